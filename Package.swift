@@ -1,0 +1,29 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// SymGrad has no package dependencies by design: only the toolchain's modules
+// (Foundation, Synchronization, _Differentiation, Testing, XCTest).
+let package = Package(
+  name: "SymGrad",
+  platforms: [.macOS(.v15)],
+  products: [
+    .library(name: "SymGrad", targets: ["SymGrad"]),
+    .library(name: "SymGradOracle", targets: ["SymGradOracle"]),
+    .executable(name: "symgrad", targets: ["symgrad"]),
+    .executable(name: "symgrad-bench", targets: ["symgrad-bench"]),
+  ],
+  targets: [
+    // The computer-algebra core, losses, limits and printers.
+    .target(name: "SymGrad"),
+    // The autograd oracle: PyTorch's losses as `@differentiable(reverse)` Swift code.
+    // It must never import SymGrad: an oracle that shares code with what it checks proves nothing.
+    .target(name: "SymGradOracle"),
+    // The command-line tool's logic, as a library so tests can drive it in-process.
+    .target(name: "SymGradCLI", dependencies: ["SymGrad", "SymGradOracle"]),
+    .executableTarget(name: "symgrad", dependencies: ["SymGradCLI"]),
+    .executableTarget(name: "symgrad-bench", dependencies: ["SymGrad"]),
+    .testTarget(name: "SymGradTests", dependencies: ["SymGrad"]),
+    .testTarget(name: "SymGradOracleTests", dependencies: ["SymGradOracle"]),
+    .testTarget(name: "SymGradCLITests", dependencies: ["SymGradCLI", "SymGrad", "SymGradOracle"]),
+  ]
+)
