@@ -1,0 +1,126 @@
+/// Symbolic differentiation with respect to one variable, memoized per node.
+///
+/// A `Differentiator` keeps the derivative of every node it has seen, so differentiating
+/// many expressions that share subexpressions (the rows of a Jacobian, the entries of a
+/// gradient) does each shared node once. Time and size are linear in the DAG size
+/// (products of k factors cost O(k^2), k is small in practice).
+///
+/// Conventions at non-smooth points follow PyTorch: `d|x| = sign(x)` (0 at 0),
+/// `d sign(x) = 0`, and `max`/`min` split the derivative evenly at ties.
+public struct Differentiator {
+  /// The variable differentiated against (normally a symbol).
+  public let variable: Expr
+  private var memo: [Expr: Expr] = [:]
+
+  public init(variable: Expr) { self.variable = variable }
+
+  /// d`expression`/d`variable`, in canonical form.
+  public mutating func derivative(of expression: Expr) -> Expr {
+    let v = variable
+    return expression.fold(memo: &memo) { node, d in Differentiator.rule(node, d, v) }
+  }
+
+  /// The derivative of `node` given the derivatives `d` of its children.
+  private static func rule(_ node: Expr, _ d: [Expr], _ v: Expr) -> Expr {
+    switch node.kind {
+    case .number: return .zero
+    case .constant(let c): return c == .undefined ? .undefined : .zero
+    case .symbol: return node == v ? .one : .zero
+    case .sum: return .sum(d)
+    case .product(let fs):
+      var terms: [Expr] = []
+      for i in fs.indices where !d[i].isZero {
+        var factors = fs
+        factors[i] = d[i]
+        terms.append(.product(factors))
+      }
+      return .sum(terms)
+    case .power(let b, let e):
+      let db = d[0], de = d[1]
+      if de.isZero {
+        if db.isZero { return .zero }
+        return .product([e, .power(b, e - .one), db])
+      }
+      // d(b^e) = b^e (e' log b + e b'/b)
+      return node * (de * log(b) + e * db / b)
+    case .apply(let f, let xs):
+      let x = xs[0], dx = d[0]
+      switch f {
+      case .max, .min:
+        let (da, db) = (d[0], d[1])
+        if da.isZero && db.isZero { return .zero }
+        let s = sign(xs[0] - xs[1])
+        let half = Expr.number(Rational(numerator: 1, denominator: 2)!)
+        let (wa, wb) = f == .max ? (half * (1 + s), half * (1 - s)) : (half * (1 - s), half * (1 + s))
+        return da * wa + db * wb
+      default:
+        if dx.isZero { return .zero }
+        return outerDerivative(f, x, node) * dx
+      }
+    }
+  }
+
+  /// f'(x) for the unary functions; `node` is f(x) itself (reused where f' mentions it).
+  private static func outerDerivative(_ f: Function, _ x: Expr, _ node: Expr) -> Expr {
+    switch f {
+    case .exp: return node
+    case .log: return .power(x, -1)
+    case .sin: return cos(x)
+    case .cos: return -sin(x)
+    case .tanh: return 1 - node ** 2
+    case .sigmoid: return node * (1 - node)
+    case .softplus: return sigmoid(x)
+    case .log1p: return .power(1 + x, -1)
+    case .expm1: return exp(x)
+    case .abs: return sign(x)
+    case .sign: return .zero
+    case .max, .min: preconditionFailure("binary functions are handled by the caller")
+    }
+  }
+}
+
+extension Expr {
+  /// The derivative with respect to `variable`.
+  public func derivative(withRespectTo variable: Expr) -> Expr {
+    var d = Differentiator(variable: variable)
+    return d.derivative(of: self)
+  }
+
+  /// The derivative with respect to the symbol called `name`.
+  public func derivative(withRespectTo name: String) -> Expr {
+    derivative(withRespectTo: .symbol(name))
+  }
+}
+
+/// The gradient of `f`: its derivatives with respect to each of `variables`, in order.
+public func gradient(of f: Expr, withRespectTo variables: [Expr]) -> [Expr] {
+  variables.map { f.derivative(withRespectTo: $0) }
+}
+
+/// The Jacobian of `outputs`: row i holds the derivatives of `outputs[i]` with respect to
+/// each of `variables`. Each variable's memo is shared by all rows, so subexpressions
+/// common to several outputs (the softmax denominator, say) are differentiated once.
+public func jacobian(of outputs: [Expr], withRespectTo variables: [Expr]) -> [[Expr]] {
+  var rows = Array(repeating: [Expr](), count: outputs.count)
+  for v in variables {
+    var d = Differentiator(variable: v)
+    for i in outputs.indices { rows[i].append(d.derivative(of: outputs[i])) }
+  }
+  return rows
+}
+
+/// The Hessian of `f`: entry (i, j) is d²f/(dv_i dv_j). Only the upper triangle is
+/// differentiated; the lower one is its mirror, so the result is exactly symmetric.
+public func hessian(of f: Expr, withRespectTo variables: [Expr]) -> [[Expr]] {
+  let g = gradient(of: f, withRespectTo: variables)
+  let n = variables.count
+  var h = Array(repeating: Array(repeating: Expr.zero, count: n), count: n)
+  for j in 0..<n {
+    var d = Differentiator(variable: variables[j])
+    for i in 0...j {
+      h[i][j] = d.derivative(of: g[i])
+      h[j][i] = h[i][j]
+    }
+  }
+  return h
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+/// Numeric evaluation with IEEE double semantics.
+///
+/// Each node is computed once (the DAG is folded bottom-up), so evaluating a Jacobian
+/// whose entries share subexpressions costs the size of the DAG, not of the trees.
+/// Semantics: numbers are rounded correctly to the nearest double; `+-inf` and NaN
+/// propagate as IEEE arithmetic does (`inf - inf` is NaN here: the limit-aware
+/// evaluation of a later layer resolves such forms). Functions outside their real domain
+/// (`log(-1)`, `sqrt(-2)`, `log1p(-2)`, a negative base to a non-integer power) throw
+/// `EvaluationError.domain` instead of returning NaN; a NaN argument gives NaN.
+/// `sigmoid` and `softplus` use overflow-free formulas.
+public struct Evaluator {
+  private let values: [String: Double]
+  private var memo: [Expr: Double] = [:]
+
+  public init(values: [String: Double]) { self.values = values }
+
+  /// The value of `expression` at this evaluator's point.
+  public mutating func value(of expression: Expr) throws -> Double {
+    let values = self.values
+    return try expression.fold(memo: &memo) { node, args in try Evaluator.compute(node, args, values) }
+  }
+
+  static func compute(_ node: Expr, _ a: [Double], _ values: [String: Double]) throws -> Double {
+    switch node.kind {
+    case .number(let r): return r.toDouble()
+    case .constant(let c): return c.doubleValue
+    case .symbol(let name):
+      guard let v = values[name] else { throw EvaluationError.unboundSymbol(name) }
+      return v
+    case .sum: return a.reduce(0, +)
+    case .product: return a.reduce(1, *)
+    case .power(_, let e): return try power(a[0], a[1], exactExponent: e.rationalValue)
+    case .apply(let f, _): return try apply(f, a)
+    }
+  }
+
+  static func power(_ b: Double, _ e: Double, exactExponent: Rational?) throws -> Double {
+    if let r = exactExponent, r == Rational(numerator: 1, denominator: 2)! {
+      if b < 0 { throw EvaluationError.domain(function: "sqrt", argument: b) }
+      return b.squareRoot()
+    }
+    if b < 0 && e.isFinite && e.rounded() != e {
+      throw EvaluationError.domain(function: "pow", argument: b)
+    }
+    return Foundation.pow(b, e)
+  }
+
+  static func apply(_ f: Function, _ a: [Double]) throws -> Double {
+    let x = a[0]
+    switch f {
+    case .exp: return Foundation.exp(x)
+    case .log:
+      if x < 0 { throw EvaluationError.domain(function: "log", argument: x) }
+      return Foundation.log(x)
+    case .sin: return Foundation.sin(x)
+    case .cos: return Foundation.cos(x)
+    case .tanh: return Foundation.tanh(x)
+    case .sigmoid:
+      if x >= 0 { return 1 / (1 + Foundation.exp(-x)) }
+      let t = Foundation.exp(x)
+      return t / (1 + t)
+    case .softplus:
+      if x.isNaN { return x }
+      return Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x)))
+    case .log1p:
+      if x < -1 { throw EvaluationError.domain(function: "log1p", argument: x) }
+      return Foundation.log1p(x)
+    case .expm1: return Foundation.expm1(x)
+    case .abs: return Swift.abs(x)
+    case .sign:
+      if x.isNaN { return x }
+      return x > 0 ? 1 : (x < 0 ? -1 : 0)
+    case .max:
+      if x.isNaN || a[1].isNaN { return .nan }
+      return Swift.max(x, a[1])
+    case .min:
+      if x.isNaN || a[1].isNaN { return .nan }
+      return Swift.min(x, a[1])
+    }
+  }
+}
+
+extension Expr {
+  /// The IEEE double value at the point `values` (symbol name -> value).
+  ///
+  /// Throws `EvaluationError.unboundSymbol` for a symbol without a value and
+  /// `EvaluationError.domain` for a function outside its real domain.
+  public func evaluate(at values: [String: Double] = [:]) throws -> Double {
+    var e = Evaluator(values: values)
+    return try e.value(of: self)
+  }
+}

@@ -1,0 +1,441 @@
+/// Canonical constructors: every `Expr` is built through these, so every `Expr` is in
+/// canonical form. The rules (all applied on construction, as sympy auto-evaluates):
+///
+/// - **Sums** flatten, fold numbers, collect like terms (`2*x + 3*x = 5*x`), drop zeros
+///   and sort. `inf` absorbs numbers (`1 + inf = inf`) but not symbols (`x + inf` stays,
+///   since `x` may itself be infinite at evaluation); `inf + -inf = undefined`.
+/// - **Products** flatten, fold numbers, collect equal bases (`x*x**2 = x**3`), merge
+///   exponentials (`exp(a)*exp(b) = exp(a + b)`), and sort with the coefficient first.
+///   `0*x = 0` for any non-constant `x` (symbols are real); `0*inf = undefined`;
+///   `2*inf = inf`, `-1*inf = -inf`. A number times a sum distributes: `2*(x + y) = 2*x + 2*y`.
+/// - **Powers**: `x**0 = 1` (also `0**0`), `x**1 = x`, `1**x = 1`; exact numeric powers
+///   (`2**1000`, `(9/4)**(1/2) = 3/2`, `2**(3/2) = 2*2**(1/2)`); `0**(-1) = undefined`
+///   (division by zero has no value on the extended real line); `(x**a)**n = x**(a*n)` and
+///   `(x*y)**n = x**n*y**n` for integer `n`; `exp(a)**b = exp(a*b)`.
+/// - **Functions** fold at exact special points (`exp(0) = 1`, `log(1) = 0`,
+///   `sigmoid(0) = 1/2`, ...) and at `+-inf` (`exp(-inf) = 0`, `tanh(inf) = 1`, ...);
+///   `exp(log(x)) = x`, `log(exp(x)) = x` (symbols are real), `exp(c*log(x)) = x**c`;
+///   odd functions pull out a minus sign (`sin(-x) = -sin(x)`), even ones drop it.
+/// - **undefined** absorbs everything.
+extension Expr {
+  // MARK: Atoms
+
+  /// The exact number `value`.
+  public static func number(_ value: Rational) -> Expr { InternTable.intern(.number(value)) }
+  /// The exact integer `value`.
+  public static func number(_ value: Int) -> Expr { number(Rational(value)) }
+  /// The real variable called `name`.
+  public static func symbol(_ name: String) -> Expr { InternTable.intern(.symbol(name)) }
+  /// A named constant.
+  public static func constant(_ c: Constant) -> Expr { InternTable.intern(.constant(c)) }
+
+  public static var zero: Expr { number(0) }
+  public static var one: Expr { number(1) }
+  /// `+inf`.
+  public static var infinity: Expr { constant(.infinity) }
+  /// `-inf`.
+  public static var negativeInfinity: Expr { constant(.negativeInfinity) }
+  /// The undefined value (an indeterminate form; prints as `nan`).
+  public static var undefined: Expr { constant(.undefined) }
+  /// pi.
+  public static var pi: Expr { constant(.pi) }
+  /// Euler's number, `exp(1)`.
+  public static var e: Expr { apply(.exp, [one]) }
+
+  /// The exact value if this is a number.
+  public var rationalValue: Rational? {
+    if case .number(let r) = kind { return r } else { return nil }
+  }
+  /// The constant if this is one.
+  public var constantValue: Constant? {
+    if case .constant(let c) = kind { return c } else { return nil }
+  }
+  /// The name if this is a symbol.
+  public var symbolName: String? {
+    if case .symbol(let s) = kind { return s } else { return nil }
+  }
+  public var isZero: Bool { rationalValue?.isZero ?? false }
+  public var isOne: Bool { rationalValue == Rational(1) }
+  public var isUndefined: Bool { constantValue == .undefined }
+
+  // MARK: Sums
+
+  /// The canonical sum of `terms` (0 when empty).
+  public static func sum(_ terms: [Expr]) -> Expr {
+    var builder = SumBuilder()
+    for t in terms { builder.add(t) }
+    return builder.build()
+  }
+
+  /// Splits a term into its numeric coefficient and the rest: `3*x*y -> (3, x*y)`.
+  var coefficientAndRest: (Rational, Expr) {
+    if case .product(let fs) = kind, case .number(let c) = fs[0].kind {
+      return (c, fs.count == 2 ? fs[1] : InternTable.intern(.product(Array(fs.dropFirst()))))
+    }
+    return (Rational(1), self)
+  }
+
+  /// `c * rest` where `rest` is a non-number canonical term with no coefficient.
+  static func scaled(_ rest: Expr, by c: Rational) -> Expr {
+    if c == Rational(1) { return rest }
+    if c.isZero { return zero }
+    switch rest.kind {
+    case .product(let fs):
+      if fs.contains(where: { $0.constantValue != nil }) { return product([number(c), rest]) }
+      return InternTable.intern(.product([number(c)] + fs))
+    case .sum, .constant:
+      return product([number(c), rest])
+    default:
+      return InternTable.intern(.product([number(c), rest]))
+    }
+  }
+
+  // MARK: Products
+
+  /// The canonical product of `factors` (1 when empty).
+  public static func product(_ factors: [Expr]) -> Expr {
+    var builder = ProductBuilder()
+    for f in factors { builder.add(f) }
+    return builder.build()
+  }
+
+  // MARK: Powers
+
+  /// The canonical `base ** exponent`.
+  public static func power(_ base: Expr, _ exponent: Expr) -> Expr {
+    if base.isUndefined || exponent.isUndefined { return undefined }
+    if let e = exponent.rationalValue {
+      if e.isZero { return one }
+      if e == Rational(1) { return base }
+      switch base.kind {
+      case .number(let b):
+        return numericPower(b, e) ?? InternTable.intern(.power(base, exponent))
+      case .constant(.infinity):
+        return e.signum > 0 ? infinity : zero
+      case .constant(.negativeInfinity):
+        if e.signum < 0 { return zero }
+        guard e.isInteger else { return undefined }
+        return e.numerator.isEven ? infinity : negativeInfinity
+      case .power(let b, let e1) where e.isInteger:
+        return power(b, product([e1, exponent]))
+      case .product(let fs) where e.isInteger:
+        return product(fs.map { power($0, exponent) })
+      case .apply(.exp, let a):
+        return apply(.exp, [product([a[0], exponent])])
+      default:
+        return InternTable.intern(.power(base, exponent))
+      }
+    }
+    if let c = exponent.constantValue, c == .infinity || c == .negativeInfinity {
+      let toPlus = c == .infinity
+      if let b = base.rationalValue {
+        if b.isZero { return toPlus ? zero : undefined }
+        if b.signum < 0 { return undefined }
+        if b == Rational(1) { return undefined }
+        let large = b > Rational(1)
+        return large == toPlus ? infinity : zero
+      }
+      if base.constantValue == .infinity { return toPlus ? infinity : zero }
+    }
+    if base.isOne { return one }
+    if case .apply(.exp, let a) = base.kind { return apply(.exp, [product([a[0], exponent])]) }
+    return InternTable.intern(.power(base, exponent))
+  }
+
+  /// Exact `b ** e` for rationals when it is a rational times at most one irrational
+  /// power; nil to keep `b ** e` as a node (also when the result would be astronomically
+  /// large: more than about 10^5 bits).
+  private static func numericPower(_ b: Rational, _ e: Rational) -> Expr? {
+    if e.isInteger {
+      guard let n = e.numerator.asInt else { return nil }
+      if b.isZero { return n > 0 ? zero : undefined }
+      if b.magnitude == Rational(1) { return number(b.power(n)!) }
+      let digits = b.numerator.description.count + b.denominator.description.count
+      guard n.magnitude <= 100_000 / Swift.max(1, digits * 4) else { return nil }
+      return b.power(n).map(number) ?? undefined
+    }
+    if b.isZero { return e.signum > 0 ? zero : undefined }
+    guard let q = e.denominator.asInt, let p = e.numerator.asInt, q <= 64 else { return nil }
+    if let root = b.exactRoot(q) { return numericPower(root, Rational(p)) }
+    if b.signum < 0 { return nil }
+    // Split off the integer part of the exponent: 2**(3/2) = 2 * 2**(1/2).
+    let whole = e.floor()
+    if !whole.isZero, let w = whole.asInt, let intPart = numericPower(b, Rational(w)) {
+      let frac = e - Rational(whole)
+      return product([intPart, InternTable.intern(.power(number(b), number(frac)))])
+    }
+    return nil
+  }
+
+  // MARK: Function application
+
+  /// The canonical application of `function` to `arguments` (`function.arity` of them).
+  public static func apply(_ function: Function, _ arguments: [Expr]) -> Expr {
+    precondition(arguments.count == function.arity, "\(function) takes \(function.arity) argument(s)")
+    if arguments.contains(where: \.isUndefined) { return undefined }
+    let x = arguments[0]
+    let r = x.rationalValue
+    let c = x.constantValue
+    switch function {
+    case .exp:
+      if r?.isZero == true { return one }
+      if c == .infinity { return infinity }
+      if c == .negativeInfinity { return zero }
+      if let merged = expOfLogs(x) { return merged }
+    case .log:
+      if r == Rational(1) { return zero }
+      if r?.isZero == true { return negativeInfinity }
+      if c == .infinity { return infinity }
+      if c == .negativeInfinity { return undefined }
+      if case .apply(.exp, let a) = x.kind { return a[0] }
+    case .sin:
+      if r?.isZero == true || c == .pi { return zero }
+      if x.hasNegativeSign { return -apply(.sin, [-x]) }
+    case .cos:
+      if r?.isZero == true { return one }
+      if c == .pi { return number(-1) }
+      if x.hasNegativeSign { return apply(.cos, [-x]) }
+    case .tanh:
+      if r?.isZero == true { return zero }
+      if c == .infinity { return one }
+      if c == .negativeInfinity { return number(-1) }
+      if x.hasNegativeSign { return -apply(.tanh, [-x]) }
+    case .sigmoid:
+      if r?.isZero == true { return number(Rational(numerator: 1, denominator: 2)!) }
+      if c == .infinity { return one }
+      if c == .negativeInfinity { return zero }
+    case .softplus:
+      if r?.isZero == true { return apply(.log, [number(2)]) }
+      if c == .infinity { return infinity }
+      if c == .negativeInfinity { return zero }
+    case .log1p:
+      if r?.isZero == true { return zero }
+      if r == Rational(-1) { return negativeInfinity }
+      if c == .infinity { return infinity }
+    case .expm1:
+      if r?.isZero == true { return zero }
+      if c == .infinity { return infinity }
+      if c == .negativeInfinity { return number(-1) }
+    case .abs:
+      if let r { return number(r.magnitude) }
+      if c == .infinity || c == .negativeInfinity { return infinity }
+      if x.isPositiveFunction { return x }
+      if case .apply(.abs, _) = x.kind { return x }
+      if x.hasNegativeSign { return apply(.abs, [-x]) }
+    case .sign:
+      if let r { return number(r.signum) }
+      if c == .infinity { return one }
+      if c == .negativeInfinity { return number(-1) }
+      if x.isPositiveFunction { return one }
+      if case .apply(.sign, _) = x.kind { return x }
+      if x.hasNegativeSign { return -apply(.sign, [-x]) }
+    case .max, .min:
+      return extremum(function, x, arguments[1])
+    }
+    return InternTable.intern(.apply(function, arguments))
+  }
+
+  /// `exp` of an argument holding logarithms: `exp(a + 2*log(y)) = y**2 * exp(a)`.
+  private static func expOfLogs(_ x: Expr) -> Expr? {
+    func logPart(_ t: Expr) -> (Expr, Rational)? {
+      let (c, rest) = t.coefficientAndRest
+      if case .apply(.log, let a) = rest.kind { return (a[0], c) }
+      return nil
+    }
+    if let (y, c) = logPart(x) { return power(y, number(c)) }
+    guard case .sum(let terms) = x.kind else { return nil }
+    var powers: [Expr] = [], rest: [Expr] = []
+    for t in terms {
+      if let (y, c) = logPart(t) { powers.append(power(y, number(c))) } else { rest.append(t) }
+    }
+    if powers.isEmpty { return nil }
+    return product(powers + [apply(.exp, [sum(rest)])])
+  }
+
+  private static func extremum(_ f: Function, _ a: Expr, _ b: Expr) -> Expr {
+    if a == b { return a }
+    let isMax = f == .max
+    if let p = a.rationalValue, let q = b.rationalValue { return isMax == (p > q) ? a : b }
+    for (u, v) in [(a, b), (b, a)] {
+      switch u.constantValue {
+      case .infinity: return isMax ? u : v
+      case .negativeInfinity: return isMax ? v : u
+      default: break
+      }
+    }
+    let (first, second) = precedes(a, b) ? (a, b) : (b, a)
+    return InternTable.intern(.apply(f, [first, second]))
+  }
+
+  /// Whether the expression carries a leading minus sign: a negative number, `-inf`, or a
+  /// product whose coefficient is negative.
+  var hasNegativeSign: Bool {
+    switch kind {
+    case .number(let r): return r.signum < 0
+    case .constant(let c): return c == .negativeInfinity
+    case .product(let fs):
+      if case .number(let c) = fs[0].kind { return c.signum < 0 }
+      return fs[0].constantValue == .negativeInfinity
+    default: return false
+    }
+  }
+
+  /// Functions whose value is positive for every real argument.
+  private var isPositiveFunction: Bool {
+    if case .apply(let f, _) = kind { return f == .exp || f == .sigmoid || f == .softplus }
+    return false
+  }
+}
+
+/// Accumulates the terms of a canonical sum.
+struct SumBuilder {
+  private var constant = Rational(0)
+  private var positiveInfinity = false, negativeInfinity = false, undefined = false
+  private var rests: [Expr] = []
+  private var coefficients: [Expr: Rational] = [:]
+
+  mutating func add(_ term: Expr) {
+    switch term.kind {
+    case .sum(let inner): for u in inner { addTerm(u) }
+    default: addTerm(term)
+    }
+  }
+
+  private mutating func addTerm(_ t: Expr) {
+    switch t.kind {
+    case .number(let r): constant = constant + r
+    case .constant(.infinity): positiveInfinity = true
+    case .constant(.negativeInfinity): negativeInfinity = true
+    case .constant(.undefined): undefined = true
+    default:
+      let (c, rest) = t.coefficientAndRest
+      if let old = coefficients[rest] {
+        coefficients[rest] = old + c
+      } else {
+        coefficients[rest] = c
+        rests.append(rest)
+      }
+    }
+  }
+
+  func build() -> Expr {
+    if undefined || (positiveInfinity && negativeInfinity) { return .undefined }
+    var pairs: [(Expr, Rational)] = []
+    pairs.reserveCapacity(rests.count)
+    for r in rests {
+      let c = coefficients[r]!
+      if !c.isZero { pairs.append((r, c)) }
+    }
+    pairs.sort { Expr.precedes($0.0, $1.0) }
+    var terms: [Expr] = []
+    terms.reserveCapacity(pairs.count + 1)
+    if positiveInfinity {
+      terms.append(.infinity)
+    } else if negativeInfinity {
+      terms.append(.negativeInfinity)
+    } else if !constant.isZero {
+      terms.append(.number(constant))
+    }
+    for (r, c) in pairs { terms.append(Expr.scaled(r, by: c)) }
+    switch terms.count {
+    case 0: return .zero
+    case 1: return terms[0]
+    default: return InternTable.intern(.sum(terms))
+    }
+  }
+}
+
+/// Accumulates the factors of a canonical product.
+struct ProductBuilder {
+  private var coefficient = Rational(1)
+  private var infinities = 0
+  private var negativeSign = false
+  private var undefined = false
+  private var bases: [Expr] = []
+  /// Per base: its exponents, and the original factor when there is only one.
+  private var exponents: [Expr: [Expr]] = [:]
+  private var originals: [Expr: Expr] = [:]
+  private var expArguments: [Expr] = []
+  private var expOriginal: Expr?
+
+  mutating func add(_ factor: Expr) {
+    switch factor.kind {
+    case .number(let r): coefficient = coefficient * r
+    case .constant(.infinity): infinities += 1
+    case .constant(.negativeInfinity): infinities += 1; negativeSign.toggle()
+    case .constant(.undefined): undefined = true
+    case .product(let fs): for f in fs { add(f) }
+    case .apply(.exp, let a):
+      expArguments.append(a[0])
+      expOriginal = factor
+    case .power(let b, let e): addBase(b, e, original: factor)
+    default: addBase(factor, .one, original: factor)
+    }
+  }
+
+  private mutating func addBase(_ base: Expr, _ exponent: Expr, original: Expr) {
+    if exponents[base] != nil {
+      exponents[base]!.append(exponent)
+    } else {
+      exponents[base] = [exponent]
+      originals[base] = original
+      bases.append(base)
+    }
+  }
+
+  func build() -> Expr {
+    if undefined { return .undefined }
+    if coefficient.isZero { return infinities > 0 ? .undefined : .zero }
+    var coefficient = self.coefficient
+    var factors: [Expr] = []
+    var extra: [Expr] = []  // results that need another round (numbers, products)
+    factors.reserveCapacity(bases.count + 1)
+    for b in bases {
+      let es = exponents[b]!
+      let f = es.count == 1 ? originals[b]! : Expr.power(b, Expr.sum(es))
+      switch f.kind {
+      case .number(let r): coefficient = coefficient * r
+      case .product, .constant, .apply(.exp, _): extra.append(f)
+      default: factors.append(f)
+      }
+    }
+    if !expArguments.isEmpty {
+      let e = expArguments.count == 1 ? expOriginal! : Expr.apply(.exp, [Expr.sum(expArguments)])
+      switch e.kind {
+      case .number(let r): coefficient = coefficient * r
+      case .apply(.exp, _): factors.append(e)
+      default: extra.append(e)
+      }
+    }
+    if !extra.isEmpty {
+      var again = ProductBuilder()
+      again.add(.number(coefficient))
+      for _ in 0..<infinities { again.add(.infinity) }
+      if negativeSign { again.add(.number(-1)) }
+      for f in factors + extra { again.add(f) }
+      return again.build()
+    }
+    if coefficient.isZero { return .zero }
+    if infinities > 0 {
+      let negative = negativeSign != (coefficient.signum < 0)
+      coefficient = Rational(1)
+      factors.sort(by: Expr.precedes)
+      factors.insert(negative ? .negativeInfinity : .infinity, at: 0)
+    } else {
+      if factors.count == 1, case .sum(let terms) = factors[0].kind, coefficient != Rational(1) {
+        return Expr.sum(terms.map { t in
+          if let r = t.rationalValue { return Expr.number(r * coefficient) }
+          let (c, rest) = t.coefficientAndRest
+          return Expr.scaled(rest, by: c * coefficient)
+        })
+      }
+      factors.sort(by: Expr.precedes)
+    }
+    if coefficient != Rational(1) { factors.insert(.number(coefficient), at: 0) }
+    switch factors.count {
+    case 0: return .number(coefficient)
+    case 1: return factors[0]
+    default: return InternTable.intern(.product(factors))
+    }
+  }
+}

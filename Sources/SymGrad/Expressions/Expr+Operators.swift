@@ -1,0 +1,78 @@
+import Foundation
+
+precedencegroup ExponentiationPrecedence {
+  associativity: right
+  higherThan: MultiplicationPrecedence
+}
+
+/// `base ** exponent`, as in Python and sympy.
+infix operator ** : ExponentiationPrecedence
+
+extension Expr {
+  public static func + (lhs: Expr, rhs: Expr) -> Expr { sum([lhs, rhs]) }
+  public static func - (lhs: Expr, rhs: Expr) -> Expr { sum([lhs, -rhs]) }
+  public static func * (lhs: Expr, rhs: Expr) -> Expr { product([lhs, rhs]) }
+  /// `lhs * rhs**(-1)`; dividing by exactly 0 gives `undefined`.
+  public static func / (lhs: Expr, rhs: Expr) -> Expr { product([lhs, power(rhs, number(-1))]) }
+  public static prefix func - (operand: Expr) -> Expr {
+    if let r = operand.rationalValue { return number(-r) }
+    return product([number(-1), operand])
+  }
+  public static func ** (base: Expr, exponent: Expr) -> Expr { power(base, exponent) }
+  public static func += (lhs: inout Expr, rhs: Expr) { lhs = lhs + rhs }
+  public static func -= (lhs: inout Expr, rhs: Expr) { lhs = lhs - rhs }
+  public static func *= (lhs: inout Expr, rhs: Expr) { lhs = lhs * rhs }
+  public static func /= (lhs: inout Expr, rhs: Expr) { lhs = lhs / rhs }
+}
+
+extension Expr: ExpressibleByIntegerLiteral {
+  public init(integerLiteral value: Int) { self = .number(value) }
+}
+
+extension Expr: ExpressibleByFloatLiteral {
+  /// A float literal is taken exactly as written: `-0.0473` is `-473/10000`.
+  /// (Swift hands over a `Double`; its shortest round-trip text is what was written.)
+  public init(floatLiteral value: Double) {
+    if value.isNaN {
+      self = .undefined
+    } else if value.isInfinite {
+      self = value > 0 ? .infinity : .negativeInfinity
+    } else {
+      self = .number(Rational(decimal: "\(value)") ?? Rational(exactly: value)!)
+    }
+  }
+}
+
+extension Expr {
+  /// The exact value of a finite double, written in its shortest decimal form
+  /// (`0.1` is `1/10`); `inf`, `-inf` and `nan` map to the constants.
+  public init(_ value: Double) { self.init(floatLiteral: value) }
+}
+
+// MARK: Elementary functions on expressions
+
+/// `exp(x)`.
+public func exp(_ x: Expr) -> Expr { .apply(.exp, [x]) }
+/// Natural logarithm.
+public func log(_ x: Expr) -> Expr { .apply(.log, [x]) }
+/// `x ** (1/2)`.
+public func sqrt(_ x: Expr) -> Expr { .power(x, .number(Rational(numerator: 1, denominator: 2)!)) }
+/// `|x|`.
+public func abs(_ x: Expr) -> Expr { .apply(.abs, [x]) }
+public func sin(_ x: Expr) -> Expr { .apply(.sin, [x]) }
+public func cos(_ x: Expr) -> Expr { .apply(.cos, [x]) }
+public func tanh(_ x: Expr) -> Expr { .apply(.tanh, [x]) }
+/// The logistic function `1/(1 + exp(-x))`.
+public func sigmoid(_ x: Expr) -> Expr { .apply(.sigmoid, [x]) }
+/// `log(1 + exp(x))`.
+public func softplus(_ x: Expr) -> Expr { .apply(.softplus, [x]) }
+public func log1p(_ x: Expr) -> Expr { .apply(.log1p, [x]) }
+public func expm1(_ x: Expr) -> Expr { .apply(.expm1, [x]) }
+/// `sign(x)` in {-1, 0, 1}.
+public func sign(_ x: Expr) -> Expr { .apply(.sign, [x]) }
+/// Binary maximum (ties split the derivative evenly, like `torch.maximum`).
+public func max(_ a: Expr, _ b: Expr) -> Expr { .apply(.max, [a, b]) }
+/// Binary minimum (ties split the derivative evenly, like `torch.minimum`).
+public func min(_ a: Expr, _ b: Expr) -> Expr { .apply(.min, [a, b]) }
+/// `base ** exponent`.
+public func pow(_ base: Expr, _ exponent: Expr) -> Expr { .power(base, exponent) }

@@ -1,0 +1,90 @@
+extension Expr {
+  /// Folds the DAG bottom-up without recursion: `combine` sees each distinct node once,
+  /// after all its children, with their results in child order.
+  ///
+  /// `memo` carries results across calls (pass the same dictionary to share work between
+  /// several roots). Runs in time linear in the number of distinct nodes reached, and
+  /// its stack lives on the heap, so arbitrarily deep expressions are safe.
+  func fold<T>(memo: inout [Expr: T], _ combine: (Expr, [T]) throws -> T) rethrows -> T {
+    if let done = memo[self] { return done }
+    var stack: [(Expr, Bool)] = [(self, false)]
+    while let (e, expanded) = stack.popLast() {
+      if memo[e] != nil { continue }
+      let children = e.children
+      if expanded || children.isEmpty {
+        memo[e] = try combine(e, children.map { memo[$0]! })
+      } else {
+        stack.append((e, true))
+        for c in children.reversed() where memo[c] == nil { stack.append((c, false)) }
+      }
+    }
+    return memo[self]!
+  }
+
+  /// Folds without a caller-supplied memo.
+  func fold<T>(_ combine: (Expr, [T]) throws -> T) rethrows -> T {
+    var memo: [Expr: T] = [:]
+    return try fold(memo: &memo, combine)
+  }
+
+  /// The same kind of node rebuilt canonically over new children (in `children` order).
+  func rebuilt(with newChildren: [Expr]) -> Expr {
+    switch kind {
+    case .number, .symbol, .constant: return self
+    case .sum: return .sum(newChildren)
+    case .product: return .product(newChildren)
+    case .power: return .power(newChildren[0], newChildren[1])
+    case .apply(let f, _): return .apply(f, newChildren)
+    }
+  }
+
+  /// Replaces every occurrence of each key by its value, *simultaneously*: `[x: y, y: x]`
+  /// swaps `x` and `y`. Keys may be symbols or any subexpression (matched by identity of
+  /// the canonical node). The result is canonical, so numbers fold: substituting `x: 0`
+  /// into `exp(x)` gives `1`; substituting `+-inf` applies only the construction rules
+  /// (e.g. `exp(-inf) = 0`, `inf - inf = undefined`), not limits — see `evaluate`.
+  public func substituting(_ replacements: [Expr: Expr]) -> Expr {
+    if replacements.isEmpty { return self }
+    var memo: [Expr: Expr] = [:]
+    return fold(memo: &memo) { e, kids in
+      if let r = replacements[e] { return r }
+      return e.rebuilt(with: kids)
+    }
+  }
+
+  /// Substitutes values for symbols by name.
+  public func substituting(_ values: [String: Expr]) -> Expr {
+    substituting(Dictionary(uniqueKeysWithValues: values.map { (Expr.symbol($0.key), $0.value) }))
+  }
+
+  /// The names of the symbols in the expression, sorted in natural order.
+  public var freeSymbols: [String] {
+    var names = Set<String>()
+    var memo: [Expr: Bool] = [:]
+    _ = fold(memo: &memo) { e, _ in
+      if let s = e.symbolName { names.insert(s) }
+      return true
+    }
+    return names.sorted { Expr.naturalCompare($0, $1) < 0 }
+  }
+
+  /// Whether `symbol` occurs in the expression.
+  public func contains(_ symbol: Expr) -> Bool {
+    var memo: [Expr: Bool] = [:]
+    return fold(memo: &memo) { e, kids in e == symbol || kids.contains(true) }
+  }
+
+  /// Number of distinct nodes in the DAG.
+  public var nodeCount: Int {
+    var memo: [Expr: Bool] = [:]
+    _ = fold(memo: &memo) { _, _ in true }
+    return memo.count
+  }
+
+  /// Number of distinct nodes reachable from any of `roots` (shared nodes counted once).
+  public static func nodeCount<S: Sequence>(of roots: S) -> Int where S.Element == Expr {
+    var memo: [Expr: Bool] = [:]
+    for r in roots { _ = r.fold(memo: &memo) { _, _ in true } }
+    return memo.count
+  }
+}

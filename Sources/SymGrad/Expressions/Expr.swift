@@ -1,0 +1,104 @@
+/// A symbolic expression: an immutable, hash-consed (interned) node of a DAG.
+///
+/// Every distinct expression exists once in memory, so `==` and hashing are O(1)
+/// pointer operations and shared subexpressions are stored once. Expressions are
+/// always in *canonical form*: the constructors (`Expr.sum`, `Expr.product`,
+/// `Expr.power`, `Expr.apply` and the operators built on them) flatten, sort, collect
+/// like terms, fold numbers and apply a few safe identities, as sympy does on
+/// construction. See `Expr+Canonical.swift` for the rules.
+///
+/// ```swift
+/// let x = Expr.symbol("x"), y = Expr.symbol("y")
+/// let f = exp(x) / (exp(x) + exp(y))
+/// print(f)                        // exp(x)/(exp(x) + exp(y))
+/// ```
+///
+/// Symbols stand for real numbers. Values may be the extended reals `+inf`, `-inf`
+/// and `undefined` (NaN): see `Constant`.
+public struct Expr: Sendable {
+  /// The interned node. Two `Expr` values are equal exactly when they share it.
+  let node: ExprNode
+
+  init(node: ExprNode) { self.node = node }
+
+  /// What kind of node this is, with its children.
+  public var kind: Kind { node.kind }
+}
+
+extension Expr: Hashable {
+  public static func == (lhs: Expr, rhs: Expr) -> Bool { lhs.node === rhs.node }
+  public func hash(into hasher: inout Hasher) { hasher.combine(node.id) }
+}
+
+extension Expr {
+  /// The kinds of expression nodes.
+  public enum Kind: Sendable {
+    /// An exact rational number.
+    case number(Rational)
+    /// A real-valued variable, by name.
+    case symbol(String)
+    /// `+inf`, `-inf`, `undefined` or `pi`.
+    case constant(Constant)
+    /// An n-ary sum of at least two terms, sorted; no term is a sum, at most one is a number.
+    case sum([Expr])
+    /// An n-ary product of at least two factors, sorted; no factor is a product, and a
+    /// numeric coefficient (if any, never 1) comes first.
+    case product([Expr])
+    /// `base ** exponent`.
+    case power(Expr, Expr)
+    /// A function applied to its arguments.
+    case apply(Function, [Expr])
+  }
+
+  /// The direct children of this node, in order.
+  public var children: [Expr] {
+    switch node.kind {
+    case .number, .symbol, .constant: return []
+    case .sum(let terms): return terms
+    case .product(let factors): return factors
+    case .power(let base, let exponent): return [base, exponent]
+    case .apply(_, let arguments): return arguments
+    }
+  }
+}
+
+/// Named constants of the extended reals.
+///
+/// `undefined` is the result of an indeterminate form (`inf - inf`, `0 * inf`, `0/0`)
+/// and absorbs every operation, like IEEE NaN; unlike NaN it equals itself, so
+/// expressions holding it stay usable as dictionary keys.
+public enum Constant: Int, Sendable, CaseIterable {
+  case negativeInfinity, infinity, undefined, pi
+
+  /// The IEEE double value (`pi` rounded to nearest).
+  public var doubleValue: Double {
+    switch self {
+    case .negativeInfinity: return -.infinity
+    case .infinity: return .infinity
+    case .undefined: return .nan
+    case .pi: return .pi
+    }
+  }
+}
+
+/// The node behind an `Expr`: created only by the intern table.
+final class ExprNode: Sendable {
+  let kind: Expr.Kind
+  /// Unique for the life of the process (never reused).
+  let id: UInt64
+  /// A structural hash that is the same in every run (unlike `Hasher`), used for the
+  /// intern table and as the last tie-break of the canonical order.
+  let structuralHash: UInt64
+  /// The ordering key of the canonical order (see `Expr+Order.swift`).
+  let orderKey: OrderKey
+  /// Number of nodes on the longest path to a leaf (a leaf has height 1).
+  let height: Int
+
+  init(kind: Expr.Kind, id: UInt64, structuralHash: UInt64, orderKey: OrderKey, height: Int) {
+    self.kind = kind
+    self.id = id
+    self.structuralHash = structuralHash
+    self.orderKey = orderKey
+    self.height = height
+  }
+}

@@ -1,0 +1,132 @@
+import Synchronization
+
+/// The process-wide table that hash-conses expression nodes.
+///
+/// Each distinct node (by kind, atom value and child identity) exists at most once while
+/// anything references it. The table holds its nodes weakly and is split into shards,
+/// each behind its own `Mutex`, so construction from parallel tasks rarely contends.
+/// Dead entries are swept when a shard has doubled since its last sweep, which keeps the
+/// amortized cost of construction O(1).
+enum InternTable {
+  private static let shardCount = 16
+  private static let shards: [InternShard] = (0..<shardCount).map { _ in InternShard() }
+  private static let nextID = Atomic<UInt64>(1)
+
+  /// The unique node of `kind`, created if it does not exist yet.
+  ///
+  /// `kind` must already be canonical; this function does no rewriting.
+  static func intern(_ kind: Expr.Kind) -> Expr {
+    let hash = StructuralHash.of(kind)
+    let key = InternKey(kind: kind, hash: hash)
+    let shard = shards[Int(truncatingIfNeeded: hash >> 60) & (shardCount - 1)]
+    return shard.state.withLock { state -> Expr in
+      if let box = state.table[key], let node = box.node { return Expr(node: node) }
+      if state.table.count >= state.sweepThreshold {
+        state.table = state.table.filter { $0.value.node != nil }
+        state.sweepThreshold = Swift.max(4096, 2 * state.table.count)
+      }
+      let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+      let node = ExprNode(
+        kind: kind, id: id, structuralHash: hash,
+        orderKey: OrderKey.make(for: kind), height: height(of: kind))
+      state.table[key] = WeakBox(node)
+      return Expr(node: node)
+    }
+  }
+
+  /// How many entries the table holds, live or not yet swept (for the benchmark).
+  static var entryCount: Int { shards.reduce(0) { $0 + $1.state.withLock { $0.table.count } } }
+
+  private static func height(of kind: Expr.Kind) -> Int {
+    switch kind {
+    case .number, .symbol, .constant: return 1
+    case .sum(let xs), .product(let xs), .apply(_, let xs):
+      return 1 + xs.reduce(0) { Swift.max($0, $1.node.height) }
+    case .power(let b, let e): return 1 + Swift.max(b.node.height, e.node.height)
+    }
+  }
+}
+
+final class InternShard: Sendable {
+  struct State {
+    var table: [InternKey: WeakBox] = [:]
+    var sweepThreshold = 4096
+  }
+  let state = Mutex(State())
+}
+
+/// A weak reference to a node; written once, at creation.
+final class WeakBox: @unchecked Sendable {
+  weak var node: ExprNode?
+  init(_ node: ExprNode) { self.node = node }
+}
+
+/// The intern table's key: a node's kind compared *shallowly* (children by identity).
+struct InternKey: Hashable, Sendable {
+  let kind: Expr.Kind
+  let hash: UInt64
+
+  static func == (a: InternKey, b: InternKey) -> Bool {
+    a.hash == b.hash && shallowEqual(a.kind, b.kind)
+  }
+
+  func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+  private static func shallowEqual(_ a: Expr.Kind, _ b: Expr.Kind) -> Bool {
+    switch (a, b) {
+    case (.number(let x), .number(let y)): return x == y
+    case (.symbol(let x), .symbol(let y)): return x == y
+    case (.constant(let x), .constant(let y)): return x == y
+    case (.sum(let xs), .sum(let ys)), (.product(let xs), .product(let ys)):
+      return identical(xs, ys)
+    case (.power(let b1, let e1), .power(let b2, let e2)): return b1 == b2 && e1 == e2
+    case (.apply(let f, let xs), .apply(let g, let ys)): return f == g && identical(xs, ys)
+    default: return false
+    }
+  }
+
+  private static func identical(_ xs: [Expr], _ ys: [Expr]) -> Bool {
+    guard xs.count == ys.count else { return false }
+    for i in xs.indices where xs[i] != ys[i] { return false }
+    return true
+  }
+}
+
+/// Deterministic 64-bit structural hashing (the same value in every process).
+enum StructuralHash {
+  static func mix(_ h: UInt64, _ v: UInt64) -> UInt64 {
+    // splitmix64 finalizer over the combination.
+    var z = h &+ 0x9E37_79B9_7F4A_7C15 &+ (v &* 0xBF58_476D_1CE4_E5B9)
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+
+  static func of(_ text: String) -> UInt64 {
+    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+    for byte in text.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01B3 }
+    return h
+  }
+
+  static func of(_ r: Rational) -> UInt64 {
+    mix(part(r.numerator), part(r.denominator))
+  }
+
+  private static func part(_ b: BigInt) -> UInt64 {
+    if let small = b.asInt { return UInt64(bitPattern: Int64(small)) }
+    return of(b.description)
+  }
+
+  static func of(_ kind: Expr.Kind) -> UInt64 {
+    switch kind {
+    case .number(let r): return mix(1, of(r))
+    case .symbol(let s): return mix(2, of(s))
+    case .constant(let c): return mix(3, UInt64(c.rawValue))
+    case .sum(let xs): return xs.reduce(4) { mix($0, $1.node.structuralHash) }
+    case .product(let xs): return xs.reduce(5) { mix($0, $1.node.structuralHash) }
+    case .power(let b, let e): return mix(mix(6, b.node.structuralHash), e.node.structuralHash)
+    case .apply(let f, let xs):
+      return xs.reduce(mix(7, of(f.rawValue))) { mix($0, $1.node.structuralHash) }
+    }
+  }
+}

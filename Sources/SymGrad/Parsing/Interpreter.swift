@@ -1,0 +1,122 @@
+/// Turns a syntax tree into a `Value`, calling the language's functions.
+///
+/// Names: `inf`, `nan`, `pi`, `E`, `True`, `False` are constants; any other name is a
+/// symbol. Arithmetic on lists is elementwise with NumPy/PyTorch broadcasting
+/// (a scalar with anything; equal lengths pair up; a length-1 axis stretches; a lower-rank
+/// operand lines up with the trailing axes). Every error points at a column.
+struct Interpreter {
+  let functions: [String: LanguageFunction]
+
+  func value(of syntax: Syntax) throws -> Value {
+    switch syntax {
+    case .number(let text, let column):
+      guard let r = Rational(decimal: text) else {
+        throw ParseError(column: column, message: "number '\(text)' is out of range")
+      }
+      return .scalar(.number(r))
+    case .string(let s, _):
+      return .string(s)
+    case .name(let name, _):
+      switch name {
+      case "inf", "oo": return .scalar(.infinity)
+      case "nan": return .scalar(.undefined)
+      case "pi": return .scalar(.pi)
+      case "E": return .scalar(.e)
+      case "True": return .boolean(true)
+      case "False": return .boolean(false)
+      default: return .scalar(.symbol(name))
+      }
+    case .list(let items, _):
+      return .list(try items.map(value(of:)))
+    case .negate(let operand, let column):
+      return try Broadcast.unary(try value(of: operand), column: column) { -$0 }
+    case .power(let base, let exponent, let column):
+      return try Broadcast.binary(try value(of: base), try value(of: exponent), column: column) { .power($0, $1) }
+    case .sum(let terms, let negated, let column):
+      // Collect scalar sums in one canonical construction (linear, not quadratic).
+      let values = try terms.map(value(of:))
+      if values.allSatisfy({ if case .scalar = $0 { return true } else { return false } }) {
+        return .scalar(.sum(zip(values, negated).map { v, neg in
+          guard case .scalar(let e) = v else { fatalError("unreachable") }
+          return neg ? -e : e
+        }))
+      }
+      var acc = values[0]
+      for i in 1..<values.count {
+        let neg = negated[i]
+        acc = try Broadcast.binary(acc, values[i], column: terms[i].column == 0 ? column : terms[i].column) {
+          neg ? $0 - $1 : $0 + $1
+        }
+      }
+      return acc
+    case .product(let factors, let divided, _):
+      var acc = try value(of: factors[0])
+      for i in 1..<factors.count {
+        let v = try value(of: factors[i])
+        let div = divided[i]
+        acc = try Broadcast.binary(acc, v, column: factors[i].column) { div ? $0 / $1 : $0 * $1 }
+      }
+      return acc
+    case .index(let base, let index, let column):
+      let b = try value(of: base), i = try value(of: index)
+      guard case .scalar(let e) = i, let r = e.rationalValue, r.isInteger, let k = r.numerator.asInt else {
+        throw ParseError(column: index.column, message: "an index must be an integer")
+      }
+      // Indexing a symbol names an element: `x[0]` and `W[0][1]` are symbols of their own.
+      if case .scalar(let s) = b, let name = s.symbolName {
+        guard k >= 0 else { throw ParseError(column: index.column, message: "a symbol's index must be non-negative") }
+        return .scalar(.symbol("\(name)[\(k)]"))
+      }
+      guard case .list(let items) = b else {
+        throw ParseError(column: column, message: "cannot index \(b.kindName)")
+      }
+      let j = k < 0 ? k + items.count : k
+      guard j >= 0 && j < items.count else {
+        throw ParseError(column: index.column, message: "index \(k) is out of range for length \(items.count)")
+      }
+      return items[j]
+    case .call(let name, let arguments, let keywords, let column):
+      guard let f = functions[name] else {
+        throw ParseError(column: column, message: "unknown function '\(name)'")
+      }
+      let args = CallArguments(
+        function: name, column: column,
+        positional: try arguments.map { (try value(of: $0), $0.column) },
+        keywords: try keywords.map { ($0.name, try value(of: $0.value), $0.column) })
+      return try f.call(args)
+    }
+  }
+}
+
+/// Elementwise operations with broadcasting.
+enum Broadcast {
+  static func unary(_ v: Value, column: Int, _ op: (Expr) -> Expr) throws -> Value {
+    switch v {
+    case .scalar, .list: return v.map(op)
+    default: throw ParseError(column: column, message: "arithmetic on \(v.kindName)")
+    }
+  }
+
+  static func binary(_ a: Value, _ b: Value, column: Int, _ op: (Expr, Expr) -> Expr) throws -> Value {
+    switch (a, b) {
+    case (.scalar(let x), .scalar(let y)): return .scalar(op(x, y))
+    case (.string, _), (.boolean, _): throw ParseError(column: column, message: "arithmetic on \(a.kindName)")
+    case (_, .string), (_, .boolean): throw ParseError(column: column, message: "arithmetic on \(b.kindName)")
+    default: break
+    }
+    guard let sa = a.shape, let sb = b.shape else {
+      throw ParseError(column: column, message: "arithmetic on a ragged list")
+    }
+    if sa.count > sb.count, case .list(let xs) = a {
+      return .list(try xs.map { try binary($0, b, column: column, op) })
+    }
+    if sb.count > sa.count, case .list(let ys) = b {
+      return .list(try ys.map { try binary(a, $0, column: column, op) })
+    }
+    guard case .list(let xs) = a, case .list(let ys) = b else { fatalError("unreachable") }
+    if xs.count == ys.count { return .list(try zip(xs, ys).map { try binary($0, $1, column: column, op) }) }
+    if xs.count == 1 { return .list(try ys.map { try binary(xs[0], $0, column: column, op) }) }
+    if ys.count == 1 { return .list(try xs.map { try binary($0, ys[0], column: column, op) }) }
+    throw ParseError(column: column, message: "shapes \(sa) and \(sb) cannot be broadcast together")
+  }
+}

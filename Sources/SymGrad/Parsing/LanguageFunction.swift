@@ -1,0 +1,105 @@
+/// A function callable from expression text, e.g. `exp(x)` or (later layers)
+/// `cross_entropy(X, target, reduction="sum")`.
+public struct LanguageFunction: Sendable {
+  /// The name used in expression text (a contract: names never change).
+  public let name: String
+  /// One-line signature and meaning, shown in help.
+  public let summary: String
+  let call: @Sendable (CallArguments) throws -> Value
+
+  public init(name: String, summary: String, call: @escaping @Sendable (CallArguments) throws -> Value) {
+    self.name = name
+    self.summary = summary
+    self.call = call
+  }
+}
+
+/// The arguments of one call in expression text, with helpers that check them and
+/// report errors at the right column.
+public struct CallArguments: Sendable {
+  public let function: String
+  /// Column of the function name.
+  public let column: Int
+  public let positional: [(value: Value, column: Int)]
+  public let keywords: [(name: String, value: Value, column: Int)]
+
+  public func error(_ message: String, at column: Int? = nil) -> ParseError {
+    ParseError(column: column ?? self.column, message: "\(function): \(message)")
+  }
+
+  /// Checks the number of positional arguments and the keyword names.
+  public func expect(positional range: ClosedRange<Int>, keywords allowed: Set<String> = []) throws {
+    guard range.contains(positional.count) else {
+      let want = range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
+      throw error("takes \(want) positional argument(s), got \(positional.count)")
+    }
+    for k in keywords where !allowed.contains(k.name) {
+      let known = allowed.isEmpty ? "it takes none" : "known: " + allowed.sorted().joined(separator: ", ")
+      throw error("unexpected keyword argument '\(k.name)' (\(known))", at: k.column)
+    }
+  }
+
+  /// The keyword argument called `name`, if given.
+  public func keyword(_ name: String) -> (value: Value, column: Int)? {
+    keywords.first { $0.name == name }.map { ($0.value, $0.column) }
+  }
+
+  /// Positional argument `i`, or the keyword `name` (PyTorch allows both).
+  public func argument(_ i: Int, _ name: String) -> (value: Value, column: Int)? {
+    if i < positional.count { return positional[i] }
+    return keyword(name)
+  }
+
+  /// The scalar at positional index `i`.
+  public func scalar(_ i: Int) throws -> Expr {
+    let (v, c) = positional[i]
+    guard case .scalar(let e) = v else { throw error("argument \(i + 1) must be a scalar, got \(v.kindName)", at: c) }
+    return e
+  }
+}
+
+extension Value {
+  /// The exact number held by a scalar value, or nil.
+  public var rationalValue: Rational? {
+    if case .scalar(let e) = self { return e.rationalValue }
+    return nil
+  }
+}
+
+/// The expression language: its functions and the entry points that parse text.
+public enum ExpressionLanguage {
+  /// Every function callable from text, by name.
+  public static let functions: [String: LanguageFunction] = {
+    var table: [String: LanguageFunction] = [:]
+    for f in ElementaryFunctions.all + extraFunctions { table[f.name] = f }
+    return table
+  }()
+
+  /// Functions contributed by later layers (reductions, losses, attention).
+  static var extraFunctions: [LanguageFunction] { [] }
+
+  /// Parses and interprets `text` into a value (scalar, list, string or boolean).
+  public static func value(parsing text: String) throws -> Value {
+    let syntax = try Parser.parse(text)
+    return try Interpreter(functions: functions).value(of: syntax)
+  }
+}
+
+extension Expr {
+  /// Parses expression text (Python/sympy syntax) into a scalar expression.
+  ///
+  /// Throws `ParseError` (column and message) for malformed text, unknown functions,
+  /// bad arguments, or a text whose value is a list rather than a scalar.
+  public init(parsing text: String) throws {
+    let v = try ExpressionLanguage.value(parsing: text)
+    guard case .scalar(let e) = v else {
+      throw ParseError(column: 1, message: "expected a scalar expression, got \(v.kindName)")
+    }
+    self = e
+  }
+}
+
+extension Value {
+  /// Parses expression text that may denote a list or matrix.
+  public init(parsing text: String) throws { self = try ExpressionLanguage.value(parsing: text) }
+}

@@ -1,0 +1,185 @@
+/// A recursive-descent parser for the expression language (Python/sympy syntax).
+///
+/// ```
+/// expression := sum
+/// sum        := product (("+" | "-") product)*
+/// product    := unary (("*" | "/") unary)*
+/// unary      := ("-" | "+") unary | power
+/// power      := postfix (("**" | "^") unary)?          right-associative
+/// postfix    := primary ("[" expression "]")*
+/// primary    := number | string | name | name "(" arguments? ")"
+///             | "(" expression ")" | "[" (expression ("," expression)*)? "]"
+/// arguments  := argument ("," argument)*;   argument := (name "=")? expression
+/// ```
+/// Nesting (parentheses, brackets, calls, unary and power chains) deeper than
+/// `Parser.maxDepth` is an error, never a stack overflow.
+struct Parser {
+  /// The deepest nesting accepted.
+  static let maxDepth = 200
+
+  private let tokens: [Token]
+  private var position = 0
+  private var depth = 0
+
+  init(_ text: String) throws { tokens = try Lexer.tokens(text) }
+
+  /// Parses the whole text as one expression.
+  static func parse(_ text: String) throws -> Syntax {
+    var p = try Parser(text)
+    if case .end = p.peek.kind { throw ParseError(column: p.peek.column, message: "empty expression") }
+    let s = try p.expression()
+    guard case .end = p.peek.kind else {
+      throw ParseError(column: p.peek.column, message: "unexpected \(describe(p.peek)) after the expression")
+    }
+    return s
+  }
+
+  private var peek: Token { tokens[position] }
+
+  private mutating func advance() -> Token {
+    let t = tokens[position]
+    if position < tokens.count - 1 { position += 1 }
+    return t
+  }
+
+  private func isOp(_ op: String) -> Bool { peek.kind == .op(op) }
+
+  private mutating func expect(_ op: String, closing opener: Token? = nil) throws {
+    guard isOp(op) else {
+      var message = "expected '\(op)' but found \(Parser.describe(peek))"
+      if let o = opener { message += " (to close the one at column \(o.column))" }
+      throw ParseError(column: peek.column, message: message)
+    }
+    _ = advance()
+  }
+
+  static func describe(_ t: Token) -> String {
+    switch t.kind {
+    case .number(let s): return "number '\(s)'"
+    case .name(let s): return "name '\(s)'"
+    case .string(let s): return "string \"\(s)\""
+    case .op(let s): return "'\(s)'"
+    case .end: return "the end of the input"
+    }
+  }
+
+  private mutating func nested<T>(_ column: Int, _ body: (inout Parser) throws -> T) throws -> T {
+    depth += 1
+    defer { depth -= 1 }
+    if depth > Parser.maxDepth {
+      throw ParseError(column: column, message: "expression nested deeper than \(Parser.maxDepth) levels")
+    }
+    return try body(&self)
+  }
+
+  mutating func expression() throws -> Syntax {
+    try nested(peek.column) { p in try p.sum() }
+  }
+
+  private mutating func sum() throws -> Syntax {
+    let column = peek.column
+    var terms = [try product()], negated = [false]
+    while isOp("+") || isOp("-") {
+      negated.append(advance().kind == .op("-"))
+      terms.append(try product())
+    }
+    return terms.count == 1 ? terms[0] : .sum(terms, negated: negated, column: column)
+  }
+
+  private mutating func product() throws -> Syntax {
+    let column = peek.column
+    var factors = [try unary()], divided = [false]
+    while isOp("*") || isOp("/") {
+      divided.append(advance().kind == .op("/"))
+      factors.append(try unary())
+    }
+    return factors.count == 1 ? factors[0] : .product(factors, divided: divided, column: column)
+  }
+
+  private mutating func unary() throws -> Syntax {
+    if isOp("-") || isOp("+") {
+      let t = advance()
+      let operand = try nested(t.column) { p in try p.unary() }
+      return t.kind == .op("-") ? .negate(operand, column: t.column) : operand
+    }
+    return try power()
+  }
+
+  private mutating func power() throws -> Syntax {
+    let base = try postfix()
+    if isOp("**") || isOp("^") {
+      let t = advance()
+      let exponent = try nested(t.column) { p in try p.unary() }
+      return .power(base, exponent, column: t.column)
+    }
+    return base
+  }
+
+  private mutating func postfix() throws -> Syntax {
+    var s = try primary()
+    while isOp("[") {
+      let open = advance()
+      let i = try expression()
+      try expect("]", closing: open)
+      s = .index(s, i, column: open.column)
+    }
+    return s
+  }
+
+  private mutating func primary() throws -> Syntax {
+    let t = advance()
+    switch t.kind {
+    case .number(let s): return .number(s, column: t.column)
+    case .string(let s): return .string(s, column: t.column)
+    case .name(let name):
+      if isOp("(") { return try call(name, t) }
+      return .name(name, column: t.column)
+    case .op("("):
+      let e = try expression()
+      try expect(")", closing: t)
+      return e
+    case .op("["):
+      var items: [Syntax] = []
+      if !isOp("]") {
+        items.append(try expression())
+        while isOp(",") {
+          _ = advance()
+          if isOp("]") { break }  // trailing comma
+          items.append(try expression())
+        }
+      }
+      try expect("]", closing: t)
+      return .list(items, column: t.column)
+    case .end:
+      throw ParseError(column: t.column, message: "unexpected end of input: expected a value")
+    default:
+      throw ParseError(column: t.column, message: "unexpected \(Parser.describe(t)): expected a value")
+    }
+  }
+
+  private mutating func call(_ name: String, _ nameToken: Token) throws -> Syntax {
+    let open = advance()
+    var arguments: [Syntax] = [], keywords: [Syntax.Keyword] = []
+    if !isOp(")") {
+      repeat {
+        if isOp(","), !arguments.isEmpty || !keywords.isEmpty { _ = advance() }
+        if isOp(")") { break }
+        if case .name(let k) = peek.kind, tokens[position + 1].kind == .op("=") {
+          let kt = advance()
+          _ = advance()
+          if keywords.contains(where: { $0.name == k }) {
+            throw ParseError(column: kt.column, message: "keyword argument '\(k)' repeated")
+          }
+          keywords.append(.init(name: k, value: try expression(), column: kt.column))
+        } else {
+          if !keywords.isEmpty {
+            throw ParseError(column: peek.column, message: "positional argument follows keyword argument")
+          }
+          arguments.append(try expression())
+        }
+      } while isOp(",")
+    }
+    try expect(")", closing: open)
+    return .call(name, arguments: arguments, keywords: keywords, column: nameToken.column)
+  }
+}

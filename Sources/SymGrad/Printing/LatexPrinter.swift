@@ -1,0 +1,172 @@
+/// Prints expressions as LaTeX math: `\frac{e^{x}}{e^{x} + e^{y}}`, `x_{0}`, `\log`,
+/// `\sigma`, `\sqrt{x}`; minimal parentheses, in the same order as the text printer.
+/// Works without recursion on any depth.
+enum LatexPrinter {
+  typealias Printed = TextPrinter.Printed
+  static let sumP = TextPrinter.sumPrecedence, productP = TextPrinter.productPrecedence
+  static let powerP = TextPrinter.powerPrecedence, atomP = TextPrinter.atomPrecedence
+
+  static func print(_ e: Expr) -> String {
+    var memo: [Expr: Printed] = [:]
+    return e.fold(memo: &memo) { node, kids in render(node, kids) }.text
+  }
+
+  static func paren(_ text: String) -> String { "\\left(" + text + "\\right)" }
+
+  static func wrap(_ text: String, _ precedence: Int, above minimum: Int) -> String {
+    precedence > minimum ? text : paren(text)
+  }
+
+  private static let greek: Set<String> = [
+    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+    "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega",
+    "Gamma", "Delta", "Theta", "Lambda", "Xi", "Sigma", "Phi", "Psi", "Omega",
+  ]
+
+  /// `x0 -> x_{0}`, `w_01 -> w_{01}`, `alpha -> \alpha`, `loss -> \mathrm{loss}`.
+  static func symbol(_ name: String) -> String {
+    var head = name, sub = ""
+    if let b = name.firstIndex(of: "[") {
+      head = String(name[..<b])
+      sub = name[b...].split(whereSeparator: { $0 == "[" || $0 == "]" }).joined(separator: ",")
+    } else if let u = name.firstIndex(of: "_") {
+      head = String(name[..<u])
+      sub = String(name[name.index(after: u)...])
+    } else if let d = name.firstIndex(where: \.isNumber), d != name.startIndex,
+      name[d...].allSatisfy(\.isNumber)
+    {
+      head = String(name[..<d])
+      sub = String(name[d...])
+    }
+    let h = greek.contains(head) ? "\\" + head : (head.count > 1 ? "\\mathrm{\(head)}" : head)
+    return sub.isEmpty ? h : h + "_{" + sub.replacingOccurrences(of: "_", with: "\\_") + "}"
+  }
+
+  private static func functionName(_ f: Function) -> String {
+    switch f {
+    case .log: return "\\log"
+    case .sin: return "\\sin"
+    case .cos: return "\\cos"
+    case .tanh: return "\\tanh"
+    case .sigmoid: return "\\sigma"
+    case .max: return "\\max"
+    case .min: return "\\min"
+    case .sign: return "\\operatorname{sign}"
+    default: return "\\operatorname{\(f.rawValue)}"
+    }
+  }
+
+  private static func render(_ node: Expr, _ kids: [Printed]) -> Printed {
+    switch node.kind {
+    case .number(let r):
+      let m = r.magnitude
+      let abs = m.isInteger
+        ? Printed(m.description, atomP)
+        : Printed("\\frac{\(m.numerator)}{\(m.denominator)}", atomP)
+      return r.signum < 0 ? .negated(abs.text, abs.precedence) : abs
+    case .symbol(let s): return Printed(symbol(s), atomP)
+    case .constant(let c):
+      switch c {
+      case .infinity: return Printed("\\infty", atomP)
+      case .negativeInfinity: return .negated("\\infty", atomP)
+      case .undefined: return Printed("\\mathrm{NaN}", atomP)
+      case .pi: return Printed("\\pi", atomP)
+      }
+    case .sum(let terms):
+      let order = TextPrinter.sumOrder(terms, kids)
+      var text = ""
+      for (n, i) in order.enumerated() {
+        let k = kids[i]
+        if n == 0 {
+          text = k.negative ? "-" + wrap(k.absText, k.absPrecedence, above: sumP) : k.text
+        } else if k.negative {
+          text += " - " + wrap(k.absText, k.absPrecedence, above: sumP)
+        } else {
+          text += " + " + wrap(k.text, k.precedence, above: sumP)
+        }
+      }
+      return Printed(text, sumP)
+    case .product(let factors):
+      return renderFraction(ProductLayout(factors), kids)
+    case .power(let b, let e):
+      let base = kids[0], exponent = kids[1]
+      func raised(_ exp: String) -> String {
+        let needs = base.precedence <= powerP || base.negative || base.text.contains("^")
+          || (b.rationalValue.map { !$0.isInteger } ?? false)
+        return (needs ? paren(base.text) : base.text) + "^{" + exp + "}"
+      }
+      var p: Printed
+      if e.rationalValue == Rational(numerator: 1, denominator: 2)! {
+        p = Printed("\\sqrt{\(base.text)}", atomP)
+      } else {
+        p = Printed(raised(exponent.text), powerP)
+      }
+      if let r = e.rationalValue, r.signum < 0 {
+        let m = -r
+        let inv: (text: String, precedence: Int)
+        if m == Rational(1) {
+          inv = (base.text, base.precedence)
+        } else if m == Rational(numerator: 1, denominator: 2)! {
+          inv = ("\\sqrt{\(base.text)}", atomP)
+        } else {
+          inv = (raised(m.isInteger ? m.description : "\\frac{\(m.numerator)}{\(m.denominator)}"), powerP)
+        }
+        p = Printed("\\frac{1}{\(inv.text)}", atomP)
+        p.reciprocal = inv
+      }
+      return p
+    case .apply(let f, let args):
+      if f == .exp {
+        if args[0].isOne { return Printed("e", atomP) }
+        return Printed("e^{" + kids[0].text + "}", powerP)
+      }
+      if f == .abs { return Printed("\\left|" + kids[0].text + "\\right|", atomP) }
+      return Printed(functionName(f) + paren(kids.map(\.text).joined(separator: ", ")), atomP)
+    }
+  }
+
+  private static func renderFraction(_ layout: ProductLayout, _ kids: [Printed]) -> Printed {
+    var top: [String] = []
+    if let n = layout.numeratorNumber { top.append(n.description) }
+    if layout.infinity { top.append("\\infty") }
+    var lastPrecedence = atomP
+    for i in layout.numerator {
+      let k = kids[i]
+      top.append(wrap(k.text, k.precedence, above: productP))
+      lastPrecedence = k.precedence
+    }
+    var bottom: [String] = []
+    if let d = layout.denominatorNumber { bottom.append(d.description) }
+    for i in layout.denominator {
+      let r = kids[i].reciprocal!
+      bottom.append(wrap(r.text, r.precedence, above: productP))
+    }
+    var text = joinFactors(top)
+    var precedence = top.count == 1 ? lastPrecedence : productP
+    if top.isEmpty { text = "1"; precedence = atomP }
+    if !bottom.isEmpty {
+      // Inside \frac a lone factor needs no parentheses.
+      if layout.numerator.count == 1 && top.count == 1 { text = kids[layout.numerator[0]].text }
+      if layout.denominator.count == 1 && bottom.count == 1 { bottom = [kids[layout.denominator[0]].reciprocal!.text] }
+      text = "\\frac{\(text)}{\(joinFactors(bottom))}"
+      precedence = atomP
+    }
+    return layout.negative ? .negated(text, precedence) : Printed(text, precedence)
+  }
+
+  /// Juxtaposes factors, with `\cdot` where a digit would follow a digit.
+  private static func joinFactors(_ parts: [String]) -> String {
+    var text = ""
+    for p in parts {
+      if text.isEmpty { text = p; continue }
+      let digitNext = p.first?.isNumber ?? false
+      text += digitNext ? " \\cdot " + p : " " + p
+    }
+    return text
+  }
+}
+
+extension Expr {
+  /// LaTeX math for the expression (without `$` delimiters).
+  public var latex: String { LatexPrinter.print(self) }
+}

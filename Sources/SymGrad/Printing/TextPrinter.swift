@@ -1,0 +1,168 @@
+/// Prints expressions in Python/sympy syntax, e.g. `exp(x)/(exp(x) + exp(y))`, `x**2`,
+/// `-3*x/4`, `sqrt(x)`, `inf`, `nan`. Parsing the printed text gives back the same
+/// expression (canonical forms make this exact). Terms and factors come in the canonical
+/// order, numbers last in sums (`x - 1`). Works without recursion on any depth.
+enum TextPrinter {
+  static let sumPrecedence = 10, productPrecedence = 20, powerPrecedence = 30, atomPrecedence = 40
+
+  /// A printed node. `abs` is the text without a leading minus when `negative`.
+  struct Printed {
+    var text: String
+    var precedence: Int
+    var negative = false
+    var absText = ""
+    var absPrecedence = 0
+    /// For a power with a negative numeric exponent: the text of its reciprocal.
+    var reciprocal: (text: String, precedence: Int)?
+
+    init(_ text: String, _ precedence: Int) {
+      self.text = text
+      self.precedence = precedence
+      absText = text
+      absPrecedence = precedence
+    }
+
+    static func negated(_ abs: String, _ absPrecedence: Int) -> Printed {
+      var p = Printed("-" + wrap(abs, absPrecedence, above: productPrecedence - 1), productPrecedence)
+      p.negative = true
+      p.absText = abs
+      p.absPrecedence = absPrecedence
+      return p
+    }
+  }
+
+  static func wrap(_ text: String, _ precedence: Int, above minimum: Int) -> String {
+    precedence > minimum ? text : "(" + text + ")"
+  }
+
+  static func print(_ e: Expr) -> String {
+    var memo: [Expr: Printed] = [:]
+    return print(e, memo: &memo).text
+  }
+
+  static func print(_ e: Expr, memo: inout [Expr: Printed]) -> Printed {
+    e.fold(memo: &memo) { node, kids in render(node, kids) }
+  }
+
+  private static func render(_ node: Expr, _ kids: [Printed]) -> Printed {
+    switch node.kind {
+    case .number(let r):
+      let m = r.magnitude
+      let abs = Printed(m.description, m.isInteger ? atomPrecedence : productPrecedence)
+      return r.signum < 0 ? .negated(abs.text, abs.precedence) : abs
+    case .symbol(let s): return Printed(s, atomPrecedence)
+    case .constant(let c):
+      switch c {
+      case .infinity: return Printed("inf", atomPrecedence)
+      case .negativeInfinity: return .negated("inf", atomPrecedence)
+      case .undefined: return Printed("nan", atomPrecedence)
+      case .pi: return Printed("pi", atomPrecedence)
+      }
+    case .sum(let terms):
+      // Numbers go last, as sympy prints them: x - 1.
+      let order = sumOrder(terms, kids)
+      var text = ""
+      for (n, i) in order.enumerated() {
+        let k = kids[i]
+        if n == 0 {
+          text = k.negative ? "-" + wrap(k.absText, k.absPrecedence, above: sumPrecedence) : k.text
+        } else if k.negative {
+          text += " - " + wrap(k.absText, k.absPrecedence, above: sumPrecedence)
+        } else {
+          text += " + " + wrap(k.text, k.precedence, above: sumPrecedence)
+        }
+      }
+      return Printed(text, sumPrecedence)
+    case .product(let factors):
+      return renderFraction(ProductLayout(factors), kids)
+    case .power(let b, let e):
+      let base = kids[0], exponent = kids[1]
+      var p: Printed
+      if e.rationalValue == Rational(numerator: 1, denominator: 2)! {
+        p = Printed("sqrt(\(base.text))", atomPrecedence)
+      } else {
+        let baseNeedsParens = base.precedence <= powerPrecedence || base.negative
+          || (b.rationalValue.map { !$0.isInteger } ?? false)
+        let baseText = baseNeedsParens ? "(" + base.text + ")" : base.text
+        let expText = exponent.precedence >= atomPrecedence && !exponent.negative
+          ? exponent.text : "(" + exponent.text + ")"
+        p = Printed(baseText + "**" + expText, powerPrecedence)
+      }
+      if let r = e.rationalValue, r.signum < 0 {
+        // Shown as 1/(b**(-e)); the reciprocal text is what a product puts below the bar.
+        let m = -r
+        let baseNeedsParens = base.precedence <= powerPrecedence || base.negative
+          || (b.rationalValue.map { !$0.isInteger } ?? false)
+        let baseText = baseNeedsParens ? "(" + base.text + ")" : base.text
+        let inv: (text: String, precedence: Int)
+        if m == Rational(1) {
+          inv = (base.text, base.precedence)
+        } else if m == Rational(numerator: 1, denominator: 2)! {
+          inv = ("sqrt(\(base.text))", atomPrecedence)
+        } else {
+          inv = (baseText + "**" + (m.isInteger ? m.description : "(" + m.description + ")"), powerPrecedence)
+        }
+        p = Printed("1/" + wrap(inv.text, inv.precedence, above: productPrecedence), productPrecedence)
+        p.reciprocal = inv
+      }
+      return p
+    case .apply(let f, let args):
+      if f == .exp, args[0].isOne { return Printed("E", atomPrecedence) }
+      return Printed(f.rawValue + "(" + kids.map(\.text).joined(separator: ", ") + ")", atomPrecedence)
+    }
+  }
+
+  /// Numbers go last, as sympy prints them (`x - 1`), unless that would put a minus sign
+  /// first (`1 - x`).
+  static func sumOrder(_ terms: [Expr], _ kids: [Printed]) -> [Int] {
+    let order = Array(terms.indices)
+    guard case .number = terms[0].kind, terms.count > 1, !kids[1].negative else { return order }
+    return Array(order.dropFirst()) + [0]
+  }
+
+  private static func renderFraction(_ layout: ProductLayout, _ kids: [Printed]) -> Printed {
+    var top: [String] = []
+    var topPrecedence = atomPrecedence
+    if let n = layout.numeratorNumber { top.append(n.description) }
+    if layout.infinity { top.append("inf") }
+    for i in layout.numerator {
+      let k = kids[i]
+      top.append(wrap(k.text, k.precedence, above: productPrecedence))
+      topPrecedence = k.precedence
+    }
+    var bottom: [String] = []
+    if let d = layout.denominatorNumber { bottom.append(d.description) }
+    var bottomPrecedence = atomPrecedence
+    for i in layout.denominator {
+      let r = kids[i].reciprocal!
+      bottom.append(wrap(r.text, r.precedence, above: productPrecedence))
+      bottomPrecedence = r.precedence > productPrecedence ? r.precedence : atomPrecedence
+    }
+    var text = top.isEmpty ? "1" : top.joined(separator: "*")
+    if top.count > 1 { topPrecedence = productPrecedence }
+    if top.isEmpty { topPrecedence = atomPrecedence }
+    if !bottom.isEmpty {
+      let single = bottom.count == 1 && bottomPrecedence > productPrecedence
+      text += "/" + (single ? bottom[0] : "(" + bottom.joined(separator: "*") + ")")
+      topPrecedence = productPrecedence
+    }
+    return layout.negative ? .negated(text, topPrecedence) : Printed(text, topPrecedence)
+  }
+}
+
+extension Expr {
+  /// Whether the printers show this node without operators (symbol, number, call).
+  var isAtomLike: Bool {
+    switch kind {
+    case .symbol, .constant, .apply: return true
+    case .number(let r): return r.isInteger && r.signum >= 0
+    case .power(_, let e): return e.rationalValue == Rational(numerator: 1, denominator: 2)!
+    default: return false
+    }
+  }
+}
+
+extension Expr: CustomStringConvertible {
+  /// Python/sympy syntax; `Expr(parsing: e.description) == e`.
+  public var description: String { TextPrinter.print(self) }
+}

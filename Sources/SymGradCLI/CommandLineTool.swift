@@ -1,0 +1,91 @@
+import SymGrad
+
+/// The `symgrad` command: parses arguments, runs a subcommand, and reports through
+/// `Output`. Usage errors exit 64 (EX_USAGE), failures (parse or evaluation errors, failed
+/// checks) exit 1, success 0.
+public enum CommandLineTool {
+  public static let version = "0.1.0"
+
+  /// Exit statuses.
+  public enum Status {
+    public static let success: Int32 = 0
+    public static let failure: Int32 = 1
+    public static let usage: Int32 = 64
+  }
+
+  /// Runs the tool with `arguments` (without the program name).
+  public static func run(_ arguments: [String], output: Output) -> Int32 {
+    guard let first = arguments.first else { return Walkthrough.run(output: output) }
+    let rest = Array(arguments.dropFirst())
+    do {
+      switch first {
+      case "-h", "--help", "help":
+        output.out(usage)
+        return Status.success
+      case "--version":
+        output.out("symgrad \(version)")
+        return Status.success
+      case "eval": return try EvalCommand.run(rest, output: output)
+      case "diff": return try DiffCommand.run(rest, output: output)
+      case "walkthrough": return Walkthrough.run(output: output)
+      default:
+        throw UsageError("unknown subcommand '\(first)'")
+      }
+    } catch let e as UsageError {
+      output.err("symgrad: \(e.message)\nRun 'symgrad --help' for usage.")
+      return Status.usage
+    } catch let e as CommandFailure {
+      output.err(e.message)
+      return Status.failure
+    } catch {
+      output.err("symgrad: \(error)")
+      return Status.failure
+    }
+  }
+
+  public static let usage = """
+    symgrad: symbolic gradients of machine-learning losses, checked.
+
+    Usage:
+      symgrad                         run the built-in walkthrough
+      symgrad eval EXPR [--at NAME=VALUE,...] [--json]
+      symgrad diff EXPR --wrt NAME[,NAME...] [--at NAME=VALUE,...] [--latex] [--json]
+      symgrad SUBCOMMAND --help       help for one subcommand
+      symgrad --version
+
+    EXPR uses Python/sympy syntax: x**2, exp(x)/(exp(x) + exp(y)), [[a, b], [c, d]].
+    Exit status: 0 success, 1 parse/evaluation failure, 64 usage error.
+    """
+}
+
+/// Where the tool writes. The executable writes to the process's streams; tests capture.
+public final class Output: @unchecked Sendable {
+  public private(set) var standardOutput = ""
+  public private(set) var standardError = ""
+  private let echo: Bool
+
+  /// `echo`: also print to the real stdout/stderr as text arrives.
+  public init(echo: Bool = false) { self.echo = echo }
+
+  public func out(_ line: String) {
+    standardOutput += line + "\n"
+    if echo { print(line) }
+  }
+
+  public func err(_ line: String) {
+    standardError += line + "\n"
+    if echo { FileHandleOutput.writeToStandardError(line + "\n") }
+  }
+}
+
+/// A usage error (exit 64): bad flags, missing arguments.
+struct UsageError: Error {
+  let message: String
+  init(_ message: String) { self.message = message }
+}
+
+/// A failure (exit 1) with its full message (e.g. a parse error with a caret).
+struct CommandFailure: Error {
+  let message: String
+  init(_ message: String) { self.message = message }
+}

@@ -1,0 +1,96 @@
+import SymGrad
+
+/// Hand-rolled option parsing in the shape of swift-argument-parser: one positional
+/// EXPR, `--flag` booleans and `--name value` (or `--name=value`) options.
+struct Options {
+  var positional: [String] = []
+  var flags: Set<String> = []
+  var values: [String: String] = [:]
+
+  /// Parses `arguments`, accepting only the listed flags and valued options.
+  init(_ arguments: [String], flags allowedFlags: Set<String>, values allowedValues: Set<String>) throws {
+    var i = 0
+    while i < arguments.count {
+      let a = arguments[i]
+      i += 1
+      if a == "--" {
+        positional += arguments[i...]
+        break
+      }
+      if a.hasPrefix("--") || (a.hasPrefix("-") && a.count == 2 && !(a.last!.isNumber)) {
+        var name = a, inline: String?
+        if let eq = a.firstIndex(of: "=") {
+          name = String(a[..<eq])
+          inline = String(a[a.index(after: eq)...])
+        }
+        if name == "-h" { name = "--help" }
+        if allowedFlags.contains(name) {
+          guard inline == nil else { throw UsageError("\(name) takes no value") }
+          flags.insert(name)
+        } else if allowedValues.contains(name) {
+          if let v = inline {
+            values[name] = v
+          } else {
+            guard i < arguments.count else { throw UsageError("\(name) needs a value") }
+            values[name] = arguments[i]
+            i += 1
+          }
+        } else {
+          throw UsageError("unknown option '\(name)'")
+        }
+      } else {
+        positional.append(a)
+      }
+    }
+  }
+
+  /// The single EXPR argument.
+  func expression() throws -> String {
+    guard positional.count == 1 else {
+      throw UsageError(positional.isEmpty ? "missing EXPR" : "expected one EXPR, got \(positional.count) arguments (quote the expression)")
+    }
+    return positional[0]
+  }
+
+  /// `--at a=1,b=-inf` as a dictionary; values may be decimals, `inf`, `-inf`, `nan`.
+  func point() throws -> [String: Double]? {
+    guard let text = values["--at"] else { return nil }
+    var point: [String: Double] = [:]
+    for item in text.split(separator: ",", omittingEmptySubsequences: true) {
+      let parts = item.split(separator: "=", maxSplits: 1)
+      guard parts.count == 2, !parts[0].trimmedWhitespace.isEmpty else {
+        throw UsageError("--at expects NAME=VALUE pairs separated by commas, got '\(item)'")
+      }
+      let name = parts[0].trimmedWhitespace
+      let raw = parts[1].trimmedWhitespace
+      guard let v = Options.number(raw) else {
+        throw UsageError("--at: '\(raw)' is not a number for \(name) (use decimals, inf, -inf or nan)")
+      }
+      point[name] = v
+    }
+    return point
+  }
+
+  static func number(_ raw: String) -> Double? {
+    switch raw.lowercased() {
+    case "inf", "+inf", "infinity", "+infinity": return .infinity
+    case "-inf", "-infinity": return -.infinity
+    case "nan": return .nan
+    default: return Double(raw)
+    }
+  }
+
+  /// `--wrt a,b` as symbols.
+  func variables() throws -> [String] {
+    guard let text = values["--wrt"] else { throw UsageError("missing --wrt NAME[,NAME...]") }
+    let names = text.split(separator: ",").map { $0.trimmedWhitespace }.filter { !$0.isEmpty }
+    guard !names.isEmpty else { throw UsageError("--wrt needs at least one name") }
+    return names
+  }
+}
+
+extension StringProtocol {
+  var trimmedWhitespace: String {
+    String(String(self.drop { $0.isWhitespace }.reversed()).drop { $0.isWhitespace }.reversed())
+  }
+}

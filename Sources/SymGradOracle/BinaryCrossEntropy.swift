@@ -1,0 +1,72 @@
+import Foundation
+import _Differentiation
+
+/// Checks an element-wise loss weight that broadcasts as a trailing-dimensions tensor.
+func checkTrailingWeight(_ weight: [Double]?, count n: Int, _ name: String) {
+  if let w = weight {
+    precondition(!w.isEmpty && n % w.count == 0,
+                 "\(name): weight.count must divide input.count (element i uses weight[i % weight.count])")
+  }
+}
+
+/// Binary cross-entropy on probabilities, as ATen's `binary_cross_entropy` CPU kernel (float64).
+///
+/// ```
+/// l_i = ((y_i - 1) * max(log1p(-x_i), -100) - y_i * max(log(x_i), -100)) * w_i
+/// none: l;  sum: sum l;  mean: sum l / numel
+/// backward (binary_cross_entropy_backward, NOT the derivative of the clamped forward):
+///   gx_i = g * (x_i - y_i) / max((1 - x_i) * x_i, 1e-12) * w_i   (then / numel for mean)
+/// ```
+/// - `x = 0, y = 1`: loss 100, gradient `-1e12` (sum); `x = 0, y = 0`: loss 0, gradient 0.
+/// - `x = 1, y = 0`: loss 100, gradient `1e12`; the log clamp and the 1e-12 clamp are independent.
+///
+/// `weight` broadcasts as a trailing-dimensions tensor: element `i` uses `weight[i % weight.count]`
+/// (pass `input.count` values for an element-wise weight).
+///
+/// Preconditions (PyTorch raises instead): `target.count == input.count`; every input and
+/// target value lies in `[0, 1]` (so NaN is rejected, as PyTorch's
+/// "all elements of input should be between 0 and 1"); `weight.count` divides `input.count`.
+@differentiable(reverse, wrt: input)
+public func binaryCrossEntropy(
+  _ input: [Double], target: [Double], weight: [Double]? = nil, reduction: OracleReduction = .mean
+) -> [Double] {
+  let n = input.count
+  precondition(target.count == n, "binaryCrossEntropy: target.count must equal input.count")
+  checkTrailingWeight(weight, count: n, "binaryCrossEntropy")
+  var loss = [Double](repeating: 0, count: n)
+  for i in 0..<n {
+    let x = input[i], y = target[i]
+    precondition(x >= 0 && x <= 1, "binaryCrossEntropy: all elements of input should be between 0 and 1")
+    precondition(y >= 0 && y <= 1, "binaryCrossEntropy: all elements of target should be between 0 and 1")
+    var l = (y - 1) * max(log1p(-x), -100) - y * max(log(x), -100)
+    if let w = weight { l *= w[i % w.count] }
+    loss[i] = l
+  }
+  switch reduction {
+  case .none: return loss
+  case .sum: return [plainSum(loss)]
+  case .mean: return [plainSum(loss) / Double(n)]
+  }
+}
+
+@derivative(of: binaryCrossEntropy, wrt: input)
+@usableFromInline
+func binaryCrossEntropyVJP(
+  _ input: [Double], target: [Double], weight: [Double]?, reduction: OracleReduction
+) -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent) {
+  let value = binaryCrossEntropy(input, target: target, weight: weight, reduction: reduction)
+  let n = input.count
+  return (value, { g in
+    let gd = dense(g, count: value.count)
+    var gx = [Double](repeating: 0, count: n)
+    for i in 0..<n {
+      let x = input[i], y = target[i]
+      let gv = reduction == .none ? gd[i] : gd[0]
+      var v = gv * (x - y) / max((1 - x) * x, 1e-12)
+      if let w = weight { v *= w[i % w.count] }
+      if reduction == .mean { v /= Double(n) }
+      gx[i] = v
+    }
+    return DoubleTangent(gx)
+  })
+}

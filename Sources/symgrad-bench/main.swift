@@ -1,0 +1,64 @@
+import Foundation
+import SymGrad
+
+// symgrad-bench: prints one line per measurement, `TASK n=N: SECONDS s (NODES nodes)`.
+// Run with `swift run -c release symgrad-bench`. Figures go in the README.
+
+func measure<T>(_ body: () -> T) -> (T, Double) {
+  let clock = ContinuousClock()
+  var result: T?
+  let d = clock.measure { result = body() }
+  let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+  return (result!, seconds)
+}
+
+func report(_ task: String, _ n: Int, _ seconds: Double, _ nodes: Int) {
+  print("\(task) n=\(n): \(String(format: "%.6f", seconds)) s (\(nodes) nodes)")
+}
+
+func logits(_ n: Int) -> [Expr] { (0..<n).map { Expr.symbol("x\($0)") } }
+
+/// Softmax cross-entropy with target class 0: log(sum_j exp(x_j)) - x_0.
+func crossEntropy(_ xs: [Expr]) -> Expr { log(Expr.sum(xs.map(exp))) - xs[0] }
+
+func softmax(_ xs: [Expr]) -> [Expr] {
+  let s = Expr.sum(xs.map(exp))
+  return xs.map { exp($0) / s }
+}
+
+let sizes = CommandLine.arguments.count > 1
+  ? CommandLine.arguments.dropFirst().compactMap { Int($0) } : [10, 100, 200, 1000]
+
+for n in sizes {
+  let xs = logits(n)
+  let (loss, tBuild) = measure { crossEntropy(xs) }
+  report("build-cross-entropy", n, tBuild, loss.nodeCount)
+  let (g, tGrad) = measure { gradient(of: loss, withRespectTo: xs) }
+  report("gradient", n, tGrad, Expr.nodeCount(of: g))
+  let s = softmax(xs)
+  let (j, tJac) = measure { jacobian(of: s, withRespectTo: xs) }
+  report("softmax-jacobian", n, tJac, Expr.nodeCount(of: j.joined()))
+  if n <= 100 {
+    let (h, tHess) = measure { hessian(of: loss, withRespectTo: xs) }
+    report("hessian", n, tHess, Expr.nodeCount(of: h.joined()))
+  }
+}
+
+// A 10^5-term sum built with `+` in a loop (quadratic: each step copies the sum), and the
+// same sum built at once with Expr.sum (n log n).
+let terms = (0..<100_000).map { Expr.symbol("t\($0)") }
+let (_, tSum) = measure { Expr.sum(terms) }
+report("sum-at-once", terms.count, tSum, terms.count + 1)
+let loopN = 20_000
+let (loopSum, tLoop) = measure { () -> Expr in
+  var acc: Expr = 0
+  for t in terms.prefix(loopN) { acc = acc + t }
+  return acc
+}
+report("sum-by-plus-loop", loopN, tLoop, loopSum.children.count + 1)
+
+if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+  let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM") })
+{
+  print("peak memory: \(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().joined(separator: " "))")
+}

@@ -1,0 +1,5 @@
+import SymGradCLI
+import Foundation
+
+let status = CommandLineTool.run(Array(CommandLine.arguments.dropFirst()), output: Output(echo: true))
+exit(status)
