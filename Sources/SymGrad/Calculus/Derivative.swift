@@ -17,7 +17,11 @@ public struct Differentiator {
   /// d`expression`/d`variable`, in canonical form.
   public mutating func derivative(of expression: Expr) -> Expr {
     let v = variable
-    return expression.fold(memo: &memo) { node, d in Differentiator.rule(node, d, v) }
+    let mask = v.node.symbolMask
+    // Subtrees whose Bloom mask lacks the variable's bit cannot contain it: derivative 0.
+    return expression.fold(memo: &memo, shortcut: { $0.node.symbolMask & mask == 0 ? Expr.zero : nil }) {
+      node, d in Differentiator.rule(node, d, v)
+    }
   }
 
   /// The derivative of `node` given the derivatives `d` of its children.
@@ -26,7 +30,9 @@ public struct Differentiator {
     case .number: return .zero
     case .constant(let c): return c == .undefined ? .undefined : .zero
     case .symbol: return node == v ? .one : .zero
-    case .sum: return .sum(d)
+    case .sum:
+      let nonzero = d.filter { !$0.isZero }
+      return nonzero.count == 1 ? nonzero[0] : .sum(nonzero)
     case .product(let fs):
       var terms: [Expr] = []
       for i in fs.indices where !d[i].isZero {
@@ -34,7 +40,7 @@ public struct Differentiator {
         factors[i] = d[i]
         terms.append(.product(factors))
       }
-      return .sum(terms)
+      return terms.count == 1 ? terms[0] : .sum(terms)
     case .power(let b, let e):
       let db = d[0], de = d[1]
       if de.isZero {
@@ -100,13 +106,14 @@ public func gradient(of f: Expr, withRespectTo variables: [Expr]) -> [Expr] {
 /// The Jacobian of `outputs`: row i holds the derivatives of `outputs[i]` with respect to
 /// each of `variables`. Each variable's memo is shared by all rows, so subexpressions
 /// common to several outputs (the softmax denominator, say) are differentiated once.
+///
+/// Columns are independent, so large Jacobians are computed on all cores.
 public func jacobian(of outputs: [Expr], withRespectTo variables: [Expr]) -> [[Expr]] {
-  var rows = Array(repeating: [Expr](), count: outputs.count)
-  for v in variables {
-    var d = Differentiator(variable: v)
-    for i in outputs.indices { rows[i].append(d.derivative(of: outputs[i])) }
+  let columns = ParallelColumns.map(variables.count, work: outputs.count * variables.count) { j in
+    var d = Differentiator(variable: variables[j])
+    return outputs.map { d.derivative(of: $0) }
   }
-  return rows
+  return outputs.indices.map { i in columns.map { $0[i] } }
 }
 
 /// The Hessian of `f`: entry (i, j) is d²f/(dv_i dv_j). Only the upper triangle is
@@ -115,11 +122,14 @@ public func hessian(of f: Expr, withRespectTo variables: [Expr]) -> [[Expr]] {
   let g = gradient(of: f, withRespectTo: variables)
   let n = variables.count
   var h = Array(repeating: Array(repeating: Expr.zero, count: n), count: n)
-  for j in 0..<n {
+  let columns = ParallelColumns.map(n, work: n * n) { j in
     var d = Differentiator(variable: variables[j])
+    return (0...j).map { d.derivative(of: g[$0]) }
+  }
+  for j in 0..<n {
     for i in 0...j {
-      h[i][j] = d.derivative(of: g[i])
-      h[j][i] = h[i][j]
+      h[i][j] = columns[j][i]
+      h[j][i] = columns[j][i]
     }
   }
   return h

@@ -288,17 +288,45 @@ extension Expr {
 }
 
 /// Accumulates the terms of a canonical sum.
+///
+/// Terms are matched by their *rest* (the term without its numeric coefficient), compared
+/// as a slice of factors so that no intermediate product is interned; a term whose
+/// coefficient did not change is reused as is. Small sums use a linear scan, large ones
+/// a hash index.
 struct SumBuilder {
+  private struct Entry {
+    let original: Expr
+    /// The rest's factors: the original's factors without the coefficient, or the
+    /// original itself.
+    let rest: ArraySlice<Expr>
+    var coefficient: Rational
+    var merged = false
+  }
+
   private var constant = Rational(0)
   private var positiveInfinity = false, negativeInfinity = false, undefined = false
-  private var rests: [Expr] = []
-  private var coefficients: [Expr: Rational] = [:]
+  private var entries: [Entry] = []
+  private var index: [UInt64: [Int]]?
 
   mutating func add(_ term: Expr) {
     switch term.kind {
     case .sum(let inner): for u in inner { addTerm(u) }
     default: addTerm(term)
     }
+  }
+
+  private static func split(_ t: Expr) -> (Rational, ArraySlice<Expr>) {
+    if case .product(let fs) = t.kind, case .number(let c) = fs[0].kind { return (c, fs.dropFirst()) }
+    return (Rational(1), [t][...])
+  }
+
+  private static func sameRest(_ a: ArraySlice<Expr>, _ b: ArraySlice<Expr>) -> Bool {
+    guard a.count == b.count else { return false }
+    return zip(a, b).allSatisfy { $0 == $1 }
+  }
+
+  private static func restHash(_ r: ArraySlice<Expr>) -> UInt64 {
+    r.count == 1 ? r.first!.node.structuralHash : r.reduce(5) { StructuralHash.mix($0, $1.node.structuralHash) }
   }
 
   private mutating func addTerm(_ t: Expr) {
@@ -308,27 +336,44 @@ struct SumBuilder {
     case .constant(.negativeInfinity): negativeInfinity = true
     case .constant(.undefined): undefined = true
     default:
-      let (c, rest) = t.coefficientAndRest
-      if let old = coefficients[rest] {
-        coefficients[rest] = old + c
-      } else {
-        coefficients[rest] = c
-        rests.append(rest)
+      let (c, rest) = SumBuilder.split(t)
+      if let i = find(rest) {
+        entries[i].coefficient = entries[i].coefficient + c
+        entries[i].merged = true
+        return
+      }
+      entries.append(Entry(original: t, rest: rest, coefficient: c))
+      if index != nil {
+        index![SumBuilder.restHash(rest), default: []].append(entries.count - 1)
+      } else if entries.count > 16 {
+        var built: [UInt64: [Int]] = [:]
+        for (i, e) in entries.enumerated() { built[SumBuilder.restHash(e.rest), default: []].append(i) }
+        index = built
       }
     }
   }
 
+  private func find(_ rest: ArraySlice<Expr>) -> Int? {
+    if let index {
+      return index[SumBuilder.restHash(rest)]?.first { SumBuilder.sameRest(entries[$0].rest, rest) }
+    }
+    return entries.firstIndex { SumBuilder.sameRest($0.rest, rest) }
+  }
+
   func build() -> Expr {
     if undefined || (positiveInfinity && negativeInfinity) { return .undefined }
-    var pairs: [(Expr, Rational)] = []
-    pairs.reserveCapacity(rests.count)
-    for r in rests {
-      let c = coefficients[r]!
-      if !c.isZero { pairs.append((r, c)) }
+    var live = entries.filter { !$0.coefficient.isZero }
+    if live.count > 1 {
+      let keys = live.map { SortKey(productOf: $0.rest) }
+      var sorted = true
+      for i in 1..<keys.count where SortKey.compare(keys[i - 1], keys[i]) > 0 { sorted = false; break }
+      if !sorted {
+        let order = keys.indices.sorted { SortKey.compare(keys[$0], keys[$1]) < 0 }
+        live = order.map { live[$0] }
+      }
     }
-    pairs.sort { Expr.precedes($0.0, $1.0) }
     var terms: [Expr] = []
-    terms.reserveCapacity(pairs.count + 1)
+    terms.reserveCapacity(live.count + 1)
     if positiveInfinity {
       terms.append(.infinity)
     } else if negativeInfinity {
@@ -336,7 +381,14 @@ struct SumBuilder {
     } else if !constant.isZero {
       terms.append(.number(constant))
     }
-    for (r, c) in pairs { terms.append(Expr.scaled(r, by: c)) }
+    for e in live {
+      if !e.merged {
+        terms.append(e.original)
+      } else {
+        let rest = e.rest.count == 1 ? e.rest.first! : InternTable.intern(.product(Array(e.rest)))
+        terms.append(Expr.scaled(rest, by: e.coefficient))
+      }
+    }
     switch terms.count {
     case 0: return .zero
     case 1: return terms[0]
@@ -345,16 +397,21 @@ struct SumBuilder {
   }
 }
 
-/// Accumulates the factors of a canonical product.
+/// Accumulates the factors of a canonical product. Bases are matched by a linear scan
+/// while there are few of them, then through a hash index.
 struct ProductBuilder {
+  private struct Entry {
+    let base: Expr
+    var exponents: [Expr]
+    let original: Expr
+  }
+
   private var coefficient = Rational(1)
   private var infinities = 0
   private var negativeSign = false
   private var undefined = false
-  private var bases: [Expr] = []
-  /// Per base: its exponents, and the original factor when there is only one.
-  private var exponents: [Expr: [Expr]] = [:]
-  private var originals: [Expr: Expr] = [:]
+  private var entries: [Entry] = []
+  private var index: [Expr: Int]?
   private var expArguments: [Expr] = []
   private var expOriginal: Expr?
 
@@ -374,12 +431,16 @@ struct ProductBuilder {
   }
 
   private mutating func addBase(_ base: Expr, _ exponent: Expr, original: Expr) {
-    if exponents[base] != nil {
-      exponents[base]!.append(exponent)
-    } else {
-      exponents[base] = [exponent]
-      originals[base] = original
-      bases.append(base)
+    let found: Int? = index.map { $0[base] } ?? entries.firstIndex { $0.base == base }
+    if let i = found {
+      entries[i].exponents.append(exponent)
+      return
+    }
+    entries.append(Entry(base: base, exponents: [exponent], original: original))
+    if index != nil {
+      index![base] = entries.count - 1
+    } else if entries.count > 16 {
+      index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.base, $0) })
     }
   }
 
@@ -389,10 +450,9 @@ struct ProductBuilder {
     var coefficient = self.coefficient
     var factors: [Expr] = []
     var extra: [Expr] = []  // results that need another round (numbers, products)
-    factors.reserveCapacity(bases.count + 1)
-    for b in bases {
-      let es = exponents[b]!
-      let f = es.count == 1 ? originals[b]! : Expr.power(b, Expr.sum(es))
+    factors.reserveCapacity(entries.count + 2)
+    for entry in entries {
+      let f = entry.exponents.count == 1 ? entry.original : Expr.power(entry.base, Expr.sum(entry.exponents))
       switch f.kind {
       case .number(let r): coefficient = coefficient * r
       case .product, .constant, .apply(.exp, _): extra.append(f)
@@ -416,26 +476,32 @@ struct ProductBuilder {
       return again.build()
     }
     if coefficient.isZero { return .zero }
+    ProductBuilder.sortIfNeeded(&factors)
     if infinities > 0 {
       let negative = negativeSign != (coefficient.signum < 0)
       coefficient = Rational(1)
-      factors.sort(by: Expr.precedes)
       factors.insert(negative ? .negativeInfinity : .infinity, at: 0)
-    } else {
-      if factors.count == 1, case .sum(let terms) = factors[0].kind, coefficient != Rational(1) {
-        return Expr.sum(terms.map { t in
-          if let r = t.rationalValue { return Expr.number(r * coefficient) }
-          let (c, rest) = t.coefficientAndRest
-          return Expr.scaled(rest, by: c * coefficient)
-        })
-      }
-      factors.sort(by: Expr.precedes)
+    } else if factors.count == 1, case .sum(let terms) = factors[0].kind, coefficient != Rational(1) {
+      // A number times a sum distributes, as in sympy: 2*(x + y) = 2*x + 2*y.
+      return Expr.sum(terms.map { t in
+        if let r = t.rationalValue { return Expr.number(r * coefficient) }
+        let (c, rest) = t.coefficientAndRest
+        return Expr.scaled(rest, by: c * coefficient)
+      })
     }
     if coefficient != Rational(1) { factors.insert(.number(coefficient), at: 0) }
     switch factors.count {
     case 0: return .number(coefficient)
     case 1: return factors[0]
     default: return InternTable.intern(.product(factors))
+    }
+  }
+
+  static func sortIfNeeded(_ xs: inout [Expr]) {
+    guard xs.count > 1 else { return }
+    for i in 1..<xs.count where Expr.compare(xs[i - 1], xs[i]) > 0 {
+      xs.sort(by: Expr.precedes)
+      return
     }
   }
 }

@@ -9,8 +9,11 @@ precedencegroup ExponentiationPrecedence {
 infix operator ** : ExponentiationPrecedence
 
 extension Expr {
-  public static func + (lhs: Expr, rhs: Expr) -> Expr { sum([lhs, rhs]) }
-  public static func - (lhs: Expr, rhs: Expr) -> Expr { sum([lhs, -rhs]) }
+  public static func + (lhs: Expr, rhs: Expr) -> Expr {
+    if let fast = inserting(rhs, into: lhs) ?? inserting(lhs, into: rhs) { return fast }
+    return sum([lhs, rhs])
+  }
+  public static func - (lhs: Expr, rhs: Expr) -> Expr { lhs + (-rhs) }
   public static func * (lhs: Expr, rhs: Expr) -> Expr { product([lhs, rhs]) }
   /// `lhs * rhs**(-1)`; dividing by exactly 0 gives `undefined`.
   public static func / (lhs: Expr, rhs: Expr) -> Expr { product([lhs, power(rhs, number(-1))]) }
@@ -23,6 +26,39 @@ extension Expr {
   public static func -= (lhs: inout Expr, rhs: Expr) { lhs = lhs - rhs }
   public static func *= (lhs: inout Expr, rhs: Expr) { lhs = lhs * rhs }
   public static func /= (lhs: inout Expr, rhs: Expr) { lhs = lhs / rhs }
+}
+
+extension Expr {
+  /// `sum + term` by binary insertion when `term` is new to a large sum: O(n) instead of a
+  /// full rebuild (this is what keeps `acc = acc + t` loops tolerable). Nil when the
+  /// general construction is needed (like terms, numbers, constants, small sums).
+  private static func inserting(_ term: Expr, into total: Expr) -> Expr? {
+    guard case .sum(let terms) = total.kind, terms.count >= 8 else { return nil }
+    switch term.kind {
+    case .sum, .number, .constant: return nil
+    default: break
+    }
+    func restKey(_ t: Expr) -> SortKey {
+      if case .product(let fs) = t.kind, case .number = fs[0].kind { return SortKey(productOf: fs.dropFirst()) }
+      return SortKey(t)
+    }
+    let key = restKey(term)
+    var low = 0
+    switch terms[0].kind {
+    case .number, .constant: low = 1
+    default: break
+    }
+    var high = terms.count
+    while low < high {
+      let mid = (low + high) / 2
+      let c = SortKey.compare(restKey(terms[mid]), key)
+      if c == 0 { return nil }
+      if c < 0 { low = mid + 1 } else { high = mid }
+    }
+    var updated = terms
+    updated.insert(term, at: low)
+    return InternTable.intern(.sum(updated))
+  }
 }
 
 extension Expr: ExpressibleByIntegerLiteral {

@@ -21,6 +21,25 @@ extension Expr {
     return memo[self]!
   }
 
+  /// Like `fold(memo:_:)`, but a child for which `shortcut` returns a value is not
+  /// visited: that value stands for its result (and is not stored in `memo`).
+  func fold<T>(memo: inout [Expr: T], shortcut: (Expr) -> T?, _ combine: (Expr, [T]) throws -> T) rethrows -> T {
+    if let done = memo[self] { return done }
+    if let s = shortcut(self) { return s }
+    var stack: [(Expr, Bool)] = [(self, false)]
+    while let (e, expanded) = stack.popLast() {
+      if memo[e] != nil { continue }
+      let children = e.children
+      if expanded || children.isEmpty {
+        memo[e] = try combine(e, children.map { shortcut($0) ?? memo[$0]! })
+      } else {
+        stack.append((e, true))
+        for c in children.reversed() where memo[c] == nil && shortcut(c) == nil { stack.append((c, false)) }
+      }
+    }
+    return memo[self]!
+  }
+
   /// Folds without a caller-supplied memo.
   func fold<T>(_ combine: (Expr, [T]) throws -> T) rethrows -> T {
     var memo: [Expr: T] = [:]

@@ -28,6 +28,11 @@ public struct Expr: Sendable {
 extension Expr: Hashable {
   public static func == (lhs: Expr, rhs: Expr) -> Bool { lhs.node === rhs.node }
   public func hash(into hasher: inout Hasher) { hasher.combine(node.id) }
+  /// Dictionaries keyed by expressions are on every hot path (memos, the intern table):
+  /// ids are unique, so a cheap seeded mix of the id replaces SipHash.
+  public func _rawHashValue(seed: Int) -> Int {
+    Int(truncatingIfNeeded: StructuralHash.mix(node.id, UInt64(bitPattern: Int64(seed))))
+  }
 }
 
 extension Expr {
@@ -93,12 +98,16 @@ final class ExprNode: Sendable {
   let orderKey: OrderKey
   /// Number of nodes on the longest path to a leaf (a leaf has height 1).
   let height: Int
+  /// A 64-bit Bloom filter of the symbols below: a symbol's bit is set in every ancestor.
+  /// A clear bit proves the symbol is absent (derivatives skip such subtrees).
+  let symbolMask: UInt64
 
-  init(kind: Expr.Kind, id: UInt64, structuralHash: UInt64, orderKey: OrderKey, height: Int) {
+  init(kind: Expr.Kind, id: UInt64, structuralHash: UInt64, orderKey: OrderKey, height: Int, symbolMask: UInt64) {
     self.kind = kind
     self.id = id
     self.structuralHash = structuralHash
     self.orderKey = orderKey
     self.height = height
+    self.symbolMask = symbolMask
   }
 }

@@ -3,10 +3,11 @@ import Synchronization
 /// The process-wide table that hash-conses expression nodes.
 ///
 /// Each distinct node (by kind, atom value and child identity) exists at most once while
-/// anything references it. The table holds its nodes weakly and is split into shards,
-/// each behind its own `Mutex`, so construction from parallel tasks rarely contends.
-/// Dead entries are swept when a shard has doubled since its last sweep, which keeps the
-/// amortized cost of construction O(1).
+/// anything references it. The table is split into shards, each behind its own `Mutex`,
+/// so construction from parallel tasks rarely contends. The table holds its nodes
+/// strongly (weak references would put every node's reference count on Swift's slow
+/// side-table path); a shard that has doubled since its last sweep drops the nodes that
+/// only it still references, so memory is reclaimed and construction stays amortized O(1).
 enum InternTable {
   private static let shardCount = 16
   private static let shards: [InternShard] = (0..<shardCount).map { _ in InternShard() }
@@ -20,22 +21,36 @@ enum InternTable {
     let key = InternKey(kind: kind, hash: hash)
     let shard = shards[Int(truncatingIfNeeded: hash >> 60) & (shardCount - 1)]
     return shard.state.withLock { state -> Expr in
-      if let box = state.table[key], let node = box.node { return Expr(node: node) }
+      if let node = state.table[key] { return Expr(node: node) }
       if state.table.count >= state.sweepThreshold {
-        state.table = state.table.filter { $0.value.node != nil }
+        state.sweep()
         state.sweepThreshold = Swift.max(4096, 2 * state.table.count)
       }
       let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
       let node = ExprNode(
         kind: kind, id: id, structuralHash: hash,
-        orderKey: OrderKey.make(for: kind), height: height(of: kind))
-      state.table[key] = WeakBox(node)
+        orderKey: OrderKey.make(for: kind), height: height(of: kind), symbolMask: symbolMask(of: kind, hash: hash))
+      state.table[key] = node
       return Expr(node: node)
     }
   }
 
+  /// Drops every node that nothing outside the table references, in all shards.
+  static func collectGarbage() {
+    for shard in shards { shard.state.withLock { $0.sweep() } }
+  }
+
   /// How many entries the table holds, live or not yet swept (for the benchmark).
   static var entryCount: Int { shards.reduce(0) { $0 + $1.state.withLock { $0.table.count } } }
+
+  private static func symbolMask(of kind: Expr.Kind, hash: UInt64) -> UInt64 {
+    switch kind {
+    case .number, .constant: return 0
+    case .symbol: return 1 << (hash % 64)
+    case .sum(let xs), .product(let xs), .apply(_, let xs): return xs.reduce(0) { $0 | $1.node.symbolMask }
+    case .power(let b, let e): return b.node.symbolMask | e.node.symbolMask
+    }
+  }
 
   private static func height(of kind: Expr.Kind) -> Int {
     switch kind {
@@ -49,16 +64,22 @@ enum InternTable {
 
 final class InternShard: Sendable {
   struct State {
-    var table: [InternKey: WeakBox] = [:]
+    var table: [InternKey: ExprNode] = [:]
     var sweepThreshold = 4096
+
+    /// Removes the nodes referenced only by this table. Their children lose a
+    /// reference and are collected by a later sweep of their own shard.
+    mutating func sweep() {
+      var dead: [InternKey] = []
+      var i = table.values.startIndex
+      while i != table.values.endIndex {
+        if isKnownUniquelyReferenced(&table.values[i]) { dead.append(table.keys[i]) }
+        i = table.values.index(after: i)
+      }
+      for k in dead { table.removeValue(forKey: k) }
+    }
   }
   let state = Mutex(State())
-}
-
-/// A weak reference to a node; written once, at creation.
-final class WeakBox: @unchecked Sendable {
-  weak var node: ExprNode?
-  init(_ node: ExprNode) { self.node = node }
 }
 
 /// The intern table's key: a node's kind compared *shallowly* (children by identity).
@@ -71,6 +92,9 @@ struct InternKey: Hashable, Sendable {
   }
 
   func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+  func _rawHashValue(seed: Int) -> Int {
+    Int(truncatingIfNeeded: StructuralHash.mix(hash, UInt64(bitPattern: Int64(seed))))
+  }
 
   private static func shallowEqual(_ a: Expr.Kind, _ b: Expr.Kind) -> Bool {
     switch (a, b) {

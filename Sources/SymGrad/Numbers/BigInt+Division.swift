@@ -8,13 +8,19 @@ extension BigInt {
   /// `|remainder| < |divisor|`; the remainder has the sign of `self` (or is zero).
   /// Never overflows: `Int.min / -1` yields the large value `2^63`.
   /// - Precondition: `divisor` is not zero (callers check).
+  @inlinable
   public func quotientAndRemainder(dividingBy divisor: BigInt) -> (quotient: BigInt, remainder: BigInt) {
-    precondition(!divisor.isZero, "BigInt division by zero")
-    if case .small(let a) = storage, case .small(let b) = divisor.storage {
-      if b == -1 { return (-self, 0) }
+    if case .small(let a) = storage, case .small(let b) = divisor.storage, b > 0 || b < -1 {
       let (quotient, remainder) = a.quotientAndRemainder(dividingBy: b)
       return (BigInt(quotient), BigInt(remainder))
     }
+    return divideSlow(divisor)
+  }
+
+  @usableFromInline
+  func divideSlow(_ divisor: BigInt) -> (quotient: BigInt, remainder: BigInt) {
+    precondition(!divisor.isZero, "BigInt division by zero")
+    if divisor == -1 { return (-self, 0) }
     let (negative, numerator) = signAndMagnitude
     let (divisorNegative, denominator) = divisor.signAndMagnitude
     if Self.compareMagnitudes(numerator, denominator) < 0 {
@@ -37,12 +43,14 @@ extension BigInt {
 
   /// The quotient truncated toward zero, like `Int./`.
   /// - Precondition: `rhs` is not zero.
+  @inlinable
   public static func / (lhs: BigInt, rhs: BigInt) -> BigInt {
     lhs.quotientAndRemainder(dividingBy: rhs).quotient
   }
 
   /// The remainder of truncating division; it has the sign of `lhs`, like `Int.%`.
   /// - Precondition: `rhs` is not zero.
+  @inlinable
   public static func % (lhs: BigInt, rhs: BigInt) -> BigInt {
     lhs.quotientAndRemainder(dividingBy: rhs).remainder
   }

@@ -38,6 +38,16 @@ public struct Rational: Sendable, Hashable {
   /// Reduces `n / d` for a nonzero `d`.
   static func reducing(_ n: BigInt, _ d: BigInt) -> Rational {
     if n.isZero { return Rational(reducedNumerator: 0, denominator: 1) }
+    if let a = n.asInt, let b = d.asInt {
+      let g = BigInt.gcdWords(a.magnitude, b.magnitude)
+      if g <= UInt(Int.max) {
+        // g >= 1, so these divisions cannot overflow; negation is done in BigInt.
+        let (reducedN, reducedD) = (BigInt(a / Int(g)), BigInt(b / Int(g)))
+        return b > 0
+          ? Rational(reducedNumerator: reducedN, denominator: reducedD)
+          : Rational(reducedNumerator: -reducedN, denominator: -reducedD)
+      }
+    }
     var n = n
     var d = d
     let g = BigInt.gcd(n, d)
@@ -223,12 +233,26 @@ extension Rational {
         if !(o1 || o2 || o3 || o4) { return reducingSmall(sum, bd) }
       }
     }
-    if lhs.denominator == rhs.denominator {
-      return reducing(lhs.numerator + rhs.numerator, lhs.denominator)
+    return addSlow(lhs, rhs)
+  }
+
+  /// Henrici's addition (Knuth, TAOCP 4.5.1): the gcds involve the denominators
+  /// and a cofactor rather than the full cross products, and coprime denominators
+  /// need no reduction at all.
+  private static func addSlow(_ lhs: Rational, _ rhs: Rational) -> Rational {
+    let (a, b, c, d) = (lhs.numerator, lhs.denominator, rhs.numerator, rhs.denominator)
+    let g = BigInt.gcd(b, d)
+    if g == 1 {
+      return Rational(reducedNumerator: a * d + c * b, denominator: b * d)
     }
-    return reducing(
-      lhs.numerator * rhs.denominator + rhs.numerator * lhs.denominator,
-      lhs.denominator * rhs.denominator)
+    let bOverG = b / g
+    let t = a * (d / g) + c * bOverG
+    if t.isZero { return 0 }
+    let g2 = BigInt.gcd(t, g)
+    if g2 == 1 {
+      return Rational(reducedNumerator: t, denominator: bOverG * d)
+    }
+    return Rational(reducedNumerator: t / g2, denominator: bOverG * (d / g2))
   }
 
   /// The exact difference.

@@ -1,0 +1,318 @@
+import Testing
+
+@testable import SymGrad
+
+/// Exact results of the canonical construction rules (`Expr+Canonical.swift`).
+///
+/// Expressions are hash-consed, so `==` compares canonical nodes: every expectation here is
+/// an exact symbolic identity, built independently on both sides.
+@Suite struct CanonicalFormTests {
+  let x = Expr.symbol("x"), y = Expr.symbol("y"), z = Expr.symbol("z")
+  let a = Expr.symbol("a"), b = Expr.symbol("b")
+
+  private func rational(_ n: Int, _ d: Int) -> Expr {
+    .number(Rational(numerator: BigInt(n), denominator: BigInt(d))!)
+  }
+
+  // MARK: Flattening and like terms
+
+  @Test func sumsFlatten() throws {
+    guard case .sum(let terms) = ((x + y) + (z + a)).kind else {
+      Issue.record("not a sum")
+      return
+    }
+    #expect(terms.count == 4)
+    #expect(!terms.contains { if case .sum = $0.kind { true } else { false } })
+    #expect((x + y) + z == x + (y + z))
+    #expect(Expr.sum([x, Expr.sum([y, z])]) == Expr.sum([x, y, z]))
+  }
+
+  @Test func productsFlatten() {
+    guard case .product(let factors) = ((x * y) * (z * a)).kind else {
+      Issue.record("not a product")
+      return
+    }
+    #expect(factors.count == 4)
+    #expect((x * y) * z == x * (y * z))
+  }
+
+  @Test func likeTermsCollect() {
+    #expect(2 * x + 3 * x == 5 * x)
+    #expect(x + x == 2 * x)
+    #expect(x * y + 2 * (y * x) == 3 * x * y)
+    #expect(x - x == 0)
+    #expect(x + y - x == y)
+    #expect(2 * x - 3 * x == -x)
+    #expect(Expr.sum([x, -x, y, -y]) == 0)
+    #expect(rational(1, 2) * x + rational(1, 2) * x == x)
+  }
+
+  @Test func powersOfEqualBasesCollect() {
+    #expect(x * x ** 2 == x ** 3)
+    #expect(x * x == x ** 2)
+    #expect(x ** 2 / x == x)
+    #expect(x / x == 1)
+    #expect(x ** y * x ** z == x ** (y + z))
+    #expect(sqrt(x) * sqrt(x) == x)
+  }
+
+  @Test func powerIdentities() {
+    #expect(x ** 0 == 1)
+    #expect(Expr.zero ** 0 == 1)
+    #expect(x ** 1 == x)
+    #expect(Expr.one ** x == 1)
+    #expect((x ** 2) ** 3 == x ** 6)
+    #expect((x * y) ** 2 == x ** 2 * y ** 2)
+    #expect(exp(x) ** 2 == exp(2 * x))
+    #expect(exp(x) ** y == exp(x * y))
+  }
+
+  @Test func zeroAndOneProducts() {
+    #expect(0 * x == 0)
+    #expect(1 * x == x)
+    #expect(Expr.product([]) == 1)
+    #expect(Expr.sum([]) == 0)
+    #expect(Expr.sum([x]) == x)
+    #expect(Expr.product([x]) == x)
+    #expect(-(-x) == x)
+  }
+
+  @Test func numberTimesSumDistributes() {
+    #expect(2 * (x + y) == 2 * x + 2 * y)
+    #expect(-(x + 1) == -x - 1)
+  }
+
+  // MARK: exp and log
+
+  @Test func expAndLogCancel() {
+    #expect(exp(log(x)) == x)
+    #expect(log(exp(x)) == x)
+    #expect(log(exp(x + y)) == x + y)
+    #expect(log(Expr.e) == 1)
+  }
+
+  @Test func exponentialsMerge() {
+    #expect(exp(a) * exp(b) == exp(a + b))
+    #expect(exp(x) / exp(x) == 1)
+    #expect(exp(x) * exp(-x) == 1)
+    #expect(exp(2 * log(x)) == x ** 2)
+    #expect(exp(-log(x)) == 1 / x)
+    #expect(exp(log(x) / 2) == sqrt(x))
+    #expect(exp(y + 2 * log(x)) == x ** 2 * exp(y))
+  }
+
+  // MARK: Numbers
+
+  @Test func integerArithmeticFolds() {
+    #expect(Expr(2) + 3 == 5)
+    #expect(Expr(6) * 7 == 42)
+    #expect(Expr(1) / 3 + Expr(1) / 6 == rational(1, 2))
+    #expect(Expr(2) ** -1 == rational(1, 2))
+    #expect((Expr(2) / 3) ** -2 == rational(9, 4))
+  }
+
+  @Test func twoToTheThousandIsExact() throws {
+    let p = Expr(2) ** 1000
+    let r = try #require(p.rationalValue)
+    #expect(
+      r.description
+        == "10715086071862673209484250490600018105614048117055336074437503883703510511249361224931983788156958581275946729175531468251871452856923140435984577574698574803934567774824230985421074605062371141877954182153046474983581941267398767559165543946077062914571196477686542167660429831652624386837205668069376"
+    )
+    #expect(p / (Expr(2) ** 999) == 2)
+  }
+
+  @Test func largeRationalIsExact() throws {
+    let q = (Expr(10) ** 30 + 1) / 3
+    let r = try #require(q.rationalValue)
+    #expect(r.numerator.description == "1000000000000000000000000000001")
+    #expect(r.denominator == BigInt(3))
+    #expect(q * 3 - Expr(10) ** 30 == 1)
+  }
+
+  @Test func floatLiteralsAreExactDecimals() throws {
+    let v: Expr = -0.0473
+    #expect(v == rational(-473, 10000))
+    let tenth: Expr = 0.1
+    #expect(tenth == Expr(1) / 10)
+    #expect(Expr(0.1) + Expr(0.2) == rational(3, 10))
+    #expect(Expr(1e-7) == Expr(1) / Expr(10) ** 7)
+    #expect(Expr(Double.infinity) == .infinity)
+    #expect(Expr(-Double.infinity) == .negativeInfinity)
+    #expect(Expr(Double.nan) == .undefined)
+  }
+
+  @Test func exactRoots() {
+    #expect(Expr(2) ** (Expr(3) / 2) == 2 * sqrt(Expr(2)))
+    #expect(sqrt(Expr(9) / 4) == rational(3, 2))
+    #expect(sqrt(Expr(16)) == 4)
+    #expect(Expr(8) ** (Expr(2) / 3) == 4)
+    #expect(Expr(2) ** (Expr(-1) / 2) == sqrt(Expr(2)) / 2)
+    // sqrt(2) is not rational: it stays a power node.
+    guard case .power = sqrt(Expr(2)).kind else {
+      Issue.record("sqrt(2) folded to \(sqrt(Expr(2)))")
+      return
+    }
+  }
+
+  // MARK: Extended reals
+
+  @Test func infiniteArithmetic() {
+    let inf = Expr.infinity, ninf = Expr.negativeInfinity
+    #expect(inf - inf == .undefined)
+    #expect(inf + ninf == .undefined)
+    #expect(0 * inf == .undefined)
+    #expect(2 * inf == inf)
+    #expect(-1 * inf == ninf)
+    #expect(-inf == ninf)
+    #expect(Expr(-2) * inf == ninf)
+    #expect(1 + inf == inf)
+    #expect(inf + inf == inf)
+    #expect(ninf - 1 == ninf)
+    #expect(inf * inf == inf)
+    #expect(inf * ninf == ninf)
+    #expect(ninf * ninf == inf)
+    #expect(Expr(1) / 0 == .undefined)
+    #expect(Expr.zero / 0 == .undefined)
+    #expect(inf ** -1 == 0)
+    #expect(ninf ** 2 == inf)
+    #expect(ninf ** 3 == ninf)
+  }
+
+  @Test func symbolPlusInfinityStays() {
+    let s = x + .infinity
+    guard case .sum(let terms) = s.kind else {
+      Issue.record("x + inf folded to \(s)")
+      return
+    }
+    #expect(Set(terms) == [x, .infinity])
+  }
+
+  @Test func functionsAtInfinity() {
+    #expect(exp(.negativeInfinity) == 0)
+    #expect(exp(.infinity) == .infinity)
+    #expect(sigmoid(.infinity) == 1)
+    #expect(sigmoid(.negativeInfinity) == 0)
+    #expect(tanh(.negativeInfinity) == -1)
+    #expect(tanh(.infinity) == 1)
+    #expect(log(0) == .negativeInfinity)
+    #expect(log(.infinity) == .infinity)
+    #expect(log(.negativeInfinity) == .undefined)
+    #expect(softplus(.infinity) == .infinity)
+    #expect(softplus(.negativeInfinity) == 0)
+    #expect(expm1(.negativeInfinity) == -1)
+    #expect(log1p(-1) == .negativeInfinity)
+    #expect(abs(.negativeInfinity) == .infinity)
+    #expect(sign(.negativeInfinity) == -1)
+  }
+
+  @Test func functionsAtSpecialPoints() {
+    #expect(exp(0) == 1)
+    #expect(log(1) == 0)
+    #expect(sin(0) == 0)
+    #expect(sin(.pi) == 0)
+    #expect(cos(0) == 1)
+    #expect(cos(.pi) == -1)
+    #expect(tanh(0) == 0)
+    #expect(sigmoid(0) == rational(1, 2))
+    #expect(softplus(0) == log(2))
+    #expect(log1p(0) == 0)
+    #expect(expm1(0) == 0)
+    #expect(abs(Expr(-3)) == 3)
+    #expect(sign(Expr(-3)) == -1)
+    #expect(sign(Expr(0)) == 0)
+    #expect(Expr.e == exp(1))
+  }
+
+  @Test func undefinedAbsorbs() {
+    let u = Expr.undefined
+    for e in [
+      x + u, x * u, u - u, 0 * u, u ** 0, x ** u, Expr.one ** u, exp(u), log(u), sin(u), max(x, u),
+      min(u, .infinity), u / 0, Expr.sum([x, y, u]), Expr.product([x, u, 0]), abs(u), sign(u),
+    ] {
+      #expect(e == .undefined, "\(e)")
+    }
+  }
+
+  // MARK: Order independence and hash-consing
+
+  @Test func sumsAndProductsAreOrderIndependent() {
+    #expect(a + b == b + a)
+    #expect(a * b == b * a)
+    #expect(x + y + z == z + x + y)
+    #expect(Expr.sum([y, z, x]) == Expr.sum([x, y, z]))
+    #expect(x * y * z == z * (y * x))
+    #expect(exp(x) * y + 2 * sin(z) - x ** 2 == -(x ** 2) + 2 * sin(z) + y * exp(x))
+    #expect(max(x, y) == max(y, x))
+    #expect(min(x, y) == min(y, x))
+  }
+
+  @Test(arguments: [3, 8, 9, 17, 40])
+  func largeSumsAreOrderIndependent(count: Int) {
+    // The `+` operator has a fast path for sums of 8 or more terms; every order of
+    // insertion must still give the one canonical node.
+    let terms = (0..<count).map { i -> Expr in
+      switch i % 4 {
+      case 0: return Expr.symbol("t\(i)")
+      case 1: return Expr(i) * Expr.symbol("t\(i)")
+      case 2: return exp(Expr.symbol("t\(i)"))
+      default: return Expr.symbol("t\(i)") ** 2
+      }
+    }
+    var forward = Expr.zero, backward = Expr.zero, shuffled = Expr.zero
+    for t in terms { forward += t }
+    for t in terms.reversed() { backward += t }
+    // A fixed permutation (multiplication by a unit modulo a prime larger than count).
+    let p = 101
+    for k in 0..<p where (k * 37) % p < count { shuffled += terms[(k * 37) % p] }
+    let direct = Expr.sum(terms)
+    #expect(forward == direct)
+    #expect(backward == direct)
+    #expect(shuffled == direct)
+    // Adding the same terms again doubles every coefficient.
+    var doubled = forward
+    for t in terms { doubled += t }
+    #expect(doubled == 2 * direct)
+  }
+
+  @Test func hashConsing() {
+    let e1 = exp(x) / (exp(x) + exp(y)) + sin(x * y) ** 2
+    let e2 = sin(y * x) ** 2 + exp(x) / (exp(y) + exp(x))
+    #expect(e1 == e2)
+    #expect(e1.hashValue == e2.hashValue)
+    #expect(e1.node === e2.node)
+    #expect(Expr.symbol("q") == Expr.symbol("q"))
+    #expect(Expr.symbol("q").hashValue == Expr.symbol("q").hashValue)
+    #expect(Expr.number(Rational(numerator: 2, denominator: 4)!) == Expr(1) / 2)
+    #expect(Set([e1, e2, x, Expr.symbol("x")]).count == 2)
+  }
+
+  @Test func parsedAndBuiltExpressionsShareNodes() throws {
+    #expect(try Expr(parsing: "exp(x)/(exp(x)+exp(y))") == exp(x) / (exp(x) + exp(y)))
+  }
+
+  // MARK: Symmetries and extrema
+
+  @Test func oddAndEvenFunctions() {
+    #expect(sin(-x) == -sin(x))
+    #expect(cos(-x) == cos(x))
+    #expect(tanh(-x) == -tanh(x))
+    #expect(abs(-x) == abs(x))
+    #expect(sign(-x) == -sign(x))
+    #expect(sin(-2 * x) == -sin(2 * x))
+    #expect(abs(abs(x)) == abs(x))
+    #expect(abs(exp(x)) == exp(x))
+    #expect(sign(sigmoid(x)) == 1)
+  }
+
+  @Test func extrema() {
+    #expect(max(x, x) == x)
+    #expect(min(x, x) == x)
+    #expect(max(1, 2) == 2)
+    #expect(min(1, 2) == 1)
+    #expect(max(Expr(1) / 3, Expr(1) / 4) == Expr(1) / 3)
+    #expect(max(x, .negativeInfinity) == x)
+    #expect(min(x, .infinity) == x)
+    #expect(max(x, .infinity) == .infinity)
+    #expect(min(.negativeInfinity, x) == .negativeInfinity)
+  }
+}
