@@ -1,0 +1,73 @@
+/// `binary_cross_entropy(input, target, weight=None, reduction="mean")`.
+///
+/// ```
+/// l = -w [y * max(log x, -100) + (1 - y) * max(log(1 - x), -100)]     (clampLog, PyTorch)
+/// l = -w [y * log x + (1 - y) * log(1 - x)]                            (exact)
+/// ```
+/// `mean` averages over every element. PyTorch requires input and target in [0, 1]
+/// (checked here for numeric entries; symbolic entries are checked when evaluated by
+/// the command line). PyTorch's backward is `w (x - y) / max(x (1 - x), 1e-12)`, its own
+/// formula rather than the derivative of the clamped forward: they agree wherever the
+/// clamp is inactive; at `x = 0` or `1` see the documented divergences.
+public func binaryCrossEntropy(
+  _ input: Tensor, target: Tensor, weight: Tensor? = nil, reduction: Reduction = .mean,
+  clampLog: Bool = true
+) throws -> Tensor {
+  guard target.shape == input.shape else {
+    throw LossError("Using a target size (\(target.shape)) that is different to the input size (\(input.shape)) is deprecated. Please ensure they have the same size.")
+  }
+  for (name, t) in [("input", input), ("target", target)] {
+    for v in t.elements {
+      if let r = v.rationalValue, r < Rational(0) || r > Rational(1) {
+        throw LossError("all elements of \(name) should be between 0 and 1")
+      }
+      if v.isUndefined { throw LossError("all elements of \(name) should be between 0 and 1") }
+    }
+  }
+  let w = try weight.map { try broadcast($0, to: input.shape, name: "weight") }
+  let floor = Expr.number(-100)
+  let losses = input.elements.indices.map { i -> Expr in
+    let x = input.elements[i], y = target.elements[i]
+    var a = log(x), b = log(1 - x)
+    if clampLog { a = max(a, floor); b = max(b, floor) }
+    return -(w?.elements[i] ?? .one) * (y * a + (1 - y) * b)
+  }
+  return reduceElementwise(losses, shape: input.shape, reduction: reduction)
+}
+
+/// Broadcasts `t` to `shape` (NumPy rules), or throws naming `name`.
+func broadcast(_ t: Tensor, to shape: [Int], name: String) throws -> Tensor {
+  if t.shape == shape { return t }
+  guard t.rank <= shape.count else { throw LossError("\(name) of shape \(t.shape) cannot broadcast to \(shape)") }
+  let padded = Array(repeating: 1, count: shape.count - t.rank) + t.shape
+  for (a, b) in zip(padded, shape) where a != b && a != 1 {
+    throw LossError("\(name) of shape \(t.shape) cannot broadcast to \(shape)")
+  }
+  let total = shape.reduce(1, *)
+  var out: [Expr] = []
+  out.reserveCapacity(total)
+  for flat in 0..<total {
+    var rem = flat, src = 0, step = 1
+    var index = Array(repeating: 0, count: shape.count)
+    for d in stride(from: shape.count - 1, through: 0, by: -1) {
+      index[d] = rem % shape[d]
+      rem /= shape[d]
+    }
+    for d in stride(from: shape.count - 1, through: 0, by: -1) {
+      let i = padded[d] == 1 ? 0 : index[d]
+      src += i * step
+      step *= padded[d]
+    }
+    out.append(t.elements[src])
+  }
+  return Tensor(shape: shape, elements: out)
+}
+
+/// `none` keeps the shape; `mean` averages over every element; `sum` adds them.
+func reduceElementwise(_ losses: [Expr], shape: [Int], reduction: Reduction) -> Tensor {
+  switch reduction {
+  case .none: return Tensor(shape: shape, elements: losses)
+  case .sum: return Tensor(scalar: .sum(losses))
+  case .mean: return Tensor(scalar: .sum(losses) / .number(losses.count))
+  }
+}

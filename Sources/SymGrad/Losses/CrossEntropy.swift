@@ -1,0 +1,73 @@
+/// The target of `cross_entropy`: class indices (shape N, or one index for a C input)
+/// or class probabilities (the input's shape).
+public enum CrossEntropyTarget: Sendable, Equatable {
+  case classIndices([Int])
+  case probabilities(Tensor)
+}
+
+/// `cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
+/// label_smoothing=0.0)`, with PyTorch's exact rules.
+///
+/// Class indices, `logp = log_softmax(input)`, smoothing `e`, C classes:
+/// ```
+/// L = (1 - e) * nll_loss(logp, target, weight, ignore_index, reduction)
+///     + (e / C) * S,     S_n = -sum_c w_c * logp[n, c]   (0 for ignored rows)
+/// ```
+/// where `S` is reduced like the NLL term: `mean` divides by the same denominator,
+/// `sum_{n not ignored} w[y_n]`.
+///
+/// Probabilities `p` (same shape as the input): `q = (1 - e) p + e / C`,
+/// `l_n = -sum_c w_c q_nc logp_nc`, and `mean` divides by N (not by the weights);
+/// `ignore_index` is not allowed.
+///
+/// At a `-inf` logit: a non-target entry contributes 0 loss and 0 gradient; a target
+/// entry makes the loss `inf`. A probability 0 at a `-inf` logit contributes 0
+/// (`0 * log 0 = 0` in the limit; PyTorch gives NaN).
+public func crossEntropy(
+  _ input: Tensor, target: CrossEntropyTarget, weight: [Expr]? = nil, ignoreIndex: Int = -100,
+  reduction: Reduction = .mean, labelSmoothing: Expr = .zero
+) throws -> Tensor {
+  if let e = labelSmoothing.rationalValue, e < Rational(0) || e > Rational(1) {
+    throw LossError("label_smoothing must be between 0.0 and 1.0. Got: \(e.toDouble())")
+  }
+  let logp = try logSoftmax(input, dim: -1)
+  let (rows, columns) = input.asRows
+  let c = Expr.number(columns)
+  let e = labelSmoothing
+  switch target {
+  case .classIndices(let t):
+    let nll = try nllLoss(logp, target: t, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction)
+    if e.isZero { return nll }
+    var smooth: [Expr] = [], weights: [Expr] = []
+    for n in 0..<rows {
+      if t[n] == ignoreIndex {
+        smooth.append(.zero)
+        continue
+      }
+      let row = logp.row(n)
+      smooth.append(-.sum(row.indices.map { (weight?[$0 - n * columns] ?? .one) * row[$0] }))
+      weights.append(weight?[t[n]] ?? .one)
+    }
+    let s = reduce(smooth, input: input, reduction: reduction, denominator: .sum(weights))
+    return Tensor(shape: nll.shape, elements: zip(nll.elements, s.elements).map { (1 - e) * $0 + e / c * $1 })
+  case .probabilities(let p):
+    guard p.shape == input.shape else {
+      throw LossError("Expected target size \(input.shape), got \(p.shape)")
+    }
+    guard ignoreIndex == -100 else {
+      throw LossError("ignore_index is not supported for floating point target")
+    }
+    if let w = weight, w.count != columns {
+      throw LossError("weight tensor should be defined either for all \(columns) classes or no classes but got weight tensor of shape: [\(w.count)]")
+    }
+    var losses: [Expr] = []
+    for n in 0..<rows {
+      let row = logp.row(n), probs = p.row(n)
+      losses.append(-.sum(zip(row.indices, probs).map { k, pk in
+        let q = e.isZero ? pk : (1 - e) * pk + e / c
+        return (weight?[k - n * columns] ?? .one) * q * row[k]
+      }))
+    }
+    return reduce(losses, input: input, reduction: reduction, denominator: .number(rows))
+  }
+}

@@ -1,0 +1,170 @@
+/// The losses, softmax, linear and reductions as functions of the expression language,
+/// with PyTorch's names and keyword arguments (a contract: names and keywords never
+/// change), e.g. `cross_entropy([[a, b], [c, d]], [0, 1], reduction="sum")`.
+enum LossFunctions {
+  static let all: [LanguageFunction] = [
+    LanguageFunction(name: "softmax", summary: "softmax(x, dim=-1)") { a in
+      try a.expect(positional: 1...2, keywords: ["dim"])
+      return try a.run { try softmax(a.tensor(0, "input"), dim: a.int(1, "dim") ?? -1).value }
+    },
+    LanguageFunction(name: "log_softmax", summary: "log_softmax(x, dim=-1)") { a in
+      try a.expect(positional: 1...2, keywords: ["dim"])
+      return try a.run { try logSoftmax(a.tensor(0, "input"), dim: a.int(1, "dim") ?? -1).value }
+    },
+    LanguageFunction(name: "nll_loss", summary: "nll_loss(input, target, weight=None, ignore_index=-100, reduction=\"mean\")") { a in
+      try a.expect(positional: 2...2, keywords: ["weight", "ignore_index", "reduction"])
+      let input = try a.tensor(0, "input")
+      let target = try a.classIndices(1, for: input)
+      return try a.run {
+        try nllLoss(input, target: target, weight: a.vector("weight"), ignoreIndex: a.int(nil, "ignore_index") ?? -100,
+                    reduction: a.reduction(default: .mean)).value
+      }
+    },
+    LanguageFunction(name: "cross_entropy", summary: "cross_entropy(input, target, weight=None, ignore_index=-100, reduction=\"mean\", label_smoothing=0.0)") { a in
+      try a.expect(positional: 2...2, keywords: ["weight", "ignore_index", "reduction", "label_smoothing"])
+      let input = try a.tensor(0, "input")
+      let targetValue = try a.tensor(1, "target")
+      let target: CrossEntropyTarget = targetValue.shape == input.shape && input.rank >= 1
+        ? .probabilities(targetValue) : .classIndices(try a.classIndices(1, for: input))
+      if case .probabilities = target, a.keyword("ignore_index") != nil {
+        throw a.error("ignore_index is not supported for floating point target (probability targets)", at: a.keyword("ignore_index")!.column)
+      }
+      return try a.run {
+        try crossEntropy(input, target: target, weight: a.vector("weight"), ignoreIndex: a.int(nil, "ignore_index") ?? -100,
+                         reduction: a.reduction(default: .mean), labelSmoothing: a.scalar(nil, "label_smoothing") ?? .zero).value
+      }
+    },
+    LanguageFunction(name: "binary_cross_entropy", summary: "binary_cross_entropy(input, target, weight=None, reduction=\"mean\", clamp=True)") { a in
+      try a.expect(positional: 2...2, keywords: ["weight", "reduction", "clamp"])
+      return try a.run {
+        try binaryCrossEntropy(a.tensor(0, "input"), target: a.tensor(1, "target"), weight: a.optionalTensor("weight"),
+                               reduction: a.reduction(default: .mean), clampLog: a.bool("clamp") ?? true).value
+      }
+    },
+    LanguageFunction(name: "binary_cross_entropy_with_logits", summary: "binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=\"mean\")") { a in
+      try a.expect(positional: 2...2, keywords: ["weight", "pos_weight", "reduction"])
+      return try a.run {
+        try binaryCrossEntropyWithLogits(a.tensor(0, "input"), target: a.tensor(1, "target"), weight: a.optionalTensor("weight"),
+                                         posWeight: a.optionalTensor("pos_weight"), reduction: a.reduction(default: .mean)).value
+      }
+    },
+    LanguageFunction(name: "sigmoid_focal_loss", summary: "sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2, reduction=\"none\") (torchvision)") { a in
+      try a.expect(positional: 2...2, keywords: ["alpha", "gamma", "reduction"])
+      return try a.run {
+        try sigmoidFocalLoss(a.tensor(0, "inputs"), target: a.tensor(1, "targets"),
+                             alpha: a.scalar(nil, "alpha") ?? .number(Rational(numerator: 1, denominator: 4)!),
+                             gamma: a.scalar(nil, "gamma") ?? 2, reduction: a.reduction(default: .none)).value
+      }
+    },
+    LanguageFunction(name: "linear", summary: "linear(input, weight, bias=None): input @ weight^T + bias") { a in
+      try a.expect(positional: 2...3, keywords: ["bias"])
+      return try a.run {
+        try linear(a.tensor(0, "input"), weight: a.tensor(1, "weight"),
+                   bias: a.positional.count > 2 ? a.tensor(2, "bias") : a.optionalTensor("bias")).value
+      }
+    },
+    LanguageFunction(name: "sum", summary: "sum(x, dim=None): sum of all entries, or along dim") { a in
+      try a.expect(positional: 1...2, keywords: ["dim"])
+      return try a.run { try reduceAlong(a.tensor(0, "input"), dim: a.int(1, "dim"), mean: false).value }
+    },
+    LanguageFunction(name: "mean", summary: "mean(x, dim=None): mean of all entries, or along dim") { a in
+      try a.expect(positional: 1...2, keywords: ["dim"])
+      return try a.run { try reduceAlong(a.tensor(0, "input"), dim: a.int(1, "dim"), mean: true).value }
+    },
+  ]
+
+  /// Sum or mean of all entries (`dim == nil`) or along one dimension.
+  static func reduceAlong(_ t: Tensor, dim: Int?, mean: Bool) throws -> Tensor {
+    guard let dim else { return Tensor(scalar: mean ? t.mean : t.sum) }
+    guard t.rank >= 1 else { throw LossError("cannot reduce a scalar along dim \(dim)") }
+    let d = dim < 0 ? dim + t.rank : dim
+    guard d >= 0 && d < t.rank else { throw LossError("Dimension out of range (expected to be in range of [\(-t.rank), \(t.rank - 1)], but got \(dim))") }
+    let n = t.shape[d], inner = t.shape[(d + 1)...].reduce(1, *), outer = t.shape[..<d].reduce(1, *)
+    var out: [Expr] = []
+    for o in 0..<outer {
+      for i in 0..<inner {
+        let s = Expr.sum((0..<n).map { t.elements[o * n * inner + $0 * inner + i] })
+        out.append(mean ? s / .number(n) : s)
+      }
+    }
+    var shape = t.shape
+    shape.remove(at: d)
+    return Tensor(shape: shape, elements: out)
+  }
+}
+
+extension CallArguments {
+  /// Runs a loss, turning its `LossError` into a `ParseError` at this call.
+  func run(_ body: () throws -> Value) throws -> Value {
+    do { return try body() } catch let e as LossError { throw error(e.message) }
+  }
+
+  /// Positional `i` (or keyword `name`) as a tensor of scalars.
+  func tensor(_ i: Int, _ name: String) throws -> Tensor {
+    guard let (v, c) = argument(i, name) else { throw error("missing argument '\(name)'") }
+    guard let t = Tensor(v) else { throw error("'\(name)' must be a number or a rectangular list of numbers, got \(v.kindName)", at: c) }
+    return t
+  }
+
+  func optionalTensor(_ name: String) throws -> Tensor? {
+    guard let (v, c) = keyword(name) else { return nil }
+    guard let t = Tensor(v) else { throw error("'\(name)' must be a number or a rectangular list, got \(v.kindName)", at: c) }
+    return t
+  }
+
+  /// A 1-D keyword tensor (class weights).
+  func vector(_ name: String) throws -> [Expr]? {
+    guard let (v, c) = keyword(name) else { return nil }
+    guard let t = Tensor(v), t.rank == 1 else { throw error("'\(name)' must be a 1-D list", at: c) }
+    return t.elements
+  }
+
+  /// Positional `i` (if given) or keyword `name` as an integer.
+  func int(_ i: Int?, _ name: String) throws -> Int? {
+    let found = i.flatMap { argument($0, name) } ?? keyword(name)
+    guard let (v, c) = found else { return nil }
+    guard let r = v.rationalValue, r.isInteger, let k = r.numerator.asInt else {
+      throw error("'\(name)' must be an integer, got \(v)", at: c)
+    }
+    return k
+  }
+
+  /// Positional `i` (if given) or keyword `name` as a scalar expression.
+  func scalar(_ i: Int?, _ name: String) throws -> Expr? {
+    let found = i.flatMap { argument($0, name) } ?? keyword(name)
+    guard let (v, c) = found else { return nil }
+    guard case .scalar(let e) = v else { throw error("'\(name)' must be a number, got \(v.kindName)", at: c) }
+    return e
+  }
+
+  func bool(_ name: String) throws -> Bool? {
+    guard let (v, c) = keyword(name) else { return nil }
+    guard case .boolean(let b) = v else { throw error("'\(name)' must be True or False", at: c) }
+    return b
+  }
+
+  /// The `reduction` keyword: "none", "mean" or "sum".
+  func reduction(default d: Reduction) throws -> Reduction {
+    guard let (v, c) = keyword("reduction") else { return d }
+    guard case .string(let s) = v, let r = Reduction(rawValue: s) else {
+      throw error("reduction must be \"none\", \"mean\" or \"sum\", got \(v)", at: c)
+    }
+    return r
+  }
+
+  /// Positional `i` as class indices matching an N x C (or C) input.
+  func classIndices(_ i: Int, for input: Tensor) throws -> [Int] {
+    let (v, c) = positional[i]
+    guard let t = Tensor(v) else { throw error("target must be a list of class indices", at: c) }
+    let expected = input.rank == 1 ? [] : Array(input.shape.dropLast())
+    guard t.shape == expected else {
+      throw error("Expected target size \(expected) (class indices) or \(input.shape) (probabilities), got \(t.shape)", at: c)
+    }
+    return try t.elements.map { e in
+      guard let r = e.rationalValue, r.isInteger, let k = r.numerator.asInt else {
+        throw error("class indices must be integers, got \(e)", at: c)
+      }
+      return k
+    }
+  }
+}

@@ -1,0 +1,55 @@
+/// `nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean")`.
+///
+/// ```
+/// l_n = -w[y_n] * x[n, y_n]          (0 when y_n == ignore_index)
+/// mean = sum_n l_n / sum_{n not ignored} w[y_n]      (w = 1 without weights)
+/// ```
+/// `input` is N x C (or C, with one target). With every row ignored the mean is
+/// `0/0 = undefined` (PyTorch: NaN). Class weights may be symbols.
+public func nllLoss(
+  _ input: Tensor, target: [Int], weight: [Expr]? = nil, ignoreIndex: Int = -100,
+  reduction: Reduction = .mean
+) throws -> Tensor {
+  let (rows, columns) = input.asRows
+  try checkClassTarget(input, target, weight: weight, ignoreIndex: ignoreIndex)
+  var losses: [Expr] = [], weights: [Expr] = []
+  for n in 0..<rows {
+    let y = target[n]
+    if y == ignoreIndex {
+      losses.append(.zero)
+      continue
+    }
+    let w = weight?[y] ?? .one
+    losses.append(-w * input.row(n)[n * columns + y])
+    weights.append(w)
+  }
+  return reduce(losses, input: input, reduction: reduction, denominator: .sum(weights))
+}
+
+/// Checks a class-index target against an N x C (or C) input, with PyTorch's messages.
+func checkClassTarget(_ input: Tensor, _ target: [Int], weight: [Expr]?, ignoreIndex: Int) throws {
+  guard input.rank == 1 || input.rank == 2 else {
+    throw LossError("input must be 1-D (C) or 2-D (N, C), got shape \(input.shape)")
+  }
+  let (rows, columns) = input.asRows
+  guard target.count == rows else {
+    throw LossError("Expected input batch_size (\(rows)) to match target batch_size (\(target.count))")
+  }
+  for y in target where y != ignoreIndex && (y < 0 || y >= columns) {
+    throw LossError("Target \(y) is out of bounds (there are \(columns) classes)")
+  }
+  if let w = weight, w.count != columns {
+    throw LossError("weight tensor should be defined either for all \(columns) classes or no classes but got weight tensor of shape: [\(w.count)]")
+  }
+}
+
+/// The reduction of per-row losses. `none` keeps the input's batch shape (a scalar for an
+/// unbatched input).
+func reduce(_ losses: [Expr], input: Tensor, reduction: Reduction, denominator: Expr) -> Tensor {
+  switch reduction {
+  case .none:
+    return input.rank == 1 ? Tensor(scalar: losses[0]) : Tensor(vector: losses)
+  case .sum: return Tensor(scalar: .sum(losses))
+  case .mean: return Tensor(scalar: .sum(losses) / denominator)
+  }
+}

@@ -1,0 +1,44 @@
+/// `softmax(x, dim)`: `y_i = exp(x_i) / sum_j exp(x_j)` along `dim` (PyTorch's
+/// `F.softmax`). PyTorch subtracts the row maximum first; symbolically that is the same
+/// function, and the limit evaluation handles the infinite inputs that motivate it.
+///
+/// At `-inf` an entry's weight is 0 (and so is its gradient); an all `-inf` row has no
+/// limit (PyTorch: NaN); a `+inf` entry takes all the weight in the limit (PyTorch: NaN).
+public func softmax(_ x: Tensor, dim: Int = -1) throws -> Tensor {
+  try alongDimension(x, dim) { row in
+    let s = Expr.sum(row.map(exp))
+    return row.map { exp($0) / s }
+  }
+}
+
+/// `log_softmax(x, dim)`: `z_i = x_i - log(sum_j exp(x_j))` along `dim`.
+///
+/// At an entry equal to `-inf` the value is `-inf` and the gradient with respect to it
+/// is the upstream gradient itself (as in PyTorch).
+public func logSoftmax(_ x: Tensor, dim: Int = -1) throws -> Tensor {
+  try alongDimension(x, dim) { row in
+    let l = log(Expr.sum(row.map(exp)))
+    return row.map { $0 - l }
+  }
+}
+
+/// Applies `f` to every 1-D slice of `x` along `dim` (negative counts from the end).
+func alongDimension(_ x: Tensor, _ dim: Int, _ f: ([Expr]) -> [Expr]) throws -> Tensor {
+  guard x.rank >= 1 else { throw LossError("softmax needs at least one dimension, got a scalar") }
+  let d = dim < 0 ? dim + x.rank : dim
+  guard d >= 0 && d < x.rank else {
+    throw LossError("Dimension out of range (expected to be in range of [\(-x.rank), \(x.rank - 1)], but got \(dim))")
+  }
+  let n = x.shape[d]
+  let inner = x.shape[(d + 1)...].reduce(1, *)
+  let outer = x.shape[..<d].reduce(1, *)
+  var out = x.elements
+  for o in 0..<outer {
+    for i in 0..<inner {
+      let idx = (0..<n).map { o * n * inner + $0 * inner + i }
+      let ys = f(idx.map { x.elements[$0] })
+      for (k, j) in idx.enumerated() { out[j] = ys[k] }
+    }
+  }
+  return Tensor(shape: x.shape, elements: out)
+}

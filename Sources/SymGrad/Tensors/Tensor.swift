@@ -1,0 +1,65 @@
+/// A dense tensor of expressions in row-major order: the inputs and outputs of the losses.
+///
+/// Rank 0 (a scalar), 1 (a vector of C entries) or 2 (an N x C matrix) in practice;
+/// nothing here limits the rank except the losses' own checks.
+public struct Tensor: Sendable, Equatable {
+  public let shape: [Int]
+  public let elements: [Expr]
+
+  /// A tensor of `shape` with `elements` in row-major order (their count must match).
+  public init(shape: [Int], elements: [Expr]) {
+    precondition(shape.reduce(1, *) == elements.count, "shape \(shape) needs \(shape.reduce(1, *)) elements")
+    self.shape = shape
+    self.elements = elements
+  }
+
+  public init(scalar: Expr) { self.init(shape: [], elements: [scalar]) }
+  public init(vector: [Expr]) { self.init(shape: [vector.count], elements: vector) }
+  public init(matrix rows: [[Expr]]) {
+    self.init(shape: [rows.count, rows.first?.count ?? 0], elements: rows.flatMap { $0 })
+  }
+
+  public var rank: Int { shape.count }
+  public var count: Int { elements.count }
+
+  /// The tensor as an N x C matrix: a vector becomes one row (PyTorch's unbatched input).
+  var asRows: (rows: Int, columns: Int) {
+    switch rank {
+    case 0: return (1, 1)
+    case 1: return (1, shape[0])
+    default: return (shape.dropLast().reduce(1, *), shape.last!)
+    }
+  }
+
+  /// Row `r` of the matrix view.
+  func row(_ r: Int) -> ArraySlice<Expr> {
+    let c = asRows.columns
+    return elements[(r * c)..<((r + 1) * c)]
+  }
+
+  /// Applies `f` to every element.
+  public func map(_ f: (Expr) -> Expr) -> Tensor { Tensor(shape: shape, elements: elements.map(f)) }
+
+  /// The same elements as a `Value` (nested lists), for the expression language.
+  public var value: Value {
+    func build(_ dims: ArraySlice<Int>, _ offset: Int) -> Value {
+      guard let d = dims.first else { return .scalar(elements[offset]) }
+      let stride = dims.dropFirst().reduce(1, *)
+      return .list((0..<d).map { build(dims.dropFirst(), offset + $0 * stride) })
+    }
+    return build(shape[...], 0)
+  }
+}
+
+extension Tensor {
+  /// A tensor from a value of the expression language (a scalar or a rectangular list).
+  public init?(_ value: Value) {
+    guard let shape = value.shape else { return nil }
+    self.init(shape: shape, elements: value.flattened)
+  }
+
+  /// Sum of all elements.
+  public var sum: Expr { .sum(elements) }
+  /// Mean of all elements (`undefined` for an empty tensor, as 0/0).
+  public var mean: Expr { .sum(elements) / .number(count) }
+}
