@@ -27,6 +27,7 @@ public enum CommandLineTool {
         return Status.success
       case "eval": return try EvalCommand.run(rest, output: output)
       case "diff": return try DiffCommand.run(rest, output: output)
+      case "check": return try CheckCommand.run(rest, output: output)
       case "walkthrough": return Walkthrough.run(output: output)
       default:
         throw UsageError("unknown subcommand '\(first)'")
@@ -50,6 +51,7 @@ public enum CommandLineTool {
       symgrad                         run the built-in walkthrough
       symgrad eval EXPR [--at NAME=VALUE,...] [--json]
       symgrad diff EXPR --wrt NAME[,NAME...] [--at NAME=VALUE,...] [--latex] [--json]
+      symgrad check EXPR --wrt NAME[,NAME...] --at NAME=VALUE,... [--json]
       symgrad SUBCOMMAND --help       help for one subcommand
       symgrad --version
 

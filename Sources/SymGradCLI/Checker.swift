@@ -1,0 +1,125 @@
+import Foundation
+import SymGrad
+
+/// Checks a symbolic Jacobian against independent references.
+///
+/// At a point, the symbolic derivative is evaluated numerically and compared with:
+/// - the autograd oracle (Swift `_Differentiation`, PyTorch's formulas) when the
+///   expression is a loss call it knows;
+/// - the recorded PyTorch value, when a fixture has this expression, variables and point;
+/// - central finite differences of the expression itself (third opinion; finite points only).
+/// Every entry's absolute and relative error is measured; disagreements are named.
+public struct Checker {
+  /// One comparison: a reference's values and how far the symbolic values are from them.
+  public struct Comparison: Sendable {
+    public let reference: String
+    public let values: [[Double]]
+    public let maxAbsoluteError: Double
+    public let maxRelativeError: Double
+    /// "row i, column NAME: symbolic S vs reference R" for each entry out of tolerance.
+    public let disagreements: [String]
+    /// The tolerance used, for the report.
+    public let tolerance: String
+    public var agrees: Bool { disagreements.isEmpty }
+  }
+
+  public struct Report: Sendable {
+    public let expression: String
+    public let variables: [String]
+    public let symbolic: [[Double]]
+    public let comparisons: [Comparison]
+    /// References that could not be consulted, and why.
+    public let skipped: [(reference: String, reason: String)]
+    public var agrees: Bool { comparisons.allSatisfy(\.agrees) }
+  }
+
+  public var records: [PyTorchRecord] = []
+
+  public init(records: [PyTorchRecord] = []) { self.records = records }
+
+  /// Checks `text` differentiated with respect to `variables` at `point`.
+  public func check(_ text: String, variables: [String], at point: [String: Double]) throws -> Report {
+    let value = try Value(parsing: text)
+    let outputs = value.flattened
+    let vars = variables.map(Expr.symbol)
+    let jac = jacobian(of: outputs, withRespectTo: vars)
+    var evaluator = Evaluator(values: point)
+    let symbolic = try jac.map { try $0.map { try evaluator.value(of: $0) } }
+    var comparisons: [Comparison] = []
+    var skipped: [(String, String)] = []
+
+    // Relative 1e-9 between two float64 computations of the same function in different
+    // orders (rounding ~1e-15 grows with cancellation); absolute 1e-12 for entries near 0.
+    let exact = (rtol: 1e-9, atol: 1e-12)
+    do {
+      if let tree = try CallTree.parse(text) {
+        let oracle = try OracleBridge.evaluate(tree, variables: variables, at: point)
+        comparisons.append(compare("autograd oracle", symbolic, oracle.jacobian, variables, exact))
+      } else {
+        skipped.append(("autograd oracle", "the expression is not a loss call"))
+      }
+    } catch let e as OracleBridge.NotApplicable {
+      skipped.append(("autograd oracle", e.description))
+    }
+
+    if let record = records.first(where: { $0.matches(expression: text, wrt: variables, at: point) }) {
+      // float32 records carry float32 rounding (~6e-8 relative per operation).
+      let tol = record.dtype == "float32" ? (rtol: 1e-4, atol: 1e-5) : exact
+      comparisons.append(compare("PyTorch record \(record.id)", symbolic, record.jacobian, variables, tol))
+    } else {
+      skipped.append(("PyTorch record", records.isEmpty ? "no recorded fixtures found" : "no record for this expression and point"))
+    }
+
+    if variables.allSatisfy({ point[$0]?.isFinite ?? false }) {
+      let fd = try finiteDifferences(outputs, variables, point)
+      // Central differences with h = 1e-6 max(1, |x|): truncation O(h^2) ~ 1e-12 and
+      // rounding ~ eps |f| / h ~ 1e-10 |f|, so 1e-6 relative with 1e-6 absolute is safe.
+      comparisons.append(compare("central finite differences", symbolic, fd, variables, (1e-6, 1e-6)))
+    } else {
+      skipped.append(("central finite differences", "the point has non-finite variables"))
+    }
+    return Report(expression: value.description, variables: variables, symbolic: symbolic,
+                  comparisons: comparisons, skipped: skipped)
+  }
+
+  func finiteDifferences(_ outputs: [Expr], _ variables: [String], _ point: [String: Double]) throws -> [[Double]] {
+    var columns: [[Double]] = []
+    for v in variables {
+      let x = point[v]!
+      let h = 1e-6 * Swift.max(1, Swift.abs(x))
+      var plus = point, minus = point
+      plus[v] = x + h
+      minus[v] = x - h
+      var ep = Evaluator(values: plus), em = Evaluator(values: minus)
+      columns.append(try outputs.map { (try ep.value(of: $0) - em.value(of: $0)) / (2 * h) })
+    }
+    return outputs.indices.map { i in columns.map { $0[i] } }
+  }
+
+  func compare(_ name: String, _ s: [[Double]], _ r: [[Double]], _ variables: [String],
+               _ tol: (rtol: Double, atol: Double)) -> Comparison {
+    var maxAbs = 0.0, maxRel = 0.0
+    var bad: [String] = []
+    if s.count != r.count || zip(s, r).contains(where: { $0.count != $1.count }) {
+      bad.append("shape differs: symbolic \(s.count)x\(s.first?.count ?? 0), reference \(r.count)x\(r.first?.count ?? 0)")
+    } else {
+      for i in s.indices {
+        for j in s[i].indices {
+          let a = s[i][j], b = r[i][j]
+          if a.isNaN || b.isNaN || a.isInfinite || b.isInfinite {
+            if !(a == b || (a.isNaN && b.isNaN)) {
+              bad.append("row \(i), \(variables[j]): symbolic \(a) vs \(b)")
+            }
+            continue
+          }
+          let d = Swift.abs(a - b)
+          maxAbs = Swift.max(maxAbs, d)
+          if b != 0 { maxRel = Swift.max(maxRel, d / Swift.abs(b)) }
+          if d > tol.atol + tol.rtol * Swift.abs(b) { bad.append("row \(i), \(variables[j]): symbolic \(a) vs \(b)") }
+        }
+      }
+    }
+    return Comparison(reference: name, values: r, maxAbsoluteError: maxAbs, maxRelativeError: maxRel,
+                      disagreements: bad, tolerance: "rtol \(tol.rtol), atol \(tol.atol)")
+  }
+}

@@ -1,0 +1,191 @@
+import SymGrad
+import SymGradOracle
+import _Differentiation
+
+/// Re-runs a loss call of the expression language on the autograd oracle.
+///
+/// The bridge reads the call's structure (`CallTree`), finds the tensor it can
+/// differentiate (the loss input, or the input, weight and bias of a `linear` inside it),
+/// and maps the requested symbols to positions of that tensor. It lives here, in the tool
+/// that imports both modules; the oracle itself knows nothing of SymGrad.
+enum OracleBridge {
+  struct NotApplicable: Error, CustomStringConvertible {
+    let description: String
+  }
+
+  /// A differentiable function of one flat vector, and the symbolic entries of that vector.
+  struct Program {
+    var inputs: [Expr]
+    var function: @differentiable(reverse) ([Double]) -> [Double]
+  }
+
+  /// The oracle's value and Jacobian of `tree` with respect to `variables` at `point`.
+  static func evaluate(_ tree: CallTree, variables: [String], at point: [String: Double]) throws
+    -> (value: [Double], jacobian: [[Double]])
+  {
+    let program = try compile(tree)
+    let x = try program.inputs.map { e -> Double in
+      if let r = e.rationalValue { return r.toDouble() }
+      if let c = e.constantValue { return c.doubleValue }
+      guard let name = e.symbolName else {
+        throw NotApplicable(description: "the oracle needs inputs that are symbols or numbers, got \(e)")
+      }
+      guard let v = point[name] else { throw NotApplicable(description: "no value for \(name)") }
+      return v
+    }
+    let (value, full) = oracleJacobian(at: x, of: program.function)
+    // Columns of the requested symbols: the sum over the positions where each appears.
+    let others = tree.result.flattened.flatMap(\.freeSymbols)
+    var jacobian = Array(repeating: [Double](), count: value.count)
+    for name in variables {
+      let positions = program.inputs.indices.filter { program.inputs[$0].symbolName == name }
+      if positions.isEmpty && others.contains(name) {
+        throw NotApplicable(description: "the oracle differentiates only the loss input, not '\(name)'")
+      }
+      for i in value.indices { jacobian[i].append(positions.reduce(0.0) { $0 + full[i][$1] }) }
+    }
+    return (value, jacobian)
+  }
+
+  static func compile(_ tree: CallTree) throws -> Program {
+    let a = tree.positional
+    func tensor(_ i: Int) throws -> Tensor {
+      guard i < a.count, let t = Tensor(a[i].value) else { throw NotApplicable(description: "\(tree.name): argument \(i + 1) is not a tensor") }
+      return t
+    }
+    func numbers(_ v: Value?) throws -> [Double]? {
+      guard let v else { return nil }
+      return try v.flattened.map { e in
+        guard let r = e.rationalValue else { throw NotApplicable(description: "\(tree.name): weights and targets must be numbers") }
+        return r.toDouble()
+      }
+    }
+    func int(_ name: String, _ d: Int) -> Int {
+      tree.keywords[name]?.rationalValue?.numerator.asInt ?? d
+    }
+    func double(_ name: String, _ d: Double) -> Double {
+      tree.keywords[name]?.rationalValue?.toDouble() ?? d
+    }
+    func reduction(_ d: OracleReduction) throws -> OracleReduction {
+      guard let v = tree.keywords["reduction"] else { return d }
+      guard case .string(let s) = v, let r = OracleReduction(rawValue: s) else { throw NotApplicable(description: "bad reduction") }
+      return r
+    }
+    /// The differentiable input of a loss: a plain tensor, or a `linear` call.
+    func source() throws -> (program: Program, shape: [Int]) {
+      if case .call(let inner) = a.first {
+        guard inner.name == "linear" else { throw NotApplicable(description: "the oracle composes only linear into a loss, not \(inner.name)") }
+        let p = try compile(inner)
+        return (p, Tensor(inner.result)!.shape)
+      }
+      let t = try tensor(0)
+      return (Program(inputs: t.elements, function: { $0 }), t.shape)
+    }
+
+    switch tree.name {
+    case "linear":
+      let x = try tensor(0), w = try tensor(1)
+      let b = a.count > 2 ? try tensor(2) : (tree.keywords["bias"].flatMap(Tensor.init))
+      guard w.rank == 2, x.rank >= 1 else { throw NotApplicable(description: "linear: unexpected shapes") }
+      let rows = x.rank == 1 ? 1 : x.shape[0], inF = w.shape[1], outF = w.shape[0]
+      let nx = x.count, nw = w.count
+      if let b {
+        return Program(inputs: x.elements + w.elements + b.elements) { v in
+          SymGradOracle.linear(
+            slice(v, 0, nx), rows: rows, inFeatures: inF, weight: slice(v, nx, nw), outFeatures: outF,
+            bias: slice(v, nx + nw, outF))
+        }
+      }
+      return Program(inputs: x.elements + w.elements) { v in
+        SymGradOracle.linear(slice(v, 0, nx), rows: rows, inFeatures: inF, weight: slice(v, nx, nw), outFeatures: outF, bias: nil)
+      }
+    case "softmax", "log_softmax":
+      let (p, shape) = try source()
+      let dim = a.count > 1 ? (a[1].value.rationalValue?.numerator.asInt ?? -1) : int("dim", -1)
+      guard dim == -1 || dim == shape.count - 1 else { throw NotApplicable(description: "the oracle's softmax works along the last dimension only") }
+      let (rows, cols) = rowsColumns(shape)
+      let log = tree.name == "log_softmax"
+      let f = p.function
+      return Program(inputs: p.inputs) { v in
+        log ? SymGradOracle.logSoftmax(f(v), rows: rows, columns: cols) : SymGradOracle.softmax(f(v), rows: rows, columns: cols)
+      }
+    case "nll_loss", "cross_entropy":
+      let (p, shape) = try source()
+      let (rows, cols) = rowsColumns(shape)
+      let targetTensor = try tensor(1)
+      let weight = try numbers(tree.keywords["weight"])
+      let ignore = int("ignore_index", -100)
+      let red = try reduction(.mean)
+      let target: OracleTarget
+      if targetTensor.shape == shape && !shape.isEmpty {
+        target = .probabilities(try numbers(.list(targetTensor.elements.map(Value.scalar)))!)
+      } else {
+        target = .classIndices(targetTensor.elements.map { $0.rationalValue?.numerator.asInt ?? 0 })
+      }
+      let f = p.function
+      if tree.name == "nll_loss" {
+        guard case .classIndices(let t) = target else { throw NotApplicable(description: "nll_loss needs class indices") }
+        return Program(inputs: p.inputs) { v in
+          SymGradOracle.nllLoss(f(v), rows: rows, columns: cols, target: t, weight: weight, ignoreIndex: ignore, reduction: red)
+        }
+      }
+      let smoothing = double("label_smoothing", 0)
+      return Program(inputs: p.inputs) { v in
+        SymGradOracle.crossEntropy(
+          f(v), rows: rows, columns: cols, target: target, weight: weight, ignoreIndex: ignore,
+          labelSmoothing: smoothing, reduction: red)
+      }
+    case "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss":
+      let (p, shape) = try source()
+      let y = try numbers(a.count > 1 ? a[1].value : nil) ?? []
+      let red = try reduction(tree.name == "sigmoid_focal_loss" ? .none : .mean)
+      let weight = try numbers(tree.keywords["weight"])
+      let f = p.function
+      switch tree.name {
+      case "binary_cross_entropy":
+        if case .boolean(false) = tree.keywords["clamp"] { throw NotApplicable(description: "the oracle has only PyTorch's clamped BCE") }
+        return Program(inputs: p.inputs) { v in SymGradOracle.binaryCrossEntropy(f(v), target: y, weight: weight, reduction: red) }
+      case "binary_cross_entropy_with_logits":
+        let pw = try numbers(tree.keywords["pos_weight"])
+        let cols = shape.last ?? 1
+        return Program(inputs: p.inputs) { v in
+          SymGradOracle.binaryCrossEntropyWithLogits(f(v), target: y, columns: cols, weight: weight, posWeight: pw, reduction: red)
+        }
+      default:
+        let alpha = double("alpha", 0.25), gamma = double("gamma", 2)
+        return Program(inputs: p.inputs) { v in
+          SymGradOracle.sigmoidFocalLoss(f(v), target: y, alpha: alpha, gamma: gamma, reduction: red)
+        }
+      }
+    default:
+      throw NotApplicable(description: "the oracle has no '\(tree.name)'")
+    }
+  }
+
+  static func rowsColumns(_ shape: [Int]) -> (Int, Int) {
+    switch shape.count {
+    case 0: return (1, 1)
+    case 1: return (1, shape[0])
+    default: return (shape.dropLast().reduce(1, *), shape.last!)
+    }
+  }
+}
+
+/// `v[start ..< start + count]` as a differentiable operation (the pullback scatters the
+/// upstream gradient back into a zero vector).
+@differentiable(reverse, wrt: v)
+func slice(_ v: [Double], _ start: Int, _ count: Int) -> [Double] {
+  Array(v[start..<(start + count)])
+}
+
+@derivative(of: slice, wrt: v)
+func sliceVJP(_ v: [Double], _ start: Int, _ count: Int)
+  -> (value: [Double], pullback: (Array<Double>.TangentVector) -> Array<Double>.TangentVector)
+{
+  let n = v.count
+  return (Array(v[start..<(start + count)]), { g in
+    var out = [Double](repeating: 0, count: n)
+    for (k, x) in g.base.enumerated() where k < count { out[start + k] = x }
+    return Array<Double>.TangentVector(out)
+  })
+}

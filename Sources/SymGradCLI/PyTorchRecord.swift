@@ -1,0 +1,80 @@
+import Foundation
+
+/// One case recorded from PyTorch by `Scripts/record_pytorch.py` (see its header for the
+/// JSON schema): an expression, the symbols differentiated, a point, and PyTorch's output
+/// and autograd Jacobian there.
+public struct PyTorchRecord: Sendable {
+  public let id: String
+  public let source: String
+  public let dtype: String
+  public let expression: String
+  public let wrt: [String]
+  public let at: [String: Double]
+  public let outputShape: [Int]
+  public let output: [Double]
+  public let jacobian: [[Double]]
+  public let note: String?
+
+  /// Reads one JSON number or one of the strings "inf", "-inf", "nan".
+  static func number(_ any: Any?) -> Double? {
+    if let n = any as? NSNumber { return n.doubleValue }
+    switch any as? String {
+    case "inf": return .infinity
+    case "-inf": return -.infinity
+    case "nan": return .nan
+    default: return nil
+    }
+  }
+
+  init?(_ json: [String: Any]) {
+    guard let id = json["id"] as? String, let expr = json["expr"] as? String,
+      let wrt = json["wrt"] as? [String], let atRaw = json["at"] as? [String: Any],
+      let out = json["output"] as? [Any]
+    else { return nil }
+    var at: [String: Double] = [:]
+    for (k, v) in atRaw {
+      guard let d = PyTorchRecord.number(v) else { return nil }
+      at[k] = d
+    }
+    self.id = id
+    source = json["source"] as? String ?? ""
+    dtype = json["dtype"] as? String ?? "float64"
+    expression = expr
+    self.wrt = wrt
+    self.at = at
+    outputShape = (json["output_shape"] as? [Int]) ?? [out.count]
+    output = out.compactMap(PyTorchRecord.number)
+    jacobian = ((json["jacobian"] as? [[Any]]) ?? []).map { $0.compactMap(PyTorchRecord.number) }
+    note = json["note"] as? String
+  }
+
+  /// Every record in the `*.json` files of `directory` (the function name file order).
+  public static func load(directory: URL) throws -> [PyTorchRecord] {
+    let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+      .filter { $0.pathExtension == "json" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
+    var records: [PyTorchRecord] = []
+    for f in files {
+      let data = try Data(contentsOf: f)
+      guard let top = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+        let cases = top["cases"] as? [[String: Any]]
+      else { continue }
+      records += cases.compactMap(PyTorchRecord.init)
+    }
+    return records
+  }
+
+  /// The recorded fixtures next to the working directory (`Tests/Fixtures/pytorch`), if any.
+  public static func defaultDirectory() -> URL? {
+    let url = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+      .appendingPathComponent("Tests/Fixtures/pytorch")
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue ? url : nil
+  }
+
+  /// Whether this record is for `expression` with respect to `wrt` at `point`.
+  func matches(expression text: String, wrt names: [String], at point: [String: Double]) -> Bool {
+    func squeeze(_ s: String) -> String { s.filter { !$0.isWhitespace } }
+    guard squeeze(expression) == squeeze(text), wrt == names else { return false }
+    return at.allSatisfy { k, v in point[k].map { $0 == v || ($0.isNaN && v.isNaN) } ?? false }
+  }
+}
