@@ -1,4 +1,5 @@
 import Foundation
+import SymGrad
 
 /// One case recorded from PyTorch by `Scripts/record_pytorch.py` (see its header for the
 /// JSON schema): an expression, the symbols differentiated, a point, and PyTorch's output
@@ -63,18 +64,28 @@ public struct PyTorchRecord: Sendable {
     return records
   }
 
-  /// The recorded fixtures next to the working directory (`Tests/Fixtures/pytorch`), if any.
+  /// The recorded fixtures: `Tests/Fixtures/pytorch` under the working directory or under
+  /// an ancestor of the executable (as when run with `swift run` in the repository).
   public static func defaultDirectory() -> URL? {
-    let url = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-      .appendingPathComponent("Tests/Fixtures/pytorch")
-    var isDirectory: ObjCBool = false
-    return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue ? url : nil
+    var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
+    var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
+    for _ in 0..<6 {
+      candidates.append(dir)
+      dir = dir.deletingLastPathComponent()
+    }
+    for c in candidates {
+      let url = c.appendingPathComponent("Tests/Fixtures/pytorch")
+      var isDirectory: ObjCBool = false
+      if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue { return url }
+    }
+    return nil
   }
 
-  /// Whether this record is for `expression` with respect to `wrt` at `point`.
-  func matches(expression text: String, wrt names: [String], at point: [String: Double]) -> Bool {
-    func squeeze(_ s: String) -> String { s.filter { !$0.isWhitespace } }
-    guard squeeze(expression) == squeeze(text), wrt == names else { return false }
-    return at.allSatisfy { k, v in point[k].map { $0 == v || ($0.isNaN && v.isNaN) } ?? false }
+  /// Whether this record is for `expression` (compared as parsed, canonical values, so
+  /// spacing and `1.3900` vs `1.39` do not matter) with respect to `wrt` at `point`.
+  func matches(_ value: Value, wrt names: [String], at point: [String: Double]) -> Bool {
+    guard wrt == names, at.count <= point.count else { return false }
+    guard at.allSatisfy({ k, v in point[k].map { $0 == v || ($0.isNaN && v.isNaN) } ?? false }) else { return false }
+    return (try? Value(parsing: expression)) == value
   }
 }

@@ -8,6 +8,8 @@ struct ProductLayout {
   var negative = false
   var numeratorNumber: BigInt?
   var denominatorNumber: BigInt?
+  /// The coefficient as a terminating decimal, when the printer prefers it.
+  var decimalCoefficient: String?
   /// Leading infinity constant, printed first in the numerator.
   var infinity = false
   var numerator: [Int] = []  // indices of factors shown above

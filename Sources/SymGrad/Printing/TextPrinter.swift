@@ -35,19 +35,32 @@ enum TextPrinter {
     precedence > minimum ? text : "(" + text + ")"
   }
 
-  static func print(_ e: Expr) -> String {
+  static func print(_ e: Expr, decimals: Bool = false) -> String {
     var memo: [Expr: Printed] = [:]
-    return print(e, memo: &memo).text
+    return e.fold(memo: &memo) { node, kids in render(node, kids, decimals) }.text
   }
 
-  static func print(_ e: Expr, memo: inout [Expr: Printed]) -> Printed {
-    e.fold(memo: &memo) { node, kids in render(node, kids) }
+  /// The decimal text of `r` when it terminates (denominator 2^a 5^b) and is short.
+  static func decimalText(_ r: Rational) -> String? {
+    var d = r.denominator, twos = 0, fives = 0
+    while d.isEven { d = d / 2; twos += 1 }
+    while (d % 5).isZero { d = d / 5; fives += 1 }
+    guard d == BigInt(1) else { return nil }
+    let places = Swift.max(twos, fives)
+    guard places > 0, places <= 20 else { return nil }
+    let scaled = r.magnitude.numerator * (BigInt(10).power(places) / r.denominator)
+    var digits = scaled.description
+    if digits.count <= places { digits = String(repeating: "0", count: places - digits.count + 1) + digits }
+    var text = String(digits.dropLast(places)) + "." + String(digits.suffix(places))
+    while text.hasSuffix("0") { text.removeLast() }
+    return (r.signum < 0 ? "-" : "") + text
   }
 
-  private static func render(_ node: Expr, _ kids: [Printed]) -> Printed {
+  private static func render(_ node: Expr, _ kids: [Printed], _ decimals: Bool) -> Printed {
     switch node.kind {
     case .number(let r):
       let m = r.magnitude
+      if decimals, let d = decimalText(m) { return r.signum < 0 ? .negated(d, atomPrecedence) : Printed(d, atomPrecedence) }
       let abs = Printed(m.description, m.isInteger ? atomPrecedence : productPrecedence)
       return r.signum < 0 ? .negated(abs.text, abs.precedence) : abs
     case .symbol(let s): return Printed(s, atomPrecedence)
@@ -74,7 +87,7 @@ enum TextPrinter {
       }
       return Printed(text, sumPrecedence)
     case .product(let factors):
-      return renderFraction(ProductLayout(factors), kids)
+      return renderFraction(ProductLayout(factors), kids, decimals)
     case .power(let b, let e):
       let base = kids[0], exponent = kids[1]
       var p: Printed
@@ -120,10 +133,19 @@ enum TextPrinter {
     return Array(order.dropFirst()) + [0]
   }
 
-  private static func renderFraction(_ layout: ProductLayout, _ kids: [Printed]) -> Printed {
+  private static func renderFraction(_ layout: ProductLayout, _ kids: [Printed], _ decimals: Bool) -> Printed {
+    var layout = layout
+    if decimals, let n = layout.numeratorNumber ?? BigInt(1) as BigInt?, let d = layout.denominatorNumber,
+      let text = decimalText(Rational(numerator: n, denominator: d)!)
+    {
+      layout.decimalCoefficient = text
+      layout.numeratorNumber = nil
+      layout.denominatorNumber = nil
+    }
     var top: [String] = []
     var topPrecedence = atomPrecedence
     if let n = layout.numeratorNumber { top.append(n.description) }
+    if let t = layout.decimalCoefficient { top.append(t) }
     if layout.infinity { top.append("inf") }
     for i in layout.numerator {
       let k = kids[i]
@@ -165,4 +187,8 @@ extension Expr {
 extension Expr: CustomStringConvertible {
   /// Python/sympy syntax; `Expr(parsing: e.description) == e`.
   public var description: String { TextPrinter.print(self) }
+
+  /// The text form with terminating fractions written as decimals (`1.3032*w00` rather
+  /// than `1629*w00/1250`); it parses back to the same expression.
+  public var decimalDescription: String { TextPrinter.print(self, decimals: true) }
 }

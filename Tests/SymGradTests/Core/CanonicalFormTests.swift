@@ -48,11 +48,11 @@ import Testing
   }
 
   @Test func powersOfEqualBasesCollect() {
-    #expect(x * x ** 2 == x ** 3)
-    #expect(x * x == x ** 2)
+    #expect((x * x ** 2) == (x ** 3))
+    #expect((x * x) == (x ** 2))
     #expect(x ** 2 / x == x)
     #expect(x / x == 1)
-    #expect(x ** y * x ** z == x ** (y + z))
+    #expect((x ** y * x ** z) == (x ** (y + z)))
     #expect(sqrt(x) * sqrt(x) == x)
   }
 
@@ -61,8 +61,8 @@ import Testing
     #expect(Expr.zero ** 0 == 1)
     #expect(x ** 1 == x)
     #expect(Expr.one ** x == 1)
-    #expect((x ** 2) ** 3 == x ** 6)
-    #expect((x * y) ** 2 == x ** 2 * y ** 2)
+    #expect(((x ** 2) ** 3) == (x ** 6))
+    #expect(((x * y) ** 2) == (x ** 2 * y ** 2))
     #expect(exp(x) ** 2 == exp(2 * x))
     #expect(exp(x) ** y == exp(x * y))
   }
@@ -95,10 +95,10 @@ import Testing
     #expect(exp(a) * exp(b) == exp(a + b))
     #expect(exp(x) / exp(x) == 1)
     #expect(exp(x) * exp(-x) == 1)
-    #expect(exp(2 * log(x)) == x ** 2)
+    #expect((exp(2 * log(x))) == (x ** 2))
     #expect(exp(-log(x)) == 1 / x)
     #expect(exp(log(x) / 2) == sqrt(x))
-    #expect(exp(y + 2 * log(x)) == x ** 2 * exp(y))
+    #expect((exp(y + 2 * log(x))) == (x ** 2 * exp(y)))
   }
 
   // MARK: Numbers
@@ -135,7 +135,7 @@ import Testing
     let tenth: Expr = 0.1
     #expect(tenth == Expr(1) / 10)
     #expect(Expr(0.1) + Expr(0.2) == rational(3, 10))
-    #expect(Expr(1e-7) == Expr(1) / Expr(10) ** 7)
+    #expect((Expr(1e-7)) == (Expr(1) / Expr(10) ** 7))
     #expect(Expr(Double.infinity) == .infinity)
     #expect(Expr(-Double.infinity) == .negativeInfinity)
     #expect(Expr(Double.nan) == .undefined)
@@ -253,7 +253,7 @@ import Testing
     let terms = (0..<count).map { i -> Expr in
       switch i % 4 {
       case 0: return Expr.symbol("t\(i)")
-      case 1: return Expr(i) * Expr.symbol("t\(i)")
+      case 1: return Expr.number(i) * Expr.symbol("t\(i)")
       case 2: return exp(Expr.symbol("t\(i)"))
       default: return Expr.symbol("t\(i)") ** 2
       }

@@ -62,8 +62,8 @@ import Testing
   }
 
   @Test func powerRuleForSymbolicExponent() {
-    #expect((x ** y).derivative(withRespectTo: y) == x ** y * log(x))
-    #expect((x ** y).derivative(withRespectTo: x) == y * x ** (y - 1))
+    #expect(((x ** y).derivative(withRespectTo: y)) == (x ** y * log(x)))
+    #expect(((x ** y).derivative(withRespectTo: x)) == (y * x ** (y - 1)))
   }
 
   @Test func undefinedHasUndefinedDerivative() {
@@ -122,7 +122,7 @@ import Testing
 
   @Test func secondDerivatives() {
     #expect(sin(x).derivative(withRespectTo: x).derivative(withRespectTo: x) == -sin(x))
-    #expect((x ** 4).derivative(withRespectTo: x).derivative(withRespectTo: x) == 12 * x ** 2)
+    #expect(((x ** 4).derivative(withRespectTo: x).derivative(withRespectTo: x)) == (12 * x ** 2))
     #expect(exp(2 * x).derivative(withRespectTo: x).derivative(withRespectTo: x) == 4 * exp(2 * x))
   }
 }

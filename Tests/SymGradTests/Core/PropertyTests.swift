@@ -51,12 +51,11 @@ import Testing
           let magnitude = Swift.max(1, Swift.abs(d))
           guard Swift.abs(d1 - d2) <= 1e-3 * magnitude else { continue }
           let richardson = (4 * d1 - d2) / 3
-          // Tolerance: rounding in f (about nodes * eps * scale ~ 1e3 * 1.1e-16 * scale)
+          // Tolerance: rounding in f (about nodes * eps * scale <= 1e3 * 1.1e-16 * scale)
           // divided by h = 1e-5 gives ~1e-8 * scale; 1e-7 * scale leaves a factor 10.
-          // Truncation after Richardson is far smaller, and the residual h^2 term is
-          // bounded by the curvature filter above (1e-3 * magnitude / 3 * 1/4... it
-          // cancels to O(h^4)); 1e-6 * magnitude covers it. A wrong derivative is off by
-          // O(magnitude), five orders of magnitude more.
+          // Richardson's residual truncation is O(h^4 f^(5)) ~ 1e-20 f^(5), negligible at
+          // points that pass the curvature filter; 1e-6 * magnitude covers it. A wrong
+          // derivative is off by O(magnitude), orders of magnitude more.
           let tolerance = 1e-6 * magnitude + 1e-7 * scale
           #expect(
             Swift.abs(richardson - d) <= tolerance,

@@ -40,7 +40,7 @@ struct ExprGenerator {
   mutating func leaf() -> Expr {
     switch rng.below(10) {
     case 0..<6: return ExprGenerator.symbols[rng.below(3)]
-    case 6..<9: return Expr(rng.below(7) - 3)
+    case 6..<9: return Expr.number(rng.below(7) - 3)
     default: return ExprGenerator.rationals[rng.below(ExprGenerator.rationals.count)]
     }
   }
@@ -62,7 +62,7 @@ struct ExprGenerator {
     case 11: return sigmoid(expression(depth: d))
     case 12: return softplus(expression(depth: d))
     case 13: return sqrt(1 + expression(depth: d) ** 2)
-    case 14: return expression(depth: d) ** Expr([2, 3, -1, -2][rng.below(4)])
+    case 14: return expression(depth: d) ** Expr.number([2, 3, -1, -2][rng.below(4)])
     case 15: return -expression(depth: d)
     default: return expression(depth: d) * ExprGenerator.symbols[rng.below(3)] + leaf()
     }
