@@ -24,10 +24,15 @@ For each case the script
      equal to sympy's result;
   4. independently confirms the limit numerically with mpmath *interval*
      arithmetic (``mpmath.iv``; working precision starts at 60 digits and is
-     raised -- 250, 1000, 4000, 12000 digits -- until the enclosure is tight, so
-     catastrophic cancellation cannot fake a value) at t = s*10**k for
-     k in 3, 4, 6, 10, 30, 100, 300 (s = sign of the direction).  A point whose
-     enclosure never becomes tight is not used.  A case is KEPT only if the
+     raised -- 250, 1000, 4000, 12000, 48000 digits -- until the enclosure is
+     tight, so catastrophic cancellation cannot fake a value) at t = s*10**k
+     for k in 3, 4, 5, 6, 10, 30, 100, 300 (s = sign of the direction), plus
+     k = 1000 and 10000, which only take part in the confirmation (they are
+     not doubles and are not written; they catch slowly converging forms such
+     as log(log(t))/log(t) being mistaken for a nearby constant).  The
+     first point whose enclosure cannot be made tight (within 15 s) ends the
+     list: e.g. exp(t)*(exp(1/t - exp(-t)) - exp(1/t)) needs ~434000 digits
+     at t = 1e6, so such cases are checked at 1e3, 1e4, 1e5 only.  A case is KEPT only if the
      points t = s*1e3 and at least one further point are usable and
        * finite limit L: the rigorous error bounds |f(t) - L| never increase
          along the points, strictly decrease overall (unless already < 1e-40),
@@ -89,8 +94,9 @@ OUT = os.path.join(ROOT, "Tests", "Fixtures", "sympy", "limits.json")
 T = Symbol("t")
 LIMIT_TIMEOUT = 20      # seconds per sympy.limit call
 POINT_TIMEOUT = 15      # seconds per numerical check point
-DPS_SCHEDULE = [60, 250, 1000, 4000, 12000]
-EXPONENTS = [3, 4, 6, 10, 30, 100, 300]
+DPS_SCHEDULE = [60, 250, 1000, 4000, 12000, 48000]
+EXPONENTS = [3, 4, 5, 6, 10, 30, 100, 300, 1000, 10000]
+RECORD_MAX_EXP = 300   # t = 1e1000, 1e10000 confirm only (not doubles, not written)
 
 # ---------------------------------------------------------------------------
 # Parsing the SymGrad expression language
@@ -250,10 +256,12 @@ def to_double(x):
     return float(x)   # mpmath rounds to nearest; overflow -> inf, underflow -> 0
 
 
-def enclose(expr, tval):
-    """Return (lo, hi) of a tight (or double-determining) enclosure, or None."""
+def enclose(expr, tval, start=0):
+    """Return (lo, hi, level) of a tight (or double-determining) enclosure,
+    level being the index in DPS_SCHEDULE that achieved it, or None."""
     last = None
-    for dps in DPS_SCHEDULE:
+    for level in range(start, len(DPS_SCHEDULE)):
+        dps = DPS_SCHEDULE[level]
         iv.dps = dps
         mp.dps = max(60, dps)
         try:
@@ -264,7 +272,7 @@ def enclose(expr, tval):
             continue
         if mpmath.isnan(lo) or mpmath.isnan(hi):
             continue
-        last = (lo, hi)
+        last = (lo, hi, level)
         if tight(lo, hi):
             return last
     if last is not None and to_double(last[0]) == to_double(last[1]):
@@ -273,20 +281,27 @@ def enclose(expr, tval):
 
 
 def check_points(expr, sign):
+    """Enclosures at t = sign*10**k for k in EXPONENTS.  Precision needs grow
+    with |t| (exponentially small terms), so each point starts at the level
+    that sufficed for the previous one, and the first point that cannot be
+    enclosed tightly (or times out) ends the sequence."""
     pts = []
+    start = 0
     for k in EXPONENTS:
         tval = sign * 10 ** k
         signal.alarm(POINT_TIMEOUT)
         try:
-            enc = enclose(expr, tval)
+            enc = enclose(expr, tval, start)
         except Timeout:
             enc = None
         finally:
             signal.alarm(0)
         mp.dps = 60
         iv.dps = 60
-        if enc is not None:
-            pts.append((k, tval, enc))
+        if enc is None:
+            break
+        lo, hi, start = enc
+        pts.append((k, tval, (lo, hi)))
     return pts
 
 
@@ -713,7 +728,7 @@ def run_case(case):
         ("variable", "t"), ("direction", case["direction"]), ("fixed", fixed),
         ("limit", text), ("limit_value", lv),
         ("checks", [OrderedDict([("t", json_t(tv)), ("value", json_value(lo, hi))])
-                    for _, tv, (lo, hi) in pts]),
+                    for k, tv, (lo, hi) in pts if k <= RECORD_MAX_EXP]),
     ])
     return rec, None
 

@@ -44,7 +44,14 @@ public struct Checker {
     let vars = variables.map(Expr.symbol)
     let jac = jacobian(of: outputs, withRespectTo: vars)
     var evaluator = Evaluator(values: point)
-    let symbolic = try jac.map { try $0.map { try evaluator.value(of: $0) } }
+    // Limit-aware values (the project's semantics at +-inf), IEEE elsewhere.
+    let symbolic = try jac.map {
+      try $0.map { e -> Double in
+        let ieee = try evaluator.value(of: e)
+        let infinite = e.freeSymbols.contains { point[$0]?.isInfinite ?? false }
+        return infinite || ieee.isNaN ? e.limitValue(at: point).doubleValue : ieee
+      }
+    }
     var comparisons: [Comparison] = []
     var skipped: [(String, String)] = []
 

@@ -28,6 +28,7 @@ public enum CommandLineTool {
       case "eval": return try EvalCommand.run(rest, output: output)
       case "diff": return try DiffCommand.run(rest, output: output)
       case "check": return try CheckCommand.run(rest, output: output)
+      case "limit": return try LimitCommand.run(rest, output: output)
       case "walkthrough": return Walkthrough.run(output: output)
       default:
         throw UsageError("unknown subcommand '\(first)'")
@@ -52,6 +53,7 @@ public enum CommandLineTool {
       symgrad eval EXPR [--at NAME=VALUE,...] [--json]
       symgrad diff EXPR --wrt NAME[,NAME...] [--at NAME=VALUE,...] [--latex] [--json]
       symgrad check EXPR --wrt NAME[,NAME...] --at NAME=VALUE,... [--json]
+      symgrad limit EXPR --as NAME --to POINT [--json]
       symgrad SUBCOMMAND --help       help for one subcommand
       symgrad --version
 

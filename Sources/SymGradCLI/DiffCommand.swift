@@ -50,7 +50,10 @@ enum DiffCommand {
     if o.flags.contains("--json") {
       var fields: [(String, JSON)] = [("expression", .string(value.description)), ("result", Shared.textJSON(result))]
       if o.flags.contains("--latex") { fields.append(("latex", .string(latex(result)))) }
-      if let n = numbers { fields.append(("value", n)) }
+      if let n = numbers {
+        fields.append(("value", n.value))
+        if n.ieee != n.value { fields.append(("ieee", n.ieee)) }
+      }
       output.out(JSON.object(fields).serialized())
       return CommandLineTool.Status.success
     }
@@ -61,7 +64,10 @@ enum DiffCommand {
     } else {
       output.out(result.description)
     }
-    if let n = numbers { output.out("= " + Shared.plain(n)) }
+    if let n = numbers {
+      output.out("= " + Shared.plain(n.value))
+      if n.ieee != n.value { output.out("  (IEEE arithmetic gives " + Shared.plain(n.ieee) + ")") }
+    }
     return CommandLineTool.Status.success
   }
 

@@ -21,23 +21,30 @@ enum Shared {
     }
   }
 
-  /// Numeric values of a value's scalars at `point`, keeping the list shape.
-  static func numbers(_ v: Value, at point: [String: Double], evaluator: inout Evaluator) throws -> JSON {
-    switch v {
-    case .scalar(let e):
-      do {
-        return .number(try evaluator.value(of: e))
-      } catch let error as EvaluationError {
-        throw CommandFailure("symgrad: cannot evaluate: \(error)")
-      }
-    case .list(let items): return .array(try items.map { try numbers($0, at: point, evaluator: &evaluator) })
-    case .string, .boolean: return .null
-    }
-  }
-
-  static func numbers(_ v: Value, at point: [String: Double]) throws -> JSON {
+  /// Limit-aware values (see `Expr.limitValue(at:)`) and IEEE values of a value's
+  /// scalars at `point`, keeping the list shape.
+  static func numbers(_ v: Value, at point: [String: Double]) throws -> (value: JSON, ieee: JSON) {
     var evaluator = Evaluator(values: point)
-    return try numbers(v, at: point, evaluator: &evaluator)
+    let infiniteInput = point.values.contains { $0.isInfinite }
+    func walk(_ v: Value) throws -> (JSON, JSON) {
+      switch v {
+      case .scalar(let e):
+        let ieee: Double
+        do {
+          ieee = try evaluator.value(of: e)
+        } catch let error as EvaluationError {
+          throw CommandFailure("symgrad: cannot evaluate: \(error)")
+        }
+        let needsLimit = (infiniteInput && e.freeSymbols.contains { point[$0]?.isInfinite ?? false }) || ieee.isNaN
+        let value = needsLimit ? e.limitValue(at: point).doubleValue : ieee
+        return (.number(value), .number(ieee))
+      case .list(let items):
+        let pairs = try items.map(walk)
+        return (.array(pairs.map(\.0)), .array(pairs.map(\.1)))
+      case .string, .boolean: return (.null, .null)
+      }
+    }
+    return try walk(v)
   }
 
   /// Plain text of a JSON number tree: `[1.5, inf]`.

@@ -42,6 +42,13 @@ public struct Evaluator {
       return b.squareRoot()
     }
     if b < 0 && e.isFinite && e.rounded() != e {
+      // A negative base to an exact exponent p/q with q odd has a real value, the real
+      // root (as the constructor folds (-8)**(1/3) to -2); other non-integer powers of a
+      // negative number are outside the real domain.
+      if let r = exactExponent, !r.denominator.isEven {
+        let m = Foundation.pow(-b, e)
+        return r.numerator.isEven ? m : -m
+      }
       throw EvaluationError.domain(function: "pow", argument: b)
     }
     return Foundation.pow(b, e)
@@ -83,11 +90,12 @@ public struct Evaluator {
 }
 
 extension Expr {
-  /// The IEEE double value at the point `values` (symbol name -> value).
+  /// The IEEE double value at the point `values` (symbol name -> value), with no limits:
+  /// `inf - inf` is NaN here.
   ///
   /// Throws `EvaluationError.unboundSymbol` for a symbol without a value and
   /// `EvaluationError.domain` for a function outside its real domain.
-  public func evaluate(at values: [String: Double] = [:]) throws -> Double {
+  public func evaluateIEEE(at values: [String: Double] = [:]) throws -> Double {
     var e = Evaluator(values: values)
     return try e.value(of: self)
   }

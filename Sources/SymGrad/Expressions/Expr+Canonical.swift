@@ -315,8 +315,13 @@ struct SumBuilder {
     }
   }
 
+  /// A term's coefficient and the factors of its rest: `3*x*y -> (3, [x, y])`,
+  /// `x*y -> (1, [x, y])`, `x -> (1, [x])`.
   private static func split(_ t: Expr) -> (Rational, ArraySlice<Expr>) {
-    if case .product(let fs) = t.kind, case .number(let c) = fs[0].kind { return (c, fs.dropFirst()) }
+    if case .product(let fs) = t.kind {
+      if case .number(let c) = fs[0].kind { return (c, fs.dropFirst()) }
+      return (Rational(1), fs[...])
+    }
     return (Rational(1), [t][...])
   }
 

@@ -89,8 +89,12 @@ extension Expr {
 
   /// Whether `symbol` occurs in the expression.
   public func contains(_ symbol: Expr) -> Bool {
+    let mask = symbol.node.symbolMask
+    if mask != 0 && node.symbolMask & mask == 0 { return false }
     var memo: [Expr: Bool] = [:]
-    return fold(memo: &memo) { e, kids in e == symbol || kids.contains(true) }
+    return fold(memo: &memo, shortcut: { mask != 0 && $0.node.symbolMask & mask == 0 ? false : nil }) { e, kids in
+      e == symbol || kids.contains(true)
+    }
   }
 
   /// Number of distinct nodes in the DAG.

@@ -45,7 +45,9 @@ enum InternTable {
 
   private static func symbolMask(of kind: Expr.Kind, hash: UInt64) -> UInt64 {
     switch kind {
-    case .number, .constant: return 0
+    case .number: return 0
+    // `undefined` must never be skipped as "free of the variable": its derivative is undefined.
+    case .constant(let c): return c == .undefined ? ~0 : 0
     case .symbol: return 1 << (hash % 64)
     case .sum(let xs), .product(let xs), .apply(_, let xs): return xs.reduce(0) { $0 | $1.node.symbolMask }
     case .power(let b, let e): return b.node.symbolMask | e.node.symbolMask

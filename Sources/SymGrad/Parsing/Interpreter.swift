@@ -50,6 +50,20 @@ struct Interpreter {
       }
       return acc
     case .product(let factors, let divided, _):
+      // Scalar products are built in one canonical construction, with leading minus
+      // signs as separate -1 factors: `-(x - y)/z` and `2*(x + y)*z` then give the same
+      // node as the product they were printed from (building pairwise would distribute
+      // the number into the sum first).
+      var scalars: [Expr] = []
+      var allScalar = true
+      for (f, div) in zip(factors, divided) {
+        var syntax = f, sign = false
+        while case .negate(let inner, _) = syntax { syntax = inner; sign.toggle() }
+        guard case .scalar(let e) = try value(of: syntax) else { allScalar = false; break }
+        if sign { scalars.append(-1) }
+        scalars.append(div ? .power(e, -1) : e)
+      }
+      if allScalar { return .scalar(.product(scalars)) }
       var acc = try value(of: factors[0])
       for i in 1..<factors.count {
         let v = try value(of: factors[i])

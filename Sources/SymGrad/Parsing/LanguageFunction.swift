@@ -30,7 +30,8 @@ public struct CallArguments: Sendable {
   /// Checks the number of positional arguments and the keyword names.
   public func expect(positional range: ClosedRange<Int>, keywords allowed: Set<String> = []) throws {
     guard range.contains(positional.count) else {
-      let want = range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
+      let want = range.lowerBound == range.upperBound ? "\(range.lowerBound)"
+        : (range.upperBound == Int.max ? "at least \(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)")
       throw error("takes \(want) positional argument(s), got \(positional.count)")
     }
     for k in keywords where !allowed.contains(k.name) {

@@ -164,6 +164,15 @@ enum TextPrinter {
     if top.count > 1 { topPrecedence = productPrecedence }
     if top.isEmpty { topPrecedence = atomPrecedence }
     if !bottom.isEmpty {
+      // `2*(x + y)` read on its own distributes (2*x + 2*y), so a numeric denominator
+      // next to a sum is written as its own divisor: `a/3/(x + y)`, not `a/(3*(x + y))`.
+      let numberBesideSum = layout.denominatorNumber != nil
+        && layout.denominator.contains { kids[$0].reciprocal!.precedence <= sumPrecedence }
+      if numberBesideSum {
+        text += "/" + bottom[0]
+        bottom.removeFirst()
+        bottomPrecedence = bottom.count == 1 ? bottomPrecedence : productPrecedence
+      }
       let single = bottom.count == 1 && bottomPrecedence > productPrecedence
       text += "/" + (single ? bottom[0] : "(" + bottom.joined(separator: "*") + ")")
       topPrecedence = productPrecedence

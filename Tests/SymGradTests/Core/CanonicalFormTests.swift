@@ -40,6 +40,8 @@ import Testing
     #expect(2 * x + 3 * x == 5 * x)
     #expect(x + x == 2 * x)
     #expect(x * y + 2 * (y * x) == 3 * x * y)
+    #expect(x * y - x * y == 0)
+    #expect(exp(x) * y - y * exp(x) == 0)
     #expect(x - x == 0)
     #expect(x + y - x == y)
     #expect(2 * x - 3 * x == -x)
@@ -80,6 +82,15 @@ import Testing
   @Test func numberTimesSumDistributes() {
     #expect(2 * (x + y) == 2 * x + 2 * y)
     #expect(-(x + 1) == -x - 1)
+  }
+
+  @Test func coefficientPlacementDoesNotDependOnConstructionOrder() {
+    // The same product built in two association orders must be the same node: the
+    // coefficient cannot be distributed into the sum in one order and kept outside in
+    // the other.
+    #expect((2 * (x + 1)) * y == 2 * ((x + 1) * y))
+    #expect(-(x - y) / z == -((x - y) / z))
+    #expect(Expr.product([2, x + 1, y]) == Expr.product([Expr.product([2, x + 1]), y]))
   }
 
   // MARK: exp and log

@@ -93,7 +93,6 @@ import Testing
       let first = f.latex
       let second = f.latex
       #expect(first == second)
-      #expect(try Expr(parsing: f.description).latex == first)
       #expect(!first.contains("**"), "seed \(seed): \(first)")
       #expect(!first.isEmpty)
       // Braces and \left/\right delimiters balance.

@@ -1,0 +1,98 @@
+import Foundation
+
+/// The limit of `expression` as the symbol `variable` approaches `point`.
+///
+/// At `+-inf` this is the Gruntz algorithm of `LimitEngine`; at a finite point `c` the
+/// variable is replaced by `c + 1/t` (right) or `c - 1/t` (left), `t -> +inf`; `.both`
+/// requires the two sides to agree. Other symbols stay symbolic (treated as finite
+/// constants; the limit may then depend on them, or be undecidable without their sign).
+///
+/// ```swift
+/// limit(of: exp(x) / (exp(x) + 1), as: x, approaches: .plusInfinity)   // 1
+/// ```
+public func limit(of expression: Expr, as variable: Expr, approaches point: LimitPoint) -> LimitValue {
+  let engine = LimitEngine()
+  switch point {
+  case .plusInfinity:
+    return engine.limitAtInfinity(expression.substituting([variable: engine.t]))
+  case .minusInfinity:
+    return engine.limitAtInfinity(expression.substituting([variable: -engine.t]))
+  case .value(let c, let side):
+    let right = { engine.limitAtInfinity(expression.substituting([variable: c + 1 / engine.t])) }
+    let left = { engine.limitAtInfinity(expression.substituting([variable: c - 1 / engine.t])) }
+    switch side {
+    case .right: return right()
+    case .left: return left()
+    case .both:
+      let (r, l) = (right(), left())
+      if case .undefined = r { return r }
+      if r == l { return r }
+      if case .finite(let a) = r, case .finite(let b) = l, engine.isNegligible(a - b) { return r }
+      return .undefined("the left limit \(l) and the right limit \(r) differ")
+    }
+  }
+}
+
+extension Expr {
+  /// The value at a point of the extended reals, as a limit.
+  ///
+  /// Semantics: inputs assigned `+inf` or `-inf` tend to infinity **together, at the same
+  /// rate** (each `x_i = +-t`, `t -> inf`), and so do the constants `+-inf` written in
+  /// the expression (masks); finite inputs stay fixed at their exact decimal value.
+  /// When every input is finite the value is the exact value if defined; if exact
+  /// substitution meets an indeterminate form (`0/0`), the limit as every input
+  /// approaches its value from above together (`x_i = c_i + 1/t`). NaN inputs give
+  /// `undefined`.
+  public func limitValue(at values: [String: Double]) -> LimitValue {
+    let engine = LimitEngine()
+    var substitution: [Expr: Expr] = [:]
+    var anyInfinite = false
+    for name in freeSymbols {
+      guard let v = values[name] else { return .undefined("no value given for symbol '\(name)'") }
+      let s = Expr.symbol(name)
+      if v.isNaN { return .undefined("\(name) is NaN") }
+      if v.isInfinite {
+        anyInfinite = true
+        substitution[s] = v > 0 ? engine.t : -engine.t
+      } else {
+        substitution[s] = Expr(v)
+      }
+    }
+    let substituted = substituting(substitution)
+    if !anyInfinite && !substituted.containsInfinity {
+      if !substituted.containsUndefined { return .finite(substituted) }
+      // 0/0 and friends at a finite point: approach it from above, together.
+      var approach: [Expr: Expr] = [:]
+      for name in freeSymbols { approach[.symbol(name)] = Expr(values[name]!) + 1 / engine.t }
+      return engine.limitAtInfinity(substituting(approach))
+    }
+    return engine.limitAtInfinity(substituted)
+  }
+
+  /// The numeric value at `values`: IEEE evaluation, except that when an input is
+  /// infinite, or IEEE arithmetic meets an indeterminate form (NaN from finite inputs),
+  /// the value is the limit of `limitValue(at:)` (NaN when that is undefined).
+  ///
+  /// Throws `EvaluationError.unboundSymbol` / `.domain` as `evaluateIEEE` does.
+  public func evaluate(at values: [String: Double] = [:]) throws -> Double {
+    let ieee = try evaluateIEEE(at: values)
+    let infiniteInput = freeSymbols.contains { values[$0]?.isInfinite ?? false }
+    if !infiniteInput && !ieee.isNaN { return ieee }
+    if freeSymbols.contains(where: { values[$0]?.isNaN ?? false }) { return .nan }
+    return limitValue(at: values).doubleValue
+  }
+
+  /// Whether the constants `+inf`/`-inf` occur.
+  var containsInfinity: Bool {
+    var memo: [Expr: Bool] = [:]
+    return fold(memo: &memo) { e, kids in
+      e.constantValue == .infinity || e.constantValue == .negativeInfinity || kids.contains(true)
+    }
+  }
+
+  /// Whether `undefined` occurs.
+  var containsUndefined: Bool {
+    var memo: [Expr: Bool] = [:]
+    return fold(memo: &memo) { e, kids in e.isUndefined || kids.contains(true) }
+  }
+}

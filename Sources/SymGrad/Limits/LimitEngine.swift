@@ -1,0 +1,275 @@
+import Foundation
+
+/// Limits as a variable `t -> +inf`, by the Gruntz algorithm (D. Gruntz, "On Computing
+/// Limits in a Symbolic Manipulation System", 1996):
+///
+/// 1. **Rewrite** into exp/log form: `sigmoid(u) = 1/(1 + exp(-u))`,
+///    `softplus(u) = log(1 + exp(u))`, `tanh(u) = 1 - 2/(exp(2u) + 1)`,
+///    `log1p(u) = log(1 + u)`, `expm1(u) = exp(u) - 1`, `b**u = exp(u log b)` when `u`
+///    depends on `t`; `abs`, `sign`, `max`, `min` are resolved by the asymptotic sign of
+///    their argument (or of the difference); the constants `+-inf` become `+-t`.
+/// 2. **MRV**: the set of most rapidly varying subexpressions (`t` or `exp(g)` with
+///    `g -> +-inf`), comparing `f` and `g` by `lim log f / log g`.
+/// 3. If the set is `{t}`, move up: `t -> exp(t)` (same limit) and start again.
+/// 4. Pick `ω` (from the set, tending to 0) and **rewrite** every member as
+///    `A ω^c` with `A` of a lower class.
+/// 5. **Series** in ω with cancellation handled (precision doubled until a nonzero
+///    leading term appears): leading term `c0 ω^e0`.
+/// 6. `e0 > 0`: 0; `e0 < 0`: `+-inf` by the sign of `c0`; `e0 = 0`: the limit of `c0`
+///    (a lower class, so the recursion ends).
+///
+/// Coefficients free of `t` are decided zero when they are canonically 0 or their double
+/// value is below 1e-13 of their scale (an exact zero test is undecidable in general).
+final class LimitEngine {
+  /// The limit variable and the series variable: names no parser can produce.
+  let t = Expr.symbol("t⃰")
+  let omega = Expr.symbol("ω⃰")
+  private var limits: [Expr: LimitValue] = [:]
+  private var depth = 0
+
+  // MARK: Entry point
+
+  /// The limit of `e` as `t -> +inf`.
+  func limitAtInfinity(_ e: Expr) -> LimitValue {
+    do {
+      return try limitInf(try rewrite(e))
+    } catch let f as LimitFailure {
+      return .undefined(f.reason)
+    } catch {
+      return .undefined("\(error)")
+    }
+  }
+
+  private func limitInf(_ e: Expr) throws -> LimitValue {
+    if e.isUndefined { throw LimitFailure.undefinedInput }
+    if !e.contains(t) {
+      if let c = e.constantValue {
+        switch c {
+        case .infinity: return .plusInfinity
+        case .negativeInfinity: return .minusInfinity
+        case .undefined: throw LimitFailure.undefinedInput
+        case .pi: return .finite(e)
+        }
+      }
+      return .finite(e)
+    }
+    if e == t { return .plusInfinity }
+    if let done = limits[e] { return done }
+    depth += 1
+    defer { depth -= 1 }
+    guard depth < 64 else { throw LimitFailure.unsupported("the limit recursion is too deep") }
+    let (c0, e0) = try leadingTerm(e)
+    let result: LimitValue
+    if e0 > Rational(0) {
+      result = .finite(.zero)
+    } else if e0 < Rational(0) {
+      let s = try sign(c0)
+      if s == 0 { throw LimitFailure.precisionExhausted }
+      result = s > 0 ? .plusInfinity : .minusInfinity
+    } else {
+      result = try limitInf(c0)
+    }
+    limits[e] = result
+    return result
+  }
+
+  /// The sign (-1, 0, 1) of `e` for all large `t`.
+  func sign(_ e: Expr) throws -> Int {
+    if !e.contains(t) {
+      if isNegligible(e) { return 0 }
+      let v = try e.evaluateIEEE()
+      if v.isNaN { throw LimitFailure.undefinedInput }
+      return v > 0 ? 1 : (v < 0 ? -1 : 0)
+    }
+    let (c0, _) = try leadingTerm(e)
+    return try sign(c0)
+  }
+
+  // MARK: Rewriting into exp/log form
+
+  func rewrite(_ e: Expr) throws -> Expr {
+    var memo: [Expr: Expr] = [:]
+    return try e.fold(memo: &memo) { node, kids in try self.rewriteNode(node, kids) }
+  }
+
+  private func rewriteNode(_ node: Expr, _ k: [Expr]) throws -> Expr {
+    switch node.kind {
+    case .constant(.infinity): return t
+    case .constant(.negativeInfinity): return -t
+    case .constant(.undefined): throw LimitFailure.undefinedInput
+    case .power(_, let e) where e.rationalValue == nil && k[1].contains(t):
+      return exp(k[1] * log(k[0]))
+    case .apply(let f, _):
+      let u = k[0]
+      switch f {
+      case .sigmoid: return 1 / (1 + exp(-u))
+      case .softplus: return log(1 + exp(u))
+      case .tanh: return 1 - 2 / (exp(2 * u) + 1)
+      case .log1p: return log(1 + u)
+      case .expm1: return exp(u) - 1
+      case .abs:
+        guard u.contains(t) else { return abs(u) }
+        let s = try sign(u)
+        return s < 0 ? -u : u
+      case .sign:
+        guard u.contains(t) else { return SymGrad.sign(u) }
+        return .number(try sign(u))
+      case .max, .min:
+        let d = k[0] - k[1]
+        guard d.contains(t) else { return node.rebuilt(with: k) }
+        let s = try sign(d)
+        return (s >= 0) == (f == .max) ? k[0] : k[1]
+      default: return node.rebuilt(with: k)
+      }
+    default: return node.rebuilt(with: k)
+    }
+  }
+
+  // MARK: Most rapidly varying subexpressions
+
+  private enum Comparison { case slower, same, faster }
+
+  /// The MRV set of `e` (members are `t` or `exp(g)` with `g -> +-inf`).
+  func mrv(_ e: Expr) throws -> [Expr] {
+    var memo: [Expr: [Expr]] = [:]
+    return try e.fold(memo: &memo, shortcut: { $0.contains(self.t) ? nil : [] }) { node, sets in
+      switch node.kind {
+      case .symbol: return node == self.t ? [node] : []
+      case .apply(.exp, let a):
+        let inner = sets[0]
+        switch try self.limitInf(a[0]) {
+        case .plusInfinity, .minusInfinity: return try self.merge([node], inner)
+        default: return inner
+        }
+      default:
+        return try sets.reduce([Expr]()) { try self.merge($0, $1) }
+      }
+    }
+  }
+
+  private func merge(_ a: [Expr], _ b: [Expr]) throws -> [Expr] {
+    if a.isEmpty { return b }
+    if b.isEmpty { return a }
+    // As in Gruntz's mrv_max: an exp(g) with g -> +-inf outranks t itself (t's class is
+    // reached only by moving up, where it becomes exp(t)).
+    if a.contains(t) && !b.contains(t) { return b }
+    if b.contains(t) && !a.contains(t) { return a }
+    switch try compare(a[0], b[0]) {
+    case .faster: return a
+    case .slower: return b
+    case .same: return a + b.filter { !a.contains($0) }
+    }
+  }
+
+  private func logOf(_ f: Expr) -> Expr {
+    if case .apply(.exp, let a) = f.kind { return a[0] }
+    return log(f)
+  }
+
+  private func compare(_ f: Expr, _ g: Expr) throws -> Comparison {
+    if f == g { return .same }
+    switch try limitInf(try rewrite(logOf(f) / logOf(g))) {
+    case .finite(let c):
+      return isNegligible(c) ? .slower : .same
+    case .plusInfinity, .minusInfinity: return .faster
+    case .undefined(let why): throw LimitFailure.unsupported("cannot compare growth rates: \(why)")
+    }
+  }
+
+  // MARK: Leading term
+
+  /// The leading term `c0 ω^e0` of `e` in its MRV class.
+  func leadingTerm(_ e: Expr) throws -> (Expr, Rational) {
+    let set = try mrv(e)
+    if set.isEmpty { return (e, Rational(0)) }
+    if set.contains(t) {
+      // Move up: t -> exp(t) has the same limit at +inf.
+      let up = try rewrite(e.substituting([t: exp(t)]))
+      return try leadingTerm(up)
+    }
+    // ω from the member with the smallest argument; ω -> 0.
+    let chosen = set.min { $0.nodeCount < $1.nodeCount }!
+    guard case .apply(.exp, let ga) = chosen.kind else { throw LimitFailure.unsupported("unexpected MRV member") }
+    let g = ga[0]
+    let toPlus: Bool
+    switch try limitInf(g) {
+    case .plusInfinity: toPlus = true
+    case .minusInfinity: toPlus = false
+    default: throw LimitFailure.unsupported("MRV member does not grow")
+    }
+    let logOmega = toPlus ? -g : g
+    var replacements: [Expr: Expr] = [:]
+    for f in set.sorted(by: { $0.nodeCount < $1.nodeCount }) {
+      guard case .apply(.exp, let ha) = f.kind else { continue }
+      let h = ha[0]
+      guard case .finite(let cExpr) = try limitInf(try rewrite(h / g)), let c = cExpr.rationalValue else {
+        throw LimitFailure.unsupported("growth ratio of \(f) is not a rational number")
+      }
+      let rest = (h - .number(c) * g).substituting(replacements)
+      let k = toPlus ? -c : c
+      replacements[f] = exp(rest) * Expr.power(omega, .number(k))
+    }
+    let rewritten = e.substituting(replacements)
+    let arithmetic = SeriesArithmetic(isZero: { self.isNegligible($0) })
+    var precision = Rational(3)
+    while precision <= Rational(96) {
+      do {
+        let s = try series(rewritten, precision: precision, logOmega: logOmega, arithmetic)
+        if let l = s.leading, !l.coefficient.contains(omega) { return (l.coefficient, l.exponent) }
+      } catch LimitFailure.precisionExhausted {}
+      precision = precision * Rational(2)
+    }
+    throw LimitFailure.precisionExhausted
+  }
+
+  /// The series of `e` in ω with relative precision `precision`.
+  private func series(_ e: Expr, precision: Rational, logOmega: Expr, _ a: SeriesArithmetic) throws -> Series {
+    var memo: [Expr: Series] = [:]
+    let w = omega
+    return try e.fold(memo: &memo, shortcut: { $0.contains(w) ? nil : Series.constant($0) }) { node, s in
+      func relative(_ x: Series) -> Series {
+        guard let l = x.leading else { return x }
+        var y = x
+        let cap = l.exponent + precision
+        y.order = Series.minOrder(x.order, cap)
+        return y.truncated(a.isZero)
+      }
+      switch node.kind {
+      case .symbol: return Series(terms: [(Rational(1), .one)], order: nil)
+      case .sum:
+        let r = s.dropFirst().reduce(s[0]) { a.add($0, $1) }
+        if r.terms.isEmpty, r.order != nil { throw LimitFailure.precisionExhausted }
+        return r
+      case .product: return relative(s.dropFirst().reduce(s[0]) { a.multiply($0, $1) })
+      case .power(_, let p):
+        guard let r = p.rationalValue else { throw LimitFailure.unsupported("symbolic exponent in a series") }
+        return relative(try a.power(relative(s[0]), r))
+      case .apply(let f, _):
+        switch f {
+        case .exp: return relative(try a.exp(relative(s[0])))
+        case .log: return try a.log(relative(s[0]), logOmega: logOmega)
+        case .sin: return try a.trig(relative(s[0]), sine: true)
+        case .cos: return try a.trig(relative(s[0]), sine: false)
+        default: throw LimitFailure.unsupported("\(f) in a series")
+        }
+      default:
+        return Series.constant(node)
+      }
+    }
+  }
+
+  // MARK: Zero test
+
+  /// Whether a coefficient is zero: canonically, or (free of `t` and ω) numerically
+  /// negligible against the scale of its terms.
+  func isNegligible(_ c: Expr) -> Bool {
+    if c.isZero { return true }
+    if c.contains(t) || c.contains(omega) { return false }
+    guard let v = try? c.evaluateIEEE(), v.isFinite else { return false }
+    if v == 0 { return true }
+    let terms: [Expr]
+    if case .sum(let ts) = c.kind { terms = ts } else { terms = [c] }
+    let scale = terms.reduce(0.0) { $0 + Swift.abs((try? $1.evaluateIEEE()) ?? 0) }
+    return Swift.abs(v) <= 1e-13 * scale
+  }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// A value on the extended real line, as limits produce: finite (an exact expression
+/// free of the limit variable), `+inf`, `-inf`, or undefined with the reason.
+public enum LimitValue: Sendable, Equatable, CustomStringConvertible {
+  case finite(Expr)
+  case plusInfinity
+  case minusInfinity
+  /// No limit (oscillation, different one-sided limits, an indeterminate input such as
+  /// NaN), or one the engine cannot decide; the reason says which.
+  case undefined(String)
+
+  /// The IEEE double nearest the value (NaN when undefined).
+  public var doubleValue: Double {
+    switch self {
+    case .finite(let e): return (try? e.evaluateIEEE()) ?? .nan
+    case .plusInfinity: return .infinity
+    case .minusInfinity: return -.infinity
+    case .undefined: return .nan
+    }
+  }
+
+  /// The value as an expression (`inf`, `-inf`, `nan` for the non-finite cases).
+  public var expression: Expr {
+    switch self {
+    case .finite(let e): return e
+    case .plusInfinity: return .infinity
+    case .minusInfinity: return .negativeInfinity
+    case .undefined: return .undefined
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .finite(let e): return e.description
+    case .plusInfinity: return "inf"
+    case .minusInfinity: return "-inf"
+    case .undefined(let why): return "undefined (\(why))"
+    }
+  }
+}
+
+/// Where a limit is taken.
+public enum LimitPoint: Sendable {
+  case plusInfinity
+  case minusInfinity
+  /// A finite point, approached from one side or both (both must agree).
+  case value(Expr, from: Side)
+
+  public enum Side: Sendable { case left, right, both }
+}

@@ -1,0 +1,184 @@
+/// A truncated generalized power series in the variable ω (ω -> 0+):
+/// `sum_k c_k ω^(e_k) + O(ω^order)`, exponents increasing, coefficients nonzero
+/// expressions that may still depend (more slowly) on the limit variable.
+struct Series {
+  var terms: [(exponent: Rational, coefficient: Expr)]
+  /// Terms at or beyond this exponent are unknown; nil when the series is exact.
+  var order: Rational?
+
+  static func constant(_ c: Expr) -> Series {
+    Series(terms: c.isZero ? [] : [(Rational(0), c)], order: nil)
+  }
+
+  var leading: (exponent: Rational, coefficient: Expr)? { terms.first }
+
+  /// `min(a, b)` treating nil as +infinity.
+  static func minOrder(_ a: Rational?, _ b: Rational?) -> Rational? {
+    switch (a, b) {
+    case (nil, nil): return nil
+    case (let x?, nil): return x
+    case (nil, let y?): return y
+    case (let x?, let y?): return x < y ? x : y
+    }
+  }
+
+  static func plus(_ a: Rational?, _ b: Rational) -> Rational? { a.map { $0 + b } }
+
+  /// Drops terms at or beyond `order` and zero coefficients.
+  func truncated(_ isZero: (Expr) -> Bool) -> Series {
+    Series(terms: terms.filter { t in (order.map { t.exponent < $0 } ?? true) && !isZero(t.coefficient) }, order: order)
+  }
+}
+
+/// Series arithmetic. Coefficients are exact expressions; `isZero` decides whether a
+/// coefficient vanishes (canonical zero, or numerically negligible for constants).
+struct SeriesArithmetic {
+  let isZero: (Expr) -> Bool
+
+  func add(_ a: Series, _ b: Series) -> Series {
+    var merged: [Rational: [Expr]] = [:]
+    for t in a.terms + b.terms { merged[t.exponent, default: []].append(t.coefficient) }
+    let terms = merged.keys.sorted().map { (exponent: $0, coefficient: Expr.sum(merged[$0]!)) }
+    return Series(terms: terms, order: Series.minOrder(a.order, b.order)).truncated(isZero)
+  }
+
+  func multiply(_ a: Series, _ b: Series) -> Series {
+    guard let la = a.leading, let lb = b.leading else {
+      // An exact zero stays exact; an unknown-so-far series keeps its order.
+      let order: Rational? = a.terms.isEmpty && a.order == nil || b.terms.isEmpty && b.order == nil
+        ? nil : Series.minOrder(Series.plus(a.order, b.leading?.exponent ?? 0), Series.plus(b.order, a.leading?.exponent ?? 0))
+      return Series(terms: [], order: order)
+    }
+    let order = Series.minOrder(Series.plus(a.order, lb.exponent), Series.plus(b.order, la.exponent))
+    var merged: [Rational: [Expr]] = [:]
+    for x in a.terms {
+      for y in b.terms {
+        let e = x.exponent + y.exponent
+        if let o = order, e >= o { continue }
+        merged[e, default: []].append(x.coefficient * y.coefficient)
+      }
+    }
+    let terms = merged.keys.sorted().map { (exponent: $0, coefficient: Expr.sum(merged[$0]!)) }
+    return Series(terms: terms, order: order).truncated(isZero)
+  }
+
+  func scale(_ a: Series, by c: Expr) -> Series {
+    Series(terms: a.terms.map { ($0.exponent, $0.coefficient * c) }, order: a.order).truncated(isZero)
+  }
+
+  /// `a = c ω^e (1 + r)`: returns `(c, e, r)` with `r = O(ω^d)`, `d > 0`.
+  func factorLeading(_ a: Series) throws -> (Expr, Rational, Series) {
+    guard let l = a.leading else { throw LimitFailure.precisionExhausted }
+    let inv = Expr.power(l.coefficient, -1)
+    let rest = a.terms.dropFirst().map { (exponent: $0.exponent - l.exponent, coefficient: $0.coefficient * inv) }
+    return (l.coefficient, l.exponent, Series(terms: Array(rest), order: a.order.map { $0 - l.exponent }).truncated(isZero))
+  }
+
+  /// `sum_n coefficient(n) r^n` for `r = O(ω^d)`, up to the relative `order`.
+  func compose(_ r: Series, order: Rational?, coefficient: (Int) -> Rational) -> Series {
+    let budget = Series.minOrder(order, r.order)
+    var result = Series(terms: [(Rational(0), Expr.number(coefficient(0)))], order: budget).truncated(isZero)
+    guard let d = r.leading?.exponent, d > Rational(0) else {
+      if r.terms.isEmpty { return result }
+      return Series(terms: [], order: Rational(0))  // unreachable: r has positive valuation
+    }
+    guard let limit = budget else {
+      // Exact r: only finitely many terms if r is exact and we need an exact result:
+      // cap at a generous number of terms, marking the series inexact beyond.
+      return compose(r, order: d * Rational(12), coefficient: coefficient)
+    }
+    var power = Series(terms: [(Rational(0), .one)], order: nil)
+    var n = 1
+    while d * Rational(n) < limit {
+      power = multiply(power, r)
+      let c = coefficient(n)
+      if !c.isZero { result = add(result, scale(power, by: .number(c))) }
+      n += 1
+      if n > 200 { break }
+    }
+    result.order = limit
+    return result.truncated(isZero)
+  }
+
+  /// `a**p` for rational `p`.
+  func power(_ a: Series, _ p: Rational) throws -> Series {
+    if p.isInteger, let n = p.numerator.asInt, n >= 0, n <= 8 {
+      var r = Series.constant(.one)
+      for _ in 0..<n { r = multiply(r, a) }
+      return r
+    }
+    let (c, e, r) = try factorLeading(a)
+    if let v = c.rationalValue, v.signum < 0, !p.denominator.isOne {
+      throw LimitFailure.domain("a negative quantity raised to \(p)")
+    }
+    // (1 + r)^p = sum binomial(p, n) r^n
+    var binomials: [Rational] = [Rational(1)]
+    let body = compose(r, order: r.order) { n in
+      while binomials.count <= n {
+        let k = binomials.count
+        binomials.append(binomials[k - 1] * (p - Rational(k - 1)) * Rational(numerator: 1, denominator: BigInt(k))!)
+      }
+      return binomials[n]
+    }
+    let head = Expr.power(c, .number(p))
+    return Series(terms: body.terms.map { ($0.exponent + e * p, $0.coefficient * head) },
+                  order: body.order.map { $0 + e * p }).truncated(isZero)
+  }
+
+  /// `exp(a)` for `a` with no negative exponents.
+  func exp(_ a: Series) throws -> Series {
+    if let l = a.leading, l.exponent < Rational(0) { throw LimitFailure.unsupported("exp of an unbounded series") }
+    let c0 = a.terms.first { $0.exponent.isZero }?.coefficient ?? .zero
+    let rest = Series(terms: a.terms.filter { $0.exponent > Rational(0) }, order: a.order)
+    var factorial = Rational(1)
+    var cache: [Rational] = [Rational(1)]
+    let body = compose(rest, order: a.order) { n in
+      while cache.count <= n {
+        factorial = factorial * Rational(numerator: 1, denominator: BigInt(cache.count))!
+        cache.append(factorial)
+      }
+      return cache[n]
+    }
+    return scale(body, by: SymGrad.exp(c0))
+  }
+
+  /// `log(a)`; `logOmega` is the expression of `log(ω)`.
+  func log(_ a: Series, logOmega: Expr) throws -> Series {
+    let (c, e, r) = try factorLeading(a)
+    if let v = c.rationalValue, v.signum < 0 { throw LimitFailure.domain("log of a negative quantity") }
+    let body = compose(r, order: r.order) { n in
+      n == 0 ? Rational(0) : Rational(numerator: BigInt(n % 2 == 1 ? 1 : -1), denominator: BigInt(n))!
+    }
+    let constant = SymGrad.log(c) + .number(e) * logOmega
+    return add(body, Series(terms: constant.isZero ? [] : [(Rational(0), constant)], order: nil))
+  }
+
+  /// `sin(a)` or `cos(a)` for `a` with no negative exponents.
+  func trig(_ a: Series, sine: Bool) throws -> Series {
+    if let l = a.leading, l.exponent < Rational(0) { throw LimitFailure.oscillates(sine ? "sin" : "cos") }
+    let c0 = a.terms.first { $0.exponent.isZero }?.coefficient ?? .zero
+    let rest = Series(terms: a.terms.filter { $0.exponent > Rational(0) }, order: a.order)
+    func taylor(_ odd: Bool) -> Series {
+      var fact = Rational(1)
+      var cache: [Rational] = [Rational(1)]
+      return compose(rest, order: a.order) { n in
+        while cache.count <= n {
+          fact = fact * Rational(numerator: 1, denominator: BigInt(cache.count))!
+          cache.append(fact)
+        }
+        if (n % 2 == 1) != odd { return Rational(0) }
+        let sign = ((odd ? n - 1 : n) / 2) % 2 == 0 ? Rational(1) : Rational(-1)
+        return sign * cache[n]
+      }
+    }
+    let cosRest = taylor(false), sinRest = taylor(true)
+    if sine {
+      return add(scale(cosRest, by: SymGrad.sin(c0)), scale(sinRest, by: SymGrad.cos(c0)))
+    }
+    return add(scale(cosRest, by: SymGrad.cos(c0)), scale(sinRest, by: -SymGrad.sin(c0)))
+  }
+}
+
+extension BigInt {
+  var isOne: Bool { self == BigInt(1) }
+}
