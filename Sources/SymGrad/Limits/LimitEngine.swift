@@ -58,7 +58,14 @@ final class LimitEngine {
     depth += 1
     defer { depth -= 1 }
     guard depth < 64 else { throw LimitFailure.unsupported("the limit recursion is too deep") }
-    let (c0, e0) = try leadingTerm(e)
+    let c0: Expr, e0: Rational
+    do {
+      (c0, e0) = try leadingTerm(e)
+    } catch LimitFailure.oscillates(let f) {
+      let r = try boundedOscillation(e, f)
+      limits[e] = r
+      return r
+    }
     let result: LimitValue
     if e0 > Rational(0) {
       result = .finite(.zero)
@@ -71,6 +78,38 @@ final class LimitEngine {
     }
     limits[e] = result
     return result
+  }
+
+  /// Beyond Gruntz: a bounded oscillating factor (sin, cos) times something tending to 0
+  /// tends to 0; a sum whose terms have limits that do not conflict has their sum.
+  private func boundedOscillation(_ e: Expr, _ f: String) throws -> LimitValue {
+    func bounded(_ x: Expr) -> Bool {
+      switch x.kind {
+      case .apply(.sin, _), .apply(.cos, _): return true
+      case .power(let b, let p): return bounded(b) && (p.rationalValue.map { $0.isInteger && $0.signum > 0 } ?? false)
+      default: return false
+      }
+    }
+    switch e.kind {
+    case .product(let fs) where fs.contains(where: bounded):
+      if case .finite(let z) = try limitInf(.product(fs.filter { !bounded($0) })), z.isZero { return .finite(.zero) }
+    case .sum(let ts):
+      var finite: [Expr] = [], plus = false, minus = false
+      for term in ts {
+        switch try limitInf(term) {
+        case .finite(let v): finite.append(v)
+        case .plusInfinity: plus = true
+        case .minusInfinity: minus = true
+        case .undefined: throw LimitFailure.oscillates(f)
+        }
+      }
+      if plus && minus { break }
+      if plus { return .plusInfinity }
+      if minus { return .minusInfinity }
+      return .finite(.sum(finite))
+    default: break
+    }
+    throw LimitFailure.oscillates(f)
   }
 
   /// The sign (-1, 0, 1) of `e` for all large `t`.
