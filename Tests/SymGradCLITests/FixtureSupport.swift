@@ -1,4 +1,5 @@
 import Foundation
+import SymGrad
 @testable import SymGradCLI
 
 /// The committed PyTorch records (Tests/Fixtures/pytorch), found from this file's path.
@@ -15,4 +16,19 @@ func close(_ a: Double, _ b: Double, rtol: Double, atol: Double) -> Bool {
   if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
   if a.isInfinite || b.isInfinite { return a == b }
   return Swift.abs(a - b) <= atol + rtol * Swift.abs(b)
+}
+
+/// Evaluates like the command line: IEEE, or the limit at infinite inputs and NaN.
+struct LimitAwareEvaluator {
+  let values: [String: Double]
+  var ieee: Evaluator
+  init(values: [String: Double]) {
+    self.values = values
+    ieee = Evaluator(values: values)
+  }
+  mutating func value(of e: SymGrad.Expr) throws -> Double {
+    let v = try ieee.value(of: e)
+    let infinite = e.freeSymbols.contains { values[$0]?.isInfinite ?? false }
+    return infinite || v.isNaN ? e.limitValue(at: values).doubleValue : v
+  }
 }

@@ -13,7 +13,12 @@ public enum LimitValue: Sendable, Equatable, CustomStringConvertible {
   /// The IEEE double nearest the value (NaN when undefined).
   public var doubleValue: Double {
     switch self {
-    case .finite(let e): return (try? e.evaluateIEEE()) ?? .nan
+    case .finite(let e):
+      let v = (try? e.evaluateIEEE()) ?? .nan
+      // Overflow or underflow on the way (exp(-1e9 + a)/...): retry with an unbounded
+      // exponent range.
+      if v.isFinite { return v }
+      return e.wideValue() ?? v
     case .plusInfinity: return .infinity
     case .minusInfinity: return -.infinity
     case .undefined: return .nan
