@@ -1,0 +1,129 @@
+/// A sparse multivariate polynomial with exact rational coefficients over numbered
+/// "kernels" (symbols, exponentials, function applications: anything treated as an
+/// indeterminate). Used by `simplified()` for rational-function normalization.
+struct Polynomial: Hashable {
+  /// A monomial: (kernel index, exponent) pairs, sorted by kernel, exponents > 0.
+  typealias Monomial = [Int]  // flattened pairs: k0, e0, k1, e1, ...
+
+  var terms: [Monomial: Rational] = [:]
+
+  static let zero = Polynomial()
+  static func constant(_ c: Rational) -> Polynomial { c.isZero ? .zero : Polynomial(terms: [[]: c]) }
+  static func kernel(_ k: Int, power n: Int = 1) -> Polynomial { Polynomial(terms: [[k, n]: Rational(1)]) }
+
+  var isZero: Bool { terms.isEmpty }
+  var constantValue: Rational? {
+    if terms.isEmpty { return Rational(0) }
+    if terms.count == 1, let c = terms[[]] { return c }
+    return nil
+  }
+
+  static func + (a: Polynomial, b: Polynomial) -> Polynomial {
+    var r = a
+    for (m, c) in b.terms {
+      let s = (r.terms[m] ?? Rational(0)) + c
+      r.terms[m] = s.isZero ? nil : s
+    }
+    return r
+  }
+
+  static prefix func - (a: Polynomial) -> Polynomial { Polynomial(terms: a.terms.mapValues { -$0 }) }
+  static func - (a: Polynomial, b: Polynomial) -> Polynomial { a + (-b) }
+
+  static func multiply(_ x: Monomial, _ y: Monomial) -> Monomial {
+    var out: Monomial = []
+    out.reserveCapacity(x.count + y.count)
+    var i = 0, j = 0
+    while i < x.count || j < y.count {
+      if j >= y.count || (i < x.count && x[i] < y[j]) {
+        out += [x[i], x[i + 1]]; i += 2
+      } else if i >= x.count || y[j] < x[i] {
+        out += [y[j], y[j + 1]]; j += 2
+      } else {
+        out += [x[i], x[i + 1] + y[j + 1]]; i += 2; j += 2
+      }
+    }
+    return out
+  }
+
+  static func * (a: Polynomial, b: Polynomial) -> Polynomial {
+    var r = Polynomial()
+    for (m1, c1) in a.terms {
+      for (m2, c2) in b.terms {
+        let m = multiply(m1, m2)
+        let s = (r.terms[m] ?? Rational(0)) + c1 * c2
+        r.terms[m] = s.isZero ? nil : s
+      }
+    }
+    return r
+  }
+
+  func scaled(_ c: Rational) -> Polynomial {
+    c.isZero ? .zero : Polynomial(terms: terms.mapValues { $0 * c })
+  }
+
+  /// Lexicographic order on monomials (a smaller kernel index with a larger exponent is
+  /// larger), the order of the division algorithm.
+  static func lexGreater(_ x: Monomial, _ y: Monomial) -> Bool {
+    var i = 0
+    while i < x.count && i < y.count {
+      if x[i] != y[i] { return x[i] < y[i] }
+      if x[i + 1] != y[i + 1] { return x[i + 1] > y[i + 1] }
+      i += 2
+    }
+    return x.count > y.count
+  }
+
+  var leading: (Monomial, Rational)? {
+    terms.max { Polynomial.lexGreater($1.key, $0.key) }.map { ($0.key, $0.value) }
+  }
+
+  /// `x / y` when `y` divides the monomial `x`.
+  static func divide(_ x: Monomial, _ y: Monomial) -> Monomial? {
+    var out: Monomial = []
+    var j = 0
+    var i = 0
+    while i < x.count {
+      if j < y.count && y[j] == x[i] {
+        let e = x[i + 1] - y[j + 1]
+        if e < 0 { return nil }
+        if e > 0 { out += [x[i], e] }
+        j += 2
+      } else if j < y.count && y[j] < x[i] {
+        return nil
+      } else {
+        out += [x[i], x[i + 1]]
+      }
+      i += 2
+    }
+    return j >= y.count ? out : nil
+  }
+
+  /// The exact quotient `self / d`, or nil when `d` does not divide `self` (or the work
+  /// exceeds `budget` steps).
+  func exactlyDivided(by d: Polynomial, budget: Int = 4000) -> Polynomial? {
+    guard let (dm, dc) = d.leading else { return nil }
+    var r = self, q = Polynomial()
+    var steps = 0
+    while let (rm, rc) = r.leading {
+      steps += 1
+      if steps > budget { return nil }
+      guard let m = Polynomial.divide(rm, dm) else { return nil }
+      let t = Polynomial(terms: [m: rc.dividing(by: dc)!])
+      q = q + t
+      r = r - t * d
+    }
+    return q
+  }
+
+  /// `self ** n` for n >= 0.
+  func power(_ n: Int) -> Polynomial {
+    var result = Polynomial.constant(Rational(1)), base = self, k = n
+    while k > 0 {
+      if k & 1 == 1 { result = result * base }
+      k >>= 1
+      if k > 0 { base = base * base }
+    }
+    return result
+  }
+}

@@ -1,0 +1,207 @@
+/// Heavier simplification than the canonical construction rules.
+///
+/// `simplified()` applies, bottom-up:
+/// - **exp/log rules**: `log(a*b) = log(a) + log(b)` and `log(a**n) = n*log(a)` when the
+///   factors are provably positive (exponentials, sigmoid, softplus, positive numbers and
+///   sums/products/powers of those), so `log(exp(x)/S) = x - log(S)`;
+/// - **rational-function normalization** over kernels (symbols, exponentials of non-sums,
+///   other function applications, irrational powers), with `exp(a + b)` split into
+///   `exp(a)*exp(b)` and `exp(n*u) = exp(u)**n`: sums are brought over a common
+///   denominator, the numerator is expanded, and each denominator factor that divides the
+///   numerator exactly is cancelled (multivariate division).
+///
+/// Equal rational functions of the same kernels normalize to the same expression, so
+/// `(a - b).simplified() == 0` decides their equality. Everything is exact. A size
+/// budget (a few thousand terms) keeps it fast: past it, the expression is returned with
+/// only its children simplified. Symbols are real; no rule assumes a sign it cannot see.
+extension Expr {
+  public func simplified() -> Expr {
+    var memo: [Expr: Expr] = [:]
+    return fold(memo: &memo) { node, kids in
+      let rebuilt = Simplifier.logRules(node.rebuilt(with: kids))
+      return Simplifier.normalize(rebuilt) ?? rebuilt
+    }
+  }
+}
+
+enum Simplifier {
+  struct TooLarge: Error {}
+  static let termBudget = 3000
+
+  /// A rational function: expanded numerator over a product of denominator factors.
+  struct Fraction {
+    var numerator: Polynomial
+    var denominator: [(Polynomial, Int)]
+  }
+
+  final class Kernels {
+    var list: [Expr] = []
+    var index: [Expr: Int] = [:]
+    func id(_ e: Expr) -> Int {
+      if let i = index[e] { return i }
+      // Kernel order follows the canonical order so results are deterministic.
+      list.append(e)
+      index[e] = list.count - 1
+      return list.count - 1
+    }
+  }
+
+  /// Provably positive for every real value of the symbols.
+  static func isPositive(_ e: Expr) -> Bool {
+    switch e.kind {
+    case .number(let r): return r.signum > 0
+    case .constant(let c): return c == .pi || c == .infinity
+    case .apply(let f, let a):
+      switch f {
+      case .exp, .sigmoid, .softplus: return true
+      case .abs: return false
+      default: _ = a; return false
+      }
+    case .sum(let ts): return ts.allSatisfy(isPositive)
+    case .product(let fs): return fs.allSatisfy(isPositive)
+    case .power(let b, _): return isPositive(b)
+    default: return false
+    }
+  }
+
+  static func logRules(_ e: Expr) -> Expr {
+    guard case .apply(.log, let a) = e.kind else { return e }
+    let x = a[0]
+    switch x.kind {
+    case .product(let fs) where fs.allSatisfy(isPositive):
+      return .sum(fs.map { logRules(log($0)) })
+    case .power(let b, let n) where isPositive(b):
+      return n * logRules(log(b))
+    default: return e
+    }
+  }
+
+  /// The normalized form, or nil when nothing applies or the budget is exceeded.
+  static func normalize(_ e: Expr) -> Expr? {
+    switch e.kind {
+    case .sum, .product, .power: break
+    default: return nil
+    }
+    let kernels = Kernels()
+    guard let f = try? fraction(e, kernels) else { return nil }
+    let cancelled = cancel(f)
+    return expression(cancelled, kernels)
+  }
+
+  static func fraction(_ e: Expr, _ k: Kernels) throws -> Fraction {
+    switch e.kind {
+    case .number(let r): return Fraction(numerator: .constant(r), denominator: [])
+    case .sum(let ts):
+      var acc = Fraction(numerator: .zero, denominator: [])
+      for t in ts { acc = try add(acc, try fraction(t, k)) }
+      return acc
+    case .product(let fs):
+      var acc = Fraction(numerator: .constant(Rational(1)), denominator: [])
+      for f in fs { acc = try multiply(acc, try fraction(f, k)) }
+      return acc
+    case .power(let b, let p):
+      if let r = p.rationalValue, r.isInteger, let n = r.numerator.asInt, Swift.abs(n) <= 16 {
+        let base = try fraction(b, k)
+        if n >= 0 {
+          var acc = Fraction(numerator: .constant(Rational(1)), denominator: [])
+          for _ in 0..<n { acc = try multiply(acc, base) }
+          return acc
+        }
+        guard !base.numerator.isZero else { throw TooLarge() }
+        // Invert: the old denominator factors multiply out into the numerator.
+        var num = Polynomial.constant(Rational(1))
+        for (d, m) in base.denominator { num = num * d.power(m) }
+        try check(num)
+        return Fraction(numerator: num, denominator: [(base.numerator, -n)])
+      }
+      return Fraction(numerator: .kernel(k.id(e)), denominator: [])
+    case .apply(.exp, let a):
+      // exp(a + b) = exp(a) exp(b); exp(n u) = exp(u)^n for integers n.
+      let terms: [Expr]
+      if case .sum(let ts) = a[0].kind { terms = ts } else { terms = [a[0]] }
+      var acc = Fraction(numerator: .constant(Rational(1)), denominator: [])
+      for t in terms {
+        let (c, rest) = t.coefficientAndRest
+        if let r = t.rationalValue {
+          acc = try multiply(acc, Fraction(numerator: .kernel(k.id(exp(.number(r)))), denominator: []))
+        } else if c.isInteger, let n = c.numerator.asInt, n != 0, Swift.abs(n) <= 16 {
+          let kernel = Polynomial.kernel(k.id(exp(rest)), power: Swift.abs(n))
+          acc = try multiply(acc, n > 0 ? Fraction(numerator: kernel, denominator: []) : Fraction(numerator: .constant(Rational(1)), denominator: [(kernel, 1)]))
+        } else {
+          acc = try multiply(acc, Fraction(numerator: .kernel(k.id(exp(t))), denominator: []))
+        }
+      }
+      return acc
+    default:
+      return Fraction(numerator: .kernel(k.id(e)), denominator: [])
+    }
+  }
+
+  static func check(_ p: Polynomial) throws {
+    if p.terms.count > termBudget { throw TooLarge() }
+  }
+
+  static func multiply(_ a: Fraction, _ b: Fraction) throws -> Fraction {
+    let n = a.numerator * b.numerator
+    try check(n)
+    var den = a.denominator
+    for (f, m) in b.denominator {
+      if let i = den.firstIndex(where: { $0.0 == f }) { den[i].1 += m } else { den.append((f, m)) }
+    }
+    return Fraction(numerator: n, denominator: den)
+  }
+
+  static func add(_ a: Fraction, _ b: Fraction) throws -> Fraction {
+    // Common denominator: the least common multiple of the factor lists.
+    var lcm = a.denominator
+    for (f, m) in b.denominator {
+      if let i = lcm.firstIndex(where: { $0.0 == f }) { lcm[i].1 = Swift.max(lcm[i].1, m) } else { lcm.append((f, m)) }
+    }
+    func lift(_ x: Fraction) throws -> Polynomial {
+      var p = x.numerator
+      for (f, m) in lcm {
+        let have = x.denominator.first { $0.0 == f }?.1 ?? 0
+        if m > have { p = p * f.power(m - have) }
+        try check(p)
+      }
+      return p
+    }
+    return Fraction(numerator: try lift(a) + lift(b), denominator: lcm)
+  }
+
+  static func cancel(_ f: Fraction) -> Fraction {
+    var num = f.numerator
+    var den: [(Polynomial, Int)] = []
+    for (d, m) in f.denominator {
+      var left = m
+      if let c = d.constantValue, !c.isZero {
+        num = num.scaled(c.power(-m)!)
+        continue
+      }
+      while left > 0, !num.isZero, let q = num.exactlyDivided(by: d) {
+        num = q
+        left -= 1
+      }
+      if left > 0 { den.append((d, left)) }
+    }
+    if num.isZero { return Fraction(numerator: .zero, denominator: []) }
+    return Fraction(numerator: num, denominator: den)
+  }
+
+  static func expression(_ f: Fraction, _ k: Kernels) -> Expr {
+    func expr(_ p: Polynomial) -> Expr {
+      .sum(p.terms.map { m, c in
+        var factors: [Expr] = [.number(c)]
+        var i = 0
+        while i < m.count {
+          factors.append(.power(k.list[m[i]], .number(m[i + 1])))
+          i += 2
+        }
+        return .product(factors)
+      })
+    }
+    var factors = [expr(f.numerator)]
+    for (d, m) in f.denominator { factors.append(.power(expr(d), .number(-m))) }
+    return .product(factors)
+  }
+}
