@@ -44,6 +44,27 @@ for n in sizes {
   }
 }
 
+// Limits: the n = 10 softmax cross-entropy gradient (target class 1) with one masked
+// logit x0 = -inf, every entry evaluated as a limit. Median of 20 runs.
+do {
+  let n = 10
+  let xs = logits(n)
+  let loss = log(Expr.sum(xs.map(exp))) - xs[1]
+  let g = gradient(of: loss, withRespectTo: xs)
+  var point: [String: Double] = [:]
+  for i in 0..<n { point["x\(i)"] = i == 0 ? -.infinity : Double(i) / 4 }
+  var times: [Double] = []
+  var values: [Double] = []
+  for _ in 0..<20 {
+    let (v, t) = measure { Expr.limitValues(of: g, at: point).map(\.doubleValue) }
+    times.append(t)
+    values = v
+  }
+  times.sort()
+  report("limit-masked-cross-entropy-gradient", n, times[times.count / 2], Expr.nodeCount(of: g))
+  precondition(values[0] == 0 && values.allSatisfy(\.isFinite), "unexpected limit values \(values)")
+}
+
 // A 10^5-term sum built with `+` in a loop (quadratic: each step copies the sum), and the
 // same sum built at once with Expr.sum (n log n).
 let terms = (0..<100_000).map { Expr.symbol("t\($0)") }

@@ -44,7 +44,18 @@ extension Expr {
   /// approaches its value from above together (`x_i = c_i + 1/t`). NaN inputs give
   /// `undefined`.
   public func limitValue(at values: [String: Double]) -> LimitValue {
+    Expr.limitValues(of: [self], at: values)[0]
+  }
+
+  /// `limitValue(at:)` of several expressions at one point, sharing the work on common
+  /// subexpressions (the entries of a gradient or Jacobian).
+  public static func limitValues(of expressions: [Expr], at values: [String: Double]) -> [LimitValue] {
     let engine = LimitEngine()
+    var memo: [Expr: Expr] = [:]
+    return expressions.map { $0.limitValue(at: values, engine: engine, substitutionMemo: &memo) }
+  }
+
+  private func limitValue(at values: [String: Double], engine: LimitEngine, substitutionMemo: inout [Expr: Expr]) -> LimitValue {
     var substitution: [Expr: Expr] = [:]
     var anyInfinite = false
     for name in freeSymbols {
@@ -58,7 +69,7 @@ extension Expr {
         substitution[s] = Expr(v)
       }
     }
-    let substituted = substituting(substitution)
+    let substituted = fold(memo: &substitutionMemo) { e, kids in substitution[e] ?? e.rebuilt(with: kids) }
     if !anyInfinite && !substituted.containsInfinity {
       if !substituted.containsUndefined { return .finite(substituted) }
       // 0/0 and friends at a finite point: approach it from above, together.

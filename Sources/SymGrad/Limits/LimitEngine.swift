@@ -303,6 +303,23 @@ final class LimitEngine {
   /// negligible against the scale of its terms.
   func isNegligible(_ c: Expr) -> Bool {
     if c.isZero { return true }
+    switch c.kind {
+    case .number, .symbol, .constant: return false
+    // A product vanishes only through a vanishing factor; a power through its base.
+    case .product(let fs): return fs.contains(where: isNegligible)
+    case .power(let b, let p): return (p.rationalValue?.signum ?? 0) > 0 && isNegligible(b)
+    case .apply(.exp, _), .apply(.sigmoid, _), .apply(.softplus, _): return false
+    default: break
+    }
+    if let known = negligible[c] { return known }
+    let result = numericallyNegligible(c)
+    negligible[c] = result
+    return result
+  }
+
+  private var negligible: [Expr: Bool] = [:]
+
+  private func numericallyNegligible(_ c: Expr) -> Bool {
     if c.contains(t) || c.contains(omega) { return false }
     guard let v = try? c.evaluateIEEE(), v.isFinite else { return false }
     if v == 0 { return true }
