@@ -1,6 +1,7 @@
 import SymGrad
 import SymGradOracle
 import _Differentiation
+import Foundation
 
 /// Re-runs a loss call of the expression language on the autograd oracle.
 ///
@@ -74,7 +75,9 @@ enum OracleBridge {
     /// The differentiable input of a loss: a plain tensor, or a `linear` call.
     func source() throws -> (program: Program, shape: [Int]) {
       if case .call(let inner) = a.first {
-        guard inner.name == "linear" else { throw NotApplicable(description: "the oracle composes only linear into a loss, not \(inner.name)") }
+        guard ["linear", "sigmoid", "softmax", "log_softmax"].contains(inner.name) else {
+          throw NotApplicable(description: "the oracle composes only linear, sigmoid and softmax into a loss, not \(inner.name)")
+        }
         let p = try compile(inner)
         return (p, Tensor(inner.result)!.shape)
       }
@@ -99,6 +102,10 @@ enum OracleBridge {
       return Program(inputs: x.elements + w.elements) { v in
         SymGradOracle.linear(slice(v, 0, nx), rows: rows, inFeatures: inF, weight: slice(v, nx, nw), outFeatures: outF, bias: nil)
       }
+    case "sigmoid":
+      let (p, _) = try source()
+      let f = p.function
+      return Program(inputs: p.inputs) { v in f(v).differentiableMap { 1 / (1 + _Differentiation_exp(-$0)) } }
     case "softmax", "log_softmax":
       let (p, shape) = try source()
       let dim = a.count > 1 ? (a[1].value.rationalValue?.numerator.asInt ?? -1) : int("dim", -1)
@@ -169,6 +176,16 @@ enum OracleBridge {
     default: return (shape.dropLast().reduce(1, *), shape.last!)
     }
   }
+}
+
+/// `exp` for the oracle-side sigmoid (Foundation's, differentiable through `_Differentiation`).
+@differentiable(reverse)
+func _Differentiation_exp(_ x: Double) -> Double { Foundation.exp(x) }
+
+@derivative(of: _Differentiation_exp)
+func expVJP(_ x: Double) -> (value: Double, pullback: (Double) -> Double) {
+  let y = Foundation.exp(x)
+  return (y, { $0 * y })
 }
 
 /// `v[start ..< start + count]` as a differentiable operation (the pullback scatters the
