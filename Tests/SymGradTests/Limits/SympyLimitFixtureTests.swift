@@ -39,6 +39,10 @@ struct SympyLimitCase: Sendable, CustomTestStringConvertible {
 }
 
 @Suite struct SympyLimitFixtureTests {
+  /// Cases outside the engine, documented in the README: growth ratios that are not
+  /// rational (`3**t` vs `5**t`: exponent log(3)/log(5)); series exponents are rationals.
+  static let knownUnsupported: [String: String] = ["gruntz/pow_sum_root/pos": "not a rational number"]
+
   @Test func enoughCases() {
     #expect(SympyLimitCase.all.count >= 200)
   }
@@ -51,6 +55,15 @@ struct SympyLimitCase: Sendable, CustomTestStringConvertible {
     for (k, v) in c.fixed { values[.symbol(k)] = try Expr(parsing: v) }
     let e = try Expr(parsing: c.expression).substituting(values)
     let result = limit(of: e, as: .symbol(c.variable), approaches: c.toPlus ? .plusInfinity : .minusInfinity)
+    if let reason = Self.knownUnsupported[c.id] {
+      // The engine must say it cannot decide, never guess.
+      guard case .undefined(let why) = result else {
+        Issue.record("\(c.id) is now decided (\(result)): remove it from knownUnsupported")
+        return
+      }
+      #expect(why.contains(reason))
+      return
+    }
     let got = result.doubleValue
     if c.value.isInfinite {
       #expect(got == c.value, "\(c.id): \(c.expression) -> \(result), sympy \(c.limit)")
