@@ -11,8 +11,8 @@ enum Walkthrough {
   static let inputs = "[[1.3032, 0.5701], [0.2671, 1.3900]]"
   static let weights = ["w00": -0.0473, "w01": 0.0679, "w10": -0.6429, "w11": -0.5586]
   static let layer = "cross_entropy(linear(\(inputs), [[w00, w01], [w10, w11]]), [0, 1], reduction=\"sum\")"
-  static let masked = "cross_entropy([[a, b], [c, d]], [0, 1], reduction=\"sum\")"
-  static let maskedPoint = ["a": -Double.infinity, "b": 2, "c": 1, "d": 2]
+  static let masked = "cross_entropy([[x0, x1], [x2, x3]], [0, 1], reduction=\"sum\")"
+  static let maskedPoint = ["x0": -Double.infinity, "x1": 2, "x2": 1, "x3": 2]
 
   static func run(output: Output) -> Int32 {
     do {
@@ -55,8 +55,8 @@ enum Walkthrough {
     let maskedLoss = try Expr(parsing: masked)
     let lossValue = try maskedLoss.evaluate(at: maskedPoint)
     out.out("   L = \(maskedLoss) = \(lossValue) (the target logit is -inf)")
-    let second = try checker.check(masked, variables: ["a", "b", "c", "d"], at: maskedPoint)
-    table(second, ["a", "b", "c", "d"], out)
+    let second = try checker.check(masked, variables: ["x0", "x1", "x2", "x3"], at: maskedPoint)
+    table(second, ["x0", "x1", "x2", "x3"], out)
     out.out("   The -inf entry's softmax weight is 0, so its row of the gradient is 0 - 1 and 1 - 0:")
     out.out("   the -inf terms vanish rather than poisoning the gradient.")
     out.out("")
