@@ -8,6 +8,10 @@
 ///   exponentials (`exp(a)*exp(b) = exp(a + b)`), and sort with the coefficient first.
 ///   `0*x = 0` for any non-constant `x` (symbols are real); `0*inf = undefined`;
 ///   `2*inf = inf`, `-1*inf = -inf`. A number times a sum distributes: `2*(x + y) = 2*x + 2*y`.
+/// - **Numbers beside sums**: a number times a lone sum distributes (`2*(x + y) = 2*x + 2*y`);
+///   a sum among several factors, or raised to an integer power, gives up its rational content
+///   instead (`(2*x + 2)*y = 2*y*(x + 1)`), so the result never depends on the order of
+///   construction.
 /// - **Powers**: `x**0 = 1` (also `0**0`), `x**1 = x`, `1**x = 1`; exact numeric powers
 ///   (`2**1000`, `(9/4)**(1/2) = 3/2`, `2**(3/2) = 2*2**(1/2)`); `0**(-1) = undefined`
 ///   (division by zero has no value on the extended real line); `(x**a)**n = x**(a*n)` and
@@ -120,6 +124,10 @@ extension Expr {
         return power(b, product([e1, exponent]))
       case .product(let fs) where e.isInteger:
         return product(fs.map { power($0, exponent) })
+      case .sum where e.isInteger:
+        // (2*x + 2)**n = 2**n * (x + 1)**n: the same canonical placement as in products.
+        if let (c, p) = base.sumContent { return product([power(number(c), exponent), power(p, exponent)]) }
+        return InternTable.intern(.power(base, exponent))
       case .apply(.exp, let a):
         return apply(.exp, [product([a[0], exponent])])
       default:
@@ -284,6 +292,37 @@ extension Expr {
   private var isPositiveFunction: Bool {
     if case .apply(let f, _) = kind { return f == .exp || f == .sigmoid || f == .softplus }
     return false
+  }
+}
+
+extension Expr {
+  /// The rational content of a sum: `c` and the primitive sum `p` with `self = c*p`, the
+  /// gcd of the coefficients taken out and the first non-numeric term made positive:
+  /// `2*x + 2 -> (2, x + 1)`, `-x + y -> (-1, x - y)`. Nil when there is nothing to take
+  /// out (or the sum holds a constant such as `inf`).
+  var sumContent: (Rational, Expr)? {
+    guard case .sum(let terms) = kind else { return nil }
+    var numerators: [BigInt] = [], denominators: [BigInt] = []
+    var firstSign = 0
+    for t in terms {
+      if t.constantValue != nil { return nil }
+      let c = t.rationalValue ?? t.coefficientAndRest.0
+      if firstSign == 0 && t.rationalValue == nil { firstSign = c.signum }
+      numerators.append(c.numerator.magnitude)
+      denominators.append(c.denominator)
+    }
+    let g = numerators.reduce(BigInt(0)) { BigInt.gcd($0, $1) }
+    var l = BigInt(1)
+    for d in denominators { l = l / BigInt.gcd(l, d) * d }
+    guard !g.isZero, var content = Rational(numerator: g, denominator: l) else { return nil }
+    if firstSign < 0 { content = -content }
+    if content == Rational(1) { return nil }
+    let inverse = content.reciprocal!
+    return (content, Expr.sum(terms.map { t in
+      if let r = t.rationalValue { return .number(r * inverse) }
+      let (c, rest) = t.coefficientAndRest
+      return Expr.scaled(rest, by: c * inverse)
+    }))
   }
 }
 
@@ -481,6 +520,16 @@ struct ProductBuilder {
       return again.build()
     }
     if coefficient.isZero { return .zero }
+    if factors.count >= 2 || (factors.count == 1 && infinities > 0) {
+      // Canonical placement of numbers: a sum beside other factors gives up its rational
+      // content, so (2*x + 2)*y and 2*((x + 1)*y) are the same node 2*y*(x + 1).
+      for i in factors.indices {
+        if let (c, p) = factors[i].sumContent {
+          coefficient = coefficient * c
+          factors[i] = p
+        }
+      }
+    }
     ProductBuilder.sortIfNeeded(&factors)
     if infinities > 0 {
       let negative = negativeSign != (coefficient.signum < 0)

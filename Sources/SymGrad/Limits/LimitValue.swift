@@ -15,9 +15,14 @@ public enum LimitValue: Sendable, Equatable, CustomStringConvertible {
     switch self {
     case .finite(let e):
       let v = (try? e.evaluateIEEE()) ?? .nan
-      // Overflow or underflow on the way (exp(-1e9 + a)/...): retry with an unbounded
-      // exponent range.
       if v.isFinite { return v }
+      // Cancellation on the way (1 - sigmoid(40) = 0 in doubles): rewrite into exp form
+      // and normalize, which cancels exactly (1 - sigmoid(u) = exp(-u)/(1 + exp(-u))).
+      // Overflow or underflow (exp(-1e9 + a)/...): an unbounded exponent range.
+      if let r = (try? LimitEngine().rewrite(e))?.simplified() {
+        if let w = try? r.evaluateIEEE(), w.isFinite { return w }
+        if let w = r.wideValue(), w.isFinite { return w }
+      }
       return e.wideValue() ?? v
     case .plusInfinity: return .infinity
     case .minusInfinity: return -.infinity

@@ -18,7 +18,7 @@ import Testing
     #expect(acc.nodeCount == n + 1)
     #expect(acc - direct == 0)
     let values = Dictionary(uniqueKeysWithValues: (0..<n).map { ("s\($0)", 1.0) })
-    #expect(try acc.evaluate(at: values) == Double(n))
+    #expect(try acc.evaluateIEEE(at: values) == Double(n))
     #expect(acc.derivative(withRespectTo: "s1234") == 1)
   }
 
@@ -43,7 +43,7 @@ import Testing
     #expect(Expr.sum(terms.reversed()) == s)
     let values = Dictionary(uniqueKeysWithValues: (0..<n).map { ("h\($0)", 1.0) })
     // sum of ((i mod 7) + 1): 14285 full cycles of 28 plus 1 + 2 + 3 + 4 + 5.
-    #expect(try s.evaluate(at: values) == Double(14_285 * 28 + 15))
+    #expect(try s.evaluateIEEE(at: values) == Double(14_285 * 28 + 15))
     #expect(s.derivative(withRespectTo: "h99999") == Expr.number(99_999 % 7 + 1))
     #expect(s.description.hasPrefix("h0 + 2*h1 + 3*h2"))
   }
@@ -61,11 +61,11 @@ import Testing
     #expect(p.nodeCount == n + 1)
     var values = Dictionary(uniqueKeysWithValues: (0..<n).map { ("p\($0)", 1.0) })
     values["p7"] = 3
-    #expect(try p.evaluate(at: values) == 3)
+    #expect(try p.evaluateIEEE(at: values) == 3)
     // d/dp7 is the product of the other factors.
     let d = p.derivative(withRespectTo: "p7")
     #expect(d == Expr.product(factors.filter { $0 != .symbol("p7") }))
-    #expect(try d.evaluate(at: values) == 1)
+    #expect(try d.evaluateIEEE(at: values) == 1)
     #expect(p / factors[7] == d)
   }
 
@@ -76,11 +76,11 @@ import Testing
     for _ in 0..<depth { e = exp(e) }
     #expect(e.nodeCount == depth + 1)
     // exp(exp(...)) overflows after a few levels: inf, computed without recursion.
-    #expect(try e.evaluate(at: ["x": 0]) == .infinity)
-    #expect(try e.evaluate(at: ["x": -.infinity]) == .infinity)
+    #expect(try e.evaluateIEEE(at: ["x": 0]) == .infinity)
+    #expect(try e.evaluateIEEE(at: ["x": -.infinity]) == .infinity)
     let text = e.description
     #expect(text.count == depth * 5 + 1)
-    #expect(text.hasPrefix("exp(exp(") && text.hasSuffix("(x)))"))
+    #expect(text.hasPrefix("exp(exp(") && text.hasSuffix("(x" + String(repeating: ")", count: depth)))
     #expect(e.latex.hasPrefix("e^{e^{e^{"))
     #expect(e.substituting(["x": 0]).nodeCount == depth)  // exp(0) folds to 1
   }
@@ -103,7 +103,8 @@ import Testing
     let d = e.derivative(withRespectTo: x)
     #expect(d == exp(Expr.sum(inner)))
     #expect(d.freeSymbols == ["x"])
-    #expect(try d.evaluate(at: ["x": -.infinity]) == .infinity)
+    // The chain overflows within a few levels, so the merged exponent is +inf.
+    #expect(try d.evaluateIEEE(at: ["x": 0]) == .infinity)
   }
 
   @Test func deepTanhChainValue() throws {
@@ -116,7 +117,7 @@ import Testing
       reference = Foundation.tanh(reference)
     }
     // The same libm call in the same order: bitwise equal.
-    #expect(try e.evaluate(at: ["x": 0.5]) == reference)
+    #expect(try e.evaluateIEEE(at: ["x": 0.5]) == reference)
     #expect(e.description.count == depth * 6 + 1)
   }
 
@@ -134,7 +135,7 @@ import Testing
     }
     // `depth` multiplications each rounded: relative error <= 1000 * 1.1e-16 ~ 1e-13 on
     // both sides; 1e-11 relative leaves a margin, a wrong rule is off by O(1).
-    let d = try e.derivative(withRespectTo: x).evaluate(at: ["x": 0.5])
+    let d = try e.derivative(withRespectTo: x).evaluateIEEE(at: ["x": 0.5])
     #expect(isApprox(d, derivative, relative: 1e-11), "\(d) vs \(derivative)")
   }
 
@@ -157,11 +158,11 @@ import Testing
     #expect(r.isInteger)
     #expect(r.description == digits)
     #expect(e.description == digits)
-    #expect(try e.evaluate() == Double(digits)!)
+    #expect(try e.evaluateIEEE() == Double(digits)!)
     #expect(try Expr(parsing: digits + " - " + digits) == 0)
     // 400 digits exceed the double range: the value is inf.
     let big = try Expr(parsing: "1" + String(repeating: "0", count: 400))
     #expect((big) == (Expr(10) ** 400))
-    #expect(try big.evaluate() == .infinity)
+    #expect(try big.evaluateIEEE() == .infinity)
   }
 }

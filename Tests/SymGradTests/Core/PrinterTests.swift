@@ -109,6 +109,16 @@ import Testing
     #expect(c.expression.latex == c.expected)
   }
 
+  @Test func coefficientTimesSumRoundTrips() throws {
+    // A product holding a coefficient, a sum and another factor prints with the sum
+    // right after the coefficient; reading it back must give the same node.
+    let x = PrinterTests.x, y = PrinterTests.y
+    for e in [Expr.product([2, x + 1, 1 / y]), Expr.product([-1, x - y, y]), Expr.product([Expr(5) / 3, cos(x) + 3, 1 / (y - x)])] {
+      let parsed = try Expr(parsing: e.description)
+      #expect(parsed == e, "\(e.description) parsed as \(parsed.description)")
+    }
+  }
+
   @Test func printersDoNotRecurse() {
     // A deep chain prints (the printers fold the DAG iteratively).
     var e = PrinterTests.x

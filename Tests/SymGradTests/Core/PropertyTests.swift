@@ -39,7 +39,7 @@ import Testing
             var plus = p, minus = p
             plus[name]! += step
             minus[name]! -= step
-            guard let fp = try? f.evaluate(at: plus), let fm = try? f.evaluate(at: minus),
+            guard let fp = try? f.evaluateIEEE(at: plus), let fm = try? f.evaluateIEEE(at: minus),
               fp.isFinite, fm.isFinite
             else { return nil }
             return (fp - fm) / (2 * step)
