@@ -17,12 +17,12 @@ enum CheckCommand {
     """
 
   static func run(_ arguments: [String], output: Output) throws -> Int32 {
-    let o = try Options(arguments, flags: ["--json", "--help"], values: ["--at", "--wrt", "--fixtures"])
+    let o = try Options(arguments, flags: ["--json", "--help"], values: ["--at", "--wrt", "--fixtures", "-f"])
     if o.flags.contains("--help") {
       output.out(help)
       return CommandLineTool.Status.success
     }
-    let text = try o.expression()
+    let text = try o.expressionText()
     let names = try o.variables()
     guard let point = try o.point() else { throw UsageError("check needs --at NAME=VALUE,...") }
     let directory = o.values["--fixtures"].map { URL(fileURLWithPath: $0) } ?? PyTorchRecord.defaultDirectory()

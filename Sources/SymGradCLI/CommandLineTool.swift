@@ -29,6 +29,8 @@ public enum CommandLineTool {
       case "diff": return try DiffCommand.run(rest, output: output)
       case "check": return try CheckCommand.run(rest, output: output)
       case "limit": return try LimitCommand.run(rest, output: output)
+      case "hessian": return try HessianCommand.run(rest, output: output)
+      case "simplify": return try SimplifyCommand.run(rest, output: output)
       case "walkthrough": return Walkthrough.run(output: output)
       default:
         throw UsageError("unknown subcommand '\(first)'")
@@ -54,9 +56,12 @@ public enum CommandLineTool {
       symgrad diff EXPR --wrt NAME[,NAME...] [--at NAME=VALUE,...] [--latex] [--json]
       symgrad check EXPR --wrt NAME[,NAME...] --at NAME=VALUE,... [--json]
       symgrad limit EXPR --as NAME --to POINT [--json]
+      symgrad hessian EXPR --wrt NAME[,NAME...] [--at NAME=VALUE,...] [--latex] [--json]
+      symgrad simplify EXPR [--latex] [--json]
       symgrad SUBCOMMAND --help       help for one subcommand
       symgrad --version
 
+    EXPR may also come from a file (-f FILE) or standard input (-).
     EXPR uses Python/sympy syntax: x**2, exp(x)/(exp(x) + exp(y)), [[a, b], [c, d]].
     Exit status: 0 success, 1 parse/evaluation failure, 64 usage error.
     """

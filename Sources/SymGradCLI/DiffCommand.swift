@@ -23,12 +23,12 @@ enum DiffCommand {
     """
 
   static func run(_ arguments: [String], output: Output) throws -> Int32 {
-    let o = try Options(arguments, flags: ["--json", "--latex", "--help"], values: ["--at", "--wrt"])
+    let o = try Options(arguments, flags: ["--json", "--latex", "--help"], values: ["--at", "--wrt", "-f"])
     if o.flags.contains("--help") {
       output.out(help)
       return CommandLineTool.Status.success
     }
-    let text = try o.expression()
+    let text = try o.expressionText()
     let names = try o.variables()
     let point = try o.point()
     let value = try Shared.parse(text)

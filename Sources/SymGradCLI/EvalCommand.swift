@@ -17,12 +17,12 @@ enum EvalCommand {
     """
 
   static func run(_ arguments: [String], output: Output) throws -> Int32 {
-    let o = try Options(arguments, flags: ["--json", "--help"], values: ["--at"])
+    let o = try Options(arguments, flags: ["--json", "--help"], values: ["--at", "-f"])
     if o.flags.contains("--help") {
       output.out(help)
       return CommandLineTool.Status.success
     }
-    let text = try o.expression()
+    let text = try o.expressionText()
     let point = try o.point()
     let value = try Shared.parse(text)
     let hasSymbols = value.flattened.contains { !$0.freeSymbols.isEmpty }

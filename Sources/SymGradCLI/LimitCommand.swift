@@ -14,12 +14,12 @@ enum LimitCommand {
     """
 
   static func run(_ arguments: [String], output: Output) throws -> Int32 {
-    let o = try Options(arguments, flags: ["--json", "--help"], values: ["--as", "--to"])
+    let o = try Options(arguments, flags: ["--json", "--help"], values: ["--as", "--to", "-f"])
     if o.flags.contains("--help") {
       output.out(help)
       return CommandLineTool.Status.success
     }
-    let text = try o.expression()
+    let text = try o.expressionText()
     guard let name = o.values["--as"] else { throw UsageError("limit needs --as NAME") }
     guard let to = o.values["--to"] else { throw UsageError("limit needs --to POINT (inf, -inf, or a number)") }
     let point: LimitPoint

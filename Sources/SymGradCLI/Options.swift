@@ -1,3 +1,4 @@
+import Foundation
 import SymGrad
 
 /// Hand-rolled option parsing in the shape of swift-argument-parser: one positional
@@ -17,7 +18,7 @@ struct Options {
         positional += arguments[i...]
         break
       }
-      if a.hasPrefix("--") || (a.hasPrefix("-") && a.count == 2 && !(a.last!.isNumber)) {
+      if a.hasPrefix("--") || (a.hasPrefix("-") && a.count == 2 && !(a.last!.isNumber) && a != "-") {
         var name = a, inline: String?
         if let eq = a.firstIndex(of: "=") {
           name = String(a[..<eq])
@@ -50,6 +51,24 @@ struct Options {
       throw UsageError(positional.isEmpty ? "missing EXPR" : "expected one EXPR, got \(positional.count) arguments (quote the expression)")
     }
     return positional[0]
+  }
+
+  /// EXPR from the argument, from a file (`-f FILE`), or from standard input (`-`).
+  func expressionText() throws -> String {
+    if let path = values["-f"] {
+      guard positional.isEmpty else { throw UsageError("give EXPR either as an argument or with -f FILE, not both") }
+      guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        throw CommandFailure("symgrad: cannot read '\(path)'")
+      }
+      return text.trimmedWhitespace
+    }
+    let e = try expression()
+    if e == "-" {
+      var lines: [String] = []
+      while let line = readLine() { lines.append(line) }
+      return lines.joined(separator: "\n").trimmedWhitespace
+    }
+    return e
   }
 
   /// `--at a=1,b=-inf` as a dictionary; values may be decimals, `inf`, `-inf`, `nan`.

@@ -1,0 +1,42 @@
+import SymGrad
+
+/// `symgrad hessian EXPR --wrt NAME,... [--at ...] [--latex] [--json]`.
+enum HessianCommand {
+  static let help = """
+    symgrad hessian EXPR --wrt NAME[,NAME...] [--at NAME=VALUE,...] [--latex] [--json]
+
+    The Hessian of a scalar EXPR: entry (i, j) is the second derivative with respect to the
+    i-th and j-th names (exactly symmetric). With --at, its value (limits at +-inf).
+
+    Example:
+      symgrad hessian 'log(exp(a) + exp(b))' --wrt a,b --at a=0,b=0
+    """
+
+  static func run(_ arguments: [String], output: Output) throws -> Int32 {
+    let o = try Options(arguments, flags: ["--json", "--latex", "--help"], values: ["--at", "--wrt", "-f"])
+    if o.flags.contains("--help") {
+      output.out(help)
+      return CommandLineTool.Status.success
+    }
+    let text = try o.expressionText()
+    let names = try o.variables()
+    let point = try o.point()
+    guard case .scalar(let f) = try Shared.parse(text) else { throw CommandFailure("symgrad: the Hessian needs a scalar EXPR") }
+    let h = hessian(of: f, withRespectTo: names.map(Expr.symbol))
+    let result = Value.list(h.map { .list($0.map(Value.scalar)) })
+    let numbers = try point.map { try Shared.numbers(result, at: $0) }
+    if o.flags.contains("--json") {
+      var fields: [(String, JSON)] = [("expression", .string(f.description)), ("result", Shared.textJSON(result))]
+      if o.flags.contains("--latex") { fields.append(("latex", .string(DiffCommand.latex(result)))) }
+      if let n = numbers {
+        fields.append(("value", n.value))
+        if n.ieee != n.value { fields.append(("ieee", n.ieee)) }
+      }
+      output.out(JSON.object(fields).serialized())
+    } else {
+      output.out(o.flags.contains("--latex") ? DiffCommand.latex(result) : result.description)
+      if let n = numbers { output.out("= " + Shared.plain(n.value)) }
+    }
+    return CommandLineTool.Status.success
+  }
+}

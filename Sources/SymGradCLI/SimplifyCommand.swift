@@ -1,0 +1,33 @@
+import SymGrad
+
+/// `symgrad simplify EXPR [--latex] [--json]`.
+enum SimplifyCommand {
+  static let help = """
+    symgrad simplify EXPR [--latex] [--json]
+
+    Prints EXPR after simplified(): exp/log rules for provably positive factors and
+    rational-function normalization (common denominator, exact cancellation). Lists are
+    simplified entry by entry. Two equal expressions give 0 for their difference.
+
+    Example:
+      symgrad simplify 'exp(a)/(exp(a) + exp(b)) + exp(b)/(exp(a) + exp(b))'
+    """
+
+  static func run(_ arguments: [String], output: Output) throws -> Int32 {
+    let o = try Options(arguments, flags: ["--json", "--latex", "--help"], values: ["-f"])
+    if o.flags.contains("--help") {
+      output.out(help)
+      return CommandLineTool.Status.success
+    }
+    let value = try Shared.parse(try o.expressionText())
+    let result = value.map { $0.simplified() }
+    if o.flags.contains("--json") {
+      var fields: [(String, JSON)] = [("expression", .string(value.description)), ("result", Shared.textJSON(result))]
+      if o.flags.contains("--latex") { fields.append(("latex", .string(DiffCommand.latex(result)))) }
+      output.out(JSON.object(fields).serialized())
+    } else {
+      output.out(o.flags.contains("--latex") ? DiffCommand.latex(result) : result.description)
+    }
+    return CommandLineTool.Status.success
+  }
+}
