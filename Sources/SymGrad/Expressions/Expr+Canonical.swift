@@ -301,7 +301,7 @@ extension Expr {
   /// `2*x + 2 -> (2, x + 1)`, `-x + y -> (-1, x - y)`. Nil when there is nothing to take
   /// out (or the sum holds a constant such as `inf`).
   var sumContent: (Rational, Expr)? {
-    guard case .sum(let terms) = kind else { return nil }
+    guard case .sum(let terms) = kind, !node.isPrimitiveSum else { return nil }
     var numerators: [BigInt] = [], denominators: [BigInt] = []
     var firstSign = 0
     for t in terms {

@@ -101,13 +101,17 @@ final class ExprNode: Sendable {
   /// A 64-bit Bloom filter of the symbols below: a symbol's bit is set in every ancestor.
   /// A clear bit proves the symbol is absent (derivatives skip such subtrees).
   let symbolMask: UInt64
+  /// For sums: true when the rational content is 1 (integer coefficients with gcd 1, the
+  /// first non-numeric term positive), so `sumContent` can answer at once.
+  let isPrimitiveSum: Bool
 
-  init(kind: Expr.Kind, id: UInt64, structuralHash: UInt64, orderKey: OrderKey, height: Int, symbolMask: UInt64) {
+  init(kind: Expr.Kind, id: UInt64, structuralHash: UInt64, orderKey: OrderKey, height: Int, symbolMask: UInt64, isPrimitiveSum: Bool = false) {
     self.kind = kind
     self.id = id
     self.structuralHash = structuralHash
     self.orderKey = orderKey
     self.height = height
     self.symbolMask = symbolMask
+    self.isPrimitiveSum = isPrimitiveSum
   }
 }

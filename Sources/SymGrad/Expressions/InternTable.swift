@@ -20,6 +20,7 @@ enum InternTable {
     let hash = StructuralHash.of(kind)
     let key = InternKey(kind: kind, hash: hash)
     let shard = shards[Int(truncatingIfNeeded: hash >> 60) & (shardCount - 1)]
+    let primitive = isPrimitive(kind)
     return shard.state.withLock { state -> Expr in
       if let node = state.table[key] { return Expr(node: node) }
       if state.table.count >= state.sweepThreshold {
@@ -29,7 +30,8 @@ enum InternTable {
       let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
       let node = ExprNode(
         kind: kind, id: id, structuralHash: hash,
-        orderKey: OrderKey.make(for: kind), height: height(of: kind), symbolMask: symbolMask(of: kind, hash: hash))
+        orderKey: OrderKey.make(for: kind), height: height(of: kind), symbolMask: symbolMask(of: kind, hash: hash),
+        isPrimitiveSum: primitive)
       state.table[key] = node
       return Expr(node: node)
     }
@@ -42,6 +44,29 @@ enum InternTable {
 
   /// How many entries the table holds, live or not yet swept (for the benchmark).
   static var entryCount: Int { shards.reduce(0) { $0 + $1.state.withLock { $0.table.count } } }
+
+  /// Whether a sum's content is 1 (a cheap sufficient test: integer coefficients, one of
+  /// them +-1, the first non-numeric term positive).
+  private static func isPrimitive(_ kind: Expr.Kind) -> Bool {
+    guard case .sum(let terms) = kind else { return false }
+    var firstSign = 0, unit = false
+    for t in terms {
+      let c: Rational
+      if let r = t.rationalValue {
+        c = r
+      } else if t.constantValue != nil {
+        return false
+      } else if case .product(let fs) = t.kind, case .number(let k) = fs[0].kind {
+        c = k
+      } else {
+        c = Rational(1)
+      }
+      guard c.isInteger else { return false }
+      if c.magnitude == Rational(1) { unit = true }
+      if firstSign == 0 && t.rationalValue == nil { firstSign = c.signum }
+    }
+    return unit && firstSign > 0
+  }
 
   private static func symbolMask(of kind: Expr.Kind, hash: UInt64) -> UInt64 {
     switch kind {

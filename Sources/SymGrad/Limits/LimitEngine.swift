@@ -262,8 +262,19 @@ final class LimitEngine {
   }
 
   /// The series of `e` in ω with relative precision `precision`.
+  /// Series already computed, per (precision, log ω): shared by every expression the
+  /// engine sees at one point (the entries of a Jacobian share their denominators).
+  private var seriesMemos: [SeriesContext: [Expr: Series]] = [:]
+
+  private struct SeriesContext: Hashable {
+    let precision: Rational
+    let logOmega: Expr
+  }
+
   private func series(_ e: Expr, precision: Rational, logOmega: Expr, _ a: SeriesArithmetic) throws -> Series {
-    var memo: [Expr: Series] = [:]
+    let context = SeriesContext(precision: precision, logOmega: logOmega)
+    var memo = seriesMemos[context] ?? [:]
+    defer { seriesMemos[context] = memo }
     let w = omega
     return try e.fold(memo: &memo, shortcut: { $0.contains(w) ? nil : Series.constant($0) }) { node, s in
       func relative(_ x: Series) -> Series {
