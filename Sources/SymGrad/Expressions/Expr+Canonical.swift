@@ -66,9 +66,24 @@ extension Expr {
 
   /// The canonical sum of `terms` (0 when empty).
   public static func sum(_ terms: [Expr]) -> Expr {
+    // Fast path: two plain terms (no numbers, constants, sums or coefficients) that are not
+    // alike, the common case inside derivatives (exp(x_i) exp(x_j) = exp(x_i + x_j)).
+    if terms.count == 2, terms[0] != terms[1], terms.allSatisfy(\.isPlainTerm) {
+      let c = compare(terms[0], terms[1])
+      return InternTable.intern(.sum(c < 0 ? terms : [terms[1], terms[0]]))
+    }
     var builder = SumBuilder()
     for t in terms { builder.add(t) }
     return builder.build()
+  }
+
+  /// A term that is its own rest: not a number, constant, sum or product (a symbol, power
+  /// or function application).
+  var isPlainTerm: Bool {
+    switch kind {
+    case .symbol, .power, .apply: return true
+    default: return false
+    }
   }
 
   /// Splits a term into its numeric coefficient and the rest: `3*x*y -> (3, x*y)`.
@@ -245,10 +260,15 @@ extension Expr {
 
   /// `exp` of an argument holding logarithms: `exp(a + 2*log(y)) = y**2 * exp(a)`.
   private static func expOfLogs(_ x: Expr) -> Expr? {
+    // Without interning anything: `log(y)` or `c*log(y)`.
     func logPart(_ t: Expr) -> (Expr, Rational)? {
-      let (c, rest) = t.coefficientAndRest
-      if case .apply(.log, let a) = rest.kind { return (a[0], c) }
-      return nil
+      switch t.kind {
+      case .apply(.log, let a): return (a[0], Rational(1))
+      case .product(let fs) where fs.count == 2:
+        if case .number(let c) = fs[0].kind, case .apply(.log, let a) = fs[1].kind { return (a[0], c) }
+        return nil
+      default: return nil
+      }
     }
     if let (y, c) = logPart(x) { return power(y, number(c)) }
     guard case .sum(let terms) = x.kind else { return nil }
