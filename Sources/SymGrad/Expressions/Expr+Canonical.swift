@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Canonical constructors: every `Expr` is built through these, so every `Expr` is in
 /// canonical form. The rules (all applied on construction, as sympy auto-evaluates):
 ///
@@ -321,7 +323,17 @@ extension Expr {
   /// `2*x + 2 -> (2, x + 1)`, `-x + y -> (-1, x - y)`. Nil when there is nothing to take
   /// out (or the sum holds a constant such as `inf`).
   var sumContent: (Rational, Expr)? {
-    guard case .sum(let terms) = kind, !node.isPrimitiveSum else { return nil }
+    guard case .sum(let terms) = kind else { return nil }
+    switch node.primitiveState.load(ordering: .relaxed) {
+    case 1: return nil
+    case 0:
+      if InternTable.isPrimitive(kind) {
+        node.primitiveState.store(1, ordering: .relaxed)
+        return nil
+      }
+      node.primitiveState.store(2, ordering: .relaxed)
+    default: break
+    }
     var numerators: [BigInt] = [], denominators: [BigInt] = []
     var firstSign = 0
     for t in terms {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A symbolic expression: an immutable, hash-consed (interned) node of a DAG.
 ///
 /// Every distinct expression exists once in memory, so `==` and hashing are O(1)
@@ -101,17 +103,16 @@ final class ExprNode: Sendable {
   /// A 64-bit Bloom filter of the symbols below: a symbol's bit is set in every ancestor.
   /// A clear bit proves the symbol is absent (derivatives skip such subtrees).
   let symbolMask: UInt64
-  /// For sums: true when the rational content is 1 (integer coefficients with gcd 1, the
-  /// first non-numeric term positive), so `sumContent` can answer at once.
-  let isPrimitiveSum: Bool
+  /// For sums, computed on first use: 1 when the rational content is 1 (so `sumContent`
+  /// answers at once), 2 when it is not, 0 while unknown.
+  let primitiveState = Atomic<UInt8>(0)
 
-  init(kind: Expr.Kind, id: UInt64, structuralHash: UInt64, orderKey: OrderKey, height: Int, symbolMask: UInt64, isPrimitiveSum: Bool = false) {
+  init(kind: Expr.Kind, id: UInt64, structuralHash: UInt64, orderKey: OrderKey, height: Int, symbolMask: UInt64) {
     self.kind = kind
     self.id = id
     self.structuralHash = structuralHash
     self.orderKey = orderKey
     self.height = height
     self.symbolMask = symbolMask
-    self.isPrimitiveSum = isPrimitiveSum
   }
 }

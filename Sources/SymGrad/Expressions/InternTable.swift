@@ -20,7 +20,6 @@ enum InternTable {
     let hash = StructuralHash.of(kind)
     let key = InternKey(kind: kind, hash: hash)
     let shard = shards[Int(truncatingIfNeeded: hash >> 60) & (shardCount - 1)]
-    let primitive = isPrimitive(kind)
     return shard.state.withLock { state -> Expr in
       if let node = state.table[key] { return Expr(node: node) }
       if state.table.count >= state.sweepThreshold {
@@ -30,8 +29,7 @@ enum InternTable {
       let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
       let node = ExprNode(
         kind: kind, id: id, structuralHash: hash,
-        orderKey: OrderKey.make(for: kind), height: height(of: kind), symbolMask: symbolMask(of: kind, hash: hash),
-        isPrimitiveSum: primitive)
+        orderKey: OrderKey.make(for: kind), height: height(of: kind), symbolMask: symbolMask(of: kind, hash: hash))
       state.table[key] = node
       return Expr(node: node)
     }
@@ -47,7 +45,7 @@ enum InternTable {
 
   /// Whether a sum's content is 1 (a cheap sufficient test: integer coefficients, one of
   /// them +-1, the first non-numeric term positive).
-  private static func isPrimitive(_ kind: Expr.Kind) -> Bool {
+  static func isPrimitive(_ kind: Expr.Kind) -> Bool {
     guard case .sum(let terms) = kind else { return false }
     var firstSign = 0, unit = false
     for t in terms {
