@@ -31,6 +31,7 @@ public enum CommandLineTool {
       case "limit": return try LimitCommand.run(rest, output: output)
       case "hessian": return try HessianCommand.run(rest, output: output)
       case "simplify": return try SimplifyCommand.run(rest, output: output)
+      case "latex": return try LatexCommand.run(rest, output: output)
       case "walkthrough": return Walkthrough.run(output: output)
       default:
         throw UsageError("unknown subcommand '\(first)'")
@@ -58,6 +59,7 @@ public enum CommandLineTool {
       symgrad limit EXPR --as NAME --to POINT [--json]
       symgrad hessian EXPR --wrt NAME[,NAME...] [--at NAME=VALUE,...] [--latex] [--json]
       symgrad simplify EXPR [--latex] [--json]
+      symgrad latex EXPR [--wrt NAME,...] [--plain] [--standalone] [-o FILE]
       symgrad SUBCOMMAND --help       help for one subcommand
       symgrad --version
 

@@ -1,0 +1,65 @@
+/// Names the large or repeated subexpressions of a list of expressions, so LaTeX stays
+/// readable: `\frac{e^{x_{0}}}{S}` with `S = e^{x_{0}} + e^{x_{1}} + e^{x_{2}}`.
+///
+/// A subexpression is named when it has at least `minimumSize` nodes and occurs under at
+/// least two different parents across the entries, or when it has at least `largeSize`
+/// nodes. Names are S, T, U, V, W, then S_{1}, S_{2}, ...; inner named subexpressions
+/// appear by name inside outer ones, and definitions come in dependency order.
+public struct SubexpressionNaming {
+  public let entries: [Expr]
+  /// (name symbol, definition) pairs, each definition using only earlier names.
+  public let definitions: [(name: Expr, definition: Expr)]
+
+  public init(_ expressions: [Expr], minimumSize: Int = 6, largeSize: Int = 40) {
+    // Count distinct parents per node, and sizes, over the shared DAG.
+    var parents: [Expr: Int] = [:]
+    var sizes: [Expr: Int] = [:]
+    var order: [Expr] = []  // post-order: children before parents
+    var seen = Set<Expr>()
+    for root in expressions {
+      var stack: [(Expr, Bool)] = [(root, false)]
+      while let (e, done) = stack.popLast() {
+        if done {
+          sizes[e] = 1 + e.children.reduce(0) { $0 + (sizes[$1] ?? 1) }
+          order.append(e)
+          continue
+        }
+        if seen.contains(e) { continue }
+        seen.insert(e)
+        stack.append((e, true))
+        for c in e.children {
+          parents[c, default: 0] += 1
+          if !seen.contains(c) { stack.append((c, false)) }
+        }
+      }
+    }
+    for root in expressions { parents[root, default: 0] += 1 }
+    let used = Set(expressions.flatMap(\.freeSymbols))
+    var names: [String] = []
+    for base in ["S", "T", "U", "V", "W"] where !used.contains(base) { names.append(base) }
+    var k = 1
+    func nextName() -> Expr {
+      if !names.isEmpty { return .symbol(names.removeFirst()) }
+      while used.contains("S_\(k)") { k += 1 }
+      defer { k += 1 }
+      return .symbol("S_\(k)")
+    }
+    var replacements: [Expr: Expr] = [:]
+    var defs: [(Expr, Expr)] = []
+    let roots = Set(expressions)
+    for e in order where !roots.contains(e) {
+      let size = sizes[e] ?? 1
+      guard size >= minimumSize, (parents[e] ?? 0) >= 2 || size >= largeSize else { continue }
+      if case .number = e.kind { continue }
+      // Size once the names already chosen are in: 1/S is not worth a name of its own.
+      let reduced = e.substituting(replacements)
+      let reducedSize = reduced.nodeCount
+      guard reducedSize >= minimumSize, (parents[e] ?? 0) >= 2 || reducedSize >= largeSize else { continue }
+      let name = nextName()
+      defs.append((name, reduced))
+      replacements[e] = name
+    }
+    entries = expressions.map { $0.substituting(replacements) }
+    definitions = defs.map { (name: $0.0, definition: $0.1) }
+  }
+}

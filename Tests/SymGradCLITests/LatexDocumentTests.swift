@@ -1,0 +1,77 @@
+import Foundation
+import SymGrad
+import Testing
+@testable import SymGradCLI
+
+/// Generated LaTeX: names, determinism, and documents that pdflatex compiles (when it is
+/// installed; `.ci/run` installs it).
+@Suite struct LatexDocumentTests {
+  static let pdflatex: String? = {
+    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+      let p = "\(dir)/pdflatex"
+      if FileManager.default.isExecutableFile(atPath: p) { return p }
+    }
+    return nil
+  }()
+
+  @Test func softmaxDenominatorIsNamedOnce() throws {
+    let s = try Value(parsing: "softmax([x0, x1, x2])").flattened
+    let j = jacobian(of: s, withRespectTo: ["x0", "x1", "x2"].map(Expr.symbol))
+    let naming = SubexpressionNaming(j.flatMap { $0 })
+    #expect(naming.definitions.count == 1)
+    #expect(naming.definitions.first?.definition == (try Expr(parsing: "exp(x0) + exp(x1) + exp(x2)")))
+    #expect(naming.entries.allSatisfy { !$0.description.contains("exp(x0) + exp(x1)") })
+    // Substituting the definitions back gives the original entries.
+    let back = naming.entries.map { e in naming.definitions.reversed().reduce(e) { $0.substituting([$1.name: $1.definition]) } }
+    #expect(back == j.flatMap { $0 })
+    #expect(LatexDocument.matrix(j) == LatexDocument.matrix(j))
+  }
+
+  /// Documents for a gradient, a Jacobian with names, a loss, and every function.
+  static func documents() throws -> [String: String] {
+    let grad = gradient(of: try Expr(parsing: "cross_entropy([[a, b, c]], [1])"), withRespectTo: ["a", "b", "c"].map(Expr.symbol))
+    let s = try Value(parsing: "softmax([x0, x1, x2])").flattened
+    let jac = jacobian(of: s, withRespectTo: ["x0", "x1", "x2"].map(Expr.symbol))
+    let every = try Expr(parsing: "exp(x) + log(y) + sqrt(z) + abs(w) + sin(x) + cos(y) + tanh(z) + sigmoid(w) + softplus(x) + log1p(y) + expm1(z) + sign(w) + max(x, y) + min(z, w) + x**(3/2) + w_01 + x[0] + alpha + pi + E + inf")
+    return [
+      "gradient": LatexDocument.standalone(title: "Gradient", blocks: [LatexDocument.matrix(grad.map { [$0] })]),
+      "jacobian": LatexDocument.standalone(title: "Softmax Jacobian", paragraphs: ["With names_and $pecial characters & 100%."], blocks: [LatexDocument.matrix(jac)]),
+      "loss": LatexDocument.standalone(blocks: [LatexDocument.scalar(try Expr(parsing: "binary_cross_entropy_with_logits([[z0, z1]], [[1.0, 0.0]], pos_weight=[3, 1])"))]),
+      "functions": LatexDocument.standalone(blocks: [every.latex]),
+    ]
+  }
+
+  @Test func documentsAreComplete() throws {
+    for (_, doc) in try Self.documents() {
+      #expect(doc.hasPrefix("\\documentclass"))
+      #expect(doc.hasSuffix("\\end{document}\n"))
+      #expect(doc.components(separatedBy: "\\begin{").count == doc.components(separatedBy: "\\end{").count)
+    }
+  }
+
+  @Test(.enabled(if: pdflatex != nil, "pdflatex is not installed"))
+  func pdflatexCompilesEveryDocument() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("symgrad-latex-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    for (name, doc) in try Self.documents() {
+      let file = dir.appendingPathComponent("\(name).tex")
+      try doc.write(to: file, atomically: true, encoding: .utf8)
+      let status = try Self.compile(file)
+      #expect(status == 0, "pdflatex failed on \(name).tex")
+    }
+  }
+
+  /// Runs pdflatex on `file` in its directory; the exit status.
+  static func compile(_ file: URL) throws -> Int32 {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: pdflatex!)
+    p.arguments = ["-interaction=nonstopmode", "-halt-on-error", file.lastPathComponent]
+    p.currentDirectoryURL = file.deletingLastPathComponent()
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    p.waitUntilExit()
+    return p.terminationStatus
+  }
+}
