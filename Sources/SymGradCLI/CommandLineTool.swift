@@ -32,6 +32,7 @@ public enum CommandLineTool {
       case "hessian": return try HessianCommand.run(rest, output: output)
       case "simplify": return try SimplifyCommand.run(rest, output: output)
       case "latex": return try LatexCommand.run(rest, output: output)
+      case "prove": return try ProveCommand.run(rest, output: output)
       case "walkthrough": return Walkthrough.run(output: output)
       default:
         throw UsageError("unknown subcommand '\(first)'")
@@ -60,6 +61,7 @@ public enum CommandLineTool {
       symgrad hessian EXPR --wrt NAME[,NAME...] [--at NAME=VALUE,...] [--latex] [--json]
       symgrad simplify EXPR [--latex] [--json]
       symgrad latex EXPR [--wrt NAME,...] [--plain] [--standalone] [-o FILE]
+      symgrad prove PATH... [--check-fresh]
       symgrad SUBCOMMAND --help       help for one subcommand
       symgrad --version
 

@@ -77,7 +77,7 @@ public enum ExpressionLanguage {
   }()
 
   /// Functions contributed by later layers (reductions, losses, attention).
-  static var extraFunctions: [LanguageFunction] { LossFunctions.all + AttentionFunctions.all }
+  static var extraFunctions: [LanguageFunction] { LossFunctions.all + AttentionFunctions.all + CalculusFunctions.all }
 
   /// Parses and interprets `text` into a value (scalar, list, string or boolean).
   public static func value(parsing text: String) throws -> Value {

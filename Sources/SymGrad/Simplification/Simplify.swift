@@ -15,6 +15,27 @@
 /// budget (a few thousand terms) keeps it fast: past it, the expression is returned with
 /// only its children simplified. Symbols are real; no rule assumes a sign it cannot see.
 extension Expr {
+  /// `simplified()` after rewriting sigmoid, softplus, tanh, log1p and expm1 into
+  /// exponentials and logarithms (`sigmoid(u) = 1/(1 + exp(-u))`,
+  /// `softplus(u) = log(1 + exp(u))`, ...), so identities between them are found:
+  /// `sigmoid(-z) - (1 - sigmoid(z))` and `log(sigmoid(z)) + softplus(-z)` become 0.
+  public func simplifiedInExponentials() -> Expr {
+    var memo: [Expr: Expr] = [:]
+    let rewritten = fold(memo: &memo) { node, k -> Expr in
+      guard case .apply(let f, _) = node.kind else { return node.rebuilt(with: k) }
+      let u = k[0]
+      switch f {
+      case .sigmoid: return 1 / (1 + exp(-u))
+      case .softplus: return log(1 + exp(u))
+      case .tanh: return (exp(2 * u) - 1) / (exp(2 * u) + 1)
+      case .log1p: return log(1 + u)
+      case .expm1: return exp(u) - 1
+      default: return node.rebuilt(with: k)
+      }
+    }
+    return rewritten.simplified()
+  }
+
   public func simplified() -> Expr {
     var memo: [Expr: Expr] = [:]
     return fold(memo: &memo) { node, kids in

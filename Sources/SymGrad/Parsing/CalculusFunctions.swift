@@ -1,0 +1,66 @@
+/// Calculus and small linear-algebra helpers of the expression language, used by
+/// `Proofs/` and handy at the command line: `grad(f, [a, b])`, `jacobian([f, g], [a, b])`,
+/// `hessian(f, [a, b])`, `diag(v)`, `outer(u, v)`, `eye(n)`, `one_hot(k, n)`,
+/// `transpose(M)`, `simplify(x)`.
+enum CalculusFunctions {
+  static let all: [LanguageFunction] = [
+    LanguageFunction(name: "grad", summary: "grad(f, [x, y, ...]): the gradient of a scalar") { a in
+      try a.expect(positional: 2...2)
+      let f = try a.scalar(0), vars = try a.symbols(1)
+      return .list(gradient(of: f, withRespectTo: vars).map(Value.scalar))
+    },
+    LanguageFunction(name: "jacobian", summary: "jacobian(outputs, [x, y, ...]): rows per flattened output") { a in
+      try a.expect(positional: 2...2)
+      let outs = a.positional[0].value.flattened, vars = try a.symbols(1)
+      return .list(jacobian(of: outs, withRespectTo: vars).map { .list($0.map(Value.scalar)) })
+    },
+    LanguageFunction(name: "hessian", summary: "hessian(f, [x, y, ...])") { a in
+      try a.expect(positional: 2...2)
+      let f = try a.scalar(0), vars = try a.symbols(1)
+      return .list(hessian(of: f, withRespectTo: vars).map { .list($0.map(Value.scalar)) })
+    },
+    LanguageFunction(name: "diag", summary: "diag(v): the diagonal matrix of a vector") { a in
+      try a.expect(positional: 1...1)
+      let v = a.positional[0].value.flattened
+      return .list(v.indices.map { i in .list(v.indices.map { j in .scalar(i == j ? v[i] : .zero) }) })
+    },
+    LanguageFunction(name: "outer", summary: "outer(u, v): the matrix u_i v_j") { a in
+      try a.expect(positional: 2...2)
+      let u = a.positional[0].value.flattened, v = a.positional[1].value.flattened
+      return .list(u.map { x in .list(v.map { .scalar(x * $0) }) })
+    },
+    LanguageFunction(name: "eye", summary: "eye(n): the identity matrix") { a in
+      try a.expect(positional: 1...1)
+      let n = try a.size(0)
+      return .list((0..<n).map { i in .list((0..<n).map { j in .scalar(i == j ? .one : .zero) }) })
+    },
+    LanguageFunction(name: "one_hot", summary: "one_hot(k, n): the vector with 1 at k") { a in
+      try a.expect(positional: 2...2)
+      let k = try a.size(0, "k"), n = try a.size(1, "n")
+      guard k < n else { throw a.error("index \(k) is out of range for \(n) classes") }
+      return .list((0..<n).map { .scalar($0 == k ? .one : .zero) })
+    },
+    LanguageFunction(name: "transpose", summary: "transpose(M)") { a in
+      try a.expect(positional: 1...1)
+      guard let t = Tensor(a.positional[0].value), t.rank == 2 else { throw a.error("transpose needs a matrix") }
+      let (r, c) = (t.shape[0], t.shape[1])
+      return .list((0..<c).map { j in .list((0..<r).map { i in .scalar(t.elements[i * c + j]) }) })
+    },
+    LanguageFunction(name: "simplify", summary: "simplify(x): simplified() entry by entry") { a in
+      try a.expect(positional: 1...1)
+      return a.positional[0].value.map { $0.simplified() }
+    },
+  ]
+}
+
+extension CallArguments {
+  /// Positional `i` as a list of symbols (the variables of a derivative).
+  func symbols(_ i: Int) throws -> [Expr] {
+    let (v, c) = positional[i]
+    let flat = v.flattened
+    guard !flat.isEmpty, flat.allSatisfy({ $0.symbolName != nil }) else {
+      throw error("argument \(i + 1) must be a list of symbols", at: c)
+    }
+    return flat
+  }
+}

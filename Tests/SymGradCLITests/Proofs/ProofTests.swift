@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+@testable import SymGradCLI
+
+/// `symgrad prove`: the ten committed claims hold and their outputs are fresh; malformed
+/// and false proofs fail.
+@Suite struct ProofTests {
+  static let proofs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Proofs")
+
+  func run(_ args: [String]) -> (Int32, String, String) {
+    let o = Output()
+    let s = CommandLineTool.run(args, output: o)
+    return (s, o.standardOutput, o.standardError)
+  }
+
+  @Test func tenClaimsHoldAndOutputsAreFresh() {
+    let (status, out, err) = run(["prove", Self.proofs.path, "--check-fresh"])
+    #expect(status == 0, "\(out)\(err)")
+    #expect(out.contains("10 of 10 claims hold"))
+    #expect(!out.contains("STALE"))
+  }
+
+  func temporaryProof(_ text: String) throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("symgrad-proof-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let file = dir.appendingPathComponent("claim.proof")
+    try text.write(to: file, atomically: true, encoding: .utf8)
+    return file
+  }
+
+  @Test func aFalseClaimFails() throws {
+    let file = try temporaryProof("""
+      title: A false claim
+      claim: The softmax Jacobian is diag(s).
+      let s = softmax([a, b, c])
+      show: jacobian(s, [a, b, c]) == diag(s)
+      """)
+    defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+    let (status, out, _) = run(["prove", file.path])
+    #expect(status == 1)
+    #expect(out.contains("FAIL") && out.contains("line 4"))
+  }
+
+  @Test func aWrongValueFails() throws {
+    let file = try temporaryProof("""
+      claim: a wrong number
+      value: softmax([a, b]) at a=0, b=0 == [0.4, 0.6]
+      """)
+    defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+    #expect(run(["prove", file.path]).0 == 1)
+  }
+
+  @Test func malformedProofNamesFileLineAndColumn() throws {
+    let file = try temporaryProof("""
+      claim: something
+        frobnicate: x
+      """)
+    defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+    let (status, _, err) = run(["prove", file.path])
+    #expect(status == 1)
+    #expect(err.contains("claim.proof:2:3: unknown line"))
+  }
+
+  @Test(.enabled(if: LatexDocumentTests.pdflatex != nil, "pdflatex is not installed"))
+  func generatedTexCompiles() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("symgrad-proof-tex-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let names = try FileManager.default.contentsOfDirectory(atPath: Self.proofs.path).filter { $0.hasSuffix(".tex") }
+    #expect(names.count == 10)
+    for n in names {
+      let copy = dir.appendingPathComponent(n)
+      try FileManager.default.copyItem(at: Self.proofs.appendingPathComponent(n), to: copy)
+      #expect(try LatexDocumentTests.compile(copy) == 0, "pdflatex failed on \(n)")
+    }
+  }
+}
