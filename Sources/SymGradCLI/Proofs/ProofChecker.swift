@@ -17,8 +17,8 @@ struct ProofChecker {
     var source = ""
     var paragraphs: [String] = []
     var definitions: [(name: String, value: Value)] = []
-    /// Each derivation: its steps as evaluated values.
-    var derivations: [[Value]] = []
+    /// Each derivation: its steps as written and as evaluated values.
+    var derivations: [[(text: String, value: Value)]] = []
     var results: [Result] = []
     var passed: Bool { !results.isEmpty && results.allSatisfy(\.passed) }
   }
@@ -67,7 +67,7 @@ struct ProofChecker {
           let v = try parse(text)
           previous = v
           previousLine = n
-          out.derivations.append([v])
+          out.derivations.append([(text, v)])
           return (true, "start")
         }
       case .step(let text):
@@ -75,7 +75,7 @@ struct ProofChecker {
           let v = try parse(text)
           guard let p = previous else { return (false, "no derivation to continue") }
           let (ok, why) = equal(p, v)
-          out.derivations[out.derivations.count - 1].append(v)
+          out.derivations[out.derivations.count - 1].append((text, v))
           previous = v
           return (ok, ok ? "equals line \(previousLine)" : "differs from line \(previousLine): \(why)")
         }

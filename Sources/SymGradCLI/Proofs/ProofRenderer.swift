@@ -15,19 +15,29 @@ enum ProofRenderer {
     }
   }
 
+  /// Text with terminating fractions as decimals (`1.3032*w00`).
+  static func decimal(_ v: Value) -> String {
+    switch v {
+    case .scalar(let e): return e.decimalDescription
+    case .list(let items): return "[" + items.map(decimal).joined(separator: ", ") + "]"
+    default: return v.description
+    }
+  }
+
   static func markdown(_ o: ProofChecker.Outcome, sourceFile: String) -> String {
     var s = "# \(o.title)\n\n**Claim.** \(o.claim)\n\n"
     if !o.source.isEmpty { s += "*Source:* \(o.source)\n\n" }
     for p in o.paragraphs { s += p + "\n\n" }
     if !o.definitions.isEmpty {
       s += "## Definitions\n\n```text\n"
-      for d in o.definitions { s += "\(d.name) = \(d.value)\n" }
+      for d in o.definitions { s += "\(d.name) = \(decimal(d.value))\n" }
       s += "```\n\n"
     }
     for (i, steps) in o.derivations.enumerated() {
       s += o.derivations.count == 1 ? "## Derivation\n\n" : "## Derivation \(i + 1)\n\n"
       for (k, step) in steps.enumerated() {
-        s += "$$\n" + (k == 0 ? "" : "= ") + latex(step) + "\n$$\n\n"
+        s += (k == 0 ? "" : "= ") + "`\(step.text)`\n\n"
+        s += "$$\n" + (k == 0 ? "" : "= ") + latex(step.value) + "\n$$\n\n"
       }
     }
     s += "## Checks\n\n| line | check | result | detail |\n|---|---|---|---|\n"
@@ -44,11 +54,11 @@ enum ProofRenderer {
     if !o.source.isEmpty { paragraphs.append("Source: " + o.source) }
     paragraphs += o.paragraphs
     if !o.definitions.isEmpty {
-      paragraphs.append("Definitions: " + o.definitions.map { "\($0.name) = \($0.value)" }.joined(separator: "; "))
+      paragraphs.append("Definitions: " + o.definitions.map { "\($0.name) = \(decimal($0.value))" }.joined(separator: "; "))
     }
     var blocks: [String] = []
     for steps in o.derivations {
-      blocks.append(steps.enumerated().map { k, v in (k == 0 ? "" : "= ") + latex(v) }.joined(separator: "\\\\\n"))
+      blocks.append(steps.enumerated().map { k, v in (k == 0 ? "" : "= ") + latex(v.value) }.joined(separator: "\\\\\n"))
     }
     var doc = LatexDocument.standalone(title: o.title, paragraphs: paragraphs, blocks: blocks)
     var checks = "\\subsection*{Checks}\n\\begin{itemize}\n"
