@@ -33,6 +33,7 @@ public enum CommandLineTool {
       case "simplify": return try SimplifyCommand.run(rest, output: output)
       case "latex": return try LatexCommand.run(rest, output: output)
       case "prove": return try ProveCommand.run(rest, output: output)
+      case "plot": return try PlotCommand.run(rest, output: output)
       case "walkthrough": return Walkthrough.run(output: output)
       default:
         throw UsageError("unknown subcommand '\(first)'")
@@ -62,6 +63,8 @@ public enum CommandLineTool {
       symgrad simplify EXPR [--latex] [--json]
       symgrad latex EXPR [--wrt NAME,...] [--plain] [--standalone] [-o FILE]
       symgrad prove PATH... [--check-fresh]
+      symgrad plot EXPR --wrt NAME,... --at NAME=VALUE,... -o FILE.svg
+      symgrad plot attention --scores MATRIX [--padding 1,1,0] [--causal] -o FILE.svg
       symgrad SUBCOMMAND --help       help for one subcommand
       symgrad --version
 

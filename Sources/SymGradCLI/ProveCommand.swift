@@ -13,7 +13,7 @@ enum ProveCommand {
     from what would be written.
 
     Example:
-      symgrad prove Proofs/
+      symgrad prove Proofs/ --check-fresh
     """
 
   static func run(_ arguments: [String], output: Output) throws -> Int32 {

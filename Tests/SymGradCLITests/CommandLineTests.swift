@@ -115,7 +115,7 @@ import Testing
   @Test func helpAndVersion() {
     #expect(run("--help").status == 0)
     #expect(run("--version").out.contains(CommandLineTool.version))
-    for sub in ["eval", "diff", "check", "limit", "hessian", "simplify", "latex", "prove"] {
+    for sub in ["eval", "diff", "check", "limit", "hessian", "simplify", "latex", "prove", "plot"] {
       let r = run(sub, "--help")
       #expect(r.status == 0 && r.out.contains("Example"), "\(sub)")
     }
@@ -123,7 +123,7 @@ import Testing
 
   /// Every subcommand's --help example runs successfully.
   @Test func helpExamplesRun() throws {
-    for sub in ["eval", "diff", "check", "limit", "hessian", "simplify", "latex", "prove"] {
+    for sub in ["eval", "diff", "check", "limit", "hessian", "simplify", "latex", "prove", "plot"] {
       let help = run(sub, "--help").out
       let lines = help.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
       guard let i = lines.firstIndex(of: "Example:"), i + 1 < lines.count else {
