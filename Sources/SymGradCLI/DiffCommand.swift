@@ -48,13 +48,7 @@ enum DiffCommand {
     }
     let numbers = try point.map { try Shared.numbers(result, at: $0) }
     if o.flags.contains("--json") {
-      var fields: [(String, JSON)] = [("expression", .string(value.description)), ("result", Shared.textJSON(result))]
-      if o.flags.contains("--latex") { fields.append(("latex", .string(latex(result)))) }
-      if let n = numbers {
-        fields.append(("value", n.value))
-        if n.ieee != n.value { fields.append(("ieee", n.ieee)) }
-      }
-      output.out(JSON.object(fields).serialized())
+      output.out(Shared.json(expression: value.description, result: result, latex: o.flags.contains("--latex") ? latex(result) : nil, numbers: numbers))
       return CommandLineTool.Status.success
     }
     if o.flags.contains("--latex") {
@@ -64,10 +58,7 @@ enum DiffCommand {
     } else {
       output.out(result.description)
     }
-    if let n = numbers {
-      output.out("= " + Shared.plain(n.value))
-      if n.ieee != n.value { output.out("  (IEEE arithmetic gives " + Shared.plain(n.ieee) + ")") }
-    }
+    Shared.valueLines(numbers, output: output)
     return CommandLineTool.Status.success
   }
 

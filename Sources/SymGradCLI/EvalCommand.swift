@@ -28,18 +28,10 @@ enum EvalCommand {
     let hasSymbols = value.flattened.contains { !$0.freeSymbols.isEmpty }
     let numbers = try (point != nil || !hasSymbols) ? Shared.numbers(value, at: point ?? [:]) : nil
     if o.flags.contains("--json") {
-      var fields: [(String, JSON)] = [("expression", .string(value.description)), ("result", Shared.textJSON(value))]
-      if let n = numbers {
-        fields.append(("value", n.value))
-        if n.ieee != n.value { fields.append(("ieee", n.ieee)) }
-      }
-      output.out(JSON.object(fields).serialized())
+      output.out(Shared.json(expression: value.description, result: value, latex: nil, numbers: numbers))
     } else {
       output.out(value.description)
-      if let n = numbers {
-      output.out("= " + Shared.plain(n.value))
-      if n.ieee != n.value { output.out("  (IEEE arithmetic gives " + Shared.plain(n.ieee) + ")") }
-    }
+      Shared.valueLines(numbers, output: output)
     }
     return CommandLineTool.Status.success
   }

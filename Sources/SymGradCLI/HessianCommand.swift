@@ -26,16 +26,10 @@ enum HessianCommand {
     let result = Value.list(h.map { .list($0.map(Value.scalar)) })
     let numbers = try point.map { try Shared.numbers(result, at: $0) }
     if o.flags.contains("--json") {
-      var fields: [(String, JSON)] = [("expression", .string(f.description)), ("result", Shared.textJSON(result))]
-      if o.flags.contains("--latex") { fields.append(("latex", .string(DiffCommand.latex(result)))) }
-      if let n = numbers {
-        fields.append(("value", n.value))
-        if n.ieee != n.value { fields.append(("ieee", n.ieee)) }
-      }
-      output.out(JSON.object(fields).serialized())
+      output.out(Shared.json(expression: f.description, result: result, latex: o.flags.contains("--latex") ? DiffCommand.latex(result) : nil, numbers: numbers))
     } else {
       output.out(o.flags.contains("--latex") ? DiffCommand.latex(result) : result.description)
-      if let n = numbers { output.out("= " + Shared.plain(n.value)) }
+      Shared.valueLines(numbers, output: output)
     }
     return CommandLineTool.Status.success
   }

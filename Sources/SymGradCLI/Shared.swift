@@ -47,6 +47,25 @@ enum Shared {
     return try walk(v)
   }
 
+  /// The `--json` object of eval/diff/hessian/simplify (a contract): "expression",
+  /// "result", "latex" when asked, "value" with --at, and "ieee" when IEEE differs.
+  static func json(expression: String, result: Value, latex: String?, numbers: (value: JSON, ieee: JSON)?) -> String {
+    var fields: [(String, JSON)] = [("expression", .string(expression)), ("result", textJSON(result))]
+    if let l = latex { fields.append(("latex", .string(l))) }
+    if let n = numbers {
+      fields.append(("value", n.value))
+      if n.ieee != n.value { fields.append(("ieee", n.ieee)) }
+    }
+    return JSON.object(fields).serialized()
+  }
+
+  /// The value lines of the text output: "= ..." and the IEEE result when it differs.
+  static func valueLines(_ numbers: (value: JSON, ieee: JSON)?, output: Output) {
+    guard let n = numbers else { return }
+    output.out("= " + plain(n.value))
+    if n.ieee != n.value { output.out("  (IEEE arithmetic gives " + plain(n.ieee) + ")") }
+  }
+
   /// Plain text of a JSON number tree: `[1.5, inf]`.
   static func plain(_ j: JSON) -> String {
     switch j {

@@ -22,9 +22,7 @@ enum SimplifyCommand {
     let value = try Shared.parse(try o.expressionText())
     let result = value.map { $0.simplified() }
     if o.flags.contains("--json") {
-      var fields: [(String, JSON)] = [("expression", .string(value.description)), ("result", Shared.textJSON(result))]
-      if o.flags.contains("--latex") { fields.append(("latex", .string(DiffCommand.latex(result)))) }
-      output.out(JSON.object(fields).serialized())
+      output.out(Shared.json(expression: value.description, result: result, latex: o.flags.contains("--latex") ? DiffCommand.latex(result) : nil, numbers: nil))
     } else {
       output.out(o.flags.contains("--latex") ? DiffCommand.latex(result) : result.description)
     }

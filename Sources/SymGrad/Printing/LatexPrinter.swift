@@ -73,19 +73,7 @@ enum LatexPrinter {
       case .pi: return Printed("\\pi", atomP)
       }
     case .sum(let terms):
-      let order = TextPrinter.sumOrder(terms, kids)
-      var text = ""
-      for (n, i) in order.enumerated() {
-        let k = kids[i]
-        if n == 0 {
-          text = k.negative ? "-" + wrap(k.absText, k.absPrecedence, above: sumP) : k.text
-        } else if k.negative {
-          text += " - " + wrap(k.absText, k.absPrecedence, above: sumP)
-        } else {
-          text += " + " + wrap(k.text, k.precedence, above: sumP)
-        }
-      }
-      return Printed(text, sumP)
+      return TextPrinter.renderSum(terms, kids) { wrap($0, $1, above: $2) }
     case .product(let factors):
       return renderFraction(ProductLayout(factors), kids)
     case .power(let b, let e):

@@ -72,20 +72,7 @@ enum TextPrinter {
       case .pi: return Printed("pi", atomPrecedence)
       }
     case .sum(let terms):
-      // Numbers go last, as sympy prints them: x - 1.
-      let order = sumOrder(terms, kids)
-      var text = ""
-      for (n, i) in order.enumerated() {
-        let k = kids[i]
-        if n == 0 {
-          text = k.negative ? "-" + wrap(k.absText, k.absPrecedence, above: sumPrecedence) : k.text
-        } else if k.negative {
-          text += " - " + wrap(k.absText, k.absPrecedence, above: sumPrecedence)
-        } else {
-          text += " + " + wrap(k.text, k.precedence, above: sumPrecedence)
-        }
-      }
-      return Printed(text, sumPrecedence)
+      return renderSum(terms, kids) { wrap($0, $1, above: $2) }
     case .product(let factors):
       return renderFraction(ProductLayout(factors), kids, decimals)
     case .power(let b, let e):
@@ -123,6 +110,23 @@ enum TextPrinter {
       if f == .exp, args[0].isOne { return Printed("E", atomPrecedence) }
       return Printed(f.rawValue + "(" + kids.map(\.text).joined(separator: ", ") + ")", atomPrecedence)
     }
+  }
+
+  /// A sum from its printed terms, in the printing order, with ` - ` for negative terms;
+  /// shared by the text and LaTeX printers (`wrap` parenthesizes in each syntax).
+  static func renderSum(_ terms: [Expr], _ kids: [Printed], wrap: (String, Int, Int) -> String) -> Printed {
+    var text = ""
+    for (n, i) in sumOrder(terms, kids).enumerated() {
+      let k = kids[i]
+      if n == 0 {
+        text = k.negative ? "-" + wrap(k.absText, k.absPrecedence, sumPrecedence) : k.text
+      } else if k.negative {
+        text += " - " + wrap(k.absText, k.absPrecedence, sumPrecedence)
+      } else {
+        text += " + " + wrap(k.text, k.precedence, sumPrecedence)
+      }
+    }
+    return Printed(text, sumPrecedence)
   }
 
   /// Numbers go last, as sympy prints them (`x - 1`), unless that would put a minus sign
