@@ -10,7 +10,8 @@ enum CheckCommand {
     oracle (Swift _Differentiation, PyTorch's formulas), the recorded PyTorch value when a
     fixture holds this expression and point (Tests/Fixtures/pytorch, or --fixtures DIR),
     and central finite differences. Prints the max absolute and relative error of each and
-    names every disagreement. Exit status 0 when all agree, 1 otherwise.
+    names every disagreement. Exit status 0 when all agree, 1 when one disagrees or when
+    no reference could be consulted.
 
     Example:
       symgrad check 'cross_entropy([[a, b], [c, d]], [0, 1], reduction="sum")' --wrt a,b,c,d --at a=0.5,b=2,c=1,d=2
@@ -46,16 +47,23 @@ enum CheckCommand {
         for d in c.disagreements { output.out("    \(d)") }
       }
       for s in report.skipped { output.out("(\(s.reference) not consulted: \(s.reason))") }
-      output.out(report.agrees ? "verdict: all references agree" : "verdict: DISAGREEMENT")
+      if report.comparisons.isEmpty {
+        output.out("verdict: no reference could be consulted, nothing was verified")
+      } else {
+        output.out(report.agrees ? "verdict: all references agree" : "verdict: DISAGREEMENT")
+      }
     }
     return report.agrees ? CommandLineTool.Status.success : CommandLineTool.Status.failure
   }
 
   static func json(_ r: Checker.Report) -> JSON {
-    .object([
+    let value = JSON.array(r.symbolic.map { .array($0.map(JSON.number)) })
+    let ieee = JSON.array(r.ieee.map { .array($0.map(JSON.number)) })
+    return .object([
       ("expression", .string(r.expression)),
       ("wrt", .array(r.variables.map(JSON.string))),
-      ("value", .array(r.symbolic.map { .array($0.map(JSON.number)) })),
+      ("value", value),
+    ] + (ieee != value ? [("ieee", ieee)] : []) + [
       ("comparisons", .array(r.comparisons.map { c in
         .object([
           ("reference", .string(c.reference)), ("agrees", .bool(c.agrees)),

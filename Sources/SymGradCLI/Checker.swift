@@ -27,10 +27,13 @@ public struct Checker {
     public let expression: String
     public let variables: [String]
     public let symbolic: [[Double]]
+    /// Plain IEEE evaluation of the same entries (differs from `symbolic` at limits).
+    public let ieee: [[Double]]
     public let comparisons: [Comparison]
     /// References that could not be consulted, and why.
     public let skipped: [(reference: String, reason: String)]
-    public var agrees: Bool { comparisons.allSatisfy(\.agrees) }
+    /// True when at least one reference was consulted and every one agrees.
+    public var agrees: Bool { !comparisons.isEmpty && comparisons.allSatisfy(\.agrees) }
   }
 
   public var records: [PyTorchRecord] = []
@@ -44,14 +47,18 @@ public struct Checker {
     let vars = variables.map(Expr.symbol)
     let jac = jacobian(of: outputs, withRespectTo: vars)
     var evaluator = Evaluator(values: point)
-    // Limit-aware values (the project's semantics at +-inf), IEEE elsewhere.
-    let symbolic = try jac.map {
-      try $0.map { e -> Double in
-        let ieee = try evaluator.value(of: e)
-        let infinite = e.freeSymbols.contains { point[$0]?.isInfinite ?? false }
-        return infinite || ieee.isNaN ? e.limitValue(at: point).doubleValue : ieee
+    // Limit-aware values (the project's semantics at +-inf), IEEE elsewhere; the entries
+    // that need a limit share one engine.
+    let ieee = try jac.map { try $0.map { try evaluator.value(of: $0) } }
+    var needing: [(Int, Int)] = []
+    for i in jac.indices {
+      for j in jac[i].indices where ieee[i][j].isNaN || jac[i][j].freeSymbols.contains(where: { point[$0]?.isInfinite ?? false }) {
+        needing.append((i, j))
       }
     }
+    var symbolic = ieee
+    let limits = Expr.limitValues(of: needing.map { jac[$0.0][$0.1] }, at: point)
+    for (k, (i, j)) in needing.enumerated() { symbolic[i][j] = limits[k].doubleValue }
     var comparisons: [Comparison] = []
     var skipped: [(String, String)] = []
 
@@ -87,7 +94,7 @@ public struct Checker {
     } else {
       skipped.append(("central finite differences", "the point has non-finite variables"))
     }
-    return Report(expression: value.description, variables: variables, symbolic: symbolic,
+    return Report(expression: value.description, variables: variables, symbolic: symbolic, ieee: ieee,
                   comparisons: comparisons, skipped: skipped)
   }
 
