@@ -22,29 +22,36 @@ enum Shared {
   }
 
   /// Limit-aware values (see `Expr.limitValue(at:)`) and IEEE values of a value's
-  /// scalars at `point`, keeping the list shape.
+  /// scalars at `point`, keeping the list shape. Entries that need a limit (an infinite
+  /// input, or NaN from IEEE arithmetic) share one limit engine.
   static func numbers(_ v: Value, at point: [String: Double]) throws -> (value: JSON, ieee: JSON) {
     var evaluator = Evaluator(values: point)
-    let infiniteInput = point.values.contains { $0.isInfinite }
-    func walk(_ v: Value) throws -> (JSON, JSON) {
+    let scalars = v.flattened
+    var ieee: [Double] = []
+    do {
+      ieee = try scalars.map { try evaluator.value(of: $0) }
+    } catch let error as EvaluationError {
+      throw CommandFailure("symgrad: cannot evaluate: \(error)")
+    }
+    let needing = scalars.indices.filter { i in
+      ieee[i].isNaN || scalars[i].freeSymbols.contains { point[$0]?.isInfinite ?? false }
+    }
+    var values = ieee
+    let limits = Expr.limitValues(of: needing.map { scalars[$0] }, at: point)
+    for (k, i) in needing.enumerated() { values[i] = limits[k].doubleValue }
+    var cursor = 0
+    func rebuild(_ v: Value, _ numbers: [Double]) -> JSON {
       switch v {
-      case .scalar(let e):
-        let ieee: Double
-        do {
-          ieee = try evaluator.value(of: e)
-        } catch let error as EvaluationError {
-          throw CommandFailure("symgrad: cannot evaluate: \(error)")
-        }
-        let needsLimit = (infiniteInput && e.freeSymbols.contains { point[$0]?.isInfinite ?? false }) || ieee.isNaN
-        let value = needsLimit ? e.limitValue(at: point).doubleValue : ieee
-        return (.number(value), .number(ieee))
-      case .list(let items):
-        let pairs = try items.map(walk)
-        return (.array(pairs.map(\.0)), .array(pairs.map(\.1)))
-      case .string, .boolean: return (.null, .null)
+      case .scalar:
+        defer { cursor += 1 }
+        return .number(numbers[cursor])
+      case .list(let items): return .array(items.map { rebuild($0, numbers) })
+      case .string, .boolean: return .null
       }
     }
-    return try walk(v)
+    let valueJSON = rebuild(v, values)
+    cursor = 0
+    return (valueJSON, rebuild(v, ieee))
   }
 
   /// The `--json` object of eval/diff/hessian/simplify (a contract): "expression",
