@@ -14,6 +14,12 @@ public struct Differentiator {
 
   public init(variable: Expr) { self.variable = variable }
 
+  /// A differentiator expecting about `capacity` distinct nodes (saves rehashing).
+  init(variable: Expr, capacity: Int) {
+    self.variable = variable
+    memo.reserveCapacity(capacity)
+  }
+
   /// d`expression`/d`variable`, in canonical form.
   public mutating func derivative(of expression: Expr) -> Expr {
     let v = variable
@@ -110,7 +116,7 @@ public func gradient(of f: Expr, withRespectTo variables: [Expr]) -> [Expr] {
 /// Columns are independent, so large Jacobians are computed on all cores.
 public func jacobian(of outputs: [Expr], withRespectTo variables: [Expr]) -> [[Expr]] {
   let columns = ParallelColumns.map(variables.count, work: outputs.count * variables.count) { j in
-    var d = Differentiator(variable: variables[j])
+    var d = Differentiator(variable: variables[j], capacity: 2 * outputs.count)
     return outputs.map { d.derivative(of: $0) }
   }
   return outputs.indices.map { i in columns.map { $0[i] } }
