@@ -47,7 +47,15 @@ public struct SubexpressionNaming {
     var replacements: [Expr: Expr] = [:]
     var defs: [(Expr, Expr)] = []
     let roots = Set(expressions)
-    for e in order where !roots.contains(e) {
+    for candidate in order where !roots.contains(candidate) {
+      // Name the base of a numeric power rather than the power: S = e^a + e^b shows as
+      // \frac{e^a}{S}, where naming 1/S would hide the fraction.
+      var e = candidate
+      if case .power(let b, let p) = candidate.kind, p.rationalValue != nil, replacements[b] == nil {
+        e = b
+        parents[b] = Swift.max(parents[b] ?? 0, parents[candidate] ?? 0)
+      }
+      if replacements[e] != nil { continue }
       let size = sizes[e] ?? 1
       guard size >= minimumSize, (parents[e] ?? 0) >= 2 || size >= largeSize else { continue }
       if case .number = e.kind { continue }
