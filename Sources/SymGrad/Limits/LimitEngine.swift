@@ -58,7 +58,7 @@ final class LimitEngine {
     depth += 1
     defer { depth -= 1 }
     guard depth < 64 else { throw LimitFailure.unsupported("the limit recursion is too deep") }
-    let c0: Expr, e0: Rational
+    let c0: Expr, e0: Exponent
     do {
       (c0, e0) = try leadingTerm(e)
     } catch LimitFailure.oscillates(let f) {
@@ -67,9 +67,9 @@ final class LimitEngine {
       return r
     }
     let result: LimitValue
-    if e0 > Rational(0) {
+    if e0.signum > 0 {
       result = .finite(.zero)
-    } else if e0 < Rational(0) {
+    } else if e0.signum < 0 {
       let s = try sign(c0)
       if s == 0 { throw LimitFailure.precisionExhausted }
       result = s > 0 ? .plusInfinity : .minusInfinity
@@ -218,9 +218,9 @@ final class LimitEngine {
   // MARK: Leading term
 
   /// The leading term `c0 ω^e0` of `e` in its MRV class.
-  func leadingTerm(_ e: Expr) throws -> (Expr, Rational) {
+  func leadingTerm(_ e: Expr) throws -> (Expr, Exponent) {
     let set = try mrv(e)
-    if set.isEmpty { return (e, Rational(0)) }
+    if set.isEmpty { return (e, .zero) }
     if set.contains(t) {
       // Move up: t -> exp(t) has the same limit at +inf.
       let up = try rewrite(e.substituting([t: exp(t)]))
@@ -241,12 +241,13 @@ final class LimitEngine {
     for f in set.sorted(by: { $0.nodeCount < $1.nodeCount }) {
       guard case .apply(.exp, let ha) = f.kind else { continue }
       let h = ha[0]
-      guard case .finite(let cExpr) = try limitInf(try rewrite(h / g)), let c = cExpr.rationalValue else {
-        throw LimitFailure.unsupported("growth ratio of \(f) is not a rational number")
+      // The growth ratio: a nonzero constant, rational or not (3**t against 5**t: log 3/log 5).
+      guard case .finite(let c) = try limitInf(try rewrite(h / g)), c.freeSymbols.isEmpty, !isNegligible(c) else {
+        throw LimitFailure.unsupported("growth ratio of \(f) is not a nonzero constant")
       }
-      let rest = (h - .number(c) * g).substituting(replacements)
+      let rest = (h - c * g).substituting(replacements)
       let k = toPlus ? -c : c
-      replacements[f] = exp(rest) * Expr.power(omega, .number(k))
+      replacements[f] = exp(rest) * Expr.power(omega, k)
     }
     let rewritten = e.substituting(replacements)
     let arithmetic = SeriesArithmetic(isZero: { self.isNegligible($0) })
@@ -280,20 +281,20 @@ final class LimitEngine {
       func relative(_ x: Series) -> Series {
         guard let l = x.leading else { return x }
         var y = x
-        let cap = l.exponent + precision
+        let cap = l.exponent + Exponent(precision)
         y.order = Series.minOrder(x.order, cap)
         return y.truncated(a.isZero)
       }
       switch node.kind {
-      case .symbol: return Series(terms: [(Rational(1), .one)], order: nil)
+      case .symbol: return Series(terms: [(Exponent(Rational(1)), .one)], order: nil)
       case .sum:
         let r = s.dropFirst().reduce(s[0]) { a.add($0, $1) }
         if r.terms.isEmpty, r.order != nil { throw LimitFailure.precisionExhausted }
         return r
       case .product: return relative(s.dropFirst().reduce(s[0]) { a.multiply($0, $1) })
       case .power(_, let p):
-        guard let r = p.rationalValue else { throw LimitFailure.unsupported("symbolic exponent in a series") }
-        return relative(try a.power(relative(s[0]), r))
+        guard p.freeSymbols.isEmpty else { throw LimitFailure.unsupported("symbolic exponent in a series") }
+        return relative(try a.power(relative(s[0]), Exponent(p)))
       case .apply(let f, _):
         switch f {
         case .exp: return relative(try a.exp(relative(s[0])))

@@ -1,19 +1,69 @@
+/// An exponent of ω: an exact real constant (rational, or irrational such as
+/// `log(3)/log(5)`, which arises when `3**t` and `5**t` share a comparability class),
+/// ordered by value. Rationals compare exactly; others by their double value.
+struct Exponent: Hashable, Comparable {
+  let expr: Expr
+  let approximation: Double
+
+  init(_ r: Rational) {
+    expr = .number(r)
+    approximation = r.toDouble()
+  }
+
+  init(_ e: Expr) {
+    expr = e
+    approximation = e.rationalValue?.toDouble() ?? ((try? e.evaluateIEEE()) ?? .nan)
+  }
+
+  static let zero = Exponent(Rational(0))
+
+  var isZero: Bool { expr.isZero }
+  var rational: Rational? { expr.rationalValue }
+
+  static func == (a: Exponent, b: Exponent) -> Bool { a.expr == b.expr }
+  func hash(into h: inout Hasher) { h.combine(expr) }
+
+  static func < (a: Exponent, b: Exponent) -> Bool {
+    if a.expr == b.expr { return false }
+    if let x = a.rational, let y = b.rational { return x < y }
+    return a.approximation < b.approximation
+  }
+
+  static func + (a: Exponent, b: Exponent) -> Exponent {
+    if let x = a.rational, let y = b.rational { return Exponent(x + y) }
+    return Exponent(a.expr + b.expr)
+  }
+  static func - (a: Exponent, b: Exponent) -> Exponent {
+    if let x = a.rational, let y = b.rational { return Exponent(x - y) }
+    return Exponent(a.expr - b.expr)
+  }
+  static func * (a: Exponent, n: Int) -> Exponent {
+    if let x = a.rational { return Exponent(x * Rational(n)) }
+    return Exponent(a.expr * .number(n))
+  }
+  static func * (a: Exponent, b: Exponent) -> Exponent {
+    if let x = a.rational, let y = b.rational { return Exponent(x * y) }
+    return Exponent(a.expr * b.expr)
+  }
+  var signum: Int { isZero ? 0 : (approximation > 0 ? 1 : -1) }
+}
+
 /// A truncated generalized power series in the variable ω (ω -> 0+):
 /// `sum_k c_k ω^(e_k) + O(ω^order)`, exponents increasing, coefficients nonzero
 /// expressions that may still depend (more slowly) on the limit variable.
 struct Series {
-  var terms: [(exponent: Rational, coefficient: Expr)]
+  var terms: [(exponent: Exponent, coefficient: Expr)]
   /// Terms at or beyond this exponent are unknown; nil when the series is exact.
-  var order: Rational?
+  var order: Exponent?
 
   static func constant(_ c: Expr) -> Series {
-    Series(terms: c.isZero ? [] : [(Rational(0), c)], order: nil)
+    Series(terms: c.isZero ? [] : [(Exponent.zero, c)], order: nil)
   }
 
-  var leading: (exponent: Rational, coefficient: Expr)? { terms.first }
+  var leading: (exponent: Exponent, coefficient: Expr)? { terms.first }
 
   /// `min(a, b)` treating nil as +infinity.
-  static func minOrder(_ a: Rational?, _ b: Rational?) -> Rational? {
+  static func minOrder(_ a: Exponent?, _ b: Exponent?) -> Exponent? {
     switch (a, b) {
     case (nil, nil): return nil
     case (let x?, nil): return x
@@ -22,7 +72,7 @@ struct Series {
     }
   }
 
-  static func plus(_ a: Rational?, _ b: Rational) -> Rational? { a.map { $0 + b } }
+  static func plus(_ a: Exponent?, _ b: Exponent) -> Exponent? { a.map { $0 + b } }
 
   /// Drops terms at or beyond `order` and zero coefficients.
   func truncated(_ isZero: (Expr) -> Bool) -> Series {
@@ -36,7 +86,7 @@ struct SeriesArithmetic {
   let isZero: (Expr) -> Bool
 
   func add(_ a: Series, _ b: Series) -> Series {
-    var merged: [Rational: [Expr]] = [:]
+    var merged: [Exponent: [Expr]] = [:]
     for t in a.terms + b.terms { merged[t.exponent, default: []].append(t.coefficient) }
     let terms = merged.keys.sorted().map { (exponent: $0, coefficient: Expr.sum(merged[$0]!)) }
     return Series(terms: terms, order: Series.minOrder(a.order, b.order)).truncated(isZero)
@@ -45,12 +95,12 @@ struct SeriesArithmetic {
   func multiply(_ a: Series, _ b: Series) -> Series {
     guard let la = a.leading, let lb = b.leading else {
       // An exact zero stays exact; an unknown-so-far series keeps its order.
-      let order: Rational? = a.terms.isEmpty && a.order == nil || b.terms.isEmpty && b.order == nil
-        ? nil : Series.minOrder(Series.plus(a.order, b.leading?.exponent ?? 0), Series.plus(b.order, a.leading?.exponent ?? 0))
+      let order: Exponent? = a.terms.isEmpty && a.order == nil || b.terms.isEmpty && b.order == nil
+        ? nil : Series.minOrder(Series.plus(a.order, b.leading?.exponent ?? .zero), Series.plus(b.order, a.leading?.exponent ?? .zero))
       return Series(terms: [], order: order)
     }
     let order = Series.minOrder(Series.plus(a.order, lb.exponent), Series.plus(b.order, la.exponent))
-    var merged: [Rational: [Expr]] = [:]
+    var merged: [Exponent: [Expr]] = [:]
     for x in a.terms {
       for y in b.terms {
         let e = x.exponent + y.exponent
@@ -67,7 +117,7 @@ struct SeriesArithmetic {
   }
 
   /// `a = c ω^e (1 + r)`: returns `(c, e, r)` with `r = O(ω^d)`, `d > 0`.
-  func factorLeading(_ a: Series) throws -> (Expr, Rational, Series) {
+  func factorLeading(_ a: Series) throws -> (Expr, Exponent, Series) {
     guard let l = a.leading else { throw LimitFailure.precisionExhausted }
     let inv = Expr.power(l.coefficient, -1)
     let rest = a.terms.dropFirst().map { (exponent: $0.exponent - l.exponent, coefficient: $0.coefficient * inv) }
@@ -75,24 +125,24 @@ struct SeriesArithmetic {
   }
 
   /// `sum_n coefficient(n) r^n` for `r = O(ω^d)`, up to the relative `order`.
-  func compose(_ r: Series, order: Rational?, coefficient: (Int) -> Rational) -> Series {
+  func compose(_ r: Series, order: Exponent?, coefficient: (Int) -> Expr) -> Series {
     let budget = Series.minOrder(order, r.order)
-    var result = Series(terms: [(Rational(0), Expr.number(coefficient(0)))], order: budget).truncated(isZero)
-    guard let d = r.leading?.exponent, d > Rational(0) else {
+    var result = Series(terms: [(Exponent.zero, coefficient(0))], order: budget).truncated(isZero)
+    guard let d = r.leading?.exponent, Exponent.zero < d else {
       if r.terms.isEmpty { return result }
-      return Series(terms: [], order: Rational(0))  // unreachable: r has positive valuation
+      return Series(terms: [], order: .zero)  // unreachable: r has positive valuation
     }
     guard let limit = budget else {
       // Exact r: only finitely many terms if r is exact and we need an exact result:
       // cap at a generous number of terms, marking the series inexact beyond.
-      return compose(r, order: d * Rational(12), coefficient: coefficient)
+      return compose(r, order: d * 12, coefficient: coefficient)
     }
-    var power = Series(terms: [(Rational(0), .one)], order: nil)
+    var power = Series(terms: [(Exponent.zero, .one)], order: nil)
     var n = 1
-    while d * Rational(n) < limit {
+    while d * n < limit {
       power = multiply(power, r)
       let c = coefficient(n)
-      if !c.isZero { result = add(result, scale(power, by: .number(c))) }
+      if !c.isZero { result = add(result, scale(power, by: c)) }
       n += 1
       if n > 200 { break }
     }
@@ -100,36 +150,37 @@ struct SeriesArithmetic {
     return result.truncated(isZero)
   }
 
-  /// `a**p` for rational `p`.
-  func power(_ a: Series, _ p: Rational) throws -> Series {
-    if p.isInteger, let n = p.numerator.asInt, n >= 0, n <= 8 {
-      var r = Series.constant(.one)
-      for _ in 0..<n { r = multiply(r, a) }
-      return r
+  /// `a**p` for a constant `p` (rational or not).
+  func power(_ a: Series, _ p: Exponent) throws -> Series {
+    if let r = p.rational, r.isInteger, let n = r.numerator.asInt, n >= 0, n <= 8 {
+      var result = Series.constant(.one)
+      for _ in 0..<n { result = multiply(result, a) }
+      return result
     }
     let (c, e, r) = try factorLeading(a)
-    if let v = c.rationalValue, v.signum < 0, !p.denominator.isOne {
-      throw LimitFailure.domain("a negative quantity raised to \(p)")
+    if let v = c.rationalValue, v.signum < 0, !(p.rational?.denominator.isOne ?? false) {
+      throw LimitFailure.domain("a negative quantity raised to \(p.expr)")
     }
     // (1 + r)^p = sum binomial(p, n) r^n
-    var binomials: [Rational] = [Rational(1)]
+    var binomials: [Expr] = [.one]
     let body = compose(r, order: r.order) { n in
       while binomials.count <= n {
         let k = binomials.count
-        binomials.append(binomials[k - 1] * (p - Rational(k - 1)) * Rational(numerator: 1, denominator: BigInt(k))!)
+        binomials.append(binomials[k - 1] * (p.expr - .number(k - 1)) / .number(k))
       }
       return binomials[n]
     }
-    let head = Expr.power(c, .number(p))
-    return Series(terms: body.terms.map { ($0.exponent + e * p, $0.coefficient * head) },
-                  order: body.order.map { $0 + e * p }).truncated(isZero)
+    let head = Expr.power(c, p.expr)
+    let shift = e * p
+    return Series(terms: body.terms.map { ($0.exponent + shift, $0.coefficient * head) },
+                  order: body.order.map { $0 + shift }).truncated(isZero)
   }
 
   /// `exp(a)` for `a` with no negative exponents.
   func exp(_ a: Series) throws -> Series {
-    if let l = a.leading, l.exponent < Rational(0) { throw LimitFailure.unsupported("exp of an unbounded series") }
+    if let l = a.leading, l.exponent < .zero { throw LimitFailure.unsupported("exp of an unbounded series") }
     let c0 = a.terms.first { $0.exponent.isZero }?.coefficient ?? .zero
-    let rest = Series(terms: a.terms.filter { $0.exponent > Rational(0) }, order: a.order)
+    let rest = Series(terms: a.terms.filter { Exponent.zero < $0.exponent }, order: a.order)
     var factorial = Rational(1)
     var cache: [Rational] = [Rational(1)]
     let body = compose(rest, order: a.order) { n in
@@ -137,7 +188,7 @@ struct SeriesArithmetic {
         factorial = factorial * Rational(numerator: 1, denominator: BigInt(cache.count))!
         cache.append(factorial)
       }
-      return cache[n]
+      return .number(cache[n])
     }
     return scale(body, by: SymGrad.exp(c0))
   }
@@ -147,17 +198,17 @@ struct SeriesArithmetic {
     let (c, e, r) = try factorLeading(a)
     if let v = c.rationalValue, v.signum < 0 { throw LimitFailure.domain("log of a negative quantity") }
     let body = compose(r, order: r.order) { n in
-      n == 0 ? Rational(0) : Rational(numerator: BigInt(n % 2 == 1 ? 1 : -1), denominator: BigInt(n))!
+      n == 0 ? .zero : .number(Rational(numerator: BigInt(n % 2 == 1 ? 1 : -1), denominator: BigInt(n))!)
     }
-    let constant = SymGrad.log(c) + .number(e) * logOmega
-    return add(body, Series(terms: constant.isZero ? [] : [(Rational(0), constant)], order: nil))
+    let constant = SymGrad.log(c) + e.expr * logOmega
+    return add(body, Series(terms: constant.isZero ? [] : [(Exponent.zero, constant)], order: nil))
   }
 
   /// `sin(a)` or `cos(a)` for `a` with no negative exponents.
   func trig(_ a: Series, sine: Bool) throws -> Series {
-    if let l = a.leading, l.exponent < Rational(0) { throw LimitFailure.oscillates(sine ? "sin" : "cos") }
+    if let l = a.leading, l.exponent < .zero { throw LimitFailure.oscillates(sine ? "sin" : "cos") }
     let c0 = a.terms.first { $0.exponent.isZero }?.coefficient ?? .zero
-    let rest = Series(terms: a.terms.filter { $0.exponent > Rational(0) }, order: a.order)
+    let rest = Series(terms: a.terms.filter { Exponent.zero < $0.exponent }, order: a.order)
     func taylor(_ odd: Bool) -> Series {
       var fact = Rational(1)
       var cache: [Rational] = [Rational(1)]
@@ -166,9 +217,9 @@ struct SeriesArithmetic {
           fact = fact * Rational(numerator: 1, denominator: BigInt(cache.count))!
           cache.append(fact)
         }
-        if (n % 2 == 1) != odd { return Rational(0) }
+        if (n % 2 == 1) != odd { return .zero }
         let sign = ((odd ? n - 1 : n) / 2) % 2 == 0 ? Rational(1) : Rational(-1)
-        return sign * cache[n]
+        return .number(sign * cache[n])
       }
     }
     let cosRest = taylor(false), sinRest = taylor(true)

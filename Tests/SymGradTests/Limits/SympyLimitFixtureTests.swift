@@ -39,9 +39,9 @@ struct SympyLimitCase: Sendable, CustomTestStringConvertible {
 }
 
 @Suite struct SympyLimitFixtureTests {
-  /// Cases outside the engine, documented in the README: growth ratios that are not
-  /// rational (`3**t` vs `5**t`: exponent log(3)/log(5)); series exponents are rationals.
-  static let knownUnsupported: [String: String] = ["gruntz/pow_sum_root/pos": "not a rational number"]
+  /// Cases outside the engine (id -> the reason it must give); none at present. The one
+  /// that was here, (3**t + 5**t)**(1/t), needed irrational series exponents.
+  static let knownUnsupported: [String: String] = [:]
 
   @Test func enoughCases() {
     #expect(SympyLimitCase.all.count >= 200)
