@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Runs independent column computations on all cores when there is enough work.
@@ -10,7 +11,7 @@ enum ParallelColumns {
   static func map<T: Sendable>(_ count: Int, work: Int, _ body: @Sendable (Int) -> T) -> [T] {
     if work < threshold || count < 2 { return (0..<count).map(body) }
     let results = Mutex<[Int: T]>([:])
-    let chunks = Swift.min(count, 4 * ProcessInfoCores.count)
+    let chunks = Swift.min(count, 4 * Swift.max(1, ProcessInfo.processInfo.activeProcessorCount))
     DispatchQueue.concurrentPerform(iterations: chunks) { c in
       var local: [(Int, T)] = []
       var j = c
@@ -22,14 +23,4 @@ enum ParallelColumns {
     }
     return results.withLock { r in (0..<count).map { r[$0]! } }
   }
-}
-
-enum ProcessInfoCores {
-  static let count: Int = {
-    #if canImport(Glibc) || canImport(Darwin)
-    return Swift.max(1, sysconfNumberOfCores())
-    #else
-    return 1
-    #endif
-  }()
 }
