@@ -22,9 +22,16 @@ enum InternTable {
     let shard = shards[Int(truncatingIfNeeded: hash >> 60) & (shardCount - 1)]
     return shard.state.withLock { state -> Expr in
       if let node = state.table[key] { return Expr(node: node) }
-      if state.table.count >= state.sweepThreshold {
+      // Sweep when the shard has doubled in entries, or in children held (a sum grown by
+      // `+` in a loop makes few, ever larger nodes: their arrays are what fills memory).
+      let weight = InternTable.weight(of: kind)
+      state.addedWeight += weight
+      if state.table.count >= state.sweepThreshold || state.addedWeight >= state.sweepWeight {
         state.sweep()
         state.sweepThreshold = Swift.max(4096, 2 * state.table.count)
+        let live = state.table.keys.reduce(0) { $0 + InternTable.weight(of: $1.kind) }
+        state.sweepWeight = Swift.max(1 << 22, 2 * live)
+        state.addedWeight = 0
       }
       let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
       let node = ExprNode(
@@ -45,6 +52,15 @@ enum InternTable {
 
   /// Whether a sum's content is 1 (a cheap sufficient test: integer coefficients, one of
   /// them +-1, the first non-numeric term positive).
+  /// How many children a node holds (its share of memory beyond the node itself).
+  static func weight(of kind: Expr.Kind) -> Int {
+    switch kind {
+    case .sum(let xs), .product(let xs), .apply(_, let xs): return xs.count
+    case .power: return 2
+    default: return 0
+    }
+  }
+
   static func isPrimitive(_ kind: Expr.Kind) -> Bool {
     guard case .sum(let terms) = kind else { return false }
     var firstSign = 0, unit = false
@@ -91,6 +107,9 @@ final class InternShard: Sendable {
   struct State {
     var table: [InternKey: ExprNode] = [:]
     var sweepThreshold = 4096
+    /// Children held by the nodes added since the last sweep, and the budget for them.
+    var addedWeight = 0
+    var sweepWeight = 1 << 22
 
     /// Removes the nodes referenced only by this table. Their children lose a
     /// reference and are collected by a later sweep of their own shard.
