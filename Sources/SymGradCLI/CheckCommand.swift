@@ -27,6 +27,7 @@ enum CheckCommand {
     let names = try o.variables()
     guard let point = try o.point() else { throw UsageError("check needs --at NAME=VALUE,...") }
     let directory = o.values["--fixtures"].map { URL(fileURLWithPath: $0) } ?? PyTorchRecord.defaultDirectory()
+    try Shared.checkDomains(text, at: point)
     let records = try directory.map { try PyTorchRecord.load(directory: $0) } ?? []
     let report: Checker.Report
     do {

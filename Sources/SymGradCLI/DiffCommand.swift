@@ -32,6 +32,7 @@ enum DiffCommand {
     let names = try o.variables()
     let point = try o.point()
     let value = try Shared.parse(text)
+    if let point { try Shared.checkDomains(text, at: point) }
     let variables = names.map(Expr.symbol)
     let result: Value
     switch value {

@@ -25,6 +25,7 @@ enum EvalCommand {
     let text = try o.expressionText()
     let point = try o.point()
     let value = try Shared.parse(text)
+    if let point { try Shared.checkDomains(text, at: point) }
     let hasSymbols = value.flattened.contains { !$0.freeSymbols.isEmpty }
     let numbers = try (point != nil || !hasSymbols) ? Shared.numbers(value, at: point ?? [:]) : nil
     if o.flags.contains("--json") {

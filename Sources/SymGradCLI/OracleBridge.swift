@@ -18,6 +18,8 @@ enum OracleBridge {
   struct Program {
     var inputs: [Expr]
     var function: @differentiable(reverse) ([Double]) -> [Double]
+    /// Checks PyTorch makes before running (the oracle traps on them): a reason, or nil.
+    var validate: ([Double]) -> String? = { _ in nil }
   }
 
   /// The oracle's value and Jacobian of `tree` with respect to `variables` at `point`.
@@ -34,6 +36,7 @@ enum OracleBridge {
       guard let v = point[name] else { throw NotApplicable(description: "no value for \(name)") }
       return v
     }
+    if let reason = program.validate(x) { throw NotApplicable(description: reason) }
     let (value, full) = oracleJacobian(at: x, of: program.function)
     // Columns of the requested symbols: the sum over the positions where each appears.
     let others = tree.result.flattened.flatMap(\.freeSymbols)
@@ -151,7 +154,16 @@ enum OracleBridge {
       switch tree.name {
       case "binary_cross_entropy":
         if case .boolean(false) = tree.keywords["clamp"] { throw NotApplicable(description: "the oracle has only PyTorch's clamped BCE") }
-        return Program(inputs: p.inputs) { v in SymGradOracle.binaryCrossEntropy(f(v), target: y, weight: weight, reduction: red) }
+        guard y.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
+          throw NotApplicable(description: "PyTorch rejects BCE targets outside [0, 1]")
+        }
+        var program = Program(inputs: p.inputs) { v in SymGradOracle.binaryCrossEntropy(f(v), target: y, weight: weight, reduction: red) }
+        // Inputs come through `f`: check them as PyTorch would (NaN included).
+        program.validate = { x in
+          let inputs = f(x)
+          return inputs.allSatisfy({ $0 >= 0 && $0 <= 1 }) ? nil : "PyTorch rejects BCE inputs outside [0, 1] (all elements of input should be between 0 and 1)"
+        }
+        return program
       case "binary_cross_entropy_with_logits":
         let pw = try numbers(tree.keywords["pos_weight"])
         let cols = shape.last ?? 1

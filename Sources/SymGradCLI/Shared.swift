@@ -11,6 +11,25 @@ enum Shared {
     }
   }
 
+  /// PyTorch's evaluation-time checks that the symbolic form cannot make at construction:
+  /// `binary_cross_entropy` inputs must lie in [0, 1] (NaN included) at the point. Calls
+  /// are found at the top of EXPR and in nested call arguments.
+  static func checkDomains(_ text: String, at point: [String: Double]) throws {
+    guard let tree = try? CallTree.parse(text) else { return }
+    func visit(_ t: CallTree) throws {
+      if t.name == "binary_cross_entropy", let input = t.positional.first?.value {
+        for (i, e) in input.flattened.enumerated() {
+          let v = e.limitValue(at: point).doubleValue
+          if !(v >= 0 && v <= 1) {
+            throw CommandFailure("symgrad: binary_cross_entropy: all elements of input should be between 0 and 1 (input entry \(i) is \(plain(.number(v))) at the point)")
+          }
+        }
+      }
+      for a in t.positional { if case .call(let c) = a { try visit(c) } }
+    }
+    try visit(tree)
+  }
+
   /// A value's scalars as JSON texts, keeping the list shape.
   static func textJSON(_ v: Value) -> JSON {
     switch v {

@@ -105,6 +105,20 @@ import Testing
     }
   }
 
+  /// PyTorch's evaluation-time BCE check, and never a trap in the oracle (NaN inputs).
+  @Test func bceInputOutsideTheUnitIntervalAtEvaluation() {
+    for args in [["eval", "binary_cross_entropy([x], [1.0])", "--at", "x=1.5"],
+                 ["diff", "binary_cross_entropy([x], [1.0])", "--wrt", "x", "--at", "x=nan"],
+                 ["check", "binary_cross_entropy([x], [1.0])", "--wrt", "x", "--at", "x=-0.25"]] {
+      let o = Output()
+      #expect(CommandLineTool.run(args, output: o) == 1, "\(args)")
+      #expect(o.standardError.contains("between 0 and 1"), "\(args): \(o.standardError)")
+    }
+    // Through the bridge directly: the oracle is not run on inputs PyTorch rejects.
+    let report = try? Checker().check("binary_cross_entropy([x], [1.0])", variables: ["x"], at: ["x": .nan])
+    #expect(report?.comparisons.contains { $0.reference == "autograd oracle" } == false)
+  }
+
   @Test func evaluationErrorsExit1() {
     let r = run("eval", "log(x)", "--at", "x=-1")
     #expect(r.status == 1 && r.err.contains("log"))
