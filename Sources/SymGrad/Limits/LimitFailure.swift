@@ -14,7 +14,7 @@ enum LimitFailure: Error {
   var reason: String {
     switch self {
     case .precisionExhausted: return "could not find a nonzero leading term"
-    case .oscillates(let f): return "\(f) oscillates without a limit"
+    case .oscillates(let f): return "\(f) of an unbounded argument oscillates; no limit could be established"
     case .domain(let what): return what
     case .undefinedInput: return "an input is undefined (NaN)"
     case .unsupported(let what): return what
