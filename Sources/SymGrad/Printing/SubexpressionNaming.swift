@@ -5,11 +5,26 @@
 /// least two different parents across the entries, or when it has at least `largeSize`
 /// nodes. Names are S, T, U, V, W, then S_{1}, S_{2}, ...; inner named subexpressions
 /// appear by name inside outer ones, and definitions come in dependency order.
+///
+/// Occurrences are counted on the shared DAG: a node counts once per distinct parent node
+/// (and once per entry it is), so `exp(x0) + exp(x1) + exp(x2)` under `1/S` in one entry
+/// and `1/S**2` in another is repeated. Before a size test the names already chosen are
+/// substituted, so `1/S` is never named. The base of a numeric power is named rather than
+/// the power (`\frac{e^{x}}{S}` and `S^{2}`, not a name for `1/S`). Names never print
+/// like a symbol of the expressions (`S1` prints as `S_{1}`, so it blocks `S_1`). The
+/// result depends only on the expressions, not on hashing or timing: it is deterministic.
 public struct SubexpressionNaming {
+  /// The entries with named subexpressions replaced by their name symbols.
   public let entries: [Expr]
   /// (name symbol, definition) pairs, each definition using only earlier names.
   public let definitions: [(name: Expr, definition: Expr)]
 
+  /// The first names, in order; after them come `S_1`, `S_2`, ... (`S_{1}` in LaTeX).
+  static let letters = ["S", "T", "U", "V", "W"]
+
+  /// Chooses names for `expressions`: nodes of at least `minimumSize` nodes that occur at
+  /// least twice, and nodes of at least `largeSize` nodes. `largeSize: .max` names only
+  /// repeated subexpressions.
   public init(_ expressions: [Expr], minimumSize: Int = 6, largeSize: Int = 40) {
     // Count distinct parents per node, and sizes, over the shared DAG.
     var parents: [Expr: Int] = [:]
@@ -34,13 +49,15 @@ public struct SubexpressionNaming {
       }
     }
     for root in expressions { parents[root, default: 0] += 1 }
-    let used = Set(expressions.flatMap(\.freeSymbols))
+    // Names must not clash with the symbols in print: compare LaTeX, since `S1` and `S_1`
+    // both print as `S_{1}`.
+    let used = Set(expressions.flatMap(\.freeSymbols).map(LatexPrinter.symbol))
     var names: [String] = []
-    for base in ["S", "T", "U", "V", "W"] where !used.contains(base) { names.append(base) }
+    for base in SubexpressionNaming.letters where !used.contains(LatexPrinter.symbol(base)) { names.append(base) }
     var k = 1
     func nextName() -> Expr {
       if !names.isEmpty { return .symbol(names.removeFirst()) }
-      while used.contains("S_\(k)") { k += 1 }
+      while used.contains(LatexPrinter.symbol("S_\(k)")) { k += 1 }
       defer { k += 1 }
       return .symbol("S_\(k)")
     }

@@ -55,7 +55,7 @@ import FoundationXML
       }
     }
     #expect(svg.classes.contains("legend") && svg.classes.contains("legend-min") && svg.classes.contains("legend-max"))
-    #expect(svg.texts.contains("a") && svg.texts.contains("out 2"))
+    #expect(svg.texts.contains("a") && svg.texts.contains("f[2]"))
     // Both signs: the diverging map, white at 0.
     #expect(svg.cells["2,2"]?["fill"] == "#f7f7f7")
   }
