@@ -35,14 +35,19 @@ enum LimitCommand {
     guard case .scalar(let e) = try Shared.parse(text) else { throw CommandFailure("symgrad: limit needs a scalar expression") }
     let result = limit(of: e, as: .symbol(name), approaches: point)
     if o.flags.contains("--json") {
+      let value = result.certifiedValue
       var fields: [(String, JSON)] = [("expression", .string(e.description)), ("result", .string(result.expression.description)),
-                                      ("value", .number(result.doubleValue))]
-      if case .undefined(let why) = result { fields.append(("reason", .string(why))) }
+                                      ("value", .number(value.value))]
+      if case .undefined(let why) = result { fields.append(("reason", Shared.reasonJSON(why))) }
+      if case .finite(let v) = result, v.freeSymbols.isEmpty { fields.append(("certified", .bool(value.certified))) }
       output.out(JSON.object(fields).serialized())
     } else {
       output.out(result.description)
-      if case .finite(let v) = result, v.freeSymbols.isEmpty, v.rationalValue == nil { output.out("= \(result.doubleValue)") }
+      if case .finite(let v) = result, v.freeSymbols.isEmpty, v.rationalValue == nil {
+        output.out("= " + Shared.plain(result.certifiedValue))
+      }
     }
+    if case .undefined(let why) = result { output.err("symgrad: the limit is undefined: \(why)") }
     if case .undefined = result { return CommandLineTool.Status.failure }
     return CommandLineTool.Status.success
   }

@@ -40,56 +40,82 @@ enum Shared {
     }
   }
 
-  /// Limit-aware values (see `Expr.limitValue(at:)`) and IEEE values of a value's
-  /// scalars at `point`, keeping the list shape. Entries that need a limit (an infinite
-  /// input, or NaN from IEEE arithmetic) share one limit engine.
-  static func numbers(_ v: Value, at point: [String: Double]) throws -> (value: JSON, ieee: JSON) {
-    var evaluator = Evaluator(values: point)
+  /// The numbers of a value's scalars at a point: certified values (see
+  /// `Expr.certifiedValues(of:at:)`), IEEE values, both keeping the list shape, and the
+  /// entries that could not be certified with the reasons.
+  struct Numbers {
+    var value: JSON
+    var ieee: JSON
+    /// (entry index path as text such as "[1][0]" or "" for a scalar, reason).
+    var uncertified: [(entry: String, reason: String)]
+  }
+
+  /// Certified values and IEEE values of a value's scalars at `point`.
+  static func numbers(_ v: Value, at point: [String: Double]) throws -> Numbers {
     let scalars = v.flattened
-    var ieee: [Double] = []
+    var evaluator = Evaluator(values: point)
+    let certified: [CertifiedValue]
     do {
-      ieee = try scalars.map { try evaluator.value(of: $0) }
+      certified = try Expr.certifiedValues(of: scalars, at: point)
     } catch let error as EvaluationError {
       throw CommandFailure("symgrad: cannot evaluate: \(error)")
     }
-    let needing = scalars.indices.filter { i in
-      ieee[i].isNaN || scalars[i].freeSymbols.contains { point[$0]?.isInfinite ?? false }
-    }
-    var values = ieee
-    let limits = Expr.limitValues(of: needing.map { scalars[$0] }, at: point)
-    for (k, i) in needing.enumerated() { values[i] = limits[k].doubleValue }
+    // IEEE arithmetic may fail where the exact value exists (a NaN argument to log): NaN then.
+    let ieee = scalars.map { (try? evaluator.value(of: $0)) ?? .nan }
     var cursor = 0
-    func rebuild(_ v: Value, _ numbers: [Double]) -> JSON {
+    var uncertified: [(String, String)] = []
+    func rebuild(_ v: Value, _ numbers: [Double], _ path: String, record: Bool) -> JSON {
       switch v {
       case .scalar:
         defer { cursor += 1 }
+        if record, !certified[cursor].certified { uncertified.append((path, certified[cursor].reason ?? "")) }
         return .number(numbers[cursor])
-      case .list(let items): return .array(items.map { rebuild($0, numbers) })
+      case .list(let items): return .array(items.enumerated().map { rebuild($1, numbers, path + "[\($0)]", record: record) })
       case .string, .boolean: return .null
       }
     }
-    let valueJSON = rebuild(v, values)
+    let valueJSON = rebuild(v, certified.map(\.value), "", record: true)
     cursor = 0
-    return (valueJSON, rebuild(v, ieee))
+    return Numbers(value: valueJSON, ieee: rebuild(v, ieee, "", record: false), uncertified: uncertified)
   }
 
   /// The `--json` object of eval/diff/hessian/simplify (a contract): "expression",
-  /// "result", "latex" when asked, "value" with --at, and "ieee" when IEEE differs.
-  static func json(expression: String, result: Value, latex: String?, numbers: (value: JSON, ieee: JSON)?) -> String {
+  /// "result", "latex" when asked, "value" with --at, "ieee" when IEEE differs,
+  /// "certified" (whether every number is certified) and, when not, "uncertified": a
+  /// list of {"entry", "reason"}.
+  static func json(expression: String, result: Value, latex: String?, numbers: Numbers?) -> String {
     var fields: [(String, JSON)] = [("expression", .string(expression)), ("result", textJSON(result))]
     if let l = latex { fields.append(("latex", .string(l))) }
     if let n = numbers {
       fields.append(("value", n.value))
       if n.ieee != n.value { fields.append(("ieee", n.ieee)) }
+      fields.append(("certified", .bool(n.uncertified.isEmpty)))
+      if !n.uncertified.isEmpty {
+        fields.append(("uncertified", .array(n.uncertified.map { .object([("entry", .string($0.entry)), ("reason", .string($0.reason))]) })))
+      }
     }
     return JSON.object(fields).serialized()
   }
 
-  /// The value lines of the text output: "= ..." and the IEEE result when it differs.
-  static func valueLines(_ numbers: (value: JSON, ieee: JSON)?, output: Output) {
+  /// The value lines of the text output: "= ...", the IEEE result when it differs, and
+  /// a line per entry that is not certified.
+  static func valueLines(_ numbers: Numbers?, output: Output) {
     guard let n = numbers else { return }
     output.out("= " + plain(n.value))
     if n.ieee != n.value { output.out("  (IEEE arithmetic gives " + plain(n.ieee) + ")") }
+    for u in n.uncertified {
+      output.out("  (not certified" + (u.entry.isEmpty ? "" : " at \(u.entry)") + ": \(u.reason))")
+    }
+  }
+
+  /// A certified value as text: the number, with "(not certified: ...)" when it is not.
+  static func plain(_ v: CertifiedValue) -> String {
+    plain(.number(v.value)) + (v.certified ? "" : "  (not certified: \(v.reason ?? ""))")
+  }
+
+  /// The JSON of a typed reason: {"code": ..., "message": ...} (a contract).
+  static func reasonJSON(_ r: UndefinedReason) -> JSON {
+    .object([("code", .string(r.code)), ("message", .string(r.message))])
   }
 
   /// Plain text of a JSON number tree: `[1.5, inf]`.

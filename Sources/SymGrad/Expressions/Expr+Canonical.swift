@@ -16,11 +16,14 @@ import Synchronization
 ///   construction.
 /// - **Powers**: `x**0 = 1` (also `0**0`), `x**1 = x`, `1**x = 1`; exact numeric powers
 ///   (`2**1000`, `(9/4)**(1/2) = 3/2`, `2**(3/2) = 2*2**(1/2)`); `0**(-1) = undefined`
-///   (division by zero has no value on the extended real line); `(x**a)**n = x**(a*n)` and
-///   `(x*y)**n = x**n*y**n` for integer `n`; `exp(a)**b = exp(a*b)`.
+///   (division by zero has no value on the extended real line); `(x**a)**n = x**(a*n)`
+///   for integer `n` unless an even root would become an odd power of an `x` not provably
+///   `>= 0` (`(x**(1/2))**2` stays); `(x**(2k))**e = abs(x)**(2k*e)` (`sqrt(x**2) = abs(x)`);
+///   `abs(x)**(2k) = x**(2k)`; `(x*y)**n = x**n*y**n` for integer `n`; `exp(a)**b = exp(a*b)`.
 /// - **Functions** fold at exact special points (`exp(0) = 1`, `log(1) = 0`,
 ///   `sigmoid(0) = 1/2`, ...) and at `+-inf` (`exp(-inf) = 0`, `tanh(inf) = 1`, ...);
-///   `exp(log(x)) = x`, `log(exp(x)) = x` (symbols are real), `exp(c*log(x)) = x**c`;
+///   `log(exp(x)) = x` (symbols are real); `exp(log(x)) = x` and `exp(c*log(x)) = x**c`
+///   only for provably positive `x` (`Expr+Sign.swift`), so no rule widens the real domain;
 ///   odd functions pull out a minus sign (`sin(-x) = -sin(x)`), even ones drop it.
 /// - **undefined** absorbs everything.
 extension Expr {
@@ -138,7 +141,18 @@ extension Expr {
         guard e.isInteger else { return undefined }
         return e.numerator.isEven ? infinity : negativeInfinity
       case .power(let b, let e1) where e.isInteger:
-        return power(b, product([e1, exponent]))
+        // (u**a)**n = u**(a*n), unless that widens the domain: (u**(1/2))**2 is not u
+        // for u < 0, so an even root folded to an odd one needs u >= 0 proved.
+        let folded = product([e1, exponent])
+        if let a = e1.rationalValue, a.denominator.isEven, !(folded.rationalValue?.denominator.isEven ?? true),
+           !b.isProvablyNonnegative {
+          return InternTable.intern(.power(base, exponent))
+        }
+        return power(b, folded)
+      case .power(let u, let m) where (m.rationalValue.map { $0.isInteger && $0.numerator.isEven } ?? false)
+        && (!e.isInteger):
+        // (u**(2k))**e = |u|**(2k*e): the base is |u|**(2k) >= 0 (sqrt(x**2) = abs(x)).
+        return power(apply(.abs, [u]), product([m, exponent]))
       case .product(let fs) where e.isInteger:
         return product(fs.map { power($0, exponent) })
       case .sum where e.isInteger:
@@ -147,6 +161,8 @@ extension Expr {
         return InternTable.intern(.power(base, exponent))
       case .apply(.exp, let a):
         return apply(.exp, [product([a[0], exponent])])
+      case .apply(.abs, let a) where e.isInteger && e.numerator.isEven:
+        return power(a[0], exponent)
       default:
         return InternTable.intern(.power(base, exponent))
       }
@@ -210,6 +226,7 @@ extension Expr {
     case .log:
       if r == Rational(1) { return zero }
       if r?.isZero == true { return negativeInfinity }
+      if let r, r.signum > 0, let folded = logOfRational(r) { return folded }
       if c == .infinity { return infinity }
       if c == .negativeInfinity { return undefined }
       if case .apply(.exp, let a) = x.kind { return a[0] }
@@ -260,6 +277,36 @@ extension Expr {
     return InternTable.intern(.apply(function, arguments))
   }
 
+  /// `log` of a positive rational as a multiple of the log of a smaller one, so that
+  /// logarithms of commensurate numbers share a kernel: `log(1/2) = -log(2)`,
+  /// `log(27) = 3*log(3)`, `log(4/9) = 2*log(2/3)`. Nil when nothing applies (or the
+  /// number is too large to look for roots cheaply).
+  private static func logOfRational(_ r: Rational) -> Expr? {
+    if r < Rational(1) {
+      let inverse = r.reciprocal!
+      if inverse.numerator.magnitudeBitWidth <= 4096 {
+        return -apply(.log, [number(inverse)])
+      }
+    }
+    guard r.numerator.magnitudeBitWidth <= 4096 && r.denominator.magnitudeBitWidth <= 4096 else { return nil }
+    var base = r, multiple = 1
+    var found = true
+    while found {
+      found = false
+      for k in [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61] {
+        if k > base.numerator.magnitudeBitWidth + base.denominator.magnitudeBitWidth { break }
+        if let s = base.exactRoot(k), s != base {
+          base = s
+          multiple *= k
+          found = true
+          break
+        }
+      }
+    }
+    if multiple == 1 { return nil }
+    return product([number(multiple), InternTable.intern(.apply(.log, [number(base)]))])
+  }
+
   /// `exp` of an argument holding logarithms: `exp(a + 2*log(y)) = y**2 * exp(a)`.
   private static func expOfLogs(_ x: Expr) -> Expr? {
     // Without interning anything: `log(y)` or `c*log(y)`.
@@ -272,11 +319,12 @@ extension Expr {
       default: return nil
       }
     }
-    if let (y, c) = logPart(x) { return power(y, number(c)) }
+    // Only for a provably positive y: exp(log(y)) is undefined for y <= 0, y**c is not.
+    if let (y, c) = logPart(x) { return y.isProvablyPositive ? power(y, number(c)) : nil }
     guard case .sum(let terms) = x.kind else { return nil }
     var powers: [Expr] = [], rest: [Expr] = []
     for t in terms {
-      if let (y, c) = logPart(t) { powers.append(power(y, number(c))) } else { rest.append(t) }
+      if let (y, c) = logPart(t), y.isProvablyPositive { powers.append(power(y, number(c))) } else { rest.append(t) }
     }
     if powers.isEmpty { return nil }
     return product(powers + [apply(.exp, [sum(rest)])])
@@ -531,7 +579,10 @@ struct ProductBuilder {
       let f = entry.exponents.count == 1 ? entry.original : Expr.power(entry.base, Expr.sum(entry.exponents))
       switch f.kind {
       case .number(let r): coefficient = coefficient * r
-      case .product, .constant, .apply(.exp, _): extra.append(f)
+      // Only the infinities need the coefficient's sign: pi is an ordinary factor (a
+      // second round for it would rebuild the same product forever).
+      case .product, .constant(.infinity), .constant(.negativeInfinity), .constant(.undefined), .apply(.exp, _):
+        extra.append(f)
       default: factors.append(f)
       }
     }

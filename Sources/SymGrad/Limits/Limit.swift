@@ -28,7 +28,8 @@ public func limit(of expression: Expr, as variable: Expr, approaches point: Limi
       if case .undefined = r { return r }
       if r == l { return r }
       if case .finite(let a) = r, case .finite(let b) = l, engine.isNegligible(a - b) { return r }
-      return .undefined("the left limit \(l) and the right limit \(r) differ")
+      if case .undefined = l { return l }
+      return .undefined(.noLimit("the left limit \(l) and the right limit \(r) differ"))
     }
   }
 }
@@ -59,9 +60,9 @@ extension Expr {
     var substitution: [Expr: Expr] = [:]
     var anyInfinite = false
     for name in freeSymbols {
-      guard let v = values[name] else { return .undefined("no value given for symbol '\(name)'") }
+      guard let v = values[name] else { return .undefined(.undefinedInput("no value given for symbol '\(name)'")) }
       let s = Expr.symbol(name)
-      if v.isNaN { return .undefined("\(name) is NaN") }
+      if v.isNaN { return .undefined(.undefinedInput("\(name) is NaN")) }
       if v.isInfinite {
         anyInfinite = true
         substitution[s] = v > 0 ? engine.t : -engine.t
@@ -80,17 +81,14 @@ extension Expr {
     return engine.limitAtInfinity(substituted)
   }
 
-  /// The numeric value at `values`: IEEE evaluation, except that when an input is
-  /// infinite, or IEEE arithmetic meets an indeterminate form (NaN from finite inputs),
-  /// the value is the limit of `limitValue(at:)` (NaN when that is undefined).
+  /// The numeric value at `values`, as `certifiedValues(of:at:)` computes it: certified
+  /// (faithfully rounded) where it can be, the limit at infinite inputs, NaN where
+  /// undefined. `certifiedValue(at:)`-style status is available from
+  /// `Expr.certifiedValues(of:at:)`; IEEE arithmetic from `evaluateIEEE(at:)`.
   ///
-  /// Throws `EvaluationError.unboundSymbol` / `.domain` as `evaluateIEEE` does.
+  /// Throws `EvaluationError.unboundSymbol` / `.domain` (a certain domain error).
   public func evaluate(at values: [String: Double] = [:]) throws -> Double {
-    let ieee = try evaluateIEEE(at: values)
-    let infiniteInput = freeSymbols.contains { values[$0]?.isInfinite ?? false }
-    if !infiniteInput && !ieee.isNaN { return ieee }
-    if freeSymbols.contains(where: { values[$0]?.isNaN ?? false }) { return .nan }
-    return limitValue(at: values).doubleValue
+    try Expr.certifiedValues(of: [self], at: values)[0].value
   }
 
   /// Whether the constants `+inf`/`-inf` occur.

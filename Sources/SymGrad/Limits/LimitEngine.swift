@@ -18,8 +18,10 @@ import Foundation
 /// 6. `e0 > 0`: 0; `e0 < 0`: `+-inf` by the sign of `c0`; `e0 = 0`: the limit of `c0`
 ///    (a lower class, so the recursion ends).
 ///
-/// Coefficients free of `t` are decided zero when they are canonically 0 or their double
-/// value is below 1e-13 of their scale (an exact zero test is undecidable in general).
+/// Coefficients free of `t` are decided zero only when proved: canonically 0, or exactly
+/// simplified to 0; nonzero only when an interval enclosure excludes 0 (the certified
+/// zero test, `zeroTest`). Otherwise the limit is `undefined(.undecided(...))`: a zero test
+/// is undecidable in general, and a threshold would guess.
 final class LimitEngine {
   /// The limit variable and the series variable: names no parser can produce.
   let t = Expr.symbol("t⃰")
@@ -36,7 +38,7 @@ final class LimitEngine {
     } catch let f as LimitFailure {
       return .undefined(f.reason)
     } catch {
-      return .undefined("\(error)")
+      return .undefined(.unsupported("\(error)"))
     }
   }
 
@@ -115,10 +117,11 @@ final class LimitEngine {
   /// The sign (-1, 0, 1) of `e` for all large `t`.
   func sign(_ e: Expr) throws -> Int {
     if !e.contains(t) {
-      if isNegligible(e) { return 0 }
-      let v = try e.evaluateIEEE()
-      if v.isNaN { throw LimitFailure.undefinedInput }
-      return v > 0 ? 1 : (v < 0 ? -1 : 0)
+      if !e.freeSymbols.isEmpty {
+        // Other symbols: generic constants; the sign must not depend on their values.
+        throw LimitFailure.unsupported("the sign of \(e) depends on the symbols \(e.freeSymbols.sorted().joined(separator: ", "))")
+      }
+      return try certifiedSign(e)
     }
     let (c0, _) = try leadingTerm(e)
     return try sign(c0)
@@ -209,9 +212,13 @@ final class LimitEngine {
     if f == g { return .same }
     switch try limitInf(try rewrite(logOf(f) / logOf(g))) {
     case .finite(let c):
-      return isNegligible(c) ? .slower : .same
+      switch zeroTest(c) {
+      case .zero: return .slower
+      case .nonzero: return .same
+      case .undecided: throw LimitFailure.undecided("cannot decide whether the growth ratio \(c) is zero")
+      }
     case .plusInfinity, .minusInfinity: return .faster
-    case .undefined(let why): throw LimitFailure.unsupported("cannot compare growth rates: \(why)")
+    case .undefined(let why): throw LimitFailure.unsupported("cannot compare growth rates: \(why.message)")
     }
   }
 
@@ -242,7 +249,7 @@ final class LimitEngine {
       guard case .apply(.exp, let ha) = f.kind else { continue }
       let h = ha[0]
       // The growth ratio: a nonzero constant, rational or not (3**t against 5**t: log 3/log 5).
-      guard case .finite(let c) = try limitInf(try rewrite(h / g)), c.freeSymbols.isEmpty, !isNegligible(c) else {
+      guard case .finite(let c) = try limitInf(try rewrite(h / g)), c.freeSymbols.isEmpty, zeroTest(c) == .nonzero else {
         throw LimitFailure.unsupported("growth ratio of \(f) is not a nonzero constant")
       }
       let rest = (h - c * g).substituting(replacements)
@@ -256,6 +263,8 @@ final class LimitEngine {
       do {
         let s = try series(rewritten, precision: precision, logOmega: logOmega, arithmetic)
         if let l = s.leading, !l.coefficient.contains(omega) { return (l.coefficient, l.exponent) }
+        // An exact series without terms: the expression is identically 0 in this class.
+        if s.leading == nil && s.order == nil { return (.zero, .zero) }
       } catch LimitFailure.precisionExhausted {}
       precision = precision * Rational(2)
     }
@@ -311,33 +320,72 @@ final class LimitEngine {
 
   // MARK: Zero test
 
-  /// Whether a coefficient is zero: canonically, or (free of `t` and ω) numerically
-  /// negligible against the scale of its terms.
-  func isNegligible(_ c: Expr) -> Bool {
-    if c.isZero { return true }
+  /// What the zero test knows about a coefficient.
+  enum ZeroTest: Equatable {
+    case zero
+    case nonzero
+    /// A constant whose enclosure contains 0 at the precision cap and which no exact
+    /// rule proves to be 0.
+    case undecided
+  }
+
+  /// Whether a coefficient is proved zero: canonically, by a structural rule (a product
+  /// with a zero factor), or, for a symbol-free constant, by exact simplification. Never
+  /// by a threshold: an unproved zero is kept (and `sign` then reports "undecided").
+  func isNegligible(_ c: Expr) -> Bool { zeroTest(c) == .zero }
+
+  /// The certified zero test of a coefficient free of `t` and ω.
+  ///
+  /// Symbolic coefficients (other symbols) are zero only when canonically zero; they
+  /// stand for generic constants. Symbol-free constants are decided by (a) an interval
+  /// enclosure that excludes 0 (`CertifiedEvaluator.sign`), or (b) an exact proof of zero
+  /// (`simplifiedInExponentials()` gives 0); otherwise `.undecided`.
+  func zeroTest(_ c: Expr) -> ZeroTest {
+    if c.isZero { return .zero }
     switch c.kind {
-    case .number, .symbol, .constant: return false
+    case .number, .symbol, .constant: return .nonzero
     // A product vanishes only through a vanishing factor; a power through its base.
-    case .product(let fs): return fs.contains(where: isNegligible)
-    case .power(let b, let p): return (p.rationalValue?.signum ?? 0) > 0 && isNegligible(b)
-    case .apply(.exp, _), .apply(.sigmoid, _), .apply(.softplus, _): return false
+    case .product(let fs):
+      var undecided = false
+      for f in fs {
+        switch zeroTest(f) {
+        case .zero: return .zero
+        case .undecided: undecided = true
+        case .nonzero: break
+        }
+      }
+      return undecided ? .undecided : .nonzero
+    case .power(let b, let p):
+      return (p.rationalValue?.signum ?? 0) > 0 ? zeroTest(b) : .nonzero
+    case .apply(.exp, _), .apply(.sigmoid, _), .apply(.softplus, _): return .nonzero
     default: break
     }
-    if let known = negligible[c] { return known }
-    let result = numericallyNegligible(c)
-    negligible[c] = result
+    if c.contains(t) || c.contains(omega) || !c.freeSymbols.isEmpty { return .nonzero }
+    if let known = zeroTests[c] { return known }
+    let result = certifiedZeroTest(c)
+    zeroTests[c] = result
     return result
   }
 
-  private var negligible: [Expr: Bool] = [:]
+  private var zeroTests: [Expr: ZeroTest] = [:]
 
-  private func numericallyNegligible(_ c: Expr) -> Bool {
-    if c.contains(t) || c.contains(omega) { return false }
-    guard let v = try? c.evaluateIEEE(), v.isFinite else { return false }
-    if v == 0 { return true }
-    let terms: [Expr]
-    if case .sum(let ts) = c.kind { terms = ts } else { terms = [c] }
-    let scale = terms.reduce(0.0) { $0 + Swift.abs((try? $1.evaluateIEEE()) ?? 0) }
-    return Swift.abs(v) <= 1e-13 * scale
+  private func certifiedZeroTest(_ c: Expr) -> ZeroTest {
+    // Cheap first: an enclosure at moderate precision; then an exact proof; then the cap.
+    if let s = CertifiedEvaluator.sign(of: c, upTo: 384) { return s == 0 ? .zero : .nonzero }
+    if c.simplified().isZero || c.simplifiedInExponentials().isZero { return .zero }
+    if let s = CertifiedEvaluator.sign(of: c) { return s == 0 ? .zero : .nonzero }
+    return .undecided
+  }
+
+  /// The sign of a symbol-free constant, certified; throws `.undecided` when its
+  /// enclosure contains 0 and it is not provably 0.
+  func certifiedSign(_ c: Expr) throws -> Int {
+    switch zeroTest(c) {
+    case .zero: return 0
+    case .undecided: throw LimitFailure.undecided("cannot decide whether \(c) is zero (its enclosure contains 0 at \(CertifiedEvaluator.maximumPrecision) bits)")
+    case .nonzero:
+      if let s = CertifiedEvaluator.sign(of: c) { return s }
+      throw LimitFailure.undecided("cannot decide the sign of \(c)")
+    }
   }
 }

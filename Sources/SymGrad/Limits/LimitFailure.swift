@@ -11,13 +11,21 @@ enum LimitFailure: Error {
   /// Anything else the algorithm does not cover, with a reason.
   case unsupported(String)
 
-  var reason: String {
+  /// A zero test could not decide (a constant whose enclosure contains 0 and which is not
+  /// provably 0).
+  case undecided(String)
+  /// The work budget ran out.
+  case budget
+
+  var reason: UndefinedReason {
     switch self {
-    case .precisionExhausted: return "could not find a nonzero leading term"
-    case .oscillates(let f): return "\(f) of an unbounded argument oscillates; no limit could be established"
-    case .domain(let what): return what
-    case .undefinedInput: return "an input is undefined (NaN)"
-    case .unsupported(let what): return what
+    case .precisionExhausted: return .undecided("could not find a nonzero leading term")
+    case .oscillates(let f): return .undecided("\(f) of an unbounded argument oscillates; no limit could be established")
+    case .domain(let what): return .domain(what)
+    case .undefinedInput: return .undefinedInput("an input is undefined (NaN)")
+    case .unsupported(let what): return .unsupported(what)
+    case .undecided(let what): return .undecided(what)
+    case .budget: return .budget("the limit needed more than its work budget")
     }
   }
 }

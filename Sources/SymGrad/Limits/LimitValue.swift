@@ -6,27 +6,28 @@ public enum LimitValue: Sendable, Equatable, CustomStringConvertible {
   case finite(Expr)
   case plusInfinity
   case minusInfinity
-  /// No limit (oscillation, different one-sided limits, an indeterminate input such as
-  /// NaN), or one the engine cannot decide; the reason says which.
-  case undefined(String)
+  /// No limit (different one-sided limits, an indeterminate input such as NaN, outside
+  /// the real domain), or one the engine cannot decide: the typed reason says which.
+  case undefined(UndefinedReason)
 
-  /// The IEEE double nearest the value (NaN when undefined).
-  public var doubleValue: Double {
+  /// The value as a double: certified for a finite value (see `CertifiedValue`), `+-inf`,
+  /// NaN when undefined.
+  public var doubleValue: Double { certifiedValue.value }
+
+  /// The value as a certified double: a finite limit is an exact constant, evaluated by
+  /// interval arithmetic (`exp(-1e9 + a)/...` and `1 - sigmoid(40)` need no special
+  /// cases); an undefined limit is NaN, certified only when its reason is proved.
+  public var certifiedValue: CertifiedValue {
     switch self {
     case .finite(let e):
-      let v = (try? e.evaluateIEEE()) ?? .nan
-      if v.isFinite { return v }
-      // Cancellation on the way (1 - sigmoid(40) = 0 in doubles): rewrite into exp form
-      // and normalize, which cancels exactly (1 - sigmoid(u) = exp(-u)/(1 + exp(-u))).
-      // Overflow or underflow (exp(-1e9 + a)/...): an unbounded exponent range.
-      if let r = (try? LimitEngine().rewrite(e))?.simplified() {
-        if let w = try? r.evaluateIEEE(), w.isFinite { return w }
-        if let w = r.wideValue(), w.isFinite { return w }
+      do {
+        return try e.certifiedValue()
+      } catch {
+        return CertifiedValue(value: .nan, certified: false, reason: "\(error)")
       }
-      return e.wideValue() ?? v
-    case .plusInfinity: return .infinity
-    case .minusInfinity: return -.infinity
-    case .undefined: return .nan
+    case .plusInfinity: return CertifiedValue(value: .infinity, certified: true)
+    case .minusInfinity: return CertifiedValue(value: -.infinity, certified: true)
+    case .undefined(let why): return CertifiedValue(value: .nan, certified: why.isProved, reason: why.description)
     }
   }
 

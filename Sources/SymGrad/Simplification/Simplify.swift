@@ -11,7 +11,11 @@
 ///   numerator exactly is cancelled (multivariate division).
 ///
 /// Equal rational functions of the same kernels normalize to the same expression, so
-/// `(a - b).simplified() == 0` decides their equality. Everything is exact. A size
+/// `(a - b).simplified() == 0` decides their equality. Simplification never grows an
+/// expression (size as printed): when normalizing everything would, normal forms are used
+/// only where they do not grow the node they replace, so `(b + 2)**12` and
+/// `sin((z + 1)**4)` keep their powers (expanding them would also make double evaluation
+/// lose accuracy). Everything is exact. A size
 /// budget (a few thousand terms) keeps it fast: past it, the expression is returned with
 /// only its children simplified. Symbols are real; no rule assumes a sign it cannot see.
 extension Expr {
@@ -37,10 +41,23 @@ extension Expr {
   }
 
   public func simplified() -> Expr {
+    var sizes: [Expr: Int] = [:]
+    let original = Simplifier.size(self, &sizes)
+    // First every normal form (this is what proves identities: a normalized argument can
+    // make a log rule apply above it); if that grew the expression, normal forms only
+    // where they do not grow the node they replace.
     var memo: [Expr: Expr] = [:]
-    return fold(memo: &memo) { node, kids in
+    let full = fold(memo: &memo) { node, kids in
       let rebuilt = Simplifier.logRules(node.rebuilt(with: kids))
       return Simplifier.normalize(rebuilt) ?? rebuilt
+    }
+    if Simplifier.size(full, &sizes) <= original { return full }
+    memo = [:]
+    return fold(memo: &memo) { node, kids in
+      let rebuilt = Simplifier.logRules(node.rebuilt(with: kids))
+      guard let normal = Simplifier.normalize(rebuilt),
+            Simplifier.size(normal, &sizes) <= Simplifier.size(rebuilt, &sizes) else { return rebuilt }
+      return normal
     }
   }
 }
@@ -67,22 +84,12 @@ enum Simplifier {
     }
   }
 
-  /// Provably positive for every real value of the symbols.
-  static func isPositive(_ e: Expr) -> Bool {
-    switch e.kind {
-    case .number(let r): return r.signum > 0
-    case .constant(let c): return c == .pi || c == .infinity
-    case .apply(let f, let a):
-      switch f {
-      case .exp, .sigmoid, .softplus: return true
-      case .abs: return false
-      default: _ = a; return false
-      }
-    case .sum(let ts): return ts.allSatisfy(isPositive)
-    case .product(let fs): return fs.allSatisfy(isPositive)
-    case .power(let b, _): return isPositive(b)
-    default: return false
-    }
+  static func isPositive(_ e: Expr) -> Bool { e.isProvablyPositive }
+
+  /// The size of `e` as printed (a tree: shared nodes counted at each use, saturating),
+  /// memoized across one simplification.
+  static func size(_ e: Expr, _ sizes: inout [Expr: Int]) -> Int {
+    e.fold(memo: &sizes) { _, kids in kids.reduce(1) { $0.addingReportingOverflow($1).overflow ? Int.max : $0 + $1 } }
   }
 
   static func logRules(_ e: Expr) -> Expr {
@@ -121,7 +128,7 @@ enum Simplifier {
       for f in fs { acc = try multiply(acc, try fraction(f, k)) }
       return acc
     case .power(let b, let p):
-      if let r = p.rationalValue, r.isInteger, let n = r.numerator.asInt, Swift.abs(n) <= 16 {
+      if let r = p.rationalValue, r.isInteger, let n = r.numerator.asInt, n.magnitude <= 16 {
         let base = try fraction(b, k)
         if n >= 0 {
           var acc = Fraction(numerator: .constant(Rational(1)), denominator: [])
@@ -145,8 +152,8 @@ enum Simplifier {
         let (c, rest) = t.coefficientAndRest
         if let r = t.rationalValue {
           acc = try multiply(acc, Fraction(numerator: .kernel(k.id(exp(.number(r)))), denominator: []))
-        } else if c.isInteger, let n = c.numerator.asInt, n != 0, Swift.abs(n) <= 16 {
-          let kernel = Polynomial.kernel(k.id(exp(rest)), power: Swift.abs(n))
+        } else if c.isInteger, let n = c.numerator.asInt, n != 0, n.magnitude <= 16 {
+          let kernel = Polynomial.kernel(k.id(exp(rest)), power: Int(n.magnitude))
           acc = try multiply(acc, n > 0 ? Fraction(numerator: kernel, denominator: []) : Fraction(numerator: .constant(Rational(1)), denominator: [(kernel, 1)]))
         } else {
           acc = try multiply(acc, Fraction(numerator: .kernel(k.id(exp(t))), denominator: []))

@@ -96,7 +96,10 @@ import Testing
   // MARK: exp and log
 
   @Test func expAndLogCancel() {
-    #expect(exp(log(x)) == x)
+    // exp(log(u)) = u only for a provably positive u: log(x) is undefined for x <= 0.
+    #expect(exp(log(x)) != x)
+    #expect(exp(log(exp(y) + 1)) == exp(y) + 1)
+    #expect(exp(log(sigmoid(y))) == sigmoid(y))
     #expect(log(exp(x)) == x)
     #expect(log(exp(x + y)) == x + y)
     #expect(log(Expr.e) == 1)
@@ -106,10 +109,37 @@ import Testing
     #expect(exp(a) * exp(b) == exp(a + b))
     #expect(exp(x) / exp(x) == 1)
     #expect(exp(x) * exp(-x) == 1)
-    #expect((exp(2 * log(x))) == (x ** 2))
-    #expect(exp(-log(x)) == 1 / x)
-    #expect(exp(log(x) / 2) == sqrt(x))
-    #expect((exp(y + 2 * log(x))) == (x ** 2 * exp(y)))
+    let p = exp(a) + 2  // provably positive
+    #expect((exp(2 * log(p))) == (p ** 2))
+    #expect(exp(-log(p)) == 1 / p)
+    #expect(exp(log(p) / 2) == sqrt(p))
+    #expect((exp(y + 2 * log(p))) == (p ** 2 * exp(y)))
+    // Not for a symbol of unknown sign: the domains differ (x**2 is defined at x = -1).
+    #expect((exp(2 * log(x))) != (x ** 2))
+    #expect(exp(-log(x)) != 1 / x)
+  }
+
+  /// Powers never widen the real domain: an even root stays unless its base is provably
+  /// nonnegative; an odd root folds; an even power under a root becomes abs.
+  @Test func powersKeepTheRealDomain() throws {
+    #expect((sqrt(x) ** 2) != x)
+    #expect((sqrt(abs(x)) ** 2) == abs(x))
+    #expect((sqrt(exp(x)) ** 2) == exp(x))
+    #expect(((x ** Expr.number(Rational(numerator: 1, denominator: 3)!)) ** 3) == x)
+    #expect(((x ** Expr.number(Rational(numerator: 1, denominator: 4)!)) ** 2) == sqrt(x))
+    #expect(sqrt(x ** 2) == abs(x))
+    #expect(sqrt(x ** 4) == (x ** 2))
+    #expect(throws: EvaluationError.self) { try (sqrt(x) ** 2).evaluate(at: ["x": -1]) }
+    #expect(throws: EvaluationError.self) { try exp(log(x)).evaluate(at: ["x": -1]) }
+    #expect(try sqrt(x ** 2).evaluate(at: ["x": -3]) == 3)
+  }
+
+  /// Logs of rationals share kernels: commensurate numbers give multiples of one log.
+  @Test func logsOfRationals() {
+    #expect(log(Expr.number(27)) == 3 * log(Expr.number(3)))
+    #expect(log(Expr.number(Rational(numerator: 1, denominator: 2)!)) == -log(Expr.number(2)))
+    #expect(log(Expr.number(Rational(numerator: 4, denominator: 9)!)) == -2 * log(Expr.number(Rational(numerator: 3, denominator: 2)!)))
+    #expect(log(Expr.number(6)) != log(Expr.number(2)) + log(Expr.number(3)))
   }
 
   // MARK: Numbers

@@ -102,7 +102,8 @@ import Testing
     #expect(try parse("max(x, y)") == max(x, y))
     #expect(try parse("min(x, y, 3)") == min(min(x, y), 3))
     #expect(try parse("max(1, 5, 3)") == 5)
-    #expect(try parse("exp(log(x))") == x)
+    #expect(try parse("exp(log(x))") == exp(log(x)))
+    #expect(try parse("exp(log(exp(x)))") == exp(x))
   }
 
   // MARK: Lists, indexing, broadcasting

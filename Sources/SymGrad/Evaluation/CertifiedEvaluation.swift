@@ -1,0 +1,393 @@
+import Foundation
+
+/// A number SymGrad can print: either certified (the exact value is within one ulp of
+/// `value`: `value` is one of the two doubles bracketing it, a faithful rounding), or
+/// not, with the reason.
+///
+/// `value` is `+-inf` for an exact infinity (`log(0)`), and for a finite value beyond the
+/// double range (then `certified` is false and `reason` says so; `magnitude` gives its
+/// decimal exponent). NaN means undefined.
+public struct CertifiedValue: Sendable, Equatable, CustomStringConvertible {
+  public let value: Double
+  /// Whether `value` is proved to be a faithful rounding of the exact value.
+  public let certified: Bool
+  /// Why the value is not certified (nil when certified).
+  public let reason: String?
+
+  public init(value: Double, certified: Bool, reason: String? = nil) {
+    self.value = value
+    self.certified = certified
+    self.reason = certified ? nil : reason
+  }
+
+  public var description: String {
+    certified ? "\(value)" : "\(value) (uncertified: \(reason ?? "unknown"))"
+  }
+}
+
+/// The outcome of certified evaluation of one expression at exact inputs.
+enum CertifiedOutcome: Equatable {
+  /// The value, certified or not.
+  case value(CertifiedValue)
+  /// The exact value is undefined (`0/0`, `inf - inf`, `1/0`): the caller may take a limit.
+  case undefined
+  /// A function is outside its real domain at this point (certain).
+  case domain(EvaluationError)
+}
+
+/// Certified evaluation: interval arithmetic on exact inputs at increasing precision.
+///
+/// The inputs (doubles, so exact dyadic numbers) and the expression's rationals and
+/// constants are enclosed in intervals and every operation is outward-rounded, so the
+/// result interval contains the exact value. When the interval pins a faithful double
+/// (it spans at most two ulps), that double is returned as certified. Otherwise the
+/// working precision doubles, from `initialPrecision` (96 bits) up to `maximumPrecision`
+/// (4096 bits); past it the midpoint is returned, uncertified, with the reason. Exact
+/// infinities (`log(0) = -inf`) are carried exactly; an operation whose result is
+/// undefined on the extended reals (`0 * inf`, `1/0`) makes the outcome `.undefined`.
+struct CertifiedEvaluator {
+  static let initialPrecision = 96
+  static let maximumPrecision = 4096
+
+  /// A value during evaluation: an interval, or an exact infinity.
+  enum Number {
+    case finite(Interval)
+    case infinity(positive: Bool)
+  }
+
+  let values: [String: Dyadic]
+
+  init(values: [String: Double]) {
+    var v: [String: Dyadic] = [:]
+    for (name, d) in values { if let x = Dyadic(exactly: d) { v[name] = x } }
+    self.values = v
+  }
+
+  /// Evaluates `expressions`, sharing work, each to its own outcome.
+  func evaluate(_ expressions: [Expr]) -> [CertifiedOutcome] {
+    var results = [CertifiedOutcome?](repeating: nil, count: expressions.count)
+    var best = [Interval?](repeating: nil, count: expressions.count)
+    var lastReason = [String](repeating: "", count: expressions.count)
+    var precision = CertifiedEvaluator.initialPrecision
+    while precision <= CertifiedEvaluator.maximumPrecision {
+      let arithmetic = IntervalArithmetic(precision: precision)
+      var memo: [Expr: Number] = [:]
+      var memoErrors: [Expr: CertifiedEvaluationError] = [:]
+      for i in expressions.indices where results[i] == nil {
+        do {
+          let n = try number(expressions[i], arithmetic, &memo, &memoErrors)
+          switch n {
+          case .infinity(let positive):
+            results[i] = .value(CertifiedValue(value: positive ? .infinity : -.infinity, certified: true))
+          case .finite(let interval):
+            best[i] = interval
+            if let v = CertifiedEvaluator.faithful(interval) {
+              results[i] = .value(CertifiedValue(value: v, certified: true))
+            } else if interval.lo.signum > 0 && interval.lo.double(.down) == .greatestFiniteMagnitude {
+              results[i] = .value(CertifiedValue(value: .infinity, certified: false, reason: CertifiedEvaluator.beyondRange(interval.lo)))
+            } else if interval.hi.signum < 0 && interval.hi.double(.up) == -.greatestFiniteMagnitude {
+              results[i] = .value(CertifiedValue(value: -.infinity, certified: false, reason: CertifiedEvaluator.beyondRange(interval.hi)))
+            } else {
+              lastReason[i] = "the enclosure [\(interval.lo.double(.down)), \(interval.hi.double(.up))] is wider than one ulp"
+            }
+          }
+        } catch CertifiedEvaluationError.undefined {
+          results[i] = .undefined
+        } catch CertifiedEvaluationError.domain(let f, let x) {
+          results[i] = .domain(.domain(function: f, argument: x))
+        } catch CertifiedEvaluationError.outOfRange {
+          results[i] = .value(CertifiedValue(value: .nan, certified: false, reason: "an intermediate value is beyond the exponent range 2^(±2^62)"))
+        } catch {
+          lastReason[i] = "the sign of an intermediate value could not be decided at \(precision) bits"
+        }
+      }
+      if !results.contains(where: { $0 == nil }) { break }
+      precision *= 2
+    }
+    return expressions.indices.map { i in
+      if let r = results[i] { return r }
+      let mid = best[i].map { Dyadic.sum($0.lo, $0.hi, precision: 64, .down).approximateDouble / 2 } ?? .nan
+      return .value(CertifiedValue(value: mid, certified: false,
+                                   reason: lastReason[i] + " (precision cap \(CertifiedEvaluator.maximumPrecision) bits)"))
+    }
+  }
+
+  /// A double within one ulp of every member of the interval, when there is one: the
+  /// interval lies within two adjacent ulps of a double.
+  static func faithful(_ a: Interval) -> Double? {
+    let lo = a.lo.double(.down), hi = a.hi.double(.up)
+    guard lo.isFinite && hi.isFinite else { return nil }
+    if lo == hi { return lo }
+    if lo.nextUp == hi {
+      // Both are faithful; take the nearer to the midpoint.
+      let mid = Dyadic.sum(a.lo, a.hi, precision: 80, .down)
+      let m = (try? mid.scaled(byPowerOfTwo: -1))?.approximateDouble ?? lo
+      return Swift.abs(m - lo) <= Swift.abs(hi - m) ? lo : hi
+    }
+    if lo.nextUp.nextUp == hi { return lo.nextUp }
+    return nil
+  }
+
+  static func beyondRange(_ d: Dyadic) -> String {
+    let decimal = Double(d.top) * 0.30102999566398120
+    return "the value is beyond the double range (about 10^\(Int(decimal.rounded())))"
+  }
+
+  // MARK: Evaluation of one node
+
+  fileprivate func number(_ e: Expr, _ a: IntervalArithmetic, _ memo: inout [Expr: Number],
+                      _ errors: inout [Expr: CertifiedEvaluationError]) throws -> Number {
+    var failure: CertifiedEvaluationError?
+    let result: Number? = e.fold(memo: &memo) { node, kids -> Number in
+      if failure != nil { return .finite(.zero) }
+      do {
+        return try self.compute(node, kids, a)
+      } catch let error as CertifiedEvaluationError {
+        failure = error
+        return .finite(.zero)
+      } catch {
+        failure = .needsPrecision
+        return .finite(.zero)
+      }
+    }
+    if let failure {
+      memo = [:]
+      throw failure
+    }
+    return result!
+  }
+
+  private func compute(_ node: Expr, _ k: [Number], _ a: IntervalArithmetic) throws -> Number {
+    switch node.kind {
+    case .number(let r): return .finite(try a.number(r))
+    case .symbol(let name):
+      guard let v = values[name] else { throw CertifiedEvaluationError.undefined }
+      return .finite(Interval(v))
+    case .constant(let c):
+      switch c {
+      case .pi: return .finite(try a.pi())
+      case .infinity: return .infinity(positive: true)
+      case .negativeInfinity: return .infinity(positive: false)
+      case .undefined: throw CertifiedEvaluationError.undefined
+      }
+    case .sum:
+      var acc = Number.finite(.zero)
+      for x in k { acc = try add(acc, x, a) }
+      return acc
+    case .product:
+      var acc = Number.finite(.one)
+      for x in k { acc = try multiply(acc, x, a) }
+      return acc
+    case .power(_, let exponent):
+      return try power(k[0], k[1], exactExponent: exponent.rationalValue, a)
+    case .apply(let f, _):
+      return try apply(f, k, a)
+    }
+  }
+
+  private func add(_ x: Number, _ y: Number, _ a: IntervalArithmetic) throws -> Number {
+    switch (x, y) {
+    case (.finite(let p), .finite(let q)): return .finite(a.add(p, q))
+    case (.infinity(let s), .finite), (.finite, .infinity(let s)): return .infinity(positive: s)
+    case (.infinity(let s), .infinity(let t)):
+      if s == t { return x }
+      throw CertifiedEvaluationError.undefined
+    }
+  }
+
+  private func multiply(_ x: Number, _ y: Number, _ a: IntervalArithmetic) throws -> Number {
+    switch (x, y) {
+    case (.finite(let p), .finite(let q)): return .finite(try a.multiply(p, q))
+    case (.infinity(let s), .finite(let q)), (.finite(let q), .infinity(let s)):
+      guard let sign = q.sign else { throw CertifiedEvaluationError.needsPrecision }
+      if sign == 0 { throw CertifiedEvaluationError.undefined }
+      return .infinity(positive: s == (sign > 0))
+    case (.infinity(let s), .infinity(let t)): return .infinity(positive: s == t)
+    }
+  }
+
+  private func power(_ base: Number, _ exponent: Number, exactExponent: Rational?, _ a: IntervalArithmetic) throws -> Number {
+    guard case .finite(let b) = base, case .finite(let e) = exponent else {
+      // inf ** r and r ** inf: leave to the limit machinery.
+      throw CertifiedEvaluationError.undefined
+    }
+    if let r = exactExponent {
+      if r.isInteger {
+        if b.sign == 0 && r.signum < 0 { throw CertifiedEvaluationError.undefined }
+        return .finite(try a.power(b, r.numerator))
+      }
+      return .finite(try rationalPower(b, r, a))
+    }
+    // A symbolic exponent: b ** e = exp(e log b) for b > 0.
+    if let s = b.sign, s > 0 {
+      return .finite(try a.exp(try a.multiply(e, try a.log(b))))
+    }
+    if b.sign == 0 {
+      if e.lo.signum > 0 { return .finite(.zero) }
+      if e.hi.signum <= 0 { throw CertifiedEvaluationError.undefined }
+      throw CertifiedEvaluationError.needsPrecision
+    }
+    if b.hi.signum < 0 && e.isPoint {
+      // A negative base: defined for an integer exponent only (as IEEE pow).
+      let n = e.lo
+      if n.exponent >= 0 { return .finite(try a.power(b, n.mantissa.shiftedLeft(by: n.exponent))) }
+      throw CertifiedEvaluationError.domain(function: "pow", argument: b.hi.approximateDouble)
+    }
+    throw CertifiedEvaluationError.needsPrecision
+  }
+
+  /// `b ** (p/q)` for a non-integer exponent: the real root for odd `q` (negative bases
+  /// included), a domain error for even `q` and a negative base.
+  private func rationalPower(_ b: Interval, _ r: Rational, _ a: IntervalArithmetic) throws -> Interval {
+    let w = a.wider(16)
+    let rational = try w.number(r)
+    func positivePower(_ x: Interval) throws -> Interval {
+      a.rounded(try w.exp(try w.multiply(rational, try w.log(x))))
+    }
+    if b.lo.signum > 0 { return try positivePower(b) }
+    if b.sign == 0 {
+      if r.signum > 0 { return .zero }
+      throw CertifiedEvaluationError.undefined
+    }
+    if b.hi.signum < 0 {
+      guard !r.denominator.isEven else {
+        throw CertifiedEvaluationError.domain(function: r == Rational(numerator: 1, denominator: 2)! ? "sqrt" : "pow",
+                                              argument: b.hi.approximateDouble)
+      }
+      let m = try positivePower(a.negate(b))
+      return r.numerator.isEven ? m : a.negate(m)
+    }
+    throw CertifiedEvaluationError.needsPrecision
+  }
+
+  private func apply(_ f: Function, _ k: [Number], _ a: IntervalArithmetic) throws -> Number {
+    // Exact infinities first.
+    if case .infinity(let positive) = k[0] {
+      switch f {
+      case .exp: return positive ? k[0] : .finite(.zero)
+      case .log, .log1p: if positive { return k[0] }
+      case .softplus: return positive ? k[0] : .finite(.zero)
+      case .sigmoid: return .finite(positive ? .one : .zero)
+      case .tanh, .sign: return .finite(positive ? .one : a.negate(.one))
+      case .expm1: return positive ? k[0] : .finite(a.negate(.one))
+      case .abs: return .infinity(positive: true)
+      case .max, .min:
+        if case .infinity(let q) = k[1] { return .infinity(positive: f == .max ? (positive || q) : (positive && q)) }
+        return (f == .max) == positive ? k[0] : k[1]
+      case .sin, .cos: break
+      }
+      throw CertifiedEvaluationError.undefined
+    }
+    guard case .finite(let x) = k[0] else { throw CertifiedEvaluationError.undefined }
+    if f.arity == 2 {
+      switch k[1] {
+      case .infinity(let positive): return (f == .max) == positive ? k[1] : k[0]
+      case .finite(let y): return .finite(f == .max ? a.max(x, y) : a.min(x, y))
+      }
+    }
+    switch f {
+    case .exp: return .finite(try a.exp(x))
+    case .log:
+      if x.sign == 0 { return .infinity(positive: false) }
+      return .finite(try a.log(x))
+    case .log1p:
+      if x.isPoint && Dyadic.compare(x.lo, Dyadic(-1)) == 0 { return .infinity(positive: false) }
+      return .finite(try a.log1p(x))
+    case .sin: return .finite(try a.sin(x))
+    case .cos: return .finite(try a.cos(x))
+    case .tanh: return .finite(try a.tanh(x))
+    case .sigmoid: return .finite(try a.sigmoid(x))
+    case .softplus: return .finite(try a.softplus(x))
+    case .expm1: return .finite(try a.expm1(x))
+    case .abs: return .finite(a.abs(x))
+    case .sign:
+      guard let s = x.sign else { throw CertifiedEvaluationError.needsPrecision }
+      return .finite(Interval(Dyadic(s)))
+    case .max, .min: fatalError("binary functions are handled above")
+    }
+  }
+}
+
+extension Expr {
+  /// The value at `values` (finite inputs), certified: see `CertifiedValue`.
+  ///
+  /// Throws `EvaluationError.unboundSymbol` for a missing symbol and
+  /// `EvaluationError.domain` when a function is outside its real domain (certainly, not
+  /// by rounding). An undefined exact value (`0/0`) is NaN, certified.
+  public func certifiedValue(at values: [String: Double] = [:]) throws -> CertifiedValue {
+    for name in freeSymbols where values[name] == nil { throw EvaluationError.unboundSymbol(name) }
+    switch CertifiedEvaluator(values: values).evaluate([self])[0] {
+    case .value(let v): return v
+    case .undefined: return CertifiedValue(value: .nan, certified: true)
+    case .domain(let e): throw e
+    }
+  }
+}
+
+extension Expr {
+  /// The values of `expressions` at a point of the extended reals, as SymGrad prints them:
+  /// every number certified (see `CertifiedValue`) or marked uncertified with the reason.
+  ///
+  /// - An expression with an input at `+-inf` or a constant `+-inf` (a mask) takes its
+  ///   limit (`limitValue(at:)`'s same-rate semantics); a finite limit is an exact
+  ///   constant, evaluated certified; an undefined limit is NaN, certified only when the
+  ///   reason is proved (`LimitFailureReason.isProved`).
+  /// - Otherwise the expression is evaluated certified at the exact inputs; when its exact
+  ///   value is undefined (`0/0`), the limit as the inputs approach the point from above.
+  /// - A NaN input gives NaN.
+  ///
+  /// Entries share work (one interval evaluation, one limit engine). Throws
+  /// `EvaluationError.unboundSymbol` and `EvaluationError.domain` (certain domain errors).
+  public static func certifiedValues(of expressions: [Expr], at point: [String: Double]) throws -> [CertifiedValue] {
+    var results = [CertifiedValue?](repeating: nil, count: expressions.count)
+    var direct: [Int] = [], limits: [Int] = []
+    for (i, e) in expressions.enumerated() {
+      let symbols = e.freeSymbols
+      for name in symbols where point[name] == nil { throw EvaluationError.unboundSymbol(name) }
+      if symbols.contains(where: { point[$0]!.isNaN }) {
+        results[i] = CertifiedValue(value: .nan, certified: true)
+      } else if symbols.contains(where: { point[$0]!.isInfinite }) || e.containsInfinity {
+        limits.append(i)
+      } else {
+        direct.append(i)
+      }
+    }
+    let outcomes = CertifiedEvaluator(values: point).evaluate(direct.map { expressions[$0] })
+    for (k, i) in direct.enumerated() {
+      switch outcomes[k] {
+      case .value(let v): results[i] = v
+      case .domain(let error): throw error
+      case .undefined: limits.append(i)
+      }
+    }
+    let limitResults = Expr.limitValues(of: limits.map { expressions[$0] }, at: point)
+    for (k, i) in limits.enumerated() { results[i] = limitResults[k].certifiedValue }
+    return results.map { $0! }
+  }
+}
+
+extension CertifiedEvaluator {
+  /// The sign of a symbol-free constant, decided by an enclosure that excludes 0 (or is
+  /// exactly 0), raising the precision up to `maximumPrecision`; nil when undecided
+  /// (the enclosure still contains 0: the constant may be exactly 0) or when the
+  /// constant is not a finite real number.
+  static func sign(of e: Expr, upTo cap: Int = maximumPrecision) -> Int? {
+    let evaluator = CertifiedEvaluator(values: [:])
+    var precision = initialPrecision
+    while precision <= cap {
+      let a = IntervalArithmetic(precision: precision)
+      var memo: [Expr: Number] = [:], errors: [Expr: CertifiedEvaluationError] = [:]
+      do {
+        switch try evaluator.number(e, a, &memo, &errors) {
+        case .infinity(let positive): return positive ? 1 : -1
+        case .finite(let interval): if let s = interval.sign { return s }
+        }
+      } catch CertifiedEvaluationError.needsPrecision {
+      } catch {
+        return nil
+      }
+      precision *= 2
+    }
+    return nil
+  }
+}

@@ -1,0 +1,291 @@
+import Synchronization
+
+/// Elementary functions on intervals with rigorous enclosures.
+///
+/// Each function is evaluated at a point by a series whose truncation error is bounded
+/// and added to the result (`exp`: Taylor after reduction by `ln 2` and 10 halvings;
+/// `log` and `log1p`: `2 atanh((y - 1)/(y + 1))`; `sin`/`cos`: Taylor after reduction by
+/// `pi/2`), with a few guard bits and the result rounded outward to the working precision.
+/// Monotone functions map an interval through its endpoints; `sin` and `cos` through the
+/// midpoint and the Lipschitz bound 1, clipped to `[-1, 1]`.
+extension IntervalArithmetic {
+  /// `2^-k` as a dyadic.
+  static func powerOfTwo(_ k: Int) -> Dyadic { Dyadic(BigInt(1), k) }
+
+  /// Applies a monotone increasing point function to an interval.
+  private func increasing(_ a: Interval, _ f: (Dyadic) throws -> Interval) throws -> Interval {
+    if a.isPoint { return try f(a.lo) }
+    return Interval(try f(a.lo).lo, try f(a.hi).hi)
+  }
+
+  /// The interval rounded outward to this precision.
+  func rounded(_ a: Interval) -> Interval { Interval(a.lo.rounded(precision, .down), a.hi.rounded(precision, .up)) }
+
+  /// Arithmetic with `extra` more bits.
+  func wider(_ extra: Int) -> IntervalArithmetic { IntervalArithmetic(precision: precision + extra) }
+
+  /// Whether `|a| < 2^-bits` for every member.
+  private func below(_ a: Interval, _ bits: Int) -> Bool {
+    let m = magnitudeBound(a)
+    return m.isZero || m.top < -bits
+  }
+
+  // MARK: Constants
+
+  private static let constants = Mutex<[String: Interval]>([:])
+
+  private func cached(_ name: String, _ compute: () throws -> Interval) rethrows -> Interval {
+    let key = "\(name)/\(precision)"
+    if let c = IntervalArithmetic.constants.withLock({ $0[key] }) { return c }
+    let c = try compute()
+    IntervalArithmetic.constants.withLock { $0[key] = c }
+    return c
+  }
+
+  /// `ln 2 = 2 atanh(1/3)`.
+  func ln2() throws -> Interval {
+    try cached("ln2") {
+      let w = wider(16)
+      let third = try w.number(Rational(numerator: 1, denominator: 3)!)
+      return rounded(try w.multiply(try w.atanhSeries(third), by: 2))
+    }
+  }
+
+  /// `pi = 16 atan(1/5) - 4 atan(1/239)` (Machin).
+  func pi() throws -> Interval {
+    try cached("pi") {
+      let w = wider(16)
+      let a = try w.atanSeries(try w.number(Rational(numerator: 1, denominator: 5)!))
+      let b = try w.atanSeries(try w.number(Rational(numerator: 1, denominator: 239)!))
+      return rounded(w.subtract(try w.multiply(a, by: 16), try w.multiply(b, by: 4)))
+    }
+  }
+
+  // MARK: Series
+
+  /// `atanh(z) = z + z^3/3 + z^5/5 + ...` for `|z| <= 1/2`; the tail after the last term
+  /// `z^(2k+1)/(2k+1)` is at most `|z|^(2k+3)/(1 - z^2) <= 2 |z|^(2k+1) z^2`.
+  func atanhSeries(_ z: Interval) throws -> Interval {
+    let z2 = try multiply(z, z)
+    let z2m = magnitudeBound(z2)
+    var power = z, sum = z
+    var k = 1
+    while !below(try multiply(Interval(magnitudeBound(power)), Interval(z2m)), precision + 2) {
+      power = try multiply(power, z2)
+      sum = add(sum, try divide(power, Interval(Dyadic(2 * k + 1))))
+      k += 1
+    }
+    let tail = try Dyadic.product(Dyadic.product(magnitudeBound(power), z2m, precision: precision, .up), Dyadic(2), precision: precision, .up)
+    return add(sum, symmetric(tail))
+  }
+
+  /// `atan(z) = z - z^3/3 + z^5/5 - ...` for `|z| <= 1/5`: alternating with decreasing
+  /// terms, so the tail is at most the first omitted term, `|z|^(2k+3)/(2k+3) <= |z|^(2k+1) z^2`.
+  func atanSeries(_ z: Interval) throws -> Interval {
+    let z2 = try multiply(z, z)
+    let z2m = magnitudeBound(z2)
+    var power = z, sum = z
+    var k = 1
+    while !below(try multiply(Interval(magnitudeBound(power)), Interval(z2m)), precision + 2) {
+      power = try multiply(power, z2)
+      let term = try divide(power, Interval(Dyadic(2 * k + 1)))
+      sum = k % 2 == 1 ? subtract(sum, term) : add(sum, term)
+      k += 1
+    }
+    let tail = try Dyadic.product(magnitudeBound(power), z2m, precision: precision, .up)
+    return add(sum, symmetric(tail))
+  }
+
+  /// `sum_{k >= start} s^k/k!` for `|s| <= 1/2`; the tail after the term `s^n/n!` is at
+  /// most `2 |s|^(n+1)/(n+1)! <= 2 |s^n/n!| |s|`.
+  private func expTaylor(_ s: Interval, from start: Int) throws -> Interval {
+    let sm = magnitudeBound(s)
+    var term = Interval.one, sum = start == 0 ? Interval.one : Interval.zero
+    var k = 1
+    while true {
+      term = try divide(try multiply(term, s), Interval(Dyadic(k)))
+      if k >= start { sum = add(sum, term) }
+      let next = try Dyadic.product(magnitudeBound(term), sm, precision: precision, .up)
+      if k >= start && (next.isZero || next.top < -(precision + 2) + (start == 0 ? 0 : Swift.min(0, magnitudeBound(sum).top))) {
+        return add(sum, symmetric(try Dyadic.product(next, Dyadic(2), precision: precision, .up)))
+      }
+      k += 1
+      if k > 100_000 { throw CertifiedEvaluationError.needsPrecision }
+    }
+  }
+
+  /// `sin(r)` and `cos(r)` by Taylor series for `|r| <= 1`: alternating with decreasing
+  /// terms, the tail is at most the first omitted term.
+  private func sinCosTaylor(_ r: Interval) throws -> (sin: Interval, cos: Interval) {
+    let r2 = try multiply(r, r)
+    let r2m = magnitudeBound(r2)
+    var sinSum = r, cosSum = Interval.one
+    var sinTerm = r, cosTerm = Interval.one
+    var k = 1
+    while true {
+      // cos term k: (-1)^k r^(2k)/(2k)!, sin term k: (-1)^k r^(2k+1)/(2k+1)!
+      cosTerm = negate(try divide(try multiply(cosTerm, r2), Interval(Dyadic((2 * k - 1) * (2 * k)))))
+      sinTerm = negate(try divide(try multiply(sinTerm, r2), Interval(Dyadic((2 * k) * (2 * k + 1)))))
+      cosSum = add(cosSum, cosTerm)
+      sinSum = add(sinSum, sinTerm)
+      let nextCos = try Dyadic.product(magnitudeBound(cosTerm), r2m, precision: precision, .up)
+      let nextSin = try Dyadic.product(magnitudeBound(sinTerm), r2m, precision: precision, .up)
+      let small = { (d: Dyadic) in d.isZero || d.top < -(self.precision + 2) }
+      if small(nextCos) && small(nextSin) && k > 1 {
+        return (add(sinSum, symmetric(nextSin)), add(cosSum, symmetric(nextCos)))
+      }
+      k += 1
+      if k > 100_000 { throw CertifiedEvaluationError.needsPrecision }
+    }
+  }
+
+  // MARK: Functions
+
+  func exp(_ a: Interval) throws -> Interval { try increasing(a, expPoint) }
+
+  private func expPoint(_ x: Dyadic) throws -> Interval {
+    if x.isZero { return .one }
+    guard x.top < 60 else { throw CertifiedEvaluationError.outOfRange }
+    let n = Int((x.approximateDouble / 0.6931471805599453).rounded())
+    let nBits = Int.bitWidth - n.magnitude.leadingZeroBitCount
+    let halvings = 10
+    let w = wider(nBits + halvings + 16)
+    let r = w.subtract(Interval(x), try w.multiply(try w.ln2(), Interval(Dyadic(n))))
+    var e = try w.expTaylor(try w.scaled(r, byPowerOfTwo: -halvings), from: 0)
+    for _ in 0..<halvings { e = try w.multiply(e, e) }
+    return rounded(try w.scaled(e, byPowerOfTwo: n))
+  }
+
+  /// `exp(x) - 1`, accurate near 0.
+  func expm1(_ a: Interval) throws -> Interval {
+    try increasing(a) { x in
+      if x.isZero { return .zero }
+      if x.top < -1 { return self.rounded(try self.wider(8).expTaylor(Interval(x), from: 1)) }
+      let w = self.wider(8)
+      return self.rounded(w.subtract(try w.exp(Interval(x)), .one))
+    }
+  }
+
+  /// Natural log of a positive interval; `domain` when every member is negative,
+  /// `needsPrecision` when the interval reaches 0 or below, `-inf` is handled by callers.
+  func log(_ a: Interval) throws -> Interval {
+    guard a.lo.signum > 0 else {
+      if a.hi.signum < 0 { throw CertifiedEvaluationError.domain(function: "log", argument: a.hi.approximateDouble) }
+      throw CertifiedEvaluationError.needsPrecision
+    }
+    return try increasing(a, logPoint)
+  }
+
+  private func logPoint(_ x: Dyadic) throws -> Interval {
+    var k = x.top
+    var y = try x.scaled(byPowerOfTwo: -k)  // in [1, 2)
+    if Dyadic.compare(y, Dyadic(3, -1)) >= 0 {
+      y = try y.scaled(byPowerOfTwo: -1)
+      k += 1
+    }
+    let kBits = Int.bitWidth - k.magnitude.leadingZeroBitCount
+    let w = wider(kBits + 16)
+    let yi = Interval(y)
+    let z = try w.divide(w.subtract(yi, .one), w.add(yi, .one))
+    var result = try w.multiply(try w.atanhSeries(z), by: 2)
+    if k != 0 { result = w.add(result, try w.multiply(try w.ln2(), Interval(Dyadic(k)))) }
+    return rounded(result)
+  }
+
+  /// `log(1 + x)` for `x > -1`, accurate near 0.
+  func log1p(_ a: Interval) throws -> Interval {
+    guard Dyadic.compare(a.lo, Dyadic(-1)) > 0 else {
+      if Dyadic.compare(a.hi, Dyadic(-1)) < 0 {
+        throw CertifiedEvaluationError.domain(function: "log1p", argument: a.hi.approximateDouble)
+      }
+      throw CertifiedEvaluationError.needsPrecision
+    }
+    return try increasing(a) { x in
+      let w = self.wider(16)
+      let xi = Interval(x)
+      if x.isZero { return .zero }
+      if x.top < -1 {
+        let z = try w.divide(xi, w.add(Interval(Dyadic(2)), xi))
+        return self.rounded(try w.multiply(try w.atanhSeries(z), by: 2))
+      }
+      return self.rounded(try w.log(w.add(.one, xi)))
+    }
+  }
+
+  /// `tanh(x) = expm1(2x)/(expm1(2x) + 2)` for `x >= 0`, odd.
+  func tanh(_ a: Interval) throws -> Interval {
+    try increasing(a) { x in
+      if x.isZero { return .zero }
+      let w = self.wider(16)
+      let u = try w.expm1(Interval(try x.magnitude.scaled(byPowerOfTwo: 1)))
+      let t = self.rounded(try w.divide(u, w.add(u, Interval(Dyadic(2)))))
+      return x.signum > 0 ? t : self.negate(t)
+    }
+  }
+
+  /// `1/(1 + exp(-x))`, computed as `exp(x)/(1 + exp(x))` for `x < 0`.
+  func sigmoid(_ a: Interval) throws -> Interval {
+    try increasing(a) { x in
+      let w = self.wider(16)
+      if x.signum >= 0 {
+        return self.rounded(try w.divide(.one, w.add(.one, try w.exp(Interval(-x)))))
+      }
+      let e = try w.exp(Interval(x))
+      return self.rounded(try w.divide(e, w.add(.one, e)))
+    }
+  }
+
+  /// `log(1 + exp(x))`, computed as `x + log1p(exp(-x))` for `x > 0`.
+  func softplus(_ a: Interval) throws -> Interval {
+    try increasing(a) { x in
+      let w = self.wider(16)
+      if x.signum > 0 {
+        return self.rounded(w.add(Interval(x), try w.log1p(try w.exp(Interval(-x)))))
+      }
+      return self.rounded(try w.log1p(try w.exp(Interval(x))))
+    }
+  }
+
+  func sin(_ a: Interval) throws -> Interval { try trig(a, sine: true) }
+  func cos(_ a: Interval) throws -> Interval { try trig(a, sine: false) }
+
+  private func trig(_ a: Interval, sine: Bool) throws -> Interval {
+    if a.isPoint { return try trigPoint(a.lo, sine: sine) }
+    // f(m) ± radius, clipped to [-1, 1].
+    let m = try Dyadic.sum(a.lo, a.hi, precision: precision + 2, .down).scaled(byPowerOfTwo: -1)
+    let radius = Dyadic.max(Dyadic.sum(a.hi, -m, precision: precision, .up), Dyadic.sum(m, -a.lo, precision: precision, .up))
+    let v = add(try trigPoint(m, sine: sine), symmetric(radius))
+    return Interval(Dyadic.max(v.lo, Dyadic(-1)), Dyadic.min(v.hi, Dyadic(1)))
+  }
+
+  private func trigPoint(_ x: Dyadic, sine: Bool) throws -> Interval {
+    if x.isZero { return sine ? .zero : .one }
+    guard x.top < 1 << 20 else { throw CertifiedEvaluationError.outOfRange }
+    let w = wider(Swift.max(0, x.top) + 16)
+    var r = Interval(x)
+    var quadrant = 0
+    if x.top >= 0 {
+      let halfPi = try w.scaled(try w.pi(), byPowerOfTwo: -1)
+      let q = try w.divide(r, halfPi)
+      let n = q.lo.nearestInteger
+      r = w.subtract(r, try w.multiply(halfPi, Interval(Dyadic(n))))
+      quadrant = Int(truncatingIfNeeded: (n % BigInt(4)).asInt ?? 0)
+      if quadrant < 0 { quadrant += 4 }
+    }
+    let (s, c) = try w.sinCosTaylor(r)
+    // sin(r + n pi/2) and cos(r + n pi/2) by quadrant.
+    let result: Interval
+    switch (quadrant, sine) {
+    case (0, true): result = s
+    case (0, false): result = c
+    case (1, true): result = c
+    case (1, false): result = w.negate(s)
+    case (2, true): result = w.negate(s)
+    case (2, false): result = w.negate(c)
+    case (3, true): result = w.negate(c)
+    default: result = s
+    }
+    let v = rounded(result)
+    return Interval(Dyadic.max(v.lo, Dyadic(-1)), Dyadic.min(v.hi, Dyadic(1)))
+  }
+}
