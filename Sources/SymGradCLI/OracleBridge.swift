@@ -176,8 +176,51 @@ enum OracleBridge {
           SymGradOracle.sigmoidFocalLoss(f(v), target: y, alpha: alpha, gamma: gamma, reduction: red)
         }
       }
+    case "scaled_dot_product_attention":
+      // One head: the query (L x E) is the differentiated tensor; key (S x E), value
+      // (S x Ev) and the mask are numbers. A boolean attn_mask attends where True (SDPA).
+      let q = try tensor(0), k = try tensor(1), v = try tensor(2)
+      guard q.rank == 2, k.rank == 2, v.rank == 2, k.shape[1] == q.shape[1], v.shape[0] == k.shape[0] else {
+        throw NotApplicable(description: "scaled_dot_product_attention: the oracle takes one head (2-D query, key, value)")
+      }
+      for name in ["key_padding_mask", "attention_mask"] where tree.keywords[name] != nil {
+        throw NotApplicable(description: "scaled_dot_product_attention: the oracle has no \(name)")
+      }
+      let (l, e) = (q.shape[0], q.shape[1]), (sLen, ev) = (v.shape[0], v.shape[1])
+      let key = try numbers(.list(k.elements.map(Value.scalar)))!
+      let value = try numbers(.list(v.elements.map(Value.scalar)))!
+      let maskValue = tree.keywords["attn_mask"] ?? (a.count > 3 ? a[3].value : nil)
+      let mask = try maskValue.map { try additiveMask($0) }
+      if let mask, mask.count != l * sLen { throw NotApplicable(description: "scaled_dot_product_attention: attn_mask is not L x S") }
+      let causal: Bool
+      switch tree.keywords["is_causal"] {
+      case nil, .boolean(false)?: causal = false
+      case .boolean(true)?: causal = true
+      default: throw NotApplicable(description: "scaled_dot_product_attention: is_causal must be True or False")
+      }
+      if causal && mask != nil { throw NotApplicable(description: "PyTorch rejects attn_mask with is_causal=True") }
+      let scale = tree.keywords["scale"].flatMap { $0.rationalValue?.toDouble() }
+      return Program(inputs: q.elements) { x in
+        SymGradOracle.scaledDotProductAttention(
+          query: x, key: key, value: value, l: l, s: sLen, e: e, ev: ev,
+          additiveMask: mask, isCausal: causal, scale: scale)
+      }
     default:
       throw NotApplicable(description: "the oracle has no '\(tree.name)'")
+    }
+  }
+
+  /// An attention mask as PyTorch adds it to the scores, row-major: numbers (`-inf`
+  /// included) as they are, booleans as 0 (True: attend) or `-inf` (False).
+  static func additiveMask(_ v: Value) throws -> [Double] {
+    switch v {
+    case .list(let items): return try items.flatMap(additiveMask)
+    case .boolean(let b): return [b ? 0 : -.infinity]
+    case .scalar(let x):
+      if let r = x.rationalValue { return [r.toDouble()] }
+      if let c = x.constantValue, !c.doubleValue.isNaN { return [c.doubleValue] }
+      throw NotApplicable(description: "scaled_dot_product_attention: attn_mask must hold numbers or booleans")
+    case .string: throw NotApplicable(description: "scaled_dot_product_attention: attn_mask must hold numbers or booleans")
     }
   }
 
