@@ -29,9 +29,9 @@ enum DiffCommand {
       return CommandLineTool.Status.success
     }
     let text = try o.expressionText()
-    let names = try o.variables()
     let point = try o.point()
     let value = try Shared.parse(text)
+    let names = try o.variables(of: value)
     if let point { try Shared.checkDomains(text, at: point) }
     let variables = names.map(Expr.symbol)
     let result: Value

@@ -19,9 +19,10 @@ enum HessianCommand {
       return CommandLineTool.Status.success
     }
     let text = try o.expressionText()
-    let names = try o.variables()
     let point = try o.point()
-    guard case .scalar(let f) = try Shared.parse(text) else { throw CommandFailure("symgrad: the Hessian needs a scalar EXPR") }
+    let value = try Shared.parse(text)
+    let names = try o.variables(of: value)
+    guard case .scalar(let f) = value else { throw CommandFailure("symgrad: the Hessian needs a scalar EXPR") }
     let h = hessian(of: f, withRespectTo: names.map(Expr.symbol))
     let result = Value.list(h.map { .list($0.map(Value.scalar)) })
     let numbers = try point.map { try Shared.numbers(result, at: $0) }

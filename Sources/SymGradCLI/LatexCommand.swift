@@ -40,7 +40,7 @@ enum LatexCommand {
     let body: String
     var what = "Expression"
     if o.values["--wrt"] != nil {
-      let vars = try o.variables().map(Expr.symbol)
+      let vars = try o.variables(of: value).map(Expr.symbol)
       switch value {
       case .scalar(let f):
         if vars.count == 1 {

@@ -36,8 +36,11 @@ struct Options {
             values[name] = arguments[i]
             i += 1
           }
+        } else if !a.hasPrefix("--") {
+          // `-x`: not an option of this command, so EXPR (a leading minus sign).
+          positional.append(a)
         } else {
-          throw UsageError("unknown option '\(name)'")
+          throw UsageError("unknown option '\(name)' (an EXPR starting with '-' can follow '--')")
         }
       } else {
         positional.append(a)
@@ -85,7 +88,7 @@ struct Options {
       guard let v = Options.number(raw) else {
         throw UsageError("--at: '\(raw)' is not a number for \(name) (use decimals, inf, -inf or nan)")
       }
-      point[name] = v
+      guard point.updateValue(v, forKey: name) == nil else { throw UsageError("--at: '\(name)' is given twice") }
     }
     return point
   }
@@ -99,11 +102,26 @@ struct Options {
     }
   }
 
-  /// `--wrt a,b` as symbols.
+  /// `--wrt a,b` as names; a name given twice is a usage error.
   func variables() throws -> [String] {
     guard let text = values["--wrt"] else { throw UsageError("missing --wrt NAME[,NAME...]") }
     let names = text.split(separator: ",").map { $0.trimmedWhitespace }.filter { !$0.isEmpty }
     guard !names.isEmpty else { throw UsageError("--wrt needs at least one name") }
+    var seen: Set<String> = []
+    for n in names where !seen.insert(n).inserted { throw UsageError("--wrt: '\(n)' is given twice") }
+    return names
+  }
+
+  /// `--wrt` names, each of which must be a symbol of `value`: a derivative with respect
+  /// to a name EXPR does not use is 0, and a typo would make every check agree vacuously.
+  func variables(of value: Value) throws -> [String] {
+    let names = try variables()
+    let symbols = Set(value.flattened.flatMap(\.freeSymbols))
+    let unknown = names.filter { !symbols.contains($0) }
+    guard unknown.isEmpty else {
+      let listed = symbols.isEmpty ? "EXPR has no symbols" : "EXPR's symbols: " + symbols.sorted().joined(separator: ", ")
+      throw UsageError("--wrt: \(unknown.map { "'\($0)'" }.joined(separator: ", ")) \(unknown.count == 1 ? "is not a symbol" : "are not symbols") of EXPR (\(listed))")
+    }
     return names
   }
 }

@@ -40,11 +40,11 @@ enum PlotCommand {
       return CommandLineTool.Status.success
     }
     let text = try o.expressionText()
-    let names = try o.variables()
     guard let point = try o.point() else { throw UsageError("plot needs --at NAME=VALUE,...") }
     guard let path = o.values["-o"] else { throw UsageError("plot needs -o FILE.svg") }
     let colors = try colorMap(o)
     let value = try Shared.parse(text)
+    let names = try o.variables(of: value)
     guard let shape = value.shape else { throw CommandFailure("symgrad: cannot plot \(value)") }
     let outputs = value.flattened
     guard !outputs.isEmpty else { throw CommandFailure("symgrad: nothing to plot: EXPR is empty") }

@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+@testable import SymGradCLI
+
+/// Every command quoted in the soundness issue (issue 8) and the fuzzing findings
+/// (`shared/findings/2026-12-02-fuzzing.md`), end to end through the command line: the
+/// right value, or a typed "undecided", with the specified exit code. Reference values
+/// were computed with mpmath at 80 digits from the same double inputs.
+@Suite struct SoundnessRegressionTests {
+  struct Run {
+    let status: Int32
+    let out: String
+    let err: String
+    /// The "value" of the JSON output.
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(out.utf8))) as? [String: Any] ?? [:] }
+  }
+
+  func run(_ args: String...) -> Run {
+    let o = Output()
+    let status = CommandLineTool.run(args, output: o)
+    return Run(status: status, out: o.standardOutput, err: o.standardError)
+  }
+
+  /// The numbers of the JSON "value" field, parsed with `Double(_:)` (Foundation's JSON
+  /// parser rounds some decimals to a neighbouring double, which would hide ulp errors).
+  func values(_ r: Run) -> [Double] {
+    guard let start = r.out.range(of: "\"value\": ") else { return [] }
+    var text = r.out[start.upperBound...]
+    if text.hasPrefix("[") {
+      text = text.dropFirst().prefix { $0 != "]" }
+    } else {
+      text = text.prefix { $0 != "," && $0 != "}" }
+    }
+    return text.split(separator: ",").map { item in
+      let t = item.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+      switch t { case "inf": return .infinity; case "-inf": return -.infinity; default: return Double(t) ?? .nan }
+    }
+  }
+
+  func number(_ r: Run) -> Double { values(r).first ?? .nan }
+
+  // MARK: Crashes (stack overflow, traps)
+
+  @Test(arguments: [
+    ["eval", "2*pi"], ["eval", "pi*y", "--at", "y=1"], ["diff", "exp(pi*x)", "--wrt", "x", "--at", "x=1"],
+    ["simplify", "pi - y"], ["limit", "x*y", "--as", "x", "--to", "pi"], ["eval", "mean([pi])"], ["eval", "pi/7"],
+    ["eval", "x**(-2**63)", "--at", "x=2"], ["eval", "(5)**(-2**63)"], ["eval", "2**(-9223372036854775807-1)/3"],
+    ["simplify", "x**(-2**63)"], ["simplify", "exp(-2**63*x) + 1"],
+  ])
+  func noCrash(_ args: [String]) {
+    let o = Output()
+    let status = CommandLineTool.run(args, output: o)
+    #expect(status == 0, "\(args): \(o.standardError)")
+  }
+
+  @Test func piProducts() {
+    #expect(number(run("eval", "2*pi", "--json")) == 6.283185307179586)
+    // mpmath: pi*e^pi = 72.69862997411880 (IEEE gives 72.69862997411879)
+    #expect(number(run("diff", "exp(pi*x)", "--wrt", "x", "--at", "x=1", "--json")) == 72.6986299741188)
+  }
+
+  // MARK: Wrong values at large finite inputs
+
+  @Test func crossEntropyAtLargeLogits() {
+    let r = run("eval", "cross_entropy([[a, b]], [1])", "--at", "a=1000,b=-1000", "--json")
+    #expect(number(r) == 2000)
+    #expect(r.json["certified"] as? Bool == true)
+    #expect(r.json["ieee"] as? String == "inf")
+  }
+
+  @Test func crossEntropyGradientAtLargeLogits() {
+    let r = run("diff", "cross_entropy([[a,b,c,d]],[2])", "--wrt", "a,b,c,d", "--at", "a=700,b=710,c=0,d=1", "--json")
+    #expect(values(r) == [4.5397868702434395e-05, 0.9999546021312976, -1, 1.2167255113706666e-308])
+  }
+
+  @Test func softmaxSumsToOne() {
+    let r = run("eval", "softmax([a,b])", "--at", "a=710,b=700", "--json")
+    #expect(values(r) == [0.9999546021312976, 4.5397868702434395e-05])
+  }
+
+  /// Faithful values where IEEE loses everything (each from mpmath at 80 digits).
+  @Test(arguments: [
+    ("cos(20000000000*x**2)", "x", "x=1.83", -39622982655.50268),
+    ("softmax([a**3, a])[0]", "a", "a=7.5", 1.8360588201280874e-178),
+  ])
+  func derivativesWhereIEEECancels(_ expr: String, _ wrt: String, _ at: String, _ expected: Double) {
+    let r = run("diff", expr, "--wrt", wrt, "--at", at, "--json")
+    #expect(number(r) == expected, "\(r.out)")
+    #expect(r.json["certified"] as? Bool == true)
+  }
+
+  @Test(arguments: [
+    ("log(exp(1000) + 1) - 1000", 0.0),  // exp(-1000) underflows: 0 is the faithful double
+    ("(exp(20000000000) + 1)/(exp(20000000000) + 2)", 1.0),
+  ])
+  func constantsWhereIEEEOverflows(_ expr: String, _ expected: Double) {
+    let r = run("eval", expr, "--json")
+    #expect(number(r) == expected, "\(r.out)")
+    #expect(r.json["certified"] as? Bool == true)
+  }
+
+  @Test func integersBeyondTheDoubleRange() {
+    let r = run("eval", "(10**400*sigmoid(z) + 1)**2/10**800", "--at", "z=0.5", "--json")
+    #expect(number(r) == 0.3874556190002601)
+  }
+
+  @Test func valueBeyondTheDoubleRangeIsNotCertified() {
+    let r = run("eval", "exp(1000)", "--json")
+    #expect(number(r) == .infinity)
+    #expect(r.json["certified"] as? Bool == false)
+    #expect(r.out.contains("10^434"))
+  }
+
+  // MARK: The zero test
+
+  @Test func tinyCoefficientIsNotZero() {
+    let r = run("limit", "(exp(1/10**15) - 1)*x + 1", "--as", "x", "--to", "inf")
+    #expect(r.status == 0)
+    #expect(r.out.hasPrefix("inf"))
+    let e = run("eval", "x*(log(3) - 1.0986122886681) + 5", "--at", "x=inf", "--json")
+    #expect(number(e) == .infinity)
+  }
+
+  // MARK: Limits from sympy's test suite
+
+  @Test(arguments: [
+    ("27**(log(n)/log(3))/n**3", "n", "1"),
+    ("sqrt(4**(x+1)+1)/2**x", "x", "2"),
+  ])
+  func commensurateBases(_ expr: String, _ variable: String, _ expected: String) {
+    let r = run("limit", expr, "--as", variable, "--to", "inf")
+    #expect(r.status == 0)
+    #expect(r.out.split(separator: "\n").first.map(String.init) == expected, "\(r.out)")
+  }
+
+  // MARK: Domains
+
+  @Test func expOfLogIsNotWidened() {
+    let r = run("eval", "exp(log(x))", "--at", "x=-1")
+    #expect(r.status == 1)
+    #expect(r.err.contains("log"))
+    #expect(run("eval", "sqrt(x)**2", "--at", "x=-1").status == 1)
+    #expect(number(run("eval", "sqrt(x**2)", "--at", "x=-3", "--json")) == 3)
+  }
+
+  @Test func undefinedLimitExplainsOnStandardError() {
+    let r = run("limit", "log(z)", "--as", "z", "--to", "0-", "--json")
+    #expect(r.status == 1)
+    #expect(r.err.contains("undefined"))
+    let reason = r.json["reason"] as? [String: Any]
+    #expect(reason?["code"] as? String == "domain")
+    #expect((reason?["message"] as? String)?.isEmpty == false)
+  }
+
+  // MARK: Command line
+
+  @Test func unknownWrtNameIsAUsageError() {
+    let r = run("diff", "log(exp(a)+exp(b))", "--wrt", "A")
+    #expect(r.status == 64)
+    #expect(r.err.contains("'A'"))
+    #expect(r.err.contains("a, b"))
+    #expect(run("check", "a*b", "--wrt", "c", "--at", "a=1,b=2").status == 64)
+    #expect(run("hessian", "a*b", "--wrt", "a,a").status == 64)
+  }
+
+  @Test func repeatedNameInAtIsAUsageError() {
+    let r = run("eval", "x + y", "--at", "x=1,x=2")
+    #expect(r.status == 64)
+    #expect(r.err.contains("'x' is given twice"))
+  }
+
+  @Test func expressionsStartingWithMinus() {
+    #expect(run("eval", "--", "-x").out.hasPrefix("-x"))
+    let r = run("eval", "-x", "--at", "x=2", "--json")
+    #expect(r.status == 0)
+    #expect(number(r) == -2)
+    #expect(run("eval", "--bogus", "x").status == 64)
+  }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import SymGrad
+
+/// Certified evaluation against values recorded with mpmath (80 digits, from the same
+/// double inputs): every certified value must be a faithful rounding, so equality with
+/// the correctly rounded reference is expected in these cases, and at most one ulp off
+/// in general (`faithful`).
+@Suite struct CertifiedEvaluationTests {
+  let x = Expr.symbol("x")
+
+  /// Whether `v` is within one ulp of the reference (faithful rounding of a correctly
+  /// rounded reference is either it or a neighbour).
+  func faithful(_ v: Double, _ reference: Double) -> Bool {
+    v == reference || v == reference.nextUp || v == reference.nextDown
+  }
+
+  @Test(arguments: [
+    ("tanh(x)", 0.001, 0.0009999996666668),
+    ("sin(x)", 1e22, -0.8522008497671888),
+    ("log(x)", 1e-300, -690.7755278982137),
+    ("log1p(x)", 1e-20, 1e-20),
+    ("expm1(x)", 1e-20, 1e-20),
+    ("x**(1/3)", -7, -1.9129311827723892),
+    ("sqrt(x)", 2, 1.4142135623730951),
+    ("softplus(x)", -700, 9.85967654375977e-305),
+    ("sigmoid(x)", 700, 1.0),
+    ("2*pi*x", 1, 6.283185307179586),
+  ])
+  func elementaryFunctions(_ text: String, _ at: Double, _ reference: Double) throws {
+    let e = try Expr(parsing: text)
+    let v = try e.certifiedValue(at: ["x": at])
+    #expect(v.certified)
+    #expect(faithful(v.value, reference), "\(text) at \(at): \(v.value) vs \(reference)")
+  }
+
+  @Test func domainErrorsAreCertain() {
+    #expect(throws: EvaluationError.self) { try log(x).certifiedValue(at: ["x": -1]) }
+    #expect(throws: EvaluationError.self) { try sqrt(x).certifiedValue(at: ["x": -2]) }
+  }
+
+  @Test func exactInfinitiesAndUndefinedValues() throws {
+    #expect(try log(x).certifiedValue(at: ["x": 0]).value == -.infinity)
+    #expect(try max(log(x), Expr.number(-100)).certifiedValue(at: ["x": 0]).value == -100)
+    let v = try (1 / x).certifiedValue(at: ["x": 0])
+    #expect(v.value.isNaN && v.certified)  // 1/0 has no value on the extended reals
+  }
+
+  /// An exact zero that no enclosure can separate from 0 is still faithful: 0 within one
+  /// subnormal ulp, after the precision rises past the double range.
+  @Test func exactZeroIsFaithful() throws {
+    let e = try Expr(parsing: "(x + 1)**2 - x**2 - 2*x - 1")
+    let v = try e.certifiedValue(at: ["x": 0.1])
+    #expect(v.value == 0)
+  }
+
+  @Test func limitValuesAreCertified() throws {
+    // exp(-1e9 + a)/(exp(-1e9 + a) + exp(-1e9 + b)) at a = 1, b = 2 is the softmax of (1, 2).
+    let e = try Expr(parsing: "exp(-1000000000 + 1)/(exp(-1000000000 + 1) + exp(-1000000000 + 2))")
+    #expect(LimitValue.finite(e).certifiedValue.value == 0.2689414213699951)
+    #expect(LimitValue.finite(e).certifiedValue.certified)
+  }
+
+  @Test func dyadicDirectedRounding() throws {
+    let third = try Dyadic.rounding(Rational(numerator: 1, denominator: 3)!, precision: 60, .down)
+    let thirdUp = try Dyadic.rounding(Rational(numerator: 1, denominator: 3)!, precision: 60, .up)
+    #expect(third < thirdUp)
+    #expect(third.double(.down) <= 1.0 / 3)
+    #expect(third.double(.up) >= 1.0 / 3)
+    #expect(thirdUp.double(.up) >= 1.0 / 3)
+    #expect(Dyadic(exactly: 0.1)!.double(.down) == 0.1)
+    #expect(Dyadic(exactly: 5e-324)!.double(.up) == 5e-324)
+    #expect(BigInt(-5).shiftedRight(by: 1, roundingUp: false) == BigInt(-3))
+    #expect(BigInt(-5).shiftedRight(by: 1, roundingUp: true) == BigInt(-2))
+    #expect(BigInt(5).shiftedRight(by: 1, roundingUp: true) == BigInt(3))
+  }
+
+  /// The constants' enclosures contain the true values and are tight.
+  @Test func constants() throws {
+    let a = IntervalArithmetic(precision: 200)
+    let p = try a.pi(), l = try a.ln2()
+    #expect(p.lo.double(.down) <= Double.pi && Double.pi <= p.hi.double(.up))
+    #expect(l.lo.double(.down) <= M_LN2 && M_LN2 <= l.hi.double(.up))
+    #expect(Dyadic.sum(p.hi, -p.lo, precision: 400, .up).top < -190)
+    #expect(Dyadic.sum(l.hi, -l.lo, precision: 400, .up).top < -190)
+  }
+}
