@@ -263,8 +263,6 @@ final class LimitEngine {
       do {
         let s = try series(rewritten, precision: precision, logOmega: logOmega, arithmetic)
         if let l = s.leading, !l.coefficient.contains(omega) { return (l.coefficient, l.exponent) }
-        // An exact series without terms: the expression is identically 0 in this class.
-        if s.leading == nil && s.order == nil { return (.zero, .zero) }
       } catch LimitFailure.precisionExhausted {}
       precision = precision * Rational(2)
     }
