@@ -22,8 +22,13 @@ let package = Package(
     .target(name: "SymGradCLI", dependencies: ["SymGrad", "SymGradOracle"]),
     .executableTarget(name: "symgrad", dependencies: ["SymGradCLI"]),
     .executableTarget(name: "symgrad-bench", dependencies: ["SymGrad"]),
+    // The fuzzer (issue 8, item 7): a deterministic input generator and a driver that runs
+    // each input through every stage with a time budget. `symgrad-fuzz` is its thin main.
+    .target(name: "SymGradFuzz", dependencies: ["SymGrad", "SymGradCLI"]),
+    .executableTarget(name: "symgrad-fuzz", dependencies: ["SymGradFuzz"]),
     .testTarget(name: "SymGradTests", dependencies: ["SymGrad"]),
     .testTarget(name: "SymGradOracleTests", dependencies: ["SymGradOracle"]),
     .testTarget(name: "SymGradCLITests", dependencies: ["SymGradCLI", "SymGrad", "SymGradOracle"]),
+    .testTarget(name: "SymGradFuzzTests", dependencies: ["SymGradFuzz", "SymGrad"]),
   ]
 )

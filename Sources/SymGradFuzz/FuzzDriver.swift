@@ -1,0 +1,391 @@
+import Foundation
+import SymGrad
+import SymGradCLI
+
+/// How a fuzz run is set up.
+public struct FuzzConfiguration: Sendable {
+  public var seed: UInt64 = 1
+  /// The first input index and the number of inputs.
+  public var start = 0
+  public var count = 1000
+  /// Seconds one input may take before it is reported as a hang.
+  public var budget = 2.0
+  /// Written before each input (see `Breadcrumb`); nil: none.
+  public var breadcrumbPath: String?
+  /// Findings (round-trip failures, hangs) are appended here; nil: none.
+  public var reportPath: String?
+  public var generator = GeneratorOptions.everything
+  /// The fraction of inputs also run through the command-line tool in-process.
+  public var commandLineRate = 0.125
+  /// At most this many entries of a list value go through the per-entry stages.
+  public var maxEntries = 6
+  /// At most this many free symbols of an entry are differentiated against.
+  public var maxSymbols = 6
+  /// Stages not to run (`parse` and `release` always run). The test slice skips the
+  /// numeric stages for most of its inputs: they dominate the time in debug builds.
+  public var skip: Set<Stage> = []
+  /// Print each stage to standard error as it starts (for replaying one input).
+  public var trace = false
+  /// Print a progress line to standard error every this many inputs (0: never).
+  public var progressEvery = 0
+
+  public init() {}
+}
+
+/// Counts of one run, by stage and by kind.
+public struct FuzzSummary: Sendable {
+  public var inputs = 0
+  public var byKind: [String: Int] = [:]
+  /// How often each stage ran, threw, and its longest single run (seconds).
+  public var ran = [Int](repeating: 0, count: Stage.allCases.count)
+  public var thrown = [Int](repeating: 0, count: Stage.allCases.count)
+  public var longest = [Double](repeating: 0, count: Stage.allCases.count)
+  /// Seconds spent in each stage, in total.
+  public var total = [Double](repeating: 0, count: Stage.allCases.count)
+  /// Limits and limit-aware values that came out undefined (not a failure).
+  public var undefined = 0
+  /// Every round-trip failure, in a known class or not.
+  public var roundTripFailures: [RoundTripFailure] = []
+  /// The known issue classes the run avoids (their round-trip failures are not failures).
+  public var avoided: Set<KnownIssue> = []
+
+  /// The round-trip failures outside the avoided classes: these make the run fail.
+  public var unexpectedRoundTripFailures: [RoundTripFailure] {
+    roundTripFailures.filter { f in f.known.map { !avoided.contains($0) } ?? true }
+  }
+  /// The slowest inputs: (seconds, index, kind).
+  public var slowest: [(seconds: Double, index: Int, kind: String)] = []
+  public var seconds = 0.0
+
+  public func thrown(_ s: Stage) -> Int { thrown[s.rawValue] }
+  public func ran(_ s: Stage) -> Int { ran[s.rawValue] }
+
+  /// `key=value` pairs on one line, summed across chunks by `Scripts/fuzz-long`.
+  public var countsLine: String {
+    let unexpected = unexpectedRoundTripFailures.count
+    var parts = ["inputs=\(inputs)", "roundtrip=\(unexpected)", "roundtrip.avoided=\(roundTripFailures.count - unexpected)",
+                 "undefined=\(undefined)"]
+    for s in Stage.allCases {
+      parts.append("ran.\(s.name)=\(ran[s.rawValue])")
+      parts.append("thrown.\(s.name)=\(thrown[s.rawValue])")
+    }
+    for (k, n) in byKind.sorted(by: { $0.key < $1.key }) { parts.append("kind.\(k)=\(n)") }
+    return parts.joined(separator: " ")
+  }
+
+  /// The human-readable table.
+  public func rendered(_ c: FuzzConfiguration) -> String {
+    var s = "symgrad-fuzz: seed \(c.seed), inputs \(c.start)..<\(c.start + inputs) (\(inputs) inputs) in "
+    s += String(format: "%.1f s (%.0f inputs/s)\n", seconds, seconds > 0 ? Double(inputs) / seconds : 0)
+    s += "kinds: " + byKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
+    s += "stage                   ran   errors thrown    longest      total\n"
+    for st in Stage.allCases {
+      s += st.name.padding(toLength: 20, withPad: " ", startingAt: 0)
+      s += String(format: "%7d %15d %8.3f s %8.1f s\n", ran[st.rawValue], thrown[st.rawValue], longest[st.rawValue], total[st.rawValue])
+    }
+    s += "undefined limits/values: \(undefined)\n"
+    let known = roundTripFailures.filter { $0.known != nil }.count
+    s += "round-trip failures: \(unexpectedRoundTripFailures.count)"
+    if known > 0 {
+      let inAvoided = roundTripFailures.count - unexpectedRoundTripFailures.count
+      s += " (\(known) in a known class, \(inAvoided) of them in an avoided class and not counted)"
+    }
+    s += "\n"
+    if !avoided.isEmpty { s += "avoided known issues: " + avoided.map(\.rawValue).sorted().joined(separator: ", ") + "\n" }
+    s += "hangs: 0 (a hang stops the run with exit \(FuzzExit.hang))\n"
+    s += "crashes: 0 (a crash ends the process; Scripts/fuzz-long records and counts them)\n"
+    if !slowest.isEmpty {
+      s += "slowest inputs: " + slowest.map { String(format: "#%d %@ %.2f s", $0.index, $0.kind, $0.seconds) }.joined(separator: ", ") + "\n"
+    }
+    s += "SUMMARY " + countsLine + String(format: " seconds=%.1f", seconds) + "\n"
+    return s
+  }
+}
+
+/// Runs generated (or given) inputs through every stage: parse; print and reparse; LaTeX;
+/// the derivative by each free symbol (and its round trip); `simplified()` (and its round
+/// trip); IEEE and limit-aware evaluation at a finite point and at a point with `+-inf`
+/// entries; a limit as one symbol tends to `+inf`; and, for a fraction of inputs, the
+/// command-line tool in-process.
+///
+/// Thrown errors are the "clear error" path and only counted. A round-trip failure is
+/// recorded. A trap ends the process (the breadcrumb names the input and stage); an input
+/// that exceeds the budget is a hang: the watchdog reports it and exits with
+/// `FuzzExit.hang`.
+public final class FuzzDriver {
+  public let configuration: FuzzConfiguration
+  public private(set) var summary = FuzzSummary()
+  private let progress = Progress()
+  private let breadcrumb: Breadcrumb?
+  private var watchdog: Watchdog?
+  private let generator: InputGenerator
+
+  public init(_ configuration: FuzzConfiguration) {
+    self.configuration = configuration
+    generator = InputGenerator(options: configuration.generator)
+    summary.avoided = configuration.generator.avoid
+    breadcrumb = configuration.breadcrumbPath.flatMap { Breadcrumb(path: $0) }
+  }
+
+  /// Runs `configuration.count` generated inputs from `configuration.start`.
+  public func run() -> FuzzSummary {
+    let c = configuration
+    return withWatchdog {
+      for index in c.start..<(c.start + c.count) {
+        progress.index.store(index, ordering: .releasing)
+        progress.text.withLock { $0 = "(generating)" }
+        progress.started.store(monotonicNanoseconds(), ordering: .releasing)
+        breadcrumb?.begin(FuzzInput(index: index, text: "", kind: "(generating)"), seed: c.seed, counts: summary.countsLine)
+        enter(.generate)
+        let input = generator.input(seed: c.seed, index: index)
+        check(input)
+        if c.progressEvery > 0, (index - c.start + 1) % c.progressEvery == 0 {
+          FileHandle.standardError.write(Data("symgrad-fuzz: \(index - c.start + 1) inputs, \(summary.roundTripFailures.count) round-trip failures\n".utf8))
+        }
+      }
+    }
+  }
+
+  /// Runs the given texts (reproducers), indexed from `configuration.start` (the index
+  /// chooses the evaluation points: `--input TEXT --seed S --start K` replays input K).
+  public func run(texts: [String]) -> FuzzSummary {
+    withWatchdog {
+      for (i, t) in zip(configuration.start..., texts) {
+        progress.started.store(monotonicNanoseconds(), ordering: .releasing)
+        enter(.generate)
+        check(FuzzInput(index: i, text: t, kind: "given"))
+      }
+    }
+  }
+
+  private func withWatchdog(_ body: () -> Void) -> FuzzSummary {
+    let w = Watchdog(progress: progress, budget: configuration.budget, seed: configuration.seed, reportPath: configuration.reportPath)
+    watchdog = w
+    w.start()
+    let clock = ContinuousClock()
+    let t0 = clock.now
+    body()
+    w.stop()
+    summary.seconds += (clock.now - t0).seconds
+    return summary
+  }
+
+  // MARK: One input
+
+  private var stageStart = ContinuousClock.now
+  private var current = Stage.generate
+
+  private func enter(_ s: Stage) {
+    finishStage()
+    current = s
+    stageStart = ContinuousClock.now
+    progress.stage.store(s.rawValue, ordering: .releasing)
+    breadcrumb?.stage(s)
+    summary.ran[s.rawValue] += 1
+    if configuration.trace { FileHandle.standardError.write(Data("stage: \(s.name)\n".utf8)) }
+  }
+
+  private func finishStage() {
+    let t = (ContinuousClock.now - stageStart).seconds
+    summary.total[current.rawValue] += t
+    if t > summary.longest[current.rawValue] { summary.longest[current.rawValue] = t }
+  }
+
+  /// Runs `body` as stage `s`, counting a thrown error.
+  @discardableResult
+  private func stage<T>(_ s: Stage, _ body: () throws -> T) -> T? {
+    if configuration.skip.contains(s) && s != .parse { return nil }
+    enter(s)
+    do {
+      return try body()
+    } catch {
+      summary.thrown[s.rawValue] += 1
+      if configuration.trace { FileHandle.standardError.write(Data("  threw: \(error)\n".utf8)) }
+      return nil
+    }
+  }
+
+  /// Runs every stage on one input.
+  public func check(_ input: FuzzInput) {
+    let c = configuration
+    progress.index.store(input.index, ordering: .releasing)
+    progress.text.withLock { $0 = input.text }
+    breadcrumb?.begin(input, seed: c.seed, counts: summary.countsLine)
+    if progress.started.load(ordering: .acquiring) == 0 {
+      progress.started.store(monotonicNanoseconds(), ordering: .releasing)
+    }
+    let clock = ContinuousClock()
+    let t0 = clock.now
+    defer {
+      finishStage()
+      current = .generate
+      progress.started.store(0, ordering: .releasing)
+      summary.inputs += 1
+      summary.byKind[input.kind, default: 0] += 1
+      let t = (clock.now - t0).seconds
+      summary.slowest.append((t, input.index, input.kind))
+      summary.slowest.sort { $0.seconds > $1.seconds }
+      if summary.slowest.count > 5 { summary.slowest.removeLast() }
+    }
+    runStages(input)
+  }
+
+  /// The stages of `check`. Its values are freed when it returns, in the `release` stage.
+  private func runStages(_ input: FuzzInput) {
+    let c = configuration
+    var rng = SplitMix64.forInput(seed: c.seed, index: input.index, stream: 1)
+    guard let value = stage(.parse, { try Value(parsing: input.text) }) else { return }
+    if let p = stage(.print, { value.description }) { roundTrip(value, p, of: "input", input: input, stage: .reparse) }
+
+    let entries = Array(value.flattened.prefix(c.maxEntries))
+    let names = Array(Set(entries.flatMap(\.freeSymbols))).sorted()
+    let finite = FuzzDriver.finitePoint(names, &rng)
+    let infinite = FuzzDriver.infinitePoint(finite, names, &rng)
+    if c.trace {
+      func at(_ p: [String: Double]) -> String {
+        p.sorted { $0.key < $1.key }.map { "\($0.key)=\(FuzzDriver.cliNumber($0.value))" }.joined(separator: ",")
+      }
+      FileHandle.standardError.write(Data("finite point: --at \(at(finite))\ninfinite point: --at \(at(infinite))\n".utf8))
+    }
+
+    for e in entries {
+      stage(.latex) { _ = e.latex; _ = LatexDocument.scalar(e) }
+      let free = Array(e.freeSymbols.prefix(c.maxSymbols))
+      var derivatives: [Expr] = []
+      for name in free {
+        guard let d = stage(.derivative, { e.derivative(withRespectTo: Expr.symbol(name)) }) else { continue }
+        derivatives.append(d)
+        roundTrip(.scalar(d), d.description, of: "derivative", input: input, stage: .derivativeRoundTrip)
+      }
+      if let s = stage(.simplify, { e.simplified() }) {
+        roundTrip(.scalar(s), s.description, of: "simplified", input: input, stage: .simplifyRoundTrip)
+      }
+      stage(.evaluateIEEE) { _ = try e.evaluateIEEE(at: finite) }
+      stage(.evaluateIEEE) { _ = try e.evaluateIEEE(at: infinite) }
+      for d in derivatives.prefix(2) { stage(.evaluateIEEE) { _ = try d.evaluateIEEE(at: finite) } }
+      if let v = stage(.evaluate, { try e.evaluate(at: finite) }), v.isNaN { summary.undefined += 1 }
+      if !free.isEmpty || rng.chance(0.5) {
+        if stage(.evaluateInfinite, { e.limitValue(at: infinite).doubleValue })?.isNaN ?? false { summary.undefined += 1 }
+        if let d = derivatives.first, stage(.evaluateInfinite, { d.limitValue(at: infinite).doubleValue })?.isNaN ?? false {
+          summary.undefined += 1
+        }
+      }
+      if let name = free.isEmpty ? nil : rng.pick(free) {
+        let point: LimitPoint = switch rng.weighted([70, 15, 15]) {
+        case 0: .plusInfinity
+        case 1: .minusInfinity
+        default: .value(Expr.zero, from: rng.pick([LimitPoint.Side.both, .right, .left]))
+        }
+        if c.trace { FileHandle.standardError.write(Data("limit as \(name) -> \(point)\n".utf8)) }
+        if stage(.limit, { limit(of: e, as: Expr.symbol(name), approaches: point).doubleValue })?.isNaN ?? false {
+          summary.undefined += 1
+        }
+      }
+    }
+    if rng.chance(c.commandLineRate) { commandLine(input.text, names: names, finite: finite, infinite: infinite, &rng) }
+    enter(.release)
+  }
+
+  /// Parses `printed` (the text of `value`) and prints it again; records a failure when it
+  /// does not parse or prints differently.
+  private func roundTrip(_ value: Value, _ printed: String, of what: String, input: FuzzInput, stage s: Stage) {
+    if configuration.skip.contains(s) { return }
+    enter(s)
+    var failure: RoundTripFailure?
+    do {
+      let reparsed = try Value(parsing: printed)
+      let again = reparsed.description
+      if again != printed {
+        failure = RoundTripFailure(index: input.index, what: what, input: input.text, printed: printed, reprinted: again, error: nil)
+        if FuzzDriver.isNonCanonical(value, reparsed, again) { failure?.known = .nonCanonicalPrint }
+      }
+    } catch {
+      failure = RoundTripFailure(index: input.index, what: what, input: input.text, printed: printed, reprinted: nil, error: "\(error)")
+    }
+    guard let f = failure else { return }
+    summary.roundTripFailures.append(f)
+    let block = f.rendered(seed: configuration.seed)
+    if let path = configuration.reportPath { Findings.append(block, to: path) }
+    if configuration.trace { FileHandle.standardError.write(Data(block.utf8)) }
+  }
+
+  /// Whether a round trip that printed differently is `KnownIssue.nonCanonicalPrint`: the
+  /// reprinted text prints identically once more, and the original and the reparsed value
+  /// agree numerically (relative 1e-9) at two points with every symbol in [0.3, 2].
+  static func isNonCanonical(_ original: Value, _ reparsed: Value, _ reprinted: String) -> Bool {
+    guard let third = try? Value(parsing: reprinted).description, third == reprinted else { return false }
+    let a = original.flattened, b = reparsed.flattened
+    guard a.count == b.count, original.shape == reparsed.shape else { return false }
+    let names = Set((a + b).flatMap(\.freeSymbols)).sorted()
+    for (k, point) in [0.61803, 1.41421].enumerated() {
+      var values: [String: Double] = [:]
+      for (i, n) in names.enumerated() { values[n] = 0.3 + (point * Double(i + k + 1)).truncatingRemainder(dividingBy: 1.7) }
+      for (x, y) in zip(a, b) {
+        guard let u = try? x.evaluateIEEE(at: values), let v = try? y.evaluateIEEE(at: values) else { return false }
+        if u.isNaN && v.isNaN { continue }
+        if u == v { continue }
+        guard u.isFinite, v.isFinite, abs(u - v) <= 1e-9 * max(1, abs(u), abs(v)) else { return false }
+      }
+    }
+    return true
+  }
+
+  /// The command-line tool in-process, on one subcommand chosen at random.
+  private func commandLine(_ text: String, names: [String], finite: [String: Double], infinite: [String: Double], _ rng: inout SplitMix64) {
+    // `-` reads standard input: not a text to pass.
+    guard text.trimmingCharacters(in: .whitespacesAndNewlines) != "-" else { return }
+    func at(_ p: [String: Double]) -> String {
+      p.sorted { $0.key < $1.key }.map { "\($0.key)=\(FuzzDriver.cliNumber($0.value))" }.joined(separator: ",")
+    }
+    var arguments: [String]
+    switch rng.below(6) {
+    case 0: arguments = ["eval", "--json"] + (names.isEmpty ? [] : ["--at", at(finite)])
+    case 1: arguments = ["eval"] + (names.isEmpty ? [] : ["--at", at(infinite)])
+    case 2 where !names.isEmpty: arguments = ["diff", "--wrt", names.prefix(3).joined(separator: ","), "--at", at(rng.chance(0.5) ? finite : infinite)]
+    case 3: arguments = ["simplify", "--json"]
+    case 4 where !names.isEmpty: arguments = ["limit", "--as", rng.pick(names), "--to", rng.pick(["inf", "-inf", "0", "0+", "1-"])]
+    default: arguments = ["latex"] + (names.isEmpty ? [] : ["--wrt", names.prefix(2).joined(separator: ",")])
+    }
+    arguments += ["--", text]
+    if configuration.trace { FileHandle.standardError.write(Data("cli: symgrad \(arguments.dropLast().joined(separator: " ")) TEXT\n".utf8)) }
+    stage(.commandLine) { _ = CommandLineTool.run(arguments, output: Output()) }
+  }
+
+  static func cliNumber(_ v: Double) -> String {
+    v.isNaN ? "nan" : v.isInfinite ? (v > 0 ? "inf" : "-inf") : "\(v)"
+  }
+
+  // MARK: Points
+
+  /// Finite values: mostly moderate, sometimes simple, sometimes extreme (and, rarely,
+  /// NaN, which must be an undefined value and not a trap).
+  static func finitePoint(_ names: [String], _ rng: inout SplitMix64) -> [String: Double] {
+    var p: [String: Double] = [:]
+    for n in names {
+      switch rng.weighted([55, 20, 15, 2]) {
+      case 0: p[n] = ((rng.unit() * 6 - 3) * 10_000).rounded() / 10_000
+      case 1: p[n] = rng.pick([0, 1, -1, 0.5, 2, -2, -0.0])
+      case 2: p[n] = rng.pick([1e-300, -1e-300, 1e300, 700, 710, -745, -1000, 1000, 1e-9, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 1e20])
+      default: p[n] = .nan
+      }
+    }
+    return p
+  }
+
+  /// `finite` with at least one (when there are symbols) entry set to `+inf` or `-inf`.
+  static func infinitePoint(_ finite: [String: Double], _ names: [String], _ rng: inout SplitMix64) -> [String: Double] {
+    var p = finite
+    guard !names.isEmpty else { return p }
+    let k = rng.int(in: 1...names.count)
+    for n in names.prefix(k) { p[n] = rng.chance(0.5) ? .infinity : -.infinity }
+    if rng.chance(0.3) { p[rng.pick(names)] = rng.chance(0.5) ? .infinity : -.infinity }
+    return p
+  }
+}
+
+extension Duration {
+  var seconds: Double {
+    let c = components
+    return Double(c.seconds) + Double(c.attoseconds) * 1e-18
+  }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Synchronization
+
+/// Monotonic nanoseconds (for the watchdog: `ContinuousClock.Instant` cannot live in an
+/// atomic).
+func monotonicNanoseconds() -> UInt64 {
+  var ts = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &ts)
+  return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+/// What the driver is doing now, shared with the watchdog thread.
+final class Progress: Sendable {
+  /// `Stage.rawValue` of the running stage.
+  let stage = Atomic<Int>(0)
+  /// When the current input started (monotonic ns); 0 when idle.
+  let started = Atomic<UInt64>(0)
+  let index = Atomic<Int>(0)
+  let text = Mutex<String>("")
+  let stopped = Atomic<Bool>(false)
+}
+
+/// A hang: an input that exceeded the time budget.
+public struct HangReport: Sendable {
+  public let seed: UInt64
+  public let index: Int
+  public let stage: Stage
+  public let seconds: Double
+  public let text: String
+
+  /// The report block (also printed).
+  public var rendered: String {
+    "HANG index=\(index) seed=\(seed) stage=\(stage.name) after=\(String(format: "%.1f", seconds))s\n"
+      + "  input: \(Findings.excerpt(text, seed: seed, index: index))\n"
+      + "  replay: symgrad-fuzz --seed \(seed) --start \(index) --count 1 --trace\n"
+  }
+}
+
+/// A thread that watches `Progress` and, when one input runs longer than `budget`, reports
+/// the hang and ends the process with `FuzzExit.hang`: a computation that does not return
+/// cannot be interrupted in-process.
+final class Watchdog: Sendable {
+  let progress: Progress
+  let budgetNanoseconds: UInt64
+  let seed: UInt64
+  let reportPath: String?
+
+  init(progress: Progress, budget: Double, seed: UInt64, reportPath: String?) {
+    self.progress = progress
+    self.budgetNanoseconds = UInt64(max(0.001, budget) * 1e9)
+    self.seed = seed
+    self.reportPath = reportPath
+  }
+
+  func start() {
+    let w = self
+    Thread.detachNewThread {
+      let tick = UInt32(max(5_000, min(100_000, w.budgetNanoseconds / 20_000)))  // microseconds
+      while !w.progress.stopped.load(ordering: .acquiring) {
+        usleep(tick)
+        let started = w.progress.started.load(ordering: .acquiring)
+        guard started != 0 else { continue }
+        let now = monotonicNanoseconds()
+        guard now > started, now - started > w.budgetNanoseconds else { continue }
+        let report = HangReport(
+          seed: w.seed, index: w.progress.index.load(ordering: .acquiring),
+          stage: Stage(rawValue: w.progress.stage.load(ordering: .acquiring)) ?? .generate,
+          seconds: Double(now - started) / 1e9, text: w.progress.text.withLock { $0 })
+        w.fire(report)
+      }
+    }
+  }
+
+  func stop() { progress.stopped.store(true, ordering: .releasing) }
+
+  private func fire(_ report: HangReport) -> Never {
+    let block = report.rendered
+    if let path = reportPath { Findings.append(block, to: path) }
+    FileHandle.standardError.write(Data(block.utf8))
+    print(block, terminator: "")
+    print("symgrad-fuzz: stopped at a hang (exit \(FuzzExit.hang)); continue with --start \(report.index + 1)")
+    fflush(nil)
+    _exit(FuzzExit.hang)
+  }
+}
+
+/// Exit statuses of `symgrad-fuzz`. A crash ends the process by a signal (status > 128
+/// in a shell).
+public enum FuzzExit {
+  /// No crash, hang or round-trip failure.
+  public static let clean: Int32 = 0
+  /// Round-trip failures were found (the run completed).
+  public static let roundTripFailures: Int32 = 1
+  /// An input exceeded the time budget; the run stopped there.
+  public static let hang: Int32 = 3
+  /// Bad command-line arguments.
+  public static let usage: Int32 = 64
+}
