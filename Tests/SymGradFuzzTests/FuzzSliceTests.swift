@@ -14,8 +14,8 @@ import Testing
 /// 500 inputs through every stage including IEEE and limit-aware evaluation, limits and the
 /// command line (about 15 s). The two run in parallel.
 ///
-/// The generator leaves out `KnownIssue.allCases` (crashes and hangs being fixed, and the
-/// non-canonical round-trip class): a trap would kill the test process. A hang (an input
+/// The generator leaves out `KnownIssue.allCases` (hangs being fixed; the non-canonical
+/// round-trip class is recognized and not counted): a hang would end the test process. A hang (an input
 /// over the budget) ends the process with exit status 3 and the input on stderr: an
 /// in-process computation cannot be interrupted. Delete a case from `KnownIssue` once it is
 /// fixed and this slice covers it again.
@@ -104,6 +104,7 @@ import Testing
     #expect(inputs.contains { $0.text.contains("1e-400") })
     #expect(inputs.contains { $0.text.contains("10**400") })
     #expect(inputs.contains { $0.text.unicodeScalars.contains { !$0.isASCII } })
+    #expect(inputs.contains { $0.text.contains("pi") && $0.text.contains("*") })
   }
 
   @Test func avoidingGeneratorLeavesOutTheKnownClasses() {
@@ -115,16 +116,14 @@ import Testing
   }
 
   @Test(arguments: [
-    ("2*pi", KnownIssue.piConstant, true), ("exp(pi*x)", .piConstant, true), ("api + pin", .piConstant, false),
-    ("1e5*pie", .piConstant, false),
-    ("x**(-2**63)", .intEdgeIntegers, true), ("2**(-9223372036854775807-1)/3", .intEdgeIntegers, true),
-    ("exp(-2 ** 63*x) + 1", .intEdgeIntegers, true), ("2**62 + 2**6*3", .intEdgeIntegers, false),
-    ("eye(986)", .largeLiterals, true), ("one_hot(3, 500)", .largeLiterals, true), ("eye(5) + causal_mask(127)", .largeLiterals, false),
+    ("eye(986)", KnownIssue.largeLiterals, true), ("one_hot(3, 500)", .largeLiterals, true), ("eye(5) + causal_mask(127)", .largeLiterals, false),
     ("x0 + x1", .longExpressions, false),
     (String(repeating: "exp(", count: 30) + "x" + String(repeating: ")", count: 30), .deepNesting, true),
     (Array(repeating: "x", count: 40).joined(separator: "**"), .deepNesting, true),
     (String(repeating: "(", count: 250) + "x" + String(repeating: ")", count: 250), .deepNesting, false),
     ("exp(exp(x))", .deepNesting, false),
+    (String(repeating: "sigmoid(", count: 16) + "x" + String(repeating: ")", count: 16), .deepNesting, true),
+    (String(repeating: "sigmoid(", count: 15) + "x" + String(repeating: ")", count: 15), .deepNesting, false),
   ])
   func knownIssuePredicates(text: String, issue: KnownIssue, expected: Bool) {
     #expect(issue.matches(text) == expected)
