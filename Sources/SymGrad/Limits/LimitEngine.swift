@@ -192,10 +192,8 @@ final class LimitEngine {
   private func merge(_ a: [Expr], _ b: [Expr]) throws -> [Expr] {
     if a.isEmpty { return b }
     if b.isEmpty { return a }
-    // As in Gruntz's mrv_max: an exp(g) with g -> +-inf outranks t itself (t's class is
-    // reached only by moving up, where it becomes exp(t)).
-    if a.contains(t) && !b.contains(t) { return b }
-    if b.contains(t) && !a.contains(t) { return a }
+    // No shortcut for t: exp(g) with g ~ -log t is in t's own class (exp(-log t + 1) = e/t),
+    // so t is compared like any member (assuming exp(g) outranks t gave 0 for x*e/x).
     switch try compare(a[0], b[0]) {
     case .faster: return a
     case .slower: return b
@@ -210,6 +208,12 @@ final class LimitEngine {
 
   private func compare(_ f: Expr, _ g: Expr) throws -> Comparison {
     if f == g { return .same }
+    // Against t itself: exp(h) outranks t when h grows at least like t (h/t has a nonzero
+    // or infinite limit: then h/log t -> inf). Deciding that first keeps the general test,
+    // lim h/log t, from moving up into exp(t) against t forever. Only when h = o(t) is the
+    // general test used (exp(-log t + 1) = e/t is in t's own class).
+    if g == t, case .apply(.exp, let a) = f.kind, try growsLikeT(a[0]) { return .faster }
+    if f == t, case .apply(.exp, let a) = g.kind, try growsLikeT(a[0]) { return .slower }
     switch try limitInf(try rewrite(logOf(f) / logOf(g))) {
     case .finite(let c):
       switch zeroTest(c) {
@@ -218,6 +222,20 @@ final class LimitEngine {
       case .undecided: throw LimitFailure.undecided("cannot decide whether the growth ratio \(c) is zero")
       }
     case .plusInfinity, .minusInfinity: return .faster
+    case .undefined(let why): throw LimitFailure.unsupported("cannot compare growth rates: \(why.message)")
+    }
+  }
+
+  /// Whether `h/t` tends to a nonzero constant or to +-inf.
+  private func growsLikeT(_ h: Expr) throws -> Bool {
+    switch try limitInf(try rewrite(h / t)) {
+    case .plusInfinity, .minusInfinity: return true
+    case .finite(let c):
+      switch zeroTest(c) {
+      case .zero: return false
+      case .nonzero: return true
+      case .undecided: throw LimitFailure.undecided("cannot decide whether \(c) is zero")
+      }
     case .undefined(let why): throw LimitFailure.unsupported("cannot compare growth rates: \(why.message)")
     }
   }

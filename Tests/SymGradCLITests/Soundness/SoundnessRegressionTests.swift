@@ -133,6 +133,20 @@ import Testing
     #expect(r.out.split(separator: "\n").first.map(String.init) == expected, "\(r.out)")
   }
 
+  /// exp(g) with g ~ -log(x) is in x's own class: ranking every exp above x gave 1 and 0.
+  @Test(arguments: [
+    ("(x**(-x-1)*(x**(x+1)+(x+1)**x))**x", "exp(E)"),
+    ("x*log(1 + (x+1)**x/x**(x+1))", "E"),
+    ("x*exp(x*log(x+1) - (x+1)*log(x))", "E"),
+    ("exp(x)/x", "inf"),
+    ("x/log(x)", "inf"),
+  ])
+  func expOfMinusLogIsInTheClassOfX(_ expr: String, _ expected: String) {
+    let r = run("limit", expr, "--as", "x", "--to", "inf")
+    #expect(r.status == 0)
+    #expect(r.out.split(separator: "\n").first.map(String.init) == expected, "\(r.out)")
+  }
+
   // MARK: Domains
 
   @Test func expOfLogIsNotWidened() {
