@@ -98,17 +98,17 @@ struct CertifiedEvaluator {
         } catch CertifiedEvaluationError.outOfRange {
           results[i] = .value(CertifiedValue(value: .nan, certified: false, reason: "an intermediate value is beyond the exponent range 2^(±2^62)"))
         } catch {
-          lastReason[i] = "the sign of an intermediate value could not be decided at \(precision) bits"
+          lastReason[i] = "an intermediate value needed more precision (a sign, a division by an enclosure of 0, or a huge sin/cos argument) than \(precision) bits gave"
         }
       }
-      if !results.contains(where: { $0 == nil }) { break }
-      precision *= 2
+      if !results.contains(where: { $0 == nil }) || precision == CertifiedEvaluator.maximumPrecision { break }
+      precision = Swift.min(2 * precision, CertifiedEvaluator.maximumPrecision)
     }
     return expressions.indices.map { i in
       if let r = results[i] { return r }
       let mid = best[i].map { Dyadic.sum($0.lo, $0.hi, precision: 64, .down).approximateDouble / 2 } ?? .nan
       return .value(CertifiedValue(value: mid, certified: false,
-                                   reason: lastReason[i] + " (precision cap \(CertifiedEvaluator.maximumPrecision) bits)"))
+                                   reason: lastReason[i] + " (the cap is \(CertifiedEvaluator.maximumPrecision) bits)"))
     }
   }
 
@@ -386,8 +386,38 @@ extension CertifiedEvaluator {
       } catch {
         return nil
       }
-      precision *= 2
+      if precision >= cap { break }
+      precision = Swift.min(2 * precision, cap)
     }
     return nil
+  }
+}
+
+extension LimitValue {
+  /// `.finite(c)` for a symbol-free `c` outside the real domain (`log(-1)`, `sqrt(-2)`)
+  /// becomes `.undefined(.domain(...))`; everything else is returned as is. The check
+  /// evaluates `c` only when it applies `log`, `log1p` or a non-integer power.
+  func checkingDomain() -> LimitValue {
+    guard case .finite(let c) = self, c.freeSymbols.isEmpty, c.hasDomainRestriction else { return self }
+    if case .domain(let error) = CertifiedEvaluator(values: [:]).evaluate([c])[0] {
+      return .undefined(.domain("\(error)"))
+    }
+    return self
+  }
+}
+
+extension Expr {
+  /// Whether a function with a restricted real domain occurs: `log`, `log1p`, or a power
+  /// with a non-integer exponent.
+  var hasDomainRestriction: Bool {
+    var memo: [Expr: Bool] = [:]
+    return fold(memo: &memo) { e, kids in
+      if kids.contains(true) { return true }
+      switch e.kind {
+      case .apply(.log, _), .apply(.log1p, _): return true
+      case .power(_, let p): return !(p.rationalValue?.isInteger ?? false)
+      default: return false
+      }
+    }
   }
 }

@@ -226,7 +226,7 @@ extension Expr {
     case .log:
       if r == Rational(1) { return zero }
       if r?.isZero == true { return negativeInfinity }
-      if let r, r.signum > 0, let folded = logOfRational(r) { return folded }
+      if let r, r.signum > 0, r != Rational(1), let folded = logOfRational(r) { return folded }
       if c == .infinity { return infinity }
       if c == .negativeInfinity { return undefined }
       if case .apply(.exp, let a) = x.kind { return a[0] }
@@ -277,25 +277,51 @@ extension Expr {
     return InternTable.intern(.apply(function, arguments))
   }
 
-  /// `log` of a positive rational as a multiple of the log of a smaller one, so that
-  /// logarithms of commensurate numbers share a kernel: `log(1/2) = -log(2)`,
-  /// `log(27) = 3*log(3)`, `log(4/9) = 2*log(2/3)`. Nil when nothing applies (or the
-  /// number is too large to look for roots cheaply).
+  /// `log` of a positive rational in terms of the logs of its prime factors below 1000
+  /// and of the log of the rest (itself reduced when it is a perfect power), so that
+  /// logarithms of commensurate numbers are combinations of the same kernels and equal
+  /// values get equal forms: `log(1/2) = -log(2)`, `log(27) = 3*log(3)`,
+  /// `log(4/3) = 2*log(2) - log(3)`, `log(6) = log(2) + log(3)`. Nil when nothing applies
+  /// (a prime, or a number above 4096 bits, stays `log(p)`).
   private static func logOfRational(_ r: Rational) -> Expr? {
-    if r < Rational(1) {
-      let inverse = r.reciprocal!
-      if inverse.numerator.magnitudeBitWidth <= 4096 {
-        return -apply(.log, [number(inverse)])
+    guard r.numerator.magnitudeBitWidth <= 4096 && r.denominator.magnitudeBitWidth <= 4096 else { return nil }
+    var terms: [Expr] = []
+    func decompose(_ n: BigInt, sign: Int) {
+      var rest = n
+      for p in smallPrimes {
+        if rest == BigInt(1) { break }
+        var k = 0
+        while true {
+          let (q, m) = rest.quotientAndRemainder(dividingBy: BigInt(p))
+          guard m.isZero else { break }
+          rest = q
+          k += 1
+        }
+        if k > 0 { terms.append(product([number(sign * k), InternTable.intern(.apply(.log, [number(p)]))])) }
+      }
+      if rest != BigInt(1) {
+        let (base, multiple) = perfectPower(rest)
+        terms.append(product([number(sign * multiple), InternTable.intern(.apply(.log, [.number(Rational(base))]))]))
       }
     }
-    guard r.numerator.magnitudeBitWidth <= 4096 && r.denominator.magnitudeBitWidth <= 4096 else { return nil }
-    var base = r, multiple = 1
+    decompose(r.numerator, sign: 1)
+    decompose(r.denominator, sign: -1)
+    let result = sum(terms)
+    if case .apply(.log, let a) = result.kind, a[0].rationalValue == r { return nil }
+    return result
+  }
+
+  /// The primes below 1000.
+  private static let smallPrimes: [Int] = (2..<1000).filter { n in (2..<n).allSatisfy { n % $0 != 0 || $0 * $0 > n } }
+
+  /// `n = base^multiple` with the largest `multiple` (prime exponents up to 61 tried).
+  private static func perfectPower(_ n: BigInt) -> (BigInt, Int) {
+    var base = n, multiple = 1
     var found = true
     while found {
       found = false
-      for k in [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61] {
-        if k > base.numerator.magnitudeBitWidth + base.denominator.magnitudeBitWidth { break }
-        if let s = base.exactRoot(k), s != base {
+      for k in [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61] where k < base.magnitudeBitWidth {
+        if let s = base.exactRoot(k) {
           base = s
           multiple *= k
           found = true
@@ -303,8 +329,7 @@ extension Expr {
         }
       }
     }
-    if multiple == 1 { return nil }
-    return product([number(multiple), InternTable.intern(.apply(.log, [number(base)]))])
+    return (base, multiple)
   }
 
   /// `exp` of an argument holding logarithms: `exp(a + 2*log(y)) = y**2 * exp(a)`.

@@ -72,7 +72,7 @@ extension Expr {
     }
     let substituted = fold(memo: &substitutionMemo) { e, kids in substitution[e] ?? e.rebuilt(with: kids) }
     if !anyInfinite && !substituted.containsInfinity {
-      if !substituted.containsUndefined { return .finite(substituted) }
+      if !substituted.containsUndefined { return LimitValue.finite(substituted).checkingDomain() }
       // 0/0 and friends at a finite point: approach it from above, together.
       var approach: [Expr: Expr] = [:]
       for name in freeSymbols { approach[.symbol(name)] = Expr(values[name]!) + 1 / engine.t }

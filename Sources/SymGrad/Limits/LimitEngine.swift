@@ -34,7 +34,7 @@ final class LimitEngine {
   /// The limit of `e` as `t -> +inf`.
   func limitAtInfinity(_ e: Expr) -> LimitValue {
     do {
-      return try limitInf(try rewrite(e))
+      return try limitInf(try rewrite(e)).checkingDomain()
     } catch let f as LimitFailure {
       return .undefined(f.reason)
     } catch {

@@ -1,6 +1,10 @@
 /// An exponent of ω: an exact real constant (rational, or irrational such as
 /// `log(3)/log(5)`, which arises when `3**t` and `5**t` share a comparability class),
-/// ordered by value. Rationals compare exactly; others by their double value.
+/// ordered by value. Rationals compare exactly; others by certified values: their
+/// faithful doubles when those are more than two ulps apart, else by the certified sign of
+/// the difference (exact zero proved by canonical form). Two distinct constants equal to
+/// beyond the precision cap (4096 bits) would compare by their doubles: the one residual
+/// guess, stated here.
 struct Exponent: Hashable, Comparable {
   let expr: Expr
   let approximation: Double
@@ -10,9 +14,11 @@ struct Exponent: Hashable, Comparable {
     approximation = r.toDouble()
   }
 
+  /// A constant exponent; a non-rational one is put in `simplified()` normal form, so
+  /// that equal exponents written differently are one key when series terms are merged.
   init(_ e: Expr) {
-    expr = e
-    approximation = e.rationalValue?.toDouble() ?? ((try? e.evaluateIEEE()) ?? .nan)
+    expr = e.rationalValue == nil ? e.simplified() : e
+    approximation = e.rationalValue?.toDouble() ?? ((try? e.certifiedValue())?.value ?? .nan)
   }
 
   static let zero = Exponent(Rational(0))
@@ -26,7 +32,11 @@ struct Exponent: Hashable, Comparable {
   static func < (a: Exponent, b: Exponent) -> Bool {
     if a.expr == b.expr { return false }
     if let x = a.rational, let y = b.rational { return x < y }
-    return a.approximation < b.approximation
+    // Faithful doubles more than two ulps apart order the exact values.
+    let (p, q) = (a.approximation, b.approximation)
+    if p.isFinite && q.isFinite && (p.nextUp.nextUp < q || q.nextUp.nextUp < p) { return p < q }
+    if let s = CertifiedEvaluator.sign(of: a.expr - b.expr) { return s < 0 }
+    return p < q
   }
 
   static func + (a: Exponent, b: Exponent) -> Exponent {
@@ -45,7 +55,12 @@ struct Exponent: Hashable, Comparable {
     if let x = a.rational, let y = b.rational { return Exponent(x * y) }
     return Exponent(a.expr * b.expr)
   }
-  var signum: Int { isZero ? 0 : (approximation > 0 ? 1 : -1) }
+  var signum: Int {
+    if isZero { return 0 }
+    if let r = rational { return r.signum }
+    if Swift.abs(approximation) > Double.leastNonzeroMagnitude { return approximation > 0 ? 1 : -1 }
+    return CertifiedEvaluator.sign(of: expr) ?? (approximation > 0 ? 1 : -1)
+  }
 }
 
 /// A truncated generalized power series in the variable ω (ω -> 0+):

@@ -260,7 +260,9 @@ extension IntervalArithmetic {
 
   private func trigPoint(_ x: Dyadic, sine: Bool) throws -> Interval {
     if x.isZero { return sine ? .zero : .one }
-    guard x.top < 1 << 20 else { throw CertifiedEvaluationError.outOfRange }
+    // Reduction by pi/2 needs about top(x) more bits of pi: beyond twice the working
+    // precision, wait for a higher one (past the cap the value is reported uncertified).
+    guard x.top < 2 * precision + 64 else { throw CertifiedEvaluationError.needsPrecision }
     let w = wider(Swift.max(0, x.top) + 16)
     var r = Interval(x)
     var quadrant = 0

@@ -147,6 +147,15 @@ import Testing
     #expect(r.out.split(separator: "\n").first.map(String.init) == expected, "\(r.out)")
   }
 
+  /// Exponents log(4/3)/log(2) and 1 + log(2/3)/log(2) are equal: their series terms
+  /// must merge. They did not, and the result was 0 or inf by hash order (sympy: oo).
+  @Test func commensurateExponentsMergeDeterministically() {
+    for _ in 0..<3 {
+      let r = run("limit", "((2/3)**(x+1)+1)**(2**x)/2**((4/3)**(x-1))", "--as", "x", "--to", "inf")
+      #expect(r.out.split(separator: "\n").first == "inf", "\(r.out)")
+    }
+  }
+
   // MARK: Domains
 
   @Test func expOfLogIsNotWidened() {
