@@ -82,36 +82,183 @@ final class LimitEngine {
     return result
   }
 
-  /// Beyond Gruntz: a bounded oscillating factor (sin, cos) times something tending to 0
-  /// tends to 0; a sum whose terms have limits that do not conflict has their sum.
+  /// Beyond Gruntz: oscillating parts that are bounded and dominated. Each rule is a
+  /// squeeze, so it is sound whenever it applies:
+  /// - a product with bounded factors (`bounds`) and the rest tending to 0 tends to 0;
+  /// - a sum `A + sum_i B_i g_i` with `B_i` bounded, `A` with a limit `L`, tends to `L`
+  ///   when every `g_i/A -> 0` (`L = +-inf`) or every `g_i -> 0` (`L` finite);
+  /// - a factor that is such a sum with `L != 0` may be replaced by `A` (their ratio -> 1);
+  /// - `exp`, `log` and rational powers of an expression with a limit take it through.
+  /// Otherwise the oscillation stays undecided.
   private func boundedOscillation(_ e: Expr, _ f: String) throws -> LimitValue {
-    func bounded(_ x: Expr) -> Bool {
-      switch x.kind {
-      case .apply(.sin, _), .apply(.cos, _): return true
-      case .power(let b, let p): return bounded(b) && (p.rationalValue.map { $0.isInteger && $0.signum > 0 } ?? false)
-      default: return false
-      }
-    }
     switch e.kind {
-    case .product(let fs) where fs.contains(where: bounded):
-      if case .finite(let z) = try limitInf(.product(fs.filter { !bounded($0) })), z.isZero { return .finite(.zero) }
+    case .product(let fs):
+      var boundedFactors: [Expr] = [], rest: [Expr] = []
+      for x in fs {
+        if let a = try dominantPart(x) { rest.append(a); continue }
+        if case .power(let b, let p) = x.kind, p.rationalValue != nil, let a = try dominantPart(b) {
+          // (A + o(A))**p ~ A**p.
+          rest.append(.power(a, p))
+          continue
+        }
+        if try limitOrNil(x) != nil { rest.append(x); continue }
+        if try bounds(x) != nil { boundedFactors.append(x); continue }
+        throw LimitFailure.oscillates(f)
+      }
+      // Nothing replaced or set aside: the same product again would not terminate.
+      guard Expr.product(rest + boundedFactors) != e || !boundedFactors.isEmpty else { throw LimitFailure.oscillates(f) }
+      let r = try limitInf(.product(rest))
+      if boundedFactors.isEmpty { return r }
+      if case .finite(let z) = r, zeroTest(z) == .zero { return .finite(.zero) }
+      // A bounded factor away from 0 times something unbounded: the sign is that of the
+      // product of signs, if the bounds fix it.
+      if case .plusInfinity = r, let (lo, hi) = try bounds(.product(boundedFactors)) {
+        if lo > 0 { return .plusInfinity }
+        if hi < 0 { return .minusInfinity }
+      }
+      if case .minusInfinity = r, let (lo, hi) = try bounds(.product(boundedFactors)) {
+        if lo > 0 { return .minusInfinity }
+        if hi < 0 { return .plusInfinity }
+      }
     case .sum(let ts):
+      if let a = try dominantPart(e) { return try limitInf(a) }
+      // Every term has a limit (some through the rules above): their sum, unless inf - inf.
       var finite: [Expr] = [], plus = false, minus = false
       for term in ts {
-        switch try limitInf(term) {
+        switch try limitOrNil(term) {
         case .finite(let v): finite.append(v)
         case .plusInfinity: plus = true
         case .minusInfinity: minus = true
-        case .undefined: throw LimitFailure.oscillates(f)
+        default: throw LimitFailure.oscillates(f)
         }
       }
       if plus && minus { break }
       if plus { return .plusInfinity }
       if minus { return .minusInfinity }
       return .finite(.sum(finite))
+    case .apply(.exp, let a):
+      switch try limitInf(a[0]) {
+      case .finite(let v): return .finite(exp(v))
+      case .plusInfinity: return .plusInfinity
+      case .minusInfinity: return .finite(.zero)
+      case .undefined(let why): return .undefined(why)
+      }
+    case .apply(.log, let a):
+      switch try limitInf(a[0]) {
+      case .finite(let v):
+        guard try sign(v) > 0 else { break }
+        return .finite(log(v))
+      case .plusInfinity: return .plusInfinity
+      default: break
+      }
+    case .power(let b, let p) where p.rationalValue != nil:
+      if case .finite(let v) = try limitInf(b), try sign(v) > 0 { return .finite(Expr.power(v, p)) }
     default: break
     }
     throw LimitFailure.oscillates(f)
+  }
+
+  /// The limit of `x`, or nil when `x` oscillates (other failures are thrown).
+  private func limitOrNil(_ x: Expr) throws -> LimitValue? {
+    do {
+      let v = try limitInf(x)
+      if case .undefined = v { return nil }
+      return v
+    } catch LimitFailure.oscillates {
+      return nil
+    }
+  }
+
+  /// For a sum `S = A + sum_i B_i g_i` (A: the terms with limits; B_i: bounded factors,
+  /// g_i: the rest of an oscillating term, with a limit), the part `A` when the
+  /// oscillating terms are negligible against it, so that `S/A -> 1` and `S` has A's
+  /// limit: `lim A` finite nonzero and every `g_i -> 0`, or (`lim A` infinite or 0) every
+  /// `g_i/A -> 0`. Nil when that cannot be shown.
+  private func dominantPart(_ e: Expr) throws -> Expr? {
+    guard case .sum(let ts) = e.kind else { return nil }
+    var regular: [Expr] = [], scales: [Expr] = []
+    for term in ts {
+      let factors: [Expr]
+      if case .product(let fs) = term.kind { factors = fs } else { factors = [term] }
+      var g: [Expr] = []
+      var hasBounded = false, unknown = false
+      for x in factors {
+        if try limitOrNil(x) != nil { g.append(x) } else if try bounds(x) != nil { hasBounded = true } else { unknown = true }
+      }
+      if hasBounded && !unknown {
+        scales.append(.product(g))
+      } else if try limitOrNil(term) != nil {
+        regular.append(term)
+      } else {
+        return nil
+      }
+    }
+    guard !scales.isEmpty else { return nil }
+    let a = Expr.sum(regular)
+    func negligible(_ x: Expr) throws -> Bool {
+      guard case .finite(let z) = try limitInf(try rewrite(x)) else { return false }
+      return zeroTest(z) == .zero
+    }
+    switch try limitInf(a) {
+    case .finite(let v) where zeroTest(v) != .zero:
+      // A finite nonzero limit: g_i -> 0 makes the rest negligible in both senses.
+      for g in scales where !(try negligible(g)) { return nil }
+      return a
+    case .undefined: return nil
+    default:
+      // +-inf or 0: the oscillating part must vanish against A itself (then S/A -> 1).
+      if a.isZero { return nil }
+      for g in scales where !(try negligible(g / a)) { return nil }
+      return a
+    }
+  }
+
+  /// Bounds `[lo, hi]` that hold for all large `t`, for an expression whose oscillating
+  /// parts are bounded: sin, cos, tanh, sigmoid, constants, parts with a finite limit
+  /// (within any margin of it for large t), and sums, products, integer powers, exp and log
+  /// of those (widened outward for rounding). Nil when no bound is known.
+  private func bounds(_ x: Expr) throws -> (Double, Double)? {
+    func widen(_ lo: Double, _ hi: Double) -> (Double, Double) {
+      (lo - Swift.abs(lo) * 1e-12 - 1e-300, hi + Swift.abs(hi) * 1e-12 + 1e-300)
+    }
+    switch x.kind {
+    case .apply(.sin, _), .apply(.cos, _), .apply(.tanh, _): return (-1, 1)
+    case .apply(.sigmoid, _): return (0, 1)
+    case .sum(let ts):
+      var lo = 0.0, hi = 0.0
+      for u in ts {
+        guard let (a, b) = try bounds(u) else { return nil }
+        lo += a
+        hi += b
+      }
+      return widen(lo, hi)
+    case .product(let fs):
+      var lo = 1.0, hi = 1.0
+      for u in fs {
+        guard let (a, b) = try bounds(u) else { return nil }
+        let c = [lo * a, lo * b, hi * a, hi * b]
+        lo = c.min()!
+        hi = c.max()!
+      }
+      return widen(lo, hi)
+    case .power(let b, let p):
+      guard let r = p.rationalValue, r.isInteger, let n = r.numerator.asInt, n > 0, n <= 64,
+            let (lo, hi) = try bounds(b) else { break }
+      let a = Foundation.pow(lo, Double(n)), c = Foundation.pow(hi, Double(n))
+      if n % 2 == 0 && lo < 0 && hi > 0 { return widen(0, Swift.max(a, c)) }
+      return widen(Swift.min(a, c), Swift.max(a, c))
+    case .apply(.exp, let a):
+      if let (lo, hi) = try bounds(a[0]) { return widen(Foundation.exp(lo), Foundation.exp(hi)) }
+    case .apply(.log, let a):
+      if let (lo, hi) = try bounds(a[0]), lo > 0 { return widen(Foundation.log(lo), Foundation.log(hi)) }
+    default: break
+    }
+    if let v = try limitOrNil(x), case .finite(let c) = v, c.freeSymbols.isEmpty {
+      let d = try c.certifiedValue().value
+      guard d.isFinite else { return nil }
+      return widen(d - 1e-9 * Swift.max(1, Swift.abs(d)), d + 1e-9 * Swift.max(1, Swift.abs(d)))
+    }
+    return nil
   }
 
   /// The sign (-1, 0, 1) of `e` for all large `t`.

@@ -156,6 +156,30 @@ import Testing
     }
   }
 
+  /// Bounded oscillation dominated by growth (or vanishing) is decided; oscillation that
+  /// is not dominated stays "undecided", never a guess.
+  @Test(arguments: [
+    ("(n + cos(n))/n", "n", "1"),
+    ("n**2 + n*sin(n) + cos(n)", "n", "inf"),
+    ("(cos(n)+2)**(1/n)", "n", "1"),
+    ("(n+sin(n))/(n+cos(n))", "n", "1"),
+    ("sin(n)/n + 1", "n", "1"),
+    ("n*sin(n) - n**2", "n", "-inf"),
+    ("exp(-n)*sin(exp(n))", "n", "0"),
+  ])
+  func dominatedOscillation(_ expr: String, _ variable: String, _ expected: String) {
+    let r = run("limit", expr, "--as", variable, "--to", "inf")
+    #expect(r.status == 0)
+    #expect(r.out.split(separator: "\n").first.map(String.init) == expected, "\(r.out)")
+  }
+
+  @Test(arguments: ["n*sin(n)", "n + n*sin(n)", "sin(n)", "(1/n + sin(n)/n)*n"])
+  func undominatedOscillationIsUndecided(_ expr: String) {
+    let r = run("limit", expr, "--as", "n", "--to", "inf", "--json")
+    #expect(r.status == 1)
+    #expect((r.json["reason"] as? [String: Any])?["code"] as? String == "undecided")
+  }
+
   // MARK: Domains
 
   @Test func expOfLogIsNotWidened() {

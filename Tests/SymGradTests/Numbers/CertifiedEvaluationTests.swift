@@ -54,6 +54,16 @@ import Testing
     #expect(v.value == 0)
   }
 
+  /// Finite inputs outside the domain are domain errors in the library too, not `.finite(log(-1))`.
+  @Test func limitValueChecksTheDomain() {
+    guard case .undefined(let why) = log(x).limitValue(at: ["x": -1]) else {
+      Issue.record("log(x) at -1 should be undefined")
+      return
+    }
+    #expect(why.code == "domain")
+    #expect(log(x).limitValue(at: ["x": 2]) == .finite(log(Expr.number(2))))
+  }
+
   @Test func limitValuesAreCertified() throws {
     // exp(-1e9 + a)/(exp(-1e9 + a) + exp(-1e9 + b)) at a = 1, b = 2 is the softmax of (1, 2).
     let e = try Expr(parsing: "exp(-1000000000 + 1)/(exp(-1000000000 + 1) + exp(-1000000000 + 2))")
