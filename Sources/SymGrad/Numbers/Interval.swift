@@ -73,9 +73,17 @@ struct IntervalArithmetic {
   func subtract(_ a: Interval, _ b: Interval) -> Interval { add(a, negate(b)) }
 
   func multiply(_ a: Interval, _ b: Interval) throws -> Interval {
-    if a.isPoint && b.isPoint {
+    // Common cases first, two products instead of eight: a point factor, or both
+    // intervals nonnegative (Taylor terms, squarings).
+    if b.isPoint || a.isPoint {
+      let (x, c) = b.isPoint ? (a, b.lo) : (b, a.lo)
+      let (l, h) = c.signum >= 0 ? (x.lo, x.hi) : (x.hi, x.lo)
+      return Interval(try Dyadic.product(l, c, precision: precision, .down),
+                      try Dyadic.product(h, c, precision: precision, .up))
+    }
+    if a.lo.signum >= 0 && b.lo.signum >= 0 {
       return Interval(try Dyadic.product(a.lo, b.lo, precision: precision, .down),
-                      try Dyadic.product(a.lo, b.lo, precision: precision, .up))
+                      try Dyadic.product(a.hi, b.hi, precision: precision, .up))
     }
     // The extremes are among the four endpoint products.
     let pairs = [(a.lo, b.lo), (a.lo, b.hi), (a.hi, b.lo), (a.hi, b.hi)]
@@ -93,6 +101,15 @@ struct IntervalArithmetic {
   func divide(_ a: Interval, _ b: Interval) throws -> Interval {
     if b.lo.isZero && b.hi.isZero { throw CertifiedEvaluationError.undefined }
     if b.containsZero { throw CertifiedEvaluationError.needsPrecision }
+    if b.isPoint {
+      let (l, h) = b.lo.signum > 0 ? (a.lo, a.hi) : (a.hi, a.lo)
+      return Interval(try Dyadic.quotient(l, b.lo, precision: precision, .down),
+                      try Dyadic.quotient(h, b.lo, precision: precision, .up))
+    }
+    if a.lo.signum >= 0 && b.lo.signum > 0 {
+      return Interval(try Dyadic.quotient(a.lo, b.hi, precision: precision, .down),
+                      try Dyadic.quotient(a.hi, b.lo, precision: precision, .up))
+    }
     let quotients = [(a.lo, b.lo), (a.lo, b.hi), (a.hi, b.lo), (a.hi, b.hi)]
     var lo: Dyadic?, hi: Dyadic?
     for (x, y) in quotients {
