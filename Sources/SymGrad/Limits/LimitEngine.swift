@@ -28,11 +28,33 @@ final class LimitEngine {
   let omega = Expr.symbol("ω⃰")
   private var limits: [Expr: LimitValue] = [:]
   private var depth = 0
+  /// Work done for the current limit (recursions, MRV and series nodes, rewrites, term
+  /// products in series).
+  private let meter = WorkMeter(limit: LimitEngine.workBudget)
+  private var work: Int {
+    get { meter.count }
+    set { meter.count = newValue }
+  }
+  /// The work budget of one limit: past it the limit is `undefined(.budget)`. A count of
+  /// steps, not a time, so results do not depend on the machine or its load. The 421
+  /// sympy limits take at most `SYMGRAD_LIMIT_BUDGET_REPORT`-printed steps (see README).
+  static let workBudget = 100_000
+
+  private func spend(_ steps: Int = 1) throws {
+    work += steps
+    if meter.exhausted { throw LimitFailure.budget }
+  }
 
   // MARK: Entry point
 
   /// The limit of `e` as `t -> +inf`.
   func limitAtInfinity(_ e: Expr) -> LimitValue {
+    work = 0
+    defer {
+      if ProcessInfo.processInfo.environment["SYMGRAD_LIMIT_BUDGET_REPORT"] != nil {
+        FileHandle.standardError.write("limit work: \(work)\n".data(using: .utf8)!)
+      }
+    }
     do {
       return try limitInf(try rewrite(e)).checkingDomain()
     } catch let f as LimitFailure {
@@ -58,6 +80,7 @@ final class LimitEngine {
     if e == t { return .plusInfinity }
     if let done = limits[e] { return done }
     depth += 1
+    try spend()
     defer { depth -= 1 }
     guard depth < 64 else { throw LimitFailure.unsupported("the limit recursion is too deep") }
     let c0: Expr, e0: Exponent
@@ -282,6 +305,7 @@ final class LimitEngine {
   }
 
   private func rewriteNode(_ node: Expr, _ k: [Expr]) throws -> Expr {
+    try spend()
     switch node.kind {
     case .constant(.infinity): return t
     case .constant(.negativeInfinity): return -t
@@ -322,6 +346,7 @@ final class LimitEngine {
   func mrv(_ e: Expr) throws -> [Expr] {
     var memo: [Expr: [Expr]] = [:]
     return try e.fold(memo: &memo, shortcut: { $0.contains(self.t) ? nil : [] }) { node, sets in
+      try self.spend()
       switch node.kind {
       case .symbol: return node == self.t ? [node] : []
       case .apply(.exp, let a):
@@ -422,11 +447,12 @@ final class LimitEngine {
       replacements[f] = exp(rest) * Expr.power(omega, k)
     }
     let rewritten = e.substituting(replacements)
-    let arithmetic = SeriesArithmetic(isZero: { self.isNegligible($0) })
+    let arithmetic = SeriesArithmetic(isZero: { self.isNegligible($0) }, meter: meter)
     var precision = Rational(3)
     while precision <= Rational(96) {
       do {
         let s = try series(rewritten, precision: precision, logOmega: logOmega, arithmetic)
+        try spend(0)  // a series cut short by the budget is never used
         if let l = s.leading, !l.coefficient.contains(omega) { return (l.coefficient, l.exponent) }
       } catch LimitFailure.precisionExhausted {}
       precision = precision * Rational(2)
@@ -447,9 +473,11 @@ final class LimitEngine {
   private func series(_ e: Expr, precision: Rational, logOmega: Expr, _ a: SeriesArithmetic) throws -> Series {
     let context = SeriesContext(precision: precision, logOmega: logOmega)
     var memo = seriesMemos[context] ?? [:]
-    defer { seriesMemos[context] = memo }
+    // Series cut short by the work budget must not be remembered for later limits.
+    defer { if !meter.exhausted { seriesMemos[context] = memo } }
     let w = omega
     return try e.fold(memo: &memo, shortcut: { $0.contains(w) ? nil : Series.constant($0) }) { node, s in
+      try self.spend(1 + s.reduce(0) { $0 + $1.terms.count })
       func relative(_ x: Series) -> Series {
         guard let l = x.leading else { return x }
         var y = x
@@ -533,6 +561,10 @@ final class LimitEngine {
   private var zeroTests: [Expr: ZeroTest] = [:]
 
   private func certifiedZeroTest(_ c: Expr) -> ZeroTest {
+    // Interval evaluation costs about the constant's size per precision step: charge it,
+    // and once the budget is spent, decide nothing more (the engine then stops).
+    work += 16 * c.nodeCount
+    if meter.exhausted { return .undecided }
     // Cheap first: an enclosure at moderate precision; then an exact proof; then the cap.
     if let s = CertifiedEvaluator.sign(of: c, upTo: 384) { return s == 0 ? .zero : .nonzero }
     if c.simplified().isZero || c.simplifiedInExponentials().isZero { return .zero }

@@ -95,10 +95,21 @@ struct Series {
   }
 }
 
+/// Counts the work of one limit; once past `limit` it is exhausted and the engine stops
+/// (`LimitFailure.budget`). Arithmetic that cannot throw charges it and stops early; the
+/// engine checks before it uses any result.
+final class WorkMeter {
+  var count = 0
+  let limit: Int
+  init(limit: Int) { self.limit = limit }
+  var exhausted: Bool { count > limit }
+}
+
 /// Series arithmetic. Coefficients are exact expressions; `isZero` decides whether a
-/// coefficient vanishes (canonical zero, or numerically negligible for constants).
+/// coefficient is proved zero (the certified zero test).
 struct SeriesArithmetic {
   let isZero: (Expr) -> Bool
+  let meter: WorkMeter
 
   func add(_ a: Series, _ b: Series) -> Series {
     var merged: [Exponent: [Expr]] = [:]
@@ -116,6 +127,8 @@ struct SeriesArithmetic {
     }
     let order = Series.minOrder(Series.plus(a.order, lb.exponent), Series.plus(b.order, la.exponent))
     var merged: [Exponent: [Expr]] = [:]
+    meter.count += a.terms.count * b.terms.count
+    if meter.exhausted { return Series(terms: [], order: order ?? .zero) }
     for x in a.terms {
       for y in b.terms {
         let e = x.exponent + y.exponent
@@ -182,7 +195,12 @@ struct SeriesArithmetic {
       while binomials.count <= n {
         let k = binomials.count
         binomials.append(binomials[k - 1] * (p.expr - .number(k - 1)) / .number(k))
+        // Huge exponents make huge coefficients: charge their size (64-bit words).
+        if let r = binomials[k].rationalValue {
+          meter.count += (r.numerator.magnitudeBitWidth + r.denominator.magnitudeBitWidth) / 64
+        }
       }
+      if meter.exhausted { return .zero }
       return binomials[n]
     }
     let head = Expr.power(c, p.expr)

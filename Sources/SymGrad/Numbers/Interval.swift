@@ -19,7 +19,9 @@ struct Interval: Sendable, CustomStringConvertible {
   static let zero = Interval(.zero)
   static let one = Interval(.one)
 
-  var isPoint: Bool { Dyadic.compare(lo, hi) == 0 }
+  /// Whether the endpoints are the same representation (a cheap test: equal values in
+  /// different representations count as a proper interval, which is only slower).
+  var isPoint: Bool { lo.exponent == hi.exponent && lo.mantissa == hi.mantissa }
   /// 1 when every member is positive, -1 when every member is negative, 0 when the
   /// interval is exactly zero, nil when it contains 0 and something else.
   var sign: Int? {
