@@ -48,6 +48,8 @@ enum Shared {
     var ieee: JSON
     /// (entry index path as text such as "[1][0]" or "" for a scalar, reason).
     var uncertified: [(entry: String, reason: String)]
+    /// Entries whose value is undefined (NaN, certain), with the reason.
+    var undefined: [(entry: String, reason: String)] = []
   }
 
   /// Certified values and IEEE values of a value's scalars at `point`.
@@ -64,11 +66,15 @@ enum Shared {
     let ieee = scalars.map { (try? evaluator.value(of: $0)) ?? .nan }
     var cursor = 0
     var uncertified: [(String, String)] = []
+    var undefinedReasons: [(String, String)] = []
     func rebuild(_ v: Value, _ numbers: [Double], _ path: String, record: Bool) -> JSON {
       switch v {
       case .scalar:
         defer { cursor += 1 }
         if record, !certified[cursor].certified { uncertified.append((path, certified[cursor].reason ?? "")) }
+        if record, certified[cursor].certified, certified[cursor].value.isNaN, let why = certified[cursor].reason {
+          undefinedReasons.append((path, why))
+        }
         return .number(numbers[cursor])
       case .list(let items): return .array(items.enumerated().map { rebuild($1, numbers, path + "[\($0)]", record: record) })
       case .string, .boolean: return .null
@@ -76,7 +82,8 @@ enum Shared {
     }
     let valueJSON = rebuild(v, certified.map(\.value), "", record: true)
     cursor = 0
-    return Numbers(value: valueJSON, ieee: rebuild(v, ieee, "", record: false), uncertified: uncertified)
+    return Numbers(value: valueJSON, ieee: rebuild(v, ieee, "", record: false), uncertified: uncertified,
+                   undefined: undefinedReasons)
   }
 
   /// The `--json` object of eval/diff/hessian/simplify (a contract): "expression",
@@ -105,6 +112,9 @@ enum Shared {
     if n.ieee != n.value { output.out("  (IEEE arithmetic gives " + plain(n.ieee) + ")") }
     for u in n.uncertified {
       output.out("  (not certified" + (u.entry.isEmpty ? "" : " at \(u.entry)") + ": \(u.reason))")
+    }
+    for u in n.undefined {
+      output.out("  (undefined" + (u.entry.isEmpty ? "" : " at \(u.entry)") + ": \(u.reason))")
     }
   }
 

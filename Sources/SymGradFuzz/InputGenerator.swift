@@ -80,7 +80,7 @@ public struct InputGenerator: Sendable {
                       "eye", "one_hot", "transpose", "simplify"])
 
   static let unaryFunctions = [
-    "exp", "log", "sin", "cos", "tanh", "sigmoid", "softplus", "log1p", "expm1", "abs", "sign", "sqrt",
+    "exp", "log", "sin", "cos", "tanh", "sigmoid", "softplus", "log1p", "expm1", "abs", "sign", "sqrt", "unit_interval",
   ]
 
   /// The input at `index` of the run seeded `seed`.

@@ -86,6 +86,7 @@ public struct Differentiator {
     case .expm1: return exp(x)
     case .abs: return sign(x)
     case .sign: return .zero
+    case .unitInterval: return .one
     case .max, .min: preconditionFailure("binary functions are handled by the caller")
     }
   }

@@ -17,7 +17,8 @@ public struct CertifiedValue: Sendable, Equatable, CustomStringConvertible {
   public init(value: Double, certified: Bool, reason: String? = nil) {
     self.value = value
     self.certified = certified
-    self.reason = certified ? nil : reason
+    // A certified NaN keeps its reason: why the value is undefined.
+    self.reason = certified && !value.isNaN ? nil : reason
   }
 
   public var description: String {
@@ -275,6 +276,8 @@ struct CertifiedEvaluator {
         if case .infinity(let q) = k[1] { return .infinity(positive: f == .max ? (positive || q) : (positive && q)) }
         return (f == .max) == positive ? k[0] : k[1]
       case .sin, .cos: break
+      case .unitInterval:
+        throw CertifiedEvaluationError.domain(function: "binary_cross_entropy", argument: positive ? .infinity : -.infinity)
       }
       throw CertifiedEvaluationError.undefined
     }
@@ -303,6 +306,12 @@ struct CertifiedEvaluator {
     case .sign:
       guard let s = x.sign else { throw CertifiedEvaluationError.needsPrecision }
       return .finite(Interval(Dyadic(s)))
+    case .unitInterval:
+      if x.lo.signum >= 0 && Dyadic.compare(x.hi, .one) <= 0 { return .finite(x) }
+      if x.hi.signum < 0 || Dyadic.compare(x.lo, .one) > 0 {
+        throw CertifiedEvaluationError.domain(function: "binary_cross_entropy", argument: x.lo.approximateDouble)
+      }
+      throw CertifiedEvaluationError.needsPrecision
     case .max, .min: fatalError("binary functions are handled above")
     }
   }

@@ -75,6 +75,9 @@ public struct Evaluator {
       if x < -1 { throw EvaluationError.domain(function: "log1p", argument: x) }
       return Foundation.log1p(x)
     case .expm1: return Foundation.expm1(x)
+    case .unitInterval:
+      guard x >= 0 && x <= 1 else { throw EvaluationError.domain(function: "binary_cross_entropy", argument: x) }
+      return x
     case .abs: return Swift.abs(x)
     case .sign:
       if x.isNaN { return x }

@@ -273,6 +273,11 @@ extension Expr {
       if x.hasNegativeSign { return -apply(.sign, [-x]) }
     case .max, .min:
       return extremum(function, x, arguments[1])
+    case .unitInterval:
+      if let r { return r.signum >= 0 && r <= Rational(1) ? x : undefined }
+      if c != nil { return undefined }
+      if x.isProvablyInUnitInterval { return x }
+      if case .apply(.unitInterval, _) = x.kind { return x }
     }
     return InternTable.intern(.apply(function, arguments))
   }

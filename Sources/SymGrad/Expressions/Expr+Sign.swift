@@ -25,6 +25,24 @@ extension Expr {
     }
   }
 
+  /// Whether the expression is provably in [0, 1] for every real value of its symbols:
+  /// numbers in [0, 1], `sigmoid`, and `p/(p + q1 + ... )` with `p` and every `q`
+  /// provably positive (a softmax entry).
+  public var isProvablyInUnitInterval: Bool {
+    switch kind {
+    case .number(let r): return r.signum >= 0 && r <= Rational(1)
+    case .apply(.sigmoid, _): return true
+    case .product(let fs) where fs.count == 2:
+      for (p, d) in [(fs[0], fs[1]), (fs[1], fs[0])] {
+        guard case .power(let s, let m) = d.kind, m.rationalValue == Rational(-1), case .sum(let ts) = s.kind,
+              p.isProvablyPositive, ts.contains(p), ts.allSatisfy(\.isProvablyPositive) else { continue }
+        return true
+      }
+      return false
+    default: return false
+    }
+  }
+
   /// Whether the expression is provably non-negative (>= 0) for every real value of its
   /// symbols: provably positive expressions, 0, `abs`, even integer powers, and sums and
   /// products of those.
@@ -38,6 +56,18 @@ extension Expr {
       if let r = p.rationalValue, r.isInteger, r.numerator.isEven { return true }
       return b.isProvablyPositive || (b.isProvablyNonnegative && (p.rationalValue?.signum ?? 0) > 0)
     default: return isProvablyPositive
+    }
+  }
+}
+
+extension Expr {
+  /// The expression with every domain guard (`unit_interval(u)`) replaced by `u`: the same
+  /// function on the guarded domain, defined beyond it.
+  public func removingDomainGuards() -> Expr {
+    var memo: [Expr: Expr] = [:]
+    return fold(memo: &memo) { e, kids in
+      if case .apply(.unitInterval, _) = e.kind { return kids[0] }
+      return e.rebuilt(with: kids)
     }
   }
 }

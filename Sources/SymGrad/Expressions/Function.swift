@@ -35,6 +35,14 @@ public enum Function: String, Sendable, CaseIterable {
   case max
   /// Binary `min(a, b)`, the mirror of `max` (ties split evenly, like `torch.minimum`).
   case min
+  /// A domain guard: `x` for `0 <= x <= 1`, a domain error elsewhere (NaN included), as
+  /// PyTorch checks `binary_cross_entropy`'s input and target. It keeps that domain
+  /// attached to the expression, so every evaluation path checks it. Derivative 1 (on the
+  /// interior). Text prints it as `unit_interval(x)` (the expression language reads it
+  /// back), LaTeX as its argument; provably-in-[0, 1] arguments (numbers, `sigmoid`,
+  /// `p/(p + q)` with `p, q > 0`) drop it at construction. At infinite inputs the limit of
+  /// the argument must lie in [0, 1].
+  case unitInterval = "unit_interval"
 
   /// How many arguments the function takes.
   public var arity: Int {

@@ -320,6 +320,18 @@ final class LimitEngine {
       case .tanh: return 1 - 2 / (exp(2 * u) + 1)
       case .log1p: return log(1 + u)
       case .expm1: return exp(u) - 1
+      case .unitInterval:
+        // The guard's condition at the limit: the argument's limit must lie in [0, 1].
+        switch try limitInf(u) {
+        case .finite(let v):
+          if v.freeSymbols.isEmpty, let s = CertifiedEvaluator.sign(of: v), s < 0 || CertifiedEvaluator.sign(of: v - 1) ?? 0 > 0 {
+            throw LimitFailure.domain("binary_cross_entropy: the input tends to \(v), outside [0, 1]")
+          }
+          return u
+        case .plusInfinity, .minusInfinity:
+          throw LimitFailure.domain("binary_cross_entropy: the input tends to infinity, outside [0, 1]")
+        case .undefined(let why): throw LimitFailure.unsupported(why.message)
+        }
       case .abs:
         guard u.contains(t) else { return abs(u) }
         let s = try sign(u)

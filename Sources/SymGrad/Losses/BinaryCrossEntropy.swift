@@ -4,9 +4,10 @@
 /// l = -w [y * max(log x, -100) + (1 - y) * max(log(1 - x), -100)]     (clampLog, PyTorch)
 /// l = -w [y * log x + (1 - y) * log(1 - x)]                            (exact)
 /// ```
-/// `mean` averages over every element. PyTorch requires input and target in [0, 1]
-/// (checked here for numeric entries; symbolic entries are checked when evaluated by
-/// the command line). PyTorch's backward is `w (x - y) / max(x (1 - x), 1e-12)`, its own
+/// `mean` averages over every element. PyTorch requires input and target in [0, 1]:
+/// checked here for numeric entries; symbolic entries are wrapped in the domain guard
+/// `Function.unitInterval`, so every evaluation (library, command line, limits, proofs)
+/// checks them. PyTorch's backward is `w (x - y) / max(x (1 - x), 1e-12)`, its own
 /// formula rather than the derivative of the clamped forward: they agree wherever the
 /// clamp is inactive; at `x = 0` or `1` see the documented divergences.
 public func binaryCrossEntropy(
@@ -27,7 +28,8 @@ public func binaryCrossEntropy(
   let w = try weight.map { try broadcast($0, to: input.shape, name: "weight") }
   let floor = Expr.number(-100)
   let losses = input.elements.indices.map { i -> Expr in
-    let x = input.elements[i], y = target.elements[i]
+    // Symbolic entries carry PyTorch's [0, 1] check with them (`Function.unitInterval`).
+    let x = Expr.apply(.unitInterval, [input.elements[i]]), y = Expr.apply(.unitInterval, [target.elements[i]])
     var a = log(x), b = log(1 - x)
     if clampLog { a = max(a, floor); b = max(b, floor) }
     return -(w?.elements[i] ?? .one) * (y * a + (1 - y) * b)

@@ -2,7 +2,8 @@
 /// `max` and `min` take two or more scalars and fold left: `max(a, b, c) = max(max(a, b), c)`.
 enum ElementaryFunctions {
   static let all: [LanguageFunction] =
-    Function.allCases.filter { $0.arity == 1 }.map(unary)
+    Function.allCases.filter { $0.arity == 1 && $0 != .unitInterval }.map(unary)
+    + [unary(name: "unit_interval", summary: "unit_interval(x): x for 0 <= x <= 1, else a domain error (binary_cross_entropy's guard)") { .apply(.unitInterval, [$0]) }]
     + [unary(name: "sqrt", summary: "sqrt(x): x**(1/2)") { sqrt($0) }, extremum(.max), extremum(.min)]
 
   private static func unary(_ f: Function) -> LanguageFunction {

@@ -109,6 +109,7 @@ enum LatexPrinter {
         return Printed("e^{" + kids[0].text + "}", powerP)
       }
       if f == .abs { return Printed("\\left|" + kids[0].text + "\\right|", atomP) }
+      if f == .unitInterval { return kids[0] }
       return Printed(functionName(f) + paren(kids.map(\.text).joined(separator: ", ")), atomP)
     }
   }

@@ -77,13 +77,13 @@ struct ProofChecker {
           let (ok, why) = equal(p, v)
           out.derivations[out.derivations.count - 1].append((text, v))
           previous = v
-          return (ok, ok ? "equals line \(previousLine)" : "differs from line \(previousLine): \(why)")
+          return (ok, ok ? "equals line \(previousLine)" + why : "differs from line \(previousLine): \(why)")
         }
         previousLine = n
       case .show(let lhs, let rhs):
         record("show: \(lhs) == \(rhs)") {
           let (ok, why) = equal(try parse(lhs), try parse(rhs))
-          return (ok, ok ? "the difference simplifies to 0" : why)
+          return (ok, ok ? "the difference simplifies to 0" + why : why)
         }
       case .value(let e, let pointText, let expectedText, let tolerance, let negate):
         record("\(negate ? "differ" : "value"): \(e) at \(pointText) \(negate ? "!=" : "==") \(expectedText)") {
@@ -113,15 +113,25 @@ struct ProofChecker {
   }
 
   /// Entry-by-entry symbolic equality: same shape and each difference simplifies to 0.
+  /// Sides that differ only by `binary_cross_entropy`'s domain guard (`unit_interval`) are
+  /// equal on that domain, and the note (second result) says so.
   func equal(_ a: Value, _ b: Value) -> (Bool, String) {
     guard a.shape == b.shape else { return (false, "shapes \(a.shape.map { "\($0)" } ?? "?") and \(b.shape.map { "\($0)" } ?? "?") differ") }
+    var note = ""
     for (i, (x, y)) in zip(a.flattened, b.flattened).enumerated() where x != y {
-      let d = (x - y).simplified()
-      if !d.isZero && !(x - y).simplifiedInExponentials().isZero {
-        return (false, "entry \(i): the difference simplifies to \(d), not 0")
+      if equalExactly(x, y) { continue }
+      let (u, v) = (x.removingDomainGuards(), y.removingDomainGuards())
+      if (u != x || v != y) && (u == v || equalExactly(u, v)) {
+        note = " (on the domain of binary_cross_entropy: guarded inputs in [0, 1])"
+        continue
       }
+      return (false, "entry \(i): the difference simplifies to \((x - y).simplified()), not 0")
     }
-    return (true, "")
+    return (true, note)
+  }
+
+  private func equalExactly(_ x: Expr, _ y: Expr) -> Bool {
+    (x - y).simplified().isZero || (x - y).simplifiedInExponentials().isZero
   }
 
   func parsePoint(_ text: String) throws -> [String: Double] {

@@ -190,6 +190,18 @@ import Testing
     #expect(number(run("eval", "sqrt(x**2)", "--at", "x=-3", "--json")) == 3)
   }
 
+  /// BCE's [0, 1] check travels with the expression: nested in arithmetic, in
+  /// derivatives, at infinite inputs.
+  @Test func bceDomainOnEveryPath() {
+    let r = run("eval", "2*binary_cross_entropy([x], [1.0])", "--at", "x=1.5")
+    #expect(r.status == 1)
+    #expect(r.err.contains("binary_cross_entropy"))
+    #expect(run("diff", "3 + binary_cross_entropy([x], [y])", "--wrt", "x", "--at", "x=0.5,y=-0.5").status == 1)
+    let inf = run("eval", "2*binary_cross_entropy([x], [1.0])", "--at", "x=inf")
+    #expect(inf.out.contains("undefined") && inf.out.contains("outside [0, 1]"), "\(inf.out)")
+    #expect(number(run("eval", "2*binary_cross_entropy([x], [1.0])", "--at", "x=0.5", "--json")) == 2 * 0.6931471805599453)
+  }
+
   @Test func undefinedLimitExplainsOnStandardError() {
     let r = run("limit", "log(z)", "--as", "z", "--to", "0-", "--json")
     #expect(r.status == 1)

@@ -64,6 +64,20 @@ import Testing
     #expect(log(x).limitValue(at: ["x": 2]) == .finite(log(Expr.number(2))))
   }
 
+  /// The domain guard of binary_cross_entropy in the library: evaluate, IEEE and limits.
+  @Test func bceDomainGuardInTheLibrary() throws {
+    let v = try Value(parsing: "2*binary_cross_entropy([x], [1.0]) + 1")
+    guard case .scalar(let e) = v else { Issue.record("expected a scalar"); return }
+    #expect(throws: EvaluationError.self) { try e.evaluate(at: ["x": 1.5]) }
+    #expect(throws: EvaluationError.self) { try e.evaluateIEEE(at: ["x": -0.5]) }
+    #expect(throws: EvaluationError.self) { try e.derivative(withRespectTo: x).evaluate(at: ["x": 1.5]) }
+    #expect(try e.evaluate(at: ["x": 0.5]) == 1 + 2 * 0.6931471805599453)
+    // Provably in [0, 1]: no guard (sigmoid, softmax entries).
+    #expect(Expr.apply(.unitInterval, [sigmoid(x)]) == sigmoid(x))
+    #expect(Expr.apply(.unitInterval, [exp(x) / (exp(x) + exp(Expr.symbol("y")))]) == exp(x) / (exp(x) + exp(Expr.symbol("y"))))
+    #expect(Expr.apply(.unitInterval, [x]) != x)
+  }
+
   @Test func limitValuesAreCertified() throws {
     // exp(-1e9 + a)/(exp(-1e9 + a) + exp(-1e9 + b)) at a = 1, b = 2 is the softmax of (1, 2).
     let e = try Expr(parsing: "exp(-1000000000 + 1)/(exp(-1000000000 + 1) + exp(-1000000000 + 2))")
