@@ -636,10 +636,30 @@ struct ProductBuilder {
     if factors.count >= 2 || (factors.count == 1 && infinities > 0) {
       // Canonical placement of numbers: a sum beside other factors gives up its rational
       // content, so (2*x + 2)*y and 2*((x + 1)*y) are the same node 2*y*(x + 1).
+      var changed = false
       for i in factors.indices {
         if let (c, p) = factors[i].sumContent {
           coefficient = coefficient * c
           factors[i] = p
+          changed = true
+        }
+      }
+      // A sum that gave up its content may now equal another factor's base
+      // ((-t - 1)*(t + 1)**-2): merge them in a second round (the factors are primitive
+      // now, so that round changes no content and ends).
+      if changed {
+        var bases = Set<Expr>()
+        let repeated = factors.contains { f in
+          if case .power(let b, _) = f.kind { return !bases.insert(b).inserted }
+          return !bases.insert(f).inserted
+        }
+        if repeated {
+          var again = ProductBuilder()
+          again.add(.number(coefficient))
+          for _ in 0..<infinities { again.add(.infinity) }
+          if negativeSign { again.add(.number(-1)) }
+          for f in factors { again.add(f) }
+          return again.build()
         }
       }
     }

@@ -211,6 +211,16 @@ import Testing
     #expect((reason?["message"] as? String)?.isEmpty == false)
   }
 
+  // MARK: Print/parse round trips
+
+  /// A sum that gives up its content in a product merges with an equal base:
+  /// `-(u - 1)*(u - 1)` was printed and read back as `-(u - 1)**2`.
+  @Test func contentExtractionMergesEqualBases() {
+    let printed = run("diff", "tanh(b)*(tanh(b)**2 - 1)", "--wrt", "b").out.split(separator: "\n").first.map(String.init) ?? ""
+    #expect(printed == "-(tanh(b)**2 - 1)**2 - 2*tanh(b)**2*(tanh(b)**2 - 1)")
+    #expect(run("eval", "--", printed).out.split(separator: "\n").first.map(String.init) == printed)
+  }
+
   // MARK: Command line
 
   @Test func unknownWrtNameIsAUsageError() {
