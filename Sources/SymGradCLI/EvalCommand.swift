@@ -27,7 +27,9 @@ enum EvalCommand {
     let value = try Shared.parse(text)
     if let point { try Shared.checkDomains(text, at: point) }
     let hasSymbols = value.flattened.contains { !$0.freeSymbols.isEmpty }
-    let numbers = try (point != nil || !hasSymbols) ? Shared.numbers(value, at: point ?? [:]) : nil
+    // Strings and booleans have no numeric value to print.
+    let numeric = !value.flattened.isEmpty
+    let numbers = try numeric && (point != nil || !hasSymbols) ? Shared.numbers(value, at: point ?? [:]) : nil
     if o.flags.contains("--json") {
       output.out(Shared.json(expression: value.description, result: value, latex: nil, numbers: numbers))
     } else {

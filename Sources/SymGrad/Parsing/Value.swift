@@ -56,7 +56,9 @@ extension Value: CustomStringConvertible {
     switch self {
     case .scalar(let e): return e.description
     case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
-    case .string(let s): return "\"\(s)\""
+    // The quote the string does not contain, so the text reads back (the language has no
+    // escapes; a string holding both quotes cannot be written in it).
+    case .string(let s): return s.contains("\"") ? "'\(s)'" : "\"\(s)\""
     case .boolean(let b): return b ? "True" : "False"
     }
   }

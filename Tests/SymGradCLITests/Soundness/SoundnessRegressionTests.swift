@@ -1,4 +1,5 @@
 import Foundation
+import SymGrad
 import Testing
 @testable import SymGradCLI
 
@@ -219,6 +220,18 @@ import Testing
     let printed = run("diff", "tanh(b)*(tanh(b)**2 - 1)", "--wrt", "b").out.split(separator: "\n").first.map(String.init) ?? ""
     #expect(printed == "-(tanh(b)**2 - 1)**2 - 2*tanh(b)**2*(tanh(b)**2 - 1)")
     #expect(run("eval", "--", printed).out.split(separator: "\n").first.map(String.init) == printed)
+  }
+
+  @Test func stringsReadBack() {
+    let r = run("eval", "'a\"b'")
+    #expect(r.out == "'a\"b'\n", "\(r.out)")
+    #expect(run("eval", r.out.trimmingCharacters(in: .newlines)).out == r.out)
+  }
+
+  @Test func parseErrorsOnLaterLinesNameTheLine() {
+    let e = ParseError(column: 5, message: "unexpected '*'")
+    #expect(e.rendered(source: "x +\n* 2") == "* 2\n^\nerror: line 2, column 1: unexpected '*'")
+    #expect(e.rendered(source: "x + * 2") == "x + * 2\n    ^\nerror: column 5: unexpected '*'")
   }
 
   // MARK: Command line
