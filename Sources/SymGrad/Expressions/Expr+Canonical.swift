@@ -153,6 +153,10 @@ extension Expr {
         && (!e.isInteger):
         // (u**(2k))**e = |u|**(2k*e): the base is |u|**(2k) >= 0 (sqrt(x**2) = abs(x)).
         return power(apply(.abs, [u]), product([m, exponent]))
+      case .power(let u, let m) where (m.rationalValue.map { $0.isInteger && !$0.numerator.isEven } ?? false):
+        // (u**a)**e = u**(a*e) for an odd integer a: u**a has u's sign, so both sides have
+        // the same real domain and value (sqrt(1/u) = u**(-1/2)).
+        return power(u, product([m, exponent]))
       case .product(let fs) where e.isInteger:
         return product(fs.map { power($0, exponent) })
       case .sum where e.isInteger:

@@ -222,6 +222,14 @@ import Testing
     #expect(run("eval", "--", printed).out.split(separator: "\n").first.map(String.init) == printed)
   }
 
+  /// `(u**a)**e` folds for odd `a` (same domain): the derivative of log(sqrt(1/(t + 1)))
+  /// was printed as the non-canonical `-(t + 1)/(2*(t + 1)**2)`.
+  @Test func oddPowersUnderRootsFold() {
+    #expect(run("diff", "log(sqrt(1/(t + 1)))", "--wrt", "t").out.hasPrefix("-1/2/(t + 1)\n"))
+    #expect(run("eval", "sqrt(1/x)", "--at", "x=-4").status == 1)
+    #expect(number(run("eval", "(x**-1)**(1/3)", "--at", "x=-8", "--json")) == -0.5)
+  }
+
   @Test func stringsReadBack() {
     let r = run("eval", "'a\"b'")
     #expect(r.out == "'a\"b'\n", "\(r.out)")
