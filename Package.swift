@@ -26,9 +26,12 @@ let package = Package(
     // each input through every stage with a time budget. `symgrad-fuzz` is its thin main.
     .target(name: "SymGradFuzz", dependencies: ["SymGrad", "SymGradCLI"]),
     .executableTarget(name: "symgrad-fuzz", dependencies: ["SymGradFuzz"]),
-    .testTarget(name: "SymGradTests", dependencies: ["SymGrad"]),
-    .testTarget(name: "SymGradOracleTests", dependencies: ["SymGradOracle"]),
-    .testTarget(name: "SymGradCLITests", dependencies: ["SymGradCLI", "SymGrad", "SymGradOracle"]),
+    // Test support shared by the test targets (the one approximate-equality helper); no
+    // dependencies, and no product: only the test targets below use it.
+    .target(name: "SymGradTestSupport"),
+    .testTarget(name: "SymGradTests", dependencies: ["SymGrad", "SymGradTestSupport"]),
+    .testTarget(name: "SymGradOracleTests", dependencies: ["SymGradOracle", "SymGradTestSupport"]),
+    .testTarget(name: "SymGradCLITests", dependencies: ["SymGradCLI", "SymGrad", "SymGradOracle", "SymGradTestSupport"]),
     .testTarget(name: "SymGradFuzzTests", dependencies: ["SymGradFuzz", "SymGrad"]),
   ]
 )

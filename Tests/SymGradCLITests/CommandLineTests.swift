@@ -1,5 +1,6 @@
 import Foundation
 import SymGrad
+import SymGradTestSupport
 import Testing
 @testable import SymGradCLI
 
@@ -138,8 +139,59 @@ import Testing
     }
   }
 
-  /// Every subcommand's --help example runs successfully.
+  /// The numbers on the line of `text` that starts with `= ` (the printed value).
+  func printedValues(_ text: String) -> [Double] {
+    guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("= ") }) else { return [] }
+    return line.matches(of: /-?[0-9]+(\.[0-9]+)?(e-?[0-9]+)?/).compactMap { Double($0.output.0) }
+  }
+
+  /// Every subcommand's --help example runs successfully and prints what it should.
+  /// Expected numbers are computed by hand or with mpmath (30 digits), not by SymGrad;
+  /// printed values are faithfully rounded (within 1 ulp, < 2.3e-16 relative), so 1e-15
+  /// relative is a tight tolerance that any wrong formula misses by far.
   @Test func helpExamplesRun() throws {
+    let checks: [String: (Int32, String) -> Void] = [
+      // log(e + e^2) = 2.31326168751822283404899549497 (mpmath).
+      "eval": { status, out in
+        #expect(status == 0)
+        #expect(isApprox(self.printedValues(out), [2.31326168751822283404899549497], rtol: 1e-15), "\(out)")
+      },
+      // d/da = e/(e + e^2) - 1 = -0.731058578630004879..., d/db = e^2/(e + e^2).
+      "diff": { status, out in
+        #expect(status == 0)
+        #expect(isApprox(self.printedValues(out), [-0.731058578630004879251159241822, 0.731058578630004879251159241822], rtol: 1e-15), "\(out)")
+      },
+      "check": { status, out in
+        #expect(status == 0 && out.contains("verdict: all references agree"), "\(out)")
+      },
+      // log(e^x + e^2) - x = log(1 + e^(2 - x)) -> 0.
+      "limit": { status, out in #expect(status == 0 && out == "0\n", "\(out)") },
+      // At a = b = 0 the softmax is (1/2, 1/2): H = diag(p) - p p^T, exactly +-1/4.
+      "hessian": { status, out in
+        #expect(status == 0)
+        #expect(self.printedValues(out) == [0.25, -0.25, -0.25, 0.25], "\(out)")
+      },
+      "simplify": { status, out in #expect(status == 0 && out == "1\n", "\(out)") },
+      // A 3x3 pmatrix over the named denominator; the (0, 0) entry s0 - s0^2 written as
+      // e^{x0}/S - e^{2 x0}/S^2.
+      "latex": { status, out in
+        #expect(status == 0)
+        #expect(out.contains("\\begin{pmatrix}\n\\frac{e^{x_{0}}}{S} - \\frac{e^{2 x_{0}}}{S^{2}} & "), "\(out)")
+        #expect(out.components(separatedBy: " & ").count == 7, "\(out)")
+        #expect(out.contains("S &= e^{x_{0}} + e^{x_{1}} + e^{x_{2}}\n"), "\(out)")
+      },
+      // Every committed claim holds.
+      "prove": { status, out in
+        #expect(status == 0 && !out.contains("FAIL"), "\(out)")
+        let counts = out.firstMatch(of: /([0-9]+) of ([0-9]+) claims hold/)
+        #expect(counts != nil && counts?.output.1 == counts?.output.2 && counts?.output.1 != "0", "\(out)")
+      },
+      "plot": { status, out in
+        #expect(status == 0 && out.contains("(3 x 3)"), "\(out)")
+        let svg = (try? String(contentsOfFile: "/tmp/symgrad-softmax-jacobian.svg", encoding: .utf8)) ?? ""
+        #expect(svg.contains("<svg") && svg.hasSuffix("</svg>\n"), "\(svg.prefix(200))")
+      },
+    ]
     for sub in ["eval", "diff", "check", "limit", "hessian", "simplify", "latex", "prove", "plot"] {
       let help = run(sub, "--help").out
       let lines = help.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -149,8 +201,10 @@ import Testing
       }
       let args = shellWords(String(lines[i + 1]))
       #expect(args.first == "symgrad")
-      let r = CommandLineTool.run(Array(args.dropFirst()), output: Output())
-      #expect(r == 0, "\(lines[i + 1])")
+      let o = Output()
+      let status = CommandLineTool.run(Array(args.dropFirst()), output: o)
+      let check = try #require(checks[sub], "\(sub): no expected output")
+      check(status, o.standardOutput)
     }
   }
 
@@ -185,8 +239,11 @@ import Testing
   }
 
   @Test func limitCommand() {
+    // log(e^x + e^2) - x = log(1 + e^(2 - x)), which tends to exactly 0.
     let r = run("limit", "log(exp(x) + exp(2)) - x", "--as", "x", "--to", "inf")
-    #expect(r.status == 0 && r.out.hasPrefix("0"))
+    #expect(r.status == 0 && r.out == "0\n", "\(r.out)")
+    let json = run("limit", "log(exp(x) + exp(2)) - x", "--as", "x", "--to", "inf", "--json")
+    #expect(json.json["result"] as? String == "0" && (json.json["value"] as? NSNumber)?.doubleValue == 0, "\(json.out)")
     let two = run("limit", "abs(x)/x", "--as", "x", "--to", "0")
     #expect(two.status == 1 && two.out.contains("differ"))
   }

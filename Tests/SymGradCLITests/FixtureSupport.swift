@@ -10,14 +10,6 @@ enum Fixtures {
   static let records: [PyTorchRecord] = (try? PyTorchRecord.load(directory: directory)) ?? []
 }
 
-/// Approximate equality: relative plus absolute tolerance; NaN equals NaN and infinities
-/// compare exactly.
-func close(_ a: Double, _ b: Double, rtol: Double, atol: Double) -> Bool {
-  if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
-  if a.isInfinite || b.isInfinite { return a == b }
-  return Swift.abs(a - b) <= atol + rtol * Swift.abs(b)
-}
-
 /// Evaluates like the command line: IEEE, or the limit at infinite inputs and NaN.
 struct LimitAwareEvaluator {
   let values: [String: Double]

@@ -3,11 +3,17 @@ import SymGrad
 import Testing
 @testable import SymGradCLI
 
-/// Generated LaTeX: names, determinism, and documents that pdflatex compiles (when it is
-/// installed; `.ci/run` installs it).
+/// Generated LaTeX: names, layout against hand-written documents, and documents that
+/// pdflatex compiles (when it is installed; `.ci/run` installs it).
 @Suite struct LatexDocumentTests {
+  /// pdflatex's path: the first executable `pdflatex` on PATH or in a standard TeX
+  /// location; nil only when none exists, i.e. pdflatex is not installed. The compile tests
+  /// are skipped only then: an installed pdflatex that fails to compile (or to run) fails
+  /// them.
   static let pdflatex: String? = {
-    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+    let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+    let standard = ["/usr/bin", "/usr/local/bin", "/Library/TeX/texbin", "/opt/homebrew/bin"]
+    for dir in path + standard where !dir.isEmpty {
       let p = "\(dir)/pdflatex"
       if FileManager.default.isExecutableFile(atPath: p) { return p }
     }
@@ -24,7 +30,44 @@ import Testing
     // Substituting the definitions back gives the original entries.
     let back = naming.entries.map { e in naming.definitions.reversed().reduce(e) { $0.substituting([$1.name: $1.definition]) } }
     #expect(back == j.flatMap { $0 })
-    #expect(LatexDocument.matrix(j) == LatexDocument.matrix(j))
+    // The document: a 3x3 pmatrix (2 column separators per row, 2 row breaks) whose
+    // entries use S, then S's definition, once.
+    let doc = LatexDocument.matrix(j)
+    let matrix = try #require(doc.components(separatedBy: "\\end{pmatrix}").first)
+    let rows = matrix.components(separatedBy: " \\\\\n")
+    #expect(rows.count == 3, "\(doc)")
+    #expect(rows.allSatisfy { $0.components(separatedBy: " & ").count == 3 }, "\(doc)")
+    #expect(matrix.contains("S") && !matrix.contains("e^{x_{0}} + e^{x_{1}}"), "\(doc)")
+    #expect(doc.hasSuffix(",\\\\\n\\text{where }\\begin{aligned}[t]\nS &= e^{x_{0}} + e^{x_{1}} + e^{x_{2}}\n\\end{aligned}"), "\(doc)")
+  }
+
+  /// Small matrices against hand-written LaTeX: the pmatrix layout (cells joined by
+  /// ` & `, rows by ` \\`), the standard notation of each entry, and the `where` block.
+  @Test func matricesMatchHandWrittenLatex() throws {
+    let (x, y) = (Expr.symbol("x"), Expr.symbol("y"))
+    #expect(LatexDocument.matrix([[x, 1], [y ** 2, x / y]]) == """
+      \\begin{pmatrix}
+      x & 1 \\\\
+      y^{2} & \\frac{x}{y}
+      \\end{pmatrix}
+      """)
+    #expect(LatexDocument.gradient([exp(x), -y]) == """
+      \\begin{pmatrix}
+      e^{x} \\\\
+      -y
+      \\end{pmatrix}
+      """)
+    // A repeated subexpression of 7 nodes (the softmax denominator) is named S.
+    let s = try Expr(parsing: "exp(x0) + exp(x1) + exp(x2)")
+    #expect(LatexDocument.matrix([[.symbol("a") / s], [.symbol("b") / s]]) == """
+      \\begin{pmatrix}
+      \\frac{a}{S} \\\\
+      \\frac{b}{S}
+      \\end{pmatrix},\\\\
+      \\text{where }\\begin{aligned}[t]
+      S &= e^{x_{0}} + e^{x_{1}} + e^{x_{2}}
+      \\end{aligned}
+      """)
   }
 
   /// Documents for a gradient, a Jacobian with names, a loss, and every function.
@@ -49,6 +92,18 @@ import Testing
     }
   }
 
+  /// The harness can fail: an installed pdflatex rejects a broken document with a nonzero
+  /// status (so a document that does not compile cannot pass unnoticed).
+  @Test(.enabled(if: pdflatex != nil, "pdflatex is not installed"))
+  func pdflatexRejectsABrokenDocument() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("symgrad-latex-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("broken.tex")
+    try "\\documentclass{article}\n\\begin{document}\n$\\frac{1}{$\n\\end{document}\n".write(to: file, atomically: true, encoding: .utf8)
+    #expect(try Self.compile(file) != 0)
+  }
+
   @Test(.enabled(if: pdflatex != nil, "pdflatex is not installed"))
   func pdflatexCompilesEveryDocument() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("symgrad-latex-\(UUID().uuidString)")
@@ -59,6 +114,7 @@ import Testing
       try doc.write(to: file, atomically: true, encoding: .utf8)
       let status = try Self.compile(file)
       #expect(status == 0, "pdflatex failed on \(name).tex")
+      #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("\(name).pdf").path), "no \(name).pdf")
     }
   }
 

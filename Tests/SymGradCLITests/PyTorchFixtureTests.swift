@@ -1,4 +1,5 @@
 import Foundation
+import SymGradTestSupport
 import SymGrad
 import SymGradOracle
 import Testing
@@ -71,7 +72,7 @@ import Testing
         }
         Self.expectLimit(s, limit, entry)
       } else {
-        #expect(close(s, t, rtol: rtol, atol: atol), "\(entry): \(s) vs PyTorch \(t)")
+        #expect(isApprox(s, t, rtol: rtol, atol: atol), "\(entry): \(s) vs PyTorch \(t)")
       }
     }
     for i in outputs.indices {
@@ -125,7 +126,7 @@ import Testing
   static func expectLimit(_ s: Double, _ limit: Double?, _ entry: NaNLimits.Entry) {
     let agrees: Bool
     if let limit {
-      agrees = close(s, limit, rtol: 1e-10, atol: limit == 0 ? 1e-15 : 0)
+      agrees = isApprox(s, limit, rtol: 1e-10, atol: limit == 0 ? 1e-15 : 0)
     } else {
       agrees = s.isNaN
     }
@@ -154,7 +155,7 @@ import Testing
         return
       }
       Self.expectLimit(s, limit, entry)
-      let same = limit.map { close(torch, $0, rtol: 1e-6, atol: 1e-9) } ?? torch.isNaN
+      let same = limit.map { isApprox(torch, $0, rtol: 1e-6, atol: 1e-9) } ?? torch.isNaN
       if !same { pytorchDiffers = true }
     }
     #expect(outputs.count == r.output.count)
@@ -268,12 +269,12 @@ import Testing
     #expect(skip == nil, "\(r.id): the oracle runs it now: remove '\(skip?.prefix ?? "")' from oracleSkips")
     for i in r.jacobian.indices {
       for j in r.jacobian[i].indices {
-        #expect(close(oracle.jacobian[i][j], r.jacobian[i][j], rtol: 1e-8, atol: 1e-12),
+        #expect(isApprox(oracle.jacobian[i][j], r.jacobian[i][j], rtol: 1e-8, atol: 1e-12),
                 "\(r.id) [\(i)][\(j)]: oracle \(oracle.jacobian[i][j]) vs torch \(r.jacobian[i][j])")
       }
     }
     for i in r.output.indices {
-      #expect(close(oracle.value[i], r.output[i], rtol: 1e-9, atol: 1e-12), "\(r.id) output[\(i)]")
+      #expect(isApprox(oracle.value[i], r.output[i], rtol: 1e-9, atol: 1e-12), "\(r.id) output[\(i)]")
     }
   }
 
@@ -303,7 +304,7 @@ import Testing
       let outputs = try Value(parsing: r.expression).flattened
       for (e, p) in zip(outputs, values) {
         let v = try e.evaluate(at: r.at)
-        #expect(close(v, p, rtol: 2e-6, atol: 1e-7), "\(id): \(v) vs printed \(p)")
+        #expect(isApprox(v, p, rtol: 2e-6, atol: 1e-7), "\(id): \(v) vs printed \(p)")
       }
     }
   }

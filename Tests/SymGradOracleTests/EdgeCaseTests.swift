@@ -1,4 +1,5 @@
 import Foundation
+import SymGradTestSupport
 import Testing
 import _Differentiation
 @testable import SymGradOracle
@@ -67,7 +68,7 @@ import _Differentiation
       crossEntropy($0, rows: 2, columns: 2, target: .classIndices([0, 1]), reduction: .sum)
     }
     #expect(loss == [inf])
-    #expect(approxEqual(jac[0], [-1, 1, 0.2689414213699951, -0.2689414213699951], rtol: 1e-15, atol: 1e-15))
+    #expect(isApprox(jac[0], [-1, 1, 0.2689414213699951, -0.2689414213699951], rtol: 1e-15, atol: 1e-15))
   }
 
   @Test(arguments: OracleReduction.allCases)
@@ -97,7 +98,7 @@ import _Differentiation
       crossEntropy($0, rows: 2, columns: 3, target: .classIndices([0, 2]), labelSmoothing: e)
     }
     #expect(loss == [inf])
-    #expect(approxEqual(jac[0][1], -e / (c * n), rtol: 1e-15, atol: 0), "\(jac[0][1])")
+    #expect(isApprox(jac[0][1], -e / (c * n), rtol: 1e-15, atol: 0), "\(jac[0][1])")
     #expect(jac[0].allSatisfy { $0.isFinite })
   }
 
@@ -161,8 +162,10 @@ import _Differentiation
     let (loss, jac) = oracleJacobian(at: [c.z]) {
       binaryCrossEntropyWithLogits($0, target: [c.y], columns: 1, posWeight: pw, reduction: .sum)
     }
-    #expect(approxEqual(loss[0], c.loss), "loss \(loss)")
-    #expect(approxEqual(jac[0][0], c.grad), "grad \(jac[0])")
+    // 1e-12 relative and absolute: a few correctly rounded ops on O(1..1000) values
+    // (the absolute part lets an exact 0 match a rounded zero gradient).
+    #expect(isApprox(loss[0], c.loss, rtol: 1e-12, atol: 1e-12), "loss \(loss)")
+    #expect(isApprox(jac[0][0], c.grad, rtol: 1e-12, atol: 1e-12), "grad \(jac[0])")
   }
 
   // MARK: focal loss
@@ -246,7 +249,7 @@ import _Differentiation
     let shifted = attentionWeights(query: q, key: k, l: 3, s: 2, e: 2, additiveMask: [0, 0, -1e9, -1e9, 0, 0],
                                    safeSoftmax: safe)
     let plain = attentionWeights(query: q, key: k, l: 3, s: 2, e: 2, safeSoftmax: safe)
-    #expect(approxEqual(shifted, plain, rtol: 1e-6, atol: 1e-6))
+    #expect(isApprox(shifted, plain, rtol: 1e-6, atol: 1e-6))
   }
 
   @Test func causalEqualsExplicitSubsequentMask() {
@@ -261,11 +264,11 @@ import _Differentiation
                                         safeSoftmax: safe)
       #expect(a == b)
       // The first query only sees the first key.
-      #expect(approxEqual(Array(a[0..<2]), Array(v[0..<2]), rtol: 0, atol: 0))
+      #expect(isApprox(Array(a[0..<2]), Array(v[0..<2]), rtol: 0, atol: 0))
     }
     // SDPA's split sqrt-scaling and MHA's q-only scaling agree to rounding on finite inputs.
     let sdpa = scaledDotProductAttention(query: q, key: k, value: v, l: 4, s: 4, e: 3, ev: 2)
     let mha = scaledDotProductAttention(query: q, key: k, value: v, l: 4, s: 4, e: 3, ev: 2, safeSoftmax: false)
-    #expect(approxEqual(sdpa, mha, rtol: 1e-14, atol: 1e-15))
+    #expect(isApprox(sdpa, mha, rtol: 1e-14, atol: 1e-15))
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SymGradTestSupport
 import Testing
 import _Differentiation
 @testable import SymGradOracle
@@ -170,7 +171,7 @@ import _Differentiation
     }
     let grad = oracleGradient(at: w, of: lossOfWeight).gradient
     let fd = finiteDifferenceJacobian(at: w) { [lossOfWeight($0)] }[0]
-    #expect(approxEqual(grad, fd, rtol: fdRelativeTolerance, atol: fdAbsoluteTolerance), "\(grad) vs \(fd)")
+    #expect(isApprox(grad, fd, rtol: fdRelativeTolerance, atol: fdAbsoluteTolerance), "\(grad) vs \(fd)")
   }
 
   struct AttentionCase: Sendable, CustomStringConvertible {

@@ -2,24 +2,7 @@ import Foundation
 import Testing
 import _Differentiation
 @testable import SymGradOracle
-
-/// Approximate equality: `|a - b| <= atol + rtol * |b|`; NaN equals only NaN, and an
-/// infinity equals only the same infinity (compared exactly, never with a tolerance).
-func approxEqual(_ a: Double, _ b: Double, rtol: Double = 1e-12, atol: Double = 1e-12) -> Bool {
-  if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
-  if a.isInfinite || b.isInfinite { return a == b }
-  return abs(a - b) <= atol + rtol * abs(b)
-}
-
-/// Element-wise `approxEqual` of two arrays of the same length.
-func approxEqual(_ a: [Double], _ b: [Double], rtol: Double = 1e-12, atol: Double = 1e-12) -> Bool {
-  a.count == b.count && zip(a, b).allSatisfy { approxEqual($0, $1, rtol: rtol, atol: atol) }
-}
-
-/// Element-wise `approxEqual` of two matrices given as arrays of rows.
-func approxEqual(_ a: [[Double]], _ b: [[Double]], rtol: Double = 1e-12, atol: Double = 1e-12) -> Bool {
-  a.count == b.count && zip(a, b).allSatisfy { approxEqual($0, $1, rtol: rtol, atol: atol) }
-}
+import SymGradTestSupport
 
 /// Deterministic SplitMix64 generator, so every run tests the same inputs.
 struct SeededGenerator: RandomNumberGenerator {
@@ -69,7 +52,7 @@ func expectMatchesFiniteDifferences(
   let (value, jac) = oracleJacobian(at: x, of: f)
   #expect(value.allSatisfy { $0.isFinite }, "\(label): non-finite value \(value)", sourceLocation: sourceLocation)
   let fd = finiteDifferenceJacobian(at: x) { f($0) }
-  let ok = approxEqual(jac, fd, rtol: fdRelativeTolerance, atol: fdAbsoluteTolerance)
+  let ok = isApprox(jac, fd, rtol: fdRelativeTolerance, atol: fdAbsoluteTolerance)
   #expect(ok, "\(label): AD \(jac) vs FD \(fd)", sourceLocation: sourceLocation)
 }
 

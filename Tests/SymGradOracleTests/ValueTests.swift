@@ -1,4 +1,5 @@
 import Foundation
+import SymGradTestSupport
 import Testing
 import _Differentiation
 @testable import SymGradOracle
@@ -14,11 +15,11 @@ import _Differentiation
 
   @Test func softmaxAndLogSoftmaxAgree() {
     let p = softmax(logits, rows: 3, columns: 3), z = logProbabilities()
-    #expect(approxEqual(p, z.map { exp($0) }, rtol: 1e-15, atol: 1e-16))
-    for r in 0..<3 { #expect(approxEqual(p[(3 * r)..<(3 * r + 3)].reduce(0, +), 1, rtol: 0, atol: 1e-15)) }
+    #expect(isApprox(p, z.map { exp($0) }, rtol: 1e-15, atol: 1e-16))
+    for r in 0..<3 { #expect(isApprox(p[(3 * r)..<(3 * r + 3)].reduce(0, +), 1, rtol: 0, atol: 1e-15)) }
     // Shift invariance through the max shift: huge logits do not overflow.
     let big = logits.map { $0 + 1000 }
-    #expect(approxEqual(softmax(big, rows: 3, columns: 3), p, rtol: 1e-12, atol: 1e-15))
+    #expect(isApprox(softmax(big, rows: 3, columns: 3), p, rtol: 1e-12, atol: 1e-15))
   }
 
   @Test func weightedMeanDenominatorSkipsIgnoredRows() {
@@ -26,14 +27,14 @@ import _Differentiation
     let target = [2, -100, 1]
     let expected = -(weight[2] * z[2] + weight[1] * z[7]) / (weight[2] + weight[1])
     let got = nllLoss(z, rows: 3, columns: 3, target: target, weight: weight)
-    #expect(approxEqual(got[0], expected, rtol: 1e-15, atol: 0))
+    #expect(isApprox(got[0], expected, rtol: 1e-15, atol: 0))
     let ce = crossEntropy(logits, rows: 3, columns: 3, target: .classIndices(target), weight: weight)
-    #expect(approxEqual(ce[0], expected, rtol: 1e-15, atol: 0))
+    #expect(isApprox(ce[0], expected, rtol: 1e-15, atol: 0))
     let none = nllLoss(z, rows: 3, columns: 3, target: target, weight: weight, reduction: .none)
-    #expect(none[1] == 0 && approxEqual(none[0], -weight[2] * z[2], rtol: 1e-15, atol: 0))
+    #expect(none[1] == 0 && isApprox(none[0], -weight[2] * z[2], rtol: 1e-15, atol: 0))
     // ignore_index may be a real class: every row with that target is skipped.
     let ignoreTwo = nllLoss(z, rows: 3, columns: 3, target: [2, 0, 2], ignoreIndex: 2, reduction: .sum)
-    #expect(approxEqual(ignoreTwo[0], -z[3], rtol: 1e-15, atol: 0))
+    #expect(isApprox(ignoreTwo[0], -z[3], rtol: 1e-15, atol: 0))
   }
 
   @Test(arguments: OracleReduction.allCases)
@@ -56,7 +57,7 @@ import _Differentiation
     }
     let got = crossEntropy(logits, rows: 3, columns: 3, target: .classIndices(target), weight: weight,
                            labelSmoothing: e, reduction: reduction)
-    #expect(approxEqual(got, expected, rtol: 1e-14, atol: 1e-15), "\(got) vs \(expected)")
+    #expect(isApprox(got, expected, rtol: 1e-14, atol: 1e-15), "\(got) vs \(expected)")
   }
 
   @Test(arguments: OracleReduction.allCases)
@@ -71,15 +72,15 @@ import _Differentiation
       crossEntropy($0, rows: 3, columns: 3, target: .probabilities(oneHot), reduction: reduction)
     }
     let a = oracleJacobian(at: logits, of: byIndex), b = oracleJacobian(at: logits, of: byProbability)
-    #expect(approxEqual(a.value, b.value, rtol: 1e-15, atol: 1e-15))
-    #expect(approxEqual(a.jacobian, b.jacobian, rtol: 1e-14, atol: 1e-15))
+    #expect(isApprox(a.value, b.value, rtol: 1e-15, atol: 1e-15))
+    #expect(isApprox(a.jacobian, b.jacobian, rtol: 1e-14, atol: 1e-15))
     // Label smoothing on probabilities: q = p (1 - e) + e / C.
     let e = 0.3
     let smoothed = crossEntropy(logits, rows: 3, columns: 3, target: .probabilities(oneHot), labelSmoothing: e,
                                 reduction: reduction)
     let manual = crossEntropy(logits, rows: 3, columns: 3,
                               target: .probabilities(oneHot.map { $0 * (1 - e) + e / 3 }), reduction: reduction)
-    #expect(approxEqual(smoothed, manual, rtol: 0, atol: 0))
+    #expect(isApprox(smoothed, manual, rtol: 0, atol: 0))
   }
 
   @Test func probabilityTargetMeanDividesByRowsNotWeights() {
@@ -88,7 +89,7 @@ import _Differentiation
     var total = 0.0
     for i in 0..<9 { total += z[i] * p[i] * weight[i % 3] }
     let got = crossEntropy(logits, rows: 3, columns: 3, target: .probabilities(p), weight: weight)
-    #expect(approxEqual(got[0], -total / 3, rtol: 1e-14, atol: 0))
+    #expect(isApprox(got[0], -total / 3, rtol: 1e-14, atol: 0))
   }
 
   @Test(arguments: OracleReduction.allCases)
@@ -98,14 +99,14 @@ import _Differentiation
     let w = [0.5, 1.5]
     let withLogits = binaryCrossEntropyWithLogits(x, target: y, columns: 2, weight: w, reduction: reduction)
     let onProbabilities = binaryCrossEntropy(x.map { 1 / (1 + exp(-$0)) }, target: y, weight: w, reduction: reduction)
-    #expect(approxEqual(withLogits, onProbabilities, rtol: 1e-13, atol: 1e-15))
+    #expect(isApprox(withLogits, onProbabilities, rtol: 1e-13, atol: 1e-15))
     // pos_weight broadcasts along the last dimension: l = -w [pw y logsig(x) + (1 - y) logsig(-x)].
     let pw = [2.0, 0.5]
     let got = binaryCrossEntropyWithLogits(x, target: y, columns: 2, weight: w, posWeight: pw, reduction: .none)
     for i in 0..<6 {
       let logsig = { (t: Double) in -log1p(exp(-t)) }
       let expected = -w[i % 2] * (pw[i % 2] * y[i] * logsig(x[i]) + (1 - y[i]) * logsig(-x[i]))
-      #expect(approxEqual(got[i], expected, rtol: 1e-13, atol: 1e-15), "\(i)")
+      #expect(isApprox(got[i], expected, rtol: 1e-13, atol: 1e-15), "\(i)")
     }
   }
 
@@ -117,11 +118,11 @@ import _Differentiation
       let ce = -(y[i] * log(p) + (1 - y[i]) * log(1 - p))
       let pt = p * y[i] + (1 - p) * (1 - y[i])
       let at = 0.25 * y[i] + 0.75 * (1 - y[i])
-      #expect(approxEqual(got[i], at * ce * (1 - pt) * (1 - pt), rtol: 1e-12, atol: 1e-15))
+      #expect(isApprox(got[i], at * ce * (1 - pt) * (1 - pt), rtol: 1e-12, atol: 1e-15))
     }
     let noAlpha = sigmoidFocalLoss(x, target: y, alpha: -1, gamma: 0, reduction: .sum)
     let plain = binaryCrossEntropyWithLogits(x, target: y, columns: 1, reduction: .sum)
-    #expect(approxEqual(noAlpha, plain, rtol: 1e-15, atol: 0))
+    #expect(isApprox(noAlpha, plain, rtol: 1e-15, atol: 0))
   }
 
   @Test func jacobianOfReductionsIsConsistent() {
@@ -134,7 +135,7 @@ import _Differentiation
       crossEntropy($0, rows: 3, columns: 3, target: .classIndices(t), labelSmoothing: 0.1, reduction: .sum)[0]
     }
     let rowSum = (0..<9).map { j in none.jacobian.map { $0[j] }.reduce(0, +) }
-    #expect(approxEqual(rowSum, sum.gradient, rtol: 1e-14, atol: 1e-15))
-    #expect(approxEqual(none.value.reduce(0, +), sum.value, rtol: 1e-15, atol: 0))
+    #expect(isApprox(rowSum, sum.gradient, rtol: 1e-14, atol: 1e-15))
+    #expect(isApprox(none.value.reduce(0, +), sum.value, rtol: 1e-15, atol: 0))
   }
 }

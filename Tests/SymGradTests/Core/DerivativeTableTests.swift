@@ -1,4 +1,5 @@
 import Foundation
+import SymGradTestSupport
 import Testing
 
 @testable import SymGrad

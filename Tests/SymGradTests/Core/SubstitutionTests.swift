@@ -1,4 +1,5 @@
 import Testing
+import SymGradTestSupport
 
 @testable import SymGrad
 

@@ -1,3 +1,5 @@
+import Foundation
+import SymGradTestSupport
 import Testing
 @testable import SymGrad
 
@@ -14,6 +16,29 @@ import Testing
 
   func values(_ es: [Expr]) throws -> [Double] { try es.map { try $0.evaluate(at: Self.point) } }
 
+  /// The attention weights at `point`, written out independently of SymGrad: scores
+  /// q_r . k / sqrt(2) (PyTorch's default scale 1/sqrt(head dim)), a softmax over each
+  /// row's unmasked keys, exactly 0 at the `masked` cells (row-major, 2 rows of 3).
+  static func expectedWeights(masked: Set<Int>) -> [Double] {
+    let q = [[point["q0"]!, point["q1"]!], [point["q2"]!, point["q3"]!]]
+    let k: [[Double]] = [[1, 0], [0, 1], [1, 1]]
+    return (0..<2).flatMap { r -> [Double] in
+      let e = (0..<3).map { c in
+        masked.contains(r * 3 + c) ? 0 : Foundation.exp((q[r][0] * k[c][0] + q[r][1] * k[c][1]) / 2.0.squareRoot())
+      }
+      let total = e.reduce(0, +)
+      return e.map { $0 / total }
+    }
+  }
+
+  /// Weights against `expectedWeights`: O(1) values from a handful of libm operations on
+  /// either side, so 1e-12 relative is ample; no absolute tolerance, so masked cells must
+  /// be exactly 0.
+  func expectWeights(_ v: [Double], masked: Set<Int>, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    let expected = Self.expectedWeights(masked: masked)
+    #expect(isApprox(v, expected, rtol: 1e-12, atol: 0), "\(label): \(v) vs \(expected)", sourceLocation: sourceLocation)
+  }
+
   /// Padding (three conventions), causal, and both: masked cells have weight exactly 0,
   /// and every derivative of a masked weight is exactly 0 (limits, not NaN).
   @Test(arguments: [
@@ -28,10 +53,7 @@ import Testing
     let w = try weights(masks)
     let v = try values(w)
     for i in masked { #expect(v[i] == 0, "cell \(i) of \(masks): \(v[i])") }
-    for r in 0..<2 {
-      let row = (0..<3).map { v[r * 3 + $0] }
-      #expect(Swift.abs(row.reduce(0, +) - 1) <= 1e-12)
-    }
+    expectWeights(v, masked: Set(masked), masks)
     let jac = jacobian(of: w, withRespectTo: Self.q)
     for i in masked {
       for d in jac[i] {
@@ -47,8 +69,7 @@ import Testing
     let forms = [", key_padding_mask=[False, True, False]", ", attention_mask=[1, 0, 1]",
                  ", attn_mask=[[0, -inf, 0], [0, -inf, 0]]", ", attn_mask=[[True, False, True], [True, False, True]]",
                  ", key_padding_mask=[0, -inf, 0]"]
-    let reference = try values(try weights(forms[0]))
-    for f in forms.dropFirst() { #expect(try values(try weights(f)) == reference, "\(f)") }
+    for f in forms { expectWeights(try values(try weights(f)), masked: [1, 4], f) }
   }
 
   @Test func causalMaskIsGenerateSquareSubsequentMask() throws {
@@ -64,26 +85,27 @@ import Testing
   /// softmax of the scores as if unmasked.
   @Test func fullyMaskedRowFollowsTheLimitRule() throws {
     let masked = try weights(", attn_mask=[[0, 0, 0], [-inf, -inf, -inf]]")
-    let unmasked = try weights("")
-    for i in 3..<6 {
-      #expect(try masked[i].evaluateIEEE(at: Self.point).isNaN)
-      let v = try masked[i].evaluate(at: Self.point), u = try unmasked[i].evaluate(at: Self.point)
-      #expect(Swift.abs(v - u) <= 1e-12, "\(v) vs \(u)")
-    }
+    for i in 3..<6 { #expect(try masked[i].evaluateIEEE(at: Self.point).isNaN) }
+    expectWeights(try values(masked), masked: [], "fully masked second row")
   }
 
   /// -inf vs 0 vs multiplying by 0 (the forum's question): -inf removes the entry, 0 does
-  /// nothing, multiplying the scores by 0 gives uniform weights.
+  /// nothing, multiplying the scores by 0 gives uniform weights. Expected values are the
+  /// softmax written out with Foundation's exp.
   @Test func minusInfinityIsAMaskZeroIsNot() throws {
-    let p: [String: Double] = ["a": 1, "b": 2, "c": 0.5]
+    let p: [String: Double] = ["a": 1, "b": 2, "c": 0.5, "m": 0]
     let minusInf = try Value(parsing: "softmax([a + -inf, b, c])").flattened.map { try $0.evaluate(at: p) }
-    let plusZero = try Value(parsing: "softmax([a + 0, b, c])").flattened.map { try $0.evaluate(at: p) }
-    let timesZero = try Value(parsing: "softmax([a*0, b*0, c*0])").flattened.map { try $0.evaluate(at: p) }
-    let two = try Value(parsing: "softmax([b, c])").flattened.map { try $0.evaluate(at: p) }
+    // The 0 mask as a variable set to 0 (a literal `a + 0` is just `a` by construction).
+    let plusZero = try Value(parsing: "softmax([a + m, b, c])").flattened.map { try $0.evaluate(at: p) }
+    let timesZero = try Value(parsing: "softmax([a*m, b*m, c*m])").flattened.map { try $0.evaluate(at: p) }
+    let (ea, eb, ec) = (Foundation.exp(1.0), Foundation.exp(2.0), Foundation.exp(0.5))
+    // O(1) values from a few libm operations on each side: 1e-14 relative is ample.
     #expect(minusInf[0] == 0)
-    #expect(Swift.abs(minusInf[1] - two[0]) <= 1e-15 && Swift.abs(minusInf[2] - two[1]) <= 1e-15)
-    let plain = try Value(parsing: "softmax([a, b, c])").flattened.map { try $0.evaluate(at: p) }
-    #expect(plusZero == plain)
-    #expect(timesZero.allSatisfy { Swift.abs($0 - 1.0 / 3) <= 1e-15 })
+    let withoutA: [Double] = [0, eb / (eb + ec), ec / (eb + ec)]
+    let all: [Double] = [ea, eb, ec].map { $0 / (ea + eb + ec) }
+    let uniform: [Double] = [1.0 / 3, 1.0 / 3, 1.0 / 3]
+    #expect(isApprox(minusInf, withoutA, rtol: 1e-14), "\(minusInf)")
+    #expect(isApprox(plusZero, all, rtol: 1e-14), "\(plusZero)")
+    #expect(isApprox(timesZero, uniform, rtol: 1e-14), "\(timesZero)")
   }
 }
