@@ -196,7 +196,9 @@ extension Expr {
       if b.isZero { return n > 0 ? zero : undefined }
       if b.magnitude == Rational(1) { return number(b.power(n)!) }
       let digits = b.numerator.description.count + b.denominator.description.count
-      guard n.magnitude <= 100_000 / Swift.max(1, digits * 4) else { return nil }
+      // A reciprocal is always cheap (1/N for a 25,000-digit N must be the number, so that
+      // its printed form reads back as itself).
+      guard n.magnitude == 1 || n.magnitude <= 100_000 / Swift.max(1, digits * 4) else { return nil }
       return b.power(n).map(number) ?? undefined
     }
     if b.isZero { return e.signum > 0 ? zero : undefined }

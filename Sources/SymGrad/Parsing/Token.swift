@@ -14,15 +14,23 @@ struct Token: Equatable, Sendable {
 
 /// Splits expression text into tokens.
 ///
-/// Numbers: `12`, `3.5`, `.5`, `1e-3`, `2.5E+10`. Names: a letter or `_`, then letters,
-/// digits or `_`. Strings: `"..."` or `'...'` (no escapes). Whitespace separates.
+/// Numbers: `12`, `3.5`, `.5`, `1e-3`, `2.5E+10`. Names: a letter (not a combining
+/// mark) or `_`, then letters, digits or `_`. Strings: `"..."` or `'...'` (no escapes). Whitespace separates.
 enum Lexer {
   static func tokens(_ text: String) throws -> [Token] {
     let chars = Array(text)
     var out: [Token] = []
     var i = 0
     func isDigit(_ c: Character) -> Bool { c.isASCII && c.isNumber }
-    func isNameStart(_ c: Character) -> Bool { c == "_" || (c.isLetter) }
+    // A name cannot start with a combining mark: printed after a space it would merge with
+    // the space into one character and not read back.
+    func isNameStart(_ c: Character) -> Bool {
+      guard c == "_" || c.isLetter, let first = c.unicodeScalars.first else { return false }
+      switch first.properties.generalCategory {
+      case .spacingMark, .nonspacingMark, .enclosingMark: return false
+      default: return true
+      }
+    }
     while i < chars.count {
       let c = chars[i]
       let column = i + 1

@@ -230,6 +230,19 @@ import Testing
     #expect(number(run("eval", "(x**-1)**(1/3)", "--at", "x=-8", "--json")) == -0.5)
   }
 
+  /// A rational with 25,000+ digits printed as `1/N` must read back as the number, not N**-1.
+  @Test func hugeReciprocalsReadBack() {
+    let printed = run("eval", "softmax([3, 1e-24999])[0]").out.split(separator: "\n").first.map(String.init) ?? ""
+    #expect(run("eval", printed).out.split(separator: "\n").first.map(String.init) == printed)
+  }
+
+  /// A name cannot start with a combining mark (it would merge with a preceding space).
+  @Test func namesDoNotStartWithCombiningMarks() {
+    let r = run("eval", "\u{093E} - w0")
+    #expect(r.status == 1 && r.err.contains("unexpected character"))
+    #expect(run("eval", "w\u{093E} - w0").out.hasPrefix("-w0 + w\u{093E}"))
+  }
+
   @Test func stringsReadBack() {
     let r = run("eval", "'a\"b'")
     #expect(r.out == "'a\"b'\n", "\(r.out)")
