@@ -5,7 +5,8 @@ enum AttentionFunctions {
       name: "scaled_dot_product_attention",
       summary: "scaled_dot_product_attention(query, key, value, attn_mask=None, is_causal=False, scale=None, key_padding_mask=None, attention_mask=None)"
     ) { a in
-      try a.expect(positional: 3...4, keywords: ["attn_mask", "is_causal", "scale", "key_padding_mask", "attention_mask"])
+      try a.expect(positional: 3...4, keywords: ["attn_mask", "is_causal", "scale", "key_padding_mask", "attention_mask"],
+                   names: ["query", "key", "value", "attn_mask"])
       return try a.run {
         try scaledDotProductAttention(
           query: a.tensor(0, "query"), key: a.tensor(1, "key"), value: a.tensor(2, "value"), masks: a.masks(),
@@ -17,7 +18,8 @@ enum AttentionFunctions {
       name: "attention_weights",
       summary: "attention_weights(query, key, attn_mask=None, is_causal=False, scale=None, key_padding_mask=None, attention_mask=None): the softmax weights"
     ) { a in
-      try a.expect(positional: 2...3, keywords: ["attn_mask", "is_causal", "scale", "key_padding_mask", "attention_mask"])
+      try a.expect(positional: 2...3, keywords: ["attn_mask", "is_causal", "scale", "key_padding_mask", "attention_mask"],
+                   names: ["query", "key", "attn_mask"])
       return try a.run {
         try attentionWeights(query: a.tensor(0, "query"), key: a.tensor(1, "key"), masks: a.masks(),
                              isCausal: a.bool("is_causal") ?? false, scale: a.scalar(nil, "scale")).value
@@ -28,7 +30,7 @@ enum AttentionFunctions {
       return try a.run { causalMask(try a.size(0)).value }
     },
     LanguageFunction(name: "generate_square_subsequent_mask", summary: "generate_square_subsequent_mask(sz): the same as causal_mask") { a in
-      try a.expect(positional: 0...1, keywords: ["sz"])
+      try a.expect(positional: 0...1, keywords: ["sz"], names: ["sz"])
       return try a.run { causalMask(try a.size(0, "sz")).value }
     },
   ]

@@ -4,11 +4,11 @@
 enum LossFunctions {
   static let all: [LanguageFunction] = [
     LanguageFunction(name: "softmax", summary: "softmax(x, dim=-1)") { a in
-      try a.expect(positional: 1...2, keywords: ["dim"])
+      try a.expect(positional: 1...2, keywords: ["dim"], names: ["input", "dim"])
       return try a.run { try softmax(a.tensor(0, "input"), dim: a.int(1, "dim") ?? -1).value }
     },
     LanguageFunction(name: "log_softmax", summary: "log_softmax(x, dim=-1)") { a in
-      try a.expect(positional: 1...2, keywords: ["dim"])
+      try a.expect(positional: 1...2, keywords: ["dim"], names: ["input", "dim"])
       return try a.run { try logSoftmax(a.tensor(0, "input"), dim: a.int(1, "dim") ?? -1).value }
     },
     LanguageFunction(name: "nll_loss", summary: "nll_loss(input, target, weight=None, ignore_index=-100, reduction=\"mean\")") { a in
@@ -57,18 +57,18 @@ enum LossFunctions {
       }
     },
     LanguageFunction(name: "linear", summary: "linear(input, weight, bias=None): input @ weight^T + bias") { a in
-      try a.expect(positional: 2...3, keywords: ["bias"])
+      try a.expect(positional: 2...3, keywords: ["bias"], names: ["input", "weight", "bias"])
       return try a.run {
         try linear(a.tensor(0, "input"), weight: a.tensor(1, "weight"),
                    bias: a.positional.count > 2 ? a.tensor(2, "bias") : a.optionalTensor("bias")).value
       }
     },
     LanguageFunction(name: "sum", summary: "sum(x, dim=None): sum of all entries, or along dim") { a in
-      try a.expect(positional: 1...2, keywords: ["dim"])
+      try a.expect(positional: 1...2, keywords: ["dim"], names: ["input", "dim"])
       return try a.run { try reduceAlong(a.tensor(0, "input"), dim: a.int(1, "dim"), mean: false).value }
     },
     LanguageFunction(name: "mean", summary: "mean(x, dim=None): mean of all entries, or along dim") { a in
-      try a.expect(positional: 1...2, keywords: ["dim"])
+      try a.expect(positional: 1...2, keywords: ["dim"], names: ["input", "dim"])
       return try a.run { try reduceAlong(a.tensor(0, "input"), dim: a.int(1, "dim"), mean: true).value }
     },
   ]

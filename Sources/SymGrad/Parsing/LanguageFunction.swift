@@ -27,8 +27,16 @@ public struct CallArguments: Sendable {
     ParseError(column: column ?? self.column, message: "\(function): \(message)")
   }
 
-  /// Checks the number of positional arguments and the keyword names.
-  public func expect(positional range: ClosedRange<Int>, keywords allowed: Set<String> = []) throws {
+  /// Checks the number of positional arguments and the keyword names. `names` gives the
+  /// names of the parameters that may be passed either way, in order (PyTorch's
+  /// signature): a keyword naming a parameter already given by position is an error, as
+  /// Python's "got multiple values for argument".
+  public func expect(positional range: ClosedRange<Int>, keywords allowed: Set<String> = [], names: [String] = []) throws {
+    for k in keywords {
+      if let i = names.firstIndex(of: k.name), i < positional.count {
+        throw error("got multiple values for argument '\(k.name)' (position \(i + 1) and keyword)", at: k.column)
+      }
+    }
     guard range.contains(positional.count) else {
       let want = range.lowerBound == range.upperBound ? "\(range.lowerBound)"
         : (range.upperBound == Int.max ? "at least \(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)")

@@ -272,6 +272,16 @@ import Testing
     #expect(r.err.contains("'x' is given twice"))
   }
 
+  /// Python's "got multiple values for argument": a parameter given by position and by
+  /// keyword is an error, never a silently ignored keyword.
+  @Test func argumentGivenTwiceIsAnError() {
+    let r = run("eval", "linear([[x, y]], [[1, 2]], [3], bias=[4])")
+    #expect(r.status == 1)
+    #expect(r.err.contains("multiple values for argument 'bias'"))
+    #expect(run("eval", "softmax([x, y], 0, dim=0)").status == 1)
+    #expect(run("eval", "linear([[x, y]], [[1, 2]], bias=[4])").status == 0)
+  }
+
   @Test func expressionsStartingWithMinus() {
     #expect(run("eval", "--", "-x").out.hasPrefix("-x"))
     let r = run("eval", "-x", "--at", "x=2", "--json")
