@@ -320,6 +320,10 @@ final class LimitEngine {
       case .tanh: return 1 - 2 / (exp(2 * u) + 1)
       case .log1p: return log(1 + u)
       case .expm1: return exp(u) - 1
+      case .log:
+        // log of a product of provably positive factors (t is positive) splits, so that
+        // log(2t/3) - log(t) + log(3/2) is 0 before any series is taken.
+        return Simplifier.logRules(log(u))
       case .unitInterval:
         // The guard's condition at the limit: the argument's limit must lie in [0, 1].
         switch try limitInf(u) {

@@ -84,7 +84,9 @@ enum TextPrinter {
         let baseNeedsParens = base.precedence <= powerPrecedence || base.negative
           || (b.rationalValue.map { !$0.isInteger } ?? false)
         let baseText = baseNeedsParens ? "(" + base.text + ")" : base.text
-        let expText = exponent.precedence >= atomPrecedence && !exponent.negative
+        // `**` is right-associative: a power in the exponent needs no parentheses
+        // (x**y**z is x**(y**z)), which keeps printed towers as shallow as their parse.
+        let expText = exponent.precedence >= powerPrecedence && !exponent.negative
           ? exponent.text : "(" + exponent.text + ")"
         p = Printed(baseText + "**" + expText, powerPrecedence)
       }

@@ -230,6 +230,20 @@ import Testing
     #expect(number(run("eval", "(x**-1)**(1/3)", "--at", "x=-8", "--json")) == -0.5)
   }
 
+  /// Power towers print as shallow as they parse (`**` is right-associative), so a tower
+  /// the parser accepts prints to text it accepts too.
+  @Test func powerTowersReadBack() {
+    let tower = "x" + String(repeating: "**y", count: 101)
+    let printed = run("eval", tower).out.split(separator: "\n").first.map(String.init) ?? ""
+    #expect(printed == tower)
+    #expect(run("eval", printed).status == 0)
+  }
+
+  /// Logs of positive products split in limits: identically zero expressions are 0.
+  @Test func identicallyZeroLogs() {
+    #expect(run("limit", "log(2*a/3) - log(a) + log(3/2)", "--as", "a", "--to", "inf").out.hasPrefix("0\n"))
+  }
+
   /// A rational with 25,000+ digits printed as `1/N` must read back as the number, not N**-1.
   @Test func hugeReciprocalsReadBack() {
     let printed = run("eval", "softmax([3, 1e-24999])[0]").out.split(separator: "\n").first.map(String.init) ?? ""
