@@ -47,18 +47,18 @@ public struct Checker {
     let vars = variables.map(Expr.symbol)
     let jac = jacobian(of: outputs, withRespectTo: vars)
     var evaluator = Evaluator(values: point)
-    // Limit-aware values (the project's semantics at +-inf), IEEE elsewhere; the entries
-    // that need a limit share one engine.
+    // The numbers SymGrad prints (`Expr.certifiedValues`: certified, limits at +-inf) are
+    // what is compared; IEEE values are kept for the report.
     let ieee = try jac.map { try $0.map { try evaluator.value(of: $0) } }
-    var needing: [(Int, Int)] = []
-    for i in jac.indices {
-      for j in jac[i].indices where ieee[i][j].isNaN || jac[i][j].freeSymbols.contains(where: { point[$0]?.isInfinite ?? false }) {
-        needing.append((i, j))
+    let certified = try Expr.certifiedValues(of: jac.flatMap { $0 }, at: point).map(\.value)
+    var symbolic = ieee
+    var cursor = 0
+    for i in symbolic.indices {
+      for j in symbolic[i].indices {
+        symbolic[i][j] = certified[cursor]
+        cursor += 1
       }
     }
-    var symbolic = ieee
-    let limits = Expr.limitValues(of: needing.map { jac[$0.0][$0.1] }, at: point)
-    for (k, (i, j)) in needing.enumerated() { symbolic[i][j] = limits[k].doubleValue }
     var comparisons: [Comparison] = []
     var skipped: [(String, String)] = []
 

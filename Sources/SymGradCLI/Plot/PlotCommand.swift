@@ -74,23 +74,16 @@ enum PlotCommand {
 
   /// The Jacobian's numbers at `point`: the one place that decides how a plot evaluates.
   ///
-  /// IEEE evaluation shared across entries (`Evaluator`); entries with an infinite input
-  /// or an IEEE NaN take their limit instead (`Expr.limitValues`, NaN where undefined),
-  /// as `eval` and `diff` report values.
+  /// The values `eval` and `diff` print (`Expr.certifiedValues`: certified numbers,
+  /// limits at infinite inputs, NaN where undefined).
   static func evaluate(_ jac: [[Expr]], at point: [String: Double]) throws -> [[Double]] {
-    var evaluator = Evaluator(values: point)
     let flat = jac.flatMap { $0 }
-    var numbers: [Double]
+    let numbers: [Double]
     do {
-      numbers = try flat.map { try evaluator.value(of: $0) }
+      numbers = try Expr.certifiedValues(of: flat, at: point).map(\.value)
     } catch let e as EvaluationError {
       throw CommandFailure("symgrad: cannot evaluate: \(e)")
     }
-    let needing = flat.indices.filter { k in
-      numbers[k].isNaN || flat[k].freeSymbols.contains { point[$0]?.isInfinite ?? false }
-    }
-    let limits = Expr.limitValues(of: needing.map { flat[$0] }, at: point)
-    for (k, i) in needing.enumerated() { numbers[i] = limits[k].doubleValue }
     var rows: [[Double]] = []
     var cursor = 0
     for row in jac {
