@@ -355,6 +355,9 @@ extension Expr {
       for name in symbols where point[name] == nil { throw EvaluationError.unboundSymbol(name) }
       if symbols.contains(where: { point[$0]!.isNaN }) {
         results[i] = CertifiedValue(value: .nan, certified: true)
+      } else if let c = e.constantValue, c == .infinity || c == .negativeInfinity {
+        // A mask entry: its own limit, without an engine (a 1000 x 1000 causal mask).
+        results[i] = CertifiedValue(value: c.doubleValue, certified: true)
       } else if symbols.contains(where: { point[$0]!.isInfinite }) || e.containsInfinity {
         limits.append(i)
       } else {
