@@ -373,7 +373,24 @@ extension Expr {
       }
     }
     let limitResults = Expr.limitValues(of: limits.map { expressions[$0] }, at: point)
-    for (k, i) in limits.enumerated() { results[i] = limitResults[k].certifiedValue }
+    // Finite limits are exact constants: evaluate them together (the entries of a masked
+    // Jacobian share their denominators), the rest one by one.
+    var constants: [(index: Int, value: Expr)] = []
+    for (k, i) in limits.enumerated() {
+      if case .finite(let c) = limitResults[k], c.freeSymbols.isEmpty {
+        constants.append((i, c))
+      } else {
+        results[i] = limitResults[k].certifiedValue
+      }
+    }
+    let constantOutcomes = CertifiedEvaluator(values: [:]).evaluate(constants.map(\.value))
+    for (k, entry) in constants.enumerated() {
+      switch constantOutcomes[k] {
+      case .value(let v): results[entry.index] = v
+      case .undefined: results[entry.index] = CertifiedValue(value: .nan, certified: true, reason: "the limit is an undefined constant")
+      case .domain(let error): results[entry.index] = CertifiedValue(value: .nan, certified: true, reason: "\(error)")
+      }
+    }
     return results.map { $0! }
   }
 }
