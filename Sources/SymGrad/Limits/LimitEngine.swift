@@ -568,6 +568,7 @@ final class LimitEngine {
     default: break
     }
     if c.contains(t) || c.contains(omega) || !c.freeSymbols.isEmpty { return .nonzero }
+    if c.isProvablyPositive { return .nonzero }  // sums of exponentials: no enclosure needed
     if let known = zeroTests[c] { return known }
     let result = certifiedZeroTest(c)
     zeroTests[c] = result
@@ -595,6 +596,7 @@ final class LimitEngine {
     case .zero: return 0
     case .undecided: throw LimitFailure.undecided("cannot decide whether \(c) is zero (its enclosure contains 0 at \(CertifiedEvaluator.maximumPrecision) bits)")
     case .nonzero:
+      if c.isProvablyPositive { return 1 }
       if let s = CertifiedEvaluator.sign(of: c) { return s }
       throw LimitFailure.undecided("cannot decide the sign of \(c)")
     }
