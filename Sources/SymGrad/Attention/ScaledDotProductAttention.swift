@@ -20,7 +20,7 @@ public func scaledDotProductAttention(
 ) throws -> Tensor {
   let w = try attentionWeights(query: query, key: key, masks: masks, isCausal: isCausal, scale: scale)
   guard value.rank == 2, value.shape[0] == key.shape[0] else {
-    throw LossError("value must be S x Ev with S = \(key.shape[0]) rows, got shape \(value.shape)")
+    throw LossError("value must be S x Ev with S = \(key.shape[0]) rows, got shape \(value.shape)", argument: "value")
   }
   let (l, s, ev) = (query.shape[0], key.shape[0], value.shape[1])
   var out: [Expr] = []
@@ -38,7 +38,7 @@ public func attentionWeights(
   query: Tensor, key: Tensor, masks: [AttentionMask] = [], isCausal: Bool = false, scale: Expr? = nil
 ) throws -> Tensor {
   guard query.rank == 2, key.rank == 2, query.shape[1] == key.shape[1] else {
-    throw LossError("query (L x E) and key (S x E) must be matrices with the same E, got \(query.shape) and \(key.shape)")
+    throw LossError("query (L x E) and key (S x E) must be matrices with the same E, got \(query.shape) and \(key.shape)", argument: "key")
   }
   let (l, e, s) = (query.shape[0], query.shape[1], key.shape[0])
   let factor = scale ?? .power(.number(e), .number(Rational(numerator: -1, denominator: 2)!))

@@ -15,14 +15,14 @@ public func binaryCrossEntropy(
   clampLog: Bool = true
 ) throws -> Tensor {
   guard target.shape == input.shape else {
-    throw LossError("Using a target size (\(target.shape)) that is different to the input size (\(input.shape)) is deprecated. Please ensure they have the same size.")
+    throw LossError("Using a target size (\(target.shape)) that is different to the input size (\(input.shape)) is deprecated. Please ensure they have the same size.", argument: "target")
   }
   for (name, t) in [("input", input), ("target", target)] {
     for v in t.elements {
       if let r = v.rationalValue, r < Rational(0) || r > Rational(1) {
-        throw LossError("all elements of \(name) should be between 0 and 1")
+        throw LossError("all elements of \(name) should be between 0 and 1", argument: name)
       }
-      if v.isUndefined { throw LossError("all elements of \(name) should be between 0 and 1") }
+      if v.isUndefined { throw LossError("all elements of \(name) should be between 0 and 1", argument: name) }
     }
   }
   let w = try weight.map { try broadcast($0, to: input.shape, name: "weight") }
@@ -40,10 +40,10 @@ public func binaryCrossEntropy(
 /// Broadcasts `t` to `shape` (NumPy rules), or throws naming `name`.
 func broadcast(_ t: Tensor, to shape: [Int], name: String) throws -> Tensor {
   if t.shape == shape { return t }
-  guard t.rank <= shape.count else { throw LossError("\(name) of shape \(t.shape) cannot broadcast to \(shape)") }
+  guard t.rank <= shape.count else { throw LossError("\(name) of shape \(t.shape) cannot broadcast to \(shape)", argument: name) }
   let padded = Array(repeating: 1, count: shape.count - t.rank) + t.shape
   for (a, b) in zip(padded, shape) where a != b && a != 1 {
-    throw LossError("\(name) of shape \(t.shape) cannot broadcast to \(shape)")
+    throw LossError("\(name) of shape \(t.shape) cannot broadcast to \(shape)", argument: name)
   }
   let total = shape.reduce(1, *)
   var out: [Expr] = []

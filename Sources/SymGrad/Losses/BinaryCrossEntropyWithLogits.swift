@@ -14,7 +14,7 @@ public func binaryCrossEntropyWithLogits(
   reduction: Reduction = .mean
 ) throws -> Tensor {
   guard target.shape == input.shape else {
-    throw LossError("Target size (\(target.shape)) must be the same as input size (\(input.shape))")
+    throw LossError("Target size (\(target.shape)) must be the same as input size (\(input.shape))", argument: "target")
   }
   let w = try weight.map { try broadcast($0, to: input.shape, name: "weight") }
   let pw = try posWeight.map { try broadcast($0, to: input.shape, name: "pos_weight") }

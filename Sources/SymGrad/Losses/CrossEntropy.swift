@@ -28,7 +28,7 @@ public func crossEntropy(
   reduction: Reduction = .mean, labelSmoothing: Expr = .zero
 ) throws -> Tensor {
   if let e = labelSmoothing.rationalValue, e < Rational(0) || e > Rational(1) {
-    throw LossError("label_smoothing must be between 0.0 and 1.0. Got: \(e.toDouble())")
+    throw LossError("label_smoothing must be between 0.0 and 1.0. Got: \(e.toDouble())", argument: "label_smoothing")
   }
   let logp = try logSoftmax(input, dim: -1)
   let (rows, columns) = input.asRows
@@ -52,13 +52,13 @@ public func crossEntropy(
     return Tensor(shape: nll.shape, elements: zip(nll.elements, s.elements).map { (1 - e) * $0 + e / c * $1 })
   case .probabilities(let p):
     guard p.shape == input.shape else {
-      throw LossError("Expected target size \(input.shape), got \(p.shape)")
+      throw LossError("Expected target size \(input.shape), got \(p.shape)", argument: "target")
     }
     guard ignoreIndex == -100 else {
-      throw LossError("ignore_index is not supported for floating point target")
+      throw LossError("ignore_index is not supported for floating point target", argument: "ignore_index")
     }
     if let w = weight, w.count != columns {
-      throw LossError("weight tensor should be defined either for all \(columns) classes or no classes but got weight tensor of shape: [\(w.count)]")
+      throw LossError("weight tensor should be defined either for all \(columns) classes or no classes but got weight tensor of shape: [\(w.count)]", argument: "weight")
     }
     var losses: [Expr] = []
     for n in 0..<rows {

@@ -3,13 +3,13 @@
 /// `input` is N x in (or in), `weight` out x in, `bias` out. Differentiate with respect
 /// to the symbols of any argument (the forum example differentiates the weights).
 public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> Tensor {
-  guard weight.rank == 2 else { throw LossError("weight must be 2-D (out_features, in_features), got shape \(weight.shape)") }
+  guard weight.rank == 2 else { throw LossError("weight must be 2-D (out_features, in_features), got shape \(weight.shape)", argument: "weight") }
   let (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
   guard input.rank >= 1, input.shape.last == inFeatures else {
-    throw LossError("mat1 and mat2 shapes cannot be multiplied (input \(input.shape), weight^T [\(inFeatures), \(outFeatures)])")
+    throw LossError("mat1 and mat2 shapes cannot be multiplied (input \(input.shape), weight^T [\(inFeatures), \(outFeatures)])", argument: "weight")
   }
   if let b = bias, b.shape != [outFeatures] {
-    throw LossError("bias must have shape [\(outFeatures)], got \(b.shape)")
+    throw LossError("bias must have shape [\(outFeatures)], got \(b.shape)", argument: "bias")
   }
   let rows = input.asRows.rows
   var out: [Expr] = []

@@ -76,9 +76,9 @@ enum LossFunctions {
   /// Sum or mean of all entries (`dim == nil`) or along one dimension.
   static func reduceAlong(_ t: Tensor, dim: Int?, mean: Bool) throws -> Tensor {
     guard let dim else { return Tensor(scalar: mean ? t.mean : t.sum) }
-    guard t.rank >= 1 else { throw LossError("cannot reduce a scalar along dim \(dim)") }
+    guard t.rank >= 1 else { throw LossError("cannot reduce a scalar along dim \(dim)", argument: "dim") }
     let d = dim < 0 ? dim + t.rank : dim
-    guard d >= 0 && d < t.rank else { throw LossError("Dimension out of range (expected to be in range of [\(-t.rank), \(t.rank - 1)], but got \(dim))") }
+    guard d >= 0 && d < t.rank else { throw LossError("Dimension out of range (expected to be in range of [\(-t.rank), \(t.rank - 1)], but got \(dim))", argument: "dim") }
     let n = t.shape[d], inner = t.shape[(d + 1)...].reduce(1, *), outer = t.shape[..<d].reduce(1, *)
     var out: [Expr] = []
     for o in 0..<outer {
@@ -94,9 +94,22 @@ enum LossFunctions {
 }
 
 extension CallArguments {
-  /// Runs a loss, turning its `LossError` into a `ParseError` at this call.
+  /// Runs a loss, turning its `LossError` into a `ParseError` at the offending argument's
+  /// column (a keyword of that name, else its usual position), or at the call.
   func run(_ body: () throws -> Value) throws -> Value {
-    do { return try body() } catch let e as LossError { throw error(e.message) }
+    do { return try body() } catch let e as LossError { throw error(e.message, at: e.argument.flatMap(column(of:))) }
+  }
+
+  /// The column of the argument called `name`: a keyword of that name, or the positional
+  /// argument PyTorch's signatures put there.
+  func column(of name: String) -> Int? {
+    if let k = keyword(name) { return k.column }
+    let usual: [String: Int] = ["input": 0, "target": 1, "query": 0, "key": 1, "value": 2, "attn_mask": 3, "dim": 1]
+    var index = usual[name]
+    if function == "linear" { index = ["input": 0, "weight": 1, "bias": 2][name] }
+    if function == "attention_weights", name == "attn_mask" { index = 2 }
+    guard let i = index, i < positional.count else { return nil }
+    return positional[i].column
   }
 
   /// Positional `i` (or keyword `name`) as a tensor of scalars.

@@ -29,17 +29,17 @@ public func nllLoss(
 /// Checks a class-index target against an N x C (or C) input, with PyTorch's messages.
 func checkClassTarget(_ input: Tensor, _ target: [Int], weight: [Expr]?, ignoreIndex: Int) throws {
   guard input.rank == 1 || input.rank == 2 else {
-    throw LossError("input must be 1-D (C) or 2-D (N, C), got shape \(input.shape)")
+    throw LossError("input must be 1-D (C) or 2-D (N, C), got shape \(input.shape)", argument: "input")
   }
   let (rows, columns) = input.asRows
   guard target.count == rows else {
-    throw LossError("Expected input batch_size (\(rows)) to match target batch_size (\(target.count))")
+    throw LossError("Expected input batch_size (\(rows)) to match target batch_size (\(target.count))", argument: "target")
   }
   for y in target where y != ignoreIndex && (y < 0 || y >= columns) {
-    throw LossError("Target \(y) is out of bounds (there are \(columns) classes)")
+    throw LossError("Target \(y) is out of bounds (there are \(columns) classes)", argument: "target")
   }
   if let w = weight, w.count != columns {
-    throw LossError("weight tensor should be defined either for all \(columns) classes or no classes but got weight tensor of shape: [\(w.count)]")
+    throw LossError("weight tensor should be defined either for all \(columns) classes or no classes but got weight tensor of shape: [\(w.count)]", argument: "weight")
   }
 }
 

@@ -15,7 +15,7 @@ public func sigmoidFocalLoss(
   gamma: Expr = 2, reduction: Reduction = .none
 ) throws -> Tensor {
   guard target.shape == input.shape else {
-    throw LossError("Target size (\(target.shape)) must be the same as input size (\(input.shape))")
+    throw LossError("Target size (\(target.shape)) must be the same as input size (\(input.shape))", argument: "target")
   }
   let useAlpha = alpha.rationalValue.map { $0 >= Rational(0) } ?? true
   let losses = input.elements.indices.map { i -> Expr in

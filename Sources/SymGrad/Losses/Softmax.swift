@@ -24,10 +24,10 @@ public func logSoftmax(_ x: Tensor, dim: Int = -1) throws -> Tensor {
 
 /// Applies `f` to every 1-D slice of `x` along `dim` (negative counts from the end).
 func alongDimension(_ x: Tensor, _ dim: Int, _ f: ([Expr]) -> [Expr]) throws -> Tensor {
-  guard x.rank >= 1 else { throw LossError("softmax needs at least one dimension, got a scalar") }
+  guard x.rank >= 1 else { throw LossError("softmax needs at least one dimension, got a scalar", argument: "input") }
   let d = dim < 0 ? dim + x.rank : dim
   guard d >= 0 && d < x.rank else {
-    throw LossError("Dimension out of range (expected to be in range of [\(-x.rank), \(x.rank - 1)], but got \(dim))")
+    throw LossError("Dimension out of range (expected to be in range of [\(-x.rank), \(x.rank - 1)], but got \(dim))", argument: "dim")
   }
   let n = x.shape[d]
   let inner = x.shape[(d + 1)...].reduce(1, *)

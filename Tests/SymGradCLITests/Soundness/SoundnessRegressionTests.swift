@@ -294,6 +294,19 @@ import Testing
     #expect(r.err.contains("'x' is given twice"))
   }
 
+  /// Loss errors point at the offending argument, not at the call.
+  @Test func lossErrorsPointAtTheArgument() {
+    let text = "cross_entropy([[a, b]], [5])"
+    let r = run("eval", text)
+    #expect(r.status == 1)
+    let column = text.distance(from: text.startIndex, to: text.range(of: "[5]")!.lowerBound) + 1
+    #expect(r.err.contains("column \(column):"), "\(r.err)")
+    #expect(r.err.contains("out of bounds"))
+    let smoothing = "cross_entropy([[a, b]], [1], label_smoothing=2)"
+    let column2 = smoothing.distance(from: smoothing.startIndex, to: smoothing.range(of: "label_smoothing")!.lowerBound) + 1
+    #expect(run("eval", smoothing).err.contains("column \(column2):"))
+  }
+
   /// Python's "got multiple values for argument": a parameter given by position and by
   /// keyword is an error, never a silently ignored keyword.
   @Test func argumentGivenTwiceIsAnError() {
