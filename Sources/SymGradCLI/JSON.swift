@@ -27,7 +27,8 @@ public indirect enum JSON: Equatable, Sendable {
     }
   }
 
-  static func quote(_ s: String) -> String {
+  /// `s` as a JSON string literal (quotes, backslashes and control characters escaped).
+  public static func quote(_ s: String) -> String {
     var out = "\""
     for u in s.unicodeScalars {
       switch u {

@@ -1,4 +1,5 @@
 import Foundation
+import SymGradCLI
 
 /// A print/parse round trip that failed: the printed text did not parse, or parsed to
 /// something that prints differently.
@@ -38,26 +39,8 @@ public enum Findings {
       + " ... (\(text.count) characters; regenerate: symgrad-fuzz --seed \(seed) --start \(index) --count 1 --dump)"
   }
 
-  /// The text as a JSON string literal.
-  public static func escaped(_ text: String) -> String {
-    var out = "\""
-    for u in text.unicodeScalars {
-      switch u {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if u.value < 0x20 || u.value == 0x7F || (0x2028...0x2029).contains(u.value) {
-          out += String(format: "\\u%04x", u.value)
-        } else {
-          out.unicodeScalars.append(u)
-        }
-      }
-    }
-    return out + "\""
-  }
+  /// The text as a JSON string literal (the command line's own quoting).
+  public static func escaped(_ text: String) -> String { JSON.quote(text) }
 
   /// Appends `block` to the file at `path` (created if needed).
   static func append(_ block: String, to path: String) {

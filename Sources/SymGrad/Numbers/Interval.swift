@@ -87,12 +87,18 @@ struct IntervalArithmetic {
       return Interval(try Dyadic.product(a.lo, b.lo, precision: precision, .down),
                       try Dyadic.product(a.hi, b.hi, precision: precision, .up))
     }
-    // The extremes are among the four endpoint products.
+    return try cornerHull(a, b, Dyadic.product)
+  }
+
+  /// The hull of `op` over the four endpoint pairs, each rounded outward: for products and
+  /// quotients (divisor away from 0) the extremes are among them.
+  private func cornerHull(_ a: Interval, _ b: Interval,
+                          _ op: (Dyadic, Dyadic, Int, Dyadic.Rounding) throws -> Dyadic) throws -> Interval {
     let pairs = [(a.lo, b.lo), (a.lo, b.hi), (a.hi, b.lo), (a.hi, b.hi)]
     var lo: Dyadic?, hi: Dyadic?
     for (x, y) in pairs {
-      let d = try Dyadic.product(x, y, precision: precision, .down)
-      let u = try Dyadic.product(x, y, precision: precision, .up)
+      let d = try op(x, y, precision, .down)
+      let u = try op(x, y, precision, .up)
       lo = lo.map { Dyadic.min($0, d) } ?? d
       hi = hi.map { Dyadic.max($0, u) } ?? u
     }
@@ -112,15 +118,7 @@ struct IntervalArithmetic {
       return Interval(try Dyadic.quotient(a.lo, b.hi, precision: precision, .down),
                       try Dyadic.quotient(a.hi, b.lo, precision: precision, .up))
     }
-    let quotients = [(a.lo, b.lo), (a.lo, b.hi), (a.hi, b.lo), (a.hi, b.hi)]
-    var lo: Dyadic?, hi: Dyadic?
-    for (x, y) in quotients {
-      let d = try Dyadic.quotient(x, y, precision: precision, .down)
-      let u = try Dyadic.quotient(x, y, precision: precision, .up)
-      lo = lo.map { Dyadic.min($0, d) } ?? d
-      hi = hi.map { Dyadic.max($0, u) } ?? u
-    }
-    return Interval(lo!, hi!)
+    return try cornerHull(a, b, Dyadic.quotient)
   }
 
   func scaled(_ a: Interval, byPowerOfTwo k: Int) throws -> Interval {
