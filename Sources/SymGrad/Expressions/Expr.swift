@@ -103,16 +103,27 @@ final class ExprNode: Sendable {
   /// A 64-bit Bloom filter of the symbols below: a symbol's bit is set in every ancestor.
   /// A clear bit proves the symbol is absent (derivatives skip such subtrees).
   let symbolMask: UInt64
+  /// Which of the non-finite constants occur below (`NonFinite` bits: `+inf`, `-inf`,
+  /// `undefined`), so "does this contain an infinity" is O(1).
+  let nonFinite: UInt8
   /// For sums, computed on first use: 1 when the rational content is 1 (so `sumContent`
   /// answers at once), 2 when it is not, 0 while unknown.
   let primitiveState = Atomic<UInt8>(0)
 
-  init(kind: Expr.Kind, id: UInt64, structuralHash: UInt64, orderKey: OrderKey, height: Int, symbolMask: UInt64) {
+  init(kind: Expr.Kind, id: UInt64, structuralHash: UInt64, orderKey: OrderKey, height: Int, symbolMask: UInt64, nonFinite: UInt8) {
     self.kind = kind
     self.id = id
     self.structuralHash = structuralHash
     self.orderKey = orderKey
     self.height = height
     self.symbolMask = symbolMask
+    self.nonFinite = nonFinite
+  }
+
+  /// Bits of `nonFinite`.
+  enum NonFinite {
+    static let plusInfinity: UInt8 = 1
+    static let minusInfinity: UInt8 = 2
+    static let undefined: UInt8 = 4
   }
 }

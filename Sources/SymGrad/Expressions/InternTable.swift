@@ -36,7 +36,8 @@ enum InternTable {
       let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
       let node = ExprNode(
         kind: kind, id: id, structuralHash: hash,
-        orderKey: OrderKey.make(for: kind), height: height(of: kind), symbolMask: symbolMask(of: kind, hash: hash))
+        orderKey: OrderKey.make(for: kind), height: height(of: kind), symbolMask: symbolMask(of: kind, hash: hash),
+        nonFinite: nonFinite(of: kind))
       state.table[key] = node
       return Expr(node: node)
     }
@@ -90,6 +91,18 @@ enum InternTable {
     case .symbol: return 1 << (hash % 64)
     case .sum(let xs), .product(let xs), .apply(_, let xs): return xs.reduce(0) { $0 | $1.node.symbolMask }
     case .power(let b, let e): return b.node.symbolMask | e.node.symbolMask
+    }
+  }
+
+  private static func nonFinite(of kind: Expr.Kind) -> UInt8 {
+    switch kind {
+    case .number, .symbol: return 0
+    case .constant(.infinity): return ExprNode.NonFinite.plusInfinity
+    case .constant(.negativeInfinity): return ExprNode.NonFinite.minusInfinity
+    case .constant(.undefined): return ExprNode.NonFinite.undefined
+    case .constant: return 0
+    case .sum(let xs), .product(let xs), .apply(_, let xs): return xs.reduce(0) { $0 | $1.node.nonFinite }
+    case .power(let b, let e): return b.node.nonFinite | e.node.nonFinite
     }
   }
 

@@ -70,6 +70,14 @@ extension Expr {
         substitution[s] = Expr(v)
       }
     }
+    // The constants +-inf (masks) tend to infinity with the infinite inputs. They are
+    // replaced in the same pass as the inputs: substituting the finite values first would
+    // let `-inf + 2*y` absorb its finite part (`-inf + 4 = -inf`) and lose the rate.
+    if containsInfinity {
+      anyInfinite = true
+      substitution[.infinity] = engine.t
+      substitution[.negativeInfinity] = -engine.t
+    }
     let substituted = fold(memo: &substitutionMemo) { e, kids in substitution[e] ?? e.rebuilt(with: kids) }
     if !anyInfinite && !substituted.containsInfinity {
       if !substituted.containsUndefined { return LimitValue.finite(substituted).checkingDomain() }
@@ -91,17 +99,14 @@ extension Expr {
     try Expr.certifiedValues(of: [self], at: values)[0].value
   }
 
-  /// Whether the constants `+inf`/`-inf` occur.
+  /// Whether the constants `+inf`/`-inf` occur (O(1): a flag of the node).
   var containsInfinity: Bool {
-    var memo: [Expr: Bool] = [:]
-    return fold(memo: &memo) { e, kids in
-      e.constantValue == .infinity || e.constantValue == .negativeInfinity || kids.contains(true)
-    }
+    node.nonFinite & (ExprNode.NonFinite.plusInfinity | ExprNode.NonFinite.minusInfinity) != 0
   }
 
-  /// Whether `undefined` occurs.
-  var containsUndefined: Bool {
-    var memo: [Expr: Bool] = [:]
-    return fold(memo: &memo) { e, kids in e.isUndefined || kids.contains(true) }
-  }
+  /// Whether `undefined` occurs (O(1)).
+  var containsUndefined: Bool { node.nonFinite & ExprNode.NonFinite.undefined != 0 }
+
+  /// Whether `+inf`, `-inf` or `undefined` occurs (O(1)).
+  var containsNonFinite: Bool { node.nonFinite != 0 }
 }

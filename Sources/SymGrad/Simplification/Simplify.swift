@@ -18,6 +18,8 @@
 /// lose accuracy). Everything is exact. A size
 /// budget (a few thousand terms) keeps it fast: past it, the expression is returned with
 /// only its children simplified. Symbols are real; no rule assumes a sign it cannot see.
+/// Subexpressions holding `+-inf` or `undefined` are not normalized (the extended reals
+/// are not a field: `2*inf = inf` would make `2 - x/(inf + x)` cancel to 1).
 extension Expr {
   /// `simplified()` after rewriting sigmoid, softplus, tanh, log1p and expm1 into
   /// exponentials and logarithms (`sigmoid(u) = 1/(1 + exp(-u))`,
@@ -105,11 +107,17 @@ enum Simplifier {
   }
 
   /// The normalized form, or nil when nothing applies or the budget is exceeded.
+  ///
+  /// Nothing that contains `+-inf` or `undefined` is normalized: rational-function
+  /// arithmetic holds in a field, and the extended reals are not one. Bringing
+  /// `2 - x/(inf + x)` over its denominator gives `(2*inf + x)/(inf + x)`, and `2*inf = inf`
+  /// would then cancel it to 1, where its value is 2.
   static func normalize(_ e: Expr) -> Expr? {
     switch e.kind {
     case .sum, .product, .power: break
     default: return nil
     }
+    guard !e.containsNonFinite else { return nil }
     let kernels = Kernels()
     guard let f = try? fraction(e, kernels) else { return nil }
     let cancelled = cancel(f)

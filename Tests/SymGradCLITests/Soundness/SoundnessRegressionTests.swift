@@ -40,6 +40,29 @@ import Testing
 
   func number(_ r: Run) -> Double { values(r).first ?? .nan }
 
+  // MARK: Infinite constants
+
+  /// Rational-function normalization is not done over the extended reals: over a common
+  /// denominator `2 - x/(inf + x)` became `(2*inf + x)/(inf + x)`, `2*inf = inf` made it 1.
+  @Test func simplificationKeepsInfinitiesOutOfCommonDenominators() {
+    #expect(run("simplify", "2 - x/(inf + x)").out == "2 - x/(inf + x)\n")
+    #expect(number(run("eval", "2 - x/(inf + x)", "--at", "x=0.5", "--json")) == 2)
+    #expect(run("simplify", "5 - softmax([t, inf])[0]").out == "5 - exp(t)/(inf + exp(t))\n")
+    #expect(number(run("eval", "5 - softmax([t, inf])[0]", "--at", "t=0", "--json")) == 5)
+  }
+
+  /// A row whose every entry is `score + -inf` (a fully masked row, the masks written as
+  /// constants): the constants go to -inf with the inputs, so the finite scores decide.
+  /// Substituting the scores first absorbed them (`-inf + 4 = -inf`) and printed 0.5.
+  /// Reference: 1/(1 + e^3) and 1/(1 + e^-3) (mpmath).
+  @Test func maskConstantsKeepTheFiniteScores() {
+    let r = run("eval", "softmax([x + -inf, 2*y + -inf])", "--at", "x=1,y=2", "--json")
+    #expect(values(r) == [0.04742587317756678, 0.9525741268224333], "\(r.out)")
+    #expect(r.json["certified"] as? Bool == true)
+    let same = run("eval", "softmax([x + -inf, y + -inf])", "--at", "x=1,y=2", "--json")
+    #expect(values(same) == [0.2689414213699951, 0.7310585786300049], "\(same.out)")
+  }
+
   // MARK: Crashes (stack overflow, traps)
 
   @Test(arguments: [
