@@ -14,8 +14,10 @@ public struct CertifiedValue: Sendable, Equatable, CustomStringConvertible {
   /// Why the value is not certified (nil when certified).
   public let reason: String?
 
+  /// A zero `value` is always +0: a certified 0 encloses an exact value within the
+  /// smallest subnormal of 0 (often exactly 0), and its IEEE sign would say nothing.
   public init(value: Double, certified: Bool, reason: String? = nil) {
-    self.value = value
+    self.value = value == 0 ? 0 : value
     self.certified = certified
     // A certified NaN keeps its reason: why the value is undefined.
     self.reason = certified && !value.isNaN ? nil : reason

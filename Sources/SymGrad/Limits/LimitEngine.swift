@@ -40,7 +40,7 @@ final class LimitEngine {
   /// sympy limits take at most `SYMGRAD_LIMIT_BUDGET_REPORT`-printed steps (see README).
   static let workBudget = 100_000
 
-  private func spend(_ steps: Int = 1) throws {
+  func spend(_ steps: Int = 1) throws {
     work += steps
     if meter.exhausted { throw LimitFailure.budget }
   }
@@ -55,6 +55,10 @@ final class LimitEngine {
         FileHandle.standardError.write("limit work: \(work)\n".data(using: .utf8)!)
       }
     }
+    // The limit laws first (cheap, and enough for most evaluation at infinite inputs);
+    // Gruntz on the whole expression when they do not decide it, with a fresh budget.
+    if let v = try? limitByContinuity(e) { return v.checkingDomain() }
+    work = 0
     do {
       return try limitInf(try rewrite(e)).checkingDomain()
     } catch let f as LimitFailure {
@@ -64,7 +68,7 @@ final class LimitEngine {
     }
   }
 
-  private func limitInf(_ e: Expr) throws -> LimitValue {
+  func limitInf(_ e: Expr) throws -> LimitValue {
     if e.isUndefined { throw LimitFailure.undefinedInput }
     if !e.contains(t) {
       if let c = e.constantValue {

@@ -1,0 +1,191 @@
+/// Limits by continuity, before Gruntz.
+///
+/// Most limits asked of the engine come from evaluation at infinite inputs and masks, and
+/// most of their subexpressions need no asymptotic analysis: `tanh(tanh(x))` at `x = -inf`
+/// is `tanh(-1)`, a masked entry `exp(-inf + s)` is 0, a denominator with a finite positive
+/// limit is its limit. `limitByContinuity` walks the expression bottom-up and combines the
+/// limits of the children by the limit laws:
+///
+/// - sums: the sum of finite limits; `+inf` (or `-inf`) with finite ones; `inf - inf` is
+///   indeterminate;
+/// - products: the product of finite limits; infinite factors with finite factors whose
+///   sign is certified nonzero; `0 * inf` is indeterminate;
+/// - `b**r` (r rational): continuous where `b`'s limit is positive, or nonzero for integer
+///   `r`, or any for positive integer `r`; `(+inf)**r` is `inf` or 0 by the sign of `r`,
+///   `(-inf)**r` likewise for integer `r`;
+/// - functions: `exp`, `sin`, `cos`, `tanh`, `sigmoid`, `softplus`, `expm1`, `abs`, `max`,
+///   `min` are continuous everywhere; `log` where the argument's limit is certified
+///   positive, `log1p` where `1 + limit` is, `sign` where the limit is certified nonzero;
+///   the values at `+-inf` are the textbook ones (`tanh -> +-1`, `sigmoid -> 1, 0`, ...).
+///
+/// A sign is used only when it is certified (`CertifiedEvaluator.sign`). Where no law applies
+/// (an indeterminate form, a limit on the boundary of a domain, an exponent depending on
+/// `t`, `sin` of an unbounded argument) that node alone goes to the Gruntz algorithm, and
+/// its limit is combined further up. So a nest of 200 `tanh` around a masked softmax costs
+/// one Gruntz limit (the softmax), not one over the whole nest. Every law is a theorem
+/// about limits, so the result is the limit whenever this pass gives one; when a node's
+/// Gruntz limit fails, the pass gives up and the caller runs Gruntz on the whole
+/// expression (which may still cancel what the part could not).
+extension LimitEngine {
+  /// The limit of `e` (in terms of `t`, not yet rewritten) by continuity and the limit
+  /// laws, with Gruntz only at the nodes where no law applies; nil when such a node has no
+  /// decided limit. Uses the engine's work budget.
+  func limitByContinuity(_ e: Expr) throws -> LimitValue? {
+    var memo: [Expr: LimitValue?] = [:]
+    return try continuity(e, &memo)
+  }
+
+  private func continuity(_ e: Expr, _ memo: inout [Expr: LimitValue?]) throws -> LimitValue? {
+    if e == t { return .plusInfinity }
+    if let done = memo[e] { return done }
+    try spend()
+    if !e.contains(t) {
+      // A maximal t-free part: a constant of the limit, which must be in its domain.
+      if e.containsUndefined { throw LimitFailure.undefinedInput }
+      let value = LimitValue.finite(e).checkingDomain()
+      memo[e] = value
+      return value
+    }
+    var result = try combine(e, &memo)
+    if result == nil {
+      // No law applies here: this node's own limit, by Gruntz.
+      let value = try limitInf(try rewrite(e))
+      if case .undefined = value {} else { result = value }
+    }
+    memo[e] = result
+    return result
+  }
+
+  /// The limit of `e` from its children's limits by the laws above, or nil.
+  private func combine(_ e: Expr, _ memo: inout [Expr: LimitValue?]) throws -> LimitValue? {
+    var limits: [LimitValue] = []
+    for child in e.children {
+      guard let v = try continuity(child, &memo) else { return nil }
+      if case .undefined = v { return v }
+      limits.append(v)
+    }
+    switch e.kind {
+    case .sum:
+      var finite: [Expr] = [], plus = false, minus = false
+      for v in limits {
+        switch v {
+        case .finite(let c): finite.append(c)
+        case .plusInfinity: plus = true
+        case .minusInfinity: minus = true
+        case .undefined: return nil
+        }
+      }
+      if plus && minus { return nil }
+      if plus { return .plusInfinity }
+      if minus { return .minusInfinity }
+      return .finite(.sum(finite))
+    case .product:
+      var finite: [Expr] = [], sign = 1, infinite = false
+      for v in limits {
+        switch v {
+        case .finite(let c): finite.append(c)
+        case .plusInfinity: infinite = true
+        case .minusInfinity:
+          infinite = true
+          sign = -sign
+        case .undefined: return nil
+        }
+      }
+      guard infinite else { return .finite(.product(finite)) }
+      for c in finite {
+        guard let s = knownSign(c), s != 0 else { return nil }
+        sign *= s
+      }
+      return sign > 0 ? .plusInfinity : .minusInfinity
+    case .power(_, let p):
+      guard let r = p.rationalValue else { return nil }
+      return power(limits[0], r)
+    case .apply(let f, _):
+      return apply(f, limits)
+    default:
+      return nil
+    }
+  }
+
+  private func power(_ base: LimitValue, _ r: Rational) -> LimitValue? {
+    let integer = r.isInteger
+    switch base {
+    case .finite(let b):
+      if integer && r.signum > 0 { return .finite(.power(b, .number(r))) }
+      guard let s = knownSign(b), s != 0, integer || s > 0 else { return nil }
+      return .finite(.power(b, .number(r)))
+    case .plusInfinity:
+      return r.signum > 0 ? .plusInfinity : .finite(.zero)
+    case .minusInfinity:
+      guard integer, let n = r.numerator.asInt else { return nil }
+      if r.signum < 0 { return .finite(.zero) }
+      return n % 2 == 0 ? .plusInfinity : .minusInfinity
+    case .undefined:
+      return nil
+    }
+  }
+
+  private func apply(_ f: Function, _ limits: [LimitValue]) -> LimitValue? {
+    if f == .max || f == .min { return extremum(f == .max, limits) }
+    guard limits.count == 1 else { return nil }
+    switch limits[0] {
+    case .finite(let v):
+      switch f {
+      case .exp, .sin, .cos, .tanh, .sigmoid, .softplus, .expm1, .abs:
+        return .finite(.apply(f, [v]))
+      case .log:
+        guard knownSign(v) == 1 else { return nil }
+        return .finite(.apply(f, [v]))
+      case .log1p:
+        guard knownSign(1 + v) == 1 else { return nil }
+        return .finite(.apply(f, [v]))
+      case .sign:
+        guard let s = knownSign(v), s != 0 else { return nil }
+        return .finite(Expr.number(Rational(s)))
+      default:
+        return nil
+      }
+    case .plusInfinity:
+      switch f {
+      case .exp, .log, .log1p, .softplus, .expm1, .abs: return .plusInfinity
+      case .tanh, .sigmoid, .sign: return .finite(.one)
+      default: return nil
+      }
+    case .minusInfinity:
+      switch f {
+      case .exp, .sigmoid, .softplus: return .finite(.zero)
+      case .tanh, .expm1, .sign: return .finite(-.one)
+      case .abs: return .plusInfinity
+      default: return nil
+      }
+    case .undefined:
+      return nil
+    }
+  }
+
+  /// max/min of limits: continuous; an infinite argument on the winning side wins, one on
+  /// the losing side drops out.
+  private func extremum(_ isMax: Bool, _ limits: [LimitValue]) -> LimitValue? {
+    let winner: LimitValue = isMax ? .plusInfinity : .minusInfinity
+    var finite: [Expr] = []
+    for v in limits {
+      switch v {
+      case .finite(let c): finite.append(c)
+      case .undefined: return nil
+      default: if v == winner { return winner }
+      }
+    }
+    if finite.isEmpty { return isMax ? .minusInfinity : .plusInfinity }
+    if finite.count == 1 { return .finite(finite[0]) }
+    return .finite(.apply(isMax ? .max : .min, finite))
+  }
+
+  /// The sign of a constant free of symbols when it is certified (exactly 0, provably
+  /// positive, or an enclosure that excludes 0); nil otherwise.
+  private func knownSign(_ c: Expr) -> Int? {
+    if c.isZero { return 0 }
+    guard c.node.symbolMask == 0, !c.containsNonFinite else { return nil }
+    if c.isProvablyPositive { return 1 }
+    return CertifiedEvaluator.sign(of: c)
+  }
+}
