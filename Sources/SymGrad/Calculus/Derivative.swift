@@ -25,7 +25,7 @@ public struct Differentiator {
     let v = variable
     let mask = v.node.symbolMask
     // Subtrees whose Bloom mask lacks the variable's bit cannot contain it: derivative 0.
-    return expression.fold(memo: &memo, shortcut: { $0.node.symbolMask & mask == 0 ? Expr.zero : nil }) {
+    return expression.fold(memo: &memo, shortcut: { $0.node.symbolMask & mask == 0 && !$0.containsUndefined ? Expr.zero : nil }) {
       node, d in Differentiator.rule(node, d, v)
     }
   }

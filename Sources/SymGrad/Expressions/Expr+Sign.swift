@@ -7,7 +7,7 @@
 extension Expr {
   /// Names of symbols that are positive by construction: the limit engine's variable
   /// (`t -> +inf`) and its series variable (`ω -> 0+`). No parser can produce them.
-  static let positiveSymbolNames: Set<String> = ["t⃰", "ω⃰"]
+  static let positiveSymbolNames: Set<String> = [ExprNode.limitVariableName, ExprNode.seriesVariableName]
 
   /// Whether the expression is provably positive (> 0) for every real value of its
   /// symbols: positive numbers, `pi`, `+inf`, `exp`, `sigmoid`, `softplus`, the engine's

@@ -87,10 +87,12 @@ extension Expr {
     return names.sorted { Expr.naturalCompare($0, $1) < 0 }
   }
 
-  /// Whether `symbol` occurs in the expression.
+  /// Whether `symbol` (or any subexpression) occurs in the expression.
   public func contains(_ symbol: Expr) -> Bool {
     let mask = symbol.node.symbolMask
     if mask != 0 && node.symbolMask & mask == 0 { return false }
+    // The limit engine's variables have exact bits: a set bit proves presence.
+    if case .symbol = symbol.kind, mask & ExprNode.exactSymbolBits != 0 { return true }
     var memo: [Expr: Bool] = [:]
     return fold(memo: &memo, shortcut: { mask != 0 && $0.node.symbolMask & mask == 0 ? false : nil }) { e, kids in
       e == symbol || kids.contains(true)

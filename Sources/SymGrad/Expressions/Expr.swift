@@ -101,7 +101,9 @@ final class ExprNode: Sendable {
   /// Number of nodes on the longest path to a leaf (a leaf has height 1).
   let height: Int
   /// A 64-bit Bloom filter of the symbols below: a symbol's bit is set in every ancestor.
-  /// A clear bit proves the symbol is absent (derivatives skip such subtrees).
+  /// A clear bit proves the symbol is absent (derivatives skip such subtrees). Bits 0-61
+  /// are hashed from the names; bits 62 and 63 belong to the limit engine's two private
+  /// variables alone (`exactSymbolBit`), so for them the bit is exact and `contains` is O(1).
   let symbolMask: UInt64
   /// Which of the non-finite constants occur below (`NonFinite` bits: `+inf`, `-inf`,
   /// `undefined`), so "does this contain an infinity" is O(1).
@@ -118,6 +120,21 @@ final class ExprNode: Sendable {
     self.height = height
     self.symbolMask = symbolMask
     self.nonFinite = nonFinite
+  }
+
+  /// The limit variable `t` and the series variable `ω` of the limit engine: names no
+  /// parser can produce (a combining asterisk), with a mask bit of their own.
+  static let limitVariableName = "t\u{20F0}"
+  static let seriesVariableName = "\u{03C9}\u{20F0}"
+  static let exactSymbolBits: UInt64 = 0b11 << 62
+
+  /// The reserved mask bit of the engine's variables; nil for every other name.
+  static func exactSymbolBit(_ name: String) -> UInt64? {
+    switch name {
+    case limitVariableName: return 1 << 63
+    case seriesVariableName: return 1 << 62
+    default: return nil
+    }
   }
 
   /// Bits of `nonFinite`.

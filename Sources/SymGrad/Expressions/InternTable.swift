@@ -87,8 +87,8 @@ enum InternTable {
     switch kind {
     case .number: return 0
     // `undefined` must never be skipped as "free of the variable": its derivative is undefined.
-    case .constant(let c): return c == .undefined ? ~0 : 0
-    case .symbol: return 1 << (hash % 64)
+    case .constant(let c): return c == .undefined ? ~ExprNode.exactSymbolBits : 0
+    case .symbol(let name): return ExprNode.exactSymbolBit(name) ?? 1 << (hash % 62)
     case .sum(let xs), .product(let xs), .apply(_, let xs): return xs.reduce(0) { $0 | $1.node.symbolMask }
     case .power(let b, let e): return b.node.symbolMask | e.node.symbolMask
     }

@@ -24,8 +24,8 @@ import Foundation
 /// is undecidable in general, and a threshold would guess.
 final class LimitEngine {
   /// The limit variable and the series variable: names no parser can produce.
-  let t = Expr.symbol("t⃰")
-  let omega = Expr.symbol("ω⃰")
+  let t = Expr.symbol(ExprNode.limitVariableName)
+  let omega = Expr.symbol(ExprNode.seriesVariableName)
   private var limits: [Expr: LimitValue] = [:]
   private var depth = 0
   /// Work done for the current limit (recursions, MRV and series nodes, rewrites, term
@@ -444,24 +444,44 @@ final class LimitEngine {
       return try leadingTerm(up)
     }
     // ω from the member with the smallest argument; ω -> 0.
-    let chosen = set.min { $0.nodeCount < $1.nodeCount }!
+    let members = set.sorted(by: { $0.nodeCount < $1.nodeCount })
+    let chosen = members[0]
     guard case .apply(.exp, let ga) = chosen.kind else { throw LimitFailure.unsupported("unexpected MRV member") }
-    let g = ga[0]
-    let toPlus: Bool
+    var g = ga[0]
+    var toPlus: Bool
     switch try limitInf(g) {
     case .plusInfinity: toPlus = true
     case .minusInfinity: toPlus = false
     default: throw LimitFailure.unsupported("MRV member does not grow")
     }
-    let logOmega = toPlus ? -g : g
-    var replacements: [Expr: Expr] = [:]
-    for f in set.sorted(by: { $0.nodeCount < $1.nodeCount }) {
-      guard case .apply(.exp, let ha) = f.kind else { continue }
-      let h = ha[0]
-      // The growth ratio: a nonzero constant, rational or not (3**t against 5**t: log 3/log 5).
-      guard case .finite(let c) = try limitInf(try rewrite(h / g)), c.freeSymbols.isEmpty, zeroTest(c) == .nonzero else {
+    // The growth ratios: nonzero constants, rational or not (3**t against 5**t: log 3/log 5).
+    var ratios: [Expr] = []
+    for f in members {
+      guard case .apply(.exp, let ha) = f.kind else { ratios.append(.one); continue }
+      guard case .finite(let c) = try limitInf(try rewrite(ha[0] / g)), c.freeSymbols.isEmpty, zeroTest(c) == .nonzero else {
         throw LimitFailure.unsupported("growth ratio of \(f) is not a nonzero constant")
       }
+      ratios.append(c)
+    }
+    // Prefer the slowest member as ω when the ratios are rational and no member is nested
+    // in another: every other member is then ω**c with |c| >= 1, so series stay short
+    // (masks of very different scales, exp(-t) against exp(-10**400 t), would otherwise
+    // need hundreds of terms of ω**(10**-400)).
+    if members.count <= 32, let rs = Optional(ratios.compactMap(\.rationalValue)), rs.count == ratios.count,
+       let slowest = rs.indices.min(by: { rs[$0].magnitude < rs[$1].magnitude }), rs[slowest].magnitude < Rational(1),
+       !members.contains(where: { f in members.contains { $0 != f && f.contains($0) } }),
+       case .apply(.exp, let sa) = members[slowest].kind {
+      let scale = rs[slowest]
+      g = sa[0]
+      if scale.signum < 0 { toPlus.toggle() }
+      let inverse = scale.reciprocal!  // nonzero: the zero test above
+      ratios = rs.map { .number($0 * inverse) }
+    }
+    let logOmega = toPlus ? -g : g
+    var replacements: [Expr: Expr] = [:]
+    for (f, c) in zip(members, ratios) {
+      guard case .apply(.exp, let ha) = f.kind else { continue }
+      let h = ha[0]
       let rest = (h - c * g).substituting(replacements)
       let k = toPlus ? -c : c
       replacements[f] = exp(rest) * Expr.power(omega, k)

@@ -23,6 +23,15 @@ struct Exponent: Hashable, Comparable {
 
   static let zero = Exponent(Rational(0))
 
+  /// What comparing or adding this exponent costs, in work-meter steps: 1 for a small
+  /// rational, one more per 64-bit word of numerator and denominator (exponents such as
+  /// 10**400/7 come from huge inputs, and their products grow), 8 for an irrational
+  /// constant (compared by certified evaluation).
+  var weight: Int {
+    guard let r = rational else { return 8 }
+    return 1 + (r.numerator.magnitudeBitWidth + r.denominator.magnitudeBitWidth) / 64
+  }
+
   var isZero: Bool { expr.isZero }
   var rational: Rational? { expr.rationalValue }
 
@@ -112,6 +121,9 @@ struct SeriesArithmetic {
   let meter: WorkMeter
 
   func add(_ a: Series, _ b: Series) -> Series {
+    // Merging sorts the exponents: charge their number and size.
+    meter.count += (a.terms + b.terms).reduce(0) { $0 + $1.exponent.weight }
+    if meter.exhausted { return Series(terms: [], order: Series.minOrder(a.order, b.order) ?? .zero) }
     var merged: [Exponent: [Expr]] = [:]
     for t in a.terms + b.terms { merged[t.exponent, default: []].append(t.coefficient) }
     let terms = merged.keys.sorted().map { (exponent: $0, coefficient: Expr.sum(merged[$0]!)) }
@@ -127,7 +139,8 @@ struct SeriesArithmetic {
     }
     let order = Series.minOrder(Series.plus(a.order, lb.exponent), Series.plus(b.order, la.exponent))
     var merged: [Exponent: [Expr]] = [:]
-    meter.count += a.terms.count * b.terms.count
+    let weight = (a.terms.map(\.exponent.weight).max() ?? 1) + (b.terms.map(\.exponent.weight).max() ?? 1) - 1
+    meter.count += a.terms.count * b.terms.count * weight
     if meter.exhausted { return Series(terms: [], order: order ?? .zero) }
     for x in a.terms {
       for y in b.terms {
