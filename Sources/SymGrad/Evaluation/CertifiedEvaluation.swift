@@ -398,11 +398,27 @@ extension Expr {
 }
 
 extension CertifiedEvaluator {
+  /// An enclosure of a symbol-free constant at `precision` bits (one evaluation, no
+  /// precision raising); nil when the constant is infinite, undefined, outside its domain
+  /// or needs more precision. Rationals give their exact value's rounding.
+  static func enclosure(of e: Expr, precision: Int = initialPrecision) -> Interval? {
+    let a = IntervalArithmetic(precision: precision)
+    if let r = e.rationalValue { return try? a.number(r) }
+    var memo: [Expr: Number] = [:], errors: [Expr: CertifiedEvaluationError] = [:]
+    guard case .finite(let interval)? = try? CertifiedEvaluator(values: [:]).number(e, a, &memo, &errors) else { return nil }
+    return interval
+  }
+
   /// The sign of a symbol-free constant, decided by an enclosure that excludes 0 (or is
   /// exactly 0), raising the precision up to `maximumPrecision`; nil when undecided
   /// (the enclosure still contains 0: the constant may be exactly 0) or when the
   /// constant is not a finite real number.
   static func sign(of e: Expr, upTo cap: Int = maximumPrecision) -> Int? {
+    signAndPrecision(of: e, upTo: cap).sign
+  }
+
+  /// `sign(of:)` and the highest precision it tried (what the answer cost).
+  static func signAndPrecision(of e: Expr, upTo cap: Int = maximumPrecision) -> (sign: Int?, precision: Int) {
     let evaluator = CertifiedEvaluator(values: [:])
     var precision = initialPrecision
     while precision <= cap {
@@ -410,17 +426,17 @@ extension CertifiedEvaluator {
       var memo: [Expr: Number] = [:], errors: [Expr: CertifiedEvaluationError] = [:]
       do {
         switch try evaluator.number(e, a, &memo, &errors) {
-        case .infinity(let positive): return positive ? 1 : -1
-        case .finite(let interval): if let s = interval.sign { return s }
+        case .infinity(let positive): return (positive ? 1 : -1, precision)
+        case .finite(let interval): if let s = interval.sign { return (s, precision) }
         }
       } catch CertifiedEvaluationError.needsPrecision {
       } catch {
-        return nil
+        return (nil, precision)
       }
       if precision >= cap { break }
       precision = Swift.min(2 * precision, cap)
     }
-    return nil
+    return (nil, precision)
   }
 }
 

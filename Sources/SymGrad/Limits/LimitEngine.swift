@@ -56,8 +56,14 @@ final class LimitEngine {
       }
     }
     // The limit laws first (cheap, and enough for most evaluation at infinite inputs);
-    // Gruntz on the whole expression when they do not decide it, with a fresh budget.
-    if let v = try? limitByContinuity(e) { return v.checkingDomain() }
+    // Gruntz on the whole expression when they do not decide it, with a fresh budget
+    // (unless a part alone ran out of it).
+    do {
+      if let v = try limitByContinuity(e) { return v.checkingDomain() }
+    } catch LimitFailure.budget {
+      // A part alone used up the budget: the whole would too.
+      return .undefined(LimitFailure.budget.reason)
+    } catch {}
     work = 0
     do {
       return try limitInf(try rewrite(e)).checkingDomain()

@@ -1,34 +1,64 @@
+import Synchronization
+
 /// An exponent of ω: an exact real constant (rational, or irrational such as
 /// `log(3)/log(5)`, which arises when `3**t` and `5**t` share a comparability class),
-/// ordered by value. Rationals compare exactly; others by certified values: their
-/// faithful doubles when those are more than two ulps apart, else by the certified sign of
-/// the difference (exact zero proved by canonical form). Two distinct constants equal to
-/// beyond the precision cap (4096 bits) would compare by their doubles: the one residual
-/// guess, stated here.
+/// ordered by value. Rationals compare exactly; others by certified values: disjoint
+/// 96-bit enclosures (computed once per exponent), or faithful doubles more than two ulps
+/// apart, else by the certified sign of the difference (exact zero proved by canonical
+/// form). Two distinct constants equal to beyond the precision cap (4096 bits) would
+/// compare by their approximations: the one residual guess, stated here.
 struct Exponent: Hashable, Comparable {
   let expr: Expr
   let approximation: Double
+  /// A 96-bit enclosure of an irrational exponent, computed once: most comparisons are
+  /// decided by disjoint enclosures without evaluating again. Nil for rationals (compared
+  /// exactly) and when the constant has no finite enclosure at that precision.
+  let enclosure: Interval?
+  /// The cost of an irrational exponent in work-meter steps (see `weight`).
+  private let irrationalWeight: Int
 
   init(_ r: Rational) {
     expr = .number(r)
     approximation = r.toDouble()
+    enclosure = nil
+    irrationalWeight = 0
   }
 
   /// A constant exponent; a non-rational one is put in `simplified()` normal form, so
   /// that equal exponents written differently are one key when series terms are merged.
   init(_ e: Expr) {
-    expr = e.rationalValue == nil ? e.simplified() : e
-    approximation = e.rationalValue?.toDouble() ?? ((try? e.certifiedValue())?.value ?? .nan)
+    if let r = e.rationalValue {
+      expr = .number(r)
+      approximation = r.toDouble()
+      enclosure = nil
+      irrationalWeight = 0
+      return
+    }
+    expr = e.simplified()
+    enclosure = CertifiedEvaluator.enclosure(of: expr)
+    var memo: [Expr: Int] = [:]
+    let bits = expr.fold(memo: &memo) { node, kids in
+      kids.reduce(node.rationalValue.map { $0.numerator.magnitudeBitWidth + $0.denominator.magnitudeBitWidth } ?? 1, +)
+    }
+    irrationalWeight = 8 + bits / 16
+    // Faithful (certified) when there is no enclosure: the doubles may then order values.
+    approximation = enclosure.map { $0.lo.approximateDouble } ?? ((try? e.certifiedValue())?.value ?? .nan)
   }
+
+  /// Whether `approximation` is a faithful rounding (rationals, and irrationals without
+  /// an enclosure), so that doubles more than two ulps apart order the exact values.
+  private var faithful: Bool { enclosure == nil }
 
   static let zero = Exponent(Rational(0))
 
   /// What comparing or adding this exponent costs, in work-meter steps: 1 for a small
   /// rational, one more per 64-bit word of numerator and denominator (exponents such as
-  /// 10**400/7 come from huge inputs, and their products grow), 8 for an irrational
-  /// constant (compared by certified evaluation).
+  /// 10**400/7 come from huge inputs, and their products grow); for an irrational
+  /// constant (created, simplified and compared by certified evaluation) 8 plus one per
+  /// 16 bits of the numbers in it (`sqrt(2)/10**300` offsets need a thousand-bit
+  /// evaluation to be told apart).
   var weight: Int {
-    guard let r = rational else { return 8 }
+    guard let r = rational else { return irrationalWeight }
     return 1 + (r.numerator.magnitudeBitWidth + r.denominator.magnitudeBitWidth) / 64
   }
 
@@ -41,12 +71,61 @@ struct Exponent: Hashable, Comparable {
   static func < (a: Exponent, b: Exponent) -> Bool {
     if a.expr == b.expr { return false }
     if let x = a.rational, let y = b.rational { return x < y }
+    // Disjoint enclosures order the exact values.
+    if let p = a.enclosure ?? a.rational.flatMap({ CertifiedEvaluator.enclosure(of: .number($0)) }),
+       let q = b.enclosure ?? b.rational.flatMap({ CertifiedEvaluator.enclosure(of: .number($0)) }) {
+      if p.hi < q.lo { return true }
+      if q.hi < p.lo { return false }
+    }
     // Faithful doubles more than two ulps apart order the exact values.
     let (p, q) = (a.approximation, b.approximation)
-    if p.isFinite && q.isFinite && (p.nextUp.nextUp < q || q.nextUp.nextUp < p) { return p < q }
-    if let s = CertifiedEvaluator.sign(of: a.expr - b.expr) { return s < 0 }
+    if a.faithful && b.faithful && p.isFinite && q.isFinite && (p.nextUp.nextUp < q || q.nextUp.nextUp < p) { return p < q }
+    if let s = Exponent.certifiedOrder(a.expr, b.expr).sign { return s < 0 }
     return p < q
   }
+
+  /// `a < b`, charging `meter` for what deciding it cost: a step for exponents that
+  /// compare exactly or by their enclosures, and `4 (precision / 96)^2` steps for a
+  /// certified comparison that had to evaluate their difference (tiny offsets such as
+  /// sqrt(2)/10**300 need a thousand bits or more, and series can hold thousands of
+  /// such exponents).
+  static func less(_ a: Exponent, _ b: Exponent, charging meter: WorkMeter) -> Bool {
+    meter.count += 1
+    if a.expr == b.expr { return false }
+    if let x = a.rational, let y = b.rational { return x < y }
+    if let p = a.enclosure ?? a.rational.flatMap({ CertifiedEvaluator.enclosure(of: .number($0)) }),
+       let q = b.enclosure ?? b.rational.flatMap({ CertifiedEvaluator.enclosure(of: .number($0)) }) {
+      if p.hi < q.lo { return true }
+      if q.hi < p.lo { return false }
+    }
+    let order = certifiedOrder(a.expr, b.expr)
+    let r = order.precision / CertifiedEvaluator.initialPrecision
+    meter.count += 4 * r * r
+    return a < b
+  }
+
+  /// The certified sign of `a - b` and the precision that took, remembered per pair: a
+  /// series merge sorts the same exponents again and again, and a difference that is
+  /// exactly 0 (equal values written differently) takes every precision up to the cap to
+  /// give up on. A pure function of the two expressions, so sharing it across threads
+  /// and limits cannot change results.
+  private static func certifiedOrder(_ a: Expr, _ b: Expr) -> (sign: Int?, precision: Int) {
+    let key = PairKey(a: a, b: b)
+    if let known = orderCache.withLock({ $0[key] }) { return known }
+    let s = CertifiedEvaluator.signAndPrecision(of: a - b)
+    orderCache.withLock { cache in
+      if cache.count > 4096 { cache.removeAll() }
+      cache[key] = s
+    }
+    return s
+  }
+
+  private struct PairKey: Hashable {
+    let a: Expr
+    let b: Expr
+  }
+
+  private static let orderCache = Mutex<[PairKey: (sign: Int?, precision: Int)]>([:])
 
   static func + (a: Exponent, b: Exponent) -> Exponent {
     if let x = a.rational, let y = b.rational { return Exponent(x + y) }
@@ -67,6 +146,9 @@ struct Exponent: Hashable, Comparable {
   var signum: Int {
     if isZero { return 0 }
     if let r = rational { return r.signum }
+    if let enclosure {
+      return enclosure.sign ?? CertifiedEvaluator.sign(of: expr) ?? (approximation > 0 ? 1 : -1)
+    }
     if Swift.abs(approximation) > Double.leastNonzeroMagnitude { return approximation > 0 ? 1 : -1 }
     return CertifiedEvaluator.sign(of: expr) ?? (approximation > 0 ? 1 : -1)
   }
@@ -126,7 +208,7 @@ struct SeriesArithmetic {
     if meter.exhausted { return Series(terms: [], order: Series.minOrder(a.order, b.order) ?? .zero) }
     var merged: [Exponent: [Expr]] = [:]
     for t in a.terms + b.terms { merged[t.exponent, default: []].append(t.coefficient) }
-    let terms = merged.keys.sorted().map { (exponent: $0, coefficient: Expr.sum(merged[$0]!)) }
+    let terms = merged.keys.sorted { Exponent.less($0, $1, charging: meter) }.map { (exponent: $0, coefficient: Expr.sum(merged[$0]!)) }
     return Series(terms: terms, order: Series.minOrder(a.order, b.order)).truncated(isZero)
   }
 
@@ -149,7 +231,7 @@ struct SeriesArithmetic {
         merged[e, default: []].append(x.coefficient * y.coefficient)
       }
     }
-    let terms = merged.keys.sorted().map { (exponent: $0, coefficient: Expr.sum(merged[$0]!)) }
+    let terms = merged.keys.sorted { Exponent.less($0, $1, charging: meter) }.map { (exponent: $0, coefficient: Expr.sum(merged[$0]!)) }
     return Series(terms: terms, order: order).truncated(isZero)
   }
 
