@@ -79,4 +79,24 @@ import Testing
     let v = try e.evaluate(at: ["a": 1, "b": 2])
     #expect(v == 0.2626395514040159)
   }
+
+  /// Scores tending to -inf at rates 1e-30, 1 and 10**400 (the fuzzer's attention case):
+  /// the slowest member of the MRV set is ω, so the other members are ω**c with c >= 1 and
+  /// the series stay short; the slowest score takes all the weight. It ran 2.9 s before,
+  /// and ran out of the work budget once series were charged for their exponents' size.
+  @Test func masksOfVeryDifferentScalesAreDecided() throws {
+    let e = try Value(parsing: "attention_weights([[o00, 6/7]], [[o00/(o00), 2**63], [10**-30, 7], [10**400, o00]], scale=1)")
+    let v = try Expr.certifiedValues(of: e.flattened, at: ["o00": -Double.infinity])
+    #expect(v.map { $0.value } == [0, 1, 0])
+    #expect(v.allSatisfy { $0.certified })
+  }
+
+  /// A tower of 101 (w + 1) at w -> 0 from both sides is 1: decided within the budget
+  /// (3.1 s before `contains(t)` became O(1)).
+  @Test func towerAtZero() throws {
+    var text = "(w + 1)"
+    for _ in 0..<100 { text += "^(w + 1)" }
+    let w = Expr.symbol("w")
+    #expect(limit(of: try Expr(parsing: text), as: w, approaches: .value(.zero, from: .both)) == .finite(.one))
+  }
 }
