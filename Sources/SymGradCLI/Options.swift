@@ -128,6 +128,9 @@ struct Options {
 
 extension StringProtocol {
   var trimmedWhitespace: String {
-    String(String(self.drop { $0.isWhitespace }.reversed()).drop { $0.isWhitespace }.reversed())
+    guard let start = firstIndex(where: { !$0.isWhitespace }), let end = lastIndex(where: { !$0.isWhitespace }) else {
+      return ""
+    }
+    return String(self[start...end])
   }
 }

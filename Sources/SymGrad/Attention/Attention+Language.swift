@@ -38,11 +38,22 @@ enum AttentionFunctions {
 
 extension CallArguments {
   /// A non-negative integer size at position `i` (or keyword `name`).
-  func size(_ i: Int, _ name: String = "n") throws -> Int {
+  ///
+  /// A square matrix (`eye`, `causal_mask`) has at most `maximumMatrixSize` rows, so no
+  /// literal holds more than about a million entries (each an expression that is printed,
+  /// parsed and differentiated; 4096 rows took tens of seconds to print). A vector
+  /// (`one_hot`) may have up to `maximumVectorSize` entries.
+  func size(_ i: Int, _ name: String = "n", matrix: Bool = true) throws -> Int {
     guard let n = try int(i, name) else { throw error("missing \(name)") }
-    guard n >= 0 && n <= 4096 else { throw error("\(name) must be between 0 and 4096, got \(n)") }
+    let limit = matrix ? Self.maximumMatrixSize : Self.maximumVectorSize
+    guard n >= 0 && n <= limit else {
+      throw error("\(name) must be between 0 and \(limit), got \(n)" + (matrix && n > limit ? " (SymGrad builds at most \(limit) x \(limit) literal matrices; use symbols for larger sizes)" : ""), at: argument(i, name)?.1)
+    }
     return n
   }
+
+  static let maximumMatrixSize = 1024
+  static let maximumVectorSize = 1 << 20
 
   /// The masks given by keywords (and a 4th positional `attn_mask`).
   func masks() throws -> [AttentionMask] {

@@ -36,7 +36,7 @@ enum CalculusFunctions {
     },
     LanguageFunction(name: "one_hot", summary: "one_hot(k, n): the vector with 1 at k") { a in
       try a.expect(positional: 2...2)
-      let k = try a.size(0, "k"), n = try a.size(1, "n")
+      let k = try a.size(0, "k", matrix: false), n = try a.size(1, "n", matrix: false)
       guard k < n else { throw a.error("index \(k) is out of range for \(n) classes") }
       return .list((0..<n).map { .scalar($0 == k ? .one : .zero) })
     },

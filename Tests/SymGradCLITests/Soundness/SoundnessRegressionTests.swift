@@ -63,6 +63,25 @@ import Testing
     #expect(values(same) == [0.2689414213699951, 0.7310585786300049], "\(same.out)")
   }
 
+  // MARK: Hangs
+
+  /// Literal matrices stop at 1024 x 1024 (a million entries): `eye(4096)` and
+  /// `causal_mask(4096)` ran for more than 30 s; now a clear error at the argument.
+  /// Vectors may be longer (one_hot over a 50,000-word vocabulary).
+  @Test(arguments: ["eye(4096)", "causal_mask(4096)", "generate_square_subsequent_mask(sz=3369)"])
+  func largeLiteralMatricesAreRefused(_ text: String) {
+    let r = run("eval", text)
+    #expect(r.status == 1)
+    #expect(r.err.contains("must be between 0 and 1024"), "\(r.err)")
+    #expect(r.err.contains("column \(text.firstIndex(of: "(")!.utf16Offset(in: text) + 2):") || text.contains("sz="), "\(r.err)")
+  }
+
+  @Test func longVectorsAreAllowed() {
+    let r = run("eval", "sum(one_hot(49999, 50000))")
+    #expect(r.status == 0)
+    #expect(r.out.hasPrefix("1\n"), "\(r.out)")
+  }
+
   // MARK: Crashes (stack overflow, traps)
 
   @Test(arguments: [
