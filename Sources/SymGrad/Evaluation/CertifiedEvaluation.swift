@@ -247,7 +247,11 @@ struct CertifiedEvaluator {
     func positivePower(_ x: Interval) throws -> Interval {
       a.rounded(try w.exp(try w.multiply(rational, try w.log(x))))
     }
-    if b.lo.signum > 0 { return try positivePower(b) }
+    if b.lo.signum > 0 {
+      // Square roots (and their odd powers) exactly, without exp and log.
+      if r.denominator == BigInt(2) { return a.rounded(try w.power(w.sqrtOfPositive(b), r.numerator)) }
+      return try positivePower(b)
+    }
     if b.sign == 0 {
       if r.signum > 0 { return .zero }
       throw CertifiedEvaluationError.undefined

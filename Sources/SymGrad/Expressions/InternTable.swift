@@ -193,9 +193,15 @@ enum StructuralHash {
     mix(part(r.numerator), part(r.denominator))
   }
 
+  /// Small values hash as themselves; large ones mix their limbs and sign (linear in the
+  /// size: a decimal string of a 10**400 costs quadratic time, and the limit engine
+  /// interns many such numbers).
   private static func part(_ b: BigInt) -> UInt64 {
-    if let small = b.asInt { return UInt64(bitPattern: Int64(small)) }
-    return of(b.description)
+    switch b.storage {
+    case .small(let small): return UInt64(bitPattern: Int64(small))
+    case .large(let negative, let magnitude):
+      return magnitude.reduce(negative ? 0x5851_F42D_4C95_7F2D : 0x1405_7B7E_F767_814F) { mix($0, UInt64($1)) }
+    }
   }
 
   static func of(_ kind: Expr.Kind) -> UInt64 {

@@ -26,7 +26,11 @@ struct Exponent: Hashable, Comparable {
 
   /// A constant exponent; a non-rational one is put in `simplified()` normal form, so
   /// that equal exponents written differently are one key when series terms are merged.
-  init(_ e: Expr) {
+  init(_ e: Expr) { self.init(e, enclosure: nil) }
+
+  /// An irrational exponent whose enclosure is known already (the sum or difference of
+  /// two enclosed exponents): no evaluation.
+  private init(_ e: Expr, enclosure known: Interval?) {
     if let r = e.rationalValue {
       expr = .number(r)
       approximation = r.toDouble()
@@ -35,7 +39,7 @@ struct Exponent: Hashable, Comparable {
       return
     }
     expr = e.simplified()
-    enclosure = CertifiedEvaluator.enclosure(of: expr)
+    enclosure = known ?? CertifiedEvaluator.enclosure(of: expr)
     var memo: [Expr: Int] = [:]
     let bits = expr.fold(memo: &memo) { node, kids in
       kids.reduce(node.rationalValue.map { $0.numerator.magnitudeBitWidth + $0.denominator.magnitudeBitWidth } ?? 1, +)
@@ -129,11 +133,22 @@ struct Exponent: Hashable, Comparable {
 
   static func + (a: Exponent, b: Exponent) -> Exponent {
     if let x = a.rational, let y = b.rational { return Exponent(x + y) }
-    return Exponent(a.expr + b.expr)
+    return Exponent(a.expr + b.expr, enclosure: combined(a, b) { $0.add($1, $2) })
   }
   static func - (a: Exponent, b: Exponent) -> Exponent {
     if let x = a.rational, let y = b.rational { return Exponent(x - y) }
-    return Exponent(a.expr - b.expr)
+    return Exponent(a.expr - b.expr, enclosure: combined(a, b) { $0.subtract($1, $2) })
+  }
+
+  /// The enclosure of `a op b` from theirs (outward-rounded interval arithmetic at 96
+  /// bits), nil when either has none.
+  private static func combined(_ a: Exponent, _ b: Exponent, _ op: (IntervalArithmetic, Interval, Interval) -> Interval) -> Interval? {
+    let arithmetic = IntervalArithmetic(precision: CertifiedEvaluator.initialPrecision)
+    func enclosure(_ x: Exponent) -> Interval? {
+      x.enclosure ?? x.rational.flatMap { try? arithmetic.number($0) }
+    }
+    guard let p = enclosure(a), let q = enclosure(b) else { return nil }
+    return op(arithmetic, p, q)
   }
   static func * (a: Exponent, n: Int) -> Exponent {
     if let x = a.rational { return Exponent(x * Rational(n)) }

@@ -34,6 +34,22 @@ import Testing
     #expect(faithful(v.value, reference), "\(text) at \(at): \(v.value) vs \(reference)")
   }
 
+  /// Square roots and their odd powers go through an exact integer square root:
+  /// sqrt(10**400 + 1) - 10**200 = 5e-201 (about 1/(2*10**200); IEEE gives inf), and
+  /// the root agrees with mpmath where doubles suffice.
+  @Test func squareRootsByIntegerSquareRoot() throws {
+    #expect(try Expr(parsing: "sqrt(10**400 + 1) - 10**200").evaluate() == 5e-201)
+    #expect(try Expr(parsing: "x**(-3/2)").evaluate(at: ["x": 3]) == 0.19245008972987526)
+    #expect(try Expr(parsing: "x**(5/2)").evaluate(at: ["x": 7]) == 129.64181424216494)
+    #expect(try Expr(parsing: "sqrt(x)").evaluate(at: ["x": 1e-300]) == 1e-150)
+    // floor(sqrt(n)) for squares, neighbours of squares and a 1000-bit number.
+    let big = BigInt(3).shiftedLeft(by: 1000) + BigInt(12345)
+    for n in [BigInt(1), BigInt(2), BigInt(3), BigInt(4), BigInt(15), BigInt(16), BigInt(17), big] {
+      let r = IntervalArithmetic.integerSquareRoot(n)
+      #expect(r * r <= n && (r + BigInt(1)) * (r + BigInt(1)) > n, "\(n)")
+    }
+  }
+
   @Test func domainErrorsAreCertain() {
     #expect(throws: EvaluationError.self) { try log(x).certifiedValue(at: ["x": -1]) }
     #expect(throws: EvaluationError.self) { try sqrt(x).certifiedValue(at: ["x": -2]) }
