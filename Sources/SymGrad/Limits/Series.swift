@@ -44,7 +44,7 @@ struct Exponent: Hashable, Comparable {
     let bits = expr.fold(memo: &memo) { node, kids in
       kids.reduce(node.rationalValue.map { $0.numerator.magnitudeBitWidth + $0.denominator.magnitudeBitWidth } ?? 1, +)
     }
-    irrationalWeight = 8 + bits / 16
+    irrationalWeight = 8 + bits / 8
     // Faithful (certified) when there is no enclosure: the doubles may then order values.
     approximation = enclosure.map { $0.lo.approximateDouble } ?? ((try? e.certifiedValue())?.value ?? .nan)
   }
@@ -59,7 +59,7 @@ struct Exponent: Hashable, Comparable {
   /// rational, one more per 64-bit word of numerator and denominator (exponents such as
   /// 10**400/7 come from huge inputs, and their products grow); for an irrational
   /// constant (created, simplified and compared by certified evaluation) 8 plus one per
-  /// 16 bits of the numbers in it (`sqrt(2)/10**300` offsets need a thousand-bit
+  /// 8 bits of the numbers in it (`sqrt(2)/10**300` offsets need a thousand-bit
   /// evaluation to be told apart).
   var weight: Int {
     guard let r = rational else { return irrationalWeight }
@@ -89,7 +89,7 @@ struct Exponent: Hashable, Comparable {
   }
 
   /// `a < b`, charging `meter` for what deciding it cost: a step for exponents that
-  /// compare exactly or by their enclosures, and `4 (precision / 96)^2` steps for a
+  /// compare exactly or by their enclosures, and `16 (precision / 96)^2` steps for a
   /// certified comparison that had to evaluate their difference (tiny offsets such as
   /// sqrt(2)/10**300 need a thousand bits or more, and series can hold thousands of
   /// such exponents).
@@ -104,7 +104,7 @@ struct Exponent: Hashable, Comparable {
     }
     let order = certifiedOrder(a.expr, b.expr)
     let r = order.precision / CertifiedEvaluator.initialPrecision
-    meter.count += 4 * r * r
+    meter.count += 16 * r * r
     return a < b
   }
 

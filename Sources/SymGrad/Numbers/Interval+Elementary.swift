@@ -32,32 +32,41 @@ extension IntervalArithmetic {
 
   // MARK: Constants
 
-  private static let constants = Mutex<[String: Interval]>([:])
+  /// The most precise enclosure of each constant computed so far, and its precision.
+  private static let constants = Mutex<[String: (precision: Int, value: Interval)]>([:])
 
-  private func cached(_ name: String, _ compute: () throws -> Interval) rethrows -> Interval {
-    let key = "\(name)/\(precision)"
-    if let c = IntervalArithmetic.constants.withLock({ $0[key] }) { return c }
-    let c = try compute()
-    IntervalArithmetic.constants.withLock { $0[key] = c }
-    return c
+  /// The constant `name` at this precision: the cached enclosure rounded outward when it is
+  /// at least as precise (a wider enclosure of the same constant is still an enclosure),
+  /// else computed anew by `compute` at a precision grown by half at least, so that the
+  /// many precisions `exp` asks for (its guard bits grow with the argument) cost a few
+  /// computations, not one each.
+  private func cached(_ name: String, _ compute: (IntervalArithmetic) throws -> Interval) rethrows -> Interval {
+    let known = IntervalArithmetic.constants.withLock { $0[name] }
+    if let known, known.precision >= precision { return rounded(known.value) }
+    let target = Swift.max(precision + 64, (known?.precision ?? 0) * 3 / 2)
+    let value = try compute(IntervalArithmetic(precision: target))
+    IntervalArithmetic.constants.withLock { table in
+      if (table[name]?.precision ?? 0) < target { table[name] = (target, value) }
+    }
+    return rounded(value)
   }
 
   /// `ln 2 = 2 atanh(1/3)`.
   func ln2() throws -> Interval {
-    try cached("ln2") {
-      let w = wider(16)
+    try cached("ln2") { a in
+      let w = a.wider(16)
       let third = try w.number(Rational(numerator: 1, denominator: 3)!)
-      return rounded(try w.multiply(try w.atanhSeries(third), by: 2))
+      return a.rounded(try w.multiply(try w.atanhSeries(third), by: 2))
     }
   }
 
   /// `pi = 16 atan(1/5) - 4 atan(1/239)` (Machin).
   func pi() throws -> Interval {
-    try cached("pi") {
-      let w = wider(16)
-      let a = try w.atanSeries(try w.number(Rational(numerator: 1, denominator: 5)!))
-      let b = try w.atanSeries(try w.number(Rational(numerator: 1, denominator: 239)!))
-      return rounded(w.subtract(try w.multiply(a, by: 16), try w.multiply(b, by: 4)))
+    try cached("pi") { a in
+      let w = a.wider(16)
+      let x = try w.atanSeries(try w.number(Rational(numerator: 1, denominator: 5)!))
+      let y = try w.atanSeries(try w.number(Rational(numerator: 1, denominator: 239)!))
+      return a.rounded(w.subtract(try w.multiply(x, by: 16), try w.multiply(y, by: 4)))
     }
   }
 

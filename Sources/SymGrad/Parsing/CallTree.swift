@@ -25,8 +25,10 @@ public struct CallTree: Sendable {
 
   /// The call tree of `text`, or nil when the text is not a function call at top level.
   public static func parse(_ text: String) throws -> CallTree? {
-    let syntax = try Parser.parse(text)
-    return try tree(syntax, Interpreter(functions: ExpressionLanguage.functions))
+    try DeepInput.run(for: text) {
+      let syntax = try Parser.parse(text)
+      return try tree(syntax, Interpreter(functions: ExpressionLanguage.functions))
+    }
   }
 
   private static func tree(_ s: Syntax, _ interpreter: Interpreter) throws -> CallTree? {

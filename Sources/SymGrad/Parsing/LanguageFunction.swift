@@ -89,8 +89,10 @@ public enum ExpressionLanguage {
 
   /// Parses and interprets `text` into a value (scalar, list, string or boolean).
   public static func value(parsing text: String) throws -> Value {
-    let syntax = try Parser.parse(text)
-    return try Interpreter(functions: functions).value(of: syntax)
+    try DeepInput.run(for: text) {
+      let syntax = try Parser.parse(text)
+      return try Interpreter(functions: functions).value(of: syntax)
+    }
   }
 }
 
