@@ -51,7 +51,7 @@ public struct FuzzInput: Sendable, Equatable {
 ///   value, count; keywords repeated or given twice);
 /// - `mutated`: a text of the kinds above after 1-4 byte or token mutations (deletion,
 ///   duplication, insertion of tokens, huge, tiny and Int-edge numbers, unicode);
-/// - `deep`: nesting from a few levels to past the parser's limit (500): parentheses,
+/// - `deep`: nesting from a few levels to past the parser's limit (256): parentheses,
 ///   brackets, unary minus, function chains, power towers, index chains;
 /// - `long`: sums and products of hundreds to thousands of terms;
 /// - `numbers`: huge, tiny and Int-edge numbers in every position (`1e308`, `1e-400`,
@@ -582,11 +582,10 @@ public struct InputGenerator: Sendable {
 
     // MARK: The other kinds
 
-    /// Nesting from a few levels to past the parser's limit (`Parser.maxDepth` = 500),
-    /// with a share around 200 (the old limit, where towers' derivatives used to stop
-    /// reading back) and around the limit itself.
+    /// Nesting from a few levels to past the parser's limit (`Parser.maxDepth` = 256),
+    /// with a share around 200 (the old limit) and around the limit itself.
     mutating func deep() -> String {
-      let depths = [rng.int(in: 2...30), rng.int(in: 30...120), rng.int(in: 190...210), rng.int(in: 490...510), rng.int(in: 250...2000)]
+      let depths = [rng.int(in: 2...30), rng.int(in: 30...120), rng.int(in: 190...210), rng.int(in: 246...266), rng.int(in: 250...2000)]
       let n = depths[rng.weighted([50, 25, 15, 5, 5])]
       let s = symbol()
       switch rng.below(10) {

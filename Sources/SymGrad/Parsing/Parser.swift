@@ -15,8 +15,8 @@
 /// `Parser.maxDepth` is an error, never a stack overflow.
 struct Parser {
   /// The deepest nesting accepted. Deep text is parsed on a large stack (`DeepInput`);
-  /// printed derivatives of 200-level towers nest about 400 levels.
-  static let maxDepth = 500
+  /// a derivative prints a few levels deeper than the expression it comes from.
+  static let maxDepth = 256
 
   private let tokens: [Token]
   private var position = 0

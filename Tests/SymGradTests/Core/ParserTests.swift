@@ -229,11 +229,11 @@ import Testing
   // MARK: Nesting bound and long inputs
 
   @Test func documentedNestingBound() {
-    #expect(Parser.maxDepth == 500)
+    #expect(Parser.maxDepth == 256)
   }
 
   @Test func nestingWithinTheBoundParses() throws {
-    let n = 480
+    let n = 250
     let text = String(repeating: "(", count: n) + "x" + String(repeating: ")", count: n)
     #expect(try parse(text) == x)
     let minuses = String(repeating: "-", count: n) + "x"
@@ -257,18 +257,18 @@ import Testing
   func nestingBeyondTheBoundIsAnError(kind: String) throws {
     let e = try #require(parseError(ParserTests.deepInputs[kind]!))
     #expect(e.message.contains("nested"), "\(kind): \(e.message)")
-    // The error points into the text near the 500th level (each level is 1 to 4 characters).
+    // The error points into the text near the 256th level (each level is 1 to 4 characters).
     #expect(e.column >= Parser.maxDepth - 1 && e.column <= 4 * (Parser.maxDepth + 1), "\(kind): \(e.column)")
   }
 
   /// Deep text is parsed on a thread with a large stack (`DeepInput`), so a caller on a
-  /// thread with a small stack (512 KiB here) can parse 480 levels.
+  /// thread with a small stack (512 KiB here) can parse 250 levels.
   @Test func deepTextFromASmallStack() throws {
     final class Box: @unchecked Sendable { var value: Expr?; var error: Error? }
     let box = Box()
     let done = DispatchSemaphore(value: 0)
     let thread = Thread {
-      do { box.value = try Expr(parsing: String(repeating: "tanh(", count: 480) + "x" + String(repeating: ")", count: 480)) } catch { box.error = error }
+      do { box.value = try Expr(parsing: String(repeating: "tanh(", count: 250) + "x" + String(repeating: ")", count: 250)) } catch { box.error = error }
       done.signal()
     }
     thread.stackSize = 512 << 10
@@ -276,7 +276,7 @@ import Testing
     done.wait()
     #expect(box.error == nil)
     var expected = x
-    for _ in 0..<480 { expected = tanh(expected) }
+    for _ in 0..<250 { expected = tanh(expected) }
     #expect(box.value == expected)
   }
 
