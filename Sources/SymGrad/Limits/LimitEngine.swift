@@ -607,6 +607,9 @@ final class LimitEngine {
 
   private var zeroTests: [Expr: ZeroTest] = [:]
 
+  /// The polynomial term budget of the exact proof in a zero test (`Simplifier.termBudget`).
+  static let zeroTestTermBudget = 400
+
   private func certifiedZeroTest(_ c: Expr) -> ZeroTest {
     // Interval evaluation costs about the constant's size per precision step: charge it,
     // and once the budget is spent, decide nothing more (the engine then stops).
@@ -614,7 +617,13 @@ final class LimitEngine {
     if meter.exhausted { return .undecided }
     // Cheap first: an enclosure at moderate precision; then an exact proof; then the cap.
     if let s = CertifiedEvaluator.sign(of: c, upTo: 384) { return s == 0 ? .zero : .nonzero }
-    if c.simplified().isZero || c.simplifiedInExponentials().isZero { return .zero }
+    // An exact proof, tried with a small polynomial budget: a zero test only tries (a
+    // failed proof leaves the answer undecided), and large normal forms of constants with
+    // huge coefficients cost seconds.
+    let proved = Simplifier.$termBudget.withValue(Self.zeroTestTermBudget) {
+      c.simplified().isZero || c.simplifiedInExponentials().isZero
+    }
+    if proved { return .zero }
     // Past 384 bits each doubling costs more than all before it: charge the precision
     // reached (a 4096-bit test of a 50-node constant is about 34,000 steps).
     let (s, precision) = CertifiedEvaluator.signAndPrecision(of: c)

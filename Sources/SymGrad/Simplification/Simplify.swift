@@ -66,7 +66,10 @@ extension Expr {
 
 enum Simplifier {
   struct TooLarge: Error {}
-  static let termBudget = 3000
+  /// The most terms a polynomial may reach before normalization gives up on a node.
+  /// Task-local so that callers who only *try* to prove something (the limit engine's zero
+  /// test) can ask for a cheaper attempt: `Simplifier.$termBudget.withValue(400) { ... }`.
+  @TaskLocal static var termBudget = 3000
 
   /// A rational function: expanded numerator over a product of denominator factors.
   struct Fraction {
