@@ -422,10 +422,14 @@ extension CertifiedEvaluator {
   }
 
   /// `sign(of:)` and the highest precision it tried (what the answer cost).
-  static func signAndPrecision(of e: Expr, upTo cap: Int = maximumPrecision) -> (sign: Int?, precision: Int) {
+  /// `proceed(precision)` is asked before each attempt (from the second on); false stops
+  /// with no sign (a caller's work budget).
+  static func signAndPrecision(of e: Expr, from start: Int = initialPrecision, upTo cap: Int = maximumPrecision,
+                               proceed: (Int) -> Bool = { _ in true }) -> (sign: Int?, precision: Int) {
     let evaluator = CertifiedEvaluator(values: [:])
-    var precision = initialPrecision
+    var precision = start
     while precision <= cap {
+      if precision > start && !proceed(precision) { return (nil, precision) }
       let a = IntervalArithmetic(precision: precision)
       var memo: [Expr: Number] = [:], errors: [Expr: CertifiedEvaluationError] = [:]
       do {

@@ -624,10 +624,16 @@ final class LimitEngine {
       c.simplified().isZero || c.simplifiedInExponentials().isZero
     }
     if proved { return .zero }
-    // Past 384 bits each doubling costs more than all before it: charge the precision
-    // reached (a 4096-bit test of a 50-node constant is about 34,000 steps).
-    let (s, precision) = CertifiedEvaluator.signAndPrecision(of: c)
-    work += 16 * c.nodeCount * (precision / CertifiedEvaluator.initialPrecision)
+    // Past 384 bits each doubling costs more than all before it: charge each attempt by
+    // its precision before making it (a 4096-bit attempt on a 50-node constant is about
+    // 34,000 steps), and stop when the budget is spent.
+    let nodes = c.nodeCount
+    work += 16 * nodes * (768 / CertifiedEvaluator.initialPrecision)
+    if meter.exhausted { return .undecided }
+    let (s, _) = CertifiedEvaluator.signAndPrecision(of: c, from: 768) { precision in
+      self.work += 16 * nodes * (precision / CertifiedEvaluator.initialPrecision)
+      return !self.meter.exhausted
+    }
     if let s { return s == 0 ? .zero : .nonzero }
     return .undecided
   }

@@ -236,8 +236,11 @@ struct SeriesArithmetic {
     }
     let order = Series.minOrder(Series.plus(a.order, lb.exponent), Series.plus(b.order, la.exponent))
     var merged: [Exponent: [Expr]] = [:]
+    // Each product of terms adds exponents (charged by their size) and multiplies
+    // coefficients (charged by their width: a product of 2,000 symbols is rebuilt each time).
     let weight = (a.terms.map(\.exponent.weight).max() ?? 1) + (b.terms.map(\.exponent.weight).max() ?? 1) - 1
-    meter.count += a.terms.count * b.terms.count * weight
+    let width = (a.terms.map { Self.width($0.coefficient) }.max() ?? 0) + (b.terms.map { Self.width($0.coefficient) }.max() ?? 0)
+    meter.count += a.terms.count * b.terms.count * (weight + width / 32)
     if meter.exhausted { return Series(terms: [], order: order ?? .zero) }
     for x in a.terms {
       for y in b.terms {
@@ -249,6 +252,9 @@ struct SeriesArithmetic {
     let terms = merged.keys.sorted { Exponent.less($0, $1, charging: meter) }.map { (exponent: $0, coefficient: Expr.sum(merged[$0]!)) }
     return Series(terms: terms, order: order).truncated(isZero)
   }
+
+  /// The number of direct children of a coefficient (what multiplying it costs).
+  static func width(_ e: Expr) -> Int { e.children.count }
 
   func scale(_ a: Series, by c: Expr) -> Series {
     Series(terms: a.terms.map { ($0.exponent, $0.coefficient * c) }, order: a.order).truncated(isZero)
