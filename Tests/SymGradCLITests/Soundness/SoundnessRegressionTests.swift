@@ -76,6 +76,24 @@ import Testing
     #expect(r.err.contains("column \(text.firstIndex(of: "(")!.utf16Offset(in: text) + 2):") || text.contains("sz="), "\(r.err)")
   }
 
+  /// The findings' limits that ran for seconds and then gave up or hung: each is decided
+  /// now (the limit laws before Gruntz, O(1) `contains(t)`, the slowest member as ω).
+  @Test(arguments: [
+    ("exp(exp(60)*softplus(x))", "x", "inf", "inf"),
+    ("exp(-z*log(1 + exp(1000) + exp(z)))", "z", "-inf", "inf"),
+    ("log(exp(z)/(1 + exp(z/300) + exp(z)))", "z", "-inf", "-inf"),
+    ("sqrt(tanh(x))*sigmoid(2E10*x)", "x", "inf", "1"),
+  ])
+  func limitsThatHungAreDecided(_ expr: String, _ variable: String, _ point: String, _ expected: String) {
+    let r = run("limit", expr, "--as", variable, "--to", point)
+    #expect(r.status == 0, "\(r.err)")
+    #expect(r.out.split(separator: "\n").first.map(String.init) == expected, "\(r.out)")
+  }
+
+  @Test func maskedSoftmaxLogAtMinusInfinity() {
+    #expect(number(run("eval", "log(softmax([4, 2*z, z/1000])[1])", "--at", "z=-inf", "--json")) == -.infinity)
+  }
+
   @Test func longVectorsAreAllowed() {
     let r = run("eval", "sum(one_hot(49999, 50000))")
     #expect(r.status == 0)
