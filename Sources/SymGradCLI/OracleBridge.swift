@@ -121,18 +121,24 @@ enum OracleBridge {
       }
     case "nll_loss", "cross_entropy":
       let (p, shape) = try source()
-      let (rows, cols) = rowsColumns(shape)
+      // PyTorch's classes are dimension 1: an (N, C, d1, ..., dK) input is the oracle's
+      // (N d1 ... dK) x C matrix of positions, by a permutation of the flat entries.
+      let order = classesLastOrder(shape)
+      let (rows, cols) = shape.count >= 3 ? (shape.reduce(1, *) / shape[1], shape[1]) : rowsColumns(shape)
       let targetTensor = try tensor(1)
       let weight = try numbers(tree.keywords["weight"])
       let ignore = int("ignore_index", -100)
       let red = try reduction(.mean)
       let target: OracleTarget
       if targetTensor.shape == shape && !shape.isEmpty {
-        target = .probabilities(try numbers(.list(targetTensor.elements.map(Value.scalar)))!)
+        let probabilities = try numbers(.list(targetTensor.elements.map(Value.scalar)))!
+        target = .probabilities(order.map { $0.map { probabilities[$0] } } ?? probabilities)
       } else {
         target = .classIndices(targetTensor.elements.map { $0.rationalValue?.numerator.asInt ?? 0 })
       }
-      let f = p.function
+      let g = p.function
+      var f = g
+      if let order { f = { v in permuted(g(v), order) } }
       if tree.name == "nll_loss" {
         guard case .classIndices(let t) = target else { throw NotApplicable(description: "nll_loss needs class indices") }
         return Program(inputs: p.inputs) { v in
@@ -224,6 +230,17 @@ enum OracleBridge {
     }
   }
 
+  /// For an (N, C, d1, ..., dK) shape (K >= 1), the flat indices of its entries in the
+  /// order of the (N d1 ... dK) x C matrix of positions (row n D + s, column c); nil for
+  /// smaller ranks.
+  static func classesLastOrder(_ shape: [Int]) -> [Int]? {
+    guard shape.count >= 3 else { return nil }
+    let n = shape[0], c = shape[1], d = shape.dropFirst(2).reduce(1, *)
+    var order: [Int] = []
+    for b in 0..<n { for s in 0..<d { for k in 0..<c { order.append(b * c * d + k * d + s) } } }
+    return order
+  }
+
   static func rowsColumns(_ shape: [Int]) -> (Int, Int) {
     switch shape.count {
     case 0: return (1, 1)
@@ -231,6 +248,14 @@ enum OracleBridge {
     default: return (shape.dropLast().reduce(1, *), shape.last!)
     }
   }
+}
+
+/// The entries of `x` in `order` (a layout change; the oracle's code is untouched).
+@differentiable(reverse, wrt: x)
+func permuted(_ x: [Double], _ order: [Int]) -> [Double] {
+  var out: [Double] = []
+  for i in withoutDerivative(at: order) { out.append(x[i]) }
+  return out
 }
 
 /// `exp` for the oracle-side sigmoid (Foundation's, differentiable through `_Differentiation`).

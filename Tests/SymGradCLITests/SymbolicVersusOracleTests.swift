@@ -36,6 +36,12 @@ import Testing
     "sigmoid_focal_loss(\(x23), [[0, 1, 1], [1, 0, 0]], alpha=0.7, gamma=3, reduction=\"sum\")",
     "linear([[x0, x1, x2], [x3, x4, x5]], [[0.5, -1, 2], [1, 0.25, -0.5]])",
     "cross_entropy(linear([[1.5, -0.5, 2], [0.1, 0.2, 0.3]], [[x0, x1, x2], [x3, x4, x5]]), [1, 0], reduction=\"sum\")",
+    // (N, C, d): classes in dimension 1 (N = 1, C = 2, d = 3 here; the oracle bridge
+    // permutes the entries into rows of positions, the oracle's code is untouched).
+    "cross_entropy([\(x23)], [[0, 1, 1]])", "cross_entropy([\(x23)], [[1, 0, -100]], weight=[2, 0.5], reduction=\"none\")",
+    "cross_entropy([\(x23)], [[1, 0, 1]], weight=[2, 0.5], label_smoothing=0.2)",
+    "cross_entropy([\(x23)], [[[0.2, 0.3, 0.5], [0.8, 0.7, 0.5]]], reduction=\"sum\")",
+    "nll_loss([\(x23)], [[0, 1, 1]], reduction=\"none\")",
   ]
 
   @Test(arguments: templates)

@@ -1,5 +1,6 @@
-/// The target of `cross_entropy`: class indices (shape N, or one index for a C input)
-/// or class probabilities (the input's shape).
+/// The target of `cross_entropy`: class indices (shape N, or one index for a C input, or
+/// (N, d1, ..., dK) row-major for an (N, C, d1, ..., dK) input) or class probabilities
+/// (the input's shape).
 public enum CrossEntropyTarget: Sendable, Equatable {
   case classIndices([Int])
   case probabilities(Tensor)
@@ -20,6 +21,10 @@ public enum CrossEntropyTarget: Sendable, Equatable {
 /// `l_n = -sum_c w_c q_nc logp_nc`, and `mean` divides by N (not by the weights);
 /// `ignore_index` is not allowed.
 ///
+/// An (N, C, d1, ..., dK) input has its classes in dimension 1 (softmax along it): each
+/// position is a row as above, `mean` divides by the weights of all counted positions
+/// (class indices) or by N d1 ... dK (probabilities), and `none` has shape (N, d1, ..., dK).
+///
 /// At a `-inf` logit: a non-target entry contributes 0 loss and 0 gradient; a target
 /// entry makes the loss `inf`. A probability 0 at a `-inf` logit contributes 0
 /// (`0 * log 0 = 0` in the limit; PyTorch gives NaN).
@@ -29,6 +34,23 @@ public func crossEntropy(
 ) throws -> Tensor {
   if let e = labelSmoothing.rationalValue, e < Rational(0) || e > Rational(1) {
     throw LossError("label_smoothing must be between 0.0 and 1.0. Got: \(e.toDouble())", argument: "label_smoothing")
+  }
+  if input.rank >= 3 {
+    // (N, C, d1, ..., dK): the same loss on the (N d1 ... dK) x C matrix of positions,
+    // with PyTorch's denominators (the weights of the counted positions, or N d1 ... dK
+    // for probabilities); `none` keeps the shape (N, d1, ..., dK).
+    let rows: CrossEntropyTarget
+    switch target {
+    case .classIndices(let t): rows = .classIndices(t)
+    case .probabilities(let p):
+      guard p.shape == input.shape else {
+        throw LossError("Expected target size \(input.shape), got \(p.shape)", argument: "target")
+      }
+      rows = .probabilities(p.classesLast)
+    }
+    let flat = try crossEntropy(input.classesLast, target: rows, weight: weight, ignoreIndex: ignoreIndex,
+                                reduction: reduction, labelSmoothing: labelSmoothing)
+    return reduction == .none ? Tensor(shape: input.shapeWithoutClasses, elements: flat.elements) : flat
   }
   let logp = try logSoftmax(input, dim: -1)
   let (rows, columns) = input.asRows

@@ -169,7 +169,8 @@ extension CallArguments {
   func classIndices(_ i: Int, for input: Tensor) throws -> [Int] {
     let (v, c) = positional[i]
     guard let t = Tensor(v) else { throw error("target must be a list of class indices", at: c) }
-    let expected = input.rank == 1 ? [] : Array(input.shape.dropLast())
+    // PyTorch: () for a (C) input, (N) for (N, C), (N, d1, ..., dK) for (N, C, d1, ..., dK).
+    let expected = input.shapeWithoutClasses
     guard t.shape == expected else {
       throw error("Expected target size \(expected) (class indices) or \(input.shape) (probabilities), got \(t.shape)", at: c)
     }

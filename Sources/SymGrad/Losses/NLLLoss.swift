@@ -4,12 +4,18 @@
 /// l_n = -w[y_n] * x[n, y_n]          (0 when y_n == ignore_index)
 /// mean = sum_n l_n / sum_{n not ignored} w[y_n]      (w = 1 without weights)
 /// ```
-/// `input` is N x C (or C, with one target). With every row ignored the mean is
+/// `input` is N x C (or C, with one target, or (N, C, d1, ..., dK) with targets
+/// (N, d1, ..., dK), every position a row). With every row ignored the mean is
 /// `0/0 = undefined` (PyTorch: NaN). Class weights may be symbols.
 public func nllLoss(
   _ input: Tensor, target: [Int], weight: [Expr]? = nil, ignoreIndex: Int = -100,
   reduction: Reduction = .mean
 ) throws -> Tensor {
+  if input.rank >= 3 {
+    // (N, C, d1, ..., dK): every position is a row; `none` keeps (N, d1, ..., dK).
+    let flat = try nllLoss(input.classesLast, target: target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction)
+    return reduction == .none ? Tensor(shape: input.shapeWithoutClasses, elements: flat.elements) : flat
+  }
   let (rows, columns) = input.asRows
   try checkClassTarget(input, target, weight: weight, ignoreIndex: ignoreIndex)
   var losses: [Expr] = [], weights: [Expr] = []
@@ -28,8 +34,8 @@ public func nllLoss(
 
 /// Checks a class-index target against an N x C (or C) input, with PyTorch's messages.
 func checkClassTarget(_ input: Tensor, _ target: [Int], weight: [Expr]?, ignoreIndex: Int) throws {
-  guard input.rank == 1 || input.rank == 2 else {
-    throw LossError("input must be 1-D (C) or 2-D (N, C), got shape \(input.shape)", argument: "input")
+  guard input.rank >= 1 else {
+    throw LossError("input must be 1-D (C), 2-D (N, C) or (N, C, d1, ..., dK), got a scalar", argument: "input")
   }
   let (rows, columns) = input.asRows
   guard target.count == rows else {

@@ -1,7 +1,7 @@
 /// A dense tensor of expressions in row-major order: the inputs and outputs of the losses.
 ///
-/// Rank 0 (a scalar), 1 (a vector of C entries) or 2 (an N x C matrix) in practice;
-/// nothing here limits the rank except the losses' own checks.
+/// Any rank: the losses take a scalar, a vector of C entries, an N x C matrix, or an
+/// (N, C, d1, ..., dK) tensor with the classes in dimension 1, as PyTorch does.
 public struct Tensor: Sendable, Equatable {
   public let shape: [Int]
   public let elements: [Expr]
@@ -35,6 +35,30 @@ public struct Tensor: Sendable, Equatable {
   func row(_ r: Int) -> ArraySlice<Expr> {
     let c = asRows.columns
     return elements[(r * c)..<((r + 1) * c)]
+  }
+
+  /// PyTorch's losses put the classes in dimension 1: an (N, C, d1, ..., dK) tensor (K >= 1)
+  /// as the (N d1 ... dK) x C matrix whose row `n D + s` (D = d1 ... dK, s the row-major
+  /// position in d1 ... dK) holds the C class entries at batch n, position s. Tensors of
+  /// rank 2 or less are returned as they are.
+  var classesLast: Tensor {
+    guard rank >= 3 else { return self }
+    let n = shape[0], c = shape[1], d = shape.dropFirst(2).reduce(1, *)
+    var out: [Expr] = []
+    out.reserveCapacity(count)
+    for b in 0..<n {
+      for s in 0..<d {
+        for k in 0..<c { out.append(elements[b * c * d + k * d + s]) }
+      }
+    }
+    return Tensor(shape: [n * d, c], elements: out)
+  }
+
+  /// The shape without the class dimension (dimension 1): (N, d1, ..., dK) for an
+  /// (N, C, d1, ..., dK) tensor; the per-position shape of a loss with `reduction="none"`.
+  var shapeWithoutClasses: [Int] {
+    guard rank >= 2 else { return [] }
+    return [shape[0]] + shape.dropFirst(2)
   }
 
   /// Applies `f` to every element.

@@ -1,0 +1,68 @@
+import Foundation
+import SymGradTestSupport
+import Testing
+@testable import SymGrad
+
+/// `cross_entropy` and `nll_loss` on (N, C, d1, ..., dK) inputs, classes in dimension 1 as
+/// in PyTorch. Before, such an input was either refused or, with probability targets,
+/// silently softmaxed along the last dimension (a size-1 dimension: the loss was 0).
+@Suite struct CrossEntropyShapesTests {
+  func value(_ text: String) throws -> Value { try Value(parsing: text) }
+
+  /// The issue's reproducer. PyTorch (float64) at x0 = 0.5, x1 = -1:
+  /// loss 1.3264132779827527, gradient [0.5675744761936437, -0.5675744761936437];
+  /// in closed form the loss is -x0/4 - 3 x1/4 + log(e^x0 + e^x1).
+  @Test func probabilityTargetsWithASpatialDimension() throws {
+    guard case .scalar(let loss) = try value("cross_entropy([[[x0], [x1]]], [[[0.25], [0.75]]])") else {
+      Issue.record("not a scalar")
+      return
+    }
+    let x0 = Expr.symbol("x0"), x1 = Expr.symbol("x1")
+    #expect((loss - (-x0 / 4 - 3 * x1 / 4 + log(exp(x0) + exp(x1)))).simplified() == 0)
+    let point: [String: Double] = ["x0": 0.5, "x1": -1]
+    // A handful of roundings on PyTorch's side: within 2 ulps.
+    #expect(isApprox(try loss.evaluate(at: point), 1.3264132779827527, rtol: 4.5e-16))
+    let g = gradient(of: loss, withRespectTo: [x0, x1]).map { try? $0.evaluate(at: point) }
+    #expect(isApprox(g.map { $0 ?? .nan }, [0.5675744761936437, -0.5675744761936437], rtol: 4.5e-16), "\(g)")
+  }
+
+  /// nll_loss on (1, 2, 1) with target (1, 1): -x[0, 1, 0].
+  @Test func nllLossWithASpatialDimension() throws {
+    #expect(try value("nll_loss([[[x0], [x1]]], [[1]])") == .scalar(-Expr.symbol("x1")))
+  }
+
+  /// Every option on (N, C, d1, d2) agrees with the same loss on the (N d1 d2) x C matrix
+  /// of positions (the definition), symbolically: weights, ignore_index, label smoothing
+  /// and each reduction; `none` keeps the shape (N, d1, d2).
+  @Test(arguments: ["reduction='mean'", "reduction='sum'", "reduction='none'",
+                    "weight=[2, 3, 5], ignore_index=1", "weight=[2, 3, 5], label_smoothing=0.2",
+                    "label_smoothing=0.1, ignore_index=0, reduction='sum'"])
+  func spatialLossIsTheLossOverPositions(_ options: String) throws {
+    // N = 2, C = 3, d1 = 1, d2 = 2: x[n][c][0][s] = x_n_c_s.
+    func x(_ n: Int, _ c: Int, _ s: Int) -> String { "x\(n)\(c)\(s)" }
+    let input = "[" + (0..<2).map { n in "[" + (0..<3).map { c in "[[" + (0..<2).map { s in x(n, c, s) }.joined(separator: ", ") + "]]" }.joined(separator: ", ") + "]" }.joined(separator: ", ") + "]"
+    let target = "[[[0, 2]], [[1, 1]]]"  // (N, d1, d2)
+    let rows = "[" + (0..<2).flatMap { n in (0..<2).map { s in "[" + (0..<3).map { c in x(n, c, s) }.joined(separator: ", ") + "]" } }.joined(separator: ", ") + "]"
+    let flatTarget = "[0, 2, 1, 1]"
+    let spatial = try value("cross_entropy(\(input), \(target), \(options))")
+    let matrix = try value("cross_entropy(\(rows), \(flatTarget), \(options))")
+    if options.contains("none") {
+      #expect(spatial.shape == [2, 1, 2])
+    }
+    for (a, b) in zip(spatial.flattened, matrix.flattened) { #expect((a - b).simplified() == 0, "\(options)") }
+    #expect(spatial.flattened.count == matrix.flattened.count)
+  }
+
+  /// Probability targets on (N, C, d): `mean` divides by N d (PyTorch: numel / C).
+  @Test func probabilityMeanDividesByPositions() throws {
+    let p = "[[[0.5, 1], [0.5, 0]]]"  // (1, 2, 2): position 0 (0.5, 0.5), position 1 (1, 0)
+    let mean = try value("cross_entropy([[[a, b], [c, d]]], \(p))").flattened[0]
+    let sum = try value("cross_entropy([[[a, b], [c, d]]], \(p), reduction='sum')").flattened[0]
+    #expect((mean - sum / 2).simplified() == 0)
+  }
+
+  /// Targets of the wrong shape are refused with the shapes PyTorch expects.
+  @Test func wrongTargetShape() {
+    #expect(throws: ParseError.self) { try Value(parsing: "cross_entropy([[[a, b], [c, d]]], [0, 1])") }
+  }
+}
