@@ -24,7 +24,7 @@ enum CheckCommand {
       return CommandLineTool.Status.success
     }
     let text = try o.expressionText()
-    let names = try o.variables(of: try Shared.parse(text))
+    let names = try o.variables(of: try Shared.parse(text, warnings: output))
     guard let point = try o.point() else { throw UsageError("check needs --at NAME=VALUE,...") }
     let directory = o.values["--fixtures"].map { URL(fileURLWithPath: $0) } ?? PyTorchRecord.defaultDirectory()
     try Shared.checkDomains(text, at: point)

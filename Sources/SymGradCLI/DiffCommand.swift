@@ -30,7 +30,7 @@ enum DiffCommand {
     }
     let text = try o.expressionText()
     let point = try o.point()
-    let value = try Shared.parse(text)
+    let value = try Shared.parse(text, warnings: output)
     let names = try o.variables(of: value)
     if let point { try Shared.checkDomains(text, at: point) }
     let variables = names.map(Expr.symbol)

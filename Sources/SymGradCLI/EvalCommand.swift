@@ -24,7 +24,7 @@ enum EvalCommand {
     }
     let text = try o.expressionText()
     let point = try o.point()
-    let value = try Shared.parse(text)
+    let value = try Shared.parse(text, warnings: output)
     if let point { try Shared.checkDomains(text, at: point) }
     let hasSymbols = value.flattened.contains { !$0.freeSymbols.isEmpty }
     // Strings and booleans have no numeric value to print.

@@ -20,7 +20,7 @@ enum HessianCommand {
     }
     let text = try o.expressionText()
     let point = try o.point()
-    let value = try Shared.parse(text)
+    let value = try Shared.parse(text, warnings: output)
     let names = try o.variables(of: value)
     guard case .scalar(let f) = value else { throw CommandFailure("symgrad: the Hessian needs a scalar EXPR") }
     let h = hessian(of: f, withRespectTo: names.map(Expr.symbol))

@@ -35,7 +35,7 @@ enum LatexCommand {
       return CommandLineTool.Status.success
     }
     let text = try o.expressionText()
-    let value = try Shared.parse(text)
+    let value = try Shared.parse(text, warnings: output)
     let named = !o.flags.contains("--plain")
     let body: String
     var what = "Expression"

@@ -32,7 +32,7 @@ enum LimitCommand {
       guard let c = try? Expr(parsing: raw), c.freeSymbols.isEmpty else { throw UsageError("--to: '\(to)' is not inf, -inf or a number") }
       point = .value(c, from: side)
     }
-    guard case .scalar(let e) = try Shared.parse(text) else { throw CommandFailure("symgrad: limit needs a scalar expression") }
+    guard case .scalar(let e) = try Shared.parse(text, warnings: output) else { throw CommandFailure("symgrad: limit needs a scalar expression") }
     let result = limit(of: e, as: .symbol(name), approaches: point)
     if o.flags.contains("--json") {
       let value = result.certifiedValue

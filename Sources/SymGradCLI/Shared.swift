@@ -2,10 +2,13 @@ import SymGrad
 
 /// Helpers shared by the subcommands.
 enum Shared {
-  /// Parses EXPR, turning a parse error into a failure that shows a caret.
-  static func parse(_ text: String) throws -> Value {
+  /// Parses EXPR, turning a parse error into a failure that shows a caret; warnings
+  /// (PyTorch's `UserWarning`s) go to standard error as `symgrad: warning: ...`.
+  static func parse(_ text: String, warnings output: Output? = nil) throws -> Value {
     do {
-      return try Value(parsing: text)
+      let (value, warnings) = try ExpressionLanguage.valueAndWarnings(parsing: text)
+      for w in warnings { output?.err("symgrad: warning: \(w)") }
+      return value
     } catch let e as ParseError {
       throw CommandFailure(e.rendered(source: text))
     }

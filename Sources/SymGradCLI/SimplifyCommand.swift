@@ -19,7 +19,7 @@ enum SimplifyCommand {
       output.out(help)
       return CommandLineTool.Status.success
     }
-    let value = try Shared.parse(try o.expressionText())
+    let value = try Shared.parse(try o.expressionText(), warnings: output)
     let result = value.map { $0.simplified() }
     if o.flags.contains("--json") {
       output.out(Shared.json(expression: value.description, result: result, latex: o.flags.contains("--latex") ? DiffCommand.latex(result) : nil, numbers: nil))

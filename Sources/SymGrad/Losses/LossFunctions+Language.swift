@@ -3,13 +3,15 @@
 /// change), e.g. `cross_entropy([[a, b], [c, d]], [0, 1], reduction="sum")`.
 enum LossFunctions {
   static let all: [LanguageFunction] = [
-    LanguageFunction(name: "softmax", summary: "softmax(x, dim=-1)") { a in
+    LanguageFunction(name: "softmax", summary: "softmax(x, dim=None): exp(x) / sum(exp(x)) along dim (without dim: PyTorch's implicit choice, 0 for 0-, 1- and 3-D inputs, else 1, with its warning)") { a in
       try a.expect(positional: 1...2, keywords: ["dim"], names: ["input", "dim"])
-      return try a.run { try softmax(a.tensor(0, "input"), dim: a.int(1, "dim") ?? -1).value }
+      let x = try a.tensor(0, "input")
+      return try a.run { try softmax(x, dim: a.softmaxDimension(for: x)).value }
     },
-    LanguageFunction(name: "log_softmax", summary: "log_softmax(x, dim=-1)") { a in
+    LanguageFunction(name: "log_softmax", summary: "log_softmax(x, dim=None): x - log(sum(exp(x))) along dim (implicit dim as softmax)") { a in
       try a.expect(positional: 1...2, keywords: ["dim"], names: ["input", "dim"])
-      return try a.run { try logSoftmax(a.tensor(0, "input"), dim: a.int(1, "dim") ?? -1).value }
+      let x = try a.tensor(0, "input")
+      return try a.run { try logSoftmax(x, dim: a.softmaxDimension(for: x)).value }
     },
     LanguageFunction(name: "nll_loss", summary: "nll_loss(input, target, weight=None, ignore_index=-100, reduction=\"mean\")") { a in
       try a.expect(positional: 2...2, keywords: ["weight", "ignore_index", "reduction"])
@@ -166,6 +168,14 @@ extension CallArguments {
   }
 
   /// Positional `i` as class indices matching an N x C (or C) input.
+  /// The `dim` of a softmax-like call, or PyTorch's implicit choice with its warning.
+  func softmaxDimension(for input: Tensor) throws -> Int {
+    if let d = try int(1, "dim") { return d }
+    let d = implicitSoftmaxDimension(rank: input.rank)
+    warn("UserWarning: Implicit dimension choice for \(function) has been deprecated. Change the call to include dim=X as an argument. (dim=\(d) used for a \(input.rank)-D input)")
+    return d
+  }
+
   func classIndices(_ i: Int, for input: Tensor) throws -> [Int] {
     let (v, c) = positional[i]
     guard let t = Tensor(v) else { throw error("target must be a list of class indices", at: c) }

@@ -1,3 +1,9 @@
+/// PyTorch's implicit dimension of `softmax`, `log_softmax` and `softmin` called without
+/// `dim` (deprecated there, with a warning): 0 for 0-, 1- and 3-D inputs, else 1.
+public func implicitSoftmaxDimension(rank: Int) -> Int {
+  rank == 0 || rank == 1 || rank == 3 ? 0 : 1
+}
+
 /// `softmax(x, dim)`: `y_i = exp(x_i) / sum_j exp(x_j)` along `dim` (PyTorch's
 /// `F.softmax`). PyTorch subtracts the row maximum first; symbolically that is the same
 /// function, and the limit evaluation handles the infinite inputs that motivate it.
@@ -22,9 +28,15 @@ public func logSoftmax(_ x: Tensor, dim: Int = -1) throws -> Tensor {
   }
 }
 
-/// Applies `f` to every 1-D slice of `x` along `dim` (negative counts from the end).
+/// Applies `f` to every 1-D slice of `x` along `dim` (negative counts from the end). A
+/// 0-dim tensor is one slice of one entry (PyTorch accepts `dim` 0 or -1 for it).
 func alongDimension(_ x: Tensor, _ dim: Int, _ f: ([Expr]) -> [Expr]) throws -> Tensor {
-  guard x.rank >= 1 else { throw LossError("softmax needs at least one dimension, got a scalar", argument: "input") }
+  if x.rank == 0 {
+    guard dim == 0 || dim == -1 else {
+      throw LossError("Dimension out of range (expected to be in range of [-1, 0], but got \(dim))", argument: "dim")
+    }
+    return Tensor(scalar: f(x.elements)[0])
+  }
   let d = dim < 0 ? dim + x.rank : dim
   guard d >= 0 && d < x.rank else {
     throw LossError("Dimension out of range (expected to be in range of [\(-x.rank), \(x.rank - 1)], but got \(dim))", argument: "dim")

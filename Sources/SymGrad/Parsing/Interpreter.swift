@@ -6,6 +6,7 @@
 /// operand lines up with the trailing axes). Every error points at a column.
 struct Interpreter {
   let functions: [String: LanguageFunction]
+  var warnings: WarningLog? = nil
 
   func value(of syntax: Syntax) throws -> Value {
     switch syntax {
@@ -96,7 +97,8 @@ struct Interpreter {
       let args = CallArguments(
         function: name, column: column,
         positional: try arguments.map { (try value(of: $0), $0.column) },
-        keywords: try keywords.map { ($0.name, try value(of: $0.value), $0.column) })
+        keywords: try keywords.map { ($0.name, try value(of: $0.value), $0.column) },
+        warnings: warnings)
       return try f.call(args)
     }
   }

@@ -22,6 +22,26 @@ public struct CallArguments: Sendable {
   public let column: Int
   public let positional: [(value: Value, column: Int)]
   public let keywords: [(name: String, value: Value, column: Int)]
+  /// Where warnings go (PyTorch's `UserWarning`s, e.g. an implicit softmax dimension).
+  let warnings: WarningLog?
+
+  public init(function: String, column: Int, positional: [(value: Value, column: Int)],
+              keywords: [(name: String, value: Value, column: Int)]) {
+    self.init(function: function, column: column, positional: positional, keywords: keywords, warnings: nil)
+  }
+
+  init(function: String, column: Int, positional: [(value: Value, column: Int)],
+       keywords: [(name: String, value: Value, column: Int)], warnings: WarningLog?) {
+    self.function = function
+    self.column = column
+    self.positional = positional
+    self.keywords = keywords
+    self.warnings = warnings
+  }
+
+  /// Records a warning (shown by the command line on standard error), prefixed with the
+  /// function's name.
+  public func warn(_ message: String) { warnings?.append("\(function): \(message)") }
 
   public func error(_ message: String, at column: Int? = nil) -> ParseError {
     ParseError(column: column ?? self.column, message: "\(function): \(message)")
@@ -89,9 +109,17 @@ public enum ExpressionLanguage {
 
   /// Parses and interprets `text` into a value (scalar, list, string or boolean).
   public static func value(parsing text: String) throws -> Value {
+    try valueAndWarnings(parsing: text).value
+  }
+
+  /// `value(parsing:)` and the warnings the calls raised, in order (PyTorch's
+  /// `UserWarning`s, e.g. `softmax` without `dim`).
+  public static func valueAndWarnings(parsing text: String) throws -> (value: Value, warnings: [String]) {
     try DeepInput.run(for: text) {
       let syntax = try Parser.parse(text)
-      return try Interpreter(functions: functions).value(of: syntax)
+      let log = WarningLog()
+      let v = try Interpreter(functions: functions, warnings: log).value(of: syntax)
+      return (v, log.messages)
     }
   }
 }
@@ -113,4 +141,10 @@ extension Expr {
 extension Value {
   /// Parses expression text that may denote a list or matrix.
   public init(parsing text: String) throws { self = try ExpressionLanguage.value(parsing: text) }
+}
+
+/// The warnings raised while one text is interpreted (one interpretation, one thread).
+final class WarningLog: @unchecked Sendable {
+  private(set) var messages: [String] = []
+  func append(_ message: String) { messages.append(message) }
 }

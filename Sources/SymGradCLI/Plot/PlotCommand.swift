@@ -43,7 +43,7 @@ enum PlotCommand {
     guard let point = try o.point() else { throw UsageError("plot needs --at NAME=VALUE,...") }
     guard let path = o.values["-o"] else { throw UsageError("plot needs -o FILE.svg") }
     let colors = try colorMap(o)
-    let value = try Shared.parse(text)
+    let value = try Shared.parse(text, warnings: output)
     let names = try o.variables(of: value)
     guard let shape = value.shape else { throw CommandFailure("symgrad: cannot plot \(value)") }
     let outputs = value.flattened

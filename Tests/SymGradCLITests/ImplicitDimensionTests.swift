@@ -1,0 +1,38 @@
+import Testing
+import SymGrad
+@testable import SymGradCLI
+
+/// `softmax` and `log_softmax` without `dim`: PyTorch's implicit choice (0 for 0-, 1- and
+/// 3-D inputs, else 1) and its deprecation warning, echoed on standard error. Until now
+/// SymGrad took the last dimension, which disagrees with PyTorch for 3-D inputs.
+@Suite struct ImplicitDimensionTests {
+  func run(_ args: String...) -> (status: Int32, out: String, err: String) {
+    let o = Output()
+    let s = CommandLineTool.run(args, output: o)
+    return (s, o.standardOutput, o.standardError)
+  }
+
+  @Test func threeDimensionalInputUsesDimensionZero() throws {
+    let implicit = try Value(parsing: "softmax([[[a, b]], [[c, d]]])")
+    #expect(implicit == (try Value(parsing: "softmax([[[a, b]], [[c, d]]], dim=0)")))
+    #expect(implicit != (try Value(parsing: "softmax([[[a, b]], [[c, d]]], dim=-1)")))
+    #expect(try Value(parsing: "log_softmax([[[a, b]], [[c, d]]])") == (try Value(parsing: "log_softmax([[[a, b]], [[c, d]]], dim=0)")))
+    #expect(try Value(parsing: "softmax([[a, b], [c, d]])") == (try Value(parsing: "softmax([[a, b], [c, d]], dim=1)")))
+  }
+
+  @Test func zeroDimensionalInputIsOne() throws {
+    #expect(try Value(parsing: "softmax(a)") == .scalar(1))
+    #expect(try Value(parsing: "log_softmax(a, dim=0)") == .scalar(0))
+    #expect(throws: ParseError.self) { try Value(parsing: "softmax(a, dim=1)") }
+  }
+
+  @Test func theWarningGoesToStandardError() {
+    let r = run("eval", "softmax([[[a, b]], [[c, d]]])")
+    #expect(r.status == 0)
+    #expect(r.err.contains("warning: softmax: UserWarning: Implicit dimension choice for softmax has been deprecated"), "\(r.err)")
+    #expect(r.err.contains("dim=0 used for a 3-D input"))
+    #expect(!r.out.contains("warning"))
+    let explicit = run("eval", "softmax([[[a, b]], [[c, d]]], dim=2)")
+    #expect(explicit.status == 0 && explicit.err.isEmpty, "\(explicit.err)")
+  }
+}
