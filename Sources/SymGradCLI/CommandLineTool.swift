@@ -35,6 +35,7 @@ public enum CommandLineTool {
       case "prove": return try ProveCommand.run(rest, output: output)
       case "plot": return try PlotCommand.run(rest, output: output)
       case "walkthrough": return Walkthrough.run(output: output)
+      case "functions": return try FunctionsCommand.run(rest, output: output)
       default:
         throw UsageError("unknown subcommand '\(first)'")
       }
@@ -65,6 +66,7 @@ public enum CommandLineTool {
       symgrad prove PATH... [--check-fresh]
       symgrad plot EXPR --wrt NAME,... --at NAME=VALUE,... -o FILE.svg
       symgrad plot attention --scores MATRIX [--padding 1,1,0] [--causal] -o FILE.svg
+      symgrad functions [NAME...] [--json]   the functions EXPR may call, with signatures
       symgrad SUBCOMMAND --help       help for one subcommand
       symgrad --version
 

@@ -36,3 +36,33 @@ import SymGrad
     #expect(explicit.status == 0 && explicit.err.isEmpty, "\(explicit.err)")
   }
 }
+
+/// `symgrad functions`: the registry's listing.
+@Suite struct FunctionsCommandTests {
+  func run(_ args: String...) -> (status: Int32, out: String, err: String) {
+    let o = Output()
+    let s = CommandLineTool.run(args, output: o)
+    return (s, o.standardOutput, o.standardError)
+  }
+
+  @Test func listsEveryFunctionWithItsSignature() {
+    let r = run("functions")
+    #expect(r.status == 0)
+    for e in FunctionRegistry.entries { #expect(r.out.contains("  \(e.signature)\n      \(e.description)\n"), "\(e.name)") }
+    #expect(r.out.hasPrefix("elementary:\n"))
+  }
+
+  @Test func oneFunctionAndJSON() throws {
+    let one = run("functions", "F.cross_entropy")
+    #expect(one.status == 0)
+    #expect(one.out.hasPrefix("  cross_entropy(input, target, weight=None, ignore_index=-100, reduction=\"mean\", label_smoothing=0.0)\n"), "\(one.out)")
+    let json = run("functions", "softmax", "--json")
+    #expect(json.out.hasPrefix("[{\"name\": \"softmax\", \"family\": \"losses\", \"signature\": \"softmax(x, dim=None)\", \"description\": "), "\(json.out)")
+  }
+
+  @Test func unknownNameSuggests() {
+    let r = run("functions", "sofmax")
+    #expect(r.status == 1)
+    #expect(r.err.contains("did you mean 'softmax'?"), "\(r.err)")
+  }
+}

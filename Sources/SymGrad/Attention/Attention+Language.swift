@@ -3,7 +3,7 @@ enum AttentionFunctions {
   static let all: [LanguageFunction] = [
     LanguageFunction(
       name: "scaled_dot_product_attention",
-      summary: "scaled_dot_product_attention(query, key, value, attn_mask=None, is_causal=False, scale=None, key_padding_mask=None, attention_mask=None)"
+      summary: "scaled_dot_product_attention(query, key, value, attn_mask=None, is_causal=False, scale=None, key_padding_mask=None, attention_mask=None): softmax(q k^T scale + masks) v, one head"
     ) { a in
       try a.expect(positional: 3...4, keywords: ["attn_mask", "is_causal", "scale", "key_padding_mask", "attention_mask"],
                    names: ["query", "key", "value", "attn_mask"])
@@ -25,7 +25,7 @@ enum AttentionFunctions {
                              isCausal: a.bool("is_causal") ?? false, scale: a.scalar(nil, "scale")).value
       }
     },
-    LanguageFunction(name: "causal_mask", summary: "causal_mask(n): 0 on and below the diagonal, -inf above") { a in
+    LanguageFunction(name: "causal_mask", summary: "causal_mask(n): 0 on and below the diagonal, -inf above (n <= 1024)") { a in
       try a.expect(positional: 1...1)
       return try a.run { causalMask(try a.size(0)).value }
     },

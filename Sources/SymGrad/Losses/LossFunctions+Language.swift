@@ -13,7 +13,7 @@ enum LossFunctions {
       let x = try a.tensor(0, "input")
       return try a.run { try logSoftmax(x, dim: a.softmaxDimension(for: x)).value }
     },
-    LanguageFunction(name: "nll_loss", summary: "nll_loss(input, target, weight=None, ignore_index=-100, reduction=\"mean\")") { a in
+    LanguageFunction(name: "nll_loss", summary: "nll_loss(input, target, weight=None, ignore_index=-100, reduction=\"mean\"): negative log-likelihood of class indices (F.nll_loss)") { a in
       try a.expect(positional: 2...2, keywords: ["weight", "ignore_index", "reduction"])
       let input = try a.tensor(0, "input")
       let target = try a.classIndices(1, for: input)
@@ -22,7 +22,7 @@ enum LossFunctions {
                     reduction: a.reduction(default: .mean)).value
       }
     },
-    LanguageFunction(name: "cross_entropy", summary: "cross_entropy(input, target, weight=None, ignore_index=-100, reduction=\"mean\", label_smoothing=0.0)") { a in
+    LanguageFunction(name: "cross_entropy", summary: "cross_entropy(input, target, weight=None, ignore_index=-100, reduction=\"mean\", label_smoothing=0.0): log_softmax then nll_loss, or probability targets (F.cross_entropy)") { a in
       try a.expect(positional: 2...2, keywords: ["weight", "ignore_index", "reduction", "label_smoothing"])
       let input = try a.tensor(0, "input")
       let targetValue = try a.tensor(1, "target")
@@ -36,21 +36,21 @@ enum LossFunctions {
                          reduction: a.reduction(default: .mean), labelSmoothing: a.scalar(nil, "label_smoothing") ?? .zero).value
       }
     },
-    LanguageFunction(name: "binary_cross_entropy", summary: "binary_cross_entropy(input, target, weight=None, reduction=\"mean\", clamp=True)") { a in
+    LanguageFunction(name: "binary_cross_entropy", summary: "binary_cross_entropy(input, target, weight=None, reduction=\"mean\", clamp=True): BCE of probabilities in [0, 1], logs clamped at -100 as PyTorch (clamp=False: exact)") { a in
       try a.expect(positional: 2...2, keywords: ["weight", "reduction", "clamp"])
       return try a.run {
         try binaryCrossEntropy(a.tensor(0, "input"), target: a.tensor(1, "target"), weight: a.optionalTensor("weight"),
                                reduction: a.reduction(default: .mean), clampLog: a.bool("clamp") ?? true).value
       }
     },
-    LanguageFunction(name: "binary_cross_entropy_with_logits", summary: "binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=\"mean\")") { a in
+    LanguageFunction(name: "binary_cross_entropy_with_logits", summary: "binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=\"mean\"): BCE of logits, sigmoid fused; pos_weight scales the positive term") { a in
       try a.expect(positional: 2...2, keywords: ["weight", "pos_weight", "reduction"])
       return try a.run {
         try binaryCrossEntropyWithLogits(a.tensor(0, "input"), target: a.tensor(1, "target"), weight: a.optionalTensor("weight"),
                                          posWeight: a.optionalTensor("pos_weight"), reduction: a.reduction(default: .mean)).value
       }
     },
-    LanguageFunction(name: "sigmoid_focal_loss", summary: "sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2, reduction=\"none\") (torchvision)") { a in
+    LanguageFunction(name: "sigmoid_focal_loss", summary: "sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2, reduction=\"none\"): torchvision's focal loss of logits") { a in
       try a.expect(positional: 2...2, keywords: ["alpha", "gamma", "reduction"])
       return try a.run {
         try sigmoidFocalLoss(a.tensor(0, "inputs"), target: a.tensor(1, "targets"),

@@ -14,7 +14,7 @@ enum CalculusFunctions {
       let outs = a.positional[0].value.flattened, vars = try a.symbols(1)
       return .list(jacobian(of: outs, withRespectTo: vars).map { .list($0.map(Value.scalar)) })
     },
-    LanguageFunction(name: "hessian", summary: "hessian(f, [x, y, ...])") { a in
+    LanguageFunction(name: "hessian", summary: "hessian(f, [x, y, ...]): the matrix of second derivatives") { a in
       try a.expect(positional: 2...2)
       let f = try a.scalar(0), vars = try a.symbols(1)
       return .list(hessian(of: f, withRespectTo: vars).map { .list($0.map(Value.scalar)) })
@@ -29,7 +29,7 @@ enum CalculusFunctions {
       let u = a.positional[0].value.flattened, v = a.positional[1].value.flattened
       return .list(u.map { x in .list(v.map { .scalar(x * $0) }) })
     },
-    LanguageFunction(name: "eye", summary: "eye(n): the identity matrix") { a in
+    LanguageFunction(name: "eye", summary: "eye(n): the identity matrix (n <= 1024)") { a in
       try a.expect(positional: 1...1)
       let n = try a.size(0)
       return .list((0..<n).map { i in .list((0..<n).map { j in .scalar(i == j ? .one : .zero) }) })
@@ -40,7 +40,7 @@ enum CalculusFunctions {
       guard k < n else { throw a.error("index \(k) is out of range for \(n) classes") }
       return .list((0..<n).map { .scalar($0 == k ? .one : .zero) })
     },
-    LanguageFunction(name: "transpose", summary: "transpose(M)") { a in
+    LanguageFunction(name: "transpose", summary: "transpose(M): the transposed matrix") { a in
       try a.expect(positional: 1...1)
       guard let t = Tensor(a.positional[0].value), t.rank == 2 else { throw a.error("transpose needs a matrix") }
       let (r, c) = (t.shape[0], t.shape[1])

@@ -7,7 +7,25 @@ enum ElementaryFunctions {
     + [unary(name: "sqrt", summary: "sqrt(x): x**(1/2)") { sqrt($0) }, extremum(.max), extremum(.min)]
 
   private static func unary(_ f: Function) -> LanguageFunction {
-    unary(name: f.rawValue, summary: "\(f.rawValue)(x), elementwise") { .apply(f, [$0]) }
+    unary(name: f.rawValue, summary: "\(f.rawValue)(x): \(meaning(f)), elementwise") { .apply(f, [$0]) }
+  }
+
+  /// What an elementary function computes, for the listing.
+  private static func meaning(_ f: Function) -> String {
+    switch f {
+    case .exp: return "e^x"
+    case .log: return "the natural logarithm (x > 0)"
+    case .sin: return "the sine"
+    case .cos: return "the cosine"
+    case .tanh: return "the hyperbolic tangent"
+    case .sigmoid: return "1/(1 + e^-x)"
+    case .softplus: return "log(1 + e^x)"
+    case .log1p: return "log(1 + x), exact near 0"
+    case .expm1: return "e^x - 1, exact near 0"
+    case .abs: return "|x| (derivative sign(x): 0 at 0, as PyTorch)"
+    case .sign: return "-1, 0 or 1 (derivative 0)"
+    default: return f.rawValue
+    }
   }
 
   private static func unary(name: String, summary: String, _ op: @escaping @Sendable (Expr) -> Expr) -> LanguageFunction {

@@ -17,7 +17,7 @@ struct Interpreter {
       return .scalar(.number(r))
     case .string(let s, _):
       return .string(s)
-    case .name(let name, _):
+    case .name(let name, let column):
       switch name {
       case "inf", "oo": return .scalar(.infinity)
       case "nan": return .scalar(.undefined)
@@ -25,7 +25,11 @@ struct Interpreter {
       case "E": return .scalar(.e)
       case "True": return .boolean(true)
       case "False": return .boolean(false)
-      default: return .scalar(.symbol(name))
+      default:
+        if name.contains(".") {
+          throw ParseError(column: column, message: "'\(name)': attributes are not supported (a dotted name may only call a function, as in F.softmax(x, dim=-1))")
+        }
+        return .scalar(.symbol(name))
       }
     case .list(let items, _):
       return .list(try items.map(value(of:)))
@@ -91,8 +95,9 @@ struct Interpreter {
       }
       return items[j]
     case .call(let name, let arguments, let keywords, let column):
-      guard let f = functions[name] else {
-        throw ParseError(column: column, message: "unknown function '\(name)'")
+      guard let f = functions[name] ?? FunctionRegistry.resolve(name) else {
+        let close = Suggestions.clause(FunctionRegistry.suggestions(for: name))
+        throw ParseError(column: column, message: "unknown function '\(name)'\(close) (symgrad functions lists them)")
       }
       let args = CallArguments(
         function: name, column: column,

@@ -64,7 +64,8 @@ public struct CallArguments: Sendable {
     }
     for k in keywords where !allowed.contains(k.name) {
       let known = allowed.isEmpty ? "it takes none" : "known: " + allowed.sorted().joined(separator: ", ")
-      throw error("unexpected keyword argument '\(k.name)' (\(known))", at: k.column)
+      let close = Suggestions.clause(Suggestions.closest(to: k.name, among: allowed.sorted()))
+      throw error("unexpected keyword argument '\(k.name)'\(close) (\(known))", at: k.column)
     }
   }
 
@@ -97,15 +98,8 @@ extension Value {
 
 /// The expression language: its functions and the entry points that parse text.
 public enum ExpressionLanguage {
-  /// Every function callable from text, by name.
-  public static let functions: [String: LanguageFunction] = {
-    var table: [String: LanguageFunction] = [:]
-    for f in ElementaryFunctions.all + extraFunctions { table[f.name] = f }
-    return table
-  }()
-
-  /// Functions contributed by later layers (reductions, losses, attention).
-  static var extraFunctions: [LanguageFunction] { LossFunctions.all + AttentionFunctions.all + CalculusFunctions.all }
+  /// Every function callable from text, by name (`FunctionRegistry`).
+  public static var functions: [String: LanguageFunction] { FunctionRegistry.byName }
 
   /// Parses and interprets `text` into a value (scalar, list, string or boolean).
   public static func value(parsing text: String) throws -> Value {

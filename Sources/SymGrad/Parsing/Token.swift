@@ -15,7 +15,7 @@ struct Token: Equatable, Sendable {
 /// Splits expression text into tokens.
 ///
 /// Numbers: `12`, `3.5`, `.5`, `1e-3`, `2.5E+10`. Names: a letter (not a combining
-/// mark) or `_`, then letters, digits or `_`. Strings: `"..."` or `'...'` (no escapes). Whitespace separates.
+/// mark) or `_`, then letters, digits or `_`, possibly dotted (`F.softmax`). Strings: `"..."` or `'...'` (no escapes). Whitespace separates.
 enum Lexer {
   static func tokens(_ text: String) throws -> [Token] {
     // Columns count characters. ASCII text without carriage returns (a "\r\n" is one
@@ -60,6 +60,11 @@ enum Lexer {
       } else if isNameStart(c) {
         var j = i
         while j < chars.count && (isNameStart(chars[j]) || isDigit(chars[j])) { j += 1 }
+        // Dotted names (`F.softmax`, `torch.nn.functional.softmax`): a dot between names.
+        while j + 1 < chars.count && chars[j] == "." && isNameStart(chars[j + 1]) {
+          j += 2
+          while j < chars.count && (isNameStart(chars[j]) || isDigit(chars[j])) { j += 1 }
+        }
         out.append(Token(kind: .name(Unit.string(chars[i..<j])), column: column))
         i = j
       } else if c == "\"" || c == "'" {
