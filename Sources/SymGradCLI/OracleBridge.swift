@@ -92,8 +92,9 @@ enum OracleBridge {
     case "linear":
       let x = try tensor(0), w = try tensor(1)
       let b = a.count > 2 ? try tensor(2) : (tree.keywords["bias"].flatMap(Tensor.init))
-      guard w.rank == 2, x.rank >= 1 else { throw NotApplicable(description: "linear: unexpected shapes") }
-      let rows = x.rank == 1 ? 1 : x.shape[0], inF = w.shape[1], outF = w.shape[0]
+      guard w.rank == 1 || w.rank == 2, x.rank >= 1 else { throw NotApplicable(description: "linear: unexpected shapes") }
+      // A 1-D weight (in) is one output feature whose axis PyTorch drops: the same numbers.
+      let inF = w.shape.last!, outF = w.rank == 1 ? 1 : w.shape[0], rows = x.count / inF
       let nx = x.count, nw = w.count
       if let b {
         return Program(inputs: x.elements + w.elements + b.elements) { v in
@@ -111,7 +112,10 @@ enum OracleBridge {
       return Program(inputs: p.inputs) { v in f(v).differentiableMap { 1 / (1 + _Differentiation_exp(-$0)) } }
     case "softmax", "log_softmax":
       let (p, shape) = try source()
-      let dim = a.count > 1 ? (a[1].value.rationalValue?.numerator.asInt ?? -1) : int("dim", -1)
+      // Without dim, PyTorch's implicit choice (stated here independently of SymGrad's
+      // implementation): dimension 0 for 0-, 1- and 3-D inputs, else 1.
+      let implicit = [0, 1, 3].contains(shape.count) ? 0 : 1
+      let dim = a.count > 1 ? (a[1].value.rationalValue?.numerator.asInt ?? -1) : int("dim", implicit)
       guard dim == -1 || dim == shape.count - 1 else { throw NotApplicable(description: "the oracle's softmax works along the last dimension only") }
       let (rows, cols) = rowsColumns(shape)
       let log = tree.name == "log_softmax"

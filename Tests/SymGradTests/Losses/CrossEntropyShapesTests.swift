@@ -66,3 +66,20 @@ import Testing
     #expect(throws: ParseError.self) { try Value(parsing: "cross_entropy([[[a, b], [c, d]]], [0, 1])") }
   }
 }
+
+/// `linear` as `F.linear`: a 1-D weight gives `x @ w + b` with the feature axis dropped;
+/// inputs of any rank keep their batch dimensions.
+@Suite struct LinearShapesTests {
+  @Test func oneDimensionalWeight() throws {
+    #expect(try Value(parsing: "linear([x, y], [1, 2])") == (try Value(parsing: "x + 2*y")))
+    #expect(try Value(parsing: "linear([x, y], [1, 2], 3)") == (try Value(parsing: "x + 2*y + 3")))
+    #expect(try Value(parsing: "linear([[x, y], [z, w]], [1, 2])").shape == [2])
+    #expect(throws: ParseError.self) { try Value(parsing: "linear([x, y], [1, 2], [3, 4])") }
+  }
+
+  @Test func batchDimensionsAreKept() throws {
+    let v = try Value(parsing: "linear([[[x, y]], [[z, w]]], [[1, 2], [3, 4], [5, 6]])")
+    #expect(v.shape == [2, 1, 3])
+    #expect(v.flattened[3] == (try Expr(parsing: "z + 2*w")))
+  }
+}
