@@ -26,6 +26,19 @@ import SymGrad
     #expect(throws: ParseError.self) { try Value(parsing: "softmax(a, dim=1)") }
   }
 
+  /// `dtype=`: float64 and float32 are accepted and change nothing symbolic; other dtypes
+  /// are refused at the argument.
+  @Test func dtypeIsAcceptedForFloatingTypes() throws {
+    let plain = try Value(parsing: "softmax([a, b], dim=0)")
+    for dtype in ["torch.float64", "torch.float32", "torch.double", "torch.float"] {
+      #expect(try Value(parsing: "softmax([a, b], dim=0, dtype=\(dtype))") == plain, "\(dtype)")
+      #expect(try Value(parsing: "F.log_softmax([a, b], 0, dtype=\(dtype))") == (try Value(parsing: "log_softmax([a, b], dim=0)")))
+    }
+    let e = #expect(throws: ParseError.self) { try Value(parsing: "softmax([a, b], dim=0, dtype=torch.int64)") }
+    #expect(e?.message.contains("dtype must be torch.float64 or torch.float32") == true)
+    #expect(e?.column == 24)
+  }
+
   @Test func theWarningGoesToStandardError() {
     let r = run("eval", "softmax([[[a, b]], [[c, d]]])")
     #expect(r.status == 0)
@@ -57,7 +70,7 @@ import SymGrad
     #expect(one.status == 0)
     #expect(one.out.hasPrefix("  cross_entropy(input, target, weight=None, ignore_index=-100, reduction=\"mean\", label_smoothing=0.0)\n"), "\(one.out)")
     let json = run("functions", "softmax", "--json")
-    #expect(json.out.hasPrefix("[{\"name\": \"softmax\", \"family\": \"losses\", \"signature\": \"softmax(x, dim=None)\", \"description\": "), "\(json.out)")
+    #expect(json.out.hasPrefix("[{\"name\": \"softmax\", \"family\": \"losses\", \"signature\": \"softmax(x, dim=None, dtype=None)\", \"description\": "), "\(json.out)")
   }
 
   @Test func unknownNameSuggests() {

@@ -3,14 +3,16 @@
 /// change), e.g. `cross_entropy([[a, b], [c, d]], [0, 1], reduction="sum")`.
 enum LossFunctions {
   static let all: [LanguageFunction] = [
-    LanguageFunction(name: "softmax", summary: "softmax(x, dim=None): exp(x) / sum(exp(x)) along dim (without dim: PyTorch's implicit choice, 0 for 0-, 1- and 3-D inputs, else 1, with its warning)") { a in
-      try a.expect(positional: 1...2, keywords: ["dim"], names: ["input", "dim"])
+    LanguageFunction(name: "softmax", summary: "softmax(x, dim=None, dtype=None): exp(x) / sum(exp(x)) along dim (without dim: PyTorch's implicit choice, 0 for 0-, 1- and 3-D inputs, else 1, with its warning; dtype torch.float64 or torch.float32 changes only PyTorch's rounding, not the formula)") { a in
+      try a.expect(positional: 1...2, keywords: ["dim", "dtype"], names: ["input", "dim"])
       let x = try a.tensor(0, "input")
+      try a.checkDtype()
       return try a.run { try softmax(x, dim: a.softmaxDimension(for: x)).value }
     },
-    LanguageFunction(name: "log_softmax", summary: "log_softmax(x, dim=None): x - log(sum(exp(x))) along dim (implicit dim as softmax)") { a in
-      try a.expect(positional: 1...2, keywords: ["dim"], names: ["input", "dim"])
+    LanguageFunction(name: "log_softmax", summary: "log_softmax(x, dim=None, dtype=None): x - log(sum(exp(x))) along dim (implicit dim and dtype as softmax)") { a in
+      try a.expect(positional: 1...2, keywords: ["dim", "dtype"], names: ["input", "dim"])
       let x = try a.tensor(0, "input")
+      try a.checkDtype()
       return try a.run { try logSoftmax(x, dim: a.softmaxDimension(for: x)).value }
     },
     LanguageFunction(name: "nll_loss", summary: "nll_loss(input, target, weight=None, ignore_index=-100, reduction=\"mean\"): negative log-likelihood of class indices (F.nll_loss)") { a in
@@ -168,6 +170,16 @@ extension CallArguments {
   }
 
   /// Positional `i` as class indices matching an N x C (or C) input.
+  /// `dtype=`: `torch.float64` (`torch.double`) or `torch.float32` (`torch.float`). The
+  /// symbolic result is the same function; SymGrad's numbers are certified doubles, so a
+  /// float32 dtype changes only the rounding PyTorch itself would do.
+  func checkDtype() throws {
+    guard let (v, c) = keyword("dtype") else { return }
+    guard case .string(let s) = v, ["torch.float64", "torch.double", "torch.float32", "torch.float"].contains(s) else {
+      throw error("dtype must be torch.float64 or torch.float32, got \(v)", at: c)
+    }
+  }
+
   /// The `dim` of a softmax-like call, or PyTorch's implicit choice with its warning.
   func softmaxDimension(for input: Tensor) throws -> Int {
     if let d = try int(1, "dim") { return d }

@@ -1,10 +1,16 @@
 /// Turns a syntax tree into a `Value`, calling the language's functions.
 ///
-/// Names: `inf`, `nan`, `pi`, `E`, `True`, `False` are constants; any other name is a
-/// symbol. Arithmetic on lists is elementwise with NumPy/PyTorch broadcasting
+/// Names: `inf`, `nan`, `pi`, `E`, `True`, `False` are constants; `torch.float64`,
+/// `torch.double`, `torch.float32`, `torch.float` are dtypes (strings); any other plain
+/// name is a symbol, and other dotted names are errors (no attributes). Arithmetic on lists is elementwise with NumPy/PyTorch broadcasting
 /// (a scalar with anything; equal lengths pair up; a length-1 axis stretches; a lower-rank
 /// operand lines up with the trailing axes). Every error points at a column.
 struct Interpreter {
+  /// PyTorch's dtype names (`torch.float64`, ...): values of `dtype=` arguments.
+  static let dtypes: Set<String> = Set(["float64", "double", "float32", "float", "float16", "half", "bfloat16",
+                                        "int8", "int16", "short", "int32", "int", "int64", "long", "uint8", "bool",
+                                        "complex64", "complex128", "cfloat", "cdouble"].map { "torch." + $0 })
+
   let functions: [String: LanguageFunction]
   var warnings: WarningLog? = nil
 
@@ -25,6 +31,9 @@ struct Interpreter {
       case "E": return .scalar(.e)
       case "True": return .boolean(true)
       case "False": return .boolean(false)
+      case _ where Interpreter.dtypes.contains(name):
+        // dtypes are their names, as strings (`dtype=` arguments check which they accept).
+        return .string(name)
       default:
         if name.contains(".") {
           throw ParseError(column: column, message: "'\(name)': attributes are not supported (a dotted name may only call a function, as in F.softmax(x, dim=-1))")
