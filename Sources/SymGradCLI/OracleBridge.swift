@@ -78,7 +78,7 @@ enum OracleBridge {
     /// The differentiable input of a loss: a plain tensor, or a `linear` call.
     func source() throws -> (program: Program, shape: [Int]) {
       if case .call(let inner) = a.first {
-        guard ["linear", "sigmoid", "softmax", "log_softmax"].contains(inner.name) else {
+        guard ["linear", "sigmoid", "softmax", "log_softmax", "softmin"].contains(inner.name) else {
           throw NotApplicable(description: "the oracle composes only linear, sigmoid and softmax into a loss, not \(inner.name)")
         }
         let p = try compile(inner)
@@ -110,7 +110,7 @@ enum OracleBridge {
       let (p, _) = try source()
       let f = p.function
       return Program(inputs: p.inputs) { v in f(v).differentiableMap { 1 / (1 + _Differentiation_exp(-$0)) } }
-    case "softmax", "log_softmax":
+    case "softmax", "log_softmax", "softmin":
       let (p, shape) = try source()
       // Without dim, PyTorch's implicit choice (stated here independently of SymGrad's
       // implementation): dimension 0 for 0-, 1- and 3-D inputs, else 1.
@@ -120,6 +120,10 @@ enum OracleBridge {
       let (rows, cols) = rowsColumns(shape)
       let log = tree.name == "log_softmax"
       let f = p.function
+      if tree.name == "softmin" {
+        // softmin(x) = softmax(-x) (PyTorch's definition), composed here.
+        return Program(inputs: p.inputs) { v in SymGradOracle.softmax(negated(f(v)), rows: rows, columns: cols) }
+      }
       return Program(inputs: p.inputs) { v in
         log ? SymGradOracle.logSoftmax(f(v), rows: rows, columns: cols) : SymGradOracle.softmax(f(v), rows: rows, columns: cols)
       }
@@ -252,6 +256,12 @@ enum OracleBridge {
     default: return (shape.dropLast().reduce(1, *), shape.last!)
     }
   }
+}
+
+/// `-x` entrywise (softmin's argument).
+@differentiable(reverse)
+func negated(_ x: [Double]) -> [Double] {
+  x.differentiableMap { -$0 }
 }
 
 /// The entries of `x` in `order` (a layout change; the oracle's code is untouched).

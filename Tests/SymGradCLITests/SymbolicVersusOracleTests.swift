@@ -44,6 +44,8 @@ import Testing
     "nll_loss([\(x23)], [[0, 1, 1]], reduction=\"none\")",
     // linear with a 1-D weight (one output feature, its axis dropped) and a scalar bias.
     "linear(\(x23), [0.5, -1, 2], 0.25)", "linear([x0, x1, x2], [x3, x4, x5])",
+    // softmin = softmax(-x); PyTorch's prefixes name the same functions.
+    "softmin(\(x23), dim=-1)", "F.cross_entropy(softmin(\(x23), dim=1), [0, 2])", "torch.nn.functional.log_softmax(\(x23), dim=1)",
   ]
 
   @Test(arguments: templates)

@@ -15,6 +15,12 @@ enum LossFunctions {
       try a.checkDtype()
       return try a.run { try logSoftmax(x, dim: a.softmaxDimension(for: x)).value }
     },
+    LanguageFunction(name: "softmin", summary: "softmin(x, dim=None, dtype=None): softmax(-x) along dim (implicit dim and dtype as softmax)") { a in
+      try a.expect(positional: 1...2, keywords: ["dim", "dtype"], names: ["input", "dim"])
+      let x = try a.tensor(0, "input")
+      try a.checkDtype()
+      return try a.run { try softmax(x.map { -$0 }, dim: a.softmaxDimension(for: x)).value }
+    },
     LanguageFunction(name: "nll_loss", summary: "nll_loss(input, target, weight=None, ignore_index=-100, reduction=\"mean\"): negative log-likelihood of class indices (F.nll_loss)") { a in
       try a.expect(positional: 2...2, keywords: ["weight", "ignore_index", "reduction"])
       let input = try a.tensor(0, "input")

@@ -39,6 +39,8 @@ public struct CallTree: Sendable {
     }
     var kw: [String: Value] = [:]
     for k in keywords { kw[k.name] = try interpreter.value(of: k.value) }
-    return CallTree(name: name, positional: positional, keywords: kw, result: try interpreter.value(of: s))
+    // The registered name (`F.softmax` is `softmax`).
+    let registered = FunctionRegistry.resolve(name)?.name ?? name
+    return CallTree(name: registered, positional: positional, keywords: kw, result: try interpreter.value(of: s))
   }
 }
