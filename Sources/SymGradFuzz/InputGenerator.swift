@@ -73,7 +73,7 @@ public struct InputGenerator: Sendable {
   /// Every function name the generator calls by design. A test checks that it covers
   /// `ExpressionLanguage.functions`, so a new language function is fuzzed once it is added.
   public static let functionNames: Set<String> = Set(
-    unaryFunctions + ["max", "min", "sum", "mean", "softmax", "log_softmax", "nll_loss", "cross_entropy",
+    unaryFunctions + ["max", "min", "sum", "mean", "softmax", "log_softmax", "softmin", "nll_loss", "cross_entropy",
                       "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss",
                       "linear", "scaled_dot_product_attention", "attention_weights", "causal_mask",
                       "generate_square_subsequent_mask", "grad", "jacobian", "hessian", "diag", "outer",
@@ -400,8 +400,9 @@ public struct InputGenerator: Sendable {
         return call
       case 7, 8:
         let shape = [[c], [n, c], [1, c, n]][rng.below(3)]
-        var call = Call(name: rng.pick(["softmax", "log_softmax"]), positional: [tensor(shape)], keywords: [])
+        var call = Call(name: rng.pick(["softmax", "log_softmax", "softmin", "F.softmax"]), positional: [tensor(shape)], keywords: [])
         if rng.chance(0.4) { call.keywords.append(("dim", rng.pick(["-1", "0", "1", "-2"]))) }
+        if rng.chance(0.1) { call.keywords.append(("dtype", rng.pick(["torch.float64", "torch.float32", "torch.int64"]))) }
         return call
       case 9:
         let shape = [[c], [n, c]][rng.below(2)]
