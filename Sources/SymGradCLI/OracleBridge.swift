@@ -127,6 +127,15 @@ enum OracleBridge {
       return Program(inputs: p.inputs) { v in
         log ? SymGradOracle.logSoftmax(f(v), rows: rows, columns: cols) : SymGradOracle.softmax(f(v), rows: rows, columns: cols)
       }
+    case "mse_loss", "l1_loss":
+      let (p, shape) = try source()
+      let y = try numbers(a.count > 1 ? a[1].value : nil) ?? []
+      guard y.count == shape.reduce(1, *) else { throw NotApplicable(description: "\(tree.name): target shape") }
+      let red: OracleReduction
+      if a.count > 2, case .string(let r) = a[2].value, let rr = OracleReduction(rawValue: r) { red = rr } else { red = try reduction(.mean) }
+      let f = p.function
+      if tree.name == "mse_loss" { return Program(inputs: p.inputs) { v in SymGradOracle.mseLoss(f(v), target: y, reduction: red) } }
+      return Program(inputs: p.inputs) { v in SymGradOracle.l1Loss(f(v), target: y, reduction: red) }
     case "nll_loss", "cross_entropy":
       let (p, shape) = try source()
       // PyTorch's classes are dimension 1: an (N, C, d1, ..., dK) input is the oracle's

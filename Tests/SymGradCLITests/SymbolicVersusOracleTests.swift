@@ -44,6 +44,9 @@ import Testing
     "nll_loss([\(x23)], [[0, 1, 1]], reduction=\"none\")",
     // linear with a 1-D weight (one output feature, its axis dropped) and a scalar bias.
     "linear(\(x23), [0.5, -1, 2], 0.25)", "linear([x0, x1, x2], [x3, x4, x5])",
+    // Regression losses (the oracle's mse_loss and l1_loss have ATen's backward formulas).
+    "mse_loss(\(x23), [[0.5, -1, 2], [0, 0.25, 3]])", "mse_loss(\(x23), [[0.5, -1, 2], [0, 0.25, 3]], reduction=\"none\")",
+    "l1_loss(\(x23), [[0.5, -1, 2], [0, 0.25, 3]], \"sum\")", "F.l1_loss(\(x23), [[0.5, -1, 2], [0, 0.25, 3]])",
     // softmin = softmax(-x); PyTorch's prefixes name the same functions.
     "softmin(\(x23), dim=-1)", "F.cross_entropy(softmin(\(x23), dim=1), [0, 2])", "torch.nn.functional.log_softmax(\(x23), dim=1)",
   ]

@@ -66,6 +66,14 @@ enum LossFunctions {
                              gamma: a.scalar(nil, "gamma") ?? 2, reduction: a.reduction(default: .none)).value
       }
     },
+    LanguageFunction(name: "mse_loss", summary: "mse_loss(input, target, reduction=\"mean\"): mean of (input - target)**2 (same shapes)") { a in
+      try a.expect(positional: 2...3, keywords: ["reduction"], names: ["input", "target", "reduction"])
+      return try a.run { try mseLoss(a.tensor(0, "input"), target: a.tensor(1, "target"), reduction: a.reduction(default: .mean, position: 2)).value }
+    },
+    LanguageFunction(name: "l1_loss", summary: "l1_loss(input, target, reduction=\"mean\"): mean of |input - target| (gradient 0 where equal, as PyTorch)") { a in
+      try a.expect(positional: 2...3, keywords: ["reduction"], names: ["input", "target", "reduction"])
+      return try a.run { try l1Loss(a.tensor(0, "input"), target: a.tensor(1, "target"), reduction: a.reduction(default: .mean, position: 2)).value }
+    },
     LanguageFunction(name: "linear", summary: "linear(input, weight, bias=None): input @ weight^T + bias") { a in
       try a.expect(positional: 2...3, keywords: ["bias"], names: ["input", "weight", "bias"])
       return try a.run {
@@ -167,8 +175,8 @@ extension CallArguments {
   }
 
   /// The `reduction` keyword: "none", "mean" or "sum".
-  func reduction(default d: Reduction) throws -> Reduction {
-    guard let (v, c) = keyword("reduction") else { return d }
+  func reduction(default d: Reduction, position: Int? = nil) throws -> Reduction {
+    guard let (v, c) = position.flatMap({ argument($0, "reduction") }) ?? keyword("reduction") else { return d }
     guard case .string(let s) = v, let r = Reduction(rawValue: s) else {
       throw error("reduction must be \"none\", \"mean\" or \"sum\", got \(v)", at: c)
     }

@@ -83,3 +83,23 @@ import Testing
     #expect(v.flattened[3] == (try Expr(parsing: "z + 2*w")))
   }
 }
+
+/// `mse_loss` and `l1_loss`: the definitions, the reductions' denominators (numel), and
+/// PyTorch's gradient 0 at `x == y` for `l1_loss`.
+@Suite struct RegressionLossTests {
+  @Test func definitions() throws {
+    #expect(try Value(parsing: "mse_loss([[a, b], [c, d]], [[1, 2], [3, 4]])")
+            == (try Value(parsing: "((a - 1)**2 + (b - 2)**2 + (c - 3)**2 + (d - 4)**2)/4")))
+    #expect(try Value(parsing: "l1_loss([a, b], [1, 2], reduction='sum')") == (try Value(parsing: "abs(a - 1) + abs(b - 2)")))
+    #expect(try Value(parsing: "mse_loss([a, b], [1, 2], 'none')").shape == [2])
+    #expect(throws: ParseError.self) { try Value(parsing: "mse_loss([a, b], [1])") }
+  }
+
+  @Test func l1GradientIsZeroWhereEqual() throws {
+    let loss = try Expr(parsing: "l1_loss([a, b], [1, 2])")
+    let g = gradient(of: loss, withRespectTo: [.symbol("a"), .symbol("b")])
+    #expect(try g[0].evaluate(at: ["a": 1, "b": 5]) == 0)
+    #expect(try g[1].evaluate(at: ["a": 1, "b": 5]) == 0.5)
+    #expect(try g[0].evaluate(at: ["a": 0, "b": 5]) == -0.5)
+  }
+}

@@ -1,0 +1,27 @@
+/// `mse_loss(input, target, reduction="mean")`: `l_i = (x_i - y_i)^2`; `mean` divides by
+/// the number of elements. Input and target must have the same shape (PyTorch broadcasts
+/// other shapes with a warning that it is likely a mistake; SymGrad refuses them).
+public func mseLoss(_ input: Tensor, target: Tensor, reduction: Reduction = .mean) throws -> Tensor {
+  try elementwiseLoss(input, target, reduction, "mse_loss") { d in d * d }
+}
+
+/// `l1_loss(input, target, reduction="mean")`: `l_i = |x_i - y_i|`; `mean` divides by
+/// the number of elements. At `x_i == y_i` the derivative is 0 (`d|u| = sign(u)`), as
+/// PyTorch's backward (`sign(x - y)`).
+public func l1Loss(_ input: Tensor, target: Tensor, reduction: Reduction = .mean) throws -> Tensor {
+  try elementwiseLoss(input, target, reduction, "l1_loss") { d in abs(d) }
+}
+
+/// A loss of `input - target`, element by element, reduced over all elements.
+func elementwiseLoss(_ input: Tensor, _ target: Tensor, _ reduction: Reduction, _ name: String,
+                     _ f: (Expr) -> Expr) throws -> Tensor {
+  guard input.shape == target.shape else {
+    throw LossError("target size \(target.shape) must equal input size \(input.shape) (PyTorch would broadcast with a warning)", argument: "target")
+  }
+  let losses = zip(input.elements, target.elements).map { f($0 - $1) }
+  switch reduction {
+  case .none: return Tensor(shape: input.shape, elements: losses)
+  case .sum: return Tensor(scalar: .sum(losses))
+  case .mean: return Tensor(scalar: .sum(losses) / .number(losses.count))
+  }
+}
