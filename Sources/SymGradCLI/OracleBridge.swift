@@ -127,6 +127,24 @@ enum OracleBridge {
       return Program(inputs: p.inputs) { v in
         log ? SymGradOracle.logSoftmax(f(v), rows: rows, columns: cols) : SymGradOracle.softmax(f(v), rows: rows, columns: cols)
       }
+    case "kl_div":
+      let (p, shape) = try source()
+      let t = try numbers(a.count > 1 ? a[1].value : nil) ?? []
+      guard t.count == shape.reduce(1, *) else { throw NotApplicable(description: "kl_div: target shape") }
+      var red = "mean"
+      if case .string(let r)? = tree.keywords["reduction"] { red = r }
+      let logTarget = tree.keywords["log_target"] == .boolean(true)
+      let batch = shape.first ?? 1
+      let f = p.function
+      return Program(inputs: p.inputs) { v in SymGradOracle.klDiv(f(v), target: t, reduction: red, batchSize: batch, logTarget: logTarget) }
+    case "soft_margin_loss":
+      let (p, shape) = try source()
+      let y = try numbers(a.count > 1 ? a[1].value : nil) ?? []
+      guard y.count == shape.reduce(1, *) else { throw NotApplicable(description: "soft_margin_loss: target shape") }
+      let red: OracleReduction
+      if a.count > 2, case .string(let r) = a[2].value, let rr = OracleReduction(rawValue: r) { red = rr } else { red = try reduction(.mean) }
+      let f = p.function
+      return Program(inputs: p.inputs) { v in SymGradOracle.softMarginLoss(f(v), target: y, reduction: red) }
     case "mse_loss", "l1_loss":
       let (p, shape) = try source()
       let y = try numbers(a.count > 1 ? a[1].value : nil) ?? []

@@ -73,7 +73,7 @@ public struct InputGenerator: Sendable {
   /// Every function name the generator calls by design. A test checks that it covers
   /// `ExpressionLanguage.functions`, so a new language function is fuzzed once it is added.
   public static let functionNames: Set<String> = Set(
-    unaryFunctions + ["max", "min", "sum", "mean", "softmax", "log_softmax", "softmin", "nll_loss", "cross_entropy", "mse_loss", "l1_loss",
+    unaryFunctions + ["max", "min", "sum", "mean", "softmax", "log_softmax", "softmin", "nll_loss", "cross_entropy", "mse_loss", "l1_loss", "kl_div", "soft_margin_loss", "logsumexp",
                       "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss",
                       "linear", "scaled_dot_product_attention", "attention_weights", "causal_mask",
                       "generate_square_subsequent_mask", "grad", "jacobian", "hessian", "diag", "outer",
@@ -251,12 +251,16 @@ public struct InputGenerator: Sendable {
       let input = tensor([n, c])
       let targets = "[" + (0..<n).map { _ in String(rng.below(c)) }.joined(separator: ", ") + "]"
       let reduction = rng.chance(0.5) ? "" : ", reduction=\"sum\""
-      switch rng.below(6) {
+      switch rng.below(7) {
       case 0: return "cross_entropy(\(input), \(targets)\(reduction))"
       case 1: return "nll_loss(log_softmax(\(input)), \(targets)\(reduction))"
       case 2: return "binary_cross_entropy_with_logits(\(input), \(probabilities([n, c])))"
       case 3: return "mse_loss(\(input), \(tensor([n, c]))\(reduction))"
       case 4: return "l1_loss(\(input), \(tensor([n, c]))\(reduction))"
+      case 5:
+        return rng.pick(["kl_div(log_softmax(\(input), dim=-1), \(probabilities([n, c])), reduction=\"batchmean\")",
+                         "soft_margin_loss(\(input), \(tensor([n, c]) { $0.rng.pick(["1", "-1"]) })\(reduction))",
+                         "sum(logsumexp(\(input), dim=-1))", "kl_div(\(input), \(input), log_target=True)"])
       default: return "sum(sigmoid_focal_loss(\(input), \(probabilities([n, c]))))"
       }
     }

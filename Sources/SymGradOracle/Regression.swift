@@ -70,3 +70,81 @@ func reduceLossValue(_ x: [Double], _ reduction: OracleReduction) -> [Double] {
   case .mean: return [plainSum(x) / Double(x.count)]
   }
 }
+
+/// KL divergence, as ATen's `kl_div` (float64): `l_i = xlogy(t_i, t_i) - t_i x_i`
+/// (`xlogy(0, 0) = 0`), or with `logTarget` `exp(t_i) (t_i - x_i)`; reduction `none`,
+/// `sum`, `mean` (numel) or `batchmean` (`sum / batchSize`).
+/// Backward: `gx_i = -t_i g` (or `-exp(t_i) g`), divided as the reduction.
+@differentiable(reverse, wrt: input)
+public func klDiv(_ input: [Double], target: [Double], reduction: String = "mean", batchSize: Int = 1,
+                  logTarget: Bool = false) -> [Double] {
+  precondition(target.count == input.count, "klDiv: target.count must equal input.count")
+  var loss = [Double](repeating: 0, count: input.count)
+  for i in 0..<input.count {
+    let t = target[i], x = input[i]
+    if logTarget {
+      loss[i] = Foundation.exp(t) * (t - x)
+    } else {
+      loss[i] = (t == 0 ? 0 : t * Foundation.log(t)) - t * x
+    }
+  }
+  switch reduction {
+  case "none": return loss
+  case "sum": return [plainSum(loss)]
+  case "batchmean": return [plainSum(loss) / Double(batchSize)]
+  default: return [plainSum(loss) / Double(loss.count)]
+  }
+}
+
+@derivative(of: klDiv, wrt: input)
+@usableFromInline
+func klDivVJP(_ input: [Double], target: [Double], reduction: String, batchSize: Int, logTarget: Bool)
+  -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent)
+{
+  let value = klDiv(input, target: target, reduction: reduction, batchSize: batchSize, logTarget: logTarget)
+  let n = input.count
+  return (value, { g in
+    let gd = dense(g, count: value.count)
+    var gx = [Double](repeating: 0, count: n)
+    for i in 0..<n {
+      let gi: Double
+      switch reduction {
+      case "none": gi = gd[i]
+      case "sum": gi = gd[0]
+      case "batchmean": gi = gd[0] / Double(batchSize)
+      default: gi = gd[0] / Double(n)
+      }
+      gx[i] = -(logTarget ? Foundation.exp(target[i]) : target[i]) * gi
+    }
+    return DoubleTangent(gx)
+  })
+}
+
+/// Soft margin loss, as ATen's `soft_margin_loss`: `l_i = log1p(exp(-y_i x_i))`, reduced.
+/// Backward: `gx_i = -y_i exp(-y_i x_i) / (1 + exp(-y_i x_i)) g` (`/ numel` for mean).
+@differentiable(reverse, wrt: input)
+public func softMarginLoss(_ input: [Double], target: [Double], reduction: OracleReduction = .mean) -> [Double] {
+  precondition(target.count == input.count, "softMarginLoss: target.count must equal input.count")
+  var loss = [Double](repeating: 0, count: input.count)
+  for i in 0..<input.count { loss[i] = Foundation.log1p(Foundation.exp(-target[i] * input[i])) }
+  return reduceLossValue(loss, reduction)
+}
+
+@derivative(of: softMarginLoss, wrt: input)
+@usableFromInline
+func softMarginLossVJP(_ input: [Double], target: [Double], reduction: OracleReduction)
+  -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent)
+{
+  let value = softMarginLoss(input, target: target, reduction: reduction)
+  let n = input.count
+  return (value, { g in
+    let gd = dense(g, count: value.count)
+    var gx = [Double](repeating: 0, count: n)
+    for i in 0..<n {
+      let gi = reduction == .none ? gd[i] : (reduction == .mean ? gd[0] / Double(n) : gd[0])
+      let z = Foundation.exp(-target[i] * input[i])
+      gx[i] = -target[i] * z / (1 + z) * gi
+    }
+    return DoubleTangent(gx)
+  })
+}

@@ -47,6 +47,9 @@ import Testing
     // Regression losses (the oracle's mse_loss and l1_loss have ATen's backward formulas).
     "mse_loss(\(x23), [[0.5, -1, 2], [0, 0.25, 3]])", "mse_loss(\(x23), [[0.5, -1, 2], [0, 0.25, 3]], reduction=\"none\")",
     "l1_loss(\(x23), [[0.5, -1, 2], [0, 0.25, 3]], \"sum\")", "F.l1_loss(\(x23), [[0.5, -1, 2], [0, 0.25, 3]])",
+    "kl_div(log_softmax(\(x23), dim=1), [[0.2, 0.3, 0.5], [0, 0, 1]], reduction=\"batchmean\")",
+    "kl_div(\(x23), [[0.2, -0.3, 0.5], [0, 1, 2]], log_target=True, reduction=\"none\")",
+    "soft_margin_loss(\(x23), [[1, -1, 1], [-1, -1, 1]])", "soft_margin_loss(\(x23), [[1, -1, 1], [-1, -1, 1]], \"sum\")",
     // softmin = softmax(-x); PyTorch's prefixes name the same functions.
     "softmin(\(x23), dim=-1)", "F.cross_entropy(softmin(\(x23), dim=1), [0, 2])", "torch.nn.functional.log_softmax(\(x23), dim=1)",
   ]

@@ -74,6 +74,28 @@ enum LossFunctions {
       try a.expect(positional: 2...3, keywords: ["reduction"], names: ["input", "target", "reduction"])
       return try a.run { try l1Loss(a.tensor(0, "input"), target: a.tensor(1, "target"), reduction: a.reduction(default: .mean, position: 2)).value }
     },
+    LanguageFunction(name: "kl_div", summary: "kl_div(input, target, reduction=\"mean\", log_target=False): target * (log(target) - input) (input holds log-probabilities; 0 for a literal target 0); batchmean divides by input.size(0)") { a in
+      try a.expect(positional: 2...2, keywords: ["reduction", "log_target"], names: ["input", "target"])
+      var reduction = "mean"
+      if let (v, c) = a.keyword("reduction") {
+        guard case .string(let s) = v else { throw a.error("reduction must be a string", at: c) }
+        reduction = s
+      }
+      return try a.run {
+        try klDiv(a.tensor(0, "input"), target: a.tensor(1, "target"), reduction: reduction, logTarget: (try a.bool("log_target")) ?? false).value
+      }
+    },
+    LanguageFunction(name: "soft_margin_loss", summary: "soft_margin_loss(input, target, reduction=\"mean\"): mean of log(1 + exp(-target * input)) (targets +-1)") { a in
+      try a.expect(positional: 2...3, keywords: ["reduction"], names: ["input", "target", "reduction"])
+      return try a.run { try softMarginLoss(a.tensor(0, "input"), target: a.tensor(1, "target"), reduction: a.reduction(default: .mean, position: 2)).value }
+    },
+    LanguageFunction(name: "logsumexp", summary: "logsumexp(x, dim, keepdim=False): log(sum(exp(x))) along dim") { a in
+      try a.expect(positional: 1...3, keywords: ["dim", "keepdim"], names: ["input", "dim", "keepdim"])
+      let x = try a.tensor(0, "input")
+      guard let dim = try a.int(1, "dim") else { throw a.error("missing argument 'dim'") }
+      let keep = a.positional.count > 2 ? (a.positional[2].value == .boolean(true)) : (try a.bool("keepdim") ?? false)
+      return try a.run { try logSumExp(x, dim: dim, keepdim: keep).value }
+    },
     LanguageFunction(name: "linear", summary: "linear(input, weight, bias=None): input @ weight^T + bias") { a in
       try a.expect(positional: 2...3, keywords: ["bias"], names: ["input", "weight", "bias"])
       return try a.run {

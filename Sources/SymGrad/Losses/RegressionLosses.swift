@@ -25,3 +25,43 @@ func elementwiseLoss(_ input: Tensor, _ target: Tensor, _ reduction: Reduction, 
   case .mean: return Tensor(scalar: .sum(losses) / .number(losses.count))
   }
 }
+
+/// `kl_div(input, target, reduction="mean", log_target=False)`, PyTorch's pointwise
+/// `target * (log(target) - input)` (0 where a literal target is 0, as `xlogy`), or
+/// `exp(target) * (target - input)` with `log_target`. `batchmean` divides the sum by
+/// `input.size(0)` (the mathematically meaningful KL for a batch); `mean` by the number of
+/// elements, as PyTorch (which warns that this is not the KL divergence).
+public func klDiv(_ input: Tensor, target: Tensor, reduction: String = "mean", logTarget: Bool = false) throws -> Tensor {
+  guard input.shape == target.shape else {
+    throw LossError("target size \(target.shape) must equal input size \(input.shape)", argument: "target")
+  }
+  let losses = zip(input.elements, target.elements).map { x, t -> Expr in
+    if logTarget { return exp(t) * (t - x) }
+    if t.isZero { return .zero }
+    return t * (log(t) - x)
+  }
+  switch reduction {
+  case "none": return Tensor(shape: input.shape, elements: losses)
+  case "sum": return Tensor(scalar: .sum(losses))
+  case "mean": return Tensor(scalar: .sum(losses) / .number(losses.count))
+  case "batchmean":
+    let n = input.rank == 0 ? 1 : input.shape[0]
+    return Tensor(scalar: .sum(losses) / .number(n))
+  default:
+    throw LossError("reduction must be \"none\", \"mean\", \"sum\" or \"batchmean\", got \"\(reduction)\"", argument: "reduction")
+  }
+}
+
+/// `soft_margin_loss(input, target, reduction="mean")`: `log(1 + exp(-y x))` per element
+/// (written `softplus(-y x)`), `mean` over the elements.
+public func softMarginLoss(_ input: Tensor, target: Tensor, reduction: Reduction = .mean) throws -> Tensor {
+  guard input.shape == target.shape else {
+    throw LossError("target size \(target.shape) must equal input size \(input.shape)", argument: "target")
+  }
+  let losses = zip(input.elements, target.elements).map { x, y in softplus(-y * x) }
+  switch reduction {
+  case .none: return Tensor(shape: input.shape, elements: losses)
+  case .sum: return Tensor(scalar: .sum(losses))
+  case .mean: return Tensor(scalar: .sum(losses) / .number(losses.count))
+  }
+}

@@ -54,3 +54,24 @@ func alongDimension(_ x: Tensor, _ dim: Int, _ f: ([Expr]) -> [Expr]) throws -> 
   }
   return Tensor(shape: x.shape, elements: out)
 }
+
+/// `logsumexp(x, dim, keepdim=False)`: `log(sum_j exp(x_j))` along `dim`, the dimension
+/// removed (or kept with size 1). At `-inf` entries the term is 0; all `-inf` gives
+/// `-inf` (the limit).
+public func logSumExp(_ x: Tensor, dim: Int, keepdim: Bool = false) throws -> Tensor {
+  guard x.rank >= 1 else { return x.map { log(exp($0)) } }
+  let d = dim < 0 ? dim + x.rank : dim
+  guard d >= 0 && d < x.rank else {
+    throw LossError("Dimension out of range (expected to be in range of [\(-x.rank), \(x.rank - 1)], but got \(dim))", argument: "dim")
+  }
+  let n = x.shape[d], inner = x.shape[(d + 1)...].reduce(1, *), outer = x.shape[..<d].reduce(1, *)
+  var out: [Expr] = []
+  for o in 0..<outer {
+    for i in 0..<inner {
+      out.append(log(.sum((0..<n).map { exp(x.elements[o * n * inner + $0 * inner + i]) })))
+    }
+  }
+  var shape = x.shape
+  if keepdim { shape[d] = 1 } else { shape.remove(at: d) }
+  return Tensor(shape: shape, elements: out)
+}

@@ -103,3 +103,23 @@ import Testing
     #expect(try g[0].evaluate(at: ["a": 0, "b": 5]) == -0.5)
   }
 }
+
+/// `kl_div`, `soft_margin_loss` and `logsumexp` against their definitions.
+@Suite struct MoreLossTests {
+  @Test func klDivDefinitionsAndDenominators() throws {
+    // batchmean divides by the batch size (2), mean by the element count (4).
+    let terms = "0.25*(log(0.25) - a) + 0.75*(log(0.75) - b) + 1*(log(1) - d)"
+    #expect(try Value(parsing: "kl_div([[a, b], [c, d]], [[0.25, 0.75], [0, 1]], reduction='batchmean')") == (try Value(parsing: "(\(terms))/2")))
+    #expect(try Value(parsing: "kl_div([[a, b], [c, d]], [[0.25, 0.75], [0, 1]])") == (try Value(parsing: "(\(terms))/4")))
+    #expect(try Value(parsing: "kl_div([a], [t], log_target=True, reduction='sum')") == (try Value(parsing: "exp(t)*(t - a)")))
+    // A symbolic target at 0: the limit 0*log(0) = 0 (PyTorch's xlogy gives 0 too).
+    #expect(try Expr(parsing: "kl_div([a], [t], reduction='sum')").evaluate(at: ["a": 0.5, "t": 0]) == 0)
+    #expect(throws: ParseError.self) { try Value(parsing: "kl_div([a], [1], reduction='avg')") }
+  }
+
+  @Test func softMarginAndLogSumExp() throws {
+    #expect(try Value(parsing: "soft_margin_loss([a, b], [1, -1])") == (try Value(parsing: "(softplus(-a) + softplus(b))/2")))
+    #expect(try Value(parsing: "logsumexp([[a, b], [c, d]], 1)") == (try Value(parsing: "[log(exp(a) + exp(b)), log(exp(c) + exp(d))]")))
+    #expect(try Value(parsing: "logsumexp([[a, b], [c, d]], dim=0, keepdim=True)").shape == [1, 2])
+  }
+}
