@@ -137,6 +137,16 @@ enum OracleBridge {
       let batch = shape.first ?? 1
       let f = p.function
       return Program(inputs: p.inputs) { v in SymGradOracle.klDiv(f(v), target: t, reduction: red, batchSize: batch, logTarget: logTarget) }
+    case "poisson_nll_loss":
+      let (p, shape) = try source()
+      let y = try numbers(a.count > 1 ? a[1].value : nil) ?? []
+      guard y.count == shape.reduce(1, *) else { throw NotApplicable(description: "poisson_nll_loss: target shape") }
+      let logInput = tree.keywords["log_input"] != .boolean(false), full = tree.keywords["full"] == .boolean(true)
+      let eps = double("eps", 1e-8), red = try reduction(.mean)
+      let f = p.function
+      return Program(inputs: p.inputs) { v in
+        SymGradOracle.poissonNLLLoss(f(v), target: y, logInput: logInput, full: full, eps: eps, reduction: red)
+      }
     case "soft_margin_loss":
       let (p, shape) = try source()
       let y = try numbers(a.count > 1 ? a[1].value : nil) ?? []

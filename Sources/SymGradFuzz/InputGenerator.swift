@@ -73,7 +73,7 @@ public struct InputGenerator: Sendable {
   /// Every function name the generator calls by design. A test checks that it covers
   /// `ExpressionLanguage.functions`, so a new language function is fuzzed once it is added.
   public static let functionNames: Set<String> = Set(
-    unaryFunctions + ["max", "min", "sum", "mean", "softmax", "log_softmax", "softmin", "nll_loss", "cross_entropy", "mse_loss", "l1_loss", "kl_div", "soft_margin_loss", "logsumexp",
+    unaryFunctions + ["max", "min", "sum", "mean", "softmax", "log_softmax", "softmin", "nll_loss", "cross_entropy", "mse_loss", "l1_loss", "kl_div", "soft_margin_loss", "logsumexp", "poisson_nll_loss",
                       "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss",
                       "linear", "scaled_dot_product_attention", "attention_weights", "causal_mask",
                       "generate_square_subsequent_mask", "grad", "jacobian", "hessian", "diag", "outer",
@@ -260,7 +260,9 @@ public struct InputGenerator: Sendable {
       case 5:
         return rng.pick(["kl_div(log_softmax(\(input), dim=-1), \(probabilities([n, c])), reduction=\"batchmean\")",
                          "soft_margin_loss(\(input), \(tensor([n, c]) { $0.rng.pick(["1", "-1"]) })\(reduction))",
-                         "sum(logsumexp(\(input), dim=-1))", "kl_div(\(input), \(input), log_target=True)"])
+                         "sum(logsumexp(\(input), dim=-1))", "kl_div(\(input), \(input), log_target=True)",
+                         "poisson_nll_loss(\(input), \(tensor([n, c]) { $0.rng.pick(["0", "1", "2", "3.5"]) }), full=True)",
+                         "poisson_nll_loss(exp(\(input)), \(tensor([n, c]) { $0.smallNumber() }), log_input=False)"])
       default: return "sum(sigmoid_focal_loss(\(input), \(probabilities([n, c]))))"
       }
     }

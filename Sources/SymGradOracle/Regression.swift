@@ -148,3 +148,38 @@ func softMarginLossVJP(_ input: [Double], target: [Double], reduction: OracleRed
     return DoubleTangent(gx)
   })
 }
+
+/// Poisson negative log-likelihood, as ATen's `poisson_nll_loss`: `exp(x) - y x`
+/// (`logInput`) or `x - y log(x + eps)`; `full` adds `y log y - y + log(2 pi y)/2` where
+/// `y > 1`. Backward: `exp(x) - y`, or `1 - y/(x + eps)` (`/ numel` for mean).
+@differentiable(reverse, wrt: input)
+public func poissonNLLLoss(_ input: [Double], target: [Double], logInput: Bool = true, full: Bool = false,
+                           eps: Double = 1e-8, reduction: OracleReduction = .mean) -> [Double] {
+  precondition(target.count == input.count, "poissonNLLLoss: target.count must equal input.count")
+  var loss = [Double](repeating: 0, count: input.count)
+  for i in 0..<input.count {
+    let x = input[i], y = target[i]
+    var l = logInput ? Foundation.exp(x) - y * x : x - y * Foundation.log(x + eps)
+    if full && y > 1 { l += y * Foundation.log(y) - y + 0.5 * Foundation.log(2 * Double.pi * y) }
+    loss[i] = l
+  }
+  return reduceLossValue(loss, reduction)
+}
+
+@derivative(of: poissonNLLLoss, wrt: input)
+@usableFromInline
+func poissonNLLLossVJP(_ input: [Double], target: [Double], logInput: Bool, full: Bool, eps: Double,
+                       reduction: OracleReduction) -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent) {
+  let value = poissonNLLLoss(input, target: target, logInput: logInput, full: full, eps: eps, reduction: reduction)
+  let n = input.count
+  return (value, { g in
+    let gd = dense(g, count: value.count)
+    var gx = [Double](repeating: 0, count: n)
+    for i in 0..<n {
+      let gi = reduction == .none ? gd[i] : (reduction == .mean ? gd[0] / Double(n) : gd[0])
+      let d = logInput ? Foundation.exp(input[i]) - target[i] : 1 - target[i] / (input[i] + eps)
+      gx[i] = d * gi
+    }
+    return DoubleTangent(gx)
+  })
+}

@@ -50,6 +50,8 @@ import Testing
     "kl_div(log_softmax(\(x23), dim=1), [[0.2, 0.3, 0.5], [0, 0, 1]], reduction=\"batchmean\")",
     "kl_div(\(x23), [[0.2, -0.3, 0.5], [0, 1, 2]], log_target=True, reduction=\"none\")",
     "soft_margin_loss(\(x23), [[1, -1, 1], [-1, -1, 1]])", "soft_margin_loss(\(x23), [[1, -1, 1], [-1, -1, 1]], \"sum\")",
+    "poisson_nll_loss(\(x23), [[0, 1, 2], [3.5, 0.5, 4]], full=True)",
+    "poisson_nll_loss(sigmoid(\(x23)), [[0, 1, 2], [3.5, 0.5, 4]], log_input=False, reduction=\"sum\")",
     // softmin = softmax(-x); PyTorch's prefixes name the same functions.
     "softmin(\(x23), dim=-1)", "F.cross_entropy(softmin(\(x23), dim=1), [0, 2])", "torch.nn.functional.log_softmax(\(x23), dim=1)",
   ]

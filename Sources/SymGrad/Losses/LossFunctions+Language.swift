@@ -89,6 +89,16 @@ enum LossFunctions {
       try a.expect(positional: 2...3, keywords: ["reduction"], names: ["input", "target", "reduction"])
       return try a.run { try softMarginLoss(a.tensor(0, "input"), target: a.tensor(1, "target"), reduction: a.reduction(default: .mean, position: 2)).value }
     },
+    LanguageFunction(name: "poisson_nll_loss", summary: "poisson_nll_loss(input, target, log_input=True, full=False, eps=1e-8, reduction=\"mean\"): exp(input) - target*input, or input - target*log(input + eps); full adds Stirling's term where target > 1") { a in
+      try a.expect(positional: 2...2, keywords: ["log_input", "full", "eps", "reduction"], names: ["input", "target"])
+      return try a.run {
+        try poissonNLLLoss(a.tensor(0, "input"), target: a.tensor(1, "target"), logInput: (try a.bool("log_input")) ?? true,
+                           full: (try a.bool("full")) ?? false,
+                           eps: (try a.scalar(nil, "eps")) ?? .number(Rational(numerator: 1, denominator: 100_000_000)!),
+                           reduction: a.reduction(default: .mean))
+          .value
+      }
+    },
     LanguageFunction(name: "logsumexp", summary: "logsumexp(x, dim, keepdim=False): log(sum(exp(x))) along dim") { a in
       try a.expect(positional: 1...3, keywords: ["dim", "keepdim"], names: ["input", "dim", "keepdim"])
       let x = try a.tensor(0, "input")

@@ -65,3 +65,31 @@ public func softMarginLoss(_ input: Tensor, target: Tensor, reduction: Reduction
   case .mean: return Tensor(scalar: .sum(losses) / .number(losses.count))
   }
 }
+
+/// `poisson_nll_loss(input, target, log_input=True, full=False, eps=1e-8,
+/// reduction="mean")`, as PyTorch: `exp(x) - y x` (log_input), else `x - y log(x + eps)`
+/// (PyTorch's hidden eps, copied); `full` adds Stirling's term
+/// `y log y - y + log(2 pi y)/2` where `y > 1` (the targets must then be numbers).
+public func poissonNLLLoss(_ input: Tensor, target: Tensor, logInput: Bool = true, full: Bool = false,
+                           eps: Expr = .number(Rational(numerator: 1, denominator: 100_000_000)!),
+                           reduction: Reduction = .mean) throws -> Tensor {
+  guard input.shape == target.shape else {
+    throw LossError("target size \(target.shape) must equal input size \(input.shape)", argument: "target")
+  }
+  var losses: [Expr] = []
+  for (x, y) in zip(input.elements, target.elements) {
+    var l = logInput ? exp(x) - y * x : x - y * log(x + eps)
+    if full {
+      guard let r = y.rationalValue else {
+        throw LossError("full=True needs numeric targets (Stirling's term applies where target > 1)", argument: "target")
+      }
+      if r > Rational(1) { l = l + (y * log(y) - y + log(2 * Expr.pi * y) / 2) }
+    }
+    losses.append(l)
+  }
+  switch reduction {
+  case .none: return Tensor(shape: input.shape, elements: losses)
+  case .sum: return Tensor(scalar: .sum(losses))
+  case .mean: return Tensor(scalar: .sum(losses) / .number(losses.count))
+  }
+}

@@ -123,3 +123,16 @@ import Testing
     #expect(try Value(parsing: "logsumexp([[a, b], [c, d]], dim=0, keepdim=True)").shape == [1, 2])
   }
 }
+
+/// `poisson_nll_loss`: both input conventions, PyTorch's eps, Stirling's term only where
+/// the target exceeds 1.
+@Suite struct PoissonNLLLossTests {
+  @Test func definitions() throws {
+    #expect(try Value(parsing: "poisson_nll_loss([a, b], [2, 0.5])") == (try Value(parsing: "(exp(a) - 2*a + exp(b) - b/2)/2")))
+    #expect(try Value(parsing: "poisson_nll_loss([a], [3], log_input=False, eps=0.5, reduction='sum')") == (try Value(parsing: "a - 3*log(a + 0.5)")))
+    // Stirling's term for the target 2 (> 1), none for 1.
+    #expect(try Value(parsing: "poisson_nll_loss([a, b], [2, 1], full=True, reduction='none')")
+            == (try Value(parsing: "[exp(a) - 2*a + 2*log(2) - 2 + log(4*pi)/2, exp(b) - b]")))
+    #expect(throws: ParseError.self) { try Value(parsing: "poisson_nll_loss([a], [t], full=True)") }
+  }
+}
