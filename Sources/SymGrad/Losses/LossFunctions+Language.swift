@@ -113,19 +113,24 @@ enum LossFunctions {
                    bias: a.positional.count > 2 ? a.tensor(2, "bias") : a.optionalTensor("bias")).value
       }
     },
-    LanguageFunction(name: "sum", summary: "sum(x, dim=None): sum of all entries, or along dim") { a in
-      try a.expect(positional: 1...2, keywords: ["dim"], names: ["input", "dim"])
-      return try a.run { try reduceAlong(a.tensor(0, "input"), dim: a.int(1, "dim"), mean: false).value }
+    LanguageFunction(name: "sum", summary: "sum(x, dim=None, keepdim=False): sum of all entries, or along dim (kept with size 1 by keepdim)") { a in
+      try a.expect(positional: 1...3, keywords: ["dim", "keepdim"], names: ["input", "dim", "keepdim"])
+      let keep = a.positional.count > 2 ? (a.positional[2].value == .boolean(true)) : ((try a.bool("keepdim")) ?? false)
+      return try a.run { try reduceAlong(a.tensor(0, "input"), dim: a.int(1, "dim"), mean: false, keepdim: keep).value }
     },
-    LanguageFunction(name: "mean", summary: "mean(x, dim=None): mean of all entries, or along dim") { a in
-      try a.expect(positional: 1...2, keywords: ["dim"], names: ["input", "dim"])
-      return try a.run { try reduceAlong(a.tensor(0, "input"), dim: a.int(1, "dim"), mean: true).value }
+    LanguageFunction(name: "mean", summary: "mean(x, dim=None, keepdim=False): mean of all entries, or along dim (kept with size 1 by keepdim)") { a in
+      try a.expect(positional: 1...3, keywords: ["dim", "keepdim"], names: ["input", "dim", "keepdim"])
+      let keep = a.positional.count > 2 ? (a.positional[2].value == .boolean(true)) : ((try a.bool("keepdim")) ?? false)
+      return try a.run { try reduceAlong(a.tensor(0, "input"), dim: a.int(1, "dim"), mean: true, keepdim: keep).value }
     },
   ]
 
   /// Sum or mean of all entries (`dim == nil`) or along one dimension.
-  static func reduceAlong(_ t: Tensor, dim: Int?, mean: Bool) throws -> Tensor {
-    guard let dim else { return Tensor(scalar: mean ? t.mean : t.sum) }
+  static func reduceAlong(_ t: Tensor, dim: Int?, mean: Bool, keepdim: Bool = false) throws -> Tensor {
+    guard let dim else {
+      let all = mean ? t.mean : t.sum
+      return keepdim ? Tensor(shape: t.shape.map { _ in 1 }, elements: [all]) : Tensor(scalar: all)
+    }
     guard t.rank >= 1 else { throw LossError("cannot reduce a scalar along dim \(dim)", argument: "dim") }
     let d = dim < 0 ? dim + t.rank : dim
     guard d >= 0 && d < t.rank else { throw LossError("Dimension out of range (expected to be in range of [\(-t.rank), \(t.rank - 1)], but got \(dim))", argument: "dim") }
@@ -138,7 +143,7 @@ enum LossFunctions {
       }
     }
     var shape = t.shape
-    shape.remove(at: d)
+    if keepdim { shape[d] = 1 } else { shape.remove(at: d) }
     return Tensor(shape: shape, elements: out)
   }
 }

@@ -136,3 +136,13 @@ import Testing
     #expect(throws: ParseError.self) { try Value(parsing: "poisson_nll_loss([a], [t], full=True)") }
   }
 }
+
+/// `sum` and `mean` with `keepdim`, by keyword or position, and over everything.
+@Suite struct ReductionKeepdimTests {
+  @Test func keepdim() throws {
+    #expect(try Value(parsing: "sum([[a, b], [c, d]], 1, True)") == (try Value(parsing: "[[a + b], [c + d]]")))
+    #expect(try Value(parsing: "mean([[a, b], [c, d]], dim=0, keepdim=True)") == (try Value(parsing: "[[(a + c)/2, (b + d)/2]]")))
+    #expect(try Value(parsing: "sum([[a, b], [c, d]], keepdim=True)").shape == [1, 1])
+    #expect(try Value(parsing: "sum([[a, b], [c, d]], 1)").shape == [2])
+  }
+}
