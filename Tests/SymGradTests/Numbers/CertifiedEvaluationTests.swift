@@ -42,6 +42,19 @@ import Testing
     #expect(try Expr(parsing: "x**(-3/2)").evaluate(at: ["x": 3]) == 0.19245008972987526)
     #expect(try Expr(parsing: "x**(5/2)").evaluate(at: ["x": 7]) == 129.64181424216494)
     #expect(try Expr(parsing: "sqrt(x)").evaluate(at: ["x": 1e-300]) == 1e-150)
+    // The enclosure holds the root: lo^2 <= x <= hi^2 exactly (rounded outward), for
+    // non-squares at several precisions, and a square root of a square is exact.
+    for precision in [53, 96, 200] {
+      let a = IntervalArithmetic(precision: precision)
+      for x in [2, 3, 10, 1_000_003] {
+        let r = a.sqrtOfPositive(Interval(Dyadic(x)))
+        let lo2 = Dyadic(r.lo.mantissa * r.lo.mantissa, 2 * r.lo.exponent), hi2 = Dyadic(r.hi.mantissa * r.hi.mantissa, 2 * r.hi.exponent)
+        #expect(lo2 <= Dyadic(x) && Dyadic(x) <= hi2, "sqrt(\(x)) at \(precision) bits: \(r)")
+        #expect(lo2 < Dyadic(x) && Dyadic(x) < hi2)
+      }
+      let four = a.sqrtOfPositive(Interval(Dyadic(4)))
+      #expect(four.lo <= Dyadic(2) && Dyadic(2) <= four.lo && four.hi <= Dyadic(2) && Dyadic(2) <= four.hi)
+    }
     // floor(sqrt(n)) for squares, neighbours of squares and a 1000-bit number.
     let big = BigInt(3).shiftedLeft(by: 1000) + BigInt(12345)
     for n in [BigInt(1), BigInt(2), BigInt(3), BigInt(4), BigInt(15), BigInt(16), BigInt(17), big] {
