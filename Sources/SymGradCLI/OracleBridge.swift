@@ -75,6 +75,19 @@ enum OracleBridge {
       guard case .string(let s) = v, let r = OracleReduction(rawValue: s) else { throw NotApplicable(description: "bad reduction") }
       return r
     }
+    /// `reduction` given by position (argument 3) or keyword, for the elementwise losses.
+    func positionalReduction() throws -> OracleReduction {
+      if a.count > 2, case .string(let r) = a[2].value, let rr = OracleReduction(rawValue: r) { return rr }
+      return try reduction(.mean)
+    }
+    /// An elementwise loss's differentiable input (function, inputs, shape) and its
+    /// numeric target of the same element count.
+    func elementwiseTarget() throws -> (function: @differentiable(reverse) ([Double]) -> [Double], inputs: [Expr], target: [Double], shape: [Int]) {
+      let (p, shape) = try source()
+      let y = try numbers(a.count > 1 ? a[1].value : nil) ?? []
+      guard y.count == shape.reduce(1, *) else { throw NotApplicable(description: "\(tree.name): target shape") }
+      return (p.function, p.inputs, y, shape)
+    }
     /// The differentiable input of a loss: a plain tensor, or a `linear` call.
     func source() throws -> (program: Program, shape: [Int]) {
       if case .call(let inner) = a.first {
@@ -128,42 +141,28 @@ enum OracleBridge {
         log ? SymGradOracle.logSoftmax(f(v), rows: rows, columns: cols) : SymGradOracle.softmax(f(v), rows: rows, columns: cols)
       }
     case "kl_div":
-      let (p, shape) = try source()
-      let t = try numbers(a.count > 1 ? a[1].value : nil) ?? []
-      guard t.count == shape.reduce(1, *) else { throw NotApplicable(description: "kl_div: target shape") }
+      let (f, inputs, t, shape) = try elementwiseTarget()
       var red = "mean"
       if case .string(let r)? = tree.keywords["reduction"] { red = r }
       let logTarget = tree.keywords["log_target"] == .boolean(true)
       let batch = shape.first ?? 1
-      let f = p.function
-      return Program(inputs: p.inputs) { v in SymGradOracle.klDiv(f(v), target: t, reduction: red, batchSize: batch, logTarget: logTarget) }
+      return Program(inputs: inputs) { v in SymGradOracle.klDiv(f(v), target: t, reduction: red, batchSize: batch, logTarget: logTarget) }
     case "poisson_nll_loss":
-      let (p, shape) = try source()
-      let y = try numbers(a.count > 1 ? a[1].value : nil) ?? []
-      guard y.count == shape.reduce(1, *) else { throw NotApplicable(description: "poisson_nll_loss: target shape") }
+      let (f, inputs, y, _) = try elementwiseTarget()
       let logInput = tree.keywords["log_input"] != .boolean(false), full = tree.keywords["full"] == .boolean(true)
       let eps = double("eps", 1e-8), red = try reduction(.mean)
-      let f = p.function
-      return Program(inputs: p.inputs) { v in
+      return Program(inputs: inputs) { v in
         SymGradOracle.poissonNLLLoss(f(v), target: y, logInput: logInput, full: full, eps: eps, reduction: red)
       }
     case "soft_margin_loss":
-      let (p, shape) = try source()
-      let y = try numbers(a.count > 1 ? a[1].value : nil) ?? []
-      guard y.count == shape.reduce(1, *) else { throw NotApplicable(description: "soft_margin_loss: target shape") }
-      let red: OracleReduction
-      if a.count > 2, case .string(let r) = a[2].value, let rr = OracleReduction(rawValue: r) { red = rr } else { red = try reduction(.mean) }
-      let f = p.function
-      return Program(inputs: p.inputs) { v in SymGradOracle.softMarginLoss(f(v), target: y, reduction: red) }
+      let (f, inputs, y, _) = try elementwiseTarget()
+      let red = try positionalReduction()
+      return Program(inputs: inputs) { v in SymGradOracle.softMarginLoss(f(v), target: y, reduction: red) }
     case "mse_loss", "l1_loss":
-      let (p, shape) = try source()
-      let y = try numbers(a.count > 1 ? a[1].value : nil) ?? []
-      guard y.count == shape.reduce(1, *) else { throw NotApplicable(description: "\(tree.name): target shape") }
-      let red: OracleReduction
-      if a.count > 2, case .string(let r) = a[2].value, let rr = OracleReduction(rawValue: r) { red = rr } else { red = try reduction(.mean) }
-      let f = p.function
-      if tree.name == "mse_loss" { return Program(inputs: p.inputs) { v in SymGradOracle.mseLoss(f(v), target: y, reduction: red) } }
-      return Program(inputs: p.inputs) { v in SymGradOracle.l1Loss(f(v), target: y, reduction: red) }
+      let (f, inputs, y, _) = try elementwiseTarget()
+      let red = try positionalReduction()
+      if tree.name == "mse_loss" { return Program(inputs: inputs) { v in SymGradOracle.mseLoss(f(v), target: y, reduction: red) } }
+      return Program(inputs: inputs) { v in SymGradOracle.l1Loss(f(v), target: y, reduction: red) }
     case "nll_loss", "cross_entropy":
       let (p, shape) = try source()
       // PyTorch's classes are dimension 1: an (N, C, d1, ..., dK) input is the oracle's

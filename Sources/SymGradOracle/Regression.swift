@@ -25,7 +25,7 @@ func mseLossVJP(_ input: [Double], target: [Double], reduction: OracleReduction)
     let gd = dense(g, count: value.count)
     var gx = [Double](repeating: 0, count: n)
     for i in 0..<n {
-      let gi = reduction == .none ? gd[i] : (reduction == .mean ? gd[0] / Double(n) : gd[0])
+      let gi = cotangent(gd, i, count: n, reduction)
       gx[i] = 2 * (input[i] - target[i]) * gi
     }
     return DoubleTangent(gx)
@@ -53,12 +53,22 @@ func l1LossVJP(_ input: [Double], target: [Double], reduction: OracleReduction)
     let gd = dense(g, count: value.count)
     var gx = [Double](repeating: 0, count: n)
     for i in 0..<n {
-      let gi = reduction == .none ? gd[i] : (reduction == .mean ? gd[0] / Double(n) : gd[0])
+      let gi = cotangent(gd, i, count: n, reduction)
       let d = input[i] - target[i]
       gx[i] = (d > 0 ? 1 : (d < 0 ? -1 : 0)) * gi
     }
     return DoubleTangent(gx)
   })
+}
+
+/// The cotangent of element `i` of an unreduced loss of `count` elements, from the
+/// reduced loss's cotangent `g` (`mean` spreads it over the elements).
+func cotangent(_ g: [Double], _ i: Int, count: Int, _ reduction: OracleReduction) -> Double {
+  switch reduction {
+  case .none: return g[i]
+  case .sum: return g[0]
+  case .mean: return g[0] / Double(count)
+  }
 }
 
 /// The reduction of unreduced values, without a derivative of its own (the callers'
@@ -141,7 +151,7 @@ func softMarginLossVJP(_ input: [Double], target: [Double], reduction: OracleRed
     let gd = dense(g, count: value.count)
     var gx = [Double](repeating: 0, count: n)
     for i in 0..<n {
-      let gi = reduction == .none ? gd[i] : (reduction == .mean ? gd[0] / Double(n) : gd[0])
+      let gi = cotangent(gd, i, count: n, reduction)
       let z = Foundation.exp(-target[i] * input[i])
       gx[i] = -target[i] * z / (1 + z) * gi
     }
@@ -176,7 +186,7 @@ func poissonNLLLossVJP(_ input: [Double], target: [Double], logInput: Bool, full
     let gd = dense(g, count: value.count)
     var gx = [Double](repeating: 0, count: n)
     for i in 0..<n {
-      let gi = reduction == .none ? gd[i] : (reduction == .mean ? gd[0] / Double(n) : gd[0])
+      let gi = cotangent(gd, i, count: n, reduction)
       let d = logInput ? Foundation.exp(input[i]) - target[i] : 1 - target[i] / (input[i] + eps)
       gx[i] = d * gi
     }

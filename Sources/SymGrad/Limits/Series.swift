@@ -72,40 +72,38 @@ struct Exponent: Hashable, Comparable {
   static func == (a: Exponent, b: Exponent) -> Bool { a.expr == b.expr }
   func hash(into h: inout Hasher) { h.combine(expr) }
 
-  static func < (a: Exponent, b: Exponent) -> Bool {
-    if a.expr == b.expr { return false }
-    if let x = a.rational, let y = b.rational { return x < y }
+  static func < (a: Exponent, b: Exponent) -> Bool { order(a, b).less }
+
+  /// `a < b`, charging `meter` for what deciding it cost: a step for exponents that
+  /// compare exactly, by their enclosures or by faithful doubles, and
+  /// `16 (precision / 96)^2` steps more for a certified comparison that had to evaluate
+  /// their difference (tiny offsets such as sqrt(2)/10**300 need a thousand bits or more,
+  /// and series can hold thousands of such exponents).
+  static func less(_ a: Exponent, _ b: Exponent, charging meter: WorkMeter) -> Bool {
+    let (less, precision) = order(a, b)
+    meter.count += 1
+    if let precision {
+      let r = precision / CertifiedEvaluator.initialPrecision
+      meter.count += 16 * r * r
+    }
+    return less
+  }
+
+  /// Whether `a < b`, and the precision of the certified comparison when one was needed.
+  private static func order(_ a: Exponent, _ b: Exponent) -> (less: Bool, certifiedPrecision: Int?) {
+    if a.expr == b.expr { return (false, nil) }
+    if let x = a.rational, let y = b.rational { return (x < y, nil) }
     // Disjoint enclosures order the exact values.
     if let p = a.enclosure ?? a.rational.flatMap({ CertifiedEvaluator.enclosure(of: .number($0)) }),
        let q = b.enclosure ?? b.rational.flatMap({ CertifiedEvaluator.enclosure(of: .number($0)) }) {
-      if p.hi < q.lo { return true }
-      if q.hi < p.lo { return false }
+      if p.hi < q.lo { return (true, nil) }
+      if q.hi < p.lo { return (false, nil) }
     }
     // Faithful doubles more than two ulps apart order the exact values.
     let (p, q) = (a.approximation, b.approximation)
-    if a.faithful && b.faithful && p.isFinite && q.isFinite && (p.nextUp.nextUp < q || q.nextUp.nextUp < p) { return p < q }
-    if let s = Exponent.certifiedOrder(a.expr, b.expr).sign { return s < 0 }
-    return p < q
-  }
-
-  /// `a < b`, charging `meter` for what deciding it cost: a step for exponents that
-  /// compare exactly or by their enclosures, and `16 (precision / 96)^2` steps for a
-  /// certified comparison that had to evaluate their difference (tiny offsets such as
-  /// sqrt(2)/10**300 need a thousand bits or more, and series can hold thousands of
-  /// such exponents).
-  static func less(_ a: Exponent, _ b: Exponent, charging meter: WorkMeter) -> Bool {
-    meter.count += 1
-    if a.expr == b.expr { return false }
-    if let x = a.rational, let y = b.rational { return x < y }
-    if let p = a.enclosure ?? a.rational.flatMap({ CertifiedEvaluator.enclosure(of: .number($0)) }),
-       let q = b.enclosure ?? b.rational.flatMap({ CertifiedEvaluator.enclosure(of: .number($0)) }) {
-      if p.hi < q.lo { return true }
-      if q.hi < p.lo { return false }
-    }
-    let order = certifiedOrder(a.expr, b.expr)
-    let r = order.precision / CertifiedEvaluator.initialPrecision
-    meter.count += 16 * r * r
-    return a < b
+    if a.faithful && b.faithful && p.isFinite && q.isFinite && (p.nextUp.nextUp < q || q.nextUp.nextUp < p) { return (p < q, nil) }
+    let certified = Exponent.certifiedOrder(a.expr, b.expr)
+    return (certified.sign.map { $0 < 0 } ?? (p < q), certified.precision)
   }
 
   /// The certified sign of `a - b` and the precision that took, remembered per pair: a

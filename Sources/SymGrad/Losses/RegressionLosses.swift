@@ -2,23 +2,23 @@
 /// the number of elements. Input and target must have the same shape (PyTorch broadcasts
 /// other shapes with a warning that it is likely a mistake; SymGrad refuses them).
 public func mseLoss(_ input: Tensor, target: Tensor, reduction: Reduction = .mean) throws -> Tensor {
-  try elementwiseLoss(input, target, reduction, "mse_loss") { d in d * d }
+  try elementwiseLoss(input, target, reduction) { x, y in (x - y) * (x - y) }
 }
 
 /// `l1_loss(input, target, reduction="mean")`: `l_i = |x_i - y_i|`; `mean` divides by
 /// the number of elements. At `x_i == y_i` the derivative is 0 (`d|u| = sign(u)`), as
 /// PyTorch's backward (`sign(x - y)`).
 public func l1Loss(_ input: Tensor, target: Tensor, reduction: Reduction = .mean) throws -> Tensor {
-  try elementwiseLoss(input, target, reduction, "l1_loss") { d in abs(d) }
+  try elementwiseLoss(input, target, reduction) { x, y in abs(x - y) }
 }
 
-/// A loss of `input - target`, element by element, reduced over all elements.
-func elementwiseLoss(_ input: Tensor, _ target: Tensor, _ reduction: Reduction, _ name: String,
-                     _ f: (Expr) -> Expr) throws -> Tensor {
+/// A loss of each (input, target) pair, reduced over all elements (`mean` by the count).
+func elementwiseLoss(_ input: Tensor, _ target: Tensor, _ reduction: Reduction,
+                     _ f: (Expr, Expr) throws -> Expr) throws -> Tensor {
   guard input.shape == target.shape else {
     throw LossError("target size \(target.shape) must equal input size \(input.shape) (PyTorch would broadcast with a warning)", argument: "target")
   }
-  let losses = zip(input.elements, target.elements).map { f($0 - $1) }
+  let losses = try zip(input.elements, target.elements).map(f)
   switch reduction {
   case .none: return Tensor(shape: input.shape, elements: losses)
   case .sum: return Tensor(scalar: .sum(losses))
@@ -55,15 +55,7 @@ public func klDiv(_ input: Tensor, target: Tensor, reduction: String = "mean", l
 /// `soft_margin_loss(input, target, reduction="mean")`: `log(1 + exp(-y x))` per element
 /// (written `softplus(-y x)`), `mean` over the elements.
 public func softMarginLoss(_ input: Tensor, target: Tensor, reduction: Reduction = .mean) throws -> Tensor {
-  guard input.shape == target.shape else {
-    throw LossError("target size \(target.shape) must equal input size \(input.shape)", argument: "target")
-  }
-  let losses = zip(input.elements, target.elements).map { x, y in softplus(-y * x) }
-  switch reduction {
-  case .none: return Tensor(shape: input.shape, elements: losses)
-  case .sum: return Tensor(scalar: .sum(losses))
-  case .mean: return Tensor(scalar: .sum(losses) / .number(losses.count))
-  }
+  try elementwiseLoss(input, target, reduction) { x, y in softplus(-y * x) }
 }
 
 /// `poisson_nll_loss(input, target, log_input=True, full=False, eps=1e-8,
@@ -73,11 +65,7 @@ public func softMarginLoss(_ input: Tensor, target: Tensor, reduction: Reduction
 public func poissonNLLLoss(_ input: Tensor, target: Tensor, logInput: Bool = true, full: Bool = false,
                            eps: Expr = .number(Rational(numerator: 1, denominator: 100_000_000)!),
                            reduction: Reduction = .mean) throws -> Tensor {
-  guard input.shape == target.shape else {
-    throw LossError("target size \(target.shape) must equal input size \(input.shape)", argument: "target")
-  }
-  var losses: [Expr] = []
-  for (x, y) in zip(input.elements, target.elements) {
+  try elementwiseLoss(input, target, reduction) { x, y in
     var l = logInput ? exp(x) - y * x : x - y * log(x + eps)
     if full {
       guard let r = y.rationalValue else {
@@ -85,11 +73,6 @@ public func poissonNLLLoss(_ input: Tensor, target: Tensor, logInput: Bool = tru
       }
       if r > Rational(1) { l = l + (y * log(y) - y + log(2 * Expr.pi * y) / 2) }
     }
-    losses.append(l)
-  }
-  switch reduction {
-  case .none: return Tensor(shape: input.shape, elements: losses)
-  case .sum: return Tensor(scalar: .sum(losses))
-  case .mean: return Tensor(scalar: .sum(losses) / .number(losses.count))
+    return l
   }
 }
