@@ -25,6 +25,7 @@ let package = Package(
     // The fuzzer (issue 8, item 7): a deterministic input generator and a driver that runs
     // each input through every stage with a time budget. `symgrad-fuzz` is its thin main.
     .target(name: "SymGradFuzz", dependencies: ["SymGrad", "SymGradCLI"]),
+    .target(name: "SymGradArrayFiles"),
     .executableTarget(name: "symgrad-fuzz", dependencies: ["SymGradFuzz"]),
     // Test support shared by the test targets (the one approximate-equality helper); no
     // dependencies, and no product: only the test targets below use it.
@@ -33,5 +34,6 @@ let package = Package(
     .testTarget(name: "SymGradOracleTests", dependencies: ["SymGradOracle", "SymGradTestSupport"]),
     .testTarget(name: "SymGradCLITests", dependencies: ["SymGradCLI", "SymGrad", "SymGradOracle", "SymGradTestSupport"]),
     .testTarget(name: "SymGradFuzzTests", dependencies: ["SymGradFuzz", "SymGrad"]),
+    .testTarget(name: "SymGradArrayFilesTests", dependencies: ["SymGradArrayFiles"]),
   ]
 )
