@@ -23,9 +23,14 @@ public struct Differentiator {
   /// d`expression`/d`variable`, in canonical form.
   public mutating func derivative(of expression: Expr) -> Expr {
     let v = variable
+    // Subtrees that provably lack the variable (mask bit clear or id out of range): 0.
+    // A non-symbol variable (a subexpression) is looked for by its mask alone.
     let mask = v.node.symbolMask
-    // Subtrees whose Bloom mask lacks the variable's bit cannot contain it: derivative 0.
-    return expression.fold(memo: &memo, shortcut: { $0.node.symbolMask & mask == 0 && !$0.containsUndefined ? Expr.zero : nil }) {
+    let isSymbol = v.symbolName != nil
+    return expression.fold(memo: &memo, shortcut: {
+      let absent = isSymbol ? !$0.node.mayContain(symbol: v.node) : $0.node.symbolMask & mask == 0
+      return absent && !$0.containsUndefined ? Expr.zero : nil
+    }) {
       node, d in Differentiator.rule(node, d, v)
     }
   }
@@ -73,7 +78,7 @@ public struct Differentiator {
   }
 
   /// f'(x) for the unary functions; `node` is f(x) itself (reused where f' mentions it).
-  private static func outerDerivative(_ f: Function, _ x: Expr, _ node: Expr) -> Expr {
+  static func outerDerivative(_ f: Function, _ x: Expr, _ node: Expr) -> Expr {
     switch f {
     case .exp: return node
     case .log: return .power(x, -1)
@@ -106,8 +111,15 @@ extension Expr {
 }
 
 /// The gradient of `f`: its derivatives with respect to each of `variables`, in order.
+///
+/// When every variable is a symbol, one reverse-mode sweep over the DAG computes all
+/// entries (`ReverseGradient`: cost ~ DAG size, whatever the number of variables);
+/// otherwise (a variable that is a subexpression) each entry is differentiated forward.
 public func gradient(of f: Expr, withRespectTo variables: [Expr]) -> [Expr] {
-  variables.map { f.derivative(withRespectTo: $0) }
+  if variables.allSatisfy({ $0.symbolName != nil }) {
+    return ReverseGradient.gradient(of: f, withRespectTo: variables)
+  }
+  return variables.map { f.derivative(withRespectTo: $0) }
 }
 
 /// The Jacobian of `outputs`: row i holds the derivatives of `outputs[i]` with respect to

@@ -90,11 +90,16 @@ extension Expr {
   /// Whether `symbol` (or any subexpression) occurs in the expression.
   public func contains(_ symbol: Expr) -> Bool {
     let mask = symbol.node.symbolMask
-    if mask != 0 && node.symbolMask & mask == 0 { return false }
+    let isSymbol = symbol.symbolName != nil
+    // Provably absent: a clear mask bit, or (for a symbol) an id outside the node's range.
+    func absent(_ e: Expr) -> Bool {
+      isSymbol ? !e.node.mayContain(symbol: symbol.node) : mask != 0 && e.node.symbolMask & mask == 0
+    }
+    if absent(self) { return false }
     // The limit engine's variables have exact bits: a set bit proves presence.
-    if case .symbol = symbol.kind, mask & ExprNode.exactSymbolBits != 0 { return true }
+    if isSymbol, mask & ExprNode.exactSymbolBits != 0 { return true }
     var memo: [Expr: Bool] = [:]
-    return fold(memo: &memo, shortcut: { mask != 0 && $0.node.symbolMask & mask == 0 ? false : nil }) { e, kids in
+    return fold(memo: &memo, shortcut: { absent($0) ? false : nil }) { e, kids in
       e == symbol || kids.contains(true)
     }
   }

@@ -105,6 +105,13 @@ final class ExprNode: Sendable {
   /// are hashed from the names; bits 62 and 63 belong to the limit engine's two private
   /// variables alone (`exactSymbolBit`), so for them the bit is exact and `contains` is O(1).
   let symbolMask: UInt64
+  /// The smallest and largest node id of the symbols below (`lowestSymbolID >
+  /// highestSymbolID` when there are none; the full range for `undefined`, which must
+  /// never be skipped). Symbols made one after another (a tensor's elements, row-major)
+  /// have increasing ids, so a row's subtree spans only that row's ids: together with the
+  /// mask this stays selective where the 64-bit mask is saturated (a sum of 1000 symbols).
+  let lowestSymbolID: UInt64
+  let highestSymbolID: UInt64
   /// Which of the non-finite constants occur below (`NonFinite` bits: `+inf`, `-inf`,
   /// `undefined`), so "does this contain an infinity" is O(1).
   let nonFinite: UInt8
@@ -112,13 +119,15 @@ final class ExprNode: Sendable {
   /// answers at once), 2 when it is not, 0 while unknown.
   let primitiveState = Atomic<UInt8>(0)
 
-  init(kind: Expr.Kind, id: UInt64, structuralHash: UInt64, orderKey: OrderKey, height: Int, symbolMask: UInt64, nonFinite: UInt8) {
+  init(kind: Expr.Kind, id: UInt64, structuralHash: UInt64, orderKey: OrderKey, height: Int, symbolMask: UInt64, symbolIDs: (lowest: UInt64, highest: UInt64), nonFinite: UInt8) {
     self.kind = kind
     self.id = id
     self.structuralHash = structuralHash
     self.orderKey = orderKey
     self.height = height
     self.symbolMask = symbolMask
+    self.lowestSymbolID = symbolIDs.lowest
+    self.highestSymbolID = symbolIDs.highest
     self.nonFinite = nonFinite
   }
 
@@ -135,6 +144,13 @@ final class ExprNode: Sendable {
     case seriesVariableName: return 1 << 62
     default: return nil
     }
+  }
+
+  /// Whether the symbol `symbol` may occur below this node: false proves it does not
+  /// (its mask bit is clear or its id is outside the range of the ids below).
+  @inline(__always)
+  func mayContain(symbol: ExprNode) -> Bool {
+    symbolMask & symbol.symbolMask != 0 && symbol.id >= lowestSymbolID && symbol.id <= highestSymbolID
   }
 
   /// Bits of `nonFinite`.

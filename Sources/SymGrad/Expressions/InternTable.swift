@@ -37,7 +37,7 @@ enum InternTable {
       let node = ExprNode(
         kind: kind, id: id, structuralHash: hash,
         orderKey: OrderKey.make(for: kind), height: height(of: kind), symbolMask: symbolMask(of: kind, hash: hash),
-        nonFinite: nonFinite(of: kind))
+        symbolIDs: symbolIDs(of: kind, id: id), nonFinite: nonFinite(of: kind))
       state.table[key] = node
       return Expr(node: node)
     }
@@ -91,6 +91,25 @@ enum InternTable {
     case .symbol(let name): return ExprNode.exactSymbolBit(name) ?? 1 << (hash % 62)
     case .sum(let xs), .product(let xs), .apply(_, let xs): return xs.reduce(0) { $0 | $1.node.symbolMask }
     case .power(let b, let e): return b.node.symbolMask | e.node.symbolMask
+    }
+  }
+
+  /// The range of the symbol ids below a new node with id `id` (see
+  /// `ExprNode.lowestSymbolID`).
+  private static func symbolIDs(of kind: Expr.Kind, id: UInt64) -> (lowest: UInt64, highest: UInt64) {
+    switch kind {
+    case .number: return (.max, 0)
+    case .constant(let c): return c == .undefined ? (0, .max) : (.max, 0)
+    case .symbol: return (id, id)
+    case .sum(let xs), .product(let xs), .apply(_, let xs):
+      var lo = UInt64.max, hi = UInt64(0)
+      for x in xs {
+        lo = Swift.min(lo, x.node.lowestSymbolID)
+        hi = Swift.max(hi, x.node.highestSymbolID)
+      }
+      return (lo, hi)
+    case .power(let b, let e):
+      return (Swift.min(b.node.lowestSymbolID, e.node.lowestSymbolID), Swift.max(b.node.highestSymbolID, e.node.highestSymbolID))
     }
   }
 

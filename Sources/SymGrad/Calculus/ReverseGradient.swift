@@ -1,0 +1,122 @@
+/// The symbolic gradient of one scalar with respect to many symbols in one adjoint sweep
+/// (reverse mode): cost proportional to the size of the DAG, not to variables x DAG size.
+///
+/// The sweep visits the nodes that depend on a variable from the root down (every parent
+/// before its children). A node's adjoint is the canonical sum of what its parents sent
+/// it; it sends each dependent child `adjoint * d(node)/d(child)`:
+/// ```
+/// sum:          1                     product:  the other factors
+/// b ** e:       e * b ** (e - 1)  (base),   b ** e * log(b)  (exponent)
+/// f(x):         f'(x), as in `Differentiator` (PyTorch's conventions at kinks)
+/// max/min(a, b): the even split at ties, as in `Differentiator`
+/// ```
+/// A symbol's gradient entry is its adjoint (0 when it does not occur). The results are
+/// canonical and hash-consed, equal in value to `Differentiator`'s (the same rules,
+/// grouped per path instead of per variable, so the canonical forms may differ in how
+/// shared factors are distributed). An `undefined` in the expression makes every entry
+/// undefined, as in forward mode.
+struct ReverseGradient {
+  /// The gradient of `f` with respect to `symbols` (each a symbol), in order.
+  static func gradient(of f: Expr, withRespectTo symbols: [Expr]) -> [Expr] {
+    if f.containsUndefined { return symbols.map { _ in .undefined } }
+    let wanted = Set(symbols)
+    // Nodes that depend on a wanted symbol, children before parents (an iterative
+    // post-order walk that skips subtrees provably free of them).
+    let order = dependentNodes(of: f, on: wanted, symbols: symbols)
+    guard !order.isEmpty else { return symbols.map { _ in .zero } }
+    var position: [Expr: Int] = [:]
+    position.reserveCapacity(order.count)
+    for (i, e) in order.enumerated() { position[e] = i }
+    var contributions = [[Expr]](repeating: [], count: order.count)
+    contributions[order.count - 1] = [.one]
+    var adjointOfSymbol: [Expr: Expr] = [:]
+    for i in stride(from: order.count - 1, through: 0, by: -1) {
+      let node = order[i]
+      let sent = contributions[i]
+      contributions[i] = []
+      if sent.isEmpty { continue }
+      let adjoint = sent.count == 1 ? sent[0] : .sum(sent)
+      if adjoint.isZero { continue }
+      if case .symbol = node.kind {
+        adjointOfSymbol[node] = adjoint
+        continue
+      }
+      propagate(from: node) { child, partial in
+        guard let j = position[child] else { return }
+        let p = partial()
+        let c = p.isOne ? adjoint : adjoint * p
+        if !c.isZero { contributions[j].append(c) }
+      }
+    }
+    return symbols.map { adjointOfSymbol[$0] ?? .zero }
+  }
+
+  /// The nodes of `f` that contain a symbol of `wanted`, each after all of its children.
+  private static func dependentNodes(of f: Expr, on wanted: Set<Expr>, symbols: [Expr]) -> [Expr] {
+    // A cheap filter first: the union of the symbols' masks and id ranges.
+    var mask: UInt64 = 0, lo = UInt64.max, hi = UInt64(0)
+    for s in symbols {
+      mask |= s.node.symbolMask
+      lo = Swift.min(lo, s.node.id)
+      hi = Swift.max(hi, s.node.id)
+    }
+    func mayDepend(_ e: Expr) -> Bool {
+      e.node.symbolMask & mask != 0 && e.node.highestSymbolID >= lo && e.node.lowestSymbolID <= hi
+    }
+    var depends: [Expr: Bool] = [:]
+    var order: [Expr] = []
+    var stack: [(Expr, Bool)] = [(f, false)]
+    while let (e, expanded) = stack.popLast() {
+      if depends[e] != nil { continue }
+      if !mayDepend(e) {
+        depends[e] = false
+        continue
+      }
+      let children = e.children
+      if children.isEmpty {
+        let d = wanted.contains(e)
+        depends[e] = d
+        if d { order.append(e) }
+      } else if expanded {
+        let d = children.contains { depends[$0] == true }
+        depends[e] = d
+        if d { order.append(e) }
+      } else {
+        stack.append((e, true))
+        for c in children.reversed() where depends[c] == nil { stack.append((c, false)) }
+      }
+    }
+    return order
+  }
+
+  /// Calls `send(child, d node / d child)` for each child of `node` (the sweep ignores
+  /// children that do not depend on a variable).
+  private static func propagate(from node: Expr, _ send: (Expr, () -> Expr) -> Void) {
+    switch node.kind {
+    case .number, .constant, .symbol: return
+    case .sum(let terms):
+      for t in terms { send(t, { .one }) }
+    case .product(let factors):
+      for i in factors.indices where factors[i].rationalValue == nil {
+        send(factors[i], {
+          var others = factors
+          others.remove(at: i)
+          return others.count == 1 ? others[0] : .product(others)
+        })
+      }
+    case .power(let b, let e):
+      send(b, { .product([e, .power(b, e - .one)]) })
+      send(e, { node * log(b) })
+    case .apply(let f, let xs):
+      switch f {
+      case .max, .min:
+        let s = sign(xs[0] - xs[1])
+        let half = Expr.number(Rational(numerator: 1, denominator: 2)!)
+        send(xs[0], { f == .max ? half * (1 + s) : half * (1 - s) })
+        send(xs[1], { f == .max ? half * (1 - s) : half * (1 + s) })
+      default:
+        send(xs[0], { Differentiator.outerDerivative(f, xs[0], node) })
+      }
+    }
+  }
+}
