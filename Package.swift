@@ -19,7 +19,7 @@ let package = Package(
     // It must never import SymGrad: an oracle that shares code with what it checks proves nothing.
     .target(name: "SymGradOracle"),
     // The command-line tool's logic, as a library so tests can drive it in-process.
-    .target(name: "SymGradCLI", dependencies: ["SymGrad", "SymGradOracle"]),
+    .target(name: "SymGradCLI", dependencies: ["SymGrad", "SymGradOracle", "SymGradArrayFiles"]),
     .executableTarget(name: "symgrad", dependencies: ["SymGradCLI"]),
     .executableTarget(name: "symgrad-bench", dependencies: ["SymGrad"]),
     // The fuzzer (issue 8, item 7): a deterministic input generator and a driver that runs

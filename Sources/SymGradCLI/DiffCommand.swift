@@ -6,40 +6,58 @@ import SymGrad
 /// row-major): the Jacobian, one row per output.
 enum DiffCommand {
   static let help = """
-    symgrad diff EXPR --wrt NAME[,NAME...] [--at NAME=VALUE,...] [--latex] [--json]
+    symgrad diff EXPR --wrt NAME[,NAME...] [--at NAME=VALUE,...] [--tensor NAME=D1xD2...]
+                 [--latex] [--json] [--no-result]
 
     Differentiates EXPR symbolically: with one name, the derivative; with several, the
     gradient; when EXPR is a list or a matrix (flattened row-major), the Jacobian with one
-    row per output. With --at, also its numeric value.
+    row per output. With --at, also its numeric value. The gradient with respect to a
+    tensor has the tensor's shape (with several names: one entry per name).
 
     Options:
-      --wrt NAME,...        the variables
+      --wrt NAME,...        the variables (a tensor's name: all its elements)
       --at NAME=VALUE,...   a point (decimals, inf, -inf, nan)
       --latex               print LaTeX
       --json                one JSON object: "expression", "result", and "value"
+      --no-result           leave the derived formulas out (text: only the value lines;
+                            JSON: no "result"), for large tensors
+
+    \(Inputs.help)
 
     Example:
       symgrad diff 'log(exp(a) + exp(b)) - a' --wrt a,b --at a=1,b=2
+    A batch from NumPy (np.savez('point.npz', X=logits, T=targets)):
+      symgrad diff 'cross_entropy(X, T)' --tensor X=64x1000 --at @point.npz --wrt X --json --no-result
     """
 
   static func run(_ arguments: [String], output: Output) throws -> Int32 {
-    let o = try Options(arguments, flags: ["--json", "--latex", "--help"], values: ["--at", "--wrt", "-f"])
+    let o = try Options(arguments, flags: ["--json", "--latex", "--help", "--no-result"], values: ["--at", "--wrt", "-f", "--tensor"])
     if o.flags.contains("--help") {
       output.out(help)
       return CommandLineTool.Status.success
     }
     let text = try o.expressionText()
-    let point = try o.point()
-    let value = try Shared.parse(text, warnings: output)
-    let names = try o.variables(of: value)
-    if let point { try Shared.checkDomains(text, at: point) }
-    let variables = names.map(Expr.symbol)
+    let inputs = try Inputs(o)
+    let point = inputs.point
+    let bindings = inputs.bindings
+    let value = try Shared.parse(text, warnings: output, bindings: bindings)
+    let wrt = try inputs.variables(o, of: value)
+    let names = wrt.flatMap { $0.symbols.map { $0.symbolName! } }
+    if let point { try Shared.checkDomains(text, at: point, bindings: bindings) }
+    let variables = wrt.flatMap(\.symbols)
     let result: Value
     switch value {
+    case .scalar(let f) where wrt.count == 1 && wrt[0].shape == nil:
+      result = .scalar(f.derivative(withRespectTo: variables[0]))
     case .scalar(let f):
-      result = names.count == 1
-        ? .scalar(f.derivative(withRespectTo: variables[0]))
-        : .list(gradient(of: f, withRespectTo: variables).map(Value.scalar))
+      // One sweep for all variables; a tensor's entries take its shape.
+      var g = gradient(of: f, withRespectTo: variables)[...]
+      let parts = wrt.map { v -> Value in
+        defer { g = g.dropFirst(v.symbols.count) }
+        guard let shape = v.shape else { return .scalar(g.first!) }
+        return Tensor(shape: shape, elements: Array(g.prefix(v.symbols.count))).value
+      }
+      result = wrt.count == 1 ? parts[0] : .list(parts)
     case .list:
       guard value.shape != nil else { throw CommandFailure("symgrad: EXPR is a ragged list") }
       let rows = jacobian(of: value.flattened, withRespectTo: variables)
@@ -48,12 +66,18 @@ enum DiffCommand {
       throw CommandFailure("symgrad: cannot differentiate \(value)")
     }
     let numbers = try point.map { try Shared.numbers(result, at: $0) }
+    let formulas = !o.flags.contains("--no-result")
     if o.flags.contains("--json") {
-      output.out(Shared.json(expression: value.description, result: result, latex: o.flags.contains("--latex") ? latex(result) : nil, numbers: numbers))
+      output.out(Shared.json(expression: value.description, result: formulas ? result : nil,
+                             latex: formulas && o.flags.contains("--latex") ? latex(result) : nil, numbers: numbers))
       return CommandLineTool.Status.success
     }
-    if o.flags.contains("--latex") {
+    if !formulas {
+      // Only the values.
+    } else if o.flags.contains("--latex") {
       output.out(latex(result))
+    } else if case .scalar = value, wrt.count > 1 || wrt.first?.shape != nil {
+      for (name, entry) in zip(names, result.flattened) { output.out("d/d\(name) = \(entry)") }
     } else if case .list(let entries) = result, case .scalar = value {
       for (name, entry) in zip(names, entries) { output.out("d/d\(name) = \(entry)") }
     } else {

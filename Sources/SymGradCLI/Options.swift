@@ -7,6 +7,11 @@ struct Options {
   var positional: [String] = []
   var flags: Set<String> = []
   var values: [String: String] = [:]
+  /// Every occurrence of each valued option, in order (`--tensor` and `--at` repeat).
+  var repeated: [String: [String]] = [:]
+
+  /// All the values given for `name`.
+  func all(_ name: String) -> [String] { repeated[name] ?? [] }
 
   /// Parses `arguments`, accepting only the listed flags and valued options.
   init(_ arguments: [String], flags allowedFlags: Set<String>, values allowedValues: Set<String>) throws {
@@ -36,6 +41,7 @@ struct Options {
             values[name] = arguments[i]
             i += 1
           }
+          repeated[name, default: []].append(values[name]!)
         } else if !a.hasPrefix("--") {
           // `-x`: not an option of this command, so EXPR (a leading minus sign).
           positional.append(a)
@@ -77,6 +83,7 @@ struct Options {
   /// `--at a=1,b=-inf` as a dictionary; values may be decimals, `inf`, `-inf`, `nan`.
   func point() throws -> [String: Double]? {
     guard let text = values["--at"] else { return nil }
+    if text.contains("@") { throw UsageError("--at @FILE is read by eval, diff, hessian and check; give NAME=VALUE pairs here") }
     var point: [String: Double] = [:]
     for item in text.split(separator: ",", omittingEmptySubsequences: true) {
       let parts = item.split(separator: "=", maxSplits: 1)
@@ -104,8 +111,22 @@ struct Options {
 
   /// `--wrt a,b` as names; a name given twice is a usage error.
   func variables() throws -> [String] {
-    guard let text = values["--wrt"] else { throw UsageError("missing --wrt NAME[,NAME...]") }
-    let names = text.split(separator: ",").map { $0.trimmedWhitespace }.filter { !$0.isEmpty }
+    guard let names = try variableNames() else { throw UsageError("missing --wrt NAME[,NAME...]") }
+    return names
+  }
+
+  /// The `--wrt` names (nil without `--wrt`): `NAME,NAME,...` or `@FILE` (names one per
+  /// line or comma-separated). A name given twice is a usage error.
+  func variableNames() throws -> [String]? {
+    guard var text = values["--wrt"] else { return nil }
+    if text.hasPrefix("@") {
+      let path = String(text.dropFirst())
+      guard let data = FileManager.default.contents(atPath: path), let t = String(data: data, encoding: .utf8) else {
+        throw CommandFailure("symgrad: cannot read '\(path)' (--wrt @FILE)")
+      }
+      text = t
+    }
+    let names = text.split(whereSeparator: { $0 == "," || $0.isNewline }).map { $0.trimmedWhitespace }.filter { !$0.isEmpty }
     guard !names.isEmpty else { throw UsageError("--wrt needs at least one name") }
     var seen: Set<String> = []
     for n in names where !seen.insert(n).inserted { throw UsageError("--wrt: '\(n)' is given twice") }

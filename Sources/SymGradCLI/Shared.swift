@@ -4,9 +4,9 @@ import SymGrad
 enum Shared {
   /// Parses EXPR, turning a parse error into a failure that shows a caret; warnings
   /// (PyTorch's `UserWarning`s) go to standard error as `symgrad: warning: ...`.
-  static func parse(_ text: String, warnings output: Output? = nil) throws -> Value {
+  static func parse(_ text: String, warnings output: Output? = nil, bindings: [String: Value] = [:]) throws -> Value {
     do {
-      let (value, warnings) = try ExpressionLanguage.valueAndWarnings(parsing: text)
+      let (value, warnings) = try ExpressionLanguage.valueAndWarnings(parsing: text, bindings: bindings)
       for w in warnings { output?.err("symgrad: warning: \(w)") }
       return value
     } catch let e as ParseError {
@@ -17,8 +17,10 @@ enum Shared {
   /// PyTorch's evaluation-time checks that the symbolic form cannot make at construction:
   /// `binary_cross_entropy` inputs must lie in [0, 1] (NaN included) at the point. Calls
   /// are found at the top of EXPR and in nested call arguments.
-  static func checkDomains(_ text: String, at point: [String: Double]) throws {
-    guard let tree = try? CallTree.parse(text) else { return }
+  static func checkDomains(_ text: String, at point: [String: Double], bindings: [String: Value] = [:]) throws {
+    // Only binary_cross_entropy is checked, and a call to it names it in the text (any
+    // alias contains the name): other texts need no second interpretation.
+    guard text.contains("binary_cross_entropy"), let tree = try? CallTree.parse(text, bindings: bindings) else { return }
     func visit(_ t: CallTree) throws {
       if t.name == "binary_cross_entropy", let input = t.positional.first?.value {
         for (i, e) in input.flattened.enumerated() {
@@ -93,8 +95,11 @@ enum Shared {
   /// "result", "latex" when asked, "value" with --at, "ieee" when IEEE differs,
   /// "certified" (whether every number is certified) and, when not, "uncertified": a
   /// list of {"entry", "reason"}.
-  static func json(expression: String, result: Value, latex: String?, numbers: Numbers?) -> String {
-    var fields: [(String, JSON)] = [("expression", .string(expression)), ("result", textJSON(result))]
+  /// With `--no-result`, "expression" and "result" are left out (nil).
+  static func json(expression: String?, result: Value?, latex: String?, numbers: Numbers?) -> String {
+    var fields: [(String, JSON)] = []
+    if let expression { fields.append(("expression", .string(expression))) }
+    if let result { fields.append(("result", textJSON(result))) }
     if let l = latex { fields.append(("latex", .string(l))) }
     if let n = numbers {
       fields.append(("value", n.value))

@@ -77,7 +77,7 @@ public struct InputGenerator: Sendable {
                       "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss",
                       "linear", "scaled_dot_product_attention", "attention_weights", "causal_mask",
                       "generate_square_subsequent_mask", "grad", "jacobian", "hessian", "diag", "outer",
-                      "eye", "one_hot", "transpose", "simplify"])
+                      "eye", "one_hot", "transpose", "simplify", "symbols"])
 
   static let unaryFunctions = [
     "exp", "log", "sin", "cos", "tanh", "sigmoid", "softplus", "log1p", "expm1", "abs", "sign", "sqrt", "unit_interval",
@@ -436,6 +436,11 @@ public struct InputGenerator: Sendable {
       case 12:
         return Call(name: rng.pick(["causal_mask", "generate_square_subsequent_mask"]), positional: [String(rng.int(in: 0...6))], keywords: [])
       case 13:
+        if rng.chance(0.3) {
+          let name = rng.pick(["\"X\"", "'W'", "\"x\"", "\"inf\"", "1"])
+          let shape = rng.pick(["[2, 3]", "[0]", "[]", "3", "[1, 2, 2]", "[-1]", "[100000, 100000]"])
+          return Call(name: "symbols", positional: [name, shape], keywords: [])
+        }
         return Call(name: "eye", positional: [String(rng.int(in: 0...5))], keywords: [])
       case 14:
         let k = rng.int(in: 0...3)

@@ -355,29 +355,50 @@ extension Expr {
   /// `EvaluationError.unboundSymbol` and `EvaluationError.domain` (certain domain errors).
   public static func certifiedValues(of expressions: [Expr], at point: [String: Double]) throws -> [CertifiedValue] {
     var results = [CertifiedValue?](repeating: nil, count: expressions.count)
-    var direct: [Int] = [], limits: [Int] = []
+    var direct: [Int] = [], limits: [Int] = [], infiniteInputs: [Int] = []
+    // Which inputs each entry reaches, in one walk shared by all entries (each node once:
+    // the 64,000 entries of a tensor's gradient share their rows' sums). Bit 1: a NaN
+    // input below, bit 2: an infinite one.
+    var reach: [Expr: UInt8] = [:]
     for (i, e) in expressions.enumerated() {
-      let symbols = e.freeSymbols
-      for name in symbols where point[name] == nil { throw EvaluationError.unboundSymbol(name) }
-      if symbols.contains(where: { point[$0]!.isNaN }) {
+      let inputs = try e.fold(memo: &reach) { node, kids -> UInt8 in
+        if case .symbol(let name) = node.kind {
+          guard let v = point[name] else { throw EvaluationError.unboundSymbol(name) }
+          return v.isNaN ? 1 : (v.isInfinite ? 2 : 0)
+        }
+        return kids.reduce(0, |)
+      }
+      if inputs & 1 != 0 {
         results[i] = CertifiedValue(value: .nan, certified: true)
       } else if let c = e.constantValue, c == .infinity || c == .negativeInfinity {
         // A mask entry: its own limit, without an engine (a 1000 x 1000 causal mask).
         results[i] = CertifiedValue(value: c.doubleValue, certified: true)
-      } else if symbols.contains(where: { point[$0]!.isInfinite }) || e.containsInfinity {
+      } else if inputs & 2 != 0 && !e.containsInfinity {
+        infiniteInputs.append(i)
+      } else if inputs & 2 != 0 || e.containsInfinity {
         limits.append(i)
       } else {
         direct.append(i)
       }
     }
-    let outcomes = CertifiedEvaluator(values: point).evaluate(direct.map { expressions[$0] })
-    for (k, i) in direct.enumerated() {
+    // Infinite inputs where continuity gives the limit (masked logits): their finite forms
+    // are evaluated with the rest; anything else goes to the limit engine.
+    var substitution = InfiniteInputSubstitution(point: point)
+    var forms: [Int: Expr] = [:]
+    for i in infiniteInputs {
+      if let f = substitution.finiteForm(of: expressions[i]) { forms[i] = f } else { limits.append(i) }
+    }
+    let evaluated = direct + infiniteInputs.filter { forms[$0] != nil }
+    let outcomes = CertifiedEvaluator(values: point).evaluate(evaluated.map { forms[$0] ?? expressions[$0] })
+    for (k, i) in evaluated.enumerated() {
       switch outcomes[k] {
       case .value(let v): results[i] = v
+      case .domain where forms[i] != nil: limits.append(i)
       case .domain(let error): throw error
       case .undefined: limits.append(i)
       }
     }
+    limits.sort()
     let limitResults = Expr.limitValues(of: limits.map { expressions[$0] }, at: point)
     // Finite limits are exact constants: evaluate them together (the entries of a masked
     // Jacobian share their denominators), the rest one by one.

@@ -78,13 +78,21 @@ extension Expr {
 
   /// The names of the symbols in the expression, sorted in natural order.
   public var freeSymbols: [String] {
+    Expr.symbolNames(of: [self]).sorted { Expr.naturalCompare($0, $1) < 0 }
+  }
+
+  /// The names of the symbols in any of `roots`, unordered (one walk, each node once:
+  /// cheaper than `freeSymbols` when the order does not matter).
+  public static func symbolNames<S: Sequence>(of roots: S) -> Set<String> where S.Element == Expr {
     var names = Set<String>()
     var memo: [Expr: Bool] = [:]
-    _ = fold(memo: &memo) { e, _ in
-      if let s = e.symbolName { names.insert(s) }
-      return true
+    for r in roots {
+      _ = r.fold(memo: &memo, shortcut: { $0.node.symbolMask == 0 ? true : nil }) { e, _ in
+        if let s = e.symbolName { names.insert(s) }
+        return true
+      }
     }
-    return names.sorted { Expr.naturalCompare($0, $1) < 0 }
+    return names
   }
 
   /// Whether `symbol` (or any subexpression) occurs in the expression.

@@ -4,10 +4,39 @@
 /// `transpose(M)`, `simplify(x)`.
 enum CalculusFunctions {
   static let all: [LanguageFunction] = [
-    LanguageFunction(name: "grad", summary: "grad(f, [x, y, ...]): the gradient of a scalar") { a in
+    LanguageFunction(name: "grad", summary: "grad(f, X): the gradient of a scalar, shaped like X (a list or tensor of symbols)") { a in
       try a.expect(positional: 2...2)
       let f = try a.scalar(0), vars = try a.symbols(1)
-      return .list(gradient(of: f, withRespectTo: vars).map(Value.scalar))
+      let g = gradient(of: f, withRespectTo: vars)
+      // The gradient has the variables' shape (as PyTorch's .grad has its tensor's).
+      if let shape = a.positional[1].value.shape, shape.count > 1 {
+        return Tensor(shape: shape, elements: g).value
+      }
+      return .list(g.map(Value.scalar))
+    },
+    LanguageFunction(name: "symbols", summary: "symbols(\"X\", [d1, d2, ...]): a tensor of element symbols X[i][j]... (row-major)") { a in
+      try a.expect(positional: 2...2)
+      guard case .string(let name) = a.positional[0].value, Lexer.isIdentifier(name), !name.contains(".") else {
+        throw a.error("argument 1 must be a name in quotes, as symbols(\"X\", [2, 3])", at: a.positional[0].column)
+      }
+      let dims: [Value]
+      switch a.positional[1].value {
+      case .list(let items): dims = items
+      case .scalar: dims = [a.positional[1].value]
+      default: throw a.error("argument 2 must be a shape such as [2, 3]", at: a.positional[1].column)
+      }
+      var shape: [Int] = []
+      for d in dims {
+        guard let r = d.rationalValue, r.isInteger, let n = Int(exactly: r.toDouble()), n >= 0 else {
+          throw a.error("argument 2 must be a list of non-negative integers", at: a.positional[1].column)
+        }
+        shape.append(n)
+      }
+      do {
+        return try Tensor.symbols(name, shape: shape).value
+      } catch {
+        throw a.error("\(error)", at: a.positional[1].column)
+      }
     },
     LanguageFunction(name: "jacobian", summary: "jacobian(outputs, [x, y, ...]): rows per flattened output") { a in
       try a.expect(positional: 2...2)

@@ -24,10 +24,11 @@ public struct CallTree: Sendable {
   public let result: Value
 
   /// The call tree of `text`, or nil when the text is not a function call at top level.
-  public static func parse(_ text: String) throws -> CallTree? {
+  /// `bindings` name values as in `ExpressionLanguage.valueAndWarnings(parsing:bindings:)`.
+  public static func parse(_ text: String, bindings: [String: Value] = [:]) throws -> CallTree? {
     try DeepInput.run(for: text) {
       let syntax = try Parser.parse(text)
-      return try tree(syntax, Interpreter(functions: ExpressionLanguage.functions))
+      return try tree(syntax, Interpreter(functions: ExpressionLanguage.functions, bindings: bindings))
     }
   }
 

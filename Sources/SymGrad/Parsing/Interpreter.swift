@@ -13,6 +13,15 @@ struct Interpreter {
 
   let functions: [String: LanguageFunction]
   var warnings: WarningLog? = nil
+  /// Names that stand for given values (tensors of symbols, data read from files): looked
+  /// up before a name becomes a symbol; constants' names cannot be bound.
+  var bindings: [String: Value] = [:]
+
+  init(functions: [String: LanguageFunction], warnings: WarningLog? = nil, bindings: [String: Value] = [:]) {
+    self.functions = functions
+    self.warnings = warnings
+    self.bindings = bindings
+  }
 
   func value(of syntax: Syntax) throws -> Value {
     switch syntax {
@@ -35,6 +44,7 @@ struct Interpreter {
         // dtypes are their names, as strings (`dtype=` arguments check which they accept).
         return .string(name)
       default:
+        if let bound = bindings[name] { return bound }
         if name.contains(".") {
           throw ParseError(column: column, message: "'\(name)': attributes are not supported (a dotted name may only call a function, as in F.softmax(x, dim=-1))")
         }

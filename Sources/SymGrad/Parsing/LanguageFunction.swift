@@ -108,14 +108,21 @@ public enum ExpressionLanguage {
 
   /// `value(parsing:)` and the warnings the calls raised, in order (PyTorch's
   /// `UserWarning`s, e.g. `softmax` without `dim`).
-  public static func valueAndWarnings(parsing text: String) throws -> (value: Value, warnings: [String]) {
+  ///
+  /// `bindings` give names values (a tensor of symbols declared with `--tensor`, data read
+  /// from a file): a bound name stands for its value wherever it occurs in `text`.
+  public static func valueAndWarnings(parsing text: String, bindings: [String: Value] = [:]) throws -> (value: Value, warnings: [String]) {
     try DeepInput.run(for: text) {
       let syntax = try Parser.parse(text)
       let log = WarningLog()
-      let v = try Interpreter(functions: functions, warnings: log).value(of: syntax)
+      let v = try Interpreter(functions: functions, warnings: log, bindings: bindings).value(of: syntax)
       return (v, log.messages)
     }
   }
+
+  /// Whether `name` is a symbol name of the language (one undotted name that reads back
+  /// as a symbol, not `inf`, `nan`, `pi`, `E`, `True` or `False`).
+  public static func isSymbolName(_ name: String) -> Bool { Lexer.isIdentifier(name) }
 }
 
 extension Expr {

@@ -17,6 +17,17 @@ struct Token: Equatable, Sendable {
 /// Numbers: `12`, `3.5`, `.5`, `1e-3`, `2.5E+10`. Names: a letter (not a combining
 /// mark) or `_`, then letters, digits or `_`, possibly dotted (`F.softmax`). Strings: `"..."` or `'...'` (no escapes). Whitespace separates.
 enum Lexer {
+  /// Names the interpreter reads as constants, never as symbols.
+  static let reservedNames: Set<String> = ["inf", "oo", "nan", "pi", "E", "True", "False"]
+
+  /// Whether `name` reads back as one undotted symbol name (not a constant's name).
+  static func isIdentifier(_ name: String) -> Bool {
+    guard !reservedNames.contains(name), !name.contains("."), let t = try? tokens(name), t.count == 2,
+      case .name(let n) = t[0].kind
+    else { return false }
+    return n == name
+  }
+
   static func tokens(_ text: String) throws -> [Token] {
     // Columns count characters. ASCII text without carriage returns (a "\r\n" is one
     // character) has one byte per character: lex its bytes, which is several times faster
