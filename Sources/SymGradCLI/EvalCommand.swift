@@ -3,7 +3,7 @@ import SymGrad
 /// `symgrad eval EXPR [--at NAME=VALUE,...] [--json]`: parse, canonicalize, evaluate.
 enum EvalCommand {
   static let help = """
-    symgrad eval EXPR [--at NAME=VALUE,...] [--json]
+    symgrad eval EXPR [--at NAME=VALUE,...] [--tensor NAME=D1xD2...] [--json]
 
     Parses EXPR, prints it in canonical form and, with --at (or when EXPR has no
     symbols), its numeric value. Lists and matrices are evaluated entry by entry.
@@ -12,20 +12,23 @@ enum EvalCommand {
       --at NAME=VALUE,...   values for the symbols (decimals, inf, -inf, nan)
       --json                one JSON object: "expression", "result", and "value"
 
+    \(Inputs.help)
+
     Example:
       symgrad eval 'log(exp(a) + exp(b))' --at a=1,b=2
     """
 
   static func run(_ arguments: [String], output: Output) throws -> Int32 {
-    let o = try Options(arguments, flags: ["--json", "--help"], values: ["--at", "-f"])
+    let o = try Options(arguments, flags: ["--json", "--help"], values: ["--at", "-f", "--tensor"])
     if o.flags.contains("--help") {
       output.out(help)
       return CommandLineTool.Status.success
     }
     let text = try o.expressionText()
-    let point = try o.point()
-    let value = try Shared.parse(text, warnings: output)
-    if let point { try Shared.checkDomains(text, at: point) }
+    let inputs = try Inputs(o)
+    let point = inputs.point
+    let value = try Shared.parse(text, warnings: output, bindings: inputs.bindings)
+    if let point { try Shared.checkDomains(text, at: point, bindings: inputs.bindings) }
     let hasSymbols = value.flattened.contains { !$0.freeSymbols.isEmpty }
     // Strings and booleans have no numeric value to print.
     let numeric = !value.flattened.isEmpty

@@ -3,27 +3,31 @@ import SymGrad
 /// `symgrad hessian EXPR --wrt NAME,... [--at ...] [--latex] [--json]`.
 enum HessianCommand {
   static let help = """
-    symgrad hessian EXPR --wrt NAME[,NAME...] [--at NAME=VALUE,...] [--latex] [--json]
+    symgrad hessian EXPR --wrt NAME[,NAME...] [--at NAME=VALUE,...] [--tensor NAME=D1xD2...] [--latex] [--json]
 
     The Hessian of a scalar EXPR: entry (i, j) is the second derivative with respect to the
-    i-th and j-th names (exactly symmetric). With --at, its value (limits at +-inf).
+    i-th and j-th names (exactly symmetric; a tensor's name stands for its elements,
+    row-major). With --at, its value (limits at +-inf).
+
+    \(Inputs.help)
 
     Example:
       symgrad hessian 'log(exp(a) + exp(b))' --wrt a,b --at a=0,b=0
     """
 
   static func run(_ arguments: [String], output: Output) throws -> Int32 {
-    let o = try Options(arguments, flags: ["--json", "--latex", "--help"], values: ["--at", "--wrt", "-f"])
+    let o = try Options(arguments, flags: ["--json", "--latex", "--help"], values: ["--at", "--wrt", "-f", "--tensor"])
     if o.flags.contains("--help") {
       output.out(help)
       return CommandLineTool.Status.success
     }
     let text = try o.expressionText()
-    let point = try o.point()
-    let value = try Shared.parse(text, warnings: output)
-    let names = try o.variables(of: value)
+    let inputs = try Inputs(o)
+    let point = inputs.point
+    let value = try Shared.parse(text, warnings: output, bindings: inputs.bindings)
+    let variables = try inputs.variables(o, of: value).flatMap(\.symbols)
     guard case .scalar(let f) = value else { throw CommandFailure("symgrad: the Hessian needs a scalar EXPR") }
-    let h = hessian(of: f, withRespectTo: names.map(Expr.symbol))
+    let h = hessian(of: f, withRespectTo: variables)
     let result = Value.list(h.map { .list($0.map(Value.scalar)) })
     let numbers = try point.map { try Shared.numbers(result, at: $0) }
     if o.flags.contains("--json") {

@@ -33,7 +33,7 @@ struct Inputs {
   }
 
   static let help = """
-    Inputs (all commands that take --at or --wrt):
+    Inputs (eval, diff and hessian):
       --tensor NAME=D1xD2x...  declare NAME as a tensor of symbols NAME[i][j]... (row-major),
                                usable in EXPR by name (repeatable)
       --at @FILE               values from FILE: .json (name -> number, "inf", "-inf",

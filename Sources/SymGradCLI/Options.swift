@@ -83,7 +83,7 @@ struct Options {
   /// `--at a=1,b=-inf` as a dictionary; values may be decimals, `inf`, `-inf`, `nan`.
   func point() throws -> [String: Double]? {
     guard let text = values["--at"] else { return nil }
-    if text.contains("@") { throw UsageError("--at @FILE is read by eval, diff, hessian and check; give NAME=VALUE pairs here") }
+    if text.contains("@") { throw UsageError("--at @FILE is read by eval, diff and hessian; give NAME=VALUE pairs here") }
     var point: [String: Double] = [:]
     for item in text.split(separator: ",", omittingEmptySubsequences: true) {
       let parts = item.split(separator: "=", maxSplits: 1)

@@ -44,6 +44,42 @@ for n in sizes {
   }
 }
 
+// A real batch: the 64 x 1000 cross-entropy (mean) through the library's loss, its gradient
+// with respect to the tensor (one reverse sweep), and its certified value at a point, with
+// no masked logit and with 10% of the logits at -inf. Min and median of 3 runs.
+if CommandLine.arguments.count == 1 || ProcessInfo.processInfo.environment["SYMGRAD_BENCH_BATCH"] != nil {
+  let (rows, columns) = (64, 1000)
+  var build: [Double] = [], derive: [Double] = [], evaluate: [Double] = [], masked: [Double] = []
+  var nodes = 0
+  for _ in 0..<3 {
+    let x = try! Tensor.symbols("X", shape: [rows, columns])
+    let targets = (0..<rows).map { ($0 * 7919) % columns }
+    let (loss, tb) = measure { try! crossEntropy(x, target: .classIndices(targets)).elements[0] }
+    let (g, tg) = measure { gradient(of: loss, withRespectTo: x) }
+    nodes = Expr.nodeCount(of: g.elements)
+    var point: [String: Double] = [:], maskedPoint: [String: Double] = [:]
+    for (k, e) in x.elements.enumerated() {
+      let v = Double((k * 2654435761) % 257) / 16 - 8
+      point[e.symbolName!] = v
+      // 10% at -inf, never a target.
+      maskedPoint[e.symbolName!] = k % 10 == 3 && targets[k / columns] != k % columns ? -.infinity : v
+    }
+    let (values, te) = measure { (try? Expr.certifiedValues(of: g.elements, at: point)) ?? [] }
+    let (maskedValues, tm) = measure { (try? Expr.certifiedValues(of: g.elements, at: maskedPoint)) ?? [] }
+    precondition(values.count == rows * columns && values.allSatisfy(\.certified), "uncertified batch values")
+    precondition(maskedValues.count == rows * columns && maskedValues.allSatisfy(\.certified), "uncertified masked values")
+    build.append(tb)
+    derive.append(tg)
+    evaluate.append(te)
+    masked.append(tm)
+  }
+  for (task, times) in [("batch-64x1000-build-loss", build), ("batch-64x1000-gradient", derive),
+                        ("batch-64x1000-certified-values", evaluate), ("batch-64x1000-masked-certified-values", masked)] {
+    let sorted = times.sorted()
+    print("\(task) n=\(rows * columns): \(String(format: "%.6f", sorted[0])) s min, \(String(format: "%.6f", sorted[1])) s median (\(nodes) nodes)")
+  }
+}
+
 // Limits: the n = 10 softmax cross-entropy gradient (target class 1) with one masked
 // logit x0 = -inf, every entry evaluated as a limit. Median of 20 runs.
 do {

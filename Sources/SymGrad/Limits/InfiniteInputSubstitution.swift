@@ -55,8 +55,10 @@ struct InfiniteInputSubstitution {
   /// finite in form (no `+-inf` or `undefined` left); nil otherwise (take the limit).
   mutating func finiteForm(of e: Expr) -> Expr? {
     let infinite = self.infinite
-    var memo = self.memo
-    defer { self.memo = memo }
+    // Moved out while the fold runs (its closure updates `finite`), so it is not copied.
+    var memo: [Expr: Expr?] = [:]
+    swap(&memo, &self.memo)
+    defer { swap(&memo, &self.memo) }
     let result = e.fold(memo: &memo) { node, kids -> Expr? in
       switch node.kind {
       case .symbol(let name): return infinite[name] ?? node
