@@ -77,6 +77,8 @@ extension Expr {
       let c = compare(terms[0], terms[1])
       return InternTable.intern(.sum(c < 0 ? terms : [terms[1], terms[0]]))
     }
+    // A large sum and one more operand: O(log n) per term of the smaller (`growingSum`).
+    if terms.count == 2, let grown = growingSum(terms[0], terms[1]) { return grown }
     var builder = SumBuilder()
     for t in terms { builder.add(t) }
     return builder.build()

@@ -9,7 +9,10 @@ precedencegroup ExponentiationPrecedence {
 infix operator ** : ExponentiationPrecedence
 
 extension Expr {
+  /// The canonical sum. Growing a large sum by a term is O(log n) (`growingSum`), so a
+  /// sum built by `+` in a loop costs O(n log n) in all, like `Expr.sum` of the terms.
   public static func + (lhs: Expr, rhs: Expr) -> Expr {
+    if let grown = growingSum(lhs, rhs) { return grown }
     if let fast = inserting(rhs, into: lhs) ?? inserting(lhs, into: rhs) { return fast }
     return sum([lhs, rhs])
   }
@@ -29,11 +32,12 @@ extension Expr {
 }
 
 extension Expr {
-  /// `sum + term` by binary insertion when `term` is new to a large sum: O(n) instead of a
-  /// full rebuild (this is what keeps `acc = acc + t` loops tolerable). Nil when the
-  /// general construction is needed (like terms, numbers, constants, small sums).
+  /// `sum + term` by binary insertion when `term` is new to a sum of 8 to
+  /// `LargeSum.threshold` terms: O(n) instead of a full rebuild (larger sums grow through
+  /// `growingSum`). Nil when the general construction is needed (like terms, numbers,
+  /// constants, small sums).
   private static func inserting(_ term: Expr, into total: Expr) -> Expr? {
-    guard case .sum(let terms) = total.kind, terms.count >= 8 else { return nil }
+    guard total.node.large == nil, case .sum(let terms) = total.kind, terms.count >= 8 else { return nil }
     switch term.kind {
     case .sum, .number, .constant: return nil
     default: break

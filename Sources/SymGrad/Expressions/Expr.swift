@@ -90,7 +90,19 @@ public enum Constant: Int, Sendable, CaseIterable {
 
 /// The node behind an `Expr`: created only by the intern table.
 final class ExprNode: Sendable {
-  let kind: Expr.Kind
+  /// The kind, except for a large sum: there a placeholder (`.sum([])`), its terms being
+  /// held by `large`.
+  private let storedKind: Expr.Kind
+  /// The terms of a sum of at least `LargeSum.threshold` terms (nil for every other node).
+  let large: LargeSum?
+
+  /// What kind of node this is, with its children (a large sum's array of terms is made on
+  /// first use, once).
+  var kind: Expr.Kind {
+    if let large { return .sum(large.terms) }
+    return storedKind
+  }
+
   /// Unique for the life of the process (never reused).
   let id: UInt64
   /// A structural hash that is the same in every run (unlike `Hasher`), used for the
@@ -98,8 +110,6 @@ final class ExprNode: Sendable {
   let structuralHash: UInt64
   /// The ordering key of the canonical order (see `Expr+Order.swift`).
   let orderKey: OrderKey
-  /// Number of nodes on the longest path to a leaf (a leaf has height 1).
-  let height: Int
   /// A 64-bit Bloom filter of the symbols below: a symbol's bit is set in every ancestor.
   /// A clear bit proves the symbol is absent (derivatives skip such subtrees). Bits 0-61
   /// are hashed from the names; bits 62 and 63 belong to the limit engine's two private
@@ -112,6 +122,11 @@ final class ExprNode: Sendable {
   /// mask this stays selective where the 64-bit mask is saturated (a sum of 1000 symbols).
   let lowestSymbolID: UInt64
   let highestSymbolID: UInt64
+  /// Number of nodes on the longest path to a leaf (a leaf has height 1). Stored in 32 bits
+  /// beside the two bytes below, so the node stays within the allocation size it had
+  /// before `large` was added (the intern table holds millions of nodes).
+  private let storedHeight: Int32
+  var height: Int { Int(storedHeight) }
   /// Which of the non-finite constants occur below (`NonFinite` bits: `+inf`, `-inf`,
   /// `undefined`), so "does this contain an infinity" is O(1).
   let nonFinite: UInt8
@@ -119,12 +134,13 @@ final class ExprNode: Sendable {
   /// answers at once), 2 when it is not, 0 while unknown.
   let primitiveState = Atomic<UInt8>(0)
 
-  init(kind: Expr.Kind, id: UInt64, structuralHash: UInt64, orderKey: OrderKey, height: Int, symbolMask: UInt64, symbolIDs: (lowest: UInt64, highest: UInt64), nonFinite: UInt8) {
-    self.kind = kind
+  init(kind: Expr.Kind, large: LargeSum?, id: UInt64, structuralHash: UInt64, orderKey: OrderKey, height: Int, symbolMask: UInt64, symbolIDs: (lowest: UInt64, highest: UInt64), nonFinite: UInt8) {
+    self.storedKind = kind
+    self.large = large
     self.id = id
     self.structuralHash = structuralHash
     self.orderKey = orderKey
-    self.height = height
+    self.storedHeight = Int32(height)
     self.symbolMask = symbolMask
     self.lowestSymbolID = symbolIDs.lowest
     self.highestSymbolID = symbolIDs.highest

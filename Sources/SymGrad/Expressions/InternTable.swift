@@ -8,6 +8,8 @@ import Synchronization
 /// strongly (weak references would put every node's reference count on Swift's slow
 /// side-table path); a shard that has doubled since its last sweep drops the nodes that
 /// only it still references, so memory is reclaimed and construction stays amortized O(1).
+/// Sums of at least `LargeSum.threshold` terms live in a table of their own, keyed by their
+/// terms (`LargeSumKey`), so one grown by `+` is found whether it was grown or built at once.
 enum InternTable {
   private static let shardCount = 16
   private static let shards: [InternShard] = (0..<shardCount).map { _ in InternShard() }
@@ -17,30 +19,41 @@ enum InternTable {
   ///
   /// `kind` must already be canonical; this function does no rewriting.
   static func intern(_ kind: Expr.Kind) -> Expr {
+    if case .sum(let terms) = kind, terms.count >= LargeSum.threshold { return intern(LargeSum(terms: terms)) }
     let hash = StructuralHash.of(kind)
     let key = InternKey(kind: kind, hash: hash)
-    let shard = shards[Int(truncatingIfNeeded: hash >> 60) & (shardCount - 1)]
-    return shard.state.withLock { state -> Expr in
+    return shard(hash).state.withLock { state -> Expr in
       if let node = state.table[key] { return Expr(node: node) }
-      // Sweep when the shard has doubled in entries, or in children held (a sum grown by
-      // `+` in a loop makes few, ever larger nodes: their arrays are what fills memory).
-      let weight = InternTable.weight(of: kind)
-      state.addedWeight += weight
-      if state.table.count >= state.sweepThreshold || state.addedWeight >= state.sweepWeight {
-        state.sweep()
-        state.sweepThreshold = Swift.max(4096, 2 * state.table.count)
-        let live = state.table.keys.reduce(0) { $0 + InternTable.weight(of: $1.kind) }
-        state.sweepWeight = Swift.max(1 << 22, 2 * live)
-        state.addedWeight = 0
-      }
+      state.prepareToAdd(weight: InternTable.weight(of: kind))
       let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
       let node = ExprNode(
-        kind: kind, id: id, structuralHash: hash,
+        kind: kind, large: nil, id: id, structuralHash: hash,
         orderKey: OrderKey.make(for: kind), height: height(of: kind), symbolMask: symbolMask(of: kind, hash: hash),
         symbolIDs: symbolIDs(of: kind, id: id), nonFinite: nonFinite(of: kind))
       state.table[key] = node
       return Expr(node: node)
     }
+  }
+
+  /// The unique sum node holding the terms of `large`, created if it does not exist yet.
+  /// O(1) apart from the lookup: every field comes from `large`'s running totals.
+  static func intern(_ large: LargeSum) -> Expr {
+    let hash = large.structuralHash
+    let key = LargeSumKey(large: large, hash: hash)
+    return shard(hash).state.withLock { state -> Expr in
+      if let node = state.largeSums[key] { return Expr(node: node) }
+      state.prepareToAdd(weight: large.addedWeight)
+      let node = ExprNode(
+        kind: .sum([]), large: large, id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, structuralHash: hash,
+        orderKey: OrderKey.make(forSum: large), height: large.height, symbolMask: large.symbolMask,
+        symbolIDs: large.symbolIDs, nonFinite: large.nonFinite)
+      state.largeSums[key] = node
+      return Expr(node: node)
+    }
+  }
+
+  private static func shard(_ hash: UInt64) -> InternShard {
+    shards[Int(truncatingIfNeeded: hash >> 60) & (shardCount - 1)]
   }
 
   /// Drops every node that nothing outside the table references, in all shards.
@@ -49,10 +62,8 @@ enum InternTable {
   }
 
   /// How many entries the table holds, live or not yet swept (for the benchmark).
-  static var entryCount: Int { shards.reduce(0) { $0 + $1.state.withLock { $0.table.count } } }
+  static var entryCount: Int { shards.reduce(0) { $0 + $1.state.withLock { $0.count } } }
 
-  /// Whether a sum's content is 1 (a cheap sufficient test: integer coefficients, one of
-  /// them +-1, the first non-numeric term positive).
   /// How many children a node holds (its share of memory beyond the node itself).
   static func weight(of kind: Expr.Kind) -> Int {
     switch kind {
@@ -62,6 +73,8 @@ enum InternTable {
     }
   }
 
+  /// Whether a sum's content is 1 (a cheap sufficient test: integer coefficients, one of
+  /// them +-1, the first non-numeric term positive).
   static func isPrimitive(_ kind: Expr.Kind) -> Bool {
     guard case .sum(let terms) = kind else { return false }
     var firstSign = 0, unit = false
@@ -138,15 +151,39 @@ enum InternTable {
 final class InternShard: Sendable {
   struct State {
     var table: [InternKey: ExprNode] = [:]
+    /// Sums of at least `LargeSum.threshold` terms, keyed by their terms.
+    var largeSums: [LargeSumKey: ExprNode] = [:]
     var sweepThreshold = 4096
     /// Children held by the nodes added since the last sweep, and the budget for them.
     var addedWeight = 0
     var sweepWeight = 1 << 22
 
+    var count: Int { table.count + largeSums.count }
+
+    /// Accounts for a node about to be added that holds `weight` children (or tree nodes,
+    /// `LargeSum.addedWeight`), sweeping first when the shard has doubled in entries or in
+    /// children held since its last sweep (a sum grown by `+` in a loop makes few, ever
+    /// larger nodes: their arrays and tree nodes are what fills memory).
+    mutating func prepareToAdd(weight: Int) {
+      addedWeight += weight
+      guard count >= sweepThreshold || addedWeight >= sweepWeight else { return }
+      sweep()
+      sweepThreshold = Swift.max(4096, 2 * count)
+      let live = table.keys.reduce(0) { $0 + InternTable.weight(of: $1.kind) }
+        + largeSums.keys.reduce(0) { $0 + $1.large.count }
+      sweepWeight = Swift.max(1 << 22, 2 * live)
+      addedWeight = 0
+    }
+
     /// Removes the nodes referenced only by this table. Their children lose a
     /// reference and are collected by a later sweep of their own shard.
     mutating func sweep() {
-      var dead: [InternKey] = []
+      State.sweep(&table)
+      State.sweep(&largeSums)
+    }
+
+    private static func sweep<Key>(_ table: inout [Key: ExprNode]) {
+      var dead: [Key] = []
       var i = table.values.startIndex
       while i != table.values.endIndex {
         if isKnownUniquelyReferenced(&table.values[i]) { dead.append(table.keys[i]) }
@@ -192,6 +229,23 @@ struct InternKey: Hashable, Sendable {
   }
 }
 
+/// The intern table's key for a large sum: its terms, however they are stored
+/// (`LargeSum.sameTerms`). A table of their own keeps `InternKey`, and so every other
+/// entry, as small as it was.
+struct LargeSumKey: Hashable, Sendable {
+  let large: LargeSum
+  let hash: UInt64
+
+  static func == (a: LargeSumKey, b: LargeSumKey) -> Bool {
+    a.hash == b.hash && LargeSum.sameTerms(a.large, b.large)
+  }
+
+  func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+  func _rawHashValue(seed: Int) -> Int {
+    Int(truncatingIfNeeded: StructuralHash.mix(hash, UInt64(bitPattern: Int64(seed))))
+  }
+}
+
 /// Deterministic 64-bit structural hashing (the same value in every process).
 enum StructuralHash {
   static func mix(_ h: UInt64, _ v: UInt64) -> UInt64 {
@@ -201,6 +255,16 @@ enum StructuralHash {
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
     return z ^ (z >> 31)
   }
+
+  /// A term's share of a large sum's hash. A sum of at least `LargeSum.threshold` terms
+  /// hashes as `ofSum` of the wrapping total of its terms' shares: commutative, so adding
+  /// or removing one term updates it in O(1) (a canonical sum's order is a function of its
+  /// set of terms, so no information is lost). Smaller sums keep the sequential fold, so
+  /// their hashes, and the canonical order they break ties in, are as they always were.
+  static func sumTerm(_ h: UInt64) -> UInt64 { mix(0x2F1B_3C5D_7E9A_4B6C, h) }
+
+  /// The hash of a sum whose terms' `sumTerm` shares total `total`.
+  static func ofSum(_ total: UInt64) -> UInt64 { mix(4, total) }
 
   static func of(_ text: String) -> UInt64 {
     var h: UInt64 = 0xCBF2_9CE4_8422_2325
@@ -228,6 +292,8 @@ enum StructuralHash {
     case .number(let r): return mix(1, of(r))
     case .symbol(let s): return mix(2, of(s))
     case .constant(let c): return mix(3, UInt64(c.rawValue))
+    case .sum(let xs) where xs.count >= LargeSum.threshold:
+      return ofSum(xs.reduce(0) { $0 &+ sumTerm($1.node.structuralHash) })
     case .sum(let xs): return xs.reduce(4) { mix($0, $1.node.structuralHash) }
     case .product(let xs): return xs.reduce(5) { mix($0, $1.node.structuralHash) }
     case .power(let b, let e): return mix(mix(6, b.node.structuralHash), e.node.structuralHash)
