@@ -21,6 +21,9 @@ enum DiffCommand {
       --json                one JSON object: "expression", "result", and "value"
       --no-result           leave the derived formulas out (text: only the value lines;
                             JSON: no "result"), for large tensors
+      --share               print shared subexpressions once: definitions "S = ...",
+                            then entries that use them (JSON: "definitions", a list of
+                            {"name", "expression"}, and "result" in terms of them)
 
     \(Inputs.help)
 
@@ -31,7 +34,7 @@ enum DiffCommand {
     """
 
   static func run(_ arguments: [String], output: Output) throws -> Int32 {
-    let o = try Options(arguments, flags: ["--json", "--latex", "--help", "--no-result"], values: ["--at", "--wrt", "-f", "--tensor"])
+    let o = try Options(arguments, flags: ["--json", "--latex", "--help", "--no-result", "--share"], values: ["--at", "--wrt", "-f", "--tensor"])
     if o.flags.contains("--help") {
       output.out(help)
       return CommandLineTool.Status.success
@@ -67,6 +70,22 @@ enum DiffCommand {
     }
     let numbers = try point.map { try Shared.numbers(result, at: $0) }
     let formulas = !o.flags.contains("--no-result")
+    if formulas && o.flags.contains("--share") {
+      let shared = Shared.sharing(result)
+      if o.flags.contains("--json") {
+        output.out(Shared.json(expression: value.description, result: shared.result, latex: nil, numbers: numbers,
+                               definitions: shared.definitions))
+        return CommandLineTool.Status.success
+      }
+      for (name, definition) in shared.definitions { output.out("\(name) = \(definition)") }
+      if case .scalar = value, wrt.count > 1 || wrt.first?.shape != nil {
+        for (name, entry) in zip(names, shared.result.flattened) { output.out("d/d\(name) = \(entry)") }
+      } else {
+        output.out(shared.result.description)
+      }
+      Shared.valueLines(numbers, output: output)
+      return CommandLineTool.Status.success
+    }
     if o.flags.contains("--json") {
       output.out(Shared.json(expression: value.description, result: formulas ? result : nil,
                              latex: formulas && o.flags.contains("--latex") ? latex(result) : nil, numbers: numbers))

@@ -35,6 +35,19 @@ enum Shared {
     try visit(tree)
   }
 
+  /// `--share`: the large or repeated subexpressions of `v`'s entries named once
+  /// (`SubexpressionNaming`: S, T, U, V, W, S_1, ..., never a symbol of the entries), the
+  /// definitions in dependency order and the entries in terms of them, keeping the shape.
+  static func sharing(_ v: Value) -> (definitions: [(name: String, definition: Expr)], result: Value) {
+    let naming = SubexpressionNaming(v.flattened)
+    var cursor = 0
+    let result = v.map { _ in
+      defer { cursor += 1 }
+      return naming.entries[cursor]
+    }
+    return (naming.definitions.map { ($0.name.symbolName!, $0.definition) }, result)
+  }
+
   /// A value's scalars as JSON texts, keeping the list shape.
   static func textJSON(_ v: Value) -> JSON {
     switch v {
@@ -96,9 +109,15 @@ enum Shared {
   /// "certified" (whether every number is certified) and, when not, "uncertified": a
   /// list of {"entry", "reason"}.
   /// With `--no-result`, "expression" and "result" are left out (nil).
-  static func json(expression: String?, result: Value?, latex: String?, numbers: Numbers?) -> String {
+  static func json(expression: String?, result: Value?, latex: String?, numbers: Numbers?,
+                   definitions: [(name: String, definition: Expr)]? = nil) -> String {
     var fields: [(String, JSON)] = []
     if let expression { fields.append(("expression", .string(expression))) }
+    if let definitions {
+      fields.append(("definitions", .array(definitions.map {
+        .object([("name", .string($0.name)), ("expression", .string($0.definition.description))])
+      })))
+    }
     if let result { fields.append(("result", textJSON(result))) }
     if let l = latex { fields.append(("latex", .string(l))) }
     if let n = numbers {

@@ -131,3 +131,47 @@ import Testing
     #expect(zeros > 1000, "only \(zeros) masked entries")
   }
 }
+
+/// `diff --share`: shared subexpressions printed once, entries in terms of them.
+@Suite struct SharedOutputTests {
+  func run(_ args: String...) -> (status: Int32, out: String, err: String) {
+    let o = Output()
+    let s = CommandLineTool.run(args, output: o)
+    return (s, o.standardOutput, o.standardError)
+  }
+
+  @Test func rowSumsAreDefinedOnce() {
+    let r = run("diff", "cross_entropy([[a, b, c], [d, e, f]], [2, 0])", "--wrt", "a,b,c,d,e,f", "--share")
+    #expect(r.status == 0, "\(r.err)")
+    #expect(r.out.hasPrefix("""
+      S = exp(a) + exp(b) + exp(c)
+      T = exp(d) + exp(e) + exp(f)
+      d/da = exp(a)/(2*S)
+
+      """), "\(r.out)")
+  }
+
+  /// Expanding the definitions (each in terms of the earlier ones) into the shared entries gives back exactly the
+  /// unshared result, entry by entry, for a batch with masked and ignored rows.
+  @Test func definitionsExpandToTheUnsharedResult() throws {
+    let args = ["diff", "cross_entropy(X, [1, -100, 0, 2], weight=[1, 2, 3])", "--tensor", "X=4x3", "--wrt", "X", "--json"]
+    let plain = Output(), shared = Output()
+    #expect(CommandLineTool.run(args, output: plain) == 0)
+    #expect(CommandLineTool.run(args + ["--share"], output: shared) == 0)
+    let p = try #require(try JSONSerialization.jsonObject(with: Data(plain.standardOutput.utf8)) as? [String: Any])
+    let s = try #require(try JSONSerialization.jsonObject(with: Data(shared.standardOutput.utf8)) as? [String: Any])
+    let definitions = try #require(s["definitions"] as? [[String: String]])
+    #expect(definitions.count == 3, "\(definitions)")  // rows 0, 2, 3 (row 1 is ignored)
+    let expected = try #require(p["result"] as? [[String]]).flatMap { $0 }
+    let entries = try #require(s["result"] as? [[String]]).flatMap { $0 }
+    var names: [Expr: Expr] = [:]
+    for d in definitions {
+      let definition = try Expr(parsing: try #require(d["expression"])).substituting(names)
+      names[.symbol(try #require(d["name"]))] = definition
+    }
+    for (e, x) in zip(entries, expected) {
+      #expect(try Expr(parsing: e).substituting(names) == (try Expr(parsing: x)), "\(e) vs \(x)")
+    }
+    #expect(s["value"] == nil && p["value"] == nil)
+  }
+}

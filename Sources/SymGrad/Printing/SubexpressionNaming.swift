@@ -51,7 +51,7 @@ public struct SubexpressionNaming {
     for root in expressions { parents[root, default: 0] += 1 }
     // Names must not clash with the symbols in print: compare LaTeX, since `S1` and `S_1`
     // both print as `S_{1}`.
-    let used = Set(expressions.flatMap(\.freeSymbols).map(LatexPrinter.symbol))
+    let used = Set(Expr.symbolNames(of: expressions).map(LatexPrinter.symbol))
     var names: [String] = []
     for base in SubexpressionNaming.letters where !used.contains(LatexPrinter.symbol(base)) { names.append(base) }
     var k = 1
@@ -84,7 +84,14 @@ public struct SubexpressionNaming {
       defs.append((name, reduced))
       replacements[e] = name
     }
-    entries = expressions.map { $0.substituting(replacements) }
+    // One walk for all entries (they share their named parts: a 64 x 1000 gradient's
+    // entries share 64 row sums), stopping at each named node.
+    var memo: [Expr: Expr] = [:]
+    entries = expressions.map { e in
+      e.fold(memo: &memo, shortcut: { replacements[$0] }) { node, kids in
+        kids == node.children ? node : node.rebuilt(with: kids)
+      }
+    }
     definitions = defs.map { (name: $0.0, definition: $0.1) }
   }
 }
