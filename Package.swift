@@ -24,7 +24,7 @@ let package = Package(
     .executableTarget(name: "symgrad-bench", dependencies: ["SymGrad"]),
     // The fuzzer (issue 8, item 7): a deterministic input generator and a driver that runs
     // each input through every stage with a time budget. `symgrad-fuzz` is its thin main.
-    .target(name: "SymGradFuzz", dependencies: ["SymGrad", "SymGradCLI"]),
+    .target(name: "SymGradFuzz", dependencies: ["SymGrad", "SymGradCLI", "SymGradArrayFiles"]),
     .target(name: "SymGradArrayFiles"),
     .executableTarget(name: "symgrad-fuzz", dependencies: ["SymGradFuzz"]),
     // Test support shared by the test targets (the one approximate-equality helper); no

@@ -289,6 +289,15 @@ public final class FuzzDriver {
       }
     }
     if rng.chance(c.commandLineRate) { commandLine(input.text, names: names, finite: finite, infinite: infinite, &rng) }
+    if !c.skip.contains(.arrayFiles) {
+      // The input's finite-point values (and an infinity or NaN now and then) as a file.
+      var files = SplitMix64.forInput(seed: c.seed, index: input.index, stream: 2)
+      var numbers = names.map { finite[$0] ?? 0 }
+      if numbers.isEmpty { numbers = [1.5, -2] }
+      if files.chance(0.2) { numbers.append(files.pick([Double.infinity, -.infinity, .nan])) }
+      let (format, bytes) = ArrayFileInputs.file(values: numbers, &files)
+      if stage(.arrayFiles, { ArrayFileInputs.read(bytes, as: format) }) ?? nil == nil { summary.thrown[Stage.arrayFiles.rawValue] += 1 }
+    }
     enter(.release)
   }
 

@@ -30,6 +30,9 @@ public enum Stage: Int, CaseIterable, Sendable {
   /// The command-line tool in-process (`CommandLineTool.run`): eval, diff, simplify,
   /// limit, latex on the same text.
   case commandLine
+  /// Reading a mutated `.npy`, `.npz` or JSON point file made from the input's numbers
+  /// (`ArrayFileInputs`): read or refused with `ArrayFileError`, never a trap or a hang.
+  case arrayFiles
   /// Freeing the input's expressions (deep DAGs are freed recursively). In optimized
   /// builds a value may be freed at its last use, inside an earlier stage.
   case release
@@ -50,6 +53,7 @@ public enum Stage: Int, CaseIterable, Sendable {
     case .evaluateInfinite: return "evaluate-inf"
     case .limit: return "limit"
     case .commandLine: return "cli"
+    case .arrayFiles: return "array-files"
     case .release: return "release"
     }
   }

@@ -43,10 +43,14 @@ import Testing
     #expect(summary.unexpectedRoundTripFailures.isEmpty, "\(summary.unexpectedRoundTripFailures.map { $0.rendered(seed: c.seed) })")
     // The slice reaches every symbolic stage (a generator that only made parse errors
     // would pass vacuously).
-    for s: Stage in [.print, .reparse, .latex, .derivative, .derivativeRoundTrip, .simplify, .simplifyRoundTrip] {
+    for s: Stage in [.print, .reparse, .latex, .derivative, .derivativeRoundTrip, .simplify, .simplifyRoundTrip, .arrayFiles] {
       #expect(summary.ran(s) > 1000, "stage \(s.name) ran \(summary.ran(s)) times")
     }
     #expect(summary.thrown(.parse) > 500 && summary.thrown(.parse) < 6000)
+    // Array files: many mutated files are refused, and many (unmutated or harmlessly
+    // mutated) are read.
+    let refused = summary.thrown(.arrayFiles), read = summary.ran(.arrayFiles) - refused
+    #expect(refused > 500 && read > 500, "array files: \(read) read, \(refused) refused")
   }
 
   @Test func everyStageSlice() {
