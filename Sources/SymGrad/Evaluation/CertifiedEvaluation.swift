@@ -356,15 +356,27 @@ extension Expr {
   public static func certifiedValues(of expressions: [Expr], at point: [String: Double]) throws -> [CertifiedValue] {
     var results = [CertifiedValue?](repeating: nil, count: expressions.count)
     var direct: [Int] = [], limits: [Int] = []
+    // Which inputs each entry meets (unbound, NaN, infinite), in one fold with a memo
+    // shared by all entries: O(DAG) for a 64,000-entry gradient whose entries share the
+    // row sums, where per-entry symbol lists would cost entries x row length.
+    let unbound: UInt8 = 1, nan: UInt8 = 2, infinite: UInt8 = 4
+    var inputKinds: [Expr: UInt8] = [:]
     for (i, e) in expressions.enumerated() {
-      let symbols = e.freeSymbols
-      for name in symbols where point[name] == nil { throw EvaluationError.unboundSymbol(name) }
-      if symbols.contains(where: { point[$0]!.isNaN }) {
+      let kinds = e.fold(memo: &inputKinds) { node, children in
+        guard let name = node.symbolName else { return children.reduce(0, |) }
+        guard let v = point[name] else { return unbound }
+        return v.isNaN ? nan : (v.isInfinite ? infinite : 0)
+      }
+      if kinds & unbound != 0 {
+        // The error names the first unbound symbol in natural order, as before.
+        for name in e.freeSymbols where point[name] == nil { throw EvaluationError.unboundSymbol(name) }
+      }
+      if kinds & nan != 0 {
         results[i] = CertifiedValue(value: .nan, certified: true)
       } else if let c = e.constantValue, c == .infinity || c == .negativeInfinity {
         // A mask entry: its own limit, without an engine (a 1000 x 1000 causal mask).
         results[i] = CertifiedValue(value: c.doubleValue, certified: true)
-      } else if symbols.contains(where: { point[$0]!.isInfinite }) || e.containsInfinity {
+      } else if kinds & infinite != 0 || e.containsInfinity {
         limits.append(i)
       } else {
         direct.append(i)
