@@ -26,6 +26,12 @@ func softmax(_ xs: [Expr]) -> [Expr] {
   return xs.map { exp($0) / s }
 }
 
+// SYMGRAD_BENCH_ONLY=compiled runs only the compiled-evaluation tasks (CompiledBenchmarks.swift).
+if ProcessInfo.processInfo.environment["SYMGRAD_BENCH_ONLY"] == "compiled" {
+  runCompiledBenchmarks()
+  exit(0)
+}
+
 let sizes = CommandLine.arguments.count > 1
   ? CommandLine.arguments.dropFirst().compactMap { Int($0) } : [10, 100, 200, 1000]
 
@@ -130,6 +136,9 @@ do {
     precondition(certified.count == n && certified.allSatisfy(\.certified), "uncertified values \(certified)")
   }
 }
+
+// Compiled evaluation: the 64 x 1000 cross-entropy gradient (CompiledBenchmarks.swift).
+runCompiledBenchmarks()
 
 // A 10^5-term sum built with `+` in a loop (O(log n) per step: a large sum grows through a
 // persistent tree, see Expr+SumGrowth.swift), and the same sum built at once with Expr.sum

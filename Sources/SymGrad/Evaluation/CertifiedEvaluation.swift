@@ -356,26 +356,29 @@ extension Expr {
   public static func certifiedValues(of expressions: [Expr], at point: [String: Double]) throws -> [CertifiedValue] {
     var results = [CertifiedValue?](repeating: nil, count: expressions.count)
     var direct: [Int] = [], limits: [Int] = [], infiniteInputs: [Int] = []
-    // Which inputs each entry reaches, in one walk shared by all entries (each node once:
-    // the 64,000 entries of a tensor's gradient share their rows' sums). Bit 1: a NaN
-    // input below, bit 2: an infinite one.
-    var reach: [Expr: UInt8] = [:]
+    // Which inputs each entry meets (unbound, NaN, infinite), in one fold with a memo
+    // shared by all entries: O(DAG) for a 64,000-entry gradient whose entries share the
+    // row sums, where per-entry symbol lists would cost entries x row length.
+    let unbound: UInt8 = 1, nan: UInt8 = 2, infinite: UInt8 = 4
+    var inputKinds: [Expr: UInt8] = [:]
     for (i, e) in expressions.enumerated() {
-      let inputs = try e.fold(memo: &reach) { node, kids -> UInt8 in
-        if case .symbol(let name) = node.kind {
-          guard let v = point[name] else { throw EvaluationError.unboundSymbol(name) }
-          return v.isNaN ? 1 : (v.isInfinite ? 2 : 0)
-        }
-        return kids.reduce(0, |)
+      let kinds = e.fold(memo: &inputKinds) { node, children in
+        guard let name = node.symbolName else { return children.reduce(0, |) }
+        guard let v = point[name] else { return unbound }
+        return v.isNaN ? nan : (v.isInfinite ? infinite : 0)
       }
-      if inputs & 1 != 0 {
+      if kinds & unbound != 0 {
+        // The error names the first unbound symbol in natural order.
+        for name in e.freeSymbols where point[name] == nil { throw EvaluationError.unboundSymbol(name) }
+      }
+      if kinds & nan != 0 {
         results[i] = CertifiedValue(value: .nan, certified: true)
       } else if let c = e.constantValue, c == .infinity || c == .negativeInfinity {
         // A mask entry: its own limit, without an engine (a 1000 x 1000 causal mask).
         results[i] = CertifiedValue(value: c.doubleValue, certified: true)
-      } else if inputs & 2 != 0 && !e.containsInfinity {
+      } else if kinds & infinite != 0 && !e.containsInfinity {
         infiniteInputs.append(i)
-      } else if inputs & 2 != 0 || e.containsInfinity {
+      } else if kinds & infinite != 0 || e.containsInfinity {
         limits.append(i)
       } else {
         direct.append(i)

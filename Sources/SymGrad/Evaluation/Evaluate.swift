@@ -37,7 +37,32 @@ public struct Evaluator {
   }
 
   static func power(_ b: Double, _ e: Double, exactExponent: Rational?) throws -> Double {
-    if let r = exactExponent, r == Rational(numerator: 1, denominator: 2)! {
+    try power(b, e, ExponentClass(exactExponent))
+  }
+
+  /// What `power` needs to know about an exponent, decided once (the compiled tape keeps
+  /// it per instruction): `1/2`, another exact rational (the parities of its parts), or
+  /// not a number.
+  enum ExponentClass: Sendable, Equatable {
+    case squareRoot
+    case rational(oddDenominator: Bool, evenNumerator: Bool)
+    case symbolic
+
+    init(_ exactExponent: Rational?) {
+      guard let r = exactExponent else {
+        self = .symbolic
+        return
+      }
+      if r == Rational(numerator: 1, denominator: 2)! {
+        self = .squareRoot
+      } else {
+        self = .rational(oddDenominator: !r.denominator.isEven, evenNumerator: r.numerator.isEven)
+      }
+    }
+  }
+
+  static func power(_ b: Double, _ e: Double, _ exponent: ExponentClass) throws -> Double {
+    if exponent == .squareRoot {
       if b < 0 { throw EvaluationError.domain(function: "sqrt", argument: b) }
       return b.squareRoot()
     }
@@ -45,9 +70,9 @@ public struct Evaluator {
       // A negative base to an exact exponent p/q with q odd has a real value, the real
       // root (as the constructor folds (-8)**(1/3) to -2); other non-integer powers of a
       // negative number are outside the real domain.
-      if let r = exactExponent, !r.denominator.isEven {
+      if case .rational(oddDenominator: true, let evenNumerator) = exponent {
         let m = Foundation.pow(-b, e)
-        return r.numerator.isEven ? m : -m
+        return evenNumerator ? m : -m
       }
       throw EvaluationError.domain(function: "pow", argument: b)
     }
@@ -55,7 +80,11 @@ public struct Evaluator {
   }
 
   static func apply(_ f: Function, _ a: [Double]) throws -> Double {
-    let x = a[0]
+    try apply(f, a[0], f.arity == 2 ? a[1] : 0)
+  }
+
+  /// `f(x)`, or `f(x, y)` for the binary functions (`y` is ignored otherwise).
+  static func apply(_ f: Function, _ x: Double, _ y: Double) throws -> Double {
     switch f {
     case .exp: return Foundation.exp(x)
     case .log:
@@ -83,11 +112,11 @@ public struct Evaluator {
       if x.isNaN { return x }
       return x > 0 ? 1 : (x < 0 ? -1 : 0)
     case .max:
-      if x.isNaN || a[1].isNaN { return .nan }
-      return Swift.max(x, a[1])
+      if x.isNaN || y.isNaN { return .nan }
+      return Swift.max(x, y)
     case .min:
-      if x.isNaN || a[1].isNaN { return .nan }
-      return Swift.min(x, a[1])
+      if x.isNaN || y.isNaN { return .nan }
+      return Swift.min(x, y)
     }
   }
 }
