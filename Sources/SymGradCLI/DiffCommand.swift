@@ -70,37 +70,24 @@ enum DiffCommand {
     }
     let numbers = try point.map { try Shared.numbers(result, at: $0) }
     let formulas = !o.flags.contains("--no-result")
-    if formulas && o.flags.contains("--share") {
-      let shared = Shared.sharing(result)
-      if o.flags.contains("--json") {
-        output.out(Shared.json(expression: value.description, result: shared.result, latex: nil, numbers: numbers,
-                               definitions: shared.definitions))
-        return CommandLineTool.Status.success
-      }
-      for (name, definition) in shared.definitions { output.out("\(name) = \(definition)") }
-      if case .scalar = value, wrt.count > 1 || wrt.first?.shape != nil {
-        for (name, entry) in zip(names, shared.result.flattened) { output.out("d/d\(name) = \(entry)") }
-      } else {
-        output.out(shared.result.description)
-      }
-      Shared.valueLines(numbers, output: output)
-      return CommandLineTool.Status.success
-    }
+    let shared = formulas && o.flags.contains("--share") ? Shared.sharing(result) : nil
+    let shown = shared?.result ?? result
     if o.flags.contains("--json") {
-      output.out(Shared.json(expression: value.description, result: formulas ? result : nil,
-                             latex: formulas && o.flags.contains("--latex") ? latex(result) : nil, numbers: numbers))
+      output.out(Shared.json(expression: value.description, result: formulas ? shown : nil,
+                             latex: shared == nil && formulas && o.flags.contains("--latex") ? latex(result) : nil,
+                             numbers: numbers, definitions: shared?.definitions))
       return CommandLineTool.Status.success
     }
+    for (name, definition) in shared?.definitions ?? [] { output.out("\(name) = \(definition)") }
     if !formulas {
       // Only the values.
-    } else if o.flags.contains("--latex") {
+    } else if shared == nil && o.flags.contains("--latex") {
       output.out(latex(result))
     } else if case .scalar = value, wrt.count > 1 || wrt.first?.shape != nil {
-      for (name, entry) in zip(names, result.flattened) { output.out("d/d\(name) = \(entry)") }
-    } else if case .list(let entries) = result, case .scalar = value {
-      for (name, entry) in zip(names, entries) { output.out("d/d\(name) = \(entry)") }
+      // A gradient: one line per variable.
+      for (name, entry) in zip(names, shown.flattened) { output.out("d/d\(name) = \(entry)") }
     } else {
-      output.out(result.description)
+      output.out(shown.description)
     }
     Shared.valueLines(numbers, output: output)
     return CommandLineTool.Status.success

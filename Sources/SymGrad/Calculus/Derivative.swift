@@ -66,15 +66,21 @@ public struct Differentiator {
       case .max, .min:
         let (da, db) = (d[0], d[1])
         if da.isZero && db.isZero { return .zero }
-        let s = sign(xs[0] - xs[1])
-        let half = Expr.number(Rational(numerator: 1, denominator: 2)!)
-        let (wa, wb) = f == .max ? (half * (1 + s), half * (1 - s)) : (half * (1 - s), half * (1 + s))
+        let (wa, wb) = maxMinWeights(f, xs[0], xs[1])
         return da * wa + db * wb
       default:
         if dx.isZero { return .zero }
         return outerDerivative(f, x, node) * dx
       }
     }
+  }
+
+  /// d max(a, b)/da and d max(a, b)/db (likewise for min): 1 and 0 away from ties, 1/2
+  /// each at a tie (PyTorch's even split), as `(1 +- sign(a - b))/2`.
+  static func maxMinWeights(_ f: Function, _ a: Expr, _ b: Expr) -> (Expr, Expr) {
+    let s = sign(a - b)
+    let half = Expr.number(Rational(numerator: 1, denominator: 2)!)
+    return f == .max ? (half * (1 + s), half * (1 - s)) : (half * (1 - s), half * (1 + s))
   }
 
   /// f'(x) for the unary functions; `node` is f(x) itself (reused where f' mentions it).

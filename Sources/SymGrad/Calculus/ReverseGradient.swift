@@ -110,10 +110,9 @@ struct ReverseGradient {
     case .apply(let f, let xs):
       switch f {
       case .max, .min:
-        let s = sign(xs[0] - xs[1])
-        let half = Expr.number(Rational(numerator: 1, denominator: 2)!)
-        send(xs[0], { f == .max ? half * (1 + s) : half * (1 - s) })
-        send(xs[1], { f == .max ? half * (1 - s) : half * (1 + s) })
+        let (wa, wb) = Differentiator.maxMinWeights(f, xs[0], xs[1])
+        send(xs[0], { wa })
+        send(xs[1], { wb })
       default:
         send(xs[0], { Differentiator.outerDerivative(f, xs[0], node) })
       }

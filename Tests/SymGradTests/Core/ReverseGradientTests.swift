@@ -131,13 +131,16 @@ import Testing
     }
   }
 
-  /// A 1,000-level chain differentiates without recursion. (The adjoint is a product of up to 1,000 cosines, rebuilt per level: quadratic in the depth, as in forward mode.)
-  @Test func deepChainsDoNotOverflowTheStack() {
+  /// A 1,000-level chain: the sweep is iterative, and its adjoint (the product of the
+  /// chain's cosines) is the very node forward mode builds. (Products are rebuilt per
+  /// level: quadratic in the depth, as in forward mode.)
+  @Test func deepChainsGiveTheForwardModeNode() {
     let x = Expr.symbol("x")
     var f = x
     for _ in 0..<1_000 { f = sin(f) }
     let g = gradient(of: f, withRespectTo: [x])
     #expect(g[0].node.height > 1_000)
+    #expect(g == Self.forward(f, [x]))
   }
 
   /// The symbol id ranges keep "may contain" selective where the 64-bit mask saturates:
