@@ -12,24 +12,58 @@ public indirect enum JSON: Equatable, Sendable {
 
   /// Compact one-line serialization.
   public func serialized() -> String {
+    var out = ""
+    write(to: &out)
+    return out
+  }
+
+  /// Appends the serialized text to `out`: one buffer for the whole document (a 716 x
+  /// 716 array was 512k nested strings joined level by level).
+  func write(to out: inout String) {
     switch self {
-    case .string(let s): return JSON.quote(s)
+    case .string(let s): JSON.quote(s, into: &out)
     case .number(let d):
-      if d.isNaN { return "\"nan\"" }
-      if d.isInfinite { return d > 0 ? "\"inf\"" : "\"-inf\"" }
-      if d == d.rounded(), Swift.abs(d) < 1e15 { return String(Int64(d)) }
-      return "\(d)"
-    case .bool(let b): return b ? "true" : "false"
-    case .null: return "null"
-    case .array(let xs): return "[" + xs.map { $0.serialized() }.joined(separator: ", ") + "]"
+      if d.isNaN { out += "\"nan\"" }
+      else if d.isInfinite { out += d > 0 ? "\"inf\"" : "\"-inf\"" }
+      else if d == d.rounded(), Swift.abs(d) < 1e15 { out += String(Int64(d)) }
+      else { out += "\(d)" }
+    case .bool(let b): out += b ? "true" : "false"
+    case .null: out += "null"
+    case .array(let xs):
+      out += "["
+      for (i, x) in xs.enumerated() {
+        if i > 0 { out += ", " }
+        x.write(to: &out)
+      }
+      out += "]"
     case .object(let kv):
-      return "{" + kv.map { JSON.quote($0.0) + ": " + $0.1.serialized() }.joined(separator: ", ") + "}"
+      out += "{"
+      for (i, (k, v)) in kv.enumerated() {
+        if i > 0 { out += ", " }
+        JSON.quote(k, into: &out)
+        out += ": "
+        v.write(to: &out)
+      }
+      out += "}"
     }
   }
 
   /// `s` as a JSON string literal (quotes, backslashes and control characters escaped).
   public static func quote(_ s: String) -> String {
-    var out = "\""
+    var out = ""
+    quote(s, into: &out)
+    return out
+  }
+
+  /// Appends `s` as a JSON string literal to `out`.
+  static func quote(_ s: String, into out: inout String) {
+    out += "\""
+    // Text without quotes, backslashes or control characters (nearly all) goes in whole.
+    if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+      out += s
+      out += "\""
+      return
+    }
     for u in s.unicodeScalars {
       switch u {
       case "\"": out += "\\\""
@@ -45,6 +79,6 @@ public indirect enum JSON: Equatable, Sendable {
         }
       }
     }
-    return out + "\""
+    out += "\""
   }
 }

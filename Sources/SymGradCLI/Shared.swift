@@ -50,12 +50,20 @@ enum Shared {
 
   /// A value's scalars as JSON texts, keeping the list shape.
   static func textJSON(_ v: Value) -> JSON {
-    switch v {
-    case .scalar(let e): return .string(e.description)
-    case .list(let items): return .array(items.map(textJSON))
-    case .string(let s): return .string(s)
-    case .boolean(let b): return .bool(b)
+    var printed: [Expr: String] = [:]
+    func text(_ v: Value) -> JSON {
+      switch v {
+      case .scalar(let e):
+        if let t = printed[e] { return .string(t) }
+        let t = e.description
+        printed[e] = t
+        return .string(t)
+      case .list(let items): return .array(items.map(text))
+      case .string(let s): return .string(s)
+      case .boolean(let b): return .bool(b)
+      }
     }
+    return text(v)
   }
 
   /// The numbers of a value's scalars at a point: certified values (see
@@ -85,22 +93,30 @@ enum Shared {
     var cursor = 0
     var uncertified: [(String, String)] = []
     var undefinedReasons: [(String, String)] = []
-    func rebuild(_ v: Value, _ numbers: [Double], _ path: String, record: Bool) -> JSON {
+    // The entry's index path, as text only for the entries that are reported.
+    var path: [Int] = []
+    func pathText() -> String { path.map { "[\($0)]" }.joined() }
+    func rebuild(_ v: Value, _ numbers: [Double], record: Bool) -> JSON {
       switch v {
       case .scalar:
         defer { cursor += 1 }
-        if record, !certified[cursor].certified { uncertified.append((path, certified[cursor].reason ?? "")) }
+        if record, !certified[cursor].certified { uncertified.append((pathText(), certified[cursor].reason ?? "")) }
         if record, certified[cursor].certified, certified[cursor].value.isNaN, let why = certified[cursor].reason {
-          undefinedReasons.append((path, why))
+          undefinedReasons.append((pathText(), why))
         }
         return .number(numbers[cursor])
-      case .list(let items): return .array(items.enumerated().map { rebuild($1, numbers, path + "[\($0)]", record: record) })
+      case .list(let items):
+        return .array(items.enumerated().map { index, item in
+          path.append(index)
+          defer { path.removeLast() }
+          return rebuild(item, numbers, record: record)
+        })
       case .string, .boolean: return .null
       }
     }
-    let valueJSON = rebuild(v, certified.map(\.value), "", record: true)
+    let valueJSON = rebuild(v, certified.map(\.value), record: true)
     cursor = 0
-    return Numbers(value: valueJSON, ieee: rebuild(v, ieee, "", record: false), uncertified: uncertified,
+    return Numbers(value: valueJSON, ieee: rebuild(v, ieee, record: false), uncertified: uncertified,
                    undefined: undefinedReasons)
   }
 

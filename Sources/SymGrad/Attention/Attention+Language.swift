@@ -25,7 +25,7 @@ enum AttentionFunctions {
                              isCausal: a.bool("is_causal") ?? false, scale: a.scalar(nil, "scale")).value
       }
     },
-    LanguageFunction(name: "causal_mask", summary: "causal_mask(n): 0 on and below the diagonal, -inf above (n <= 1024)") { a in
+    LanguageFunction(name: "causal_mask", summary: "causal_mask(n): 0 on and below the diagonal, -inf above (n <= 512)") { a in
       try a.expect(positional: 1...1)
       return try a.run { causalMask(try a.size(0)).value }
     },
@@ -40,9 +40,10 @@ extension CallArguments {
   /// A non-negative integer size at position `i` (or keyword `name`).
   ///
   /// A square matrix (`eye`, `causal_mask`) has at most `maximumMatrixSize` rows, so no
-  /// literal holds more than about a million entries (each an expression that is printed,
-  /// parsed and differentiated; 4096 rows took tens of seconds to print). A vector
-  /// (`one_hot`) may have up to `maximumVectorSize` entries.
+  /// literal holds more than 262,144 entries (each an expression that is printed, parsed
+  /// and differentiated; 4096 rows took tens of seconds to print, 1024 rows about 3 s
+  /// through print, reparse and `eval --json`). A vector (`one_hot`) may have up to
+  /// `maximumVectorSize` entries.
   func size(_ i: Int, _ name: String = "n", matrix: Bool = true) throws -> Int {
     guard let n = try int(i, name) else { throw error("missing \(name)") }
     let limit = matrix ? Self.maximumMatrixSize : Self.maximumVectorSize
@@ -52,7 +53,7 @@ extension CallArguments {
     return n
   }
 
-  static let maximumMatrixSize = 1024
+  static let maximumMatrixSize = 512
   static let maximumVectorSize = 1 << 20
 
   /// The masks given by keywords (and a 4th positional `attn_mask`).

@@ -248,8 +248,13 @@ struct CertifiedEvaluator {
       a.rounded(try w.exp(try w.multiply(rational, try w.log(x))))
     }
     if b.lo.signum > 0 {
-      // Square roots (and their odd powers) exactly, without exp and log.
-      if r.denominator == BigInt(2) { return a.rounded(try w.power(w.sqrtOfPositive(b), r.numerator)) }
+      // Roots of power-of-two order (square, fourth, ... 256th) by repeated square roots,
+      // each rounded outward, then the integer power: no exp or log.
+      if let d = r.denominator.asInt, d.nonzeroBitCount == 1, d <= 256 {
+        var root = b
+        for _ in 0..<d.trailingZeroBitCount { root = w.sqrtOfPositive(root) }
+        return a.rounded(try w.power(root, r.numerator))
+      }
       return try positivePower(b)
     }
     if b.sign == 0 {

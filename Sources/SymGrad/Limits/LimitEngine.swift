@@ -537,7 +537,14 @@ final class LimitEngine {
         let r = s.dropFirst().reduce(s[0]) { a.add($0, $1) }
         if r.terms.isEmpty, r.order != nil { throw LimitFailure.precisionExhausted }
         return r
-      case .product: return relative(s.dropFirst().reduce(s[0]) { a.multiply($0, $1) })
+      case .product:
+        // Factors free of ω form one coefficient, built once: multiplied into the series
+        // one at a time, a product of n symbols is rebuilt n times (O(n^2)).
+        let children = node.children
+        let free = children.filter { !$0.contains(w) }
+        var factors = zip(children, s).filter { $0.0.contains(w) }.map(\.1)
+        if !free.isEmpty { factors.append(Series.constant(Expr.product(free))) }
+        return relative(factors.dropFirst().reduce(factors[0]) { a.multiply($0, $1) })
       case .power(_, let p):
         guard p.freeSymbols.isEmpty else { throw LimitFailure.unsupported("symbolic exponent in a series") }
         return relative(try a.power(relative(s[0]), Exponent(p)))

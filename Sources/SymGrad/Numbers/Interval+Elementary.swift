@@ -54,20 +54,45 @@ extension IntervalArithmetic {
   /// `ln 2 = 2 atanh(1/3)`.
   func ln2() throws -> Interval {
     try cached("ln2") { a in
-      let w = a.wider(16)
-      let third = try w.number(Rational(numerator: 1, denominator: 3)!)
-      return a.rounded(try w.multiply(try w.atanhSeries(third), by: 2))
+      let w = a.wider(40)
+      return a.rounded(try w.scaled(Self.arctanOfInverse(3, hyperbolic: true, bits: w.precision), byPowerOfTwo: 1))
     }
   }
 
   /// `pi = 16 atan(1/5) - 4 atan(1/239)` (Machin).
   func pi() throws -> Interval {
     try cached("pi") { a in
-      let w = a.wider(16)
-      let x = try w.atanSeries(try w.number(Rational(numerator: 1, denominator: 5)!))
-      let y = try w.atanSeries(try w.number(Rational(numerator: 1, denominator: 239)!))
-      return a.rounded(w.subtract(try w.multiply(x, by: 16), try w.multiply(y, by: 4)))
+      let w = a.wider(40)
+      let x = Self.arctanOfInverse(5, hyperbolic: false, bits: w.precision)
+      let y = Self.arctanOfInverse(239, hyperbolic: false, bits: w.precision)
+      return a.rounded(w.subtract(try w.scaled(x, byPowerOfTwo: 4), try w.scaled(y, byPowerOfTwo: 2)))
     }
+  }
+
+  /// `atan(1/m)`, or `atanh(1/m)` when `hyperbolic`, for an integer `m >= 2`, enclosed
+  /// with `bits` fraction bits by fixed-point integer arithmetic.
+  ///
+  /// `t_k = floor(2^bits / m^(2k+1))` exactly (a floor of a floor quotient is the floor of
+  /// the whole quotient), and the term `floor(t_k / (2k+1))` is below the exact term by
+  /// less than one unit, so the `k` terms summed are off by less than `k` units either
+  /// way. The series stops at the first `t_k = 0`, that is `2^bits < m^(2k+1)`: the rest
+  /// is below one unit times `1/(1 - 1/m^2) <= 4/3`. Hence the enclosure `sum +- (k + 2)`
+  /// units. Every step divides by a one-limb integer: linear in `bits` per term, where
+  /// interval series multiply full-width numbers (pi at 8,000 bits: 1.3 s -> a few ms).
+  static func arctanOfInverse(_ m: Int, hyperbolic: Bool, bits: Int) -> Interval {
+    precondition(m >= 2 && m < 1 << 31, "arctanOfInverse: m out of range")
+    let mm = BigInt(m * m)
+    var t = BigInt(1).shiftedLeft(by: bits) / BigInt(m)
+    var sum = t
+    var k = 1
+    while !t.isZero {
+      t = t / mm
+      let term = t / BigInt(2 * k + 1)
+      sum = hyperbolic || k % 2 == 0 ? sum + term : sum - term
+      k += 1
+    }
+    let error = BigInt(k + 2)
+    return Interval(Dyadic(sum - error, -bits), Dyadic(sum + error, -bits))
   }
 
   // MARK: Series
@@ -85,23 +110,6 @@ extension IntervalArithmetic {
       k += 1
     }
     let tail = try Dyadic.product(Dyadic.product(magnitudeBound(power), z2m, precision: precision, .up), Dyadic(2), precision: precision, .up)
-    return add(sum, symmetric(tail))
-  }
-
-  /// `atan(z) = z - z^3/3 + z^5/5 - ...` for `|z| <= 1/5`: alternating with decreasing
-  /// terms, so the tail is at most the first omitted term, `|z|^(2k+3)/(2k+3) <= |z|^(2k+1) z^2`.
-  func atanSeries(_ z: Interval) throws -> Interval {
-    let z2 = try multiply(z, z)
-    let z2m = magnitudeBound(z2)
-    var power = z, sum = z
-    var k = 1
-    while !below(try multiply(Interval(magnitudeBound(power)), Interval(z2m)), precision + 2) {
-      power = try multiply(power, z2)
-      let term = try divide(power, Interval(Dyadic(2 * k + 1)))
-      sum = k % 2 == 1 ? subtract(sum, term) : add(sum, term)
-      k += 1
-    }
-    let tail = try Dyadic.product(magnitudeBound(power), z2m, precision: precision, .up)
     return add(sum, symmetric(tail))
   }
 
@@ -157,7 +165,10 @@ extension IntervalArithmetic {
     guard x.top < 60 else { throw CertifiedEvaluationError.outOfRange }
     let n = Int((x.approximateDouble / 0.6931471805599453).rounded())
     let nBits = Int.bitWidth - n.magnitude.leadingZeroBitCount
-    let halvings = 10
+    // exp(r) = exp(r/2^h)^(2^h): h halvings cost h squarings and h guard bits and make
+    // the Taylor series gain about h bits per term; h grows like the square root of
+    // the precision (10 at double-like precisions, 32 at 4096 bits).
+    let halvings = Swift.max(10, Int(Double(precision).squareRoot() / 2))
     let w = wider(nBits + halvings + 16)
     let r = w.subtract(Interval(x), try w.multiply(try w.ln2(), Interval(Dyadic(n))))
     var e = try w.expTaylor(try w.scaled(r, byPowerOfTwo: -halvings), from: 0)
@@ -193,10 +204,16 @@ extension IntervalArithmetic {
       k += 1
     }
     let kBits = Int.bitWidth - k.magnitude.leadingZeroBitCount
-    let w = wider(kBits + 16)
-    let yi = Interval(y)
+    // log y = 2^(r+1) atanh(z) with z = (y^(1/2^r) - 1)/(y^(1/2^r) + 1): each square root
+    // halves z (|z| <= 1/5 for y in [3/4, 3/2)), so the series gains about 2r bits per
+    // term; the factor 2^r costs r guard bits. r grows like the square root of the
+    // precision (at 4096 bits: 32 roots, ~60 terms instead of ~900).
+    let roots = Swift.max(0, Int(Double(precision).squareRoot() / 2))
+    let w = wider(kBits + 16 + roots)
+    var yi = Interval(y)
+    for _ in 0..<roots { yi = w.sqrtOfPositive(yi) }
     let z = try w.divide(w.subtract(yi, .one), w.add(yi, .one))
-    var result = try w.multiply(try w.atanhSeries(z), by: 2)
+    var result = try w.scaled(try w.atanhSeries(z), byPowerOfTwo: roots + 1)
     if k != 0 { result = w.add(result, try w.multiply(try w.ln2(), Interval(Dyadic(k)))) }
     return rounded(result)
   }
@@ -283,7 +300,11 @@ extension IntervalArithmetic {
       quadrant = Int(truncatingIfNeeded: (n % BigInt(4)).asInt ?? 0)
       if quadrant < 0 { quadrant += 4 }
     }
-    let (s, c) = try w.sinCosTaylor(r)
+    // The reduction needs top(x) extra bits; its remainder r (|r| <= pi/4, absolute error
+    // about 2^-(precision + 16)) does not: the series runs at 16 guard bits, not at
+    // the reduction's width (at x = 1e1000 that is 3,300 bits less per term).
+    let t = wider(16)
+    let (s, c) = try t.sinCosTaylor(r)
     // sin(r + n pi/2) and cos(r + n pi/2) by quadrant.
     let result: Interval
     switch (quadrant, sine) {
@@ -325,8 +346,20 @@ extension IntervalArithmetic {
 
   /// `floor(sqrt(n))` for `n > 0`: Newton's iteration from above, which decreases
   /// monotonically to the floor.
+  ///
+  /// The start is above the root and close to it: for `n` wider than 128 bits,
+  /// `(isqrt(a) + 1) 2^k` with `a = floor(n / 4^k)` and `k` about a quarter of `n`'s width
+  /// (`sqrt(n) < 2^k sqrt(a + 1) <= 2^k (isqrt(a) + 1)`), so Newton needs two or three
+  /// steps instead of one per bit of precision lost by starting at a power of two.
   static func integerSquareRoot(_ n: BigInt) -> BigInt {
-    var x = BigInt(1).shiftedLeft(by: (n.magnitudeBitWidth + 1) / 2)
+    let width = n.magnitudeBitWidth
+    var x: BigInt
+    if width > 128 {
+      let k = width / 4
+      x = (integerSquareRoot(n.shiftedRight(by: 2 * k, roundingUp: false)) + BigInt(1)).shiftedLeft(by: k)
+    } else {
+      x = BigInt(1).shiftedLeft(by: (width + 1) / 2)
+    }
     while true {
       let y = (x + n / x).shiftedRight(by: 1, roundingUp: false)
       if y >= x { return x }

@@ -58,7 +58,7 @@ enum CalculusFunctions {
       let u = a.positional[0].value.flattened, v = a.positional[1].value.flattened
       return .list(u.map { x in .list(v.map { .scalar(x * $0) }) })
     },
-    LanguageFunction(name: "eye", summary: "eye(n): the identity matrix (n <= 1024)") { a in
+    LanguageFunction(name: "eye", summary: "eye(n): the identity matrix (n <= 512)") { a in
       try a.expect(positional: 1...1)
       let n = try a.size(0)
       return .list((0..<n).map { i in .list((0..<n).map { j in .scalar(i == j ? .one : .zero) }) })

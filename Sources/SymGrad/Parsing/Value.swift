@@ -53,13 +53,35 @@ public enum Value: Sendable, Equatable {
 extension Value: CustomStringConvertible {
   /// Scalars in the text syntax, lists as `[a, b]`, strings quoted.
   public var description: String {
+    var out = ""
+    var printed: [Expr: String] = [:]
+    write(to: &out, printed: &printed)
+    return out
+  }
+
+  /// Appends the text to `out`, printing each distinct scalar once (a 716 x 716 mask
+  /// has two distinct entries).
+  private func write(to out: inout String, printed: inout [Expr: String]) {
     switch self {
-    case .scalar(let e): return e.description
-    case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
+    case .scalar(let e):
+      if let text = printed[e] {
+        out += text
+      } else {
+        let text = e.description
+        printed[e] = text
+        out += text
+      }
+    case .list(let items):
+      out += "["
+      for (i, item) in items.enumerated() {
+        if i > 0 { out += ", " }
+        item.write(to: &out, printed: &printed)
+      }
+      out += "]"
     // The quote the string does not contain, so the text reads back (the language has no
     // escapes; a string holding both quotes cannot be written in it).
-    case .string(let s): return s.contains("\"") ? "'\(s)'" : "\"\(s)\""
-    case .boolean(let b): return b ? "True" : "False"
+    case .string(let s): out += s.contains("\"") ? "'\(s)'" : "\"\(s)\""
+    case .boolean(let b): out += b ? "True" : "False"
     }
   }
 }

@@ -36,11 +36,11 @@ struct Polynomial: Hashable {
     var i = 0, j = 0
     while i < x.count || j < y.count {
       if j >= y.count || (i < x.count && x[i] < y[j]) {
-        out += [x[i], x[i + 1]]; i += 2
+        out.append(x[i]); out.append(x[i + 1]); i += 2
       } else if i >= x.count || y[j] < x[i] {
-        out += [y[j], y[j + 1]]; j += 2
+        out.append(y[j]); out.append(y[j + 1]); j += 2
       } else {
-        out += [x[i], x[i + 1] + y[j + 1]]; i += 2; j += 2
+        out.append(x[i]); out.append(x[i + 1] + y[j + 1]); i += 2; j += 2
       }
     }
     return out

@@ -65,15 +65,51 @@ import Testing
 
   // MARK: Hangs
 
-  /// Literal matrices stop at 1024 x 1024 (a million entries): `eye(4096)` and
-  /// `causal_mask(4096)` ran for more than 30 s; now a clear error at the argument.
-  /// Vectors may be longer (one_hot over a 50,000-word vocabulary).
-  @Test(arguments: ["eye(4096)", "causal_mask(4096)", "generate_square_subsequent_mask(sz=3369)"])
+  /// Literal matrices stop at 512 x 512 (262,144 entries): `eye(4096)` and
+  /// `causal_mask(4096)` ran for more than 30 s, `generate_square_subsequent_mask(716)`
+  /// 2 s through print, reparse and the CLI (fuzz seed 20261202, input 25932); now a clear
+  /// error at the argument. Vectors may be longer (one_hot over a 50,000-word vocabulary).
+  @Test(arguments: ["eye(4096)", "causal_mask(4096)", "generate_square_subsequent_mask(sz=3369)",
+                    "generate_square_subsequent_mask(716)", "eye(513)"])
   func largeLiteralMatricesAreRefused(_ text: String) {
     let r = run("eval", text)
     #expect(r.status == 1)
-    #expect(r.err.contains("must be between 0 and 1024"), "\(r.err)")
+    #expect(r.err.contains("must be between 0 and 512"), "\(r.err)")
     #expect(r.err.contains("column \(text.firstIndex(of: "(")!.utf16Offset(in: text) + 2):") || text.contains("sz="), "\(r.err)")
+  }
+
+  /// Hangs of the fuzzer's 30,000-input slice (seed 20261202), each now decided or
+  /// refused: the cost was in the mechanism, not the input.
+  /// - #25095: `cos` of an argument near -1e1000 needs pi to ~7,500 bits; pi and ln 2 were
+  ///   interval series of full-width products (1.3 s), now fixed-point sums with one-limb
+  ///   divisions, and the sine/cosine series runs at the working precision, not the
+  ///   reduction's. Reference: mpmath, `mp.dps = 1100; cos(log(3) - 10**1000)`.
+  /// - #11402: a zero test on a constant holding `(4*pi)**(1/4)` and `exp(exp(9)/2)`: the
+  ///   fourth root is two square roots now, and `log` reduces its argument by square roots
+  ///   (at 4,096 bits ~60 series terms instead of ~900). The limit itself is undecided (two
+  ///   inputs go to +inf together: no limit along every path), within the work budget.
+  /// - #12522/#5982: a 400-symbol product under a limit: the series of a product multiplies
+  ///   its factors free of the variable into one coefficient once (was O(n^2)).
+  @Test func fuzzHangsOfSeed20261202() {
+    let cosine = run("eval", "cos(nll_loss(log_softmax([[w0, w0, w0]]), [0])-1e1000)", "--at", "w0=-2.0257", "--json")
+    #expect(cosine.status == 0)
+    #expect(values(cosine) == [0.23753747054445737], "\(cosine.out)")
+    #expect(cosine.json["certified"] as? Bool == true)
+
+    let nested = run("eval", "nll_loss(log_softmax([[1/8, w0, x[0]], [y, .5, inf], [y, 6, poisson_nll_loss([[y, 9]], [[2, 0]], full=True)]]), [1, 0, 2])",
+                     "--at", "w0=inf,x[0]=inf,y=-inf", "--json")
+    #expect(nested.json["certified"] as? Bool == false, "\(nested.out)")
+    #expect(nested.out.contains("undecided"), "\(nested.out)")
+
+    let product = (0..<400).map { "x\($0)" }.joined(separator: "*")
+    let alone = run("limit", product, "--as", "x3", "--to", "inf")
+    #expect(alone.status == 1)
+    #expect(alone.err.contains("the sign of x0*x1*x2*x4*"), "\(alone.err.prefix(200))")
+    let vanishing = run("limit", "\(product)*x3*exp(-x3)", "--as", "x3", "--to", "inf")
+    #expect(vanishing.status == 0 && vanishing.out.hasPrefix("0\n"), "\(vanishing.out.prefix(200))")
+    // Through Gruntz's series (0 * inf form): the 400 constant factors come out whole.
+    let series = run("limit", "\(product)*(exp(1/t) - 1)*t", "--as", "t", "--to", "inf")
+    #expect(series.status == 0 && series.out == product + "\n", "\(series.out.prefix(200))")
   }
 
   /// The findings' limits that ran for seconds and then gave up or hung: each is decided

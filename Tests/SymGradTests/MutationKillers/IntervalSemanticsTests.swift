@@ -99,12 +99,12 @@ import Testing
 
   /// Whether `enclosure` contains every number of `[reference, reference + 10^-75]`
   /// (`reference` is the value truncated to 75 decimals, so the true value is inside).
-  func contains(_ enclosure: Interval, _ reference: String) throws -> Bool {
+  func contains(_ enclosure: Interval, _ reference: String, digits: Int = 75) throws -> Bool {
     let r = Rational(decimal: reference)!
-    let unit = Rational(numerator: BigInt(1), denominator: BigInt(10).power(75))!
+    let unit = Rational(numerator: BigInt(1), denominator: BigInt(10).power(digits))!
     let (low, high) = r.signum >= 0 ? (r, r + unit) : (r - unit, r)
-    let rlo = try Dyadic.rounding(low, precision: 300, .down)
-    let rhi = try Dyadic.rounding(high, precision: 300, .up)
+    let rlo = try Dyadic.rounding(low, precision: 4 * digits, .down)
+    let rhi = try Dyadic.rounding(high, precision: 4 * digits, .up)
     return Dyadic.compare(enclosure.lo, rlo) <= 0 && Dyadic.compare(rhi, enclosure.hi) <= 0
   }
 
@@ -125,18 +125,45 @@ import Testing
     #expect(misses.isEmpty, "atanh(\(z)) not enclosed at precisions \(misses)")
   }
 
-  /// atan(z) likewise. References: mpmath 1.3.0, `mp.dps = 80; mp.atan(z)`.
+  /// atan(1/m) and atanh(1/m) in fixed point (ln 2 and pi are built from them), at every
+  /// width from 2 to 240 fraction bits, must enclose the true value. References: mpmath
+  /// 1.3.0, `mp.dps = 120`, truncated to 75 decimals.
   @Test(arguments: [
-    (0.125, "0.124354994546761435031354849163871025573170191769804089915114119115722267428"),
-    (0.0625, "0.0624188099959573484739791129855051136062738877974991946075278168986902672168"),
-    (0.1875, "0.18534794999569476488602596122854464451526643871056919337192938313079936577"),
+    (2, false, "0.463647609000806116214256231461214402028537054286120263810933088720197864165"),
+    (2, true, "0.549306144334054845697622618461262852323745278911374725867347166818747146609"),
+    (3, false, "0.321750554396642193401404614358661319020755295557656191432803059356756237405"),
+    (3, true, "0.346573590279972654708616060729088284037750067180127627060340004746696810984"),
+    (5, false, "0.197395559849880758370049765194790293447585103787852101517688940241033969978"),
+    (5, true, "0.202732554054082190989006557732174568285995211731247098807007162072050335624"),
+    (239, false, "0.004184076002074723864538214959285452741048065307631950827019612887181778341"),
+    (239, true, "0.004184124835258304446406786603468391587152286502213480126377182885990854141"),
   ])
-  func atanSeriesEnclosesTheTrueValue(_ z: Double, _ reference: String) throws {
+  func arctanOfInverseEnclosesTheTrueValue(_ m: Int, _ hyperbolic: Bool, _ reference: String) throws {
     var misses: [Int] = []
-    for precision in 2...160 {
-      let e = try IntervalArithmetic(precision: precision).atanSeries(Interval(d(z)))
-      if try !contains(e, reference) { misses.append(precision) }
+    for bits in 2...240 {
+      let e = IntervalArithmetic.arctanOfInverse(m, hyperbolic: hyperbolic, bits: bits)
+      if try !contains(e, reference) { misses.append(bits) }
     }
-    #expect(misses.isEmpty, "atan(\(z)) not enclosed at precisions \(misses)")
+    #expect(misses.isEmpty, "\(hyperbolic ? "atanh" : "atan")(1/\(m)) not enclosed at \(misses) bits")
+    // And tightly: within (k + 2) units of 2^-bits, k about bits / log2(m^2) terms.
+    let e = IntervalArithmetic.arctanOfInverse(m, hyperbolic: hyperbolic, bits: 240)
+    let width = Dyadic.sum(e.hi, -e.lo, precision: 1000, .up)
+    #expect(width.top < -240 + 8, "width 2^\(width.top)")
+  }
+
+  /// pi and ln 2 at 900 bits enclose 300 correct decimals (mpmath 1.3.0, truncated; an
+  /// enclosure must be wider than the reference's 10^-300 to contain it), and the pi that
+  /// reduces `cos(1e1000)` (about 7,500 bits) lies inside that and is 7,500 bits narrow.
+  @Test func piAndLn2AtHighPrecision() throws {
+    let pi300 = "3.141592653589793238462643383279502884197169399375105820974944592307816406286208998628034825342117067982148086513282306647093844609550582231725359408128481117450284102701938521105559644622948954930381964428810975665933446128475648233786783165271201909145648566923460348610454326648213393607260249141273"
+    let ln2300 = "0.693147180559945309417232121458176568075500134360255254120680009493393621969694715605863326996418687542001481020570685733685520235758130557032670751635075961930727570828371435190307038623891673471123350115364497955239120475172681574932065155524734139525882950453007095326366642654104239157814952043740"
+    let a = IntervalArithmetic(precision: 900)
+    let pi = try a.pi()
+    #expect(try contains(pi, pi300, digits: 300))
+    #expect(try contains(try a.ln2(), ln2300, digits: 300))
+    let high = try IntervalArithmetic(precision: 7500).pi()
+    #expect(Dyadic.compare(pi.lo, high.lo) <= 0 && Dyadic.compare(high.hi, pi.hi) <= 0)
+    let width = Dyadic.sum(high.hi, -high.lo, precision: 20_000, .up)
+    #expect(width.top < -7490, "width 2^\(width.top)")
   }
 }
