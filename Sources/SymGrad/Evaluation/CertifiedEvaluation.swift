@@ -412,7 +412,7 @@ extension Expr {
     // Jacobian share their denominators), the rest one by one.
     var constants: [(index: Int, value: Expr)] = []
     for (k, i) in limits.enumerated() {
-      if case .finite(let c) = limitResults[k], c.freeSymbols.isEmpty {
+      if case .finite(let c) = limitResults[k], c.isSymbolFree {
         constants.append((i, c))
       } else {
         results[i] = limitResults[k].certifiedValue
@@ -482,7 +482,7 @@ extension LimitValue {
   /// becomes `.undefined(.domain(...))`; everything else is returned as is. The check
   /// evaluates `c` only when it applies `log`, `log1p` or a non-integer power.
   func checkingDomain() -> LimitValue {
-    guard case .finite(let c) = self, c.freeSymbols.isEmpty, c.hasDomainRestriction else { return self }
+    guard case .finite(let c) = self, c.isSymbolFree, c.hasDomainRestriction else { return self }
     if case .domain(let error) = CertifiedEvaluator(values: [:]).evaluate([c])[0] {
       return .undefined(.domain("\(error)"))
     }

@@ -76,6 +76,15 @@ extension Expr {
     substituting(Dictionary(uniqueKeysWithValues: values.map { (Expr.symbol($0.key), $0.value) }))
   }
 
+  /// Whether no symbol occurs (`freeSymbols.isEmpty`, without collecting and sorting the
+  /// names). O(1) unless `undefined` occurs: a symbol always sets a bit of the node's
+  /// symbol mask, and only `undefined` sets bits without being a symbol (then one walk).
+  public var isSymbolFree: Bool {
+    if node.symbolMask == 0 { return true }
+    if node.nonFinite & ExprNode.NonFinite.undefined == 0 { return false }
+    return Expr.symbolNames(of: [self]).isEmpty
+  }
+
   /// The names of the symbols in the expression, sorted in natural order.
   public var freeSymbols: [String] {
     Expr.symbolNames(of: [self]).sorted { Expr.naturalCompare($0, $1) < 0 }

@@ -286,7 +286,7 @@ final class LimitEngine {
       if let (lo, hi) = try bounds(a[0]), lo > 0 { return widen(Foundation.log(lo), Foundation.log(hi)) }
     default: break
     }
-    if let v = try limitOrNil(x), case .finite(let c) = v, c.freeSymbols.isEmpty {
+    if let v = try limitOrNil(x), case .finite(let c) = v, c.isSymbolFree {
       let d = try c.certifiedValue().value
       guard d.isFinite else { return nil }
       return widen(d - 1e-9 * Swift.max(1, Swift.abs(d)), d + 1e-9 * Swift.max(1, Swift.abs(d)))
@@ -297,9 +297,11 @@ final class LimitEngine {
   /// The sign (-1, 0, 1) of `e` for all large `t`.
   func sign(_ e: Expr) throws -> Int {
     if !e.contains(t) {
-      if !e.freeSymbols.isEmpty {
+      if !e.isSymbolFree {
         // Other symbols: generic constants; the sign must not depend on their values.
-        throw LimitFailure.unsupported("the sign of \(e) depends on the symbols \(e.freeSymbols.sorted().joined(separator: ", "))")
+        let names = e.freeSymbols
+        let listed = names.count > 8 ? names.prefix(8).joined(separator: ", ") + ", ... (\(names.count) symbols)" : names.joined(separator: ", ")
+        throw LimitFailure.unsupported("the sign of \(e) depends on the symbols \(listed)")
       }
       return try certifiedSign(e)
     }
@@ -338,7 +340,7 @@ final class LimitEngine {
         // The guard's condition at the limit: the argument's limit must lie in [0, 1].
         switch try limitInf(u) {
         case .finite(let v):
-          if v.freeSymbols.isEmpty, let s = CertifiedEvaluator.sign(of: v), s < 0 || CertifiedEvaluator.sign(of: v - 1) ?? 0 > 0 {
+          if v.isSymbolFree, let s = CertifiedEvaluator.sign(of: v), s < 0 || CertifiedEvaluator.sign(of: v - 1) ?? 0 > 0 {
             throw LimitFailure.domain("binary_cross_entropy: the input tends to \(v), outside [0, 1]")
           }
           return u
@@ -464,7 +466,7 @@ final class LimitEngine {
     var ratios: [Expr] = []
     for f in members {
       guard case .apply(.exp, let ha) = f.kind else { ratios.append(.one); continue }
-      guard case .finite(let c) = try limitInf(try rewrite(ha[0] / g)), c.freeSymbols.isEmpty, zeroTest(c) == .nonzero else {
+      guard case .finite(let c) = try limitInf(try rewrite(ha[0] / g)), c.isSymbolFree, zeroTest(c) == .nonzero else {
         throw LimitFailure.unsupported("growth ratio of \(f) is not a nonzero constant")
       }
       ratios.append(c)
@@ -546,7 +548,7 @@ final class LimitEngine {
         if !free.isEmpty { factors.append(Series.constant(Expr.product(free))) }
         return relative(factors.dropFirst().reduce(factors[0]) { a.multiply($0, $1) })
       case .power(_, let p):
-        guard p.freeSymbols.isEmpty else { throw LimitFailure.unsupported("symbolic exponent in a series") }
+        guard p.isSymbolFree else { throw LimitFailure.unsupported("symbolic exponent in a series") }
         return relative(try a.power(relative(s[0]), Exponent(p)))
       case .apply(let f, _):
         switch f {
@@ -604,7 +606,7 @@ final class LimitEngine {
     case .apply(.exp, _), .apply(.sigmoid, _), .apply(.softplus, _): return .nonzero
     default: break
     }
-    if c.contains(t) || c.contains(omega) || !c.freeSymbols.isEmpty { return .nonzero }
+    if c.contains(t) || c.contains(omega) || !c.isSymbolFree { return .nonzero }
     if c.isProvablyPositive { return .nonzero }  // sums of exponentials: no enclosure needed
     if let known = zeroTests[c] { return known }
     let result = certifiedZeroTest(c)

@@ -180,7 +180,15 @@ extension IntervalArithmetic {
   func expm1(_ a: Interval) throws -> Interval {
     try increasing(a) { x in
       if x.isZero { return .zero }
-      if x.top < -1 { return self.rounded(try self.wider(8).expTaylor(Interval(x), from: 1)) }
+      if x.top < -1 {
+        // expm1(2u) = expm1(u) (expm1(u) + 2), without cancellation: h halvings make the
+        // Taylor series gain about h bits per term, for h guard bits.
+        let halvings = Swift.max(0, Int(Double(self.precision).squareRoot() / 2) + x.top)
+        let v = self.wider(8 + halvings)
+        var e = try v.expTaylor(try v.scaled(Interval(x), byPowerOfTwo: -halvings), from: 1)
+        for _ in 0..<halvings { e = try v.multiply(e, v.add(e, Interval(Dyadic(2)))) }
+        return self.rounded(e)
+      }
       let w = self.wider(8)
       return self.rounded(w.subtract(try w.exp(Interval(x)), .one))
     }
@@ -231,8 +239,16 @@ extension IntervalArithmetic {
       let xi = Interval(x)
       if x.isZero { return .zero }
       if x.top < -1 {
-        let z = try w.divide(xi, w.add(Interval(Dyadic(2)), xi))
-        return self.rounded(try w.multiply(try w.atanhSeries(z), by: 2))
+        // log1p(y) = 2 log1p(y / (1 + sqrt(1 + y))) (the square root of 1 + y, written
+        // without cancellation): r such steps shrink y by about 2^r, so the atanh series
+        // gains about 2r bits per term, for r guard bits (as in `logPoint`). Arguments
+        // already tiny need fewer steps.
+        let roots = Swift.max(0, Int(Double(self.precision).squareRoot() / 2) + x.top)
+        let v = self.wider(16 + roots)
+        var y = xi
+        for _ in 0..<roots { y = try v.divide(y, v.add(.one, v.sqrtOfPositive(v.add(.one, y)))) }
+        let z = try v.divide(y, v.add(Interval(Dyadic(2)), y))
+        return self.rounded(try v.scaled(try v.atanhSeries(z), byPowerOfTwo: roots + 1))
       }
       return self.rounded(try w.log(w.add(.one, xi)))
     }
@@ -303,8 +319,14 @@ extension IntervalArithmetic {
     // The reduction needs top(x) extra bits; its remainder r (|r| <= pi/4, absolute error
     // about 2^-(precision + 16)) does not: the series runs at 16 guard bits, not at
     // the reduction's width (at x = 1e1000 that is 3,300 bits less per term).
-    let t = wider(16)
-    let (s, c) = try t.sinCosTaylor(r)
+    // sin(2a) = 2 sin(a) cos(a), cos(2a) = 1 - 2 sin(a)^2: h halvings of r make the series
+    // gain about 2h bits per term, for h guard bits.
+    let halvings = Swift.max(0, Int(Double(precision).squareRoot() / 2) - 4)
+    let t = wider(16 + halvings)
+    var (s, c) = try t.sinCosTaylor(try t.scaled(r, byPowerOfTwo: -halvings))
+    for _ in 0..<halvings {
+      (s, c) = (try t.scaled(try t.multiply(s, c), byPowerOfTwo: 1), t.subtract(.one, try t.scaled(try t.multiply(s, s), byPowerOfTwo: 1)))
+    }
     // sin(r + n pi/2) and cos(r + n pi/2) by quadrant.
     let result: Interval
     switch (quadrant, sine) {
