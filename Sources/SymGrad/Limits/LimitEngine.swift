@@ -102,9 +102,12 @@ final class LimitEngine {
       return r
     }
     let result: LimitValue
-    if e0.signum > 0 {
+    guard let exponentSign = e0.signum else {
+      throw LimitFailure.undecided("cannot decide the sign of the leading exponent \(e0.expr)")
+    }
+    if exponentSign > 0 {
       result = .finite(.zero)
-    } else if e0.signum < 0 {
+    } else if exponentSign < 0 {
       let s = try sign(c0)
       if s == 0 { throw LimitFailure.precisionExhausted }
       result = s > 0 ? .plusInfinity : .minusInfinity
@@ -618,6 +621,9 @@ final class LimitEngine {
 
   /// The polynomial term budget of the exact proof in a zero test (`Simplifier.termBudget`).
   static let zeroTestTermBudget = 400
+  /// The monomial products the exact proof in a zero test may compute, per normalized node
+  /// (`Simplifier.workBudget`).
+  static let zeroTestWorkBudget = 100_000
 
   private func certifiedZeroTest(_ c: Expr) -> ZeroTest {
     // Interval evaluation costs about the constant's size per precision step: charge it,
@@ -630,7 +636,9 @@ final class LimitEngine {
     // failed proof leaves the answer undecided), and large normal forms of constants with
     // huge coefficients cost seconds.
     let proved = Simplifier.$termBudget.withValue(Self.zeroTestTermBudget) {
-      c.simplified().isZero || c.simplifiedInExponentials().isZero
+      Simplifier.$workBudget.withValue(Self.zeroTestWorkBudget) {
+        c.simplified().isZero || c.simplifiedInExponentials().isZero
+      }
     }
     if proved { return .zero }
     // Past 384 bits each doubling costs more than all before it: charge each attempt by

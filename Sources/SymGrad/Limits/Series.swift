@@ -9,7 +9,6 @@ import Synchronization
 /// compare by their approximations: the one residual guess, stated here.
 struct Exponent: Hashable, Comparable {
   let expr: Expr
-  let approximation: Double
   /// A 96-bit enclosure of an irrational exponent, computed once: most comparisons are
   /// decided by disjoint enclosures without evaluating again. Nil for rationals (compared
   /// exactly) and when the constant has no finite enclosure at that precision.
@@ -19,7 +18,6 @@ struct Exponent: Hashable, Comparable {
 
   init(_ r: Rational) {
     expr = .number(r)
-    approximation = r.toDouble()
     enclosure = nil
     irrationalWeight = 0
   }
@@ -33,7 +31,6 @@ struct Exponent: Hashable, Comparable {
   private init(_ e: Expr, enclosure known: Interval?) {
     if let r = e.rationalValue {
       expr = .number(r)
-      approximation = r.toDouble()
       enclosure = nil
       irrationalWeight = 0
       return
@@ -45,13 +42,37 @@ struct Exponent: Hashable, Comparable {
       kids.reduce(node.rationalValue.map { $0.numerator.magnitudeBitWidth + $0.denominator.magnitudeBitWidth } ?? 1, +)
     }
     irrationalWeight = 8 + bits / 8
-    // Faithful (certified) when there is no enclosure: the doubles may then order values.
-    approximation = enclosure.map { $0.lo.approximateDouble } ?? ((try? e.certifiedValue())?.value ?? .nan)
   }
 
-  /// Whether `approximation` is a faithful rounding (rationals, and irrationals without
-  /// an enclosure), so that doubles more than two ulps apart order the exact values.
-  private var faithful: Bool { enclosure == nil }
+  /// A double near the value: the rational rounded, the enclosure's lower end, or, for an
+  /// irrational without a 96-bit enclosure, its certified value (evaluated only when a
+  /// comparison gets this far, and remembered per expression: creating exponents used to
+  /// evaluate each one up to 4096 bits).
+  var approximation: Double {
+    if let r = rational { return r.toDouble() }
+    if let enclosure { return enclosure.lo.approximateDouble }
+    return Exponent.certifiedApproximation(expr).value
+  }
+
+  /// Whether `approximation` is a faithful rounding (rationals, and irrationals without an
+  /// enclosure whose certified value is certified), so that doubles more than two ulps
+  /// apart order the exact values.
+  private var faithful: Bool {
+    if rational != nil { return true }
+    return enclosure == nil && Exponent.certifiedApproximation(expr).certified
+  }
+
+  private static func certifiedApproximation(_ e: Expr) -> (value: Double, certified: Bool) {
+    if let known = approximationCache.withLock({ $0[e] }) { return known }
+    let v = (try? e.certifiedValue()).map { ($0.value, $0.certified) } ?? (.nan, false)
+    approximationCache.withLock { cache in
+      if cache.count > 4096 { cache.removeAll() }
+      cache[e] = v
+    }
+    return v
+  }
+
+  private static let approximationCache = Mutex<[Expr: (value: Double, certified: Bool)]>([:])
 
   static let zero = Exponent(Rational(0))
 
@@ -156,14 +177,14 @@ struct Exponent: Hashable, Comparable {
     if let x = a.rational, let y = b.rational { return Exponent(x * y) }
     return Exponent(a.expr * b.expr)
   }
-  var signum: Int {
+  /// The certified sign: exact for rationals, else by the enclosure when it excludes 0,
+  /// else by `CertifiedEvaluator.sign` up to the precision cap. Nil when undecided (an
+  /// irrational within 2^-4096 of 0 and not provably 0): never a guess.
+  var signum: Int? {
     if isZero { return 0 }
     if let r = rational { return r.signum }
-    if let enclosure {
-      return enclosure.sign ?? CertifiedEvaluator.sign(of: expr) ?? (approximation > 0 ? 1 : -1)
-    }
-    if Swift.abs(approximation) > Double.leastNonzeroMagnitude { return approximation > 0 ? 1 : -1 }
-    return CertifiedEvaluator.sign(of: expr) ?? (approximation > 0 ? 1 : -1)
+    if let s = enclosure?.sign { return s }
+    return CertifiedEvaluator.sign(of: expr)
   }
 }
 

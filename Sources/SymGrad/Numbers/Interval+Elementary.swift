@@ -3,9 +3,18 @@ import Synchronization
 /// Elementary functions on intervals with rigorous enclosures.
 ///
 /// Each function is evaluated at a point by a series whose truncation error is bounded
-/// and added to the result (`exp`: Taylor after reduction by `ln 2` and 10 halvings;
-/// `log` and `log1p`: `2 atanh((y - 1)/(y + 1))`; `sin`/`cos`: Taylor after reduction by
-/// `pi/2`), with a few guard bits and the result rounded outward to the working precision.
+/// and added to the result, with a few guard bits and the result rounded outward to the
+/// working precision. Arguments are reduced so that the series converge fast at every
+/// precision (the number of reduction steps grows like the square root of the precision,
+/// so at 4096 bits a series needs about a hundred terms, not a thousand):
+/// - `exp`: by `ln 2`, then `h` halvings undone by squaring; `expm1` near 0 by halvings
+///   undone with `expm1(2u) = expm1(u) (expm1(u) + 2)`;
+/// - `log`: by powers of 2, then `r` square roots, then `2^(r+1) atanh((y - 1)/(y + 1))`;
+///   `log1p` near 0 by `log1p(y) = 2 log1p(y / (1 + sqrt(1 + y)))`;
+/// - `sin`/`cos`: by `pi/2` (with as many more bits as the argument is large), then
+///   halvings undone by the double-angle formulas;
+/// - the constants `ln 2 = 2 atanh(1/3)` and `pi = 16 atan(1/5) - 4 atan(1/239)` are
+///   fixed-point sums (`arctanOfInverse`), cached at the highest precision computed.
 /// Monotone functions map an interval through its endpoints; `sin` and `cos` through the
 /// midpoint and the Lipschitz bound 1, clipped to `[-1, 1]`.
 extension IntervalArithmetic {
@@ -162,7 +171,13 @@ extension IntervalArithmetic {
 
   private func expPoint(_ x: Dyadic) throws -> Interval {
     if x.isZero { return .one }
-    guard x.top < 60 else { throw CertifiedEvaluationError.outOfRange }
+    guard x.top < 60 else {
+      // exp(x) for x <= -2^60 lies in (0, 2^-(2^60)): enclosed as [0, 2^-(2^60)], so that
+      // softplus(1e24) = 1e24 + log1p(exp(-1e24)) stays finite. Large positive x is beyond
+      // every exponent range.
+      if x.signum < 0 { return Interval(.zero, Dyadic(BigInt(1), -(1 << 60))) }
+      throw CertifiedEvaluationError.outOfRange
+    }
     let n = Int((x.approximateDouble / 0.6931471805599453).rounded())
     let nBits = Int.bitWidth - n.magnitude.leadingZeroBitCount
     // exp(r) = exp(r/2^h)^(2^h): h halvings cost h squarings and h guard bits and make
@@ -183,7 +198,7 @@ extension IntervalArithmetic {
       if x.top < -1 {
         // expm1(2u) = expm1(u) (expm1(u) + 2), without cancellation: h halvings make the
         // Taylor series gain about h bits per term, for h guard bits.
-        let halvings = Swift.max(0, Int(Double(self.precision).squareRoot() / 2) + x.top)
+        let halvings = Swift.max(0, Int(Double(self.precision).squareRoot() / 2) - 6 + x.top)
         let v = self.wider(8 + halvings)
         var e = try v.expTaylor(try v.scaled(Interval(x), byPowerOfTwo: -halvings), from: 1)
         for _ in 0..<halvings { e = try v.multiply(e, v.add(e, Interval(Dyadic(2)))) }
@@ -215,8 +230,9 @@ extension IntervalArithmetic {
     // log y = 2^(r+1) atanh(z) with z = (y^(1/2^r) - 1)/(y^(1/2^r) + 1): each square root
     // halves z (|z| <= 1/5 for y in [3/4, 3/2)), so the series gains about 2r bits per
     // term; the factor 2^r costs r guard bits. r grows like the square root of the
-    // precision (at 4096 bits: 32 roots, ~60 terms instead of ~900).
-    let roots = Swift.max(0, Int(Double(precision).squareRoot() / 2))
+    // precision (at 4096 bits: 24 roots, ~90 terms instead of ~900); below ~300 bits a
+    // root costs more than the terms it saves, and none are taken.
+    let roots = Swift.max(0, Int(Double(precision).squareRoot() / 2) - 8)
     let w = wider(kBits + 16 + roots)
     var yi = Interval(y)
     for _ in 0..<roots { yi = w.sqrtOfPositive(yi) }
@@ -243,7 +259,7 @@ extension IntervalArithmetic {
         // without cancellation): r such steps shrink y by about 2^r, so the atanh series
         // gains about 2r bits per term, for r guard bits (as in `logPoint`). Arguments
         // already tiny need fewer steps.
-        let roots = Swift.max(0, Int(Double(self.precision).squareRoot() / 2) + x.top)
+        let roots = Swift.max(0, Int(Double(self.precision).squareRoot() / 2) - 6 + x.top)
         let v = self.wider(16 + roots)
         var y = xi
         for _ in 0..<roots { y = try v.divide(y, v.add(.one, v.sqrtOfPositive(v.add(.one, y)))) }

@@ -103,26 +103,40 @@ struct Polynomial: Hashable {
   /// exceeds `budget` steps).
   func exactlyDivided(by d: Polynomial, budget: Int = 4000) -> Polynomial? {
     guard let (dm, dc) = d.leading else { return nil }
+    // The remainder is updated in place (`r = r - t * d` copied the whole remainder at
+    // every step: quadratic in its size).
     var r = self, q = Polynomial()
     var steps = 0
     while let (rm, rc) = r.leading {
       steps += 1
       if steps > budget { return nil }
       guard let m = Polynomial.divide(rm, dm) else { return nil }
-      let t = Polynomial(terms: [m: rc.dividing(by: dc)!])
-      q = q + t
-      r = r - t * d
+      let coefficient = rc.dividing(by: dc)!
+      let sum = (q.terms[m] ?? Rational(0)) + coefficient
+      q.terms[m] = sum.isZero ? nil : sum
+      for (n, c) in d.terms {
+        let key = Polynomial.multiply(m, n)
+        let value = (r.terms[key] ?? Rational(0)) - coefficient * c
+        r.terms[key] = value.isZero ? nil : value
+      }
     }
     return q
   }
 
-  /// `self ** n` for n >= 0.
-  func power(_ n: Int) -> Polynomial {
+  /// `self ** n` for n >= 0, each product charged to the normalization in progress
+  /// (`Simplifier.charge`), which may stop it.
+  func power(_ n: Int) throws -> Polynomial {
     var result = Polynomial.constant(Rational(1)), base = self, k = n
     while k > 0 {
-      if k & 1 == 1 { result = result * base }
+      if k & 1 == 1 {
+        try Simplifier.charge(result.terms.count * base.terms.count)
+        result = result * base
+      }
       k >>= 1
-      if k > 0 { base = base * base }
+      if k > 0 {
+        try Simplifier.charge(base.terms.count * base.terms.count)
+        base = base * base
+      }
     }
     return result
   }

@@ -48,18 +48,23 @@ extension Expr {
     // First every normal form (this is what proves identities: a normalized argument can
     // make a log rule apply above it); if that grew the expression, normal forms only
     // where they do not grow the node they replace.
+    // Each pass shares one work budget over all its nodes (`Simplifier.workBudget`).
     var memo: [Expr: Expr] = [:]
-    let full = fold(memo: &memo) { node, kids in
-      let rebuilt = Simplifier.logRules(node.rebuilt(with: kids))
-      return Simplifier.normalize(rebuilt) ?? rebuilt
+    let full = Simplifier.withWorkCounter {
+      fold(memo: &memo) { node, kids in
+        let rebuilt = Simplifier.logRules(node.rebuilt(with: kids))
+        return Simplifier.normalize(rebuilt) ?? rebuilt
+      }
     }
     if Simplifier.size(full, &sizes) <= original { return full }
     memo = [:]
-    return fold(memo: &memo) { node, kids in
-      let rebuilt = Simplifier.logRules(node.rebuilt(with: kids))
-      guard let normal = Simplifier.normalize(rebuilt),
-            Simplifier.size(normal, &sizes) <= Simplifier.size(rebuilt, &sizes) else { return rebuilt }
-      return normal
+    return Simplifier.withWorkCounter {
+      fold(memo: &memo) { node, kids in
+        let rebuilt = Simplifier.logRules(node.rebuilt(with: kids))
+        guard let normal = Simplifier.normalize(rebuilt),
+              Simplifier.size(normal, &sizes) <= Simplifier.size(rebuilt, &sizes) else { return rebuilt }
+        return normal
+      }
     }
   }
 }
@@ -70,6 +75,35 @@ enum Simplifier {
   /// Task-local so that callers who only *try* to prove something (the limit engine's zero
   /// test) can ask for a cheaper attempt: `Simplifier.$termBudget.withValue(400) { ... }`.
   @TaskLocal static var termBudget = 3000
+  /// The most bits (numerator and denominator) one polynomial coefficient may reach.
+  static let coefficientBitBudget = 4096
+  /// The most monomial products one normalization (or one pass of `simplified()` over all
+  /// its nodes) may compute, each pair of terms of two multiplied polynomials being one;
+  /// past it, normalization gives up on the remaining nodes (they stay as built).
+  /// Task-local like `termBudget`: the zero test asks for less.
+  @TaskLocal static var workBudget = 1_000_000
+
+  /// The work of the normalization in progress (set by `normalize`).
+  final class WorkCounter: @unchecked Sendable {
+    var count = 0
+    let limit: Int
+    init(limit: Int) { self.limit = limit }
+  }
+  @TaskLocal static var counter: WorkCounter?
+
+  /// Runs `body` with a fresh work counter, or the caller's when one is running (a
+  /// `simplified()` pass charges all its nodes to one counter).
+  static func withWorkCounter<T>(_ body: () -> T) -> T {
+    if counter != nil { return body() }
+    return $counter.withValue(WorkCounter(limit: workBudget), operation: body)
+  }
+
+  /// Charges `products` monomial products to the normalization in progress.
+  static func charge(_ products: Int) throws {
+    guard let counter else { return }
+    counter.count += products
+    if counter.count > counter.limit { throw TooLarge() }
+  }
 
   /// A rational function: expanded numerator over a product of denominator factors.
   struct Fraction {
@@ -122,9 +156,11 @@ enum Simplifier {
     }
     guard !e.containsNonFinite else { return nil }
     let kernels = Kernels()
-    guard let f = try? fraction(e, kernels) else { return nil }
-    let cancelled = cancel(f)
-    return expression(cancelled, kernels)
+    return withWorkCounter {
+      guard let f = try? fraction(e, kernels) else { return nil }
+      let cancelled = cancel(f)
+      return expression(cancelled, kernels)
+    }
   }
 
   static func fraction(_ e: Expr, _ k: Kernels) throws -> Fraction {
@@ -160,7 +196,11 @@ enum Simplifier {
         guard !base.numerator.isZero else { throw TooLarge() }
         // Invert: the old denominator factors multiply out into the numerator.
         var num = Polynomial.constant(Rational(1))
-        for (d, m) in base.denominator { num = num * d.power(m) }
+        for (d, m) in base.denominator {
+          let dm = try d.power(m)
+          try charge(num.terms.count * dm.terms.count)
+          num = num * dm
+        }
         try check(num)
         return Fraction(numerator: num, denominator: [(base.numerator, -n)])
       }
@@ -189,29 +229,54 @@ enum Simplifier {
 
   static func check(_ p: Polynomial) throws {
     if p.terms.count > termBudget { throw TooLarge() }
+    // Coefficients grow too: (1e-400 x + ...)**4 has 5,000-bit rationals whose gcds took
+    // seconds. Past `coefficientBitBudget` bits in one coefficient, normalization gives up
+    // on the node (the expression stays as built: correct, only not normalized).
+    for c in p.terms.values where c.numerator.magnitudeBitWidth + c.denominator.magnitudeBitWidth > coefficientBitBudget {
+      throw TooLarge()
+    }
   }
 
   static func multiply(_ a: Fraction, _ b: Fraction) throws -> Fraction {
+    try charge(a.numerator.terms.count * b.numerator.terms.count)
     let n = a.numerator * b.numerator
     try check(n)
-    var den = a.denominator
-    for (f, m) in b.denominator {
-      if let i = den.firstIndex(where: { $0.0 == f }) { den[i].1 += m } else { den.append((f, m)) }
+    return Fraction(numerator: n, denominator: merged(a.denominator, b.denominator, +))
+  }
+
+  /// Factor lists merged: multiplicities of a factor in both combined by `combine`, the
+  /// order of first appearance kept. Found by hash, not by comparing polynomials one by
+  /// one (a product of a thousand reciprocals compared half a million pairs).
+  static func merged(_ a: [(Polynomial, Int)], _ b: [(Polynomial, Int)], _ combine: (Int, Int) -> Int) -> [(Polynomial, Int)] {
+    if b.isEmpty { return a }
+    var out = a
+    var index: [Polynomial: Int] = [:]
+    for (i, entry) in out.enumerated() where index[entry.0] == nil { index[entry.0] = i }
+    for (f, m) in b {
+      if let i = index[f] {
+        out[i].1 = combine(out[i].1, m)
+      } else {
+        index[f] = out.count
+        out.append((f, m))
+      }
     }
-    return Fraction(numerator: n, denominator: den)
+    return out
   }
 
   static func add(_ a: Fraction, _ b: Fraction) throws -> Fraction {
     // Common denominator: the least common multiple of the factor lists.
-    var lcm = a.denominator
-    for (f, m) in b.denominator {
-      if let i = lcm.firstIndex(where: { $0.0 == f }) { lcm[i].1 = Swift.max(lcm[i].1, m) } else { lcm.append((f, m)) }
-    }
+    let lcm = merged(a.denominator, b.denominator) { Swift.max($0, $1) }
     func lift(_ x: Fraction) throws -> Polynomial {
       var p = x.numerator
+      var multiplicity: [Polynomial: Int] = [:]
+      for (f, m) in x.denominator where multiplicity[f] == nil { multiplicity[f] = m }
       for (f, m) in lcm {
-        let have = x.denominator.first { $0.0 == f }?.1 ?? 0
-        if m > have { p = p * f.power(m - have) }
+        let have = multiplicity[f] ?? 0
+        if m > have {
+          let fm = try f.power(m - have)
+          try charge(p.terms.count * fm.terms.count)
+          p = p * fm
+        }
         try check(p)
       }
       return p
