@@ -48,7 +48,20 @@ final class LimitEngine {
   // MARK: Entry point
 
   /// The limit of `e` as `t -> +inf`.
+  ///
+  /// A result that depended on ordering two series exponents whose difference could not
+  /// be certified (equal to 4096 bits, not provably equal) is discarded: the limit is
+  /// `undecided`, and the memos that may hold such results are cleared.
   func limitAtInfinity(_ e: Expr) -> LimitValue {
+    let comparisons = Exponent.UncertifiedComparisons()
+    let value = Exponent.$uncertified.withValue(comparisons) { limitAtInfinityOrdered(e) }
+    guard let pair = comparisons.first else { return value }
+    limits.removeAll()
+    seriesMemos.removeAll()
+    return .undefined(LimitFailure.undecided("cannot order the series exponents \(pair.0) and \(pair.1) (their difference is within 2^-4096 of 0 and not provably 0)").reason)
+  }
+
+  private func limitAtInfinityOrdered(_ e: Expr) -> LimitValue {
     work = 0
     defer {
       if ProcessInfo.processInfo.environment["SYMGRAD_LIMIT_BUDGET_REPORT"] != nil {

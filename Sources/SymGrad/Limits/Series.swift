@@ -5,8 +5,9 @@ import Synchronization
 /// ordered by value. Rationals compare exactly; others by certified values: disjoint
 /// 96-bit enclosures (computed once per exponent), or faithful doubles more than two ulps
 /// apart, else by the certified sign of the difference (exact zero proved by canonical
-/// form). Two distinct constants equal to beyond the precision cap (4096 bits) would
-/// compare by their approximations: the one residual guess, stated here.
+/// form). Two distinct constants equal to beyond the precision cap (4096 bits) are ordered
+/// by their approximations only to finish a sort: the comparison is recorded
+/// (`uncertified`) and the limit engine turns the limit into `undecided`.
 struct Exponent: Hashable, Comparable {
   let expr: Expr
   /// A 96-bit enclosure of an irrational exponent, computed once: most comparisons are
@@ -124,8 +125,21 @@ struct Exponent: Hashable, Comparable {
     let (p, q) = (a.approximation, b.approximation)
     if a.faithful && b.faithful && p.isFinite && q.isFinite && (p.nextUp.nextUp < q || q.nextUp.nextUp < p) { return (p < q, nil) }
     let certified = Exponent.certifiedOrder(a.expr, b.expr)
-    return (certified.sign.map { $0 < 0 } ?? (p < q), certified.precision)
+    guard let sign = certified.sign else {
+      // Undecided: an order is still needed to finish the sort, but the limit engine
+      // discards whatever depended on it (see `uncertified`).
+      if let log = uncertified, log.first == nil { log.first = (a.expr, b.expr) }
+      return (p < q, certified.precision)
+    }
+    return (sign < 0, certified.precision)
   }
+
+  /// Where the limit in progress records the first comparison of two exponents that could
+  /// not be certified (set by `LimitEngine.limitAtInfinity`).
+  final class UncertifiedComparisons: @unchecked Sendable {
+    var first: (Expr, Expr)?
+  }
+  @TaskLocal static var uncertified: UncertifiedComparisons?
 
   /// The certified sign of `a - b` and the precision that took, remembered per pair: a
   /// series merge sorts the same exponents again and again, and a difference that is

@@ -139,6 +139,18 @@ import Testing
     #expect(simplified.out == "x0/(" + (1..<1000).map { "x\($0)" }.joined(separator: "*") + ")\n")
   }
 
+  /// Two series exponents equal to beyond 4096 bits but not provably equal
+  /// ((1 + sqrt 5)/2 and 2/(sqrt 5 - 1)) were ordered by their approximations to finish a
+  /// sort, and the limit built on that order printed as if certain. The comparison is
+  /// recorded now and the limit is undecided (the exact limit is 0: the terms are equal).
+  @Test func exponentsEqualBeyondThePrecisionCapAreUndecided() {
+    let r = run("limit", "exp(t*(1+sqrt(5))/2) - exp(t*2/(sqrt(5)-1))", "--as", "t", "--to", "inf", "--json")
+    #expect(r.status == 1)
+    let reason = r.json["reason"] as? [String: Any]
+    #expect(reason?["code"] as? String == "undecided", "\(r.out)")
+    #expect((reason?["message"] as? String)?.contains("cannot order the series exponents") == true, "\(r.out)")
+  }
+
   /// The findings' limits that ran for seconds and then gave up or hung: each is decided
   /// now (the limit laws before Gruntz, O(1) `contains(t)`, the slowest member as ω).
   @Test(arguments: [
