@@ -344,9 +344,13 @@ struct SeriesArithmetic {
       while binomials.count <= n {
         let k = binomials.count
         binomials.append(binomials[k - 1] * (p.expr - .number(k - 1)) / .number(k))
-        // Huge exponents make huge coefficients: charge their size (64-bit words).
+        // Huge exponents make huge coefficients (binomial(10**400, k) has ~1,330 k bits),
+        // and every product and gcd with them costs about the square of their size in
+        // 64-bit words: charge that (linear charging let (t + 10**-400)**(10**400) run
+        // for seconds in rational gcds).
         if let r = binomials[k].rationalValue {
-          meter.count += (r.numerator.magnitudeBitWidth + r.denominator.magnitudeBitWidth) / 64
+          let words = (r.numerator.magnitudeBitWidth + r.denominator.magnitudeBitWidth) / 64
+          meter.count += words * words
         }
       }
       if meter.exhausted { return .zero }

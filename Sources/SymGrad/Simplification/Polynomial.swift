@@ -110,6 +110,9 @@ struct Polynomial: Hashable {
     while let (rm, rc) = r.leading {
       steps += 1
       if steps > budget { return nil }
+      // Each step scans the remainder for its leading term and updates it by the divisor:
+      // charged to the normalization in progress (past its budget: not divided).
+      do { try Simplifier.charge(r.terms.count + d.terms.count) } catch { return nil }
       guard let m = Polynomial.divide(rm, dm) else { return nil }
       let coefficient = rc.dividing(by: dc)!
       let sum = (q.terms[m] ?? Rational(0)) + coefficient

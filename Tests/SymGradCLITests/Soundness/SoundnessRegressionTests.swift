@@ -139,6 +139,15 @@ import Testing
     #expect(simplified.out == "x0/(" + (1..<1000).map { "x\($0)" }.joined(separator: "*") + ")\n")
   }
 
+  /// A hang of the 10^6-input run (seed 1, #575667): the binomial series of a power with
+  /// exponent 10**400 built coefficients of ~1,330 k bits whose gcds ran for seconds; the
+  /// series charges their size squared now and the limit gives up within its budget.
+  @Test func hugeBinomialSeriesIsBudgeted() {
+    let r = run("eval", "(((w0+(t)) * ((t) + (10**(-400))))*(4 * (2))) ^ (10**400)", "--at", "w0=inf,t=-inf", "--json")
+    #expect(r.json["certified"] as? Bool == false, "\(r.out)")
+    #expect(r.out.contains("budget"), "\(r.out)")
+  }
+
   /// Two series exponents equal to beyond 4096 bits but not provably equal
   /// ((1 + sqrt 5)/2 and 2/(sqrt 5 - 1)) were ordered by their approximations to finish a
   /// sort, and the limit built on that order printed as if certain. The comparison is

@@ -79,3 +79,4 @@ import Testing
     for e in cases { #expect(e.isSymbolFree == e.freeSymbols.isEmpty, "\(e)") }
   }
 }
+
