@@ -558,9 +558,10 @@ final class LimitEngine {
       case .product:
         // Factors free of ω form one coefficient, built once: multiplied into the series
         // one at a time, a product of n symbols is rebuilt n times (O(n^2)).
-        let children = node.children
-        let free = children.filter { !$0.contains(w) }
-        var factors = zip(children, s).filter { $0.0.contains(w) }.map(\.1)
+        var free: [Expr] = [], factors: [Series] = []
+        for (child, series) in zip(node.children, s) {
+          if child.contains(w) { factors.append(series) } else { free.append(child) }
+        }
         if !free.isEmpty { factors.append(Series.constant(Expr.product(free))) }
         return relative(factors.dropFirst().reduce(factors[0]) { a.multiply($0, $1) })
       case .power(_, let p):
