@@ -35,7 +35,11 @@ public struct SubexpressionNaming {
       var stack: [(Expr, Bool)] = [(root, false)]
       while let (e, done) = stack.popLast() {
         if done {
-          sizes[e] = 1 + e.children.reduce(0) { $0 + (sizes[$1] ?? 1) }
+          // Tree size, saturating: a DAG that reuses a node at every level doubles it.
+          sizes[e] = e.children.reduce(1) { total, c in
+            let (s, overflow) = total.addingReportingOverflow(sizes[c] ?? 1)
+            return overflow ? .max : s
+          }
           order.append(e)
           continue
         }
@@ -62,6 +66,17 @@ public struct SubexpressionNaming {
       return .symbol("S_\(k)")
     }
     var replacements: [Expr: Expr] = [:]
+    // Reduced forms (names substituted), shared across candidates: a candidate's
+    // descendants all come before it in `order`, so their names are final when it is
+    // reduced; only naming a power's base (which came earlier) can make entries stale, and
+    // then the memo is cleared. One memo keeps a sum of 3,000 named terms from being
+    // rebuilt for each of its 3,000 ancestors.
+    var reducedMemo: [Expr: Expr] = [:]
+    func reduce(_ e: Expr) -> Expr {
+      e.fold(memo: &reducedMemo, shortcut: { replacements[$0] }) { node, kids in
+        kids == node.children ? node : node.rebuilt(with: kids)
+      }
+    }
     var defs: [(Expr, Expr)] = []
     let roots = Set(expressions)
     for candidate in order where !roots.contains(candidate) {
@@ -77,9 +92,10 @@ public struct SubexpressionNaming {
       guard size >= minimumSize, (parents[e] ?? 0) >= 2 || size >= largeSize else { continue }
       if case .number = e.kind { continue }
       // Size once the names already chosen are in: 1/S is not worth a name of its own.
-      let reduced = e.substituting(replacements)
+      let reduced = reduce(e)
       let reducedSize = reduced.nodeCount
       guard reducedSize >= minimumSize, (parents[e] ?? 0) >= 2 || reducedSize >= largeSize else { continue }
+      if e != candidate { reducedMemo.removeAll() }
       let name = nextName()
       defs.append((name, reduced))
       replacements[e] = name
