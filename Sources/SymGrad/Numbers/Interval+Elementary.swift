@@ -171,6 +171,7 @@ extension IntervalArithmetic {
 
   private func expPoint(_ x: Dyadic) throws -> Interval {
     if x.isZero { return .one }
+    if let fast = try expByBall(x) { return fast }
     guard x.top < 60 else {
       // exp(x) for x <= -2^60 lies in (0, 2^-(2^60)): enclosed as [0, 2^-(2^60)], so that
       // softplus(1e24) = 1e24 + log1p(exp(-1e24)) stays finite. Large positive x is beyond
@@ -189,6 +190,35 @@ extension IntervalArithmetic {
     var e = try w.expTaylor(try w.scaled(r, byPowerOfTwo: -halvings), from: 0)
     for _ in 0..<halvings { e = try w.multiply(e, e) }
     return rounded(try w.scaled(e, byPowerOfTwo: n))
+  }
+
+  /// Working precisions up to this use the double-double fast path for `exp`.
+  static let ballPrecision = 96
+
+  /// `exp(x)` at the first working precision (at most `ballPrecision` bits) from
+  /// double-double balls (`DDBall.exp`: rigorous radii, no trust in libm), which is about
+  /// a hundred times cheaper than the multi-precision series: `exp(x) = 2^k exp(t)` with
+  /// `k = round(x / ln 2)` and `t = x - k ln 2` in ball arithmetic (the enclosed `ln 2`
+  /// carries its error into `t`'s radius), the ball converted to dyadic endpoints outward
+  /// and scaled by `2^k` exactly. nil (the series then runs) beyond `|x| < 2^20`, or when
+  /// the enclosure is wider than `2^-88` relative (a wide argument), so the first tier
+  /// stays about as tight as the series makes it. An enclosure either way: only the cost
+  /// and the last few bits of width differ.
+  private func expByBall(_ x: Dyadic) throws -> Interval? {
+    guard precision <= Self.ballPrecision else { return nil }
+    let d = x.approximateDouble
+    guard d.isFinite, d.magnitude < 0x1p20 else { return nil }
+    let ball = DDBall(enclosing: Interval(x))
+    guard ball.isValid else { return nil }
+    let k = (d * 1.4426950408889634).rounded()
+    let t = k == 0 ? ball : ball - DDBall(k) * DDBall.constants.ln2
+    let e = t.exp()
+    guard e.isValid, e.hi > 0, e.rad <= e.hi * 0x1p-88 else { return nil }
+    guard let h = Dyadic(exactly: e.hi), let l = Dyadic(exactly: e.lo), let r = Dyadic(exactly: e.rad) else { return nil }
+    let center = Dyadic.sum(h, l, precision: 2200, .down)  // exact: two doubles
+    let lower = Dyadic.sum(center, -r, precision: precision, .down)
+    let upper = Dyadic.sum(center, r, precision: precision, .up)
+    return Interval(try lower.scaled(byPowerOfTwo: Int(k)), try upper.scaled(byPowerOfTwo: Int(k)))
   }
 
   /// `exp(x) - 1`, accurate near 0.

@@ -20,11 +20,16 @@ struct Polynomial: Hashable {
 
   static func + (a: Polynomial, b: Polynomial) -> Polynomial {
     var r = a
-    for (m, c) in b.terms {
-      let s = (r.terms[m] ?? Rational(0)) + c
-      r.terms[m] = s.isZero ? nil : s
-    }
+    r += b
     return r
+  }
+
+  /// Adds `b` in place: linear in `b`'s terms when `a`'s storage is not shared.
+  static func += (a: inout Polynomial, b: Polynomial) {
+    for (m, c) in b.terms {
+      let s = (a.terms[m] ?? Rational(0)) + c
+      a.terms[m] = s.isZero ? nil : s
+    }
   }
 
   static prefix func - (a: Polynomial) -> Polynomial { Polynomial(terms: a.terms.mapValues { -$0 }) }

@@ -167,9 +167,24 @@ enum Simplifier {
     switch e.kind {
     case .number(let r): return Fraction(numerator: .constant(r), denominator: [])
     case .sum(let ts):
-      var acc = Fraction(numerator: .zero, denominator: [])
-      for t in ts { acc = try add(acc, try fraction(t, k)) }
-      return acc
+      // Terms without a denominator are summed in place (adding them one at a time to a
+      // fraction copied its numerator each time: O(n^2) for a sum of 3,000 exponentials);
+      // the others are brought to a common denominator in order, which keeps the
+      // denominators in order of first appearance. Exact arithmetic: the grouping does not
+      // change the result.
+      var polynomialPart = Polynomial.zero
+      var acc: Fraction?
+      for t in ts {
+        let f = try fraction(t, k)
+        if f.denominator.isEmpty {
+          try charge(f.numerator.terms.count)
+          polynomialPart += f.numerator
+        } else {
+          acc = try acc.map { try add($0, f) } ?? f
+        }
+      }
+      let whole = Fraction(numerator: polynomialPart, denominator: [])
+      return try acc.map { try add($0, whole) } ?? whole
     case .product(let fs):
       // Multiplied as a balanced tree: a product of n factors whose monomials grow would
       // cost O(n^2) multiplied left to right (400 symbols: 0.7 s). Exact arithmetic, so
