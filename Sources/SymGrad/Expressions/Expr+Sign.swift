@@ -25,6 +25,43 @@ extension Expr {
     }
   }
 
+  /// The sign of a symbol-free finite constant proved from its structure alone, without
+  /// evaluating it: 1 or -1, or nil when not proved (0 only for the number 0). Positive:
+  /// positive numbers, `pi`, `exp`/`sigmoid`/`softplus` of a finite argument, powers of
+  /// a positive base; a negative base to an integer power has the power's sign; a sum
+  /// whose terms all have one sign has that sign; a product of signed factors, the
+  /// product of their signs. Constants with `+-inf` or `undefined` in them, and symbols,
+  /// are not signed. One walk of the DAG (shared nodes once).
+  ///
+  /// The zero test relies on it where evaluation cannot help: `-949 exp(-10**400) - 3 exp(-10**401)`
+  /// is negative, yet every enclosure of it contains 0 (`exp` below `-2^60` is enclosed
+  /// as `[0, 2^-(2^60)]` at every precision).
+  var structuralSign: Int? {
+    if node.nonFinite != 0 || !isSymbolFree { return nil }
+    var memo: [Expr: Int] = [:]  // 0 stands for "not proved" below the root
+    let s = fold(memo: &memo) { e, kids -> Int in
+      switch e.kind {
+      case .number(let r): return r.signum  // canonical sums and products hold no 0 terms
+      case .constant(let c): return c == .pi ? 1 : 0
+      case .symbol: return 0
+      case .apply(let f, _): return f == .exp || f == .sigmoid || f == .softplus ? 1 : 0
+      case .sum:
+        if kids.allSatisfy({ $0 == 1 }) { return 1 }
+        if kids.allSatisfy({ $0 == -1 }) { return -1 }
+        return 0
+      case .product:
+        if kids.contains(0) { return 0 }
+        return kids.reduce(1, *)
+      case .power(_, let exponent):
+        if kids[0] == 1 { return 1 }
+        if kids[0] == -1, let n = exponent.rationalValue, n.isInteger { return n.numerator.isEven ? 1 : -1 }
+        return 0
+      }
+    }
+    if s == 0 { return isZero ? 0 : nil }
+    return s
+  }
+
   /// Whether the expression is provably in [0, 1] for every real value of its symbols:
   /// numbers in [0, 1], `sigmoid`, and `p/(p + q1 + ... )` with `p` and every `q`
   /// provably positive (a softmax entry).

@@ -18,4 +18,36 @@ import Testing
     _ = try SeriesArithmetic(isZero: { $0.isZero }, meter: small).power(onePlusOmega, Exponent(Rational(numerator: 1, denominator: 3)!))
     #expect(!small.exhausted, "charged \(small.count)")
   }
+
+  /// Products of series charge the exact numbers in their coefficients by their size
+  /// squared: 1,074-bit rationals (constants near 5e-324) multiplied term by term for 12
+  /// terms exhaust the budget; the same series with small numbers stays far inside it.
+  @Test func productsChargeTheSizeOfTheirNumbers() throws {
+    func series(_ c: Rational) -> Series {
+      Series(terms: (0..<12).map { (Exponent(Rational($0)), Expr.number(c) + .symbol("k\($0)")) }, order: Exponent(Rational(12)))
+    }
+    let tiny = Rational(numerator: BigInt(3), denominator: BigInt(2).power(1074))!
+    let meter = WorkMeter(limit: 100_000)
+    var s = series(tiny)
+    for _ in 0..<4 { s = SeriesArithmetic(isZero: { $0.isZero }, meter: meter).multiply(s, series(tiny)) }
+    #expect(meter.exhausted, "charged \(meter.count)")
+    let small = WorkMeter(limit: 100_000)
+    var u = series(Rational(3))
+    for _ in 0..<4 { u = SeriesArithmetic(isZero: { $0.isZero }, meter: small).multiply(u, series(Rational(3))) }
+    #expect(!small.exhausted, "charged \(small.count)")
+  }
+
+  /// Past the budget, ordering two irrational exponents costs one step and no certified
+  /// comparison (the result is discarded): log1p(10**-300)/10**-300 and 1 differ by
+  /// 5e-301, which takes a 1,536-bit comparison (charged 4,096 steps) within the budget.
+  @Test func exhaustedMetersOrderWithoutCertifying() throws {
+    let a = Exponent(try Expr(parsing: "log1p(10**-300)*10**300")), b = Exponent(Rational(1))
+    let spent = WorkMeter(limit: 10)
+    spent.count = 11
+    _ = Exponent.less(a, b, charging: spent)
+    #expect(spent.count == 12)
+    let fresh = WorkMeter(limit: 100_000)
+    #expect(Exponent.less(a, b, charging: fresh))
+    #expect(fresh.count > 1000, "charged \(fresh.count)")
+  }
 }

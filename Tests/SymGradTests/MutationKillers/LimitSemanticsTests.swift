@@ -59,6 +59,23 @@ import Testing
     }
   }
 
+  /// A constant whose terms all have one sign is not 0, although every enclosure of
+  /// `exp(-10**400)` is [0, 2^-(2^60)] and contains 0: -949 exp(-10**400) - 3 exp(-10**401)
+  /// is negative, so the limit of c*x + 1 is -inf (it was "undecided" after a ladder to
+  /// 4096 bits). A constant with terms of both signs stays unsigned.
+  @Test func aConstantOfTermsOfOneSignIsNotZero() throws {
+    let c = try Expr(parsing: "-949*exp(-10**400) - 3*exp(-10**401)")
+    #expect(c.structuralSign == -1)
+    #expect(try Expr(parsing: "pi*exp(1/3)*sigmoid(-5)*(2 + softplus(-7))**(1/3)").structuralSign == 1)
+    #expect(try Expr(parsing: "(-pi - 1)**3").structuralSign == -1)
+    #expect(try Expr(parsing: "(-pi - 1)**(1/3)").structuralSign == nil)
+    #expect(try Expr(parsing: "exp(-10**400) - exp(-10**401)").structuralSign == nil)
+    #expect(try Expr(parsing: "sqrt(2) - 1").structuralSign == nil)
+    #expect(try Expr(parsing: "exp(x) + 1").structuralSign == nil)
+    #expect(limit(of: c * x + 1, as: x, approaches: .plusInfinity) == .minusInfinity)
+    #expect(limit(of: -c * x + 1, as: x, approaches: .plusInfinity) == .plusInfinity)
+  }
+
   /// sigmoid(1) + sigmoid(-1) - 1 is exactly 0 (sigmoid(-z) = 1 - sigmoid(z)), so
   /// (sigmoid(1) + sigmoid(-1) - 1)**2 * x + 1 is identically 1: its limit is 1.
   @Test func aSquareOfAProvedZeroIsZero() throws {
