@@ -36,7 +36,7 @@ struct Exponent: Hashable, Comparable {
       irrationalWeight = 0
       return
     }
-    expr = e.simplified()
+    expr = Exponent.normalForm(e)
     enclosure = known ?? CertifiedEvaluator.enclosure(of: expr)
     var memo: [Expr: Int] = [:]
     let bits = expr.fold(memo: &memo) { node, kids in
@@ -81,6 +81,31 @@ struct Exponent: Hashable, Comparable {
   }
 
   private static let approximationCache = Mutex<[Expr: (value: Double, certified: Bool)]>([:])
+
+  /// `e.simplified()`, remembered: series products add the same irrational exponents
+  /// pair by pair, and simplifying a 100-node constant each time took most of a limit.
+  /// The key holds the simplifier's task-local budgets, so the cache returns what a fresh
+  /// call would (a pure function of the key); inside a running `simplified()` pass, whose
+  /// shared counter makes the result depend on what that pass spent, nothing is cached.
+  private static func normalForm(_ e: Expr) -> Expr {
+    guard Simplifier.counter == nil else { return e.simplified() }
+    let key = NormalFormKey(expr: e, termBudget: Simplifier.termBudget, workBudget: Simplifier.workBudget)
+    if let known = normalForms.withLock({ $0[key] }) { return known }
+    let normal = e.simplified()
+    normalForms.withLock { cache in
+      if cache.count > 4096 { cache.removeAll() }
+      cache[key] = normal
+    }
+    return normal
+  }
+
+  private struct NormalFormKey: Hashable {
+    let expr: Expr
+    let termBudget: Int
+    let workBudget: Int
+  }
+
+  private static let normalForms = Mutex<[NormalFormKey: Expr]>([:])
 
   static let zero = Exponent(Rational(0))
 

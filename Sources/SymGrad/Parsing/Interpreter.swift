@@ -45,7 +45,7 @@ struct Interpreter {
         return .string(name)
       default:
         if let bound = bindings[name] { return bound }
-        if name.contains(".") {
+        if name.utf8.contains(UInt8(ascii: ".")) {
           throw ParseError(column: column, message: "'\(name)': attributes are not supported (a dotted name may only call a function, as in F.softmax(x, dim=-1))")
         }
         return .scalar(.symbol(name))

@@ -22,7 +22,7 @@ enum Lexer {
 
   /// Whether `name` reads back as one undotted symbol name (not a constant's name).
   static func isIdentifier(_ name: String) -> Bool {
-    guard !reservedNames.contains(name), !name.contains("."), let t = try? tokens(name), t.count == 2,
+    guard !reservedNames.contains(name), !name.utf8.contains(UInt8(ascii: ".")), let t = try? tokens(name), t.count == 2,
       case .name(let n) = t[0].kind
     else { return false }
     return n == name
