@@ -24,6 +24,18 @@ struct Polynomial: Hashable {
     return r
   }
 
+  /// What multiplying `a` by `b` costs in the simplifier's work units: one per pair of
+  /// terms, times `1 + wa wb / 4` for the largest coefficients' sizes in 64-bit words (a
+  /// product and the gcd that reduces it cost about that many word operations: terms
+  /// with 10**308 denominators multiplied for seconds while counted as small ones).
+  static func productCost(_ a: Polynomial, _ b: Polynomial) -> Int {
+    func words(_ p: Polynomial) -> Int {
+      p.terms.values.reduce(0) { Swift.max($0, ($1.numerator.magnitudeBitWidth + $1.denominator.magnitudeBitWidth) / 64) }
+    }
+    let (wa, wb) = (words(a), words(b))
+    return a.terms.count * b.terms.count * (1 + wa * wb / 4)
+  }
+
   /// Adds `b` in place: linear in `b`'s terms when `a`'s storage is not shared.
   static func += (a: inout Polynomial, b: Polynomial) {
     for (m, c) in b.terms {
@@ -137,12 +149,12 @@ struct Polynomial: Hashable {
     var result = Polynomial.constant(Rational(1)), base = self, k = n
     while k > 0 {
       if k & 1 == 1 {
-        try Simplifier.charge(result.terms.count * base.terms.count)
+        try Simplifier.charge(Polynomial.productCost(result, base))
         result = result * base
       }
       k >>= 1
       if k > 0 {
-        try Simplifier.charge(base.terms.count * base.terms.count)
+        try Simplifier.charge(Polynomial.productCost(base, base))
         base = base * base
       }
     }

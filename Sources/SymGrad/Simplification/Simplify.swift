@@ -213,7 +213,7 @@ enum Simplifier {
         var num = Polynomial.constant(Rational(1))
         for (d, m) in base.denominator {
           let dm = try d.power(m)
-          try charge(num.terms.count * dm.terms.count)
+          try charge(Polynomial.productCost(num, dm))
           num = num * dm
         }
         try check(num)
@@ -253,7 +253,7 @@ enum Simplifier {
   }
 
   static func multiply(_ a: Fraction, _ b: Fraction) throws -> Fraction {
-    try charge(a.numerator.terms.count * b.numerator.terms.count)
+    try charge(Polynomial.productCost(a.numerator, b.numerator))
     let n = a.numerator * b.numerator
     try check(n)
     return Fraction(numerator: n, denominator: merged(a.denominator, b.denominator, +))
@@ -289,7 +289,7 @@ enum Simplifier {
         let have = multiplicity[f] ?? 0
         if m > have {
           let fm = try f.power(m - have)
-          try charge(p.terms.count * fm.terms.count)
+          try charge(Polynomial.productCost(p, fm))
           p = p * fm
         }
         try check(p)
