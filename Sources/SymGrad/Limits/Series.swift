@@ -71,16 +71,10 @@ struct Exponent: Hashable, Comparable {
   }
 
   private static func certifiedApproximation(_ e: Expr) -> (value: Double, certified: Bool) {
-    if let known = approximationCache.withLock({ $0[e] }) { return known }
-    let v = (try? e.certifiedValue()).map { ($0.value, $0.certified) } ?? (.nan, false)
-    approximationCache.withLock { cache in
-      if cache.count > 4096 { cache.removeAll() }
-      cache[e] = v
-    }
-    return v
+    approximationCache.value(for: e) { (try? $0.certifiedValue()).map { ($0.value, $0.certified) } ?? (.nan, false) }
   }
 
-  private static let approximationCache = Mutex<[Expr: (value: Double, certified: Bool)]>([:])
+  private static let approximationCache = BoundedMemo<Expr, (value: Double, certified: Bool)>()
 
   /// `e.simplified()`, remembered: series products add the same irrational exponents
   /// pair by pair, and simplifying a 100-node constant each time took most of a limit.
@@ -90,13 +84,7 @@ struct Exponent: Hashable, Comparable {
   private static func normalForm(_ e: Expr) -> Expr {
     guard Simplifier.counter == nil else { return e.simplified() }
     let key = NormalFormKey(expr: e, termBudget: Simplifier.termBudget, workBudget: Simplifier.workBudget)
-    if let known = normalForms.withLock({ $0[key] }) { return known }
-    let normal = e.simplified()
-    normalForms.withLock { cache in
-      if cache.count > 4096 { cache.removeAll() }
-      cache[key] = normal
-    }
-    return normal
+    return normalForms.value(for: key) { $0.expr.simplified() }
   }
 
   private struct NormalFormKey: Hashable {
@@ -105,7 +93,7 @@ struct Exponent: Hashable, Comparable {
     let workBudget: Int
   }
 
-  private static let normalForms = Mutex<[NormalFormKey: Expr]>([:])
+  private static let normalForms = BoundedMemo<NormalFormKey, Expr>()
 
   static let zero = Exponent(Rational(0))
 
@@ -187,14 +175,7 @@ struct Exponent: Hashable, Comparable {
   /// give up on. A pure function of the two expressions, so sharing it across threads
   /// and limits cannot change results.
   private static func certifiedOrder(_ a: Expr, _ b: Expr) -> (sign: Int?, precision: Int) {
-    let key = PairKey(a: a, b: b)
-    if let known = orderCache.withLock({ $0[key] }) { return known }
-    let s = CertifiedEvaluator.signAndPrecision(of: a - b)
-    orderCache.withLock { cache in
-      if cache.count > 4096 { cache.removeAll() }
-      cache[key] = s
-    }
-    return s
+    orderCache.value(for: PairKey(a: a, b: b)) { CertifiedEvaluator.signAndPrecision(of: $0.a - $0.b) }
   }
 
   private struct PairKey: Hashable {
@@ -202,7 +183,7 @@ struct Exponent: Hashable, Comparable {
     let b: Expr
   }
 
-  private static let orderCache = Mutex<[PairKey: (sign: Int?, precision: Int)]>([:])
+  private static let orderCache = BoundedMemo<PairKey, (sign: Int?, precision: Int)>()
 
   static func + (a: Exponent, b: Exponent) -> Exponent {
     if let x = a.rational, let y = b.rational { return Exponent(x + y) }
