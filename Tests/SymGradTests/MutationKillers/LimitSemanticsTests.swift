@@ -72,6 +72,9 @@ import Testing
     #expect(try Expr(parsing: "exp(-10**400) - exp(-10**401)").structuralSign == nil)
     #expect(try Expr(parsing: "sqrt(2) - 1").structuralSign == nil)
     #expect(try Expr(parsing: "exp(x) + 1").structuralSign == nil)
+    // The zero test itself, on the negative constant (the limits above may reach its
+    // sign through -c, which is provably positive).
+    #expect(LimitEngine().zeroTest(c) == .nonzero)
     #expect(limit(of: c * x + 1, as: x, approaches: .plusInfinity) == .minusInfinity)
     #expect(limit(of: -c * x + 1, as: x, approaches: .plusInfinity) == .plusInfinity)
   }
