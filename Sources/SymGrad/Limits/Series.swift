@@ -40,7 +40,7 @@ struct Exponent: Hashable, Comparable {
     enclosure = known ?? CertifiedEvaluator.enclosure(of: expr)
     var memo: [Expr: Int] = [:]
     let bits = expr.fold(memo: &memo) { node, kids in
-      kids.reduce(node.rationalValue.map { $0.numerator.magnitudeBitWidth + $0.denominator.magnitudeBitWidth } ?? 1, +)
+      kids.reduce(node.rationalValue?.bitSize ?? 1, +)
     }
     irrationalWeight = 8 + bits / 8
   }
@@ -105,7 +105,7 @@ struct Exponent: Hashable, Comparable {
   /// evaluation to be told apart).
   var weight: Int {
     guard let r = rational else { return irrationalWeight }
-    return 1 + (r.numerator.magnitudeBitWidth + r.denominator.magnitudeBitWidth) / 64
+    return 1 + r.words
   }
 
   var isZero: Bool { expr.isZero }
@@ -319,8 +319,8 @@ struct SeriesArithmetic {
   static func numberWords(_ e: Expr) -> Int {
     func words(_ x: Expr) -> Int {
       switch x.kind {
-      case .number(let r): return (r.numerator.magnitudeBitWidth + r.denominator.magnitudeBitWidth) / 64
-      case .product(let fs): if case .number(let r) = fs[0].kind { return (r.numerator.magnitudeBitWidth + r.denominator.magnitudeBitWidth) / 64 }
+      case .number(let r): return r.words
+      case .product(let fs): if case .number(let r) = fs[0].kind { return r.words }
       default: break
       }
       return 0
@@ -389,7 +389,7 @@ struct SeriesArithmetic {
         // 64-bit words: charge that (linear charging let (t + 10**-400)**(10**400) run
         // for seconds in rational gcds).
         if let r = binomials[k].rationalValue {
-          let words = (r.numerator.magnitudeBitWidth + r.denominator.magnitudeBitWidth) / 64
+          let words = r.words
           meter.count += words * words
         }
       }

@@ -380,3 +380,11 @@ extension Rational {
       sticky: sticky || !remainder.isZero)
   }
 }
+
+extension Rational {
+  /// Bits of numerator and denominator together: the size exact arithmetic on this number
+  /// works on (budgets and work charges measure numbers by it).
+  var bitSize: Int { numerator.magnitudeBitWidth + denominator.magnitudeBitWidth }
+  /// `bitSize` in whole 64-bit words.
+  var words: Int { bitSize / 64 }
+}

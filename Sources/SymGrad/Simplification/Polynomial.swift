@@ -30,7 +30,7 @@ struct Polynomial: Hashable {
   /// with 10**308 denominators multiplied for seconds while counted as small ones).
   static func productCost(_ a: Polynomial, _ b: Polynomial) -> Int {
     func words(_ p: Polynomial) -> Int {
-      p.terms.values.reduce(0) { Swift.max($0, ($1.numerator.magnitudeBitWidth + $1.denominator.magnitudeBitWidth) / 64) }
+      p.terms.values.reduce(0) { Swift.max($0, $1.words) }
     }
     let (wa, wb) = (words(a), words(b))
     return a.terms.count * b.terms.count * (1 + wa * wb / 4)

@@ -247,7 +247,7 @@ enum Simplifier {
     // Coefficients grow too: (1e-400 x + ...)**4 has 5,000-bit rationals whose gcds took
     // seconds. Past `coefficientBitBudget` bits in one coefficient, normalization gives up
     // on the node (the expression stays as built: correct, only not normalized).
-    for c in p.terms.values where c.numerator.magnitudeBitWidth + c.denominator.magnitudeBitWidth > coefficientBitBudget {
+    for c in p.terms.values where c.bitSize > coefficientBitBudget {
       throw TooLarge()
     }
   }
