@@ -470,10 +470,26 @@ extension CertifiedEvaluator {
       } catch {
         return (nil, precision)
       }
+      // After the first attempt, before the costly ones: the sign by structure, which
+      // no precision may reach (`log(1 + exp(-10**9))` needs 10^9 bits).
+      if precision == start, let s = structuralSign(of: e) { return (s, precision) }
       if precision >= cap { break }
       precision = Swift.min(2 * precision, cap)
     }
     return (nil, precision)
+  }
+
+  /// The sign proved from the structure of `e` (`Expr.structuralSign`), or of its form
+  /// with the largest exponential factored out of each log-sum-exp and simplified under
+  /// the zero test's small budgets (`0` then means the simplified form is exactly 0: a
+  /// proof). Nil when neither proves a sign.
+  static func structuralSign(of e: Expr) -> Int? {
+    if let s = e.structuralSign { return s }
+    guard e.containsLogOfExponentialSum else { return nil }
+    let factored = Simplifier.$termBudget.withValue(LimitEngine.zeroTestTermBudget) {
+      Simplifier.$workBudget.withValue(LimitEngine.zeroTestWorkBudget) { e.factoringLogSumExp().simplified() }
+    }
+    return factored.structuralSign
   }
 }
 

@@ -28,38 +28,69 @@ extension Expr {
   /// The sign of a symbol-free finite constant proved from its structure alone, without
   /// evaluating it: 1 or -1, or nil when not proved (0 only for the number 0). Positive:
   /// positive numbers, `pi`, `exp`/`sigmoid`/`softplus` of a finite argument, powers of
-  /// a positive base; a negative base to an integer power has the power's sign; a sum
-  /// whose terms all have one sign has that sign; a product of signed factors, the
-  /// product of their signs. Constants with `+-inf` or `undefined` in them, and symbols,
-  /// are not signed. One walk of the DAG (shared nodes once).
+  /// a positive base, `log(u)` of a `u` that exceeds 1 by structure (`1 + exp(-10**9)`,
+  /// `exp(2)`), `log1p` of a positive argument; `tanh`, `expm1` and `sign` have their
+  /// argument's sign; `max` is positive when one argument is and `min` negative when one
+  /// argument is; a negative base to an integer power has the power's sign; a sum whose
+  /// terms all have one sign has that sign; a product of signed factors, the product of
+  /// their signs. Constants with `+-inf` or `undefined` in them, and symbols, are not
+  /// signed. One walk of the DAG (shared nodes once).
   ///
   /// The zero test relies on it where evaluation cannot help: `-949 exp(-10**400) - 3 exp(-10**401)`
-  /// is negative, yet every enclosure of it contains 0 (`exp` below `-2^60` is enclosed
-  /// as `[0, 2^-(2^60)]` at every precision).
+  /// is negative and `log(1 + exp(-10**9))` positive, yet every enclosure of them
+  /// contains 0 (`exp` below `-2^60` is enclosed as `[0, 2^-(2^60)]` at every
+  /// precision; `exp(-10**9)` needs more than 10^9 bits).
   var structuralSign: Int? {
     if node.nonFinite != 0 || !isSymbolFree { return nil }
-    var memo: [Expr: Int] = [:]  // 0 stands for "not proved" below the root
+    // Per node: 0 "not proved", -1 negative, 1 positive, 2 greater than 1 (so positive).
+    var memo: [Expr: Int] = [:]
     let s = fold(memo: &memo) { e, kids -> Int in
+      let positive = { (k: Int) in k >= 1 }
       switch e.kind {
-      case .number(let r): return r.signum  // canonical sums and products hold no 0 terms
-      case .constant(let c): return c == .pi ? 1 : 0
+      case .number(let r): return r > Rational(1) ? 2 : r.signum  // canonical sums and products hold no 0 terms
+      case .constant(let c): return c == .pi ? 2 : 0
       case .symbol: return 0
-      case .apply(let f, _): return f == .exp || f == .sigmoid || f == .softplus ? 1 : 0
+      case .apply(let f, _):
+        switch f {
+        case .exp: return kids[0] >= 1 ? 2 : 1
+        case .sigmoid, .softplus: return 1
+        // Odd and increasing through 0: the argument's sign.
+        case .tanh, .expm1, .sign: return Swift.min(kids[0], 1)
+        // log1p(u) > 0 for u > 0 (a negative u may lie outside the domain, u <= -1);
+        // log(u) > 0 for u > 1 (u < 1 would need u > 0 as well).
+        case .log1p: return positive(kids[0]) ? 1 : 0
+        case .log: return kids[0] == 2 ? 1 : 0
+        case .max:
+          if kids.contains(2) { return 2 }
+          return kids.contains(1) ? 1 : (kids.allSatisfy { $0 == -1 } ? -1 : 0)
+        case .min:
+          if kids.contains(-1) { return -1 }
+          return kids.allSatisfy(positive) ? (kids.allSatisfy { $0 == 2 } ? 2 : 1) : 0
+        default: return 0
+        }
       case .sum:
-        if kids.allSatisfy({ $0 == 1 }) { return 1 }
+        // Positive terms, one of them above 1 (or a number part of at least 1 beside
+        // another positive term): the sum exceeds 1.
+        if kids.allSatisfy(positive) {
+          if kids.contains(2) { return 2 }
+          if case .sum(let ts) = e.kind, kids.count > 1, ts.contains(where: { $0.isOne }) { return 2 }
+          return 1
+        }
         if kids.allSatisfy({ $0 == -1 }) { return -1 }
         return 0
       case .product:
         if kids.contains(0) { return 0 }
-        return kids.reduce(1, *)
+        if kids.allSatisfy({ $0 == 2 }) { return 2 }
+        return kids.reduce(1) { $0 * ($1 == -1 ? -1 : 1) }
       case .power(_, let exponent):
-        if kids[0] == 1 { return 1 }
+        if kids[0] == 2, kids[1] >= 1 { return 2 }
+        if positive(kids[0]) { return 1 }
         if kids[0] == -1, let n = exponent.rationalValue, n.isInteger { return n.numerator.isEven ? 1 : -1 }
         return 0
       }
     }
     if s == 0 { return isZero ? 0 : nil }
-    return s
+    return Swift.min(s, 1)
   }
 
   /// Whether the expression is provably in [0, 1] for every real value of its symbols:

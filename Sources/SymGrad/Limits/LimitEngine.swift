@@ -656,11 +656,11 @@ final class LimitEngine {
     // and once the budget is spent, decide nothing more (the engine then stops).
     work += 16 * c.nodeCount
     if meter.exhausted { return .undecided }
-    // Cheap first: an enclosure at moderate precision; then an exact proof; then the cap.
+    // Cheap first: an enclosure at moderate precision, or the sign by structure (terms
+    // of one sign, a log-sum-exp above its largest term: no precision would separate
+    // such a constant from 0 when it holds exp(-10**400), and the ladder to 4096 bits is
+    // costly); then an exact proof; then the cap.
     if let s = CertifiedEvaluator.sign(of: c, upTo: 384) { return s == 0 ? .zero : .nonzero }
-    // Signed by its structure (terms of one sign): no precision would separate such a
-    // constant from 0 when it holds exp(-10**400), and the ladder to 4096 bits is costly.
-    if let s = c.structuralSign, s != 0 { return .nonzero }
     // An exact proof, tried with a small polynomial budget: a zero test only tries (a
     // failed proof leaves the answer undecided), and large normal forms of constants with
     // huge coefficients cost seconds.
@@ -699,7 +699,6 @@ final class LimitEngine {
     case .undecided: throw LimitFailure.undecided("cannot decide whether \(c) is zero (its enclosure contains 0 at \(CertifiedEvaluator.maximumPrecision) bits)")
     case .nonzero:
       if c.isProvablyPositive { return 1 }
-      if let s = c.structuralSign, s != 0 { return s }
       if let s = CertifiedEvaluator.sign(of: c) { return s }
       throw LimitFailure.undecided("cannot decide the sign of \(c)")
     }

@@ -16,6 +16,9 @@ struct Interpreter {
   /// Names that stand for given values (tensors of symbols, data read from files): looked
   /// up before a name becomes a symbol; constants' names cannot be bound.
   var bindings: [String: Value] = [:]
+  /// Canonical constructions already made in this interpretation: printed DAGs repeat
+  /// their shared subexpressions, and a repeat is then a lookup, not a rebuild.
+  private let constructed = ConstructionMemo()
 
   init(functions: [String: LanguageFunction], warnings: WarningLog? = nil, bindings: [String: Value] = [:]) {
     self.functions = functions
@@ -53,16 +56,16 @@ struct Interpreter {
     case .list(let items, _):
       return .list(try items.map(value(of:)))
     case .negate(let operand, let column):
-      return try Broadcast.unary(try value(of: operand), column: column) { -$0 }
+      return try Broadcast.unary(try value(of: operand), column: column) { constructed.negate($0) }
     case .power(let base, let exponent, let column):
-      return try Broadcast.binary(try value(of: base), try value(of: exponent), column: column) { .power($0, $1) }
+      return try Broadcast.binary(try value(of: base), try value(of: exponent), column: column) { constructed.power($0, $1) }
     case .sum(let terms, let negated, let column):
       // Collect scalar sums in one canonical construction (linear, not quadratic).
       let values = try terms.map(value(of:))
       if values.allSatisfy({ if case .scalar = $0 { return true } else { return false } }) {
-        return .scalar(.sum(zip(values, negated).map { v, neg in
+        return .scalar(constructed.sum(zip(values, negated).map { v, neg in
           guard case .scalar(let e) = v else { fatalError("unreachable") }
-          return neg ? -e : e
+          return neg ? constructed.negate(e) : e
         }))
       }
       var acc = values[0]
@@ -85,9 +88,9 @@ struct Interpreter {
         while case .negate(let inner, _) = syntax { syntax = inner; sign.toggle() }
         guard case .scalar(let e) = try value(of: syntax) else { allScalar = false; break }
         if sign { scalars.append(-1) }
-        scalars.append(div ? .power(e, -1) : e)
+        scalars.append(div ? constructed.power(e, -1) : e)
       }
-      if allScalar { return .scalar(.product(scalars)) }
+      if allScalar { return .scalar(constructed.product(scalars)) }
       var acc = try value(of: factors[0])
       for i in 1..<factors.count {
         let v = try value(of: factors[i])
@@ -125,6 +128,44 @@ struct Interpreter {
         warnings: warnings)
       return try f.call(args)
     }
+  }
+}
+
+/// Memoized canonical constructors for one interpretation (`Expr.sum`, `Expr.product`,
+/// `Expr.power` are pure functions of their hash-consed operands).
+private final class ConstructionMemo {
+  private var sums: [[Expr]: Expr] = [:]
+  private var products: [[Expr]: Expr] = [:]
+  private var powers: [[Expr]: Expr] = [:]
+
+  func sum(_ terms: [Expr]) -> Expr {
+    if terms.count == 1 { return terms[0] }
+    if let known = sums[terms] { return known }
+    let e = Expr.sum(terms)
+    sums[terms] = e
+    return e
+  }
+
+  func product(_ factors: [Expr]) -> Expr {
+    if factors.count == 1 { return factors[0] }
+    if let known = products[factors] { return known }
+    let e = Expr.product(factors)
+    products[factors] = e
+    return e
+  }
+
+  /// `-e` (`Expr`'s prefix minus).
+  func negate(_ e: Expr) -> Expr {
+    if let r = e.rationalValue { return .number(-r) }
+    return product([.number(-1), e])
+  }
+
+  func power(_ base: Expr, _ exponent: Expr) -> Expr {
+    let key = [base, exponent]
+    if let known = powers[key] { return known }
+    let e = Expr.power(base, exponent)
+    powers[key] = e
+    return e
   }
 }
 

@@ -48,20 +48,27 @@ extension Expr {
     // First every normal form (this is what proves identities: a normalized argument can
     // make a log rule apply above it); if that grew the expression, normal forms only
     // where they do not grow the node they replace.
-    // Each pass shares one work budget over all its nodes (`Simplifier.workBudget`).
-    var memo: [Expr: Expr] = [:]
-    let full = Simplifier.withWorkCounter {
-      fold(memo: &memo) { node, kids in
-        let rebuilt = Simplifier.logRules(node.rebuilt(with: kids))
-        return Simplifier.normalize(rebuilt) ?? rebuilt
-      }
+    // Both passes share one work budget (`Simplifier.workBudget`) and the normal forms
+    // computed (a node the second pass rebuilds as the first did is not normalized
+    // again), so a call costs at most one budget's work.
+    var normalForms: [Expr: Expr?] = [:]
+    func normalForm(_ e: Expr) -> Expr? {
+      if let known = normalForms[e] { return known }
+      let n = Simplifier.normalize(e)
+      normalForms[e] = .some(n)
+      return n
     }
-    if Simplifier.size(full, &sizes) <= original { return full }
-    memo = [:]
     return Simplifier.withWorkCounter {
-      fold(memo: &memo) { node, kids in
+      var memo: [Expr: Expr] = [:]
+      let full = fold(memo: &memo) { node, kids in
         let rebuilt = Simplifier.logRules(node.rebuilt(with: kids))
-        guard let normal = Simplifier.normalize(rebuilt),
+        return normalForm(rebuilt) ?? rebuilt
+      }
+      if Simplifier.size(full, &sizes) <= original { return full }
+      memo = [:]
+      return fold(memo: &memo) { node, kids in
+        let rebuilt = Simplifier.logRules(node.rebuilt(with: kids))
+        guard let normal = normalForm(rebuilt),
               Simplifier.size(normal, &sizes) <= Simplifier.size(rebuilt, &sizes) else { return rebuilt }
         return normal
       }
@@ -77,8 +84,9 @@ enum Simplifier {
   @TaskLocal static var termBudget = 3000
   /// The most bits (numerator and denominator) one polynomial coefficient may reach.
   static let coefficientBitBudget = 4096
-  /// The most monomial products one normalization (or one pass of `simplified()` over all
-  /// its nodes) may compute, each pair of terms of two multiplied polynomials being one;
+  /// The most monomial products one normalization (or one call of `simplified()`, both
+  /// passes over all its nodes) may compute, each pair of terms of two multiplied
+  /// polynomials being one (weighted by coefficient size: `Polynomial.productCost`);
   /// past it, normalization gives up on the remaining nodes (they stay as built).
   /// Task-local like `termBudget`: the zero test asks for less.
   @TaskLocal static var workBudget = 1_000_000
