@@ -47,10 +47,10 @@ public struct Checker {
     let vars = variables.map(Expr.symbol)
     let jac = jacobian(of: outputs, withRespectTo: vars)
     var evaluator = Evaluator(values: point)
-    // The numbers SymGrad prints (`Expr.certifiedValues`: certified, limits at +-inf) are
-    // what is compared; IEEE values are kept for the report.
+    // The numbers SymGrad prints (`CompiledFunction.certifiedValues`: certified, limits
+    // at +-inf) are what is compared; IEEE values are kept for the report.
     let ieee = try jac.map { try $0.map { try evaluator.value(of: $0) } }
-    let certified = try Expr.certifiedValues(of: jac.flatMap { $0 }, at: point).map(\.value)
+    let certified = try CompiledFunction.certifiedValues(of: jac.flatMap { $0 }, at: point).map(\.value)
     var symbolic = ieee
     var cursor = 0
     for i in symbolic.indices {

@@ -67,7 +67,7 @@ enum Shared {
   }
 
   /// The numbers of a value's scalars at a point: certified values (see
-  /// `Expr.certifiedValues(of:at:)`), IEEE values, both keeping the list shape, and the
+  /// `CompiledFunction.certifiedValues(of:at:)`), IEEE values, both keeping the list shape, and the
   /// entries that could not be certified with the reasons.
   struct Numbers {
     var value: JSON
@@ -84,7 +84,7 @@ enum Shared {
     var evaluator = Evaluator(values: point)
     let certified: [CertifiedValue]
     do {
-      certified = try Expr.certifiedValues(of: scalars, at: point)
+      certified = try CompiledFunction.certifiedValues(of: scalars, at: point)
     } catch let error as EvaluationError {
       throw CommandFailure("symgrad: cannot evaluate: \(error)")
     }

@@ -185,6 +185,28 @@ public struct CompiledFunction: Sendable {
   }
 }
 
+extension CompiledFunction {
+  /// The certified values of `expressions` at a named point, as
+  /// `Expr.certifiedValues(of:at:)` gives them (same semantics, up to the choice between
+  /// the two faithful roundings of a value), computed through one compiled tape: the
+  /// double-double fast path proves most entries, and only the rest go to the
+  /// multi-precision evaluator and the limit engine. What the CLI and the checker print.
+  ///
+  /// Symbols missing from `point` throw `EvaluationError.unboundSymbol`, as
+  /// `Expr.certifiedValues(of:at:)` does.
+  public static func certifiedValues(of expressions: [Expr], at point: [String: Double]) throws -> [CertifiedValue] {
+    if expressions.isEmpty { return [] }
+    let inputs = point.keys.sorted()
+    let compiled: CompiledFunction
+    do {
+      compiled = try CompiledFunction(expressions, inputs: inputs)
+    } catch CompilationError.unboundSymbol(let name, _) {
+      throw EvaluationError.unboundSymbol(name)
+    }
+    return try compiled.certifiedValues(at: inputs.map { point[$0]! })
+  }
+}
+
 /// A buffer written at disjoint indices by concurrent workers.
 private struct SharedBuffer<T>: @unchecked Sendable {
   let base: UnsafeMutablePointer<T>

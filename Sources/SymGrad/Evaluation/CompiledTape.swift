@@ -148,7 +148,7 @@ struct CompiledTape: Sendable {
 
   static func certifiedExponent(_ r: Rational?) -> CertifiedExponent {
     guard let r else { return .symbolic }
-    guard let p = r.numerator.asInt, Swift.abs(p) <= 1 << 30 else { return .unsupported }
+    guard let p = r.numerator.asInt, p.magnitude <= 1 << 30 else { return .unsupported }  // magnitude: abs(Int.min) traps
     if r.denominator == BigInt(1) { return .integer(p) }
     if r.denominator == BigInt(2) { return .halfInteger(p) }
     return .rational(DDBall(r), oddDenominator: !r.denominator.isEven, evenNumerator: r.numerator.isEven)

@@ -144,17 +144,29 @@ extension Expr {
         return e.numerator.isEven ? infinity : negativeInfinity
       case .power(let b, let e1) where e.isInteger:
         // (u**a)**n = u**(a*n), unless that widens the domain: (u**(1/2))**2 is not u
-        // for u < 0, so an even root folded to an odd one needs u >= 0 proved.
+        // for u < 0, so an even root folded to an odd one needs u >= 0 proved; and
+        // (u**y)**2 is defined for u < 0 only at integer y, u**(2y) at half-integers too.
         let folded = product([e1, exponent])
-        if let a = e1.rationalValue, a.denominator.isEven, !(folded.rationalValue?.denominator.isEven ?? true),
-           !b.isProvablyNonnegative {
-          return InternTable.intern(.power(base, exponent))
+        if !b.isProvablyNonnegative {
+          if let a = e1.rationalValue {
+            if a.denominator.isEven, !(folded.rationalValue?.denominator.isEven ?? true) {
+              return InternTable.intern(.power(base, exponent))
+            }
+          } else if e.magnitude != Rational(1) {
+            return InternTable.intern(.power(base, exponent))
+          }
         }
         return power(b, folded)
       case .power(let u, let m) where (m.rationalValue.map { $0.isInteger && $0.numerator.isEven } ?? false)
         && (!e.isInteger):
         // (u**(2k))**e = |u|**(2k*e): the base is |u|**(2k) >= 0 (sqrt(x**2) = abs(x)).
         return power(apply(.abs, [u]), product([m, exponent]))
+      case .power(let u, let m) where !e.isInteger && (m.rationalValue.map { a in
+        !a.isInteger && a.denominator.isEven && (a * e).denominator.isEven } ?? false):
+        // (u**a)**e = u**(a*e) when both a and a*e are even roots: both sides need u >= 0
+        // and agree there (sqrt(sqrt(u)) = u**(1/4); (u**(1/2))**(2/3) stays, as u**(1/3)
+        // is real for u < 0).
+        return power(u, product([m, exponent]))
       case .power(let u, let m) where (m.rationalValue.map { $0.isInteger && !$0.numerator.isEven } ?? false):
         // (u**a)**e = u**(a*e) for an odd integer a: u**a has u's sign, so both sides have
         // the same real domain and value (sqrt(1/u) = u**(-1/2)).
@@ -566,6 +578,13 @@ struct ProductBuilder {
     let base: Expr
     var exponents: [Expr]
     let original: Expr
+    /// Whether a factor held an even root of the base (`b**(1/2)`, `(b**(1/2))**3`): then
+    /// the product is undefined for `b < 0`.
+    var evenRoot = false
+    /// Whether the entry came from a single factor that is already in canonical form.
+    var single: Bool { exponents.count == 1 && !unfolded }
+    /// Whether a power of an even root was unfolded into this entry.
+    var unfolded = false
   }
 
   private var coefficient = Rational(1)
@@ -587,18 +606,32 @@ struct ProductBuilder {
     case .apply(.exp, let a):
       expArguments.append(a[0])
       expOriginal = factor
-    case .power(let b, let e): addBase(b, e, original: factor)
-    default: addBase(factor, .one, original: factor)
+    case .power(let b, let e):
+      // (u**(p/2k))**q with rational q: an even root raised to a power is u**(p*q/2k) on
+      // u >= 0, where it is defined; unfolded so it merges with other powers of u.
+      if case .power(let u, let inner) = b.kind, let a = inner.rationalValue, a.denominator.isEven,
+         let q = e.rationalValue {
+        // Nested even roots unfold all the way down: ((u**(1/2))**(2/3))**3 is u**1 on u >= 0.
+        var (base, exponent) = (u, a * q)
+        while case .power(let v, let m) = base.kind, let c = m.rationalValue, c.denominator.isEven {
+          (base, exponent) = (v, c * exponent)
+        }
+        addBase(base, .number(exponent), original: factor, evenRoot: true, unfolded: true)
+      } else {
+        addBase(b, e, original: factor, evenRoot: e.rationalValue?.denominator.isEven ?? false)
+      }
+    default: addBase(factor, .one, original: factor, evenRoot: false)
     }
   }
 
-  private mutating func addBase(_ base: Expr, _ exponent: Expr, original: Expr) {
+  private mutating func addBase(_ base: Expr, _ exponent: Expr, original: Expr, evenRoot: Bool, unfolded: Bool = false) {
     let found: Int? = index.map { $0[base] } ?? entries.firstIndex { $0.base == base }
     if let i = found {
       entries[i].exponents.append(exponent)
+      if evenRoot { entries[i].evenRoot = true }
       return
     }
-    entries.append(Entry(base: base, exponents: [exponent], original: original))
+    entries.append(Entry(base: base, exponents: [exponent], original: original, evenRoot: evenRoot, unfolded: unfolded))
     if index != nil {
       index![base] = entries.count - 1
     } else if entries.count > 16 {
@@ -614,7 +647,11 @@ struct ProductBuilder {
     var extra: [Expr] = []  // results that need another round (numbers, products)
     factors.reserveCapacity(entries.count + 2)
     for entry in entries {
-      let f = entry.exponents.count == 1 ? entry.original : Expr.power(entry.base, Expr.sum(entry.exponents))
+      if !entry.single, let kept = ProductBuilder.domainKeepingFactors(entry.base, entry.exponents, evenRoot: entry.evenRoot) {
+        factors.append(contentsOf: kept)
+        continue
+      }
+      let f = entry.single ? entry.original : Expr.power(entry.base, Expr.sum(entry.exponents))
       switch f.kind {
       case .number(let r): coefficient = coefficient * r
       // Only the infinities need the coefficient's sign: pi is an ordinary factor (a
@@ -689,6 +726,48 @@ struct ProductBuilder {
     case 0: return .number(coefficient)
     case 1: return factors[0]
     default: return InternTable.intern(.product(factors))
+    }
+  }
+
+  /// The factors `base**e_1 * ... * base**e_k` become when merging them into
+  /// `base**(e_1 + ... + e_k)` would widen the real domain; nil when merging is safe.
+  ///
+  /// For `b < 0`: `b**n` (integer n) and `b**(p/q)` (odd q: the real odd root) are
+  /// defined, `b**(p/q)` with even q never is, and `b**y` for a non-rational `y` only
+  /// where `y` is an integer. Merging is safe when the base is provably nonnegative, or
+  /// when the merged power is undefined for `b < 0` wherever the factors are: no even
+  /// root and at most one non-rational exponent beside an integer rest; or an even root
+  /// and a merged exponent with an even denominator. Otherwise (`sqrt(x)*sqrt(x)`,
+  /// `sqrt(x)*x**(-3/2)`, `x**y*x**z`): rational exponents with an even root become one
+  /// factor `(base**(1/2))**(2s)`, defined for `b >= 0` only, like the factors; with
+  /// non-rational exponents, or a sum `s = 0` (`sqrt(x)/sqrt(x)`, which would be 1),
+  /// each distinct exponent keeps its own factor (repeats as an integer power of it). The `b = 0` cases (`x*x**(-1)`) follow the 0/0 convention and
+  /// merge as before.
+  static func domainKeepingFactors(_ base: Expr, _ exponents: [Expr], evenRoot: Bool) -> [Expr]? {
+    var rational = Rational(0), symbolic: [Expr] = []
+    for e in exponents {
+      if let r = e.rationalValue { rational = rational + r } else { symbolic.append(e) }
+    }
+    if evenRoot {
+      if symbolic.isEmpty && rational.denominator.isEven { return nil }
+    } else {
+      if symbolic.count <= 1 && rational.isInteger { return nil }
+      if symbolic.isEmpty { return nil }  // integers and odd roots: real everywhere
+    }
+    if base.isProvablyNonnegative { return nil }
+    if symbolic.isEmpty && !rational.isZero {
+      return [Expr.power(Expr.power(base, .number(Rational(reducedNumerator: BigInt(1), denominator: BigInt(2)))), .number(rational * Rational(2)))]
+    }
+    // Distinct exponents, each with its multiplicity, in first-seen order (the canonical
+    // sort puts the factors in order afterwards).
+    var order: [Expr] = [], count: [Expr: Int] = [:]
+    for e in exponents {
+      if count[e] == nil { order.append(e) }
+      count[e, default: 0] += 1
+    }
+    return order.map { e in
+      let f = Expr.power(base, e)
+      return count[e]! == 1 ? f : Expr.power(f, .number(count[e]!))
     }
   }
 
