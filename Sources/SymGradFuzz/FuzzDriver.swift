@@ -24,6 +24,11 @@ public struct FuzzConfiguration: Sendable {
   /// Stages not to run (`parse` and `release` always run). The test slice skips the
   /// numeric stages for most of its inputs: they dominate the time in debug builds.
   public var skip: Set<Stage> = []
+  /// Printed texts longer than this many bytes are printed but not parsed back: a tree
+  /// print of a DAG grows exponentially with derivative order (a fourth derivative of a
+  /// focal loss prints 13.8 MB), and reading back megabytes costs about as many
+  /// seconds as the budget; the count is reported (`overlimit`).
+  public var roundTripByteLimit = 1 << 20
   /// Print each stage to standard error as it starts (for replaying one input).
   public var trace = false
   /// Print a progress line to standard error every this many inputs (0: never).
@@ -49,6 +54,9 @@ public struct FuzzSummary: Sendable {
   /// input near the bound can print past it. A documented limit (a clear error, no wrong
   /// value), counted and reported, not a failure.
   public var printedPastNestingBound = 0
+  /// Printed texts longer than `FuzzConfiguration.roundTripByteLimit`: printed (so the
+  /// printer ran), not parsed back.
+  public var printedOverRoundTripLimit = 0
   /// Every round-trip failure, in a known class or not.
   public var roundTripFailures: [RoundTripFailure] = []
   /// The known issue classes the run avoids (their round-trip failures are not failures).
@@ -69,7 +77,8 @@ public struct FuzzSummary: Sendable {
   public var countsLine: String {
     let unexpected = unexpectedRoundTripFailures.count
     var parts = ["inputs=\(inputs)", "roundtrip=\(unexpected)", "roundtrip.avoided=\(roundTripFailures.count - unexpected)",
-                 "undefined=\(undefined)", "pastbound=\(printedPastNestingBound)"]
+                 "undefined=\(undefined)", "pastbound=\(printedPastNestingBound)",
+                 "overlimit=\(printedOverRoundTripLimit)"]
     for s in Stage.allCases {
       parts.append("ran.\(s.name)=\(ran[s.rawValue])")
       parts.append("thrown.\(s.name)=\(thrown[s.rawValue])")
@@ -90,6 +99,7 @@ public struct FuzzSummary: Sendable {
     }
     s += "undefined limits/values: \(undefined)\n"
     s += "printed past the nesting bound (refused on reparse, not a failure): \(printedPastNestingBound)\n"
+    s += "printed over \(c.roundTripByteLimit) bytes (not parsed back): \(printedOverRoundTripLimit)\n"
     let known = roundTripFailures.filter { $0.known != nil }.count
     s += "round-trip failures: \(unexpectedRoundTripFailures.count)"
     if known > 0 {
@@ -305,6 +315,10 @@ public final class FuzzDriver {
   /// does not parse or prints differently.
   private func roundTrip(_ value: Value, _ printed: String, of what: String, input: FuzzInput, stage s: Stage) {
     if configuration.skip.contains(s) { return }
+    if printed.utf8.count > configuration.roundTripByteLimit {
+      summary.printedOverRoundTripLimit += 1
+      return
+    }
     enter(s)
     var failure: RoundTripFailure?
     do {

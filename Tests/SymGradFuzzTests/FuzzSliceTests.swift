@@ -161,6 +161,21 @@ import Testing
     #expect(f.rendered(seed: 9).contains("known=non-canonical"))
   }
 
+  /// Texts over the round-trip limit are printed, counted and not parsed back; under it,
+  /// the same input is round-tripped (and counted nowhere else).
+  @Test func printedTextsOverTheLimitAreCountedNotReparsed() {
+    var c = FuzzConfiguration()
+    c.skip = Set(Stage.allCases).subtracting([.parse, .print, .reparse, .derivative, .derivativeRoundTrip, .release])
+    c.roundTripByteLimit = 8
+    let over = FuzzDriver(c).run(texts: ["exp(x)*sin(y) + log(x + y)"])
+    #expect(over.printedOverRoundTripLimit == 3)  // the input and its two derivatives
+    #expect(over.roundTripFailures.isEmpty)
+    c.roundTripByteLimit = 1 << 20
+    let under = FuzzDriver(c).run(texts: ["exp(x)*sin(y) + log(x + y)"])
+    #expect(under.printedOverRoundTripLimit == 0)
+    #expect(under.ran(.reparse) == 1 && under.ran(.derivativeRoundTrip) == 2)
+  }
+
   @Test func commandLineUsageErrors() {
     #expect(FuzzCommand.run(["--count", "x"]) == FuzzExit.usage)
     #expect(FuzzCommand.run(["--avoid", "nope"]) == FuzzExit.usage)

@@ -564,7 +564,7 @@ final class LimitEngine {
       switch node.kind {
       case .symbol: return Series(terms: [(Exponent(Rational(1)), .one)], order: nil)
       case .sum:
-        let r = s.dropFirst().reduce(s[0]) { a.add($0, $1) }
+        let r = a.add(s)
         if r.terms.isEmpty, r.order != nil { throw LimitFailure.precisionExhausted }
         return r
       case .product:

@@ -167,8 +167,20 @@ enum Simplifier {
     return withWorkCounter {
       guard let f = try? fraction(e, kernels) else { return nil }
       let cancelled = cancel(f)
+      // Rebuilding the expression makes one canonical product per term (and a sum per
+      // polynomial): measured, about as costly as 16 monomial products per term plus 4
+      // per kernel factor, which the products above do not count.
+      guard (try? charge(rebuildCost(cancelled))) != nil else { return nil }
       return expression(cancelled, kernels)
     }
+  }
+
+  /// The work units of turning `f` back into an expression (see `normalize`).
+  static func rebuildCost(_ f: Fraction) -> Int {
+    func cost(_ p: Polynomial) -> Int {
+      p.terms.keys.reduce(0) { $0 + 16 + 2 * $1.count }  // a monomial holds (kernel, exponent) pairs
+    }
+    return f.denominator.reduce(cost(f.numerator)) { $0 + cost($1.0) }
   }
 
   static func fraction(_ e: Expr, _ k: Kernels) throws -> Fraction {
