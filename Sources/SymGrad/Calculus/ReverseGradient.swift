@@ -27,15 +27,19 @@ struct ReverseGradient {
     var position: [Expr: Int] = [:]
     position.reserveCapacity(order.count)
     for (i, e) in order.enumerated() { position[e] = i }
-    var contributions = [[Expr]](repeating: [], count: order.count)
-    contributions[order.count - 1] = [.one]
+    // What each node's parents sent it, as (the parent's adjoint, the partial derivative)
+    // pairs: partials sent with one adjoint are summed before that adjoint multiplies
+    // them, so d/dx sqrt(exp(x) + exp(x + 1) + ...) is (exp(x) + exp(x + 1) + ...)/(2 sqrt(S)),
+    // one shared factor, not a sum of 1,000 products that each print S again.
+    var contributions = [[(adjoint: Expr, partial: Expr)]](repeating: [], count: order.count)
+    contributions[order.count - 1] = [(.one, .one)]
     var adjointOfSymbol: [Expr: Expr] = [:]
     for i in stride(from: order.count - 1, through: 0, by: -1) {
       let node = order[i]
       let sent = contributions[i]
       contributions[i] = []
       if sent.isEmpty { continue }
-      let adjoint = sent.count == 1 ? sent[0] : .sum(sent)
+      let adjoint = ReverseGradient.combine(sent)
       if adjoint.isZero { continue }
       if case .symbol = node.kind {
         adjointOfSymbol[node] = adjoint
@@ -44,11 +48,73 @@ struct ReverseGradient {
       propagate(from: node) { child, partial in
         guard let j = position[child] else { return }
         let p = partial()
-        let c = p.isOne ? adjoint : adjoint * p
-        if !c.isZero { contributions[j].append(c) }
+        if !p.isZero { contributions[j].append((adjoint, p)) }
       }
     }
     return symbols.map { adjointOfSymbol[$0] ?? .zero }
+  }
+
+  /// `sum_i adjoint_i * partial_i`, with the partials of equal adjoints summed first
+  /// (groups in order of first appearance, so the result does not depend on hashing).
+  private static func combine(_ sent: [(adjoint: Expr, partial: Expr)]) -> Expr {
+    if sent.count == 1 { return sent[0].partial.isOne ? sent[0].adjoint : sent[0].adjoint * sent[0].partial }
+    var order: [Expr] = [], partials: [Expr: [Expr]] = [:]
+    for (a, p) in sent {
+      if partials[a] == nil { order.append(a) }
+      partials[a, default: []].append(p)
+    }
+    let terms = order.map { a -> Expr in
+      let ps = partials[a]!
+      let p = ps.count == 1 ? ps[0] : Expr.sum(ps)
+      return p.isOne ? a : a * p
+    }
+    return terms.count == 1 ? terms[0] : sumFactoringCommonFactors(terms)
+  }
+
+  /// `sum(terms)`, with the non-numeric factors every term shares taken out:
+  /// `A*exp(t) + A*exp(t + 1) + ...` becomes `A*(exp(t) + exp(t + 1) + ...)`. The
+  /// adjoints of a symbol under a sum of 1,000 exponentials all carry the sum's
+  /// `1/(2 sqrt(S))`; distributed, the gradient printed S a thousand times per entry
+  /// (357 MB for three entries). Equal in value; nothing is taken out when a term is a
+  /// number or no factor is shared.
+  private static func sumFactoringCommonFactors(_ terms: [Expr]) -> Expr {
+    func factors(_ e: Expr) -> [Expr] {
+      if case .product(let fs) = e.kind { return fs.filter { $0.rationalValue == nil } }
+      return e.rationalValue == nil ? [e] : []
+    }
+    var common: [Expr: Int] = [:]
+    for f in factors(terms[0]) { common[f, default: 0] += 1 }
+    for t in terms.dropFirst() {
+      if common.isEmpty { break }
+      var here: [Expr: Int] = [:]
+      for f in factors(t) { here[f, default: 0] += 1 }
+      for (f, n) in common {
+        let m = Swift.min(n, here[f] ?? 0)
+        common[f] = m == 0 ? nil : m
+      }
+    }
+    if common.isEmpty { return .sum(terms) }
+    let rests = terms.map { t -> Expr in
+      var left = common
+      var kept: [Expr] = []
+      let all: [Expr] = if case .product(let fs) = t.kind { fs } else { [t] }
+      for f in all {
+        if let n = left[f], n > 0 {
+          left[f] = n - 1
+        } else {
+          kept.append(f)
+        }
+      }
+      return kept.isEmpty ? .one : .product(kept)
+    }
+    // Common factors in the order of the first term (deterministic).
+    var shared: [Expr] = []
+    var left = common
+    for f in factors(terms[0]) where (left[f] ?? 0) > 0 {
+      shared.append(f)
+      left[f]! -= 1
+    }
+    return .product(shared + [.sum(rests)])
   }
 
   /// The nodes of `f` that contain a symbol of `wanted`, each after all of its children.

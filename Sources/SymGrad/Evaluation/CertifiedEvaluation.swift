@@ -482,12 +482,17 @@ extension CertifiedEvaluator {
   /// The sign proved from the structure of `e` (`Expr.structuralSign`), or of its form
   /// with the largest exponential factored out of each log-sum-exp and simplified under
   /// the zero test's small budgets (`0` then means the simplified form is exactly 0: a
-  /// proof). Nil when neither proves a sign.
+  /// proof). Nil when neither proves a sign. A pure function of `e`.
   static func structuralSign(of e: Expr) -> Int? {
     if let s = e.structuralSign { return s }
     guard e.containsLogOfExponentialSum else { return nil }
-    let factored = Simplifier.$termBudget.withValue(LimitEngine.zeroTestTermBudget) {
-      Simplifier.$workBudget.withValue(LimitEngine.zeroTestWorkBudget) { e.factoringLogSumExp().simplified() }
+    // A fresh work counter and fixed budgets: the answer must not depend on the caller's
+    // context (a simplification pass in progress would otherwise lend its partly spent
+    // counter), since signs are remembered across threads (`Exponent`'s order cache).
+    let factored = Simplifier.$counter.withValue(nil) {
+      Simplifier.$termBudget.withValue(LimitEngine.zeroTestTermBudget) {
+        Simplifier.$workBudget.withValue(LimitEngine.zeroTestWorkBudget) { e.factoringLogSumExp().simplified() }
+      }
     }
     return factored.structuralSign
   }
