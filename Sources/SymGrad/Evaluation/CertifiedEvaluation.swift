@@ -498,13 +498,47 @@ extension CertifiedEvaluator {
   }
 }
 
+extension CertifiedEvaluator {
+  /// The certain domain error of a symbol-free constant (`log(-1)`), or nil: evaluated
+  /// at rising precision only until an enclosure goes through (every domain and sign
+  /// question on the way decided), not until the value is pinned to one ulp, which
+  /// a 60-level nest of exp and log needs 4096 bits for. The check stops at
+  /// `domainCheckPrecision` bits: a question still undecided there is not called a domain
+  /// error (the constant's own certified evaluation, which climbs to the cap, still
+  /// reports one it finds), so a sign at a jump of `sign(...)` deep in a nest does not
+  /// cost the whole ladder twice.
+  static func domainError(of c: Expr) -> EvaluationError? {
+    let evaluator = CertifiedEvaluator(values: [:])
+    var precision = initialPrecision
+    while precision <= domainCheckPrecision {
+      var memo: [Expr: Number] = [:], errors: [Expr: CertifiedEvaluationError] = [:]
+      do {
+        _ = try evaluator.number(c, IntervalArithmetic(precision: precision), &memo, &errors)
+        return nil
+      } catch CertifiedEvaluationError.domain(let f, let x) {
+        return .domain(function: f, argument: x)
+      } catch CertifiedEvaluationError.needsPrecision {
+      } catch {
+        return nil
+      }
+      if precision >= domainCheckPrecision { break }
+      precision = Swift.min(2 * precision, domainCheckPrecision)
+    }
+    return nil
+  }
+
+  /// The highest precision `domainError(of:)` tries.
+  static let domainCheckPrecision = 768
+}
+
 extension LimitValue {
   /// `.finite(c)` for a symbol-free `c` outside the real domain (`log(-1)`, `sqrt(-2)`)
   /// becomes `.undefined(.domain(...))`; everything else is returned as is. The check
-  /// evaluates `c` only when it applies `log`, `log1p` or a non-integer power.
+  /// evaluates `c` only when it applies `log`, `log1p` or a non-integer power, and only
+  /// as far as the domain needs (`CertifiedEvaluator.domainError(of:)`).
   func checkingDomain() -> LimitValue {
     guard case .finite(let c) = self, c.isSymbolFree, c.hasDomainRestriction else { return self }
-    if case .domain(let error) = CertifiedEvaluator(values: [:]).evaluate([c])[0] {
+    if let error = CertifiedEvaluator.domainError(of: c) {
       return .undefined(.domain("\(error)"))
     }
     return self

@@ -186,6 +186,6 @@ extension LimitEngine {
     if c.isZero { return 0 }
     guard c.node.symbolMask == 0, !c.containsNonFinite else { return nil }
     if c.isProvablyPositive { return 1 }
-    return CertifiedEvaluator.sign(of: c)
+    return try? certifiedSign(c)  // metered: a 60-level nest climbed to 4096 bits unmetered
   }
 }

@@ -356,7 +356,7 @@ final class LimitEngine {
         // The guard's condition at the limit: the argument's limit must lie in [0, 1].
         switch try limitInf(u) {
         case .finite(let v):
-          if v.isSymbolFree, let s = CertifiedEvaluator.sign(of: v), s < 0 || CertifiedEvaluator.sign(of: v - 1) ?? 0 > 0 {
+          if v.isSymbolFree, let s = try? certifiedSign(v), s < 0 || (try? certifiedSign(v - 1)) ?? 0 > 0 {
             throw LimitFailure.domain("binary_cross_entropy: the input tends to \(v), outside [0, 1]")
           }
           return u
@@ -644,6 +644,10 @@ final class LimitEngine {
   }
 
   private var zeroTests: [Expr: ZeroTest] = [:]
+  /// Signs the zero test certified on the way (an enclosure that excludes 0, at the
+  /// precision it took): `certifiedSign` reads them instead of climbing the precision
+  /// ladder again, unmetered.
+  private var certifiedSigns: [Expr: Int] = [:]
 
   /// The polynomial term budget of the exact proof in a zero test (`Simplifier.termBudget`).
   static let zeroTestTermBudget = 400
@@ -660,7 +664,10 @@ final class LimitEngine {
     // of one sign, a log-sum-exp above its largest term: no precision would separate
     // such a constant from 0 when it holds exp(-10**400), and the ladder to 4096 bits is
     // costly); then an exact proof; then the cap.
-    if let s = CertifiedEvaluator.sign(of: c, upTo: 384) { return s == 0 ? .zero : .nonzero }
+    if let s = CertifiedEvaluator.sign(of: c, upTo: 384) {
+      certifiedSigns[c] = s
+      return s == 0 ? .zero : .nonzero
+    }
     // An exact proof, tried with a small polynomial budget: a zero test only tries (a
     // failed proof leaves the answer undecided), and large normal forms of constants with
     // huge coefficients cost seconds.
@@ -687,7 +694,10 @@ final class LimitEngine {
       self.work += charge(precision)
       return !self.meter.exhausted
     }
-    if let s { return s == 0 ? .zero : .nonzero }
+    if let s {
+      certifiedSigns[c] = s
+      return s == 0 ? .zero : .nonzero
+    }
     return .undecided
   }
 
@@ -699,7 +709,20 @@ final class LimitEngine {
     case .undecided: throw LimitFailure.undecided("cannot decide whether \(c) is zero (its enclosure contains 0 at \(CertifiedEvaluator.maximumPrecision) bits)")
     case .nonzero:
       if c.isProvablyPositive { return 1 }
-      if let s = CertifiedEvaluator.sign(of: c) { return s }
+      if let s = certifiedSigns[c] { return s }
+      if let r = c.rationalValue { return r.signum }
+      // Nonzero by a route that found no sign here: a product of nonzero factors has
+      // their signs' product; otherwise the precision ladder again, charged like the
+      // zero test's (unmetered, a 60-level nest of exp and log climbed to 4096 bits for
+      // seconds).
+      if case .product(let fs) = c.kind { return try fs.reduce(1) { $0 * (try certifiedSign($1)) } }
+      let nodes = c.nodeCount
+      let (s, _) = CertifiedEvaluator.signAndPrecision(of: c) { precision in
+        let r = precision / CertifiedEvaluator.initialPrecision
+        self.work += 16 * nodes * r * Int(Double(r).squareRoot())
+        return !self.meter.exhausted
+      }
+      if let s { return s }
       throw LimitFailure.undecided("cannot decide the sign of \(c)")
     }
   }
