@@ -56,6 +56,9 @@ for n in sizes {
 if CommandLine.arguments.count == 1 || ProcessInfo.processInfo.environment["SYMGRAD_BENCH_BATCH"] != nil {
   let (rows, columns) = (64, 1000)
   var build: [Double] = [], derive: [Double] = [], evaluate: [Double] = [], masked: [Double] = []
+  // What the CLI and the checker print since 2026-12-03: the same values through one
+  // compiled tape (`CompiledFunction.certifiedValues(of:at:)`: compile, fast path, fallback).
+  var compiledEvaluate: [Double] = [], compiledMasked: [Double] = []
   var nodes = 0
   for _ in 0..<3 {
     let x = try! Tensor.symbols("X", shape: [rows, columns])
@@ -72,6 +75,12 @@ if CommandLine.arguments.count == 1 || ProcessInfo.processInfo.environment["SYMG
     }
     let (values, te) = measure { (try? Expr.certifiedValues(of: g.elements, at: point)) ?? [] }
     let (maskedValues, tm) = measure { (try? Expr.certifiedValues(of: g.elements, at: maskedPoint)) ?? [] }
+    let (compiledValues, tc) = measure { (try? CompiledFunction.certifiedValues(of: g.elements, at: point)) ?? [] }
+    let (compiledMaskedValues, tcm) = measure { (try? CompiledFunction.certifiedValues(of: g.elements, at: maskedPoint)) ?? [] }
+    precondition(compiledValues.count == rows * columns && compiledValues.allSatisfy(\.certified), "uncertified compiled values")
+    precondition(compiledMaskedValues.count == rows * columns && compiledMaskedValues.allSatisfy(\.certified), "uncertified compiled masked values")
+    compiledEvaluate.append(tc)
+    compiledMasked.append(tcm)
     precondition(values.count == rows * columns && values.allSatisfy(\.certified), "uncertified batch values")
     precondition(maskedValues.count == rows * columns && maskedValues.allSatisfy(\.certified), "uncertified masked values")
     build.append(tb)
@@ -80,7 +89,9 @@ if CommandLine.arguments.count == 1 || ProcessInfo.processInfo.environment["SYMG
     masked.append(tm)
   }
   for (task, times) in [("batch-64x1000-build-loss", build), ("batch-64x1000-gradient", derive),
-                        ("batch-64x1000-certified-values", evaluate), ("batch-64x1000-masked-certified-values", masked)] {
+                        ("batch-64x1000-certified-values", evaluate), ("batch-64x1000-masked-certified-values", masked),
+                        ("batch-64x1000-compiled-certified-values", compiledEvaluate),
+                        ("batch-64x1000-compiled-masked-certified-values", compiledMasked)] {
     let sorted = times.sorted()
     print("\(task) n=\(rows * columns): \(String(format: "%.6f", sorted[0])) s min, \(String(format: "%.6f", sorted[1])) s median (\(nodes) nodes)")
   }

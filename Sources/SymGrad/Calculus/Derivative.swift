@@ -129,11 +129,21 @@ public func gradient(of f: Expr, withRespectTo variables: [Expr]) -> [Expr] {
 }
 
 /// The Jacobian of `outputs`: row i holds the derivatives of `outputs[i]` with respect to
-/// each of `variables`. Each variable's memo is shared by all rows, so subexpressions
-/// common to several outputs (the softmax denominator, say) are differentiated once.
+/// each of `variables`.
 ///
-/// Columns are independent, so large Jacobians are computed on all cores.
+/// The mode follows the shape, as in autodiff frameworks: with fewer outputs than
+/// variables (all symbols), each row is one reverse sweep (`ReverseGradient`, cost ~ the
+/// output's DAG per row); otherwise each column is one forward pass whose memo is shared
+/// by all rows, so subexpressions common to several outputs (the softmax denominator,
+/// say) are differentiated once. Rows or columns are independent, so large Jacobians are
+/// computed on all cores. Both modes give the same values; canonical forms may differ in
+/// how shared factors are grouped (see `ReverseGradient`).
 public func jacobian(of outputs: [Expr], withRespectTo variables: [Expr]) -> [[Expr]] {
+  if outputs.count < variables.count, variables.allSatisfy({ $0.symbolName != nil }) {
+    return ParallelColumns.map(outputs.count, work: outputs.count * variables.count) { i in
+      ReverseGradient.gradient(of: outputs[i], withRespectTo: variables)
+    }
+  }
   let columns = ParallelColumns.map(variables.count, work: outputs.count * variables.count) { j in
     var d = Differentiator(variable: variables[j], capacity: 2 * outputs.count)
     return outputs.map { d.derivative(of: $0) }

@@ -607,6 +607,16 @@ struct ProductBuilder {
       expArguments.append(a[0])
       expOriginal = factor
     case .power(let b, let e):
+      // (u**y)**n for a non-rational y and a small integer n is n factors u**y (the form
+      // `domainKeepingFactors` gives a repeated u**y): unfolded, so that the product
+      // merges it with other powers of u as it did when it was built, and a printed
+      // product reads back as the same node.
+      if case .power(let u, let inner) = b.kind, inner.rationalValue == nil, let n = e.rationalValue, n.isInteger,
+         let k = n.numerator.asInt, k != 0, k.magnitude <= 64 {
+        let y = k > 0 ? inner : -inner  // (u**y)**(-k) = (u**(-y))**k
+        for _ in 0..<k.magnitude { addBase(u, y, original: factor, evenRoot: false, unfolded: true) }
+        return
+      }
       // (u**(p/2k))**q with rational q: an even root raised to a power is u**(p*q/2k) on
       // u >= 0, where it is defined; unfolded so it merges with other powers of u.
       if case .power(let u, let inner) = b.kind, let a = inner.rationalValue, a.denominator.isEven,
@@ -657,6 +667,11 @@ struct ProductBuilder {
       // Only the infinities need the coefficient's sign: pi is an ordinary factor (a
       // second round for it would rebuild the same product forever).
       case .product, .constant(.infinity), .constant(.negativeInfinity), .constant(.undefined), .apply(.exp, _):
+        extra.append(f)
+      // A merged power that folded to a power of another base ((w**2)**(z - 1) times
+      // (w**2)**(-z) is w**(-2)) may meet that base among the other factors: another
+      // round merges them (the base is smaller each time, so the rounds end).
+      case .power(let b, _) where !entry.single && b != entry.base:
         extra.append(f)
       default: factors.append(f)
       }

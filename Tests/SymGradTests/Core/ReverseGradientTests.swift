@@ -131,6 +131,25 @@ import Testing
     }
   }
 
+  /// A wide Jacobian (fewer outputs than variables) is computed by reverse sweeps per
+  /// row; each row is that output's gradient, so it agrees with forward mode entry by
+  /// entry. A tall one goes forward per column (the memo shared by all rows), which is
+  /// what `jacobian` gave before it chose by shape.
+  @Test func jacobianChoosesTheModeByShape() {
+    let xs = (0..<6).map { Expr.symbol("x\($0)") }
+    let s = Expr.sum(xs.map(exp))
+    let wide = [exp(xs[0]) / s, log(s) - xs[2] * sin(xs[3])]
+    let j = jacobian(of: wide, withRespectTo: xs)
+    #expect(j.count == 2 && j.allSatisfy { $0.count == 6 })
+    for (i, f) in wide.enumerated() {
+      #expect(j[i] == gradient(of: f, withRespectTo: xs))
+      Self.expectAgreement(f, xs, "wide row \(i)", seed: 40 + i)
+    }
+    let tall = xs.map { exp($0) / s }
+    let t = jacobian(of: tall, withRespectTo: Array(xs.prefix(2)))
+    #expect(t.count == 6 && t[3][1] == Self.forward(tall[3], [xs[1]])[0])
+  }
+
   /// Adjoints that share factors are summed under them: the gradient of
   /// sqrt(sum_k exp(v_k + k)) is (sum of the v-terms)/(2 sqrt(S)) per variable, printed with
   /// S once. Distributed, each entry printed S once per term (the fuzzer's seed 3 #281545:
