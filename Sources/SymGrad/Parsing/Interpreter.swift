@@ -134,24 +134,28 @@ struct Interpreter {
 /// Memoized canonical constructors for one interpretation (`Expr.sum`, `Expr.product`,
 /// `Expr.power` are pure functions of their hash-consed operands).
 private final class ConstructionMemo {
-  private var sums: [[Expr]: Expr] = [:]
-  private var products: [[Expr]: Expr] = [:]
-  private var powers: [[Expr]: Expr] = [:]
+  private enum Operation: Hashable { case sum, product, power }
+  private struct Key: Hashable {
+    let operation: Operation
+    let operands: [Expr]
+  }
+  private var built: [Key: Expr] = [:]
 
-  func sum(_ terms: [Expr]) -> Expr {
-    if terms.count == 1 { return terms[0] }
-    if let known = sums[terms] { return known }
-    let e = Expr.sum(terms)
-    sums[terms] = e
+  /// `build(operands)`, or what it gave for the same operation and operands before.
+  private func memoized(_ operation: Operation, _ operands: [Expr], _ build: ([Expr]) -> Expr) -> Expr {
+    let key = Key(operation: operation, operands: operands)
+    if let known = built[key] { return known }
+    let e = build(operands)
+    built[key] = e
     return e
   }
 
+  func sum(_ terms: [Expr]) -> Expr {
+    terms.count == 1 ? terms[0] : memoized(.sum, terms, Expr.sum)
+  }
+
   func product(_ factors: [Expr]) -> Expr {
-    if factors.count == 1 { return factors[0] }
-    if let known = products[factors] { return known }
-    let e = Expr.product(factors)
-    products[factors] = e
-    return e
+    factors.count == 1 ? factors[0] : memoized(.product, factors, Expr.product)
   }
 
   /// `-e` (`Expr`'s prefix minus).
@@ -161,11 +165,7 @@ private final class ConstructionMemo {
   }
 
   func power(_ base: Expr, _ exponent: Expr) -> Expr {
-    let key = [base, exponent]
-    if let known = powers[key] { return known }
-    let e = Expr.power(base, exponent)
-    powers[key] = e
-    return e
+    memoized(.power, [base, exponent]) { Expr.power($0[0], $0[1]) }
   }
 }
 
