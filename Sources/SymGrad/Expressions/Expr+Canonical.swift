@@ -756,8 +756,8 @@ struct ProductBuilder {
   /// `sqrt(x)*x**(-3/2)`, `x**y*x**z`): rational exponents with an even root become one
   /// factor `(base**(1/2))**(2s)`, defined for `b >= 0` only, like the factors; with
   /// non-rational exponents, or a sum `s = 0` (`sqrt(x)/sqrt(x)`, which would be 1),
-  /// each distinct exponent keeps its own factor (repeats as an integer power of it). The `b = 0` cases (`x*x**(-1)`) follow the 0/0 convention and
-  /// merge as before.
+  /// each distinct exponent keeps its own factor (repeats as an integer power of it).
+  /// The `b = 0` cases (`x*x**(-1)`) follow the 0/0 convention and merge as before.
   static func domainKeepingFactors(_ base: Expr, _ exponents: [Expr], evenRoot: Bool) -> [Expr]? {
     var rational = Rational(0), symbolic: [Expr] = []
     for e in exponents {
@@ -771,7 +771,7 @@ struct ProductBuilder {
     }
     if base.isProvablyNonnegative { return nil }
     if symbolic.isEmpty && !rational.isZero {
-      return [Expr.power(Expr.power(base, .number(Rational(reducedNumerator: BigInt(1), denominator: BigInt(2)))), .number(rational * Rational(2)))]
+      return [Expr.power(sqrt(base), .number(rational * Rational(2)))]
     }
     // Distinct exponents, each with its multiplicity, in first-seen order (the canonical
     // sort puts the factors in order afterwards).

@@ -684,14 +684,10 @@ final class LimitEngine {
     // 34,000 steps: a third of the budget for most of a second), and stop when the budget
     // is spent.
     let nodes = c.nodeCount
-    func charge(_ precision: Int) -> Int {
-      let r = precision / CertifiedEvaluator.initialPrecision
-      return 16 * nodes * r * Int(Double(r).squareRoot())
-    }
-    work += charge(768)
+    work += Self.precisionCharge(768, nodes: nodes)
     if meter.exhausted { return .undecided }
     let (s, _) = CertifiedEvaluator.signAndPrecision(of: c, from: 768) { precision in
-      self.work += charge(precision)
+      self.work += Self.precisionCharge(precision, nodes: nodes)
       return !self.meter.exhausted
     }
     if let s {
@@ -699,6 +695,14 @@ final class LimitEngine {
       return s == 0 ? .zero : .nonzero
     }
     return .undecided
+  }
+
+  /// What one attempt of the precision ladder on a constant of `nodes` nodes costs in
+  /// work steps: its precision relative to the first, to the power 3/2 (see
+  /// `certifiedZeroTest`), per node.
+  private static func precisionCharge(_ precision: Int, nodes: Int) -> Int {
+    let r = precision / CertifiedEvaluator.initialPrecision
+    return 16 * nodes * r * Int(Double(r).squareRoot())
   }
 
   /// The sign of a symbol-free constant, certified; throws `.undecided` when its
@@ -718,8 +722,7 @@ final class LimitEngine {
       if case .product(let fs) = c.kind { return try fs.reduce(1) { $0 * (try certifiedSign($1)) } }
       let nodes = c.nodeCount
       let (s, _) = CertifiedEvaluator.signAndPrecision(of: c) { precision in
-        let r = precision / CertifiedEvaluator.initialPrecision
-        self.work += 16 * nodes * r * Int(Double(r).squareRoot())
+        self.work += Self.precisionCharge(precision, nodes: nodes)
         return !self.meter.exhausted
       }
       if let s { return s }

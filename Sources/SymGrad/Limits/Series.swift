@@ -271,15 +271,7 @@ struct SeriesArithmetic {
   let isZero: (Expr) -> Bool
   let meter: WorkMeter
 
-  func add(_ a: Series, _ b: Series) -> Series {
-    // Merging sorts the exponents: charge their number and size.
-    meter.count += (a.terms + b.terms).reduce(0) { $0 + $1.exponent.weight }
-    if meter.exhausted { return Series(terms: [], order: Series.minOrder(a.order, b.order) ?? .zero) }
-    var merged: [Exponent: [Expr]] = [:]
-    for t in a.terms + b.terms { merged[t.exponent, default: []].append(t.coefficient) }
-    let terms = merged.keys.sorted { Exponent.less($0, $1, charging: meter) }.map { (exponent: $0, coefficient: Expr.sum(merged[$0]!)) }
-    return Series(terms: terms, order: Series.minOrder(a.order, b.order)).truncated(isZero)
-  }
+  func add(_ a: Series, _ b: Series) -> Series { add([a, b]) }
 
   /// The sum of many series at once: terms merged by exponent, each coefficient one
   /// canonical sum, truncated (and its coefficients zero-tested) once. Folding `add` over
