@@ -31,8 +31,8 @@ struct ReverseGradient {
     // pairs: partials sent with one adjoint are summed before that adjoint multiplies
     // them, so d/dx sqrt(exp(x) + exp(x + 1) + ...) is (exp(x) + exp(x + 1) + ...)/(2 sqrt(S)),
     // one shared factor, not a sum of 1,000 products that each print S again.
-    var contributions = [[(adjoint: Expr, partial: Expr)]](repeating: [], count: order.count)
-    contributions[order.count - 1] = [(.one, .one)]
+    var contributions = [[(adjoint: Factors, partial: Expr)]](repeating: [], count: order.count)
+    contributions[order.count - 1] = [([], .one)]
     var adjointOfSymbol: [Expr: Expr] = [:]
     for i in stride(from: order.count - 1, through: 0, by: -1) {
       let node = order[i]
@@ -40,9 +40,9 @@ struct ReverseGradient {
       contributions[i] = []
       if sent.isEmpty { continue }
       let adjoint = ReverseGradient.combine(sent)
-      if adjoint.isZero { continue }
+      if adjoint.contains(where: \.isZero) { continue }
       if case .symbol = node.kind {
-        adjointOfSymbol[node] = adjoint
+        adjointOfSymbol[node] = adjoint.isEmpty ? .one : adjoint.count == 1 ? adjoint[0] : .product(adjoint)
         continue
       }
       propagate(from: node) { child, partial in
@@ -54,50 +54,73 @@ struct ReverseGradient {
     return symbols.map { adjointOfSymbol[$0] ?? .zero }
   }
 
+  /// An adjoint as factors not yet multiplied (their product is the adjoint; `[]` is 1).
+  ///
+  /// Multiplying on the way down would merge what the canonical product merges: under
+  /// `exp(S)`, the adjoint of each term's argument `x + k_i` is `exp(S)*exp(x + k_i)`,
+  /// which is `exp(S + x + k_i)`, a new copy of the whole sum S per term (2,500 terms of
+  /// S: 31 MB printed per gradient entry, 5 s to evaluate). Kept apart, the common factor
+  /// `exp(S)` is still visible where the adjoints meet, and comes out once.
+  typealias Factors = [Expr]
+
+  /// Past this many factors an adjoint is multiplied out (a chain of n unary functions
+  /// would otherwise carry lists of length n: quadratic).
+  static let maximumPendingFactors = 16
+
+  /// `adjoint * partial`, kept as factors.
+  private static func appending(_ adjoint: Factors, _ partial: Expr) -> Factors {
+    if partial.isOne { return adjoint }
+    let all = adjoint + [partial]
+    return all.count > maximumPendingFactors ? [.product(all)] : all
+  }
+
   /// `sum_i adjoint_i * partial_i`, with the partials of equal adjoints summed first
-  /// (groups in order of first appearance, so the result does not depend on hashing).
-  private static func combine(_ sent: [(adjoint: Expr, partial: Expr)]) -> Expr {
-    if sent.count == 1 { return sent[0].partial.isOne ? sent[0].adjoint : sent[0].adjoint * sent[0].partial }
-    var order: [Expr] = [], partials: [Expr: [Expr]] = [:]
+  /// (groups in order of first appearance, so the result does not depend on hashing) and
+  /// the factors all groups share taken out (`sumFactoringCommonFactors`).
+  private static func combine(_ sent: [(adjoint: Factors, partial: Expr)]) -> Factors {
+    if sent.count == 1 { return appending(sent[0].adjoint, sent[0].partial) }
+    var order: [Factors] = [], partials: [Factors: [Expr]] = [:]
     for (a, p) in sent {
       if partials[a] == nil { order.append(a) }
       partials[a, default: []].append(p)
     }
-    let terms = order.map { a -> Expr in
+    let terms = order.map { a -> Factors in
       let ps = partials[a]!
-      let p = ps.count == 1 ? ps[0] : Expr.sum(ps)
-      return p.isOne ? a : a * p
+      return appending(a, ps.count == 1 ? ps[0] : Expr.sum(ps))
     }
     return terms.count == 1 ? terms[0] : sumFactoringCommonFactors(terms)
   }
 
-  /// `sum(terms)`, with the non-numeric factors every term shares taken out:
-  /// `A*exp(t) + A*exp(t + 1) + ...` becomes `A*(exp(t) + exp(t + 1) + ...)`. The
-  /// adjoints of a symbol under a sum of 1,000 exponentials all carry the sum's
+  /// `sum(terms)` (each term a list of factors), with the non-numeric factors every term
+  /// shares taken out: `A*exp(t) + A*exp(t + 1) + ...` becomes `A*(exp(t) + exp(t + 1) +
+  /// ...)`. The adjoints of a symbol under a sum of 1,000 exponentials all carry the sum's
   /// `1/(2 sqrt(S))`; distributed, the gradient printed S a thousand times per entry
   /// (357 MB for three entries). Equal in value; nothing is taken out when a term is a
-  /// number or no factor is shared.
-  private static func sumFactoringCommonFactors(_ terms: [Expr]) -> Expr {
-    func factors(_ e: Expr) -> [Expr] {
-      if case .product(let fs) = e.kind { return fs.filter { $0.rationalValue == nil } }
-      return e.rationalValue == nil ? [e] : []
+  /// number or no factor is shared. Factors that are products count factor by factor.
+  private static func sumFactoringCommonFactors(_ terms: [Factors]) -> Factors {
+    func flattened(_ term: Factors) -> [Expr] {
+      term.flatMap { e -> [Expr] in
+        if case .product(let fs) = e.kind { return fs }
+        return [e]
+      }
     }
+    let flat = terms.map(flattened)
+    func symbolic(_ fs: [Expr]) -> [Expr] { fs.filter { $0.rationalValue == nil } }
     var common: [Expr: Int] = [:]
-    for f in factors(terms[0]) { common[f, default: 0] += 1 }
-    for t in terms.dropFirst() {
+    for f in symbolic(flat[0]) { common[f, default: 0] += 1 }
+    for t in flat.dropFirst() {
       if common.isEmpty { break }
       var here: [Expr: Int] = [:]
-      for f in factors(t) { here[f, default: 0] += 1 }
+      for f in symbolic(t) { here[f, default: 0] += 1 }
       for (f, n) in common {
         let m = Swift.min(n, here[f] ?? 0)
         common[f] = m == 0 ? nil : m
       }
     }
-    if common.isEmpty { return .sum(terms) }
-    let rests = terms.map { t -> Expr in
+    if common.isEmpty { return [.sum(flat.map { $0.isEmpty ? .one : .product($0) })] }
+    let rests = flat.map { all -> Expr in
       var left = common
       var kept: [Expr] = []
-      let all: [Expr] = if case .product(let fs) = t.kind { fs } else { [t] }
       for f in all {
         if let n = left[f], n > 0 {
           left[f] = n - 1
@@ -110,11 +133,11 @@ struct ReverseGradient {
     // Common factors in the order of the first term (deterministic).
     var shared: [Expr] = []
     var left = common
-    for f in factors(terms[0]) where (left[f] ?? 0) > 0 {
+    for f in symbolic(flat[0]) where (left[f] ?? 0) > 0 {
       shared.append(f)
       left[f]! -= 1
     }
-    return .product(shared + [.sum(rests)])
+    return shared + [.sum(rests)]
   }
 
   /// The nodes of `f` that contain a symbol of `wanted`, each after all of its children.

@@ -332,8 +332,9 @@ extension BigInt {
     return result
   }
 
-  /// Schoolbook product of two magnitudes; the result is not trimmed.
-  static func multiplyMagnitudes(_ a: [UInt], _ b: [UInt]) -> [UInt] {
+  /// Schoolbook product of two magnitudes: `a.count + b.count` limbs, not trimmed.
+  /// `multiplyMagnitudes` (BigInt+Karatsuba.swift) calls it below the Karatsuba threshold.
+  static func schoolbookProduct(_ a: [UInt], _ b: [UInt]) -> [UInt] {
     if a.isEmpty || b.isEmpty { return [] }
     var result = [UInt](repeating: 0, count: a.count + b.count)
     result.withUnsafeMutableBufferPointer { out in
