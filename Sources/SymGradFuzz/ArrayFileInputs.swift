@@ -1,3 +1,4 @@
+import SymGrad
 import SymGradArrayFiles
 
 /// The fuzzer's array files (the `arrayFiles` stage): a small valid `.npy`, `.npz` (stored

@@ -1,3 +1,5 @@
+import SymGrad
+
 /// What the generator makes, and what it leaves out.
 public struct GeneratorOptions: Sendable {
   /// The known issue classes not to generate (see `KnownIssue`). Empty: everything.

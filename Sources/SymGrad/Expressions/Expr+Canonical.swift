@@ -153,6 +153,13 @@ extension Expr {
               return InternTable.intern(.power(base, exponent))
             }
           } else if e.magnitude != Rational(1) {
+            // (u**y)**(-k) is written (u**(-y))**k, the form a product gives it (the
+            // product builder unfolds it to k factors u**(-y)): `1/(u**y)**3` reads back
+            // as the node `(u**y)**(-3)` printed as (fuzz seed 9 #548001). The same domain:
+            // u**(-y) is defined exactly where u**y is and is nonzero.
+            if e.signum < 0 {
+              return InternTable.intern(.power(power(b, product([e1, number(-1)])), number(-e)))
+            }
             return InternTable.intern(.power(base, exponent))
           }
         }

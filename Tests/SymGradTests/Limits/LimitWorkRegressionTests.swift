@@ -29,6 +29,27 @@ import Testing
     #expect(try engine.certifiedSign(-c) == 1)
   }
 
+  /// Softmax of exponents whose ratios are close to 1 (huge coefficients differing in their
+  /// last digits): the series of `1/(1 + w^e1 + w^e2)` with exponents near 1e-28 grew to
+  /// 20,000 terms per limit and ran out of budget (fuzz seed 9 #549730). A composition now
+  /// stops at 64 terms and lowers its order to what it computed; the leading terms settle
+  /// the limit: the smallest coefficient dominates as W -> -inf.
+  @Test func compositionsOfCloseExponentsStopEarlyAndSaySo() throws {
+    let text = "attention_weights([[8, 123456789012345678901234567890]], [[2*W, W], [2, W], [W, W]])"
+    let values = try Expr.certifiedValues(of: Value(parsing: text).flattened, at: ["W": -.infinity])
+    #expect(values.map(\.value) == [0, 1, 0] && values.allSatisfy(\.certified), "\(values)")
+    // The composition's order is what it reached, not what was asked.
+    let arithmetic = SeriesArithmetic(isZero: { $0.isZero }, meter: WorkMeter(limit: LimitEngine.workBudget))
+    let scale = BigInt(10).power(28)
+    let e1 = Exponent(Rational(numerator: 3, denominator: scale)!)
+    let e2 = Exponent(Rational(numerator: 7, denominator: scale * BigInt(2))!)
+    let r = Series(terms: [(e1, .one), (e2, .one)].sorted { $0.0 < $1.0 }, order: nil)
+    let one = Exponent(Rational(1))
+    let composed = arithmetic.compose(r, order: one) { _ in .one }
+    #expect(composed.order != nil && composed.order! < one)
+    #expect(composed.terms.count <= SeriesArithmetic.maximumComposedTerms + 8)
+  }
+
   /// The domain check finds certain domain errors and nothing else.
   @Test func domainChecksFindDomainErrors() throws {
     #expect(CertifiedEvaluator.domainError(of: try Expr(parsing: "log(-1 - exp(-5))")) != nil)

@@ -1,9 +1,9 @@
 /// SplitMix64 (Steele, Lea and Flood 2014): a small, fast, seedable generator.
 ///
-/// The fuzzer's determinism rests on it: the same seed gives the same stream on every
-/// platform and toolchain. The helpers below (`below`, `chance`, `pick`, ...) are written
-/// here rather than taken from the standard library's `random(in:using:)`, whose
-/// algorithm may change between Swift versions.
+/// The fuzzer's determinism and `SymGradTesting`'s random check points rest on it: the
+/// same seed gives the same stream on every platform and toolchain. The helpers below
+/// (`below`, `chance`, `pick`, ...) are written here rather than taken from the standard
+/// library's `random(in:using:)`, whose algorithm may change between Swift versions.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
   public private(set) var state: UInt64
 
