@@ -9,6 +9,8 @@ let package = Package(
   products: [
     .library(name: "SymGrad", targets: ["SymGrad"]),
     .library(name: "SymGradOracle", targets: ["SymGradOracle"]),
+    // Checking your own differentiable Swift code against SymGrad, in your tests.
+    .library(name: "SymGradTesting", targets: ["SymGradTesting"]),
     .executable(name: "symgrad", targets: ["symgrad"]),
     .executable(name: "symgrad-bench", targets: ["symgrad-bench"]),
   ],
@@ -18,6 +20,9 @@ let package = Package(
     // The autograd oracle: PyTorch's losses as `@differentiable(reverse)` Swift code.
     // It must never import SymGrad: an oracle that shares code with what it checks proves nothing.
     .target(name: "SymGradOracle"),
+    // The check API for users' tests: their `@differentiable(reverse)` code against SymGrad's
+    // certified values and symbolic gradients, and gradcheck against finite differences.
+    .target(name: "SymGradTesting", dependencies: ["SymGrad"]),
     // The command-line tool's logic, as a library so tests can drive it in-process.
     .target(name: "SymGradCLI", dependencies: ["SymGrad", "SymGradOracle", "SymGradArrayFiles"]),
     .executableTarget(name: "symgrad", dependencies: ["SymGradCLI"]),
@@ -35,5 +40,7 @@ let package = Package(
     .testTarget(name: "SymGradCLITests", dependencies: ["SymGradCLI", "SymGrad", "SymGradOracle", "SymGradTestSupport"]),
     .testTarget(name: "SymGradFuzzTests", dependencies: ["SymGradFuzz", "SymGrad"]),
     .testTarget(name: "SymGradArrayFilesTests", dependencies: ["SymGradArrayFiles"]),
+    // Uses SymGradTesting as a user's package would: its own loss, its own tests.
+    .testTarget(name: "SymGradTestingTests", dependencies: ["SymGradTesting"]),
   ]
 )

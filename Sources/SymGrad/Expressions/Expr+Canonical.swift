@@ -761,9 +761,10 @@ struct ProductBuilder {
   /// root and at most one non-rational exponent beside an integer rest; or an even root
   /// and a merged exponent with an even denominator. Otherwise (`sqrt(x)*sqrt(x)`,
   /// `sqrt(x)*x**(-3/2)`, `x**y*x**z`): rational exponents with an even root become one
-  /// factor `(base**(1/2))**(2s)`, defined for `b >= 0` only, like the factors; with
-  /// non-rational exponents, or a sum `s = 0` (`sqrt(x)/sqrt(x)`, which would be 1),
-  /// each distinct exponent keeps its own factor (repeats as an integer power of it).
+  /// factor `(base**(1/2))**(2s)`, defined for `b >= 0` only, like the factors, or for a
+  /// sum `s = 0` (`sqrt(x)/sqrt(x)`, which would be 1) the two factors
+  /// `sqrt(base)**2 * base**(-1)`; non-rational exponents each keep their own factor
+  /// (repeats as an integer power of it).
   /// The `b = 0` cases (`x*x**(-1)`) follow the 0/0 convention and merge as before.
   static func domainKeepingFactors(_ base: Expr, _ exponents: [Expr], evenRoot: Bool) -> [Expr]? {
     var rational = Rational(0), symbolic: [Expr] = []
@@ -777,17 +778,26 @@ struct ProductBuilder {
       if symbolic.isEmpty { return nil }  // integers and odd roots: real everywhere
     }
     if base.isProvablyNonnegative { return nil }
-    if symbolic.isEmpty && !rational.isZero {
-      return [Expr.power(sqrt(base), .number(rational * Rational(2)))]
+    var kept: [Expr] = []
+    var listed = exponents
+    if evenRoot {
+      // The rational exponents together carry the even root: (base**(1/2))**(2s), or for
+      // s = 0 the pair sqrt(base)**2 / base (1 where base > 0, undefined where base < 0,
+      // as the factors are: `W/sqrt(W)**2` was 1, and `sqrt(x)/sqrt(x)` read back as
+      // `x**(1/2)*x**(-1/2)`, whose exponents no longer said "root"; fuzz seed 9 #135538).
+      kept = rational.isZero
+        ? [Expr.power(sqrt(base), .number(2)), Expr.power(base, .number(-1))]
+        : [Expr.power(sqrt(base), .number(rational * Rational(2)))]
+      listed = symbolic
     }
     // Distinct exponents, each with its multiplicity, in first-seen order (the canonical
     // sort puts the factors in order afterwards).
     var order: [Expr] = [], count: [Expr: Int] = [:]
-    for e in exponents {
+    for e in listed {
       if count[e] == nil { order.append(e) }
       count[e, default: 0] += 1
     }
-    return order.map { e in
+    return kept + order.map { e in
       let f = Expr.power(base, e)
       return count[e]! == 1 ? f : Expr.power(f, .number(count[e]!))
     }

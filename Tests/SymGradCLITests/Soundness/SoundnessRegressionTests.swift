@@ -340,12 +340,15 @@ import Testing
   /// x = -2, y = 0.5; each is undefined there.
   @Test func productsOfPowersAreNotWidened() {
     for (expr, at) in [("sqrt(x)*sqrt(x)", "x=-1"), ("sqrt(x)/x**(3/2)", "x=-1"), ("sqrt(x)/sqrt(x)", "x=-1"),
-                       ("x**y*x**(-y)", "x=-2,y=0.5"), ("x**(-y)*x**(y + 1)", "x=-2,y=0.5")] {
+                       ("x**y*x**(-y)", "x=-2,y=0.5"), ("x**(-y)*x**(y + 1)", "x=-2,y=0.5"),
+                       // The root squared away inside a quotient (fuzz seed 9 #135538: 1).
+                       ("W/(-sqrt(W))**2", "W=-1"), ("W*sqrt(W)**(-2)", "W=-4")] {
       let r = run("eval", expr, "--at", at)
       #expect(r.status == 1, "\(expr) at \(at): \(r.out)")
     }
     #expect(number(run("eval", "sqrt(x)*sqrt(x)", "--at", "x=2.25", "--json")) == 2.25)
     #expect(number(run("eval", "x**(1/3)*x**(1/3)", "--at", "x=-8", "--json")) == 4)
+    #expect(number(run("eval", "W/(-sqrt(W))**2", "--at", "W=4", "--json")) == 1)
   }
 
   /// BCE's [0, 1] check travels with the expression: nested in arithmetic, in

@@ -159,6 +159,10 @@ import Testing
     #expect(try e("sqrt(x)*sqrt(x)") == e("sqrt(x)**2"))
     #expect(try e("sqrt(x)*x**(-3/2)") == e("sqrt(x)**(-2)"))
     #expect(try e("sqrt(x)/sqrt(x)") != 1)
+    // A zero sum with an even root keeps the root: sqrt(x)**2/x, which reads back as itself.
+    #expect(try e("x/sqrt(x)**2") == e("sqrt(x)**2/x") && e("x/sqrt(x)**2") != 1)
+    #expect(try e(e("x/(-sqrt(x))**2").description) == e("x/sqrt(x)**2"))
+    #expect(throws: EvaluationError.self) { try e("x/(-sqrt(x))**2").evaluate(at: ["x": -1]) }
     #expect(throws: EvaluationError.self) { try e("sqrt(x)*sqrt(x)").evaluate(at: ["x": -1]) }
     #expect(throws: EvaluationError.self) { try e("sqrt(x)/x**(3/2)").evaluate(at: ["x": -1]) }
     #expect(throws: EvaluationError.self) { try e("sqrt(x)/sqrt(x)").evaluate(at: ["x": -1]) }
