@@ -7,7 +7,7 @@ import SymGrad
 enum DiffCommand {
   static let help = """
     symgrad diff EXPR --wrt NAME[,NAME...] [--at NAME=VALUE,...] [--tensor NAME=D1xD2...]
-                 [--latex] [--json] [--no-result]
+                 [--latex] [--json] [--no-result] [--share] [--format text|sympy]
 
     Differentiates EXPR symbolically: with one name, the derivative; with several, the
     gradient; when EXPR is a list or a matrix (flattened row-major), the Jacobian with one
@@ -24,6 +24,7 @@ enum DiffCommand {
       --share               print shared subexpressions once: definitions "S = ...",
                             then entries that use them (JSON: "definitions", a list of
                             {"name", "expression"}, and "result" in terms of them)
+    \(TextFormat.help)
 
     \(Inputs.help)
 
@@ -34,11 +35,12 @@ enum DiffCommand {
     """
 
   static func run(_ arguments: [String], output: Output) throws -> Int32 {
-    let o = try Options(arguments, flags: ["--json", "--latex", "--help", "--no-result", "--share"], values: ["--at", "--wrt", "-f", "--tensor"])
+    let o = try Options(arguments, flags: ["--json", "--latex", "--help", "--no-result", "--share"], values: ["--at", "--wrt", "-f", "--tensor", "--format"])
     if o.flags.contains("--help") {
       output.out(help)
       return CommandLineTool.Status.success
     }
+    let format = try TextFormat(o)
     let text = try o.expressionText()
     let inputs = try Inputs(o)
     let point = inputs.point
@@ -73,16 +75,19 @@ enum DiffCommand {
     let shared = formulas && o.flags.contains("--share") ? Shared.sharing(result) : nil
     let shown = shared?.result ?? result
     if o.flags.contains("--json") {
-      output.out(Shared.json(expression: value.description, result: formulas ? shown : nil,
+      output.out(Shared.json(expression: format.print(value), result: formulas ? shown : nil,
                              latex: shared == nil && formulas && o.flags.contains("--latex") ? latex(result) : nil,
-                             numbers: numbers, definitions: shared?.definitions))
+                             numbers: numbers, definitions: shared?.definitions, format: format))
       return CommandLineTool.Status.success
     }
-    for (name, definition) in shared?.definitions ?? [] { output.out("\(name) = \(definition)") }
+    for (name, definition) in shared?.definitions ?? [] { output.out("\(name) = \(format.print(definition))") }
     if !formulas {
       // Only the values.
     } else if shared == nil && o.flags.contains("--latex") {
       output.out(latex(result))
+    } else if format == .sympy {
+      // One text sympy reads: a gradient or Jacobian as a (nested) list, in --wrt order.
+      output.out(format.print(shown))
     } else if case .scalar = value, wrt.count > 1 || wrt.first?.shape != nil {
       // A gradient: one line per variable.
       for (name, entry) in zip(names, shown.flattened) { output.out("d/d\(name) = \(entry)") }

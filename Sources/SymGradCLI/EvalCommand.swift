@@ -3,7 +3,7 @@ import SymGrad
 /// `symgrad eval EXPR [--at NAME=VALUE,...] [--json]`: parse, canonicalize, evaluate.
 enum EvalCommand {
   static let help = """
-    symgrad eval EXPR [--at NAME=VALUE,...] [--tensor NAME=D1xD2...] [--json]
+    symgrad eval EXPR [--at NAME=VALUE,...] [--tensor NAME=D1xD2...] [--json] [--format text|sympy]
 
     Parses EXPR, prints it in canonical form and, with --at (or when EXPR has no
     symbols), its numeric value. Lists and matrices are evaluated entry by entry.
@@ -11,6 +11,7 @@ enum EvalCommand {
     Options:
       --at NAME=VALUE,...   values for the symbols (decimals, inf, -inf, nan)
       --json                one JSON object: "expression", "result", and "value"
+    \(TextFormat.help)
 
     \(Inputs.help)
 
@@ -19,11 +20,12 @@ enum EvalCommand {
     """
 
   static func run(_ arguments: [String], output: Output) throws -> Int32 {
-    let o = try Options(arguments, flags: ["--json", "--help"], values: ["--at", "-f", "--tensor"])
+    let o = try Options(arguments, flags: ["--json", "--help"], values: ["--at", "-f", "--tensor", "--format"])
     if o.flags.contains("--help") {
       output.out(help)
       return CommandLineTool.Status.success
     }
+    let format = try TextFormat(o)
     let text = try o.expressionText()
     let inputs = try Inputs(o)
     let point = inputs.point
@@ -34,9 +36,9 @@ enum EvalCommand {
     let numeric = !value.flattened.isEmpty
     let numbers = try numeric && (point != nil || !hasSymbols) ? Shared.numbers(value, at: point ?? [:]) : nil
     if o.flags.contains("--json") {
-      output.out(Shared.json(expression: value.description, result: value, latex: nil, numbers: numbers))
+      output.out(Shared.json(expression: format.print(value), result: value, latex: nil, numbers: numbers, format: format))
     } else {
-      output.out(value.description)
+      output.out(format.print(value))
       Shared.valueLines(numbers, output: output)
     }
     return CommandLineTool.Status.success

@@ -49,13 +49,13 @@ enum Shared {
   }
 
   /// A value's scalars as JSON texts, keeping the list shape.
-  static func textJSON(_ v: Value) -> JSON {
+  static func textJSON(_ v: Value, format: TextFormat = .text) -> JSON {
     var printed: [Expr: String] = [:]
     func text(_ v: Value) -> JSON {
       switch v {
       case .scalar(let e):
         if let t = printed[e] { return .string(t) }
-        let t = e.description
+        let t = format.print(e)
         printed[e] = t
         return .string(t)
       case .list(let items): return .array(items.map(text))
@@ -126,15 +126,15 @@ enum Shared {
   /// list of {"entry", "reason"}.
   /// With `--no-result`, "expression" and "result" are left out (nil).
   static func json(expression: String?, result: Value?, latex: String?, numbers: Numbers?,
-                   definitions: [(name: String, definition: Expr)]? = nil) -> String {
+                   definitions: [(name: String, definition: Expr)]? = nil, format: TextFormat = .text) -> String {
     var fields: [(String, JSON)] = []
     if let expression { fields.append(("expression", .string(expression))) }
     if let definitions {
       fields.append(("definitions", .array(definitions.map {
-        .object([("name", .string($0.name)), ("expression", .string($0.definition.description))])
+        .object([("name", .string($0.name)), ("expression", .string(format.print($0.definition)))])
       })))
     }
-    if let result { fields.append(("result", textJSON(result))) }
+    if let result { fields.append(("result", textJSON(result, format: format))) }
     if let l = latex { fields.append(("latex", .string(l))) }
     if let n = numbers {
       fields.append(("value", n.value))

@@ -52,22 +52,29 @@ public enum Value: Sendable, Equatable {
 
 extension Value: CustomStringConvertible {
   /// Scalars in the text syntax, lists as `[a, b]`, strings quoted.
-  public var description: String {
+  public var description: String { text(printing: \.description) }
+
+  /// Text that `sympy.sympify` reads: scalars as `Expr.sympyDescription`, lists as Python
+  /// lists (`[a, b]`, `[[a, b], [c, d]]`).
+  public var sympyDescription: String { text(printing: \.sympyDescription) }
+
+  /// The text with each scalar printed by `print` (each distinct scalar once).
+  func text(printing print: (Expr) -> String) -> String {
     var out = ""
     var printed: [Expr: String] = [:]
-    write(to: &out, printed: &printed)
+    write(to: &out, printed: &printed, print)
     return out
   }
 
   /// Appends the text to `out`, printing each distinct scalar once (a 716 x 716 mask
   /// has two distinct entries).
-  private func write(to out: inout String, printed: inout [Expr: String]) {
+  private func write(to out: inout String, printed: inout [Expr: String], _ print: (Expr) -> String) {
     switch self {
     case .scalar(let e):
       if let text = printed[e] {
         out += text
       } else {
-        let text = e.description
+        let text = print(e)
         printed[e] = text
         out += text
       }
@@ -75,7 +82,7 @@ extension Value: CustomStringConvertible {
       out += "["
       for (i, item) in items.enumerated() {
         if i > 0 { out += ", " }
-        item.write(to: &out, printed: &printed)
+        item.write(to: &out, printed: &printed, print)
       }
       out += "]"
     // The quote the string does not contain, so the text reads back (the language has no

@@ -35,9 +35,38 @@ enum TextPrinter {
     precedence > minimum ? text : "(" + text + ")"
   }
 
-  static func print(_ e: Expr, decimals: Bool = false) -> String {
+  /// The text syntax: SymGrad's expression language, or what `sympy.sympify` reads.
+  enum Dialect {
+    case symgrad
+    /// `oo`/`-oo`/`nan` for the constants, `Abs`/`Max`/`Min`, the functions sympy lacks
+    /// written out (`sigmoid(x)` as `1/(1 + exp(-x))`, `softplus(x)` as `log(1 + exp(x))`,
+    /// `log1p`, `expm1`, `unit_interval(x)` as a `Piecewise` that is `nan` outside
+    /// [0, 1]), and symbols whose names sympy would read otherwise as `Symbol('name')`.
+    case sympy
+  }
+
+  static func print(_ e: Expr, decimals: Bool = false, dialect: Dialect = .symgrad) -> String {
     var memo: [Expr: Printed] = [:]
-    return e.fold(memo: &memo) { node, kids in render(node, kids, decimals) }.text
+    return e.fold(memo: &memo) { node, kids in render(node, kids, decimals, dialect) }.text
+  }
+
+  /// Single letters sympy's namespace takes (`E`, `I`, `N`, `O`, `Q`, `S`; `C` was one);
+  /// other letters, optionally followed by digits or `_` and word characters, are plain
+  /// symbols for `sympify`. Every other name is written `Symbol('name')` (`x[0]`, `gamma`,
+  /// `beta`, `lambda`, `logits`: names sympy reads as functions, keywords or not at all).
+  static func sympySymbol(_ name: String) -> String {
+    let chars = Array(name)
+    let reserved: Set<Character> = ["E", "I", "N", "O", "Q", "S", "C"]
+    if let first = chars.first, first.isASCII, first.isLetter, !reserved.contains(first) {
+      var i = 1
+      while i < chars.count, chars[i].isASCII, chars[i].isNumber { i += 1 }
+      if i == chars.count { return name }
+      if chars[i] == "_", chars[i...].allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) {
+        return name
+      }
+    }
+    let escaped = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+    return "Symbol('" + escaped + "')"
   }
 
   /// The decimal text of `r` when it terminates (denominator 2^a 5^b) and is short.
@@ -56,25 +85,26 @@ enum TextPrinter {
     return (r.signum < 0 ? "-" : "") + text
   }
 
-  private static func render(_ node: Expr, _ kids: [Printed], _ decimals: Bool) -> Printed {
+  private static func render(_ node: Expr, _ kids: [Printed], _ decimals: Bool, _ dialect: Dialect) -> Printed {
     switch node.kind {
     case .number(let r):
       let m = r.magnitude
       if decimals, let d = decimalText(m) { return r.signum < 0 ? .negated(d, atomPrecedence) : Printed(d, atomPrecedence) }
       let abs = Printed(m.description, m.isInteger ? atomPrecedence : productPrecedence)
       return r.signum < 0 ? .negated(abs.text, abs.precedence) : abs
-    case .symbol(let s): return Printed(s, atomPrecedence)
+    case .symbol(let s): return Printed(dialect == .sympy ? sympySymbol(s) : s, atomPrecedence)
     case .constant(let c):
+      let infinity = dialect == .sympy ? "oo" : "inf"
       switch c {
-      case .infinity: return Printed("inf", atomPrecedence)
-      case .negativeInfinity: return .negated("inf", atomPrecedence)
+      case .infinity: return Printed(infinity, atomPrecedence)
+      case .negativeInfinity: return .negated(infinity, atomPrecedence)
       case .undefined: return Printed("nan", atomPrecedence)
       case .pi: return Printed("pi", atomPrecedence)
       }
     case .sum(let terms):
       return renderSum(terms, kids) { wrap($0, $1, above: $2) }
     case .product(let factors):
-      return renderFraction(ProductLayout(factors), kids, decimals)
+      return renderFraction(ProductLayout(factors), kids, decimals, dialect)
     case .power(let b, let e):
       let base = kids[0], exponent = kids[1]
       var p: Printed
@@ -110,6 +140,7 @@ enum TextPrinter {
       return p
     case .apply(let f, let args):
       if f == .exp, args[0].isOne { return Printed("E", atomPrecedence) }
+      if dialect == .sympy { return sympyCall(f, kids) }
       return Printed(f.rawValue + "(" + kids.map(\.text).joined(separator: ", ") + ")", atomPrecedence)
     }
   }
@@ -139,7 +170,26 @@ enum TextPrinter {
     return Array(order.dropFirst()) + [0]
   }
 
-  private static func renderFraction(_ layout: ProductLayout, _ kids: [Printed], _ decimals: Bool) -> Printed {
+  /// A call in sympy's names; the functions sympy lacks, written out in parentheses.
+  private static func sympyCall(_ f: Function, _ kids: [Printed]) -> Printed {
+    let x = kids[0].text
+    func call(_ name: String) -> Printed {
+      Printed(name + "(" + kids.map(\.text).joined(separator: ", ") + ")", atomPrecedence)
+    }
+    switch f {
+    case .exp, .log, .sin, .cos, .tanh, .sign: return call(f.rawValue)
+    case .abs: return call("Abs")
+    case .max: return call("Max")
+    case .min: return call("Min")
+    case .sigmoid: return Printed("(1/(1 + exp(-(\(x)))))", atomPrecedence)
+    case .softplus: return Printed("log(1 + exp(\(x)))", atomPrecedence)
+    case .log1p: return Printed("log(1 + (\(x)))", atomPrecedence)
+    case .expm1: return Printed("(exp(\(x)) - 1)", atomPrecedence)
+    case .unitInterval: return Printed("Piecewise((\(x), (\(x) >= 0) & (\(x) <= 1)), (nan, True))", atomPrecedence)
+    }
+  }
+
+  private static func renderFraction(_ layout: ProductLayout, _ kids: [Printed], _ decimals: Bool, _ dialect: Dialect) -> Printed {
     var layout = layout
     if decimals, let n = layout.numeratorNumber ?? BigInt(1) as BigInt?, let d = layout.denominatorNumber,
       let text = decimalText(Rational(numerator: n, denominator: d)!)
@@ -152,7 +202,7 @@ enum TextPrinter {
     var topPrecedence = atomPrecedence
     if let n = layout.numeratorNumber { top.append(n.description) }
     if let t = layout.decimalCoefficient { top.append(t) }
-    if layout.infinity { top.append("inf") }
+    if layout.infinity { top.append(dialect == .sympy ? "oo" : "inf") }
     for i in layout.numerator {
       let k = kids[i]
       top.append(wrap(k.text, k.precedence, above: productPrecedence))
@@ -206,4 +256,8 @@ extension Expr: CustomStringConvertible {
   /// The text form with terminating fractions written as decimals (`1.3032*w00` rather
   /// than `1629*w00/1250`); it parses back to the same expression.
   public var decimalDescription: String { TextPrinter.print(self, decimals: true) }
+
+  /// Text that `sympy.sympify` reads as this expression (see `TextPrinter.Dialect.sympy`):
+  /// `oo`, `nan`, `Abs`, `Max`, `Min`, sigmoid and softplus written out.
+  public var sympyDescription: String { TextPrinter.print(self, dialect: .sympy) }
 }
