@@ -15,13 +15,29 @@ enum CheckCommand {
 
     Example:
       symgrad check 'cross_entropy([[a, b], [c, d]], [0, 1], reduction="sum")' --wrt a,b,c,d --at a=0.5,b=2,c=1,d=2
+
+    A gradient computed elsewhere (a contract):
+      symgrad check EXPR --wrt X --at @inputs.npz --claimed @grads.npz [--rtol R] [--atol A] [--json]
+    compares the arrays of grads.npz (one per --wrt name, named like it: PyTorch's X.grad
+    saved with np.savez('grads.npz', X=X.grad.numpy())) with the symbolic gradient of the
+    scalar EXPR, certified at the inputs of inputs.npz (--at and --tensor as in diff),
+    element by element: |claimed - symbolic| <= atol + rtol |symbolic| (torch.allclose's
+    rule; defaults rtol 1e-5, atol 1e-8). Disagreements are named by index (X[3][17]);
+    values SymGrad cannot certify are listed as undecided. Exit status 0 when every
+    element agrees, 1 otherwise.
+      symgrad check 'cross_entropy(X, T)' --wrt X --at @inputs.npz --claimed @grads.npz
     """
 
   static func run(_ arguments: [String], output: Output) throws -> Int32 {
-    let o = try Options(arguments, flags: ["--json", "--help"], values: ["--at", "--wrt", "--fixtures", "-f"])
+    let o = try Options(arguments, flags: ["--json", "--help"],
+                        values: ["--at", "--wrt", "--fixtures", "-f", "--claimed", "--tensor", "--rtol", "--atol"])
     if o.flags.contains("--help") {
       output.out(help)
       return CommandLineTool.Status.success
+    }
+    if let claimed = o.values["--claimed"] { return try checkClaimed(o, file: claimed, output: output) }
+    for name in ["--tensor", "--rtol", "--atol"] where o.values[name] != nil {
+      throw UsageError("\(name) goes with --claimed FILE")
     }
     let text = try o.expressionText()
     let names = try o.variables(of: try Shared.parse(text, warnings: output))
@@ -55,6 +71,41 @@ enum CheckCommand {
       }
     }
     return report.agrees ? CommandLineTool.Status.success : CommandLineTool.Status.failure
+  }
+
+  /// `--claimed FILE`: a gradient computed elsewhere against the symbolic one.
+  static func checkClaimed(_ o: Options, file: String, output: Output) throws -> Int32 {
+    let path = file.hasPrefix("@") ? String(file.dropFirst()) : file
+    func tolerance(_ name: String, _ fallback: Double) throws -> Double {
+      guard let text = o.values[name] else { return fallback }
+      guard let v = Double(text), v.isFinite, v >= 0 else { throw UsageError("\(name) must be a number >= 0, got '\(text)'") }
+      return v
+    }
+    let comparer = ClaimedGradients(rtol: try tolerance("--rtol", ClaimedGradients.defaultRelativeTolerance),
+                                    atol: try tolerance("--atol", ClaimedGradients.defaultAbsoluteTolerance))
+    let text = try o.expressionText()
+    let inputs = try Inputs(o)
+    guard let point = inputs.point else { throw UsageError("check --claimed needs --at (the inputs the gradient was computed at)") }
+    let value = try Shared.parse(text, warnings: output, bindings: inputs.bindings)
+    guard case .scalar(let f) = value else {
+      throw CommandFailure("symgrad: check --claimed needs a scalar EXPR (a loss): its gradient is what x.grad holds")
+    }
+    let wrt = try inputs.variables(o, of: value)
+    try Shared.checkDomains(text, at: point, bindings: inputs.bindings)
+    let g = gradient(of: f, withRespectTo: wrt.flatMap(\.symbols))
+    let symbolic: [CertifiedValue]
+    do {
+      symbolic = try CompiledFunction.certifiedValues(of: g, at: point)
+    } catch let e as EvaluationError {
+      throw CommandFailure("symgrad: cannot evaluate: \(e)")
+    }
+    let reports = try comparer.compare(wrt, symbolic: symbolic, claimed: try Inputs.read(path), file: path)
+    if o.flags.contains("--json") {
+      output.out(comparer.json(reports, expression: f.description, file: path).serialized())
+    } else {
+      for line in comparer.text(reports, expression: f.description, file: path) { output.out(line) }
+    }
+    return reports.allSatisfy(\.agrees) ? CommandLineTool.Status.success : CommandLineTool.Status.failure
   }
 
   static func json(_ r: Checker.Report) -> JSON {
