@@ -158,6 +158,9 @@ public struct CompiledFunction: Sendable {
   public func certifiedEvaluation(at point: [Double]) throws -> CertifiedEvaluation {
     precondition(point.count == inputs.count, "expected \(inputs.count) input values, got \(point.count)")
     if tape.outputCount == 0 { return CertifiedEvaluation(values: [], fallbackEntries: []) }
+    if !point.allSatisfy(\.isFinite) || tape.constants.contains(where: \.isInfinite) {
+      return try extendedEvaluation(at: point)
+    }
     var balls = [DDBall](repeating: .zero, count: tape.outputCount)
     var registers = [DDBall](repeating: .zero, count: tape.registerCount)
     point.withUnsafeBufferPointer { x in
@@ -176,12 +179,45 @@ public struct CompiledFunction: Sendable {
         fallback.append(k)
       }
     }
+    return try finishing(values, fallback: fallback, at: point)
+  }
+
+  /// The entries the fast path left (`fallback`) from `Expr.certifiedValues(of:at:)`, one
+  /// call for all of them.
+  private func finishing(_ values: [CertifiedValue?], fallback: [Int], at point: [Double]) throws -> CertifiedEvaluation {
+    var values = values
     if !fallback.isEmpty {
       let named = Dictionary(uniqueKeysWithValues: zip(inputs, point))
       let slow = try Expr.certifiedValues(of: fallback.map { expressions[$0] }, at: named)
       for (j, k) in fallback.enumerated() { values[k] = slow[j] }
     }
     return CertifiedEvaluation(values: values.map { $0! }, fallbackEntries: fallback)
+  }
+
+  /// The fast path at a point with `+-inf` inputs or a tape with `+-inf` constants (masks):
+  /// the ball tape over the extended reals (`ExtendedBall`: limits where every operation
+  /// on the way is continuous), infinities certified as such, the rest as above.
+  private func extendedEvaluation(at point: [Double]) throws -> CertifiedEvaluation {
+    var outputs = [ExtendedBall](repeating: .poison, count: tape.outputCount)
+    var registers = [ExtendedBall](repeating: .poison, count: tape.registerCount)
+    point.withUnsafeBufferPointer { x in
+      registers.withUnsafeMutableBufferPointer { r in
+        outputs.withUnsafeMutableBufferPointer { o in
+          tape.runExtendedBalls(x, registers: r.baseAddress!, outputs: o.baseAddress!)
+        }
+      }
+    }
+    var values = [CertifiedValue?](repeating: nil, count: outputs.count)
+    var fallback: [Int] = []
+    for (k, v) in outputs.enumerated() {
+      switch v.state {
+      case .plusInfinity, .minusInfinity:
+        values[k] = CertifiedValue(value: v.state == .plusInfinity ? .infinity : -.infinity, certified: true)
+      case .finite, .limit:
+        if let d = v.ball.faithfulDouble { values[k] = CertifiedValue(value: d, certified: true) } else { fallback.append(k) }
+      }
+    }
+    return try finishing(values, fallback: fallback, at: point)
   }
 }
 

@@ -344,8 +344,9 @@ import Testing
     #expect(try fastValue("softplus(x)", [1e15, 0]) == 1e15)
   }
 
-  /// Non-finite inputs and masks go to the multi-precision evaluator, so they keep its
-  /// semantics (limits, NaN for NaN inputs); domain errors throw as it throws.
+  /// Non-finite inputs and masks keep the multi-precision evaluator's semantics (limits,
+  /// NaN for NaN inputs; domain errors throw as it throws): the extended-real ball tape
+  /// takes the limits where every operation is continuous, the rest is handed over.
   @Test func nonFiniteInputsAndDomainErrors() throws {
     let (x, y) = (CompiledFunctionTests.x, CompiledFunctionTests.y)
     let s = exp(x) + exp(y)
@@ -362,14 +363,57 @@ import Testing
       }
     }
     let c = try f.certifiedEvaluation(at: [-.infinity, 1])
-    #expect(c.fallbackEntries == [0, 1, 3])  // y * 2 does not touch x
-    #expect(c.values[0].value == 0 && c.values[1].value == 1)
+    #expect(c.fallbackEntries.isEmpty)  // exp(-inf) is the limit 0; everything after is continuous
+    #expect(c.values[0].value == 0 && c.values[1].value == 1 && c.values[3].value == 1)
     let masked = try CompiledFunction([x + Expr.negativeInfinity, y], inputs: ["x", "y"])
     let m = try masked.certifiedEvaluation(at: [1, 2])
-    #expect(m.fallbackEntries == [0] && m.values[0].value == -.infinity)
+    #expect(m.fallbackEntries.isEmpty && m.values[0].value == -.infinity && m.values[0].certified)
+    #expect(try f.certifiedEvaluation(at: [.nan, 1]).fallbackEntries == [0, 1, 3])
     let logs = try CompiledFunction([log(x), y], inputs: ["x", "y"])
     #expect(throws: EvaluationError.self) { try logs.certifiedValues(at: [-1, 2]) }
     #expect(try logs.certifiedValues(at: [0, 2])[0].value == -.infinity)
+  }
+
+  /// The extended-real tape against the limit engine: at points with `+-inf` inputs and
+  /// with `-inf` masks, every entry equals `Expr.certifiedValues(of:at:)` (within one step
+  /// of a faithful rounding; infinities and NaN exactly), domain errors included. The
+  /// cases where an operation is discontinuous at its limit (0 * inf, inf - inf at one
+  /// rate, sign or a root of a limit 0 approached from an unknown side) must be handed
+  /// over, and the continuous ones must not.
+  @Test(arguments: [
+    // (expression, point, handed over?)
+    ("exp(x)/(exp(x) + exp(y))", "x=-inf,y=1", false), ("log(exp(x) + exp(y))", "x=-inf,y=1", false),
+    ("x*exp(x)", "x=-inf,y=0", true), ("x - y", "x=-inf,y=-inf", true), ("x + y", "x=-inf,y=-inf", false),
+    // sign and sqrt of a limit 0 from an unknown side: 1, 0 and undefined, never sign(0) = 0
+    ("sign(exp(x) + y)", "x=-inf,y=0", true), ("sqrt(exp(x) + y)", "x=-inf,y=0", true), ("sqrt(y - exp(x))", "x=-inf,y=0", true),
+    ("sqrt(-exp(x) + y)", "x=-inf,y=4", false), ("1/x + y", "x=-inf,y=2", false), ("x**2 + y", "x=-inf,y=2", false),
+    ("x**3", "x=-inf,y=0", false), ("x**(-2)", "x=-inf,y=0", false), ("tanh(x) + sigmoid(y*x)", "x=inf,y=-inf", false),
+    ("tanh(x) + sigmoid(x)", "x=-inf,y=0", false), ("softplus(x) + expm1(x)", "x=inf,y=0", false),
+    ("max(x, y) + min(x, 3)", "x=-inf,y=2", false), ("abs(x) + log1p(exp(x))", "x=-inf,y=0", false),
+    ("sin(x)", "x=inf,y=0", true), ("y + inf*x", "x=2,y=1", false), ("x + inf + y", "x=-inf,y=0", true),
+    ("exp(x + inf)*y", "x=-inf,y=2", true), ("exp(y - inf)/(exp(y - inf) + exp(x))", "x=0.5,y=3", false),
+    ("unit_interval(sigmoid(x))", "x=-inf,y=0", false), ("log(-exp(x) + 1) + x**0", "x=-inf,y=0", false),
+  ])
+  func extendedRealsAgreeWithTheLimitEngine(text: String, at: String, handedOver: Bool) throws {
+    let e = try Expr(parsing: text)
+    let point = Dictionary(uniqueKeysWithValues: at.split(separator: ",").map { item -> (String, Double) in
+      let kv = item.split(separator: "=")
+      let v = String(kv[1])
+      return (String(kv[0]), v == "inf" ? .infinity : v == "-inf" ? -.infinity : Double(v)!)
+    })
+    let f = try CompiledFunction([e], inputs: ["x", "y"])
+    let p = [point["x"]!, point["y"]!]
+    let slow = Result { try Expr.certifiedValues(of: [e], at: point) }
+    let fast = Result { try f.certifiedEvaluation(at: p) }
+    switch (slow, fast) {
+    case (.success(let s), .success(let c)):
+      #expect(c.values[0].certified == s[0].certified, "\(text) at \(at): \(c.values[0]) vs \(s[0])")
+      #expect(CompiledFunctionTests.identical(c.values[0].value, s[0].value)
+        || CompiledFunctionTests.withinOneStep(c.values[0].value, s[0].value), "\(text) at \(at): \(c.values[0]) vs \(s[0])")
+      #expect(c.fallbackEntries.isEmpty == !handedOver, "\(text) at \(at): handed over \(c.fallbackEntries)")
+    case (.failure, .failure): break
+    default: Issue.record("\(text) at \(at): the limit engine gives \(slow), the tape \(fast)")
+    }
   }
 
   /// The gradient of a small batched cross-entropy at an ordinary point: every entry is
