@@ -149,8 +149,13 @@ extension Expr {
         let folded = product([e1, exponent])
         if !b.isProvablyNonnegative {
           if let a = e1.rationalValue {
-            if a.denominator.isEven, !(folded.rationalValue?.denominator.isEven ?? true) {
-              return InternTable.intern(.power(base, exponent))
+            if a.denominator.isEven, let r = folded.rationalValue, !r.denominator.isEven {
+              // Kept as an even root raised to a power, written `(u**(1/2))**(2r)`: the
+              // form the product builder gives it (`(u**(1/4))**4` and
+              // `1/(1/u**(5/2**63))**2**63` read back as sqrt(u)**2 and sqrt(u)**10;
+              // fuzz seed 11 #44565).
+              if a == Rational(numerator: 1, denominator: 2)! { return InternTable.intern(.power(base, exponent)) }
+              return power(power(b, number(Rational(numerator: 1, denominator: 2)!)), number(r * Rational(2)))
             }
           } else if e.magnitude != Rational(1) {
             // (u**y)**(-k) is written (u**(-y))**k, the form a product gives it (the
@@ -665,7 +670,12 @@ struct ProductBuilder {
     factors.reserveCapacity(entries.count + 2)
     for entry in entries {
       if !entry.single, let kept = ProductBuilder.domainKeepingFactors(entry.base, entry.exponents, evenRoot: entry.evenRoot) {
-        factors.append(contentsOf: kept)
+        // A kept power of a product base distributes (`(a/b)**(-1)` is `b/a`): its
+        // factors go through another round, not into this product as one nested factor
+        // (fuzz seed 11 #71783 printed `sign(w)*(l/sign(w))`, read back merged).
+        for f in kept {
+          if case .product = f.kind { extra.append(f) } else if case .number = f.kind { extra.append(f) } else { factors.append(f) }
+        }
         continue
       }
       let f = entry.single ? entry.original : Expr.power(entry.base, Expr.sum(entry.exponents))
