@@ -56,12 +56,13 @@ public enum CommandLineTool {
 
     Usage:
       symgrad                         run the built-in walkthrough
-      symgrad eval EXPR [--at NAME=VALUE,...] [--json]
-      symgrad diff EXPR --wrt NAME[,NAME...] [--at NAME=VALUE,...] [--latex] [--json]
+      symgrad eval EXPR [--at NAME=VALUE,...] [--json] [--format text|sympy]
+      symgrad diff EXPR --wrt NAME[,NAME...] [--at NAME=VALUE,...] [--latex] [--json] [--format text|sympy]
       symgrad check EXPR --wrt NAME[,NAME...] --at NAME=VALUE,... [--json]
+      symgrad check EXPR --wrt X --at @inputs.npz --claimed @grads.npz [--json]
       symgrad limit EXPR --as NAME --to POINT [--json]
-      symgrad hessian EXPR --wrt NAME[,NAME...] [--at NAME=VALUE,...] [--latex] [--json]
-      symgrad simplify EXPR [--latex] [--json]
+      symgrad hessian EXPR --wrt NAME[,NAME...] [--at NAME=VALUE,...] [--latex] [--json] [--format text|sympy]
+      symgrad simplify EXPR [--latex] [--json] [--format text|sympy]
       symgrad latex EXPR [--wrt NAME,...] [--plain] [--standalone] [-o FILE]
       symgrad prove PATH... [--check-fresh]
       symgrad plot EXPR --wrt NAME,... --at NAME=VALUE,... -o FILE.svg
