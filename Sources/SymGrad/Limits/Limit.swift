@@ -24,8 +24,12 @@ public func limit(of expression: Expr, as variable: Expr, approaches point: Limi
     case .right: return right()
     case .left: return left()
     case .both:
-      let (r, l) = (right(), left())
+      // An undefined right-hand limit (or one past its budget) is the answer whatever the
+      // left one is: it is not computed (the substitution alone cost 0.2 s for a 2,500-term
+      // sum, fuzz seed 11 #98007).
+      let r = right()
       if case .undefined = r { return r }
+      let l = left()
       if r == l { return r }
       if case .finite(let a) = r, case .finite(let b) = l, engine.isNegligible(a - b) { return r }
       if case .undefined = l { return l }
