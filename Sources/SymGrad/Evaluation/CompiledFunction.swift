@@ -161,31 +161,29 @@ public struct CompiledFunction: Sendable {
     if !point.allSatisfy(\.isFinite) || tape.constants.contains(where: \.isInfinite) {
       return try extendedEvaluation(at: point)
     }
-    var balls = [DDBall](repeating: .zero, count: tape.outputCount)
-    var registers = [DDBall](repeating: .zero, count: tape.registerCount)
-    point.withUnsafeBufferPointer { x in
-      registers.withUnsafeMutableBufferPointer { r in
-        balls.withUnsafeMutableBufferPointer { o in
-          tape.runBalls(x, registers: r.baseAddress!, outputs: o.baseAddress!)
-        }
-      }
-    }
-    var values = [CertifiedValue?](repeating: nil, count: balls.count)
-    var fallback: [Int] = []
-    for (k, ball) in balls.enumerated() {
-      if let d = ball.faithfulDouble {
-        values[k] = CertifiedValue(value: d, certified: true)
-      } else {
-        fallback.append(k)
-      }
-    }
-    return try finishing(values, fallback: fallback, at: point)
+    let balls = run(filling: DDBall.zero, point) { tape.runBalls($0, registers: $1, outputs: $2) }
+    return try finishing(balls.map { $0.faithfulDouble.map { CertifiedValue(value: $0, certified: true) } }, at: point)
   }
 
-  /// The entries the fast path left (`fallback`) from `Expr.certifiedValues(of:at:)`, one
-  /// call for all of them.
-  private func finishing(_ values: [CertifiedValue?], fallback: [Int], at point: [Double]) throws -> CertifiedEvaluation {
-    var values = values
+  /// Runs the tape at `point` on registers of type `R` (all set to `fill` first) and
+  /// returns its outputs.
+  private func run<R>(filling fill: R, _ point: [Double],
+                      _ body: (UnsafeBufferPointer<Double>, UnsafeMutablePointer<R>, UnsafeMutablePointer<R>) -> Void) -> [R] {
+    var outputs = [R](repeating: fill, count: tape.outputCount)
+    var registers = [R](repeating: fill, count: tape.registerCount)
+    point.withUnsafeBufferPointer { x in
+      registers.withUnsafeMutableBufferPointer { r in
+        outputs.withUnsafeMutableBufferPointer { o in body(x, r.baseAddress!, o.baseAddress!) }
+      }
+    }
+    return outputs
+  }
+
+  /// The certified evaluation from the fast path's values: the entries it left (nil) come
+  /// from `Expr.certifiedValues(of:at:)`, one call for all of them.
+  private func finishing(_ fast: [CertifiedValue?], at point: [Double]) throws -> CertifiedEvaluation {
+    var values = fast
+    let fallback = fast.indices.filter { fast[$0] == nil }
     if !fallback.isEmpty {
       let named = Dictionary(uniqueKeysWithValues: zip(inputs, point))
       let slow = try Expr.certifiedValues(of: fallback.map { expressions[$0] }, at: named)
@@ -198,27 +196,16 @@ public struct CompiledFunction: Sendable {
   /// the ball tape over the extended reals (`ExtendedBall`: limits where every operation
   /// on the way is continuous), infinities certified as such, the rest as above.
   private func extendedEvaluation(at point: [Double]) throws -> CertifiedEvaluation {
-    var outputs = [ExtendedBall](repeating: .poison, count: tape.outputCount)
-    var registers = [ExtendedBall](repeating: .poison, count: tape.registerCount)
-    point.withUnsafeBufferPointer { x in
-      registers.withUnsafeMutableBufferPointer { r in
-        outputs.withUnsafeMutableBufferPointer { o in
-          tape.runExtendedBalls(x, registers: r.baseAddress!, outputs: o.baseAddress!)
-        }
-      }
-    }
-    var values = [CertifiedValue?](repeating: nil, count: outputs.count)
-    var fallback: [Int] = []
-    for (k, v) in outputs.enumerated() {
+    let outputs = run(filling: ExtendedBall.poison, point) { tape.runExtendedBalls($0, registers: $1, outputs: $2) }
+    return try finishing(outputs.map { v -> CertifiedValue? in
       switch v.state {
-      case .plusInfinity, .minusInfinity:
-        values[k] = CertifiedValue(value: v.state == .plusInfinity ? .infinity : -.infinity, certified: true)
-      case .finite, .limit:
-        if let d = v.ball.faithfulDouble { values[k] = CertifiedValue(value: d, certified: true) } else { fallback.append(k) }
+      case .plusInfinity: return CertifiedValue(value: .infinity, certified: true)
+      case .minusInfinity: return CertifiedValue(value: -.infinity, certified: true)
+      case .finite, .limit: return v.ball.faithfulDouble.map { CertifiedValue(value: $0, certified: true) }
       }
-    }
-    return try finishing(values, fallback: fallback, at: point)
+    }, at: point)
   }
+
 }
 
 extension CompiledFunction {

@@ -55,7 +55,9 @@ struct ExtendedBall {
   }
 
   /// The result of a continuous operation on finite operands: a limit if any operand is.
-  static func finite(_ b: DDBall, from operands: ExtendedBall...) -> ExtendedBall {
+  static func finite(_ b: DDBall, from operands: ExtendedBall...) -> ExtendedBall { finite(b, from: operands) }
+
+  static func finite(_ b: DDBall, from operands: [ExtendedBall]) -> ExtendedBall {
     ExtendedBall(ball: b, state: b.isValid && operands.contains { $0.state == .limit } ? .limit : .finite)
   }
 
@@ -103,7 +105,7 @@ extension CompiledTape {
     if plus || minus { return .infinity(positive: plus) }
     var acc = terms[0].ball
     for t in terms.dropFirst() { acc = acc + t.ball }
-    return ExtendedBall(ball: acc, state: acc.isValid && terms.contains { $0.state == .limit } ? .limit : .finite)
+    return .finite(acc, from: terms)
   }
 
   static func extendedProduct(_ factors: [ExtendedBall]) -> ExtendedBall {
@@ -111,7 +113,7 @@ extension CompiledTape {
     guard factors.contains(where: \.isInfinite) else {
       var acc = factors[0].ball
       for f in factors.dropFirst() { acc = acc * f.ball }
-      return ExtendedBall(ball: acc, state: acc.isValid && factors.contains { $0.state == .limit } ? .limit : .finite)
+      return .finite(acc, from: factors)
     }
     var positive = true
     for f in factors {
