@@ -47,7 +47,9 @@ enum LimitCommand {
         output.out("= " + Shared.plain(result.certifiedValue))
       }
     }
-    if case .undefined(let why) = result { output.err("symgrad: the limit is undefined: \(why)") }
+    if case .undefined(let why) = result {
+      output.err(why.isProved ? "symgrad: the limit is undefined: \(why)" : "symgrad: the limit was not decided: \(why)")
+    }
     if case .undefined = result { return CommandLineTool.Status.failure }
     return CommandLineTool.Status.success
   }

@@ -41,7 +41,18 @@ extension Expr {
   /// contains 0 (`exp` below `-2^60` is enclosed as `[0, 2^-(2^60)]` at every
   /// precision; `exp(-10**9)` needs more than 10^9 bits).
   var structuralSign: Int? {
-    if node.nonFinite != 0 || !isSymbolFree { return nil }
+    if !isSymbolFree { return nil }
+    return signWhereDefined
+  }
+
+  /// The sign that holds at every value of the symbols where the expression is defined,
+  /// proved from its structure by the rules of `structuralSign`: 1 or -1, or nil when not
+  /// proved (0 only for the number 0). Symbols are unsigned except the limit engine's
+  /// positive ones (`t`, `ω`: positive, not necessarily above 1). `-exp(x) - exp(y + 1)`
+  /// is -1: negative wherever defined, so `sqrt` and `log` of it are undefined at every
+  /// point, and it reaches a limit 0 from below.
+  var signWhereDefined: Int? {
+    if node.nonFinite != 0 { return nil }
     // Per node: 0 "not proved", -1 negative, 1 positive, 2 greater than 1 (so positive).
     var memo: [Expr: Int] = [:]
     let s = fold(memo: &memo) { e, kids -> Int in
@@ -49,7 +60,7 @@ extension Expr {
       switch e.kind {
       case .number(let r): return r > Rational(1) ? 2 : r.signum  // canonical sums and products hold no 0 terms
       case .constant(let c): return c == .pi ? 2 : 0
-      case .symbol: return 0
+      case .symbol(let name): return Expr.positiveSymbolNames.contains(name) ? 1 : 0
       case .apply(let f, _):
         switch f {
         case .exp: return kids[0] >= 1 ? 2 : 1

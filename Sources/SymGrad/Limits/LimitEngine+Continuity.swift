@@ -97,30 +97,70 @@ extension LimitEngine {
         sign *= s
       }
       return sign > 0 ? .plusInfinity : .minusInfinity
-    case .power(_, let p):
+    case .power(let base, let p):
       guard let r = p.rationalValue else { return nil }
-      return power(limits[0], r)
-    case .apply(let f, _):
+      return power(limits[0], r, base: base)
+    case .apply(let f, let arguments):
+      if let v = boundary(f, limits, arguments) { return v }
       return apply(f, limits)
     default:
       return nil
     }
   }
 
-  private func power(_ base: LimitValue, _ r: Rational) -> LimitValue? {
+  /// `b**r` from the limit of `b`. An even root (`r = p/q`, `q` even) of a base that is
+  /// negative on a tail (its limit is `-inf` or certified negative, or it is negative
+  /// wherever defined) is undefined on that tail: `domain`. An odd root (`q` odd) is the
+  /// real root, continuous everywhere (and at 0 for `r > 0`). A base with the limit 0 and
+  /// a sign by structure reaches 0 from that side: `b**r -> 0` for `r > 0`, `+-inf` for
+  /// `r < 0`.
+  private func power(_ limit: LimitValue, _ r: Rational, base: Expr) -> LimitValue? {
     let integer = r.isInteger
-    switch base {
+    let evenRoot = !integer && r.denominator.isEven
+    let oddNumerator = !r.numerator.isEven
+    switch limit {
     case .finite(let b):
       if integer && r.signum > 0 { return .finite(.power(b, .number(r))) }
-      guard let s = knownSign(b), s != 0, integer || s > 0 else { return nil }
-      return .finite(.power(b, .number(r)))
+      if let s = knownSign(b), s != 0 {
+        if s < 0 && evenRoot { return .undefined(.domain("a negative quantity raised to \(r)")) }
+        return .finite(.power(b, .number(r)))
+      }
+      guard b.isZero, let s = base.signWhereDefined, s != 0 else { return nil }
+      if s < 0 && evenRoot { return .undefined(.domain("a negative quantity raised to \(r)")) }
+      if r.signum > 0 { return .finite(.zero) }
+      // 1/b**|r| with b -> 0 from the side s: the sign of b**|r| there.
+      return s > 0 || !oddNumerator ? .plusInfinity : .minusInfinity
     case .plusInfinity:
       return r.signum > 0 ? .plusInfinity : .finite(.zero)
     case .minusInfinity:
-      guard integer, let n = r.numerator.asInt else { return nil }
+      if evenRoot { return .undefined(.domain("a negative quantity raised to \(r)")) }
       if r.signum < 0 { return .finite(.zero) }
-      return n % 2 == 0 ? .plusInfinity : .minusInfinity
+      return oddNumerator ? .minusInfinity : .plusInfinity
     case .undefined:
+      return nil
+    }
+  }
+
+  /// `log` and `log1p` at the edge of their domains: an argument that is negative on a
+  /// tail (below -1 for `log1p`) makes them undefined there (`domain`); one that tends to
+  /// the pole (0, or -1 for `log1p`) from inside the domain, by its structural sign, gives
+  /// `-inf`. Nil where neither applies.
+  private func boundary(_ f: Function, _ limits: [LimitValue], _ arguments: [Expr]) -> LimitValue? {
+    guard f == .log || f == .log1p, limits.count == 1 else { return nil }
+    let shift: Expr = f == .log ? .zero : .one
+    let name = f == .log ? "log" : "log1p"
+    switch limits[0] {
+    case .minusInfinity:
+      return .undefined(.domain("\(name) of a quantity tending to -inf"))
+    case .finite(let v):
+      let edge = shift + v
+      if edge.isZero {
+        guard let s = (shift + arguments[0]).signWhereDefined, s != 0 else { return nil }
+        return s > 0 ? .minusInfinity : .undefined(.domain("\(name) of a quantity below its domain"))
+      }
+      if knownSign(edge) == -1 { return .undefined(.domain("\(name) of a quantity below its domain")) }
+      return nil
+    default:
       return nil
     }
   }

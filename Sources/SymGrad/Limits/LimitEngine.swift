@@ -325,6 +325,17 @@ final class LimitEngine {
     return try sign(c0)
   }
 
+  /// The sign of a series coefficient (free of ω) on a tail: a rational's sign, a sign by
+  /// structure, the certified sign of a constant, or the asymptotic sign (`sign`) of a
+  /// coefficient in `t`; nil when other symbols occur (generic constants).
+  func coefficientSign(_ c: Expr) throws -> Int? {
+    if let r = c.rationalValue { return r.signum }
+    if let s = c.signWhereDefined, s != 0 { return s }
+    let names = c.freeSymbols
+    if names.contains(where: { $0 != ExprNode.limitVariableName }) { return nil }
+    return try sign(c)
+  }
+
   // MARK: Rewriting into exp/log form
 
   func rewrite(_ e: Expr) throws -> Expr {
@@ -522,7 +533,7 @@ final class LimitEngine {
       replacements[f] = exp(rest) * Expr.power(omega, k)
     }
     let rewritten = e.substituting(replacements)
-    let arithmetic = SeriesArithmetic(isZero: { self.isNegligible($0) }, meter: meter)
+    let arithmetic = SeriesArithmetic(isZero: { self.isNegligible($0) }, meter: meter, sign: { try self.coefficientSign($0) })
     var precision = Rational(3)
     while precision <= Rational(96) {
       do {

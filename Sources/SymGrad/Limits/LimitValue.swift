@@ -41,12 +41,17 @@ public enum LimitValue: Sendable, Equatable, CustomStringConvertible {
     }
   }
 
+  /// `inf`, `-inf`, the finite value's text, `undefined (REASON)` when undefinedness is
+  /// proved, and the reason alone (`undecided: ...`, `unsupported: ...`) when it is not.
   public var description: String {
     switch self {
     case .finite(let e): return e.description
     case .plusInfinity: return "inf"
     case .minusInfinity: return "-inf"
-    case .undefined(let why): return "undefined (\(why))"
+    case .undefined(let why):
+      // An unproved reason is not a claim that the limit is undefined: it reads
+      // "undecided: ...", never "undefined".
+      return why.isProved ? "undefined (\(why))" : why.description
     }
   }
 }

@@ -270,6 +270,11 @@ final class WorkMeter {
 struct SeriesArithmetic {
   let isZero: (Expr) -> Bool
   let meter: WorkMeter
+  /// The sign of a leading coefficient (free of ω) on a tail of the limit: 1 or -1, nil
+  /// when it depends on symbols other than the limit variable (generic constants, whose
+  /// sign the result does not assume); throws when it cannot be decided. `power` and
+  /// `log` need it: an even root or a log of a negative leading term is undefined.
+  let sign: (Expr) throws -> Int?
 
   func add(_ a: Series, _ b: Series) -> Series { add([a, b]) }
 
@@ -402,7 +407,11 @@ struct SeriesArithmetic {
       return result
     }
     let (c, e, r) = try factorLeading(a)
-    if let v = c.rationalValue, v.signum < 0, !(p.rational?.denominator.isOne ?? false) {
+    // A negative leading term has a real power only for rational exponents with an odd
+    // denominator (the real root, as evaluation defines it); even roots and irrational
+    // exponents of it are undefined on the whole tail.
+    let oddRoot = p.rational.map { !$0.denominator.isEven } ?? false
+    if !oddRoot, let s = try sign(c), s < 0 {
       throw LimitFailure.domain("a negative quantity raised to \(p.expr)")
     }
     // (1 + r)^p = sum binomial(p, n) r^n
@@ -449,7 +458,7 @@ struct SeriesArithmetic {
   /// `log(a)`; `logOmega` is the expression of `log(ω)`.
   func log(_ a: Series, logOmega: Expr) throws -> Series {
     let (c, e, r) = try factorLeading(a)
-    if let v = c.rationalValue, v.signum < 0 { throw LimitFailure.domain("log of a negative quantity") }
+    if let s = try sign(c), s < 0 { throw LimitFailure.domain("log of a negative quantity") }
     let body = compose(r, order: r.order) { n in
       n == 0 ? .zero : .number(Rational(numerator: BigInt(n % 2 == 1 ? 1 : -1), denominator: BigInt(n))!)
     }

@@ -323,6 +323,52 @@ import Testing
     let r = run("limit", expr, "--as", "n", "--to", "inf", "--json")
     #expect(r.status == 1)
     #expect((r.json["reason"] as? [String: Any])?["code"] as? String == "undecided")
+    // The text output does not claim "undefined" for what it did not decide.
+    let text = run("limit", expr, "--as", "n", "--to", "inf")
+    #expect(text.status == 1)
+    #expect(text.out.hasPrefix("undecided: "), "\(text.out)")
+    #expect(!text.out.contains("undefined") && !text.err.contains("undefined"), "\(text.out)\(text.err)")
+    #expect(text.err.contains("not decided"), "\(text.err)")
+  }
+
+  /// Even roots and logs of a leading term whose coefficient is a negative constant that
+  /// is not a rational (`-(1 + E)`) or a negative sum reaching 0: the series checked the
+  /// sign of rational coefficients only, and the limit was 0 or -inf (found while
+  /// profiling the fuzzer's long sums, 2026-12-03). Odd roots of negative quantities are
+  /// real roots, as evaluation defines them: they were refused as "undefined".
+  @Test(arguments: [
+    ("sqrt(-exp(x) - exp(x+1))", "-inf", "undefined"),
+    ("sqrt(-exp(x)*(1+E))", "-inf", "undefined"),
+    ("sqrt(-exp(x+1) - exp(x+2))", "-inf", "undefined"),
+    ("log(-exp(x) - exp(x+1))", "-inf", "undefined"),
+    ("log1p(-1 - exp(x) - exp(x+1))", "-inf", "undefined"),
+    ("sqrt(-x - exp(x))", "inf", "undefined"),
+    ("(-2*exp(x))**(1/3)", "-inf", "0"),
+    ("(-exp(x))**(-1/3)", "-inf", "-inf"),
+    ("x**(1/3)", "-inf", "-inf"),
+    ("x**(2/3)", "-inf", "inf"),
+    ("(x**3 + x)**(1/3)/x", "-inf", "1"),
+    ("sqrt(exp(x) + exp(x+1))", "-inf", "0"),
+    ("log(exp(x) + exp(x+1))", "-inf", "-inf"),
+    ("log1p(-1 + exp(x))", "-inf", "-inf"),
+  ])
+  func rootsAndLogsKeepTheRealDomain(_ expr: String, _ point: String, _ expected: String) {
+    let r = run("limit", expr, "--as", "x", "--to", point)
+    #expect(r.out.split(separator: "\n").first.map { String($0.prefix(expected.count)) } == expected, "\(r.out)")
+    #expect(r.status == (expected == "undefined" ? 1 : 0))
+    if expected == "undefined" {
+      // Proved, and evaluation at the infinite point agrees.
+      let e = run("eval", expr, "--at", "x=\(point)", "--json")
+      #expect(e.out.contains("\"value\": \"nan\"") || e.out.contains("\"value\": nan"), "\(e.out)")
+    }
+  }
+
+  /// A proved undefinedness still says so.
+  @Test func provedUndefinedLimitSaysUndefined() {
+    let r = run("limit", "sign(x)", "--as", "x", "--to", "0")
+    #expect(r.status == 1)
+    #expect(r.out.hasPrefix("undefined ("), "\(r.out)")
+    #expect(r.err.contains("the limit is undefined"), "\(r.err)")
   }
 
   // MARK: Domains

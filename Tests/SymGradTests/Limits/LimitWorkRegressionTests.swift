@@ -39,7 +39,7 @@ import Testing
     let values = try Expr.certifiedValues(of: Value(parsing: text).flattened, at: ["W": -.infinity])
     #expect(values.map(\.value) == [0, 1, 0] && values.allSatisfy(\.certified), "\(values)")
     // The composition's order is what it reached, not what was asked.
-    let arithmetic = SeriesArithmetic(isZero: { $0.isZero }, meter: WorkMeter(limit: LimitEngine.workBudget))
+    let arithmetic = SeriesArithmetic(isZero: { $0.isZero }, meter: WorkMeter(limit: LimitEngine.workBudget), sign: { $0.rationalValue?.signum })
     let scale = BigInt(10).power(28)
     let e1 = Exponent(Rational(numerator: 3, denominator: scale)!)
     let e2 = Exponent(Rational(numerator: 7, denominator: scale * BigInt(2))!)
