@@ -174,8 +174,29 @@ struct Exponent: Hashable, Comparable {
   /// exactly 0 (equal values written differently) takes every precision up to the cap to
   /// give up on. A pure function of the two expressions, so sharing it across threads
   /// and limits cannot change results.
+  ///
+  /// Like the zero test: an enclosure up to 384 bits, then an exact proof that the
+  /// difference is 0 (equal exponents written differently, `4 - 1/(s + 1)` and
+  /// `3 + s/(s + 1)`: the ladder to 4096 bits took 0.6 s to give up on them), then the
+  /// rest of the ladder.
   private static func certifiedOrder(_ a: Expr, _ b: Expr) -> (sign: Int?, precision: Int) {
-    orderCache.value(for: PairKey(a: a, b: b)) { CertifiedEvaluator.signAndPrecision(of: $0.a - $0.b) }
+    orderCache.value(for: PairKey(a: a, b: b)) { key in
+      let difference = key.a - key.b
+      let first = CertifiedEvaluator.signAndPrecision(of: difference, upTo: 384)
+      if first.sign != nil { return first }
+      if LimitEngine.isProvedZeroBySimplification(difference) { return (0, first.precision) }
+      return CertifiedEvaluator.signAndPrecision(of: difference, from: 768)
+    }
+  }
+
+  /// Whether two exponents are proved equal: the same expression, or irrational ones
+  /// whose difference is proved 0 (see `certifiedOrder`). Series merge such keys.
+  static func provedEqual(_ a: Exponent, _ b: Exponent) -> Bool {
+    if a.expr == b.expr { return true }
+    if a.rational != nil && b.rational != nil { return false }
+    // Ordered without a certified comparison (enclosures, faithful doubles): distinct.
+    guard order(a, b).certifiedPrecision != nil else { return false }
+    return certifiedOrder(a.expr, b.expr).sign == 0
   }
 
   private struct PairKey: Hashable {
@@ -296,8 +317,29 @@ struct SeriesArithmetic {
         merged[t.exponent, default: []].append(t.coefficient)
       }
     }
-    let terms = exponents.sorted { Exponent.less($0, $1, charging: meter) }.map { (exponent: $0, coefficient: Expr.sum(merged[$0]!)) }
+    let terms = Self.mergingEqualExponents(exponents.sorted { Exponent.less($0, $1, charging: meter) }, merged)
     return Series(terms: terms, order: order).truncated(isZero)
+  }
+
+  /// The terms of sorted exponent keys, with keys proved equal in value (adjacent after
+  /// the sort: neither is less) merged into one term whose exponent is the first of them
+  /// in the canonical expression order (not the sort's, which follows dictionary order):
+  /// two terms with one exponent would let a cancelling pair pass for a leading term.
+  static func mergingEqualExponents(_ sorted: [Exponent], _ coefficients: [Exponent: [Expr]]) -> [(exponent: Exponent, coefficient: Expr)] {
+    var terms: [(exponent: Exponent, coefficient: Expr)] = []
+    var i = 0
+    while i < sorted.count {
+      var group = [sorted[i]]
+      var j = i + 1
+      while j < sorted.count, sorted[j].rational == nil || sorted[i].rational == nil, Exponent.provedEqual(sorted[i], sorted[j]) {
+        group.append(sorted[j])
+        j += 1
+      }
+      let exponent = group.first { $0.rational != nil } ?? group.min { Expr.precedes($0.expr, $1.expr) }!
+      terms.append((exponent: exponent, coefficient: Expr.sum(group.flatMap { coefficients[$0]! })))
+      i = j
+    }
+    return terms
   }
 
   func multiply(_ a: Series, _ b: Series) -> Series {
@@ -326,7 +368,7 @@ struct SeriesArithmetic {
         merged[e, default: []].append(x.coefficient * y.coefficient)
       }
     }
-    let terms = merged.keys.sorted { Exponent.less($0, $1, charging: meter) }.map { (exponent: $0, coefficient: Expr.sum(merged[$0]!)) }
+    let terms = Self.mergingEqualExponents(merged.keys.sorted { Exponent.less($0, $1, charging: meter) }, merged)
     return Series(terms: terms, order: order).truncated(isZero)
   }
 
