@@ -38,14 +38,15 @@ extension LimitEngine {
   private func continuity(_ e: Expr, _ memo: inout [Expr: LimitValue?]) throws -> LimitValue? {
     if e == t { return .plusInfinity }
     if let done = memo[e] { return done }
-    try spend()
     if !e.contains(t) {
+      if e.rationalValue == nil { try spend() }  // numbers cost a memo entry, not work
       // A maximal t-free part: a constant of the limit, which must be in its domain.
       if e.containsUndefined { throw LimitFailure.undefinedInput }
       let value = LimitValue.finite(e).checkingDomain()
       memo[e] = value
       return value
     }
+    try spend()
     var result = try combine(e, &memo)
     if result == nil {
       // No law applies here: this node's own limit, by Gruntz.

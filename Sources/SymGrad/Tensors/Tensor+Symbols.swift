@@ -6,9 +6,12 @@
 /// `W[0][1]` in text name symbols of their own), so printed results read back, and
 /// `X[3][17]` in text is that element whether or not `X` is bound to the tensor.
 extension Tensor {
-  /// The most elements a tensor of symbols may have (each is an interned symbol, about 1.5
-  /// microseconds and 200 bytes to make): 1,048,576, sixteen times a 64 x 1000 batch.
-  public static let maximumSymbolCount = 1 << 20
+  /// The most elements a tensor of symbols may have: 262,144, four times a 64 x 1000
+  /// batch. Each is an interned symbol (about 1.5 microseconds and 200 bytes to make) that
+  /// every command then prints and reads back: 2^20 of them took 3.8 s through parsing,
+  /// printing and the command line (fuzz seed 16 #3385), a command that no longer answers
+  /// in interactive time for a tensor whose gradient formulas would be far too large to read.
+  public static let maximumSymbolCount = 1 << 18
 
   /// The symbol name of the element of `name` at `index` (`X[2][5]`).
   public static func elementName(_ name: String, index: [Int]) -> String {
