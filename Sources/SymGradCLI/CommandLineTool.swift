@@ -63,7 +63,7 @@ public enum CommandLineTool {
       symgrad limit EXPR --as NAME --to POINT [--json]
       symgrad hessian EXPR --wrt NAME[,NAME...] [--at NAME=VALUE,...] [--latex] [--json] [--format text|sympy]
       symgrad simplify EXPR [--latex] [--json] [--format text|sympy]
-      symgrad latex EXPR [--wrt NAME,...] [--plain] [--standalone] [-o FILE]
+      symgrad latex EXPR [--wrt NAME,...] [--plain] [--standalone] [--title TEXT] [-o FILE]
       symgrad prove PATH... [--check-fresh]
       symgrad plot EXPR --wrt NAME,... --at NAME=VALUE,... -o FILE.svg
       symgrad plot attention --scores MATRIX [--padding 1,1,0] [--causal] -o FILE.svg

@@ -118,6 +118,35 @@ import Testing
     }
   }
 
+  /// `symgrad latex --standalone` documents for the losses people write about compile
+  /// without an overfull box (pdflatex's log says "Overfull \\hbox" when a line sticks
+  /// into the margin): gradients, a Jacobian small enough for a matrix and one printed per
+  /// entry, a masked attention matrix, a loss with pos_weight, a Hessian-sized focal loss.
+  @Test(.enabled(if: pdflatex != nil, "pdflatex is not installed"))
+  func commandLineDocumentsHaveNoOverfullBoxes() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("symgrad-latex-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let cases: [[String]] = [
+      ["cross_entropy([[a, b, c]], [1])", "--wrt", "a,b,c"],
+      ["cross_entropy([[a, b], [c, d]], [1, 0], label_smoothing=0.1)", "--wrt", "a,b,c,d"],
+      ["softmax([x0, x1, x2], dim=0)", "--wrt", "x0,x1,x2"],
+      ["softmax([x0, x1, x2, x3, x4], dim=0)", "--wrt", "x0,x1,x2,x3,x4"],
+      ["attention_weights([[q0],[q1]], [[k0],[k1]], is_causal=True)"],
+      ["binary_cross_entropy_with_logits([[z0, z1]], [[1.0, 0.0]], pos_weight=[3, 1])", "--wrt", "z0,z1"],
+      ["sigmoid_focal_loss([z0, z1], [1.0, 0.0], reduction=\"mean\")", "--wrt", "z0,z1"],
+      ["log_softmax([x0, x1, x2, x3], dim=0)", "--wrt", "x0,x1,x2,x3"],
+    ]
+    for (k, args) in cases.enumerated() {
+      let file = dir.appendingPathComponent("doc\(k).tex")
+      let r = HelpExamples.run(["latex"] + args + ["--standalone", "-o", file.path])
+      #expect(r.status == 0, "\(args): \(r.err)")
+      #expect(try Self.compile(file) == 0, "pdflatex failed on \(args)")
+      let log = try String(contentsOf: dir.appendingPathComponent("doc\(k).log"), encoding: .isoLatin1)
+      #expect(!log.contains("Overfull \\hbox"), "\(args): an overfull box")
+    }
+  }
+
   /// Runs pdflatex on `file` in its directory; the exit status.
   static func compile(_ file: URL) throws -> Int32 {
     let p = Process()

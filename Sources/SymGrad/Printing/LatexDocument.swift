@@ -110,6 +110,13 @@ public enum LatexDocument {
   /// `gather*` display per block. Only amsmath and amssymb (texlive-latex-base), with
   /// `\allowdisplaybreaks` so long displays may break across pages between rows.
   public static func standalone(title: String? = nil, paragraphs: [String] = [], blocks: [String]) -> String {
+    standalone(title: title, paragraphs: paragraphs, rawBlocks: blocks.map(display))
+  }
+
+  /// A complete article around math that brings its own environments (an `align*` from
+  /// `equation(_:scalar:)`): an optional title and text paragraphs (both escaped), then
+  /// each block as it is.
+  public static func standalone(title: String? = nil, paragraphs: [String] = [], rawBlocks: [String]) -> String {
     var out = """
       \\documentclass[10pt]{article}
       \\usepackage{amsmath}
@@ -120,7 +127,7 @@ public enum LatexDocument {
       """
     if let t = title { out += "\\section*{\(escape(t))}\n" }
     for p in paragraphs { out += escape(p) + "\n\n" }
-    for b in blocks { out += display(b) + "\n" }
+    for b in rawBlocks { out += b + "\n" }
     out += "\\end{document}\n"
     return out
   }

@@ -361,6 +361,11 @@ import Testing
     ("log(-exp(x) - exp(x+1))", "-inf", "undefined"),
     ("log1p(-1 - exp(x) - exp(x+1))", "-inf", "undefined"),
     ("sqrt(-x - exp(x))", "inf", "undefined"),
+    // Signs no structure shows: the series' leading coefficient -E, and -t**2 in t.
+    ("sqrt(exp(x) - (1+E)*exp(x))", "-inf", "undefined"),
+    ("log(exp(x) - (1+E)*exp(x))", "-inf", "undefined"),
+    ("sqrt(exp(-x)*(x - x**2))", "inf", "undefined"),
+    ("sqrt(exp(-x)*(x**2 - x))", "inf", "0"),
     ("(-2*exp(x))**(1/3)", "-inf", "0"),
     ("(-exp(x))**(-1/3)", "-inf", "-inf"),
     ("x**(1/3)", "-inf", "-inf"),

@@ -40,6 +40,22 @@ import Testing
     #expect(limit(of: exp(s), as: x, approaches: .plusInfinity) == .finite(.zero))
   }
 
+  /// The limit laws decide an even root or a log of a base tending to -inf (no real
+  /// limit, proved) without Gruntz: over 2,500 exponentials of different growth classes
+  /// Gruntz alone needs more than the budget, and would answer "undecided (budget)".
+  @Test func rootsOfBasesTendingToMinusInfinityNeedNoSeries() throws {
+    let s = Expr.sum((1...2500).map { k in exp(.number(k) * x) })
+    for e in [sqrt(-s), log(-s), Expr.power(-s, .number(Rational(numerator: 3, denominator: 4)!))] {
+      guard case .undefined(let why) = limit(of: e, as: x, approaches: .plusInfinity) else {
+        Issue.record("\(e.description.prefix(40))... has a limit")
+        continue
+      }
+      #expect(why.code == "domain", "\(why)")
+    }
+    // Odd roots of it are real: -inf.
+    #expect(limit(of: Expr.power(-s, .number(Rational(numerator: 1, denominator: 3)!)), as: x, approaches: .plusInfinity) == .minusInfinity)
+  }
+
   @Test func productsAreSignedByTheirFactors() throws {
     let engine = LimitEngine()
     let c = try Expr(parsing: "-3*exp(-10**400)*pi*log(2)")
