@@ -56,6 +56,21 @@ import Testing
     #expect(limit(of: Expr.power(-s, .number(Rational(numerator: 1, denominator: 3)!)), as: x, approaches: .plusInfinity) == .minusInfinity)
   }
 
+  /// Other symbols are generic constants: the domain rules for roots and logs assume no
+  /// sign for them (where `sqrt(-a exp(-x))` is defined, a <= 0, its limit is 0; taking
+  /// `a` as positive would call it undefined everywhere).
+  @Test func genericSymbolsHaveNoAssumedSign() throws {
+    let a = Expr.symbol("a")
+    #expect(limit(of: sqrt(-a * exp(-x)), as: x, approaches: .plusInfinity) == .finite(.zero))
+    #expect(limit(of: log(-a * exp(-x)) + x, as: x, approaches: .plusInfinity) == .finite(log(-a)))
+    // The engine's own variable is positive: -exp(-x) is negative where defined.
+    if case .undefined(let why) = limit(of: sqrt(-exp(-x)), as: x, approaches: .plusInfinity) {
+      #expect(why.code == "domain")
+    } else {
+      Issue.record("sqrt(-exp(-x)) has a limit")
+    }
+  }
+
   @Test func productsAreSignedByTheirFactors() throws {
     let engine = LimitEngine()
     let c = try Expr(parsing: "-3*exp(-10**400)*pi*log(2)")
