@@ -59,13 +59,18 @@ enum LatexCommand {
           let d = f.derivative(withRespectTo: vars[0]).resolvingMasks()
           body = LatexDocument.equation(LatexDocument.derivativeLHS(withRespectTo: names[0]), scalar: d, named: named, lineLength: width)
         } else {
-          let g = gradient(of: f, withRespectTo: vars).map { [$0.resolvingMasks()] }
+          let g = Expr.resolvingMasks(gradient(of: f, withRespectTo: vars)).map { [$0] }
           body = LatexDocument.equation(LatexDocument.gradientLHS(withRespectTo: names), rows: g, named: named, lineLength: width)
         }
       case .list:
         guard value.shape != nil else { throw CommandFailure("symgrad: EXPR is a ragged list") }
         let outputs = value.flattened
-        let j = jacobian(of: outputs, withRespectTo: vars).map { $0.map { $0.resolvingMasks() } }
+        let rows = jacobian(of: outputs, withRespectTo: vars)
+        var resolved = Expr.resolvingMasks(rows.flatMap { $0 })[...]
+        let j = rows.map { row in
+          defer { resolved = resolved.dropFirst(row.count) }
+          return Array(resolved.prefix(row.count))
+        }
         body = LatexDocument.equation(LatexDocument.jacobianLHS(outputs: outputs.count, withRespectTo: names), rows: j, named: named,
                                       lineLength: width) { i, k in LatexDocument.jacobianEntryLHS(output: i + 1, withRespectTo: names[k]) }
       default:
@@ -76,7 +81,7 @@ enum LatexCommand {
       case .scalar(let e): body = LatexDocument.equation("L", scalar: e.resolvingMasks(), named: named, lineLength: width)
       case .list:
         guard let shape = value.shape else { throw CommandFailure("symgrad: EXPR is a ragged list") }
-        let flat = value.flattened.map { $0.resolvingMasks() }
+        let flat = Expr.resolvingMasks(value.flattened)
         let columns = shape.count >= 2 ? shape.dropFirst().reduce(1, *) : 1
         let rows = columns == 0 ? [] : stride(from: 0, to: flat.count, by: columns).map { Array(flat[$0..<($0 + columns)]) }
         body = LatexDocument.equation("y", rows: rows, named: named, lineLength: width) { i, k in

@@ -16,11 +16,20 @@ extension Expr {
   /// (`exp(-inf*q)`) is not decided, and the expression is kept: masks are resolved only
   /// where no assumption about the symbols is needed beyond finiteness. What LaTeX for
   /// papers prints (`symgrad latex`), so masked terms do not appear as `e^{-\infty + s}`.
-  public func resolvingMasks() -> Expr {
-    guard containsInfinity else { return self }
+  public func resolvingMasks() -> Expr { Expr.resolvingMasks([self])[0] }
+
+  /// `resolvingMasks()` of each entry (a gradient, a Jacobian), with one limit engine
+  /// for all (entries share their subexpressions) and one budget in all: once the limits
+  /// have done as much work as one limit may (`LimitEngine.workBudget` steps), the
+  /// remaining entries are kept as written, so a large masked matrix cannot take a
+  /// limit's budget per entry. Counted work, not time: the result is deterministic.
+  public static func resolvingMasks(_ entries: [Expr]) -> [Expr] {
     let engine = LimitEngine()
-    let substituted = substituting([.infinity: engine.t, .negativeInfinity: -engine.t])
-    guard case .finite(let value) = engine.limitAtInfinity(substituted), !value.contains(engine.t) else { return self }
-    return value
+    return entries.map { e in
+      guard e.containsInfinity, engine.workAcrossLimits <= LimitEngine.workBudget else { return e }
+      let substituted = e.substituting([.infinity: engine.t, .negativeInfinity: -engine.t])
+      guard case .finite(let value) = engine.limitAtInfinity(substituted), !value.contains(engine.t) else { return e }
+      return value
+    }
   }
 }

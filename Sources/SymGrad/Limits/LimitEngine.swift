@@ -61,9 +61,14 @@ final class LimitEngine {
     return .undefined(LimitFailure.undecided("cannot order the series exponents \(pair.0) and \(pair.1) (their difference is within 2^-4096 of 0 and not provably 0)").reason)
   }
 
+  /// The work of every limit this engine has computed (each limit has its own budget;
+  /// callers that run many, such as mask resolution over a matrix, bound their total).
+  private(set) var workAcrossLimits = 0
+
   private func limitAtInfinityOrdered(_ e: Expr) -> LimitValue {
     work = 0
     defer {
+      workAcrossLimits += work
       if ProcessInfo.processInfo.environment["SYMGRAD_LIMIT_BUDGET_REPORT"] != nil {
         FileHandle.standardError.write("limit work: \(work)\n".data(using: .utf8)!)
       }
@@ -77,6 +82,7 @@ final class LimitEngine {
       // A part alone used up the budget: the whole would too.
       return .undefined(LimitFailure.budget.reason)
     } catch {}
+    workAcrossLimits += work
     work = 0
     do {
       return try limitInf(try rewrite(e)).checkingDomain()
