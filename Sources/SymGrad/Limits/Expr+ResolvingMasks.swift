@@ -20,16 +20,25 @@ extension Expr {
 
   /// `resolvingMasks()` of each entry (a gradient, a Jacobian), with one limit engine
   /// for all (entries share their subexpressions) and one budget in all: once the limits
-  /// have done as much work as one limit may (`LimitEngine.workBudget` steps), the
-  /// remaining entries are kept as written, so a large masked matrix cannot take a
-  /// limit's budget per entry. Counted work, not time: the result is deterministic.
+  /// have done as much work as one limit may (`LimitEngine.workBudget` steps), or
+  /// `maximumMaskedEntries` entries have been tried, the remaining entries are kept as
+  /// written, so a large masked matrix cannot take a limit per entry (a 387 x 387
+  /// `generate_square_subsequent_mask`: 75,000 tiny limits, 3.8 s; fuzz seed 17 #121543).
+  /// The constants `inf` and `-inf` themselves are their own limits. Counted work, not
+  /// time: the result is deterministic.
   public static func resolvingMasks(_ entries: [Expr]) -> [Expr] {
     let engine = LimitEngine()
+    var tried = 0
     return entries.map { e in
-      guard e.containsInfinity, engine.workAcrossLimits <= LimitEngine.workBudget else { return e }
+      guard e.containsInfinity, e != .infinity, e != .negativeInfinity else { return e }
+      guard tried < maximumMaskedEntries, engine.workAcrossLimits <= LimitEngine.workBudget else { return e }
+      tried += 1
       let substituted = e.substituting([.infinity: engine.t, .negativeInfinity: -engine.t])
       guard case .finite(let value) = engine.limitAtInfinity(substituted), !value.contains(engine.t) else { return e }
       return value
     }
   }
+
+  /// The most entries `resolvingMasks(_:)` takes a limit of: a 32 x 32 masked matrix.
+  public static let maximumMaskedEntries = 1024
 }
