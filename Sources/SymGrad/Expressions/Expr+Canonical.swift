@@ -293,12 +293,13 @@ extension Expr {
     case .abs:
       if let r { return number(r.magnitude) }
       if c == .infinity || c == .negativeInfinity { return infinity }
+      if c == .pi { return x }
       if x.isPositiveFunction { return x }
       if case .apply(.abs, _) = x.kind { return x }
       if x.hasNegativeSign { return apply(.abs, [-x]) }
     case .sign:
       if let r { return number(r.signum) }
-      if c == .infinity { return one }
+      if c == .infinity || c == .pi { return one }
       if c == .negativeInfinity { return number(-1) }
       if x.isPositiveFunction { return one }
       if case .apply(.sign, _) = x.kind { return x }
