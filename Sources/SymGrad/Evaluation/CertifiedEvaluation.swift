@@ -546,15 +546,19 @@ extension LimitValue {
 }
 
 extension Expr {
-  /// Whether a function with a restricted real domain occurs: `log`, `log1p`, or a power
-  /// with a non-integer exponent.
+  /// Whether something with a restricted real domain occurs: `log`, `log1p`, the guard
+  /// `unit_interval`, a power with a non-integer or negative exponent (a pole at 0), or
+  /// `undefined`. False means the expression is defined at every real value of its symbols.
   var hasDomainRestriction: Bool {
+    if containsUndefined { return true }
     var memo: [Expr: Bool] = [:]
     return fold(memo: &memo) { e, kids in
       if kids.contains(true) { return true }
       switch e.kind {
-      case .apply(.log, _), .apply(.log1p, _): return true
-      case .power(_, let p): return !(p.rationalValue?.isInteger ?? false)
+      case .apply(.log, _), .apply(.log1p, _), .apply(.unitInterval, _): return true
+      case .power(_, let p):
+        guard let r = p.rationalValue else { return true }
+        return !r.isInteger || r.signum < 0
       default: return false
       }
     }

@@ -301,7 +301,9 @@ extension Expr {
       if let r { return number(r.signum) }
       if c == .infinity || c == .pi { return one }
       if c == .negativeInfinity { return number(-1) }
-      if x.isPositiveFunction { return one }
+      // Only where the argument is defined everywhere: sign(exp(log(x))) is undefined at
+      // x = -1, not 1 (the fold drops the argument, and its domain with it).
+      if x.isPositiveFunction && !x.hasDomainRestriction { return one }
       if case .apply(.sign, _) = x.kind { return x }
       if x.hasNegativeSign { return -apply(.sign, [-x]) }
     case .max, .min:

@@ -413,6 +413,12 @@ import Testing
     #expect(r.err.contains("log"))
     #expect(run("eval", "sqrt(x)**2", "--at", "x=-1").status == 1)
     #expect(number(run("eval", "sqrt(x**2)", "--at", "x=-3", "--json")) == 3)
+    // sign of a positive function folded to 1 and dropped its argument's domain
+    // (found in review, 2026-12-03): it folds only where the argument is defined everywhere.
+    #expect(run("eval", "sign(exp(log(x)))", "--at", "x=-1").status == 1)
+    #expect(run("eval", "sign(sigmoid(sqrt(x)))", "--at", "x=-1").status == 1)
+    #expect(run("eval", "sign(exp(x))").out.hasPrefix("1\n"))
+    #expect(run("eval", "sign(exp(log(x)))", "--at", "x=2").out.contains("= 1.0"))
   }
 
   /// Products of powers of one base do not merge into a wider domain (the fuzzer, seed 3,
