@@ -119,22 +119,23 @@ extension LimitEngine {
     let integer = r.isInteger
     let evenRoot = !integer && r.denominator.isEven
     let oddNumerator = !r.numerator.isEven
+    let negativeBase = LimitValue.undefined(.domain("a negative quantity raised to \(r)"))
     switch limit {
     case .finite(let b):
       if integer && r.signum > 0 { return .finite(.power(b, .number(r))) }
       if let s = knownSign(b), s != 0 {
-        if s < 0 && evenRoot { return .undefined(.domain("a negative quantity raised to \(r)")) }
+        if s < 0 && evenRoot { return negativeBase }
         return .finite(.power(b, .number(r)))
       }
       guard b.isZero, let s = base.signWhereDefined, s != 0 else { return nil }
-      if s < 0 && evenRoot { return .undefined(.domain("a negative quantity raised to \(r)")) }
+      if s < 0 && evenRoot { return negativeBase }
       if r.signum > 0 { return .finite(.zero) }
       // 1/b**|r| with b -> 0 from the side s: the sign of b**|r| there.
       return s > 0 || !oddNumerator ? .plusInfinity : .minusInfinity
     case .plusInfinity:
       return r.signum > 0 ? .plusInfinity : .finite(.zero)
     case .minusInfinity:
-      if evenRoot { return .undefined(.domain("a negative quantity raised to \(r)")) }
+      if evenRoot { return negativeBase }
       if r.signum < 0 { return .finite(.zero) }
       return oddNumerator ? .minusInfinity : .plusInfinity
     case .undefined:

@@ -431,7 +431,7 @@ final class LimitEngine {
       }
       if case .apply(.exp, let a) = f.kind, case .sum(let addends) = a[0].kind {
         let constant = addends.filter { !$0.contains(t) }
-        if !constant.isEmpty && constant.allSatisfy({ $0.node.nonFinite == 0 }) {
+        if !constant.isEmpty && constant.allSatisfy(isFiniteConstant) {
           free.append(exp(.sum(constant)))
           dependent.append(exp(.sum(addends.filter { $0.contains(t) })))
           continue
@@ -495,8 +495,7 @@ final class LimitEngine {
     // log f = log g + c with c a finite constant: log f / log g -> 1 (|log g| -> inf for
     // every member), the same class without a limit (a sum of 3,000 exp(t + k) took 3,000
     // limits to merge).
-    let difference = logOf(f) - logOf(g)
-    if !difference.contains(t), difference.node.nonFinite == 0 { return .same }
+    if isFiniteConstant(logOf(f) - logOf(g)) { return .same }
     switch try limitInf(try rewrite(logOf(f) / logOf(g))) {
     case .finite(let c):
       switch zeroTest(c) {
@@ -509,12 +508,15 @@ final class LimitEngine {
     }
   }
 
+  /// Whether `d` is a constant of the limit: free of `t` and of `+-inf`/`undefined`.
+  /// Exponents or arguments that differ by such a `d` grow alike.
+  private func isFiniteConstant(_ d: Expr) -> Bool { !d.contains(t) && d.node.nonFinite == 0 }
+
   /// The limit of `h = +-t + c` with `c` a finite constant free of `t` (`+-inf`), found
   /// without a limit; nil for any other `h`.
   private func linearInT(_ h: Expr) -> LimitValue? {
     for (sign, limit) in [(Expr.one, LimitValue.plusInfinity), (Expr(-1), .minusInfinity)] {
-      let rest = h - sign * t
-      if !rest.contains(t), rest.node.nonFinite == 0 { return limit }
+      if isFiniteConstant(h - sign * t) { return limit }
     }
     return nil
   }
@@ -564,8 +566,7 @@ final class LimitEngine {
       guard case .apply(.exp, let ha) = f.kind else { ratios.append(.one); continue }
       // h = g + d with d a finite constant: h/g -> 1 (|g| -> inf), without a limit (each
       // exp(t + k) of a 2,500-term sum took a Gruntz limit of (t + k)/t: the budget).
-      let offset = ha[0] - g
-      if !offset.contains(t), offset.node.nonFinite == 0 {
+      if isFiniteConstant(ha[0] - g) {
         ratios.append(.one)
         continue
       }

@@ -35,16 +35,8 @@ extension LatexDocument {
   /// `entryLHS` is given.
   public static func equation(_ lhs: String, rows: [[Expr]], named: Bool = true, lineLength: Int? = nil,
                               entryLHS: ((Int, Int) -> String)? = nil) -> String {
-    let flat = rows.flatMap { $0 }
-    let naming = named ? SubexpressionNaming(flat) : nil
-    var entries = (naming?.entries ?? flat)[...]
-    var cells: [[String]] = []
-    for row in rows {
-      cells.append(entries.prefix(row.count).map(\.latex))
-      entries = entries.dropFirst(row.count)
-    }
+    let (cells, definitions) = namedCells(rows, named: named)
     let texts = cells.map { $0.joined(separator: " & ") }
-    let definitions = naming?.definitions ?? []
     if let entryLHS, texts.contains(where: { $0.count > maximumRowLength }) {
       let perEntry = cells.enumerated().flatMap { i, row in row.enumerated().map { j, cell in (entryLHS(i, j), cell) } }
       return equations(perEntry, definitions: definitions, lineLength)

@@ -39,18 +39,25 @@ public enum LatexDocument {
   /// chosen over all entries together, so a subexpression repeated across entries is
   /// defined once. `lineLength` breaks long definitions (cells are never broken).
   public static func matrix(_ rows: [[Expr]], named: Bool = true, lineLength: Int? = nil) -> String {
+    let (cells, definitions) = namedCells(rows, named: named)
+    let lines = cells.map { $0.joined(separator: " & ") }
+    var body = "\\begin{pmatrix}\n" + lines.joined(separator: " \\\\\n") + "\n\\end{pmatrix}"
+    if !definitions.isEmpty { body += where_(definitions, lineLength) }
+    return body
+  }
+
+  /// The LaTeX of each entry of `rows`, with subexpressions named over all entries
+  /// together (see `SubexpressionNaming`) unless `named` is false, and the definitions.
+  static func namedCells(_ rows: [[Expr]], named: Bool) -> (cells: [[String]], definitions: [(name: Expr, definition: Expr)]) {
     let flat = rows.flatMap { $0 }
     let naming = named ? SubexpressionNaming(flat) : nil
     var entries = (naming?.entries ?? flat)[...]
-    var lines: [String] = []
+    var cells: [[String]] = []
     for row in rows {
-      let cells = entries.prefix(row.count)
+      cells.append(entries.prefix(row.count).map(\.latex))
       entries = entries.dropFirst(row.count)
-      lines.append(cells.map(\.latex).joined(separator: " & "))
     }
-    var body = "\\begin{pmatrix}\n" + lines.joined(separator: " \\\\\n") + "\n\\end{pmatrix}"
-    if let n = naming, !n.definitions.isEmpty { body += where_(n.definitions, lineLength) }
-    return body
+    return (cells, naming?.definitions ?? [])
   }
 
   /// The `where` block: definitions in dependency order in an `aligned` environment.
