@@ -36,6 +36,7 @@ public enum CommandLineTool {
       case "plot": return try PlotCommand.run(rest, output: output)
       case "walkthrough": return Walkthrough.run(output: output)
       case "functions": return try FunctionsCommand.run(rest, output: output)
+      case "codegen": return try CodegenCommand.run(rest, output: output)
       default:
         throw UsageError("unknown subcommand '\(first)'")
       }
@@ -67,6 +68,7 @@ public enum CommandLineTool {
       symgrad prove PATH... [--check-fresh]
       symgrad plot EXPR --wrt NAME,... --at NAME=VALUE,... -o FILE.svg
       symgrad plot attention --scores MATRIX [--padding 1,1,0] [--causal] -o FILE.svg
+      symgrad codegen EXPR --wrt NAME[,NAME...] --lang swift|python|numpy|torch|c [--name NAME] [-o FILE]
       symgrad functions [NAME...] [--json]   the functions EXPR may call, with signatures
       symgrad SUBCOMMAND --help       help for one subcommand
       symgrad --version
