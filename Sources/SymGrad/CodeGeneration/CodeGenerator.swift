@@ -150,7 +150,8 @@ public struct CodeGenerator: Sendable {
           !CodeLanguage.reservedNames.contains(name), !identifiers.contains(name)
     else { throw CodeGenerationError.invalidName(name) }
     var prefix = "t"
-    while identifiers.contains(where: { $0.hasPrefix(prefix) && $0.dropFirst(prefix.count).allSatisfy(\.isNumber) }) || prefix == name {
+    // Temporaries are prefix + digits: no parameter or function may be named so.
+    while (identifiers + [name]).contains(where: { $0.hasPrefix(prefix) && $0.dropFirst(prefix.count).allSatisfy(\.isNumber) }) {
       prefix += "_"
     }
     let emitter = CodeEmitter(language: language, program: program, inputText: inputTexts(language), temporaryPrefix: prefix)
