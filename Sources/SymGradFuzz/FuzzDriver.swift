@@ -378,12 +378,14 @@ public final class FuzzDriver {
       p.sorted { $0.key < $1.key }.map { "\($0.key)=\(FuzzDriver.cliNumber($0.value))" }.joined(separator: ",")
     }
     var arguments: [String]
-    switch rng.below(6) {
+    switch rng.below(7) {
     case 0: arguments = ["eval", "--json"] + (names.isEmpty ? [] : ["--at", at(finite)])
     case 1: arguments = ["eval"] + (names.isEmpty ? [] : ["--at", at(infinite)])
     case 2 where !names.isEmpty: arguments = ["diff", "--wrt", names.prefix(3).joined(separator: ","), "--at", at(rng.chance(0.5) ? finite : infinite)]
     case 3: arguments = ["simplify", "--json"]
     case 4 where !names.isEmpty: arguments = ["limit", "--as", rng.pick(names), "--to", rng.pick(["inf", "-inf", "0", "0+", "1-"])]
+    case 5 where !names.isEmpty:
+      arguments = ["codegen", "--wrt", names.prefix(3).joined(separator: ","), "--lang", rng.pick(CodeLanguage.allCases).rawValue]
     default: arguments = ["latex"] + (names.isEmpty ? [] : ["--wrt", names.prefix(2).joined(separator: ",")])
     }
     arguments += ["--", text]

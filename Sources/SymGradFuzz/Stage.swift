@@ -28,7 +28,7 @@ public enum Stage: Int, CaseIterable, Sendable {
   /// `limit(of:as:approaches:)`, one symbol to `+inf` (sometimes `-inf` or `0`).
   case limit
   /// The command-line tool in-process (`CommandLineTool.run`): eval, diff, simplify,
-  /// limit, latex on the same text.
+  /// limit, latex, codegen on the same text.
   case commandLine
   /// Reading a mutated `.npy`, `.npz` or JSON point file made from the input's numbers
   /// (`ArrayFileInputs`): read or refused with `ArrayFileError`, never a trap or a hang.
