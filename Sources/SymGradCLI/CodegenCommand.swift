@@ -79,16 +79,7 @@ enum CodegenCommand {
     } catch let e as CodeGenerationError {
       throw UsageError("--name: \(e)")
     }
-    if let path = o.values["-o"] {
-      do {
-        try code.write(toFile: path, atomically: true, encoding: .utf8)
-      } catch {
-        throw CommandFailure("symgrad: cannot write '\(path)': \(error.localizedDescription)")
-      }
-      output.out("wrote \(path)")
-    } else {
-      output.out(code)
-    }
+    try Shared.write(code, to: o.values["-o"], output: output)
     return CommandLineTool.Status.success
   }
 }

@@ -91,16 +91,7 @@ enum LatexCommand {
       }
     }
     let result = o.flags.contains("--standalone") ? LatexDocument.standalone(title: o.values["--title"], paragraphs: [], rawBlocks: [body]) : body
-    if let path = o.values["-o"] {
-      do {
-        try result.write(toFile: path, atomically: true, encoding: .utf8)
-      } catch {
-        throw CommandFailure("symgrad: cannot write '\(path)': \(error.localizedDescription)")
-      }
-      output.out("wrote \(path)")
-    } else {
-      output.out(result)
-    }
+    try Shared.write(result, to: o.values["-o"], output: output)
     return CommandLineTool.Status.success
   }
 }

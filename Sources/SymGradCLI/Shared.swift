@@ -1,3 +1,4 @@
+import Foundation
 import SymGrad
 
 /// Helpers shared by the subcommands.
@@ -145,6 +146,21 @@ enum Shared {
       }
     }
     return JSON.object(fields).serialized()
+  }
+
+  /// Writes `text` to `path` ("wrote PATH" on standard output), or prints it when `path`
+  /// is nil (the `-o FILE` option of latex and codegen).
+  static func write(_ text: String, to path: String?, output: Output) throws {
+    guard let path else {
+      output.out(text)
+      return
+    }
+    do {
+      try text.write(toFile: path, atomically: true, encoding: .utf8)
+    } catch {
+      throw CommandFailure("symgrad: cannot write '\(path)': \(error.localizedDescription)")
+    }
+    output.out("wrote \(path)")
   }
 
   /// The value lines of the text output: "= ...", the IEEE result when it differs, and

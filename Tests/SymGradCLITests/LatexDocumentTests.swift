@@ -1,6 +1,7 @@
 import Foundation
 import SymGrad
 import Testing
+import SymGradTestSupport
 @testable import SymGradCLI
 
 /// Generated LaTeX: names, layout against hand-written documents, and documents that
@@ -10,15 +11,8 @@ import Testing
   /// location; nil only when none exists, i.e. pdflatex is not installed. The compile tests
   /// are skipped only then: an installed pdflatex that fails to compile (or to run) fails
   /// them.
-  static let pdflatex: String? = {
-    let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-    let standard = ["/usr/bin", "/usr/local/bin", "/Library/TeX/texbin", "/opt/homebrew/bin"]
-    for dir in path + standard where !dir.isEmpty {
-      let p = "\(dir)/pdflatex"
-      if FileManager.default.isExecutableFile(atPath: p) { return p }
-    }
-    return nil
-  }()
+  static let pdflatex: String? = ExternalTool.path(
+    of: "pdflatex", extraDirectories: ["/usr/bin", "/usr/local/bin", "/Library/TeX/texbin", "/opt/homebrew/bin"])
 
   @Test func softmaxDenominatorIsNamedOnce() throws {
     let s = try Value(parsing: "softmax([x0, x1, x2])").flattened

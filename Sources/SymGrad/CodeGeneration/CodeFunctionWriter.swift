@@ -162,21 +162,30 @@ extension CodeEmitter {
   /// functions raise on overflow and outside their domain; these return IEEE's values.
   static let pythonHelperNames = ["_exp", "_expm1", "_log", "_log1p", "_sqrt", "_sin", "_cos", "_div", "_pow"]
 
+  /// `math.NAME`, with `inf` where it overflows (`exp`, `expm1`).
+  private static func overflowingToInfinity(_ name: String) -> String {
+    """
+    def _\(name)(x):
+        try:
+            return math.\(name)(x)
+        except OverflowError:
+            return math.inf
+    """
+  }
+
+  /// `math.NAME` at finite arguments, NaN at infinities (`sin`, `cos`).
+  private static func nanAtInfinity(_ name: String) -> String {
+    """
+    def _\(name)(x):
+        return math.\(name)(x) if math.isfinite(x) else math.nan
+    """
+  }
+
   static let pythonHelperDefinitions: [String: String] = [
-    "_exp": """
-      def _exp(x):
-          try:
-              return math.exp(x)
-          except OverflowError:
-              return math.inf
-      """,
-    "_expm1": """
-      def _expm1(x):
-          try:
-              return math.expm1(x)
-          except OverflowError:
-              return math.inf
-      """,
+    "_exp": overflowingToInfinity("exp"),
+    "_expm1": overflowingToInfinity("expm1"),
+    "_sin": nanAtInfinity("sin"),
+    "_cos": nanAtInfinity("cos"),
     "_log": """
       def _log(x):
           return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
@@ -188,14 +197,6 @@ extension CodeEmitter {
     "_sqrt": """
       def _sqrt(x):
           return math.sqrt(x) if x >= 0 else math.nan
-      """,
-    "_sin": """
-      def _sin(x):
-          return math.sin(x) if math.isfinite(x) else math.nan
-      """,
-    "_cos": """
-      def _cos(x):
-          return math.cos(x) if math.isfinite(x) else math.nan
       """,
     "_div": """
       def _div(a, b):

@@ -54,10 +54,10 @@ struct CodeProgram {
     case unitInterval
 
     /// Whether the printed form names an operand more than once, so a computed operand
-    /// must be held in a temporary.
+    /// must be held in a temporary (`selectNonNegative` names each operand once).
     var readsOperandsTwice: Bool {
       switch self {
-      case .square, .realRoot, .sign, .maximum, .minimum, .finiteOrZero, .unitInterval, .selectNonNegative: return true
+      case .square, .realRoot, .sign, .maximum, .minimum, .finiteOrZero, .unitInterval: return true
       default: return false
       }
     }

@@ -41,35 +41,15 @@ struct CodeProgramBuilder {
   ///
   /// Throws `CompilationError.unboundSymbol` for a symbol that is not an input.
   mutating func addOutputs(_ expressions: [Expr]) throws {
-    // Post order without recursion: every node after its children, so converting a node
-    // only looks its children up.
-    var order: [Expr] = []
-    var seen: Set<Expr> = []
-    for root in expressions where !seen.contains(root) {
-      var stack: [(Expr, Bool)] = [(root, false)]
-      while let (e, expanded) = stack.popLast() {
-        if expanded {
-          order.append(e)
-          continue
-        }
-        guard seen.insert(e).inserted else { continue }
-        stack.append((e, true))
-        for c in e.children.reversed() where !seen.contains(c) { stack.append((c, false)) }
-      }
-    }
-    var constant: [Expr: Bool] = [:]
-    for e in order {
-      let isConstant: Bool
-      switch e.kind {
-      case .symbol: isConstant = false
-      case .number, .constant: isConstant = true
-      default: isConstant = e.children.allSatisfy { constant[$0]! }
-      }
-      constant[e] = isConstant
-      if isConstant, !e.children.isEmpty {
-        memo[e] = program.number(Self.constantValue(e))
-      } else {
-        memo[e] = try convert(e)
+    // `fold` visits every node after its children (without recursion), so converting a
+    // node only looks its descendants up in `memo`; its own result says whether the node
+    // is symbol-free.
+    var symbolFree: [Expr: Bool] = [:]
+    for root in expressions {
+      _ = try root.fold(memo: &symbolFree) { e, children in
+        let isConstant = e.symbolName == nil && children.allSatisfy { $0 }
+        memo[e] = isConstant && !children.isEmpty ? program.number(Self.constantValue(e)) : try convert(e)
+        return isConstant
       }
     }
     program.outputs += expressions.map { memo[$0]! }

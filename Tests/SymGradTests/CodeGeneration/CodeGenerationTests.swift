@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SymGradTestSupport
 @testable import SymGrad
 
 /// `CodeGenerator`: the signature contract, the stable forms, and the generated Swift and
@@ -98,8 +99,9 @@ import Testing
 
   /// Compares what generated code computed with the certified values of its outputs.
   /// Tolerance: the generated code is plain double arithmetic on well-conditioned stable
-  /// forms (a few dozen roundings), so 1e-12 relative, and 1e-12 absolute for entries
-  /// that are differences of O(1) terms (`softmax - 1` near 0).
+  /// forms (a few dozen roundings): `isApprox` with 5e-13 relative plus 5e-13 absolute
+  /// (for entries that are differences of O(1) terms, `softmax - 1` near 0), at most
+  /// 1e-12 * max(1, |value|); infinities and NaN exactly.
   static func compare(_ g: CodeGenerator, _ point: [Double], _ got: [Double], _ label: String) throws {
     var at: [String: Double] = [:]
     for (p, x) in zip(g.parameters, inputs(g, point)) { at[p.name] = x }
@@ -109,32 +111,18 @@ import Testing
       // Beyond the double range the exact value rounds to an infinity, which IEEE code gives.
       let beyondRange = w.value.isInfinite && (w.reason ?? "").contains("beyond the double range")
       #expect(w.certified || beyondRange, "\(label) at \(point): reference \(k) is not certified: \(w)")
-      let ok = w.value.isNaN ? x.isNaN : (w.value.isInfinite ? x == w.value : Swift.abs(x - w.value) <= 1e-12 * Swift.max(1, Swift.abs(w.value)))
-      #expect(ok, "\(label) at \(point): output \(k) is \(x), certified \(w.value)")
+      #expect(isApprox(x, w.value, rtol: 5e-13, atol: 5e-13), "\(label) at \(point): output \(k) is \(x), certified \(w.value)")
     }
   }
 
-  static func tool(_ name: String) -> String? {
-    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-      let path = "\(dir)/\(name)"
-      if FileManager.default.isExecutableFile(atPath: path) { return path }
+  /// Compares the driver's output for every case and point (`results`, by label `cIpK`).
+  static func compareAll(_ results: [String: [Double]], _ generators: [CodeGenerator], language: String) throws {
+    for (i, (c, g)) in zip(cases, generators).enumerated() {
+      for (k, p) in c.points.enumerated() {
+        let got = try #require(results["c\(i)p\(k)"], "\(language): no output for case \(i) at point \(k)")
+        try compare(g, p, got, "\(language) \(c.text)")
+      }
     }
-    return nil
-  }
-
-  /// Runs `executable` with `arguments`: its exit status and standard output.
-  static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: executable)
-    p.arguments = arguments
-    let pipe = Pipe(), errors = Pipe()
-    p.standardOutput = pipe
-    p.standardError = errors
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    let err = errors.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self) + String(decoding: err, as: UTF8.self))
   }
 
   /// Parses the driver's lines `case point k bits...` (hex bit patterns).
@@ -154,7 +142,7 @@ import Testing
     return dir
   }
 
-  @Test(.enabled(if: tool("cc") != nil, "no C compiler"))
+  @Test(.enabled(if: ExternalTool.path(of: "cc") != nil, "no C compiler"))
   func generatedCComputesTheCertifiedValues() throws {
     let dir = try Self.directory()
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -177,20 +165,14 @@ import Testing
     let file = dir.appendingPathComponent("generated.c")
     try (source + main).write(to: file, atomically: true, encoding: .utf8)
     let exe = dir.appendingPathComponent("generated").path
-    let (status, log) = try Self.run(Self.tool("cc")!, ["-std=c99", "-O2", "-Wall", "-Werror", file.path, "-o", exe, "-lm"])
+    let (status, log) = try ExternalTool.run(ExternalTool.path(of: "cc")!, ["-std=c99", "-O2", "-Wall", "-Werror", file.path, "-o", exe, "-lm"])
     try #require(status == 0, "cc failed:\n\(log)")
-    let (ran, out) = try Self.run(exe, [])
+    let (ran, out) = try ExternalTool.run(exe, [])
     try #require(ran == 0, "\(out)")
-    let results = Self.results(out)
-    for (i, (c, g)) in zip(Self.cases, generators).enumerated() {
-      for (k, p) in c.points.enumerated() {
-        let got = try #require(results["c\(i)p\(k)"])
-        try Self.compare(g, p, got, "C \(c.text)")
-      }
-    }
+    try Self.compareAll(Self.results(out), generators, language: "C")
   }
 
-  @Test(.enabled(if: tool("swiftc") != nil, "no swiftc"))
+  @Test(.enabled(if: ExternalTool.path(of: "swiftc") != nil, "no swiftc"))
   func generatedSwiftComputesTheCertifiedValues() throws {
     let dir = try Self.directory()
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -209,16 +191,10 @@ import Testing
     let file = dir.appendingPathComponent("main.swift")
     try (source + main).write(to: file, atomically: true, encoding: .utf8)
     let exe = dir.appendingPathComponent("generated").path
-    let (status, log) = try Self.run(Self.tool("swiftc")!, ["-Onone", file.path, "-o", exe])
+    let (status, log) = try ExternalTool.run(ExternalTool.path(of: "swiftc")!, ["-Onone", file.path, "-o", exe])
     try #require(status == 0, "swiftc failed:\n\(log)")
-    let (ran, out) = try Self.run(exe, [])
+    let (ran, out) = try ExternalTool.run(exe, [])
     try #require(ran == 0, "\(out)")
-    let results = Self.results(out)
-    for (i, (c, g)) in zip(Self.cases, generators).enumerated() {
-      for (k, p) in c.points.enumerated() {
-        let got = try #require(results["c\(i)p\(k)"])
-        try Self.compare(g, p, got, "Swift \(c.text)")
-      }
-    }
+    try Self.compareAll(Self.results(out), generators, language: "Swift")
   }
 }
