@@ -37,7 +37,8 @@ let package = Package(
     .target(name: "SymGradTestSupport"),
     .testTarget(name: "SymGradTests", dependencies: ["SymGrad", "SymGradTestSupport"]),
     .testTarget(name: "SymGradOracleTests", dependencies: ["SymGradOracle", "SymGradTestSupport"]),
-    .testTarget(name: "SymGradCLITests", dependencies: ["SymGradCLI", "SymGrad", "SymGradOracle", "SymGradTestSupport"]),
+    .testTarget(
+      name: "SymGradCLITests", dependencies: ["SymGradCLI", "SymGrad", "SymGradOracle", "SymGradTestSupport"]),
     .testTarget(name: "SymGradFuzzTests", dependencies: ["SymGradFuzz", "SymGrad"]),
     .testTarget(name: "SymGradArrayFilesTests", dependencies: ["SymGradArrayFiles"]),
     // Uses SymGradTesting as a user's package would: its own loss, its own tests.

@@ -29,8 +29,9 @@ enum CheckCommand {
     """
 
   static func run(_ arguments: [String], output: Output) throws -> Int32 {
-    let o = try Options(arguments, flags: ["--json", "--help"],
-                        values: ["--at", "--wrt", "--fixtures", "-f", "--claimed", "--tensor", "--rtol", "--atol"])
+    let o = try Options(
+      arguments, flags: ["--json", "--help"],
+      values: ["--at", "--wrt", "--fixtures", "-f", "--claimed", "--tensor", "--rtol", "--atol"])
     if o.flags.contains("--help") {
       output.out(help)
       return CommandLineTool.Status.success
@@ -57,10 +58,13 @@ enum CheckCommand {
       output.out(json(report).serialized())
     } else {
       output.out("expression: \(report.expression)")
-      output.out("symbolic Jacobian at the point: \(Shared.plain(.array(report.symbolic.map { .array($0.map(JSON.number)) })))")
+      output.out(
+        "symbolic Jacobian at the point: \(Shared.plain(.array(report.symbolic.map { .array($0.map(JSON.number)) })))")
       for c in report.comparisons {
         let verdict = c.agrees ? "agree" : "DISAGREE (\(c.disagreements.count) entries)"
-        output.out("vs \(c.reference): max abs error \(c.maxAbsoluteError), max rel error \(c.maxRelativeError) [\(c.tolerance)]: \(verdict)")
+        output.out(
+          "vs \(c.reference): max abs error \(c.maxAbsoluteError), max rel error \(c.maxRelativeError) [\(c.tolerance)]: \(verdict)"
+        )
         for d in c.disagreements { output.out("    \(d)") }
       }
       for s in report.skipped { output.out("(\(s.reference) not consulted: \(s.reason))") }
@@ -78,14 +82,19 @@ enum CheckCommand {
     let path = file.hasPrefix("@") ? String(file.dropFirst()) : file
     func tolerance(_ name: String, _ fallback: Double) throws -> Double {
       guard let text = o.values[name] else { return fallback }
-      guard let v = Double(text), v.isFinite, v >= 0 else { throw UsageError("\(name) must be a number >= 0, got '\(text)'") }
+      guard let v = Double(text), v.isFinite, v >= 0 else {
+        throw UsageError("\(name) must be a number >= 0, got '\(text)'")
+      }
       return v
     }
-    let comparer = ClaimedGradients(rtol: try tolerance("--rtol", ClaimedGradients.defaultRelativeTolerance),
-                                    atol: try tolerance("--atol", ClaimedGradients.defaultAbsoluteTolerance))
+    let comparer = ClaimedGradients(
+      rtol: try tolerance("--rtol", ClaimedGradients.defaultRelativeTolerance),
+      atol: try tolerance("--atol", ClaimedGradients.defaultAbsoluteTolerance))
     let text = try o.expressionText()
     let inputs = try Inputs(o)
-    guard let point = inputs.point else { throw UsageError("check --claimed needs --at (the inputs the gradient was computed at)") }
+    guard let point = inputs.point else {
+      throw UsageError("check --claimed needs --at (the inputs the gradient was computed at)")
+    }
     let value = try Shared.parse(text, warnings: output, bindings: inputs.bindings)
     guard case .scalar(let f) = value else {
       throw CommandFailure("symgrad: check --claimed needs a scalar EXPR (a loss): its gradient is what x.grad holds")
@@ -111,20 +120,28 @@ enum CheckCommand {
   static func json(_ r: Checker.Report) -> JSON {
     let value = JSON.array(r.symbolic.map { .array($0.map(JSON.number)) })
     let ieee = JSON.array(r.ieee.map { .array($0.map(JSON.number)) })
-    return .object([
-      ("expression", .string(r.expression)),
-      ("wrt", .array(r.variables.map(JSON.string))),
-      ("value", value),
-    ] + (ieee != value ? [("ieee", ieee)] : []) + [
-      ("comparisons", .array(r.comparisons.map { c in
-        .object([
-          ("reference", .string(c.reference)), ("agrees", .bool(c.agrees)),
-          ("max_abs_error", .number(c.maxAbsoluteError)), ("max_rel_error", .number(c.maxRelativeError)),
-          ("tolerance", .string(c.tolerance)), ("disagreements", .array(c.disagreements.map(JSON.string))),
-        ])
-      })),
-      ("skipped", .array(r.skipped.map { .object([("reference", .string($0.reference)), ("reason", .string($0.reason))]) })),
-      ("agrees", .bool(r.agrees)),
-    ])
+    return .object(
+      [
+        ("expression", .string(r.expression)),
+        ("wrt", .array(r.variables.map(JSON.string))),
+        ("value", value),
+      ] + (ieee != value ? [("ieee", ieee)] : []) + [
+        (
+          "comparisons",
+          .array(
+            r.comparisons.map { c in
+              .object([
+                ("reference", .string(c.reference)), ("agrees", .bool(c.agrees)),
+                ("max_abs_error", .number(c.maxAbsoluteError)), ("max_rel_error", .number(c.maxRelativeError)),
+                ("tolerance", .string(c.tolerance)), ("disagreements", .array(c.disagreements.map(JSON.string))),
+              ])
+            })
+        ),
+        (
+          "skipped",
+          .array(r.skipped.map { .object([("reference", .string($0.reference)), ("reason", .string($0.reason))]) })
+        ),
+        ("agrees", .bool(r.agrees)),
+      ])
   }
 }

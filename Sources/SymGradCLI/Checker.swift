@@ -83,7 +83,8 @@ public struct Checker {
       let tol = record.dtype == "float32" ? (rtol: 1e-4, atol: 1e-5) : exact
       comparisons.append(compare("PyTorch record \(record.id)", symbolic, record.jacobian, variables, tol))
     } else {
-      skipped.append(("PyTorch record", records.isEmpty ? "no recorded fixtures found" : "no record for this expression and point"))
+      skipped.append(
+        ("PyTorch record", records.isEmpty ? "no recorded fixtures found" : "no record for this expression and point"))
     }
 
     if variables.allSatisfy({ point[$0]?.isFinite ?? false }) {
@@ -94,8 +95,9 @@ public struct Checker {
     } else {
       skipped.append(("central finite differences", "the point has non-finite variables"))
     }
-    return Report(expression: value.description, variables: variables, symbolic: symbolic, ieee: ieee,
-                  comparisons: comparisons, skipped: skipped)
+    return Report(
+      expression: value.description, variables: variables, symbolic: symbolic, ieee: ieee,
+      comparisons: comparisons, skipped: skipped)
   }
 
   func finiteDifferences(_ outputs: [Expr], _ variables: [String], _ point: [String: Double]) throws -> [[Double]] {
@@ -103,25 +105,32 @@ public struct Checker {
     for v in variables {
       let x = point[v]!
       let h = 1e-6 * Swift.max(1, Swift.abs(x))
-      var plus = point, minus = point
+      var plus = point
+      var minus = point
       plus[v] = x + h
       minus[v] = x - h
-      var ep = Evaluator(values: plus), em = Evaluator(values: minus)
+      var ep = Evaluator(values: plus)
+      var em = Evaluator(values: minus)
       columns.append(try outputs.map { (try ep.value(of: $0) - em.value(of: $0)) / (2 * h) })
     }
     return outputs.indices.map { i in columns.map { $0[i] } }
   }
 
-  func compare(_ name: String, _ s: [[Double]], _ r: [[Double]], _ variables: [String],
-               _ tol: (rtol: Double, atol: Double)) -> Comparison {
-    var maxAbs = 0.0, maxRel = 0.0
+  func compare(
+    _ name: String, _ s: [[Double]], _ r: [[Double]], _ variables: [String],
+    _ tol: (rtol: Double, atol: Double)
+  ) -> Comparison {
+    var maxAbs = 0.0
+    var maxRel = 0.0
     var bad: [String] = []
     if s.count != r.count || zip(s, r).contains(where: { $0.count != $1.count }) {
-      bad.append("shape differs: symbolic \(s.count)x\(s.first?.count ?? 0), reference \(r.count)x\(r.first?.count ?? 0)")
+      bad.append(
+        "shape differs: symbolic \(s.count)x\(s.first?.count ?? 0), reference \(r.count)x\(r.first?.count ?? 0)")
     } else {
       for i in s.indices {
         for j in s[i].indices {
-          let a = s[i][j], b = r[i][j]
+          let a = s[i][j]
+          let b = r[i][j]
           if a.isNaN || b.isNaN || a.isInfinite || b.isInfinite {
             if !(a == b || (a.isNaN && b.isNaN)) {
               bad.append("row \(i), \(variables[j]): symbolic \(a) vs \(b)")
@@ -135,7 +144,8 @@ public struct Checker {
         }
       }
     }
-    return Comparison(reference: name, values: r, maxAbsoluteError: maxAbs, maxRelativeError: maxRel,
-                      disagreements: bad, tolerance: "rtol \(tol.rtol), atol \(tol.atol)")
+    return Comparison(
+      reference: name, values: r, maxAbsoluteError: maxAbs, maxRelativeError: maxRel,
+      disagreements: bad, tolerance: "rtol \(tol.rtol), atol \(tol.atol)")
   }
 }

@@ -46,17 +46,23 @@ struct ClaimedGradients {
     for v in wrt {
       guard let array = claimed.first(where: { $0.name == v.name })?.value else {
         let names = claimed.map(\.name).sorted().joined(separator: ", ")
-        throw CommandFailure("symgrad: '\(file)' has no array named '\(v.name)' (it has: \(names.isEmpty ? "none" : names))")
+        throw CommandFailure(
+          "symgrad: '\(file)' has no array named '\(v.name)' (it has: \(names.isEmpty ? "none" : names))")
       }
       let shape = v.shape ?? []
       let fits = array.shape == shape || (v.shape == nil && array.shape == [1])
       guard fits, array.values.count == v.symbols.count else {
-        throw CommandFailure("symgrad: '\(file)': array '\(v.name)' has shape \(Inputs.shapeText(array.shape).isEmpty ? "()" : Inputs.shapeText(array.shape)), but \(v.name) has shape \(shape.isEmpty ? "()" : Inputs.shapeText(shape))")
+        throw CommandFailure(
+          "symgrad: '\(file)': array '\(v.name)' has shape \(Inputs.shapeText(array.shape).isEmpty ? "()" : Inputs.shapeText(array.shape)), but \(v.name) has shape \(shape.isEmpty ? "()" : Inputs.shapeText(shape))"
+        )
       }
-      var maxAbs = 0.0, maxRel = 0.0
-      var bad: [Entry] = [], open: [Entry] = []
+      var maxAbs = 0.0
+      var maxRel = 0.0
+      var bad: [Entry] = []
+      var open: [Entry] = []
       for (k, s) in v.symbols.enumerated() {
-        let c = array.values[k], r = symbolic[offset + k]
+        let c = array.values[k]
+        let r = symbolic[offset + k]
         let entry = Entry(index: s.symbolName!, claimed: c, symbolic: r)
         if !r.certified {
           open.append(entry)
@@ -72,8 +78,10 @@ struct ClaimedGradients {
         }
       }
       offset += v.symbols.count
-      reports.append(TensorReport(name: v.name, shape: shape, entries: v.symbols.count, maxAbsoluteError: maxAbs,
-                                  maxRelativeError: maxRel, disagreements: bad, undecided: open))
+      reports.append(
+        TensorReport(
+          name: v.name, shape: shape, entries: v.symbols.count, maxAbsoluteError: maxAbs,
+          maxRelativeError: maxRel, disagreements: bad, undecided: open))
     }
     return reports
   }
@@ -84,14 +92,26 @@ struct ClaimedGradients {
   func text(_ reports: [TensorReport], expression: String, file: String) -> [String] {
     var lines = ["expression: \(expression)", "claimed: \(file) (rtol \(rtol), atol \(atol))"]
     for r in reports {
-      let verdict = r.agrees ? "agree" : "DISAGREE (\(r.disagreements.count) entries" + (r.undecided.isEmpty ? ")" : ", \(r.undecided.count) undecided)")
-      lines.append("\(r.name) (\(r.shape.isEmpty ? "scalar" : Inputs.shapeText(r.shape)), \(r.entries) entries): max abs error \(r.maxAbsoluteError), max rel error \(r.maxRelativeError): \(verdict)")
+      let verdict =
+        r.agrees
+        ? "agree"
+        : "DISAGREE (\(r.disagreements.count) entries"
+          + (r.undecided.isEmpty ? ")" : ", \(r.undecided.count) undecided)")
+      lines.append(
+        "\(r.name) (\(r.shape.isEmpty ? "scalar" : Inputs.shapeText(r.shape)), \(r.entries) entries): max abs error \(r.maxAbsoluteError), max rel error \(r.maxRelativeError): \(verdict)"
+      )
       for e in r.disagreements.prefix(Self.shownPerList) {
-        lines.append("    \(e.index): claimed \(Shared.plain(.number(e.claimed))), symbolic \(Shared.plain(.number(e.symbolic.value)))")
+        lines.append(
+          "    \(e.index): claimed \(Shared.plain(.number(e.claimed))), symbolic \(Shared.plain(.number(e.symbolic.value)))"
+        )
       }
-      if r.disagreements.count > Self.shownPerList { lines.append("    ... and \(r.disagreements.count - Self.shownPerList) more") }
+      if r.disagreements.count > Self.shownPerList {
+        lines.append("    ... and \(r.disagreements.count - Self.shownPerList) more")
+      }
       for e in r.undecided.prefix(Self.shownPerList) {
-        lines.append("    \(e.index): claimed \(Shared.plain(.number(e.claimed))), symbolic undecided (\(e.symbolic.reason ?? "uncertified"))")
+        lines.append(
+          "    \(e.index): claimed \(Shared.plain(.number(e.claimed))), symbolic undecided (\(e.symbolic.reason ?? "uncertified"))"
+        )
       }
     }
     lines.append(reports.allSatisfy(\.agrees) ? "verdict: the claimed gradient agrees" : "verdict: DISAGREEMENT")
@@ -100,7 +120,9 @@ struct ClaimedGradients {
 
   func json(_ reports: [TensorReport], expression: String, file: String) -> JSON {
     func entry(_ e: Entry) -> JSON {
-      var fields: [(String, JSON)] = [("index", .string(e.index)), ("claimed", .number(e.claimed)), ("symbolic", .number(e.symbolic.value))]
+      var fields: [(String, JSON)] = [
+        ("index", .string(e.index)), ("claimed", .number(e.claimed)), ("symbolic", .number(e.symbolic.value)),
+      ]
       if let reason = e.symbolic.reason, !e.symbolic.certified { fields.append(("reason", .string(reason))) }
       return .object(fields)
     }
@@ -108,14 +130,18 @@ struct ClaimedGradients {
       ("expression", .string(expression)),
       ("claimed", .string(file)),
       ("rtol", .number(rtol)), ("atol", .number(atol)),
-      ("tensors", .array(reports.map { r in
-        .object([
-          ("name", .string(r.name)), ("shape", .array(r.shape.map { .number(Double($0)) })),
-          ("entries", .number(Double(r.entries))), ("agrees", .bool(r.agrees)),
-          ("max_abs_error", .number(r.maxAbsoluteError)), ("max_rel_error", .number(r.maxRelativeError)),
-          ("disagreements", .array(r.disagreements.map(entry))), ("undecided", .array(r.undecided.map(entry))),
-        ])
-      })),
+      (
+        "tensors",
+        .array(
+          reports.map { r in
+            .object([
+              ("name", .string(r.name)), ("shape", .array(r.shape.map { .number(Double($0)) })),
+              ("entries", .number(Double(r.entries))), ("agrees", .bool(r.agrees)),
+              ("max_abs_error", .number(r.maxAbsoluteError)), ("max_rel_error", .number(r.maxRelativeError)),
+              ("disagreements", .array(r.disagreements.map(entry))), ("undecided", .array(r.undecided.map(entry))),
+            ])
+          })
+      ),
       ("agrees", .bool(reports.allSatisfy(\.agrees))),
     ])
   }

@@ -51,7 +51,9 @@ enum CodegenCommand {
       throw UsageError("missing --lang (one of \(CodeLanguage.allCases.map(\.rawValue).joined(separator: ", ")))")
     }
     guard let language = CodeLanguage(rawValue: langText.lowercased()) else {
-      throw UsageError("--lang: unknown language '\(langText)' (one of \(CodeLanguage.allCases.map(\.rawValue).joined(separator: ", ")))")
+      throw UsageError(
+        "--lang: unknown language '\(langText)' (one of \(CodeLanguage.allCases.map(\.rawValue).joined(separator: ", ")))"
+      )
     }
     let name = o.values["--name"] ?? CodeGenerator.defaultName
     let text = try o.expressionText()
@@ -62,7 +64,9 @@ enum CodegenCommand {
       guard let shape = v.shape else { return .scalar(v.name) }
       return try CodeGenerator.Parameter.tensor(v.name, shape: shape)
     }
-    let tensors = try inputs.tensors.keys.sorted().map { try CodeGenerator.Parameter.tensor($0, shape: inputs.tensors[$0]!.shape) }
+    let tensors = try inputs.tensors.keys.sorted().map {
+      try CodeGenerator.Parameter.tensor($0, shape: inputs.tensors[$0]!.shape)
+    }
     let generator: CodeGenerator
     switch value {
     case .scalar(let f):

@@ -35,7 +35,9 @@ enum DiffCommand {
     """
 
   static func run(_ arguments: [String], output: Output) throws -> Int32 {
-    let o = try Options(arguments, flags: ["--json", "--latex", "--help", "--no-result", "--share"], values: ["--at", "--wrt", "-f", "--tensor", "--format"])
+    let o = try Options(
+      arguments, flags: ["--json", "--latex", "--help", "--no-result", "--share"],
+      values: ["--at", "--wrt", "-f", "--tensor", "--format"])
     if o.flags.contains("--help") {
       output.out(help)
       return CommandLineTool.Status.success
@@ -75,9 +77,11 @@ enum DiffCommand {
     let shared = formulas && o.flags.contains("--share") ? Shared.sharing(result) : nil
     let shown = shared?.result ?? result
     if o.flags.contains("--json") {
-      output.out(Shared.json(expression: format.print(value), result: formulas ? shown : nil,
-                             latex: shared == nil && formulas && o.flags.contains("--latex") ? latex(result) : nil,
-                             numbers: numbers, definitions: shared?.definitions, format: format))
+      output.out(
+        Shared.json(
+          expression: format.print(value), result: formulas ? shown : nil,
+          latex: shared == nil && formulas && o.flags.contains("--latex") ? latex(result) : nil,
+          numbers: numbers, definitions: shared?.definitions, format: format))
       return CommandLineTool.Status.success
     }
     for (name, definition) in shared?.definitions ?? [] { output.out("\(name) = \(format.print(definition))") }

@@ -36,7 +36,8 @@ enum EvalCommand {
     let numeric = !value.flattened.isEmpty
     let numbers = try numeric && (point != nil || !hasSymbols) ? Shared.numbers(value, at: point ?? [:]) : nil
     if o.flags.contains("--json") {
-      output.out(Shared.json(expression: format.print(value), result: value, latex: nil, numbers: numbers, format: format))
+      output.out(
+        Shared.json(expression: format.print(value), result: value, latex: nil, numbers: numbers, format: format))
     } else {
       output.out(format.print(value))
       Shared.valueLines(numbers, output: output)

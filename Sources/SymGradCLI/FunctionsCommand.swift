@@ -30,17 +30,24 @@ enum FunctionsCommand {
       for name in o.positional {
         guard let f = FunctionRegistry.resolve(name), let e = entries.first(where: { $0.name == f.name }) else {
           let close = FunctionRegistry.suggestions(for: name)
-          throw CommandFailure("symgrad: functions: unknown function '\(name)'" + (close.isEmpty ? "" : " (did you mean \(close.map { "'\($0)'" }.joined(separator: " or "))?)"))
+          throw CommandFailure(
+            "symgrad: functions: unknown function '\(name)'"
+              + (close.isEmpty ? "" : " (did you mean \(close.map { "'\($0)'" }.joined(separator: " or "))?)"))
         }
         chosen.append(e)
       }
       entries = chosen
     }
     if o.flags.contains("--json") {
-      output.out(JSON.array(entries.map { e in
-        .object([("name", .string(e.name)), ("family", .string(e.family.rawValue)),
-                 ("signature", .string(e.signature)), ("description", .string(e.description))])
-      }).serialized())
+      output.out(
+        JSON.array(
+          entries.map { e in
+            .object([
+              ("name", .string(e.name)), ("family", .string(e.family.rawValue)),
+              ("signature", .string(e.signature)), ("description", .string(e.description)),
+            ])
+          }
+        ).serialized())
       return CommandLineTool.Status.success
     }
     for family in FunctionRegistry.Family.allCases {

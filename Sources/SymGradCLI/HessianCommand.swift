@@ -19,7 +19,8 @@ enum HessianCommand {
     """
 
   static func run(_ arguments: [String], output: Output) throws -> Int32 {
-    let o = try Options(arguments, flags: ["--json", "--latex", "--help"], values: ["--at", "--wrt", "-f", "--tensor", "--format"])
+    let o = try Options(
+      arguments, flags: ["--json", "--latex", "--help"], values: ["--at", "--wrt", "-f", "--tensor", "--format"])
     if o.flags.contains("--help") {
       output.out(help)
       return CommandLineTool.Status.success
@@ -35,7 +36,10 @@ enum HessianCommand {
     let result = Value.list(h.map { .list($0.map(Value.scalar)) })
     let numbers = try point.map { try Shared.numbers(result, at: $0) }
     if o.flags.contains("--json") {
-      output.out(Shared.json(expression: format.print(f), result: result, latex: o.flags.contains("--latex") ? DiffCommand.latex(result) : nil, numbers: numbers, format: format))
+      output.out(
+        Shared.json(
+          expression: format.print(f), result: result,
+          latex: o.flags.contains("--latex") ? DiffCommand.latex(result) : nil, numbers: numbers, format: format))
     } else {
       output.out(o.flags.contains("--latex") ? DiffCommand.latex(result) : format.print(result))
       Shared.valueLines(numbers, output: output)

@@ -78,7 +78,9 @@ struct Inputs {
           let path = String(raw.dropFirst())
           let read = try Inputs.read(path)
           guard read.count == 1 else {
-            throw UsageError("--at \(name)=@\(path): the file holds \(read.count) arrays (\(read.map(\.name).joined(separator: ", "))); NAME=@FILE takes a file of one array (a .npy), @FILE takes them all by name")
+            throw UsageError(
+              "--at \(name)=@\(path): the file holds \(read.count) arrays (\(read.map(\.name).joined(separator: ", "))); NAME=@FILE takes a file of one array (a .npy), @FILE takes them all by name"
+            )
           }
           arrays.append((name, read[0].value, path))
           continue
@@ -111,7 +113,9 @@ struct Inputs {
       }
       if let shape = declared[name] {
         guard shape == array.shape else {
-          throw UsageError("--at: '\(name)' from \(source) has shape \(Inputs.shapeText(array.shape)), but --tensor declares \(Inputs.shapeText(shape))")
+          throw UsageError(
+            "--at: '\(name)' from \(source) has shape \(Inputs.shapeText(array.shape)), but --tensor declares \(Inputs.shapeText(shape))"
+          )
         }
       } else if wrt.contains(name) {
         do {
@@ -204,9 +208,14 @@ struct Inputs {
     }
     guard unknown.isEmpty else {
       let some = symbols.sorted().prefix(20)
-      let listed = symbols.isEmpty ? "EXPR has no symbols"
-        : "EXPR's symbols: " + some.joined(separator: ", ") + (symbols.count > 20 ? ", ... (\(symbols.count) in all)" : "")
-      throw UsageError("--wrt: \(unknown.map { "'\($0)'" }.joined(separator: ", ")) \(unknown.count == 1 ? "is not a symbol" : "are not symbols") of EXPR (\(listed))")
+      let listed =
+        symbols.isEmpty
+        ? "EXPR has no symbols"
+        : "EXPR's symbols: " + some.joined(separator: ", ")
+          + (symbols.count > 20 ? ", ... (\(symbols.count) in all)" : "")
+      throw UsageError(
+        "--wrt: \(unknown.map { "'\($0)'" }.joined(separator: ", ")) \(unknown.count == 1 ? "is not a symbol" : "are not symbols") of EXPR (\(listed))"
+      )
     }
     var seen: Set<Expr> = []
     for (name, syms, _) in out {

@@ -23,10 +23,15 @@ public indirect enum JSON: Equatable, Sendable {
     switch self {
     case .string(let s): JSON.quote(s, into: &out)
     case .number(let d):
-      if d.isNaN { out += "\"nan\"" }
-      else if d.isInfinite { out += d > 0 ? "\"inf\"" : "\"-inf\"" }
-      else if d == d.rounded(), Swift.abs(d) < 1e15 { out += String(Int64(d)) }
-      else { out += "\(d)" }
+      if d.isNaN {
+        out += "\"nan\""
+      } else if d.isInfinite {
+        out += d > 0 ? "\"inf\"" : "\"-inf\""
+      } else if d == d.rounded(), Swift.abs(d) < 1e15 {
+        out += String(Int64(d))
+      } else {
+        out += "\(d)"
+      }
     case .bool(let b): out += b ? "true" : "false"
     case .null: out += "null"
     case .array(let xs):
@@ -73,7 +78,8 @@ public indirect enum JSON: Equatable, Sendable {
       case "\r": out += "\\r"
       default:
         if u.value < 0x20 {
-          out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16)
+          out +=
+            "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16)
         } else {
           out.unicodeScalars.append(u)
         }

@@ -37,7 +37,8 @@ enum LatexCommand {
     """
 
   static func run(_ arguments: [String], output: Output) throws -> Int32 {
-    let o = try Options(arguments, flags: ["--standalone", "--plain", "--help"], values: ["--wrt", "-o", "-f", "--title"])
+    let o = try Options(
+      arguments, flags: ["--standalone", "--plain", "--help"], values: ["--wrt", "-o", "-f", "--title"])
     if o.flags.contains("--help") {
       output.out(help)
       return CommandLineTool.Status.success
@@ -57,10 +58,12 @@ enum LatexCommand {
       case .scalar(let f):
         if vars.count == 1 {
           let d = f.derivative(withRespectTo: vars[0]).resolvingMasks()
-          body = LatexDocument.equation(LatexDocument.derivativeLHS(withRespectTo: names[0]), scalar: d, named: named, lineLength: width)
+          body = LatexDocument.equation(
+            LatexDocument.derivativeLHS(withRespectTo: names[0]), scalar: d, named: named, lineLength: width)
         } else {
           let g = Expr.resolvingMasks(gradient(of: f, withRespectTo: vars)).map { [$0] }
-          body = LatexDocument.equation(LatexDocument.gradientLHS(withRespectTo: names), rows: g, named: named, lineLength: width)
+          body = LatexDocument.equation(
+            LatexDocument.gradientLHS(withRespectTo: names), rows: g, named: named, lineLength: width)
         }
       case .list:
         guard value.shape != nil else { throw CommandFailure("symgrad: EXPR is a ragged list") }
@@ -71,26 +74,32 @@ enum LatexCommand {
           defer { resolved = resolved.dropFirst(row.count) }
           return Array(resolved.prefix(row.count))
         }
-        body = LatexDocument.equation(LatexDocument.jacobianLHS(outputs: outputs.count, withRespectTo: names), rows: j, named: named,
-                                      lineLength: width) { i, k in LatexDocument.jacobianEntryLHS(output: i + 1, withRespectTo: names[k]) }
+        body = LatexDocument.equation(
+          LatexDocument.jacobianLHS(outputs: outputs.count, withRespectTo: names), rows: j, named: named,
+          lineLength: width
+        ) { i, k in LatexDocument.jacobianEntryLHS(output: i + 1, withRespectTo: names[k]) }
       default:
         throw CommandFailure("symgrad: cannot differentiate \(value)")
       }
     } else {
       switch value {
-      case .scalar(let e): body = LatexDocument.equation("L", scalar: e.resolvingMasks(), named: named, lineLength: width)
+      case .scalar(let e):
+        body = LatexDocument.equation("L", scalar: e.resolvingMasks(), named: named, lineLength: width)
       case .list:
         guard let shape = value.shape else { throw CommandFailure("symgrad: EXPR is a ragged list") }
         let flat = Expr.resolvingMasks(value.flattened)
         let columns = shape.count >= 2 ? shape.dropFirst().reduce(1, *) : 1
-        let rows = columns == 0 ? [] : stride(from: 0, to: flat.count, by: columns).map { Array(flat[$0..<($0 + columns)]) }
+        let rows =
+          columns == 0 ? [] : stride(from: 0, to: flat.count, by: columns).map { Array(flat[$0..<($0 + columns)]) }
         body = LatexDocument.equation("y", rows: rows, named: named, lineLength: width) { i, k in
           columns == 1 ? "y_{\(i + 1)}" : "y_{\(i + 1)\\,\(k + 1)}"
         }
       default: throw CommandFailure("symgrad: nothing to print for \(value)")
       }
     }
-    let result = o.flags.contains("--standalone") ? LatexDocument.standalone(title: o.values["--title"], paragraphs: [], rawBlocks: [body]) : body
+    let result =
+      o.flags.contains("--standalone")
+      ? LatexDocument.standalone(title: o.values["--title"], paragraphs: [], rawBlocks: [body]) : body
     try Shared.write(result, to: o.values["-o"], output: output)
     return CommandLineTool.Status.success
   }

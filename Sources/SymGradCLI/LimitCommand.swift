@@ -27,17 +27,30 @@ enum LimitCommand {
     case "inf", "+inf", "oo": point = .plusInfinity
     case "-inf", "-oo": point = .minusInfinity
     default:
-      var raw = to, side = LimitPoint.Side.both
-      if raw.hasSuffix("+") { side = .right; raw.removeLast() } else if raw.hasSuffix("-") && raw.count > 1 { side = .left; raw.removeLast() }
-      guard let c = try? Expr(parsing: raw), c.freeSymbols.isEmpty else { throw UsageError("--to: '\(to)' is not inf, -inf or a number") }
+      var raw = to
+      var side = LimitPoint.Side.both
+      if raw.hasSuffix("+") {
+        side = .right
+        raw.removeLast()
+      } else if raw.hasSuffix("-") && raw.count > 1 {
+        side = .left
+        raw.removeLast()
+      }
+      guard let c = try? Expr(parsing: raw), c.freeSymbols.isEmpty else {
+        throw UsageError("--to: '\(to)' is not inf, -inf or a number")
+      }
       point = .value(c, from: side)
     }
-    guard case .scalar(let e) = try Shared.parse(text, warnings: output) else { throw CommandFailure("symgrad: limit needs a scalar expression") }
+    guard case .scalar(let e) = try Shared.parse(text, warnings: output) else {
+      throw CommandFailure("symgrad: limit needs a scalar expression")
+    }
     let result = limit(of: e, as: .symbol(name), approaches: point)
     if o.flags.contains("--json") {
       let value = result.certifiedValue
-      var fields: [(String, JSON)] = [("expression", .string(e.description)), ("result", .string(result.expression.description)),
-                                      ("value", .number(value.value))]
+      var fields: [(String, JSON)] = [
+        ("expression", .string(e.description)), ("result", .string(result.expression.description)),
+        ("value", .number(value.value)),
+      ]
       if case .undefined(let why) = result { fields.append(("reason", Shared.reasonJSON(why))) }
       if case .finite(let v) = result, v.freeSymbols.isEmpty { fields.append(("certified", .bool(value.certified))) }
       output.out(JSON.object(fields).serialized())
@@ -48,7 +61,8 @@ enum LimitCommand {
       }
     }
     if case .undefined(let why) = result {
-      output.err(why.isProved ? "symgrad: the limit is undefined: \(why)" : "symgrad: the limit was not decided: \(why)")
+      output.err(
+        why.isProved ? "symgrad: the limit is undefined: \(why)" : "symgrad: the limit was not decided: \(why)")
     }
     if case .undefined = result { return CommandLineTool.Status.failure }
     return CommandLineTool.Status.success

@@ -24,7 +24,8 @@ struct Options {
         break
       }
       if a.hasPrefix("--") || (a.hasPrefix("-") && a.count == 2 && !(a.last!.isNumber) && a != "-") {
-        var name = a, inline: String?
+        var name = a
+        var inline: String?
         if let eq = a.firstIndex(of: "=") {
           name = String(a[..<eq])
           inline = String(a[a.index(after: eq)...])
@@ -57,7 +58,9 @@ struct Options {
   /// The single EXPR argument.
   func expression() throws -> String {
     guard positional.count == 1 else {
-      throw UsageError(positional.isEmpty ? "missing EXPR" : "expected one EXPR, got \(positional.count) arguments (quote the expression)")
+      throw UsageError(
+        positional.isEmpty
+          ? "missing EXPR" : "expected one EXPR, got \(positional.count) arguments (quote the expression)")
     }
     return positional[0]
   }
@@ -83,7 +86,9 @@ struct Options {
   /// `--at a=1,b=-inf` as a dictionary; values may be decimals, `inf`, `-inf`, `nan`.
   func point() throws -> [String: Double]? {
     guard let text = values["--at"] else { return nil }
-    if text.contains("@") { throw UsageError("--at @FILE is read by eval, diff and hessian; give NAME=VALUE pairs here") }
+    if text.contains("@") {
+      throw UsageError("--at @FILE is read by eval, diff and hessian; give NAME=VALUE pairs here")
+    }
     var point: [String: Double] = [:]
     for item in text.split(separator: ",", omittingEmptySubsequences: true) {
       let parts = item.split(separator: "=", maxSplits: 1)
@@ -126,7 +131,9 @@ struct Options {
       }
       text = t
     }
-    let names = text.split(whereSeparator: { $0 == "," || $0.isNewline }).map { $0.trimmedWhitespace }.filter { !$0.isEmpty }
+    let names = text.split(whereSeparator: { $0 == "," || $0.isNewline }).map { $0.trimmedWhitespace }.filter {
+      !$0.isEmpty
+    }
     guard !names.isEmpty else { throw UsageError("--wrt needs at least one name") }
     var seen: Set<String> = []
     for n in names where !seen.insert(n).inserted { throw UsageError("--wrt: '\(n)' is given twice") }
@@ -140,8 +147,11 @@ struct Options {
     let symbols = Set(value.flattened.flatMap(\.freeSymbols))
     let unknown = names.filter { !symbols.contains($0) }
     guard unknown.isEmpty else {
-      let listed = symbols.isEmpty ? "EXPR has no symbols" : "EXPR's symbols: " + symbols.sorted().joined(separator: ", ")
-      throw UsageError("--wrt: \(unknown.map { "'\($0)'" }.joined(separator: ", ")) \(unknown.count == 1 ? "is not a symbol" : "are not symbols") of EXPR (\(listed))")
+      let listed =
+        symbols.isEmpty ? "EXPR has no symbols" : "EXPR's symbols: " + symbols.sorted().joined(separator: ", ")
+      throw UsageError(
+        "--wrt: \(unknown.map { "'\($0)'" }.joined(separator: ", ")) \(unknown.count == 1 ? "is not a symbol" : "are not symbols") of EXPR (\(listed))"
+      )
     }
     return names
   }

@@ -1,7 +1,7 @@
+import Foundation
 import SymGrad
 import SymGradOracle
 import _Differentiation
-import Foundation
 
 /// Re-runs a loss call of the expression language on the autograd oracle.
 ///
@@ -54,13 +54,17 @@ enum OracleBridge {
   static func compile(_ tree: CallTree) throws -> Program {
     let a = tree.positional
     func tensor(_ i: Int) throws -> Tensor {
-      guard i < a.count, let t = Tensor(a[i].value) else { throw NotApplicable(description: "\(tree.name): argument \(i + 1) is not a tensor") }
+      guard i < a.count, let t = Tensor(a[i].value) else {
+        throw NotApplicable(description: "\(tree.name): argument \(i + 1) is not a tensor")
+      }
       return t
     }
     func numbers(_ v: Value?) throws -> [Double]? {
       guard let v else { return nil }
       return try v.flattened.map { e in
-        guard let r = e.rationalValue else { throw NotApplicable(description: "\(tree.name): weights and targets must be numbers") }
+        guard let r = e.rationalValue else {
+          throw NotApplicable(description: "\(tree.name): weights and targets must be numbers")
+        }
         return r.toDouble()
       }
     }
@@ -72,7 +76,9 @@ enum OracleBridge {
     }
     func reduction(_ d: OracleReduction) throws -> OracleReduction {
       guard let v = tree.keywords["reduction"] else { return d }
-      guard case .string(let s) = v, let r = OracleReduction(rawValue: s) else { throw NotApplicable(description: "bad reduction") }
+      guard case .string(let s) = v, let r = OracleReduction(rawValue: s) else {
+        throw NotApplicable(description: "bad reduction")
+      }
       return r
     }
     /// `reduction` given by position (argument 3) or keyword, for the elementwise losses.
@@ -82,7 +88,9 @@ enum OracleBridge {
     }
     /// An elementwise loss's differentiable input (function, inputs, shape) and its
     /// numeric target of the same element count.
-    func elementwiseTarget() throws -> (function: @differentiable(reverse) ([Double]) -> [Double], inputs: [Expr], target: [Double], shape: [Int]) {
+    func elementwiseTarget() throws -> (
+      function: @differentiable(reverse) ([Double]) -> [Double], inputs: [Expr], target: [Double], shape: [Int]
+    ) {
       let (p, shape) = try source()
       let y = try numbers(a.count > 1 ? a[1].value : nil) ?? []
       guard y.count == shape.reduce(1, *) else { throw NotApplicable(description: "\(tree.name): target shape") }
@@ -92,7 +100,8 @@ enum OracleBridge {
     func source() throws -> (program: Program, shape: [Int]) {
       if case .call(let inner) = a.first {
         guard ["linear", "sigmoid", "softmax", "log_softmax", "softmin"].contains(inner.name) else {
-          throw NotApplicable(description: "the oracle composes only linear, sigmoid and softmax into a loss, not \(inner.name)")
+          throw NotApplicable(
+            description: "the oracle composes only linear, sigmoid and softmax into a loss, not \(inner.name)")
         }
         let p = try compile(inner)
         return (p, Tensor(inner.result)!.shape)
@@ -103,12 +112,18 @@ enum OracleBridge {
 
     switch tree.name {
     case "linear":
-      let x = try tensor(0), w = try tensor(1)
+      let x = try tensor(0)
+      let w = try tensor(1)
       let b = a.count > 2 ? try tensor(2) : (tree.keywords["bias"].flatMap(Tensor.init))
-      guard w.rank == 1 || w.rank == 2, x.rank >= 1 else { throw NotApplicable(description: "linear: unexpected shapes") }
+      guard w.rank == 1 || w.rank == 2, x.rank >= 1 else {
+        throw NotApplicable(description: "linear: unexpected shapes")
+      }
       // A 1-D weight (in) is one output feature whose axis PyTorch drops: the same numbers.
-      let inF = w.shape.last!, outF = w.rank == 1 ? 1 : w.shape[0], rows = x.count / inF
-      let nx = x.count, nw = w.count
+      let inF = w.shape.last!
+      let outF = w.rank == 1 ? 1 : w.shape[0]
+      let rows = x.count / inF
+      let nx = x.count
+      let nw = w.count
       if let b {
         return Program(inputs: x.elements + w.elements + b.elements) { v in
           SymGradOracle.linear(
@@ -117,19 +132,22 @@ enum OracleBridge {
         }
       }
       return Program(inputs: x.elements + w.elements) { v in
-        SymGradOracle.linear(slice(v, 0, nx), rows: rows, inFeatures: inF, weight: slice(v, nx, nw), outFeatures: outF, bias: nil)
+        SymGradOracle.linear(
+          slice(v, 0, nx), rows: rows, inFeatures: inF, weight: slice(v, nx, nw), outFeatures: outF, bias: nil)
       }
     case "sigmoid":
       let (p, _) = try source()
       let f = p.function
-      return Program(inputs: p.inputs) { v in f(v).differentiableMap { 1 / (1 + _Differentiation_exp(-$0)) } }
+      return Program(inputs: p.inputs) { v in f(v).differentiableMap { 1 / (1 + oracleExp(-$0)) } }
     case "softmax", "log_softmax", "softmin":
       let (p, shape) = try source()
       // Without dim, PyTorch's implicit choice (stated here independently of SymGrad's
       // implementation): dimension 0 for 0-, 1- and 3-D inputs, else 1.
       let implicit = [0, 1, 3].contains(shape.count) ? 0 : 1
       let dim = a.count > 1 ? (a[1].value.rationalValue?.numerator.asInt ?? -1) : int("dim", implicit)
-      guard dim == -1 || dim == shape.count - 1 else { throw NotApplicable(description: "the oracle's softmax works along the last dimension only") }
+      guard dim == -1 || dim == shape.count - 1 else {
+        throw NotApplicable(description: "the oracle's softmax works along the last dimension only")
+      }
       let (rows, cols) = rowsColumns(shape)
       let log = tree.name == "log_softmax"
       let f = p.function
@@ -138,7 +156,9 @@ enum OracleBridge {
         return Program(inputs: p.inputs) { v in SymGradOracle.softmax(negated(f(v)), rows: rows, columns: cols) }
       }
       return Program(inputs: p.inputs) { v in
-        log ? SymGradOracle.logSoftmax(f(v), rows: rows, columns: cols) : SymGradOracle.softmax(f(v), rows: rows, columns: cols)
+        log
+          ? SymGradOracle.logSoftmax(f(v), rows: rows, columns: cols)
+          : SymGradOracle.softmax(f(v), rows: rows, columns: cols)
       }
     case "kl_div":
       let (f, inputs, t, shape) = try elementwiseTarget()
@@ -146,11 +166,15 @@ enum OracleBridge {
       if case .string(let r)? = tree.keywords["reduction"] { red = r }
       let logTarget = tree.keywords["log_target"] == .boolean(true)
       let batch = shape.first ?? 1
-      return Program(inputs: inputs) { v in SymGradOracle.klDiv(f(v), target: t, reduction: red, batchSize: batch, logTarget: logTarget) }
+      return Program(inputs: inputs) { v in
+        SymGradOracle.klDiv(f(v), target: t, reduction: red, batchSize: batch, logTarget: logTarget)
+      }
     case "poisson_nll_loss":
       let (f, inputs, y, _) = try elementwiseTarget()
-      let logInput = tree.keywords["log_input"] != .boolean(false), full = tree.keywords["full"] == .boolean(true)
-      let eps = double("eps", 1e-8), red = try reduction(.mean)
+      let logInput = tree.keywords["log_input"] != .boolean(false)
+      let full = tree.keywords["full"] == .boolean(true)
+      let eps = double("eps", 1e-8)
+      let red = try reduction(.mean)
       return Program(inputs: inputs) { v in
         SymGradOracle.poissonNLLLoss(f(v), target: y, logInput: logInput, full: full, eps: eps, reduction: red)
       }
@@ -161,7 +185,9 @@ enum OracleBridge {
     case "mse_loss", "l1_loss":
       let (f, inputs, y, _) = try elementwiseTarget()
       let red = try positionalReduction()
-      if tree.name == "mse_loss" { return Program(inputs: inputs) { v in SymGradOracle.mseLoss(f(v), target: y, reduction: red) } }
+      if tree.name == "mse_loss" {
+        return Program(inputs: inputs) { v in SymGradOracle.mseLoss(f(v), target: y, reduction: red) }
+      }
       return Program(inputs: inputs) { v in SymGradOracle.l1Loss(f(v), target: y, reduction: red) }
     case "nll_loss", "cross_entropy":
       let (p, shape) = try source()
@@ -184,9 +210,12 @@ enum OracleBridge {
       var f = g
       if let order { f = { v in permuted(g(v), order) } }
       if tree.name == "nll_loss" {
-        guard case .classIndices(let t) = target else { throw NotApplicable(description: "nll_loss needs class indices") }
+        guard case .classIndices(let t) = target else {
+          throw NotApplicable(description: "nll_loss needs class indices")
+        }
         return Program(inputs: p.inputs) { v in
-          SymGradOracle.nllLoss(f(v), rows: rows, columns: cols, target: t, weight: weight, ignoreIndex: ignore, reduction: red)
+          SymGradOracle.nllLoss(
+            f(v), rows: rows, columns: cols, target: t, weight: weight, ignoreIndex: ignore, reduction: red)
         }
       }
       let smoothing = double("label_smoothing", 0)
@@ -203,25 +232,32 @@ enum OracleBridge {
       let f = p.function
       switch tree.name {
       case "binary_cross_entropy":
-        if case .boolean(false) = tree.keywords["clamp"] { throw NotApplicable(description: "the oracle has only PyTorch's clamped BCE") }
+        if case .boolean(false) = tree.keywords["clamp"] {
+          throw NotApplicable(description: "the oracle has only PyTorch's clamped BCE")
+        }
         guard y.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
           throw NotApplicable(description: "PyTorch rejects BCE targets outside [0, 1]")
         }
-        var program = Program(inputs: p.inputs) { v in SymGradOracle.binaryCrossEntropy(f(v), target: y, weight: weight, reduction: red) }
+        var program = Program(inputs: p.inputs) { v in
+          SymGradOracle.binaryCrossEntropy(f(v), target: y, weight: weight, reduction: red)
+        }
         // Inputs come through `f`: check them as PyTorch would (NaN included).
         program.validate = { x in
           let inputs = f(x)
-          return inputs.allSatisfy({ $0 >= 0 && $0 <= 1 }) ? nil : "PyTorch rejects BCE inputs outside [0, 1] (all elements of input should be between 0 and 1)"
+          return inputs.allSatisfy({ $0 >= 0 && $0 <= 1 })
+            ? nil : "PyTorch rejects BCE inputs outside [0, 1] (all elements of input should be between 0 and 1)"
         }
         return program
       case "binary_cross_entropy_with_logits":
         let pw = try numbers(tree.keywords["pos_weight"])
         let cols = shape.last ?? 1
         return Program(inputs: p.inputs) { v in
-          SymGradOracle.binaryCrossEntropyWithLogits(f(v), target: y, columns: cols, weight: weight, posWeight: pw, reduction: red)
+          SymGradOracle.binaryCrossEntropyWithLogits(
+            f(v), target: y, columns: cols, weight: weight, posWeight: pw, reduction: red)
         }
       default:
-        let alpha = double("alpha", 0.25), gamma = double("gamma", 2)
+        let alpha = double("alpha", 0.25)
+        let gamma = double("gamma", 2)
         return Program(inputs: p.inputs) { v in
           SymGradOracle.sigmoidFocalLoss(f(v), target: y, alpha: alpha, gamma: gamma, reduction: red)
         }
@@ -229,19 +265,25 @@ enum OracleBridge {
     case "scaled_dot_product_attention":
       // One head: the query (L x E) is the differentiated tensor; key (S x E), value
       // (S x Ev) and the mask are numbers. A boolean attn_mask attends where True (SDPA).
-      let q = try tensor(0), k = try tensor(1), v = try tensor(2)
+      let q = try tensor(0)
+      let k = try tensor(1)
+      let v = try tensor(2)
       guard q.rank == 2, k.rank == 2, v.rank == 2, k.shape[1] == q.shape[1], v.shape[0] == k.shape[0] else {
-        throw NotApplicable(description: "scaled_dot_product_attention: the oracle takes one head (2-D query, key, value)")
+        throw NotApplicable(
+          description: "scaled_dot_product_attention: the oracle takes one head (2-D query, key, value)")
       }
       for name in ["key_padding_mask", "attention_mask"] where tree.keywords[name] != nil {
         throw NotApplicable(description: "scaled_dot_product_attention: the oracle has no \(name)")
       }
-      let (l, e) = (q.shape[0], q.shape[1]), (sLen, ev) = (v.shape[0], v.shape[1])
+      let (l, e) = (q.shape[0], q.shape[1])
+      let (sLen, ev) = (v.shape[0], v.shape[1])
       let key = try numbers(.list(k.elements.map(Value.scalar)))!
       let value = try numbers(.list(v.elements.map(Value.scalar)))!
       let maskValue = tree.keywords["attn_mask"] ?? (a.count > 3 ? a[3].value : nil)
       let mask = try maskValue.map { try additiveMask($0) }
-      if let mask, mask.count != l * sLen { throw NotApplicable(description: "scaled_dot_product_attention: attn_mask is not L x S") }
+      if let mask, mask.count != l * sLen {
+        throw NotApplicable(description: "scaled_dot_product_attention: attn_mask is not L x S")
+      }
       let causal: Bool
       switch tree.keywords["is_causal"] {
       case nil, .boolean(false)?: causal = false
@@ -270,7 +312,8 @@ enum OracleBridge {
       if let r = x.rationalValue { return [r.toDouble()] }
       if let c = x.constantValue, !c.doubleValue.isNaN { return [c.doubleValue] }
       throw NotApplicable(description: "scaled_dot_product_attention: attn_mask must hold numbers or booleans")
-    case .string: throw NotApplicable(description: "scaled_dot_product_attention: attn_mask must hold numbers or booleans")
+    case .string:
+      throw NotApplicable(description: "scaled_dot_product_attention: attn_mask must hold numbers or booleans")
     }
   }
 
@@ -279,7 +322,9 @@ enum OracleBridge {
   /// smaller ranks.
   static func classesLastOrder(_ shape: [Int]) -> [Int]? {
     guard shape.count >= 3 else { return nil }
-    let n = shape[0], c = shape[1], d = shape.dropFirst(2).reduce(1, *)
+    let n = shape[0]
+    let c = shape[1]
+    let d = shape.dropFirst(2).reduce(1, *)
     var order: [Int] = []
     for b in 0..<n { for s in 0..<d { for k in 0..<c { order.append(b * c * d + k * d + s) } } }
     return order
@@ -301,7 +346,7 @@ func negated(_ x: [Double]) -> [Double] {
 }
 
 /// The entries of `x` in `order` (a layout change; the oracle's code is untouched).
-@differentiable(reverse, wrt: x)
+@differentiable(reverse,wrt: x)
 func permuted(_ x: [Double], _ order: [Int]) -> [Double] {
   var out: [Double] = []
   for i in withoutDerivative(at: order) { out.append(x[i]) }
@@ -310,9 +355,9 @@ func permuted(_ x: [Double], _ order: [Int]) -> [Double] {
 
 /// `exp` for the oracle-side sigmoid (Foundation's, differentiable through `_Differentiation`).
 @differentiable(reverse)
-func _Differentiation_exp(_ x: Double) -> Double { Foundation.exp(x) }
+func oracleExp(_ x: Double) -> Double { Foundation.exp(x) }
 
-@derivative(of: _Differentiation_exp)
+@derivative(of: oracleExp)
 func expVJP(_ x: Double) -> (value: Double, pullback: (Double) -> Double) {
   let y = Foundation.exp(x)
   return (y, { $0 * y })
@@ -320,7 +365,7 @@ func expVJP(_ x: Double) -> (value: Double, pullback: (Double) -> Double) {
 
 /// `v[start ..< start + count]` as a differentiable operation (the pullback scatters the
 /// upstream gradient back into a zero vector).
-@differentiable(reverse, wrt: v)
+@differentiable(reverse,wrt: v)
 func slice(_ v: [Double], _ start: Int, _ count: Int) -> [Double] {
   Array(v[start..<(start + count)])
 }
@@ -330,9 +375,12 @@ func sliceVJP(_ v: [Double], _ start: Int, _ count: Int)
   -> (value: [Double], pullback: (Array<Double>.TangentVector) -> Array<Double>.TangentVector)
 {
   let n = v.count
-  return (Array(v[start..<(start + count)]), { g in
-    var out = [Double](repeating: 0, count: n)
-    for (k, x) in g.base.enumerated() where k < count { out[start + k] = x }
-    return Array<Double>.TangentVector(out)
-  })
+  return (
+    Array(v[start..<(start + count)]),
+    { g in
+      var out = [Double](repeating: 0, count: n)
+      for (k, x) in g.base.enumerated() where k < count { out[start + k] = x }
+      return Array<Double>.TangentVector(out)
+    }
+  )
 }

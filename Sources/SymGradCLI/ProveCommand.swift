@@ -26,7 +26,9 @@ enum ProveCommand {
     var files: [String] = []
     for p in o.positional {
       var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: p, isDirectory: &isDirectory) else { throw CommandFailure("symgrad: no such file '\(p)'") }
+      guard FileManager.default.fileExists(atPath: p, isDirectory: &isDirectory) else {
+        throw CommandFailure("symgrad: no such file '\(p)'")
+      }
       if isDirectory.boolValue {
         let names = try FileManager.default.contentsOfDirectory(atPath: p).filter { $0.hasSuffix(".proof") }.sorted()
         files += names.map { (p as NSString).appendingPathComponent($0) }
@@ -36,9 +38,12 @@ enum ProveCommand {
     }
     let directory = o.values["--fixtures"].map { URL(fileURLWithPath: $0) } ?? PyTorchRecord.defaultDirectory()
     let records = try directory.map { try PyTorchRecord.load(directory: $0) } ?? []
-    var failures = 0, stale = 0
+    var failures = 0
+    var stale = 0
     for path in files {
-      guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CommandFailure("symgrad: cannot read '\(path)'") }
+      guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        throw CommandFailure("symgrad: cannot read '\(path)'")
+      }
       let file: ProofFile
       do {
         file = try ProofFile(path: path, text: text)
@@ -49,7 +54,9 @@ enum ProveCommand {
       }
       let outcome = ProofChecker(file: file, records: records).run()
       output.out("\(outcome.passed ? "PASS" : "FAIL")  \((path as NSString).lastPathComponent): \(outcome.claim)")
-      for r in outcome.results where !r.passed { output.out("      line \(r.line): \(r.statement)\n        \(r.detail)") }
+      for r in outcome.results where !r.passed {
+        output.out("      line \(r.line): \(r.statement)\n        \(r.detail)")
+      }
       if !outcome.passed { failures += 1 }
       let base = (path as NSString).deletingPathExtension
       let outputs = [
@@ -68,7 +75,8 @@ enum ProveCommand {
         }
       }
     }
-    output.out("\(files.count - failures) of \(files.count) claims hold" + (stale > 0 ? "; \(stale) outputs stale" : ""))
+    output.out(
+      "\(files.count - failures) of \(files.count) claims hold" + (stale > 0 ? "; \(stale) outputs stale" : ""))
     return failures == 0 && stale == 0 ? CommandLineTool.Status.success : CommandLineTool.Status.failure
   }
 }

@@ -68,7 +68,8 @@ public struct PyTorchRecord: Sendable {
   /// an ancestor of the executable (as when run with `swift run` in the repository).
   public static func defaultDirectory() -> URL? {
     var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
-    var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
+    var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+      .deletingLastPathComponent()
     for _ in 0..<6 {
       candidates.append(dir)
       dir = dir.deletingLastPathComponent()
@@ -76,7 +77,9 @@ public struct PyTorchRecord: Sendable {
     for c in candidates {
       let url = c.appendingPathComponent("Tests/Fixtures/pytorch")
       var isDirectory: ObjCBool = false
-      if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue { return url }
+      if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+        return url
+      }
     }
     return nil
   }

@@ -21,13 +21,17 @@ enum Shared {
   static func checkDomains(_ text: String, at point: [String: Double], bindings: [String: Value] = [:]) throws {
     // Only binary_cross_entropy is checked, and a call to it names it in the text (any
     // alias contains the name): other texts need no second interpretation.
-    guard text.contains("binary_cross_entropy"), let tree = try? CallTree.parse(text, bindings: bindings) else { return }
+    guard text.contains("binary_cross_entropy"), let tree = try? CallTree.parse(text, bindings: bindings) else {
+      return
+    }
     func visit(_ t: CallTree) throws {
       if t.name == "binary_cross_entropy", let input = t.positional.first?.value {
         for (i, e) in input.flattened.enumerated() {
           let v = e.limitValue(at: point).doubleValue
           if !(v >= 0 && v <= 1) {
-            throw CommandFailure("symgrad: binary_cross_entropy: all elements of input should be between 0 and 1 (input entry \(i) is \(plain(.number(v))) at the point)")
+            throw CommandFailure(
+              "symgrad: binary_cross_entropy: all elements of input should be between 0 and 1 (input entry \(i) is \(plain(.number(v))) at the point)"
+            )
           }
         }
       }
@@ -107,18 +111,20 @@ enum Shared {
         }
         return .number(numbers[cursor])
       case .list(let items):
-        return .array(items.enumerated().map { index, item in
-          path.append(index)
-          defer { path.removeLast() }
-          return rebuild(item, numbers, record: record)
-        })
+        return .array(
+          items.enumerated().map { index, item in
+            path.append(index)
+            defer { path.removeLast() }
+            return rebuild(item, numbers, record: record)
+          })
       case .string, .boolean: return .null
       }
     }
     let valueJSON = rebuild(v, certified.map(\.value), record: true)
     cursor = 0
-    return Numbers(value: valueJSON, ieee: rebuild(v, ieee, record: false), uncertified: uncertified,
-                   undefined: undefinedReasons)
+    return Numbers(
+      value: valueJSON, ieee: rebuild(v, ieee, record: false), uncertified: uncertified,
+      undefined: undefinedReasons)
   }
 
   /// The `--json` object of eval/diff/hessian/simplify (a contract): "expression",
@@ -126,14 +132,21 @@ enum Shared {
   /// "certified" (whether every number is certified) and, when not, "uncertified": a
   /// list of {"entry", "reason"}.
   /// With `--no-result`, "expression" and "result" are left out (nil).
-  static func json(expression: String?, result: Value?, latex: String?, numbers: Numbers?,
-                   definitions: [(name: String, definition: Expr)]? = nil, format: TextFormat = .text) -> String {
+  static func json(
+    expression: String?, result: Value?, latex: String?, numbers: Numbers?,
+    definitions: [(name: String, definition: Expr)]? = nil, format: TextFormat = .text
+  ) -> String {
     var fields: [(String, JSON)] = []
     if let expression { fields.append(("expression", .string(expression))) }
     if let definitions {
-      fields.append(("definitions", .array(definitions.map {
-        .object([("name", .string($0.name)), ("expression", .string(format.print($0.definition)))])
-      })))
+      fields.append(
+        (
+          "definitions",
+          .array(
+            definitions.map {
+              .object([("name", .string($0.name)), ("expression", .string(format.print($0.definition)))])
+            })
+        ))
     }
     if let result { fields.append(("result", textJSON(result, format: format))) }
     if let l = latex { fields.append(("latex", .string(l))) }
@@ -142,7 +155,11 @@ enum Shared {
       if n.ieee != n.value { fields.append(("ieee", n.ieee)) }
       fields.append(("certified", .bool(n.uncertified.isEmpty)))
       if !n.uncertified.isEmpty {
-        fields.append(("uncertified", .array(n.uncertified.map { .object([("entry", .string($0.entry)), ("reason", .string($0.reason))]) })))
+        fields.append(
+          (
+            "uncertified",
+            .array(n.uncertified.map { .object([("entry", .string($0.entry)), ("reason", .string($0.reason))]) })
+          ))
       }
     }
     return JSON.object(fields).serialized()

@@ -28,7 +28,10 @@ enum SimplifyCommand {
     let value = try Shared.parse(try o.expressionText(), warnings: output)
     let result = value.map { $0.simplified() }
     if o.flags.contains("--json") {
-      output.out(Shared.json(expression: format.print(value), result: result, latex: o.flags.contains("--latex") ? DiffCommand.latex(result) : nil, numbers: nil, format: format))
+      output.out(
+        Shared.json(
+          expression: format.print(value), result: result,
+          latex: o.flags.contains("--latex") ? DiffCommand.latex(result) : nil, numbers: nil, format: format))
     } else {
       output.out(o.flags.contains("--latex") ? DiffCommand.latex(result) : format.print(result))
     }

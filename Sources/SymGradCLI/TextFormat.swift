@@ -18,7 +18,8 @@ enum TextFormat: String, CaseIterable {
       return
     }
     guard let f = TextFormat(rawValue: name) else {
-      throw UsageError("--format must be one of \(TextFormat.allCases.map(\.rawValue).joined(separator: ", ")), got '\(name)'")
+      throw UsageError(
+        "--format must be one of \(TextFormat.allCases.map(\.rawValue).joined(separator: ", ")), got '\(name)'")
     }
     self = f
   }

@@ -64,21 +64,33 @@ enum Walkthrough {
     let compared = all.flatMap(\.comparisons)
     let agree = all.allSatisfy(\.agrees)
     let refs = Set(compared.map { $0.reference.hasPrefix("PyTorch") ? "PyTorch" : $0.reference }).sorted()
-    out.out(agree
-      ? "verdict: the symbolic gradients agree with \(refs.joined(separator: ", ")) at every entry"
-      : "verdict: DISAGREEMENT — see the entries above")
+    out.out(
+      agree
+        ? "verdict: the symbolic gradients agree with \(refs.joined(separator: ", ")) at every entry"
+        : "verdict: DISAGREEMENT — see the entries above")
     return agree ? CommandLineTool.Status.success : CommandLineTool.Status.failure
   }
 
   private static func table(_ r: Checker.Report, _ names: [String], _ out: Output) {
-    let columns = ["symbolic"] + r.comparisons.map { $0.reference.hasPrefix("PyTorch") ? "PyTorch" : ($0.reference == "autograd oracle" ? "autograd" : "finite diff.") }
-    out.out("     " + "".padding(toLength: 10, withPad: " ", startingAt: 0) + columns.map { $0.padding(toLength: 24, withPad: " ", startingAt: 0) }.joined())
+    let columns =
+      ["symbolic"]
+      + r.comparisons.map {
+        $0.reference.hasPrefix("PyTorch")
+          ? "PyTorch" : ($0.reference == "autograd oracle" ? "autograd" : "finite diff.")
+      }
+    out.out(
+      "     " + "".padding(toLength: 10, withPad: " ", startingAt: 0)
+        + columns.map { $0.padding(toLength: 24, withPad: " ", startingAt: 0) }.joined())
     for (j, n) in names.enumerated() {
       var cells = ["\(r.symbolic[0][j])"]
       for c in r.comparisons { cells.append("\(c.values[0][j])") }
-      out.out("     " + "dL/d\(n)".padding(toLength: 10, withPad: " ", startingAt: 0) + cells.map { $0.padding(toLength: 24, withPad: " ", startingAt: 0) }.joined())
+      out.out(
+        "     " + "dL/d\(n)".padding(toLength: 10, withPad: " ", startingAt: 0)
+          + cells.map { $0.padding(toLength: 24, withPad: " ", startingAt: 0) }.joined())
     }
     for s in r.skipped { out.out("     (\(s.reference) not consulted: \(s.reason))") }
-    for c in r.comparisons where !c.agrees { for d in c.disagreements { out.out("     DISAGREE \(c.reference): \(d)") } }
+    for c in r.comparisons where !c.agrees {
+      for d in c.disagreements { out.out("     DISAGREE \(c.reference): \(d)") }
+    }
   }
 }

@@ -17,7 +17,10 @@ enum ArrayFileInputs {
       bytes = npy(values, shape: shape, fortran: rng.chance(0.3))
     case 1:
       format = .npz
-      bytes = npz([("X", npy(values, shape: shape, fortran: false)), ("T", npy(values.map { $0.rounded() }, shape: [values.count], fortran: false))])
+      bytes = npz([
+        ("X", npy(values, shape: shape, fortran: false)),
+        ("T", npy(values.map { $0.rounded() }, shape: [values.count], fortran: false)),
+      ])
     default:
       format = .json
       bytes = Array(json(values).utf8)
@@ -63,29 +66,64 @@ enum ArrayFileInputs {
 
   /// A ZIP archive of stored `.npy` entries (what `np.savez` writes, without ZIP64).
   static func npz(_ entries: [(name: String, data: [UInt8])]) -> [UInt8] {
-    var out: [UInt8] = [], central: [UInt8] = []
+    var out: [UInt8] = []
+    var central: [UInt8] = []
     func u16(_ v: Int, _ a: inout [UInt8]) { a += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
     func u32(_ v: UInt32, _ a: inout [UInt8]) { for k in 0..<4 { a.append(UInt8((v >> (8 * UInt32(k))) & 0xFF)) } }
     for (name, data) in entries {
-      let file = Array((name + ".npy").utf8), crc = CRC32.checksum(data), offset = UInt32(out.count)
-      u32(0x0403_4B50, &out); u16(20, &out); u16(0, &out); u16(0, &out); u16(0, &out); u16(0, &out)
-      u32(crc, &out); u32(UInt32(data.count), &out); u32(UInt32(data.count), &out)
-      u16(file.count, &out); u16(0, &out); out += file; out += data
-      u32(0x0201_4B50, &central); u16(20, &central); u16(20, &central); u16(0, &central); u16(0, &central)
-      u16(0, &central); u16(0, &central); u32(crc, &central); u32(UInt32(data.count), &central)
-      u32(UInt32(data.count), &central); u16(file.count, &central); u16(0, &central); u16(0, &central)
-      u16(0, &central); u16(0, &central); u32(0, &central); u32(offset, &central); central += file
+      let file = Array((name + ".npy").utf8)
+      let crc = CRC32.checksum(data)
+      let offset = UInt32(out.count)
+      u32(0x0403_4B50, &out)
+      u16(20, &out)
+      u16(0, &out)
+      u16(0, &out)
+      u16(0, &out)
+      u16(0, &out)
+      u32(crc, &out)
+      u32(UInt32(data.count), &out)
+      u32(UInt32(data.count), &out)
+      u16(file.count, &out)
+      u16(0, &out)
+      out += file
+      out += data
+      u32(0x0201_4B50, &central)
+      u16(20, &central)
+      u16(20, &central)
+      u16(0, &central)
+      u16(0, &central)
+      u16(0, &central)
+      u16(0, &central)
+      u32(crc, &central)
+      u32(UInt32(data.count), &central)
+      u32(UInt32(data.count), &central)
+      u16(file.count, &central)
+      u16(0, &central)
+      u16(0, &central)
+      u16(0, &central)
+      u16(0, &central)
+      u32(0, &central)
+      u32(offset, &central)
+      central += file
     }
     let start = UInt32(out.count)
     out += central
-    u32(0x0605_4B50, &out); u16(0, &out); u16(0, &out); u16(entries.count, &out); u16(entries.count, &out)
-    u32(UInt32(central.count), &out); u32(start, &out); u16(0, &out)
+    u32(0x0605_4B50, &out)
+    u16(0, &out)
+    u16(0, &out)
+    u16(entries.count, &out)
+    u16(entries.count, &out)
+    u32(UInt32(central.count), &out)
+    u32(start, &out)
+    u16(0, &out)
     return out
   }
 
   /// A JSON point file: X as a list, one scalar, and the non-finite strings.
   static func json(_ values: [Double]) -> String {
-    func number(_ v: Double) -> String { v.isNaN ? "\"nan\"" : v.isInfinite ? (v > 0 ? "\"inf\"" : "\"-inf\"") : "\(v)" }
+    func number(_ v: Double) -> String {
+      v.isNaN ? "\"nan\"" : v.isInfinite ? (v > 0 ? "\"inf\"" : "\"-inf\"") : "\(v)"
+    }
     return "{\"X\": [" + values.map(number).joined(separator: ", ") + "], \"y\": \(number(values.first ?? 0))}"
   }
 }

@@ -79,7 +79,8 @@ final class Breadcrumb {
   deinit { close(fd) }
 
   func begin(_ input: FuzzInput, seed: UInt64, counts: String) {
-    let header = stageLine(.generate) + "index: \(input.index)\nseed: \(seed)\nkind: \(input.kind)\ncounts: \(counts)\n----\n"
+    let header =
+      stageLine(.generate) + "index: \(input.index)\nseed: \(seed)\nkind: \(input.kind)\ncounts: \(counts)\n----\n"
     let bytes = Array((header + input.text).utf8)
     _ = ftruncate(fd, 0)
     bytes.withUnsafeBytes { p in _ = pwrite(fd, p.baseAddress, p.count, 0) }

@@ -49,7 +49,8 @@ public enum FuzzCommand {
   /// Runs the command with `arguments` (without the program name); returns the exit status.
   public static func run(_ arguments: [String]) -> Int32 {
     var c = FuzzConfiguration()
-    var dump = false, listKnown = false
+    var dump = false
+    var listKnown = false
     var inputs: [String]?
     var i = 0
     func value(_ name: String) throws -> String {
@@ -64,7 +65,9 @@ public enum FuzzCommand {
     }
     func number(_ name: String) throws -> Double {
       let v = try value(name)
-      guard let d = Double(v), d.isFinite, d >= 0 else { throw UsageError("\(name): '\(v)' is not a non-negative number") }
+      guard let d = Double(v), d.isFinite, d >= 0 else {
+        throw UsageError("\(name): '\(v)' is not a non-negative number")
+      }
       return d
     }
     do {
@@ -91,7 +94,8 @@ public enum FuzzCommand {
           let v = try value(a)
           for name in v.split(separator: ",").map(String.init) {
             guard let st = Stage(name: name) else {
-              throw UsageError("--skip: unknown stage '\(name)' (stages: \(Stage.allCases.map(\.name).joined(separator: ", ")))")
+              throw UsageError(
+                "--skip: unknown stage '\(name)' (stages: \(Stage.allCases.map(\.name).joined(separator: ", ")))")
             }
             c.skip.insert(st)
           }
@@ -106,14 +110,18 @@ public enum FuzzCommand {
             } else if let k = KnownIssue(rawValue: name) {
               set.insert(k)
             } else {
-              throw UsageError("--avoid: unknown class '\(name)' (known: \(KnownIssue.allCases.map(\.rawValue).joined(separator: ", ")))")
+              throw UsageError(
+                "--avoid: unknown class '\(name)' (known: \(KnownIssue.allCases.map(\.rawValue).joined(separator: ", ")))"
+              )
             }
           }
           c.generator.avoid = set
         case "--input": inputs = (inputs ?? []) + [try value(a)]
         case "--input-file":
           let path = try value(a)
-          guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw UsageError("cannot read '\(path)'") }
+          guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw UsageError("cannot read '\(path)'")
+          }
           inputs = (inputs ?? []) + text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         default:
           throw UsageError("unknown option '\(a)'")

@@ -76,9 +76,11 @@ public struct FuzzSummary: Sendable {
   /// `key=value` pairs on one line, summed across chunks by `Scripts/fuzz-long`.
   public var countsLine: String {
     let unexpected = unexpectedRoundTripFailures.count
-    var parts = ["inputs=\(inputs)", "roundtrip=\(unexpected)", "roundtrip.avoided=\(roundTripFailures.count - unexpected)",
-                 "undefined=\(undefined)", "pastbound=\(printedPastNestingBound)",
-                 "overlimit=\(printedOverRoundTripLimit)"]
+    var parts = [
+      "inputs=\(inputs)", "roundtrip=\(unexpected)", "roundtrip.avoided=\(roundTripFailures.count - unexpected)",
+      "undefined=\(undefined)", "pastbound=\(printedPastNestingBound)",
+      "overlimit=\(printedOverRoundTripLimit)",
+    ]
     for s in Stage.allCases {
       parts.append("ran.\(s.name)=\(ran[s.rawValue])")
       parts.append("thrown.\(s.name)=\(thrown[s.rawValue])")
@@ -95,7 +97,9 @@ public struct FuzzSummary: Sendable {
     s += "stage                   ran   errors thrown    longest      total\n"
     for st in Stage.allCases {
       s += st.name.padding(toLength: 20, withPad: " ", startingAt: 0)
-      s += String(format: "%7d %15d %8.3f s %8.1f s\n", ran[st.rawValue], thrown[st.rawValue], longest[st.rawValue], total[st.rawValue])
+      s += String(
+        format: "%7d %15d %8.3f s %8.1f s\n", ran[st.rawValue], thrown[st.rawValue], longest[st.rawValue],
+        total[st.rawValue])
     }
     s += "undefined limits/values: \(undefined)\n"
     s += "printed past the nesting bound (refused on reparse, not a failure): \(printedPastNestingBound)\n"
@@ -107,11 +111,15 @@ public struct FuzzSummary: Sendable {
       s += " (\(known) in a known class, \(inAvoided) of them in an avoided class and not counted)"
     }
     s += "\n"
-    if !avoided.isEmpty { s += "avoided known issues: " + avoided.map(\.rawValue).sorted().joined(separator: ", ") + "\n" }
+    if !avoided.isEmpty {
+      s += "avoided known issues: " + avoided.map(\.rawValue).sorted().joined(separator: ", ") + "\n"
+    }
     s += "hangs: 0 (a hang stops the run with exit \(FuzzExit.hang))\n"
     s += "crashes: 0 (a crash ends the process; Scripts/fuzz-long records and counts them)\n"
     if !slowest.isEmpty {
-      s += "slowest inputs: " + slowest.map { String(format: "#%d %@ %.2f s", $0.index, $0.kind, $0.seconds) }.joined(separator: ", ") + "\n"
+      s +=
+        "slowest inputs: "
+        + slowest.map { String(format: "#%d %@ %.2f s", $0.index, $0.kind, $0.seconds) }.joined(separator: ", ") + "\n"
     }
     s += "SUMMARY " + countsLine + String(format: " seconds=%.1f", seconds) + "\n"
     return s
@@ -151,12 +159,16 @@ public final class FuzzDriver {
         progress.index.store(index, ordering: .releasing)
         progress.text.withLock { $0 = "(generating)" }
         progress.started.store(monotonicNanoseconds(), ordering: .releasing)
-        breadcrumb?.begin(FuzzInput(index: index, text: "", kind: "(generating)"), seed: c.seed, counts: summary.countsLine)
+        breadcrumb?.begin(
+          FuzzInput(index: index, text: "", kind: "(generating)"), seed: c.seed, counts: summary.countsLine)
         enter(.generate)
         let input = generator.input(seed: c.seed, index: index)
         check(input)
         if c.progressEvery > 0, (index - c.start + 1) % c.progressEvery == 0 {
-          FileHandle.standardError.write(Data("symgrad-fuzz: \(index - c.start + 1) inputs, \(summary.roundTripFailures.count) round-trip failures\n".utf8))
+          FileHandle.standardError.write(
+            Data(
+              "symgrad-fuzz: \(index - c.start + 1) inputs, \(summary.roundTripFailures.count) round-trip failures\n"
+                .utf8))
         }
       }
     }
@@ -175,7 +187,8 @@ public final class FuzzDriver {
   }
 
   private func withWatchdog(_ body: () -> Void) -> FuzzSummary {
-    let w = Watchdog(progress: progress, budget: configuration.budget, seed: configuration.seed, reportPath: configuration.reportPath)
+    let w = Watchdog(
+      progress: progress, budget: configuration.budget, seed: configuration.seed, reportPath: configuration.reportPath)
     watchdog = w
     w.start()
     let clock = ContinuousClock()
@@ -261,11 +274,15 @@ public final class FuzzDriver {
       func at(_ p: [String: Double]) -> String {
         p.sorted { $0.key < $1.key }.map { "\($0.key)=\(FuzzDriver.cliNumber($0.value))" }.joined(separator: ",")
       }
-      FileHandle.standardError.write(Data("finite point: --at \(at(finite))\ninfinite point: --at \(at(infinite))\n".utf8))
+      FileHandle.standardError.write(
+        Data("finite point: --at \(at(finite))\ninfinite point: --at \(at(infinite))\n".utf8))
     }
 
     for e in entries {
-      stage(.latex) { _ = e.latex; _ = LatexDocument.scalar(e) }
+      stage(.latex) {
+        _ = e.latex
+        _ = LatexDocument.scalar(e)
+      }
       let free = Array(e.freeSymbols.prefix(c.maxSymbols))
       var derivatives: [Expr] = []
       for name in free {
@@ -281,17 +298,22 @@ public final class FuzzDriver {
       for d in derivatives.prefix(2) { stage(.evaluateIEEE) { _ = try d.evaluateIEEE(at: finite) } }
       if let v = stage(.evaluate, { try e.evaluate(at: finite) }), v.isNaN { summary.undefined += 1 }
       if !free.isEmpty || rng.chance(0.5) {
-        if stage(.evaluateInfinite, { e.limitValue(at: infinite).doubleValue })?.isNaN ?? false { summary.undefined += 1 }
-        if let d = derivatives.first, stage(.evaluateInfinite, { d.limitValue(at: infinite).doubleValue })?.isNaN ?? false {
+        if stage(.evaluateInfinite, { e.limitValue(at: infinite).doubleValue })?.isNaN ?? false {
+          summary.undefined += 1
+        }
+        if let d = derivatives.first,
+          stage(.evaluateInfinite, { d.limitValue(at: infinite).doubleValue })?.isNaN ?? false
+        {
           summary.undefined += 1
         }
       }
       if let name = free.isEmpty ? nil : rng.pick(free) {
-        let point: LimitPoint = switch rng.weighted([70, 15, 15]) {
-        case 0: .plusInfinity
-        case 1: .minusInfinity
-        default: .value(Expr.zero, from: rng.pick([LimitPoint.Side.both, .right, .left]))
-        }
+        let point: LimitPoint =
+          switch rng.weighted([70, 15, 15]) {
+          case 0: .plusInfinity
+          case 1: .minusInfinity
+          default: .value(Expr.zero, from: rng.pick([LimitPoint.Side.both, .right, .left]))
+          }
         if c.trace { FileHandle.standardError.write(Data("limit as \(name) -> \(point)\n".utf8)) }
         if stage(.limit, { limit(of: e, as: Expr.symbol(name), approaches: point).doubleValue })?.isNaN ?? false {
           summary.undefined += 1
@@ -306,7 +328,9 @@ public final class FuzzDriver {
       if numbers.isEmpty { numbers = [1.5, -2] }
       if files.chance(0.2) { numbers.append(files.pick([Double.infinity, -.infinity, .nan])) }
       let (format, bytes) = ArrayFileInputs.file(values: numbers, &files)
-      if stage(.arrayFiles, { ArrayFileInputs.read(bytes, as: format) }) ?? nil == nil { summary.thrown[Stage.arrayFiles.rawValue] += 1 }
+      if stage(.arrayFiles, { ArrayFileInputs.read(bytes, as: format) }) ?? nil == nil {
+        summary.thrown[Stage.arrayFiles.rawValue] += 1
+      }
     }
     enter(.release)
   }
@@ -325,14 +349,18 @@ public final class FuzzDriver {
       let reparsed = try Value(parsing: printed)
       let again = reparsed.description
       if again != printed {
-        failure = RoundTripFailure(index: input.index, what: what, input: input.text, printed: printed, reprinted: again, error: nil)
+        failure = RoundTripFailure(
+          index: input.index, what: what, input: input.text, printed: printed, reprinted: again, error: nil)
         if FuzzDriver.isNonCanonical(value, reparsed, again) { failure?.known = .nonCanonicalPrint }
       }
-    } catch let error as ParseError where error.message.hasPrefix("expression nested deeper than") && FuzzDriver.nestsNearTheBound(input.text) {
+    } catch let error as ParseError
+      where error.message.hasPrefix("expression nested deeper than") && FuzzDriver.nestsNearTheBound(input.text)
+    {
       summary.printedPastNestingBound += 1
       return
     } catch {
-      failure = RoundTripFailure(index: input.index, what: what, input: input.text, printed: printed, reprinted: nil, error: "\(error)")
+      failure = RoundTripFailure(
+        index: input.index, what: what, input: input.text, printed: printed, reprinted: nil, error: "\(error)")
     }
     guard let f = failure else { return }
     summary.roundTripFailures.append(f)
@@ -354,12 +382,15 @@ public final class FuzzDriver {
   /// agree numerically (relative 1e-9) at two points with every symbol in [0.3, 2].
   static func isNonCanonical(_ original: Value, _ reparsed: Value, _ reprinted: String) -> Bool {
     guard let third = try? Value(parsing: reprinted).description, third == reprinted else { return false }
-    let a = original.flattened, b = reparsed.flattened
+    let a = original.flattened
+    let b = reparsed.flattened
     guard a.count == b.count, original.shape == reparsed.shape else { return false }
     let names = Set((a + b).flatMap(\.freeSymbols)).sorted()
     for (k, point) in [0.61803, 1.41421].enumerated() {
       var values: [String: Double] = [:]
-      for (i, n) in names.enumerated() { values[n] = 0.3 + (point * Double(i + k + 1)).truncatingRemainder(dividingBy: 1.7) }
+      for (i, n) in names.enumerated() {
+        values[n] = 0.3 + (point * Double(i + k + 1)).truncatingRemainder(dividingBy: 1.7)
+      }
       for (x, y) in zip(a, b) {
         guard let u = try? x.evaluateIEEE(at: values), let v = try? y.evaluateIEEE(at: values) else { return false }
         if u.isNaN && v.isNaN { continue }
@@ -371,7 +402,9 @@ public final class FuzzDriver {
   }
 
   /// The command-line tool in-process, on one subcommand chosen at random.
-  private func commandLine(_ text: String, names: [String], finite: [String: Double], infinite: [String: Double], _ rng: inout SplitMix64) {
+  private func commandLine(
+    _ text: String, names: [String], finite: [String: Double], infinite: [String: Double], _ rng: inout SplitMix64
+  ) {
     // `-` reads standard input: not a text to pass.
     guard text.trimmingCharacters(in: .whitespacesAndNewlines) != "-" else { return }
     func at(_ p: [String: Double]) -> String {
@@ -381,15 +414,23 @@ public final class FuzzDriver {
     switch rng.below(7) {
     case 0: arguments = ["eval", "--json"] + (names.isEmpty ? [] : ["--at", at(finite)])
     case 1: arguments = ["eval"] + (names.isEmpty ? [] : ["--at", at(infinite)])
-    case 2 where !names.isEmpty: arguments = ["diff", "--wrt", names.prefix(3).joined(separator: ","), "--at", at(rng.chance(0.5) ? finite : infinite)]
+    case 2 where !names.isEmpty:
+      arguments = [
+        "diff", "--wrt", names.prefix(3).joined(separator: ","), "--at", at(rng.chance(0.5) ? finite : infinite),
+      ]
     case 3: arguments = ["simplify", "--json"]
-    case 4 where !names.isEmpty: arguments = ["limit", "--as", rng.pick(names), "--to", rng.pick(["inf", "-inf", "0", "0+", "1-"])]
+    case 4 where !names.isEmpty:
+      arguments = ["limit", "--as", rng.pick(names), "--to", rng.pick(["inf", "-inf", "0", "0+", "1-"])]
     case 5 where !names.isEmpty:
-      arguments = ["codegen", "--wrt", names.prefix(3).joined(separator: ","), "--lang", rng.pick(CodeLanguage.allCases).rawValue]
+      arguments = [
+        "codegen", "--wrt", names.prefix(3).joined(separator: ","), "--lang", rng.pick(CodeLanguage.allCases).rawValue,
+      ]
     default: arguments = ["latex"] + (names.isEmpty ? [] : ["--wrt", names.prefix(2).joined(separator: ",")])
     }
     arguments += ["--", text]
-    if configuration.trace { FileHandle.standardError.write(Data("cli: symgrad \(arguments.dropLast().joined(separator: " ")) TEXT\n".utf8)) }
+    if configuration.trace {
+      FileHandle.standardError.write(Data("cli: symgrad \(arguments.dropLast().joined(separator: " ")) TEXT\n".utf8))
+    }
     stage(.commandLine) { _ = CommandLineTool.run(arguments, output: Output()) }
   }
 
@@ -407,7 +448,11 @@ public final class FuzzDriver {
       switch rng.weighted([55, 20, 15, 2]) {
       case 0: p[n] = ((rng.unit() * 6 - 3) * 10_000).rounded() / 10_000
       case 1: p[n] = rng.pick([0, 1, -1, 0.5, 2, -2, -0.0])
-      case 2: p[n] = rng.pick([1e-300, -1e-300, 1e300, 700, 710, -745, -1000, 1000, 1e-9, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 1e20])
+      case 2:
+        p[n] = rng.pick([
+          1e-300, -1e-300, 1e300, 700, 710, -745, -1000, 1000, 1e-9, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
+          1e20,
+        ])
       default: p[n] = .nan
       }
     }
@@ -415,7 +460,8 @@ public final class FuzzDriver {
   }
 
   /// `finite` with at least one (when there are symbols) entry set to `+inf` or `-inf`.
-  static func infinitePoint(_ finite: [String: Double], _ names: [String], _ rng: inout SplitMix64) -> [String: Double] {
+  static func infinitePoint(_ finite: [String: Double], _ names: [String], _ rng: inout SplitMix64) -> [String: Double]
+  {
     var p = finite
     guard !names.isEmpty else { return p }
     let k = rng.int(in: 1...names.count)

@@ -75,11 +75,14 @@ public struct InputGenerator: Sendable {
   /// Every function name the generator calls by design. A test checks that it covers
   /// `ExpressionLanguage.functions`, so a new language function is fuzzed once it is added.
   public static let functionNames: Set<String> = Set(
-    unaryFunctions + ["max", "min", "sum", "mean", "softmax", "log_softmax", "softmin", "nll_loss", "cross_entropy", "mse_loss", "l1_loss", "kl_div", "soft_margin_loss", "logsumexp", "poisson_nll_loss",
-                      "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss",
-                      "linear", "scaled_dot_product_attention", "attention_weights", "causal_mask",
-                      "generate_square_subsequent_mask", "grad", "jacobian", "hessian", "diag", "outer",
-                      "eye", "one_hot", "transpose", "simplify", "symbols"])
+    unaryFunctions + [
+      "max", "min", "sum", "mean", "softmax", "log_softmax", "softmin", "nll_loss", "cross_entropy", "mse_loss",
+      "l1_loss", "kl_div", "soft_margin_loss", "logsumexp", "poisson_nll_loss",
+      "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss",
+      "linear", "scaled_dot_product_attention", "attention_weights", "causal_mask",
+      "generate_square_subsequent_mask", "grad", "jacobian", "hessian", "diag", "outer",
+      "eye", "one_hot", "transpose", "simplify", "symbols",
+    ])
 
   static let unaryFunctions = [
     "exp", "log", "sin", "cos", "tanh", "sigmoid", "softplus", "log1p", "expm1", "abs", "sign", "sqrt", "unit_interval",
@@ -148,7 +151,8 @@ public struct InputGenerator: Sendable {
       switch rng.below(6) {
       case 0, 1: return String(rng.int(in: 0...9))
       case 2: return String(rng.int(in: 10...1000))
-      case 3: return rng.pick(["0.5", "-0.0473", "1.5e-3", ".5", "2.5E+2", "0.1", "3.14159", "1.3032", "0.0", "1e-3", "7."])
+      case 3:
+        return rng.pick(["0.5", "-0.0473", "1.5e-3", ".5", "2.5E+2", "0.1", "3.14159", "1.3032", "0.0", "1e-3", "7."])
       case 4: return "\(rng.int(in: 1...9))/\(rng.int(in: 1...9))"
       default: return rng.pick(["1", "2", "0", "-1"])
       }
@@ -233,7 +237,8 @@ public struct InputGenerator: Sendable {
       case 5:
         return scalarLoss()
       case 6:
-        let f = scalar(depth: d), s = symbol()
+        let f = scalar(depth: d)
+        let s = symbol()
         switch rng.below(3) {
         case 0: return "simplify(\(f))"
         case 1: return "grad(\(f), [\(s)])[0]"
@@ -249,7 +254,8 @@ public struct InputGenerator: Sendable {
 
     /// A loss with reduction "mean" or "sum" (a scalar), of small random shape.
     mutating func scalarLoss() -> String {
-      let n = rng.int(in: 1...2), c = rng.int(in: 2...3)
+      let n = rng.int(in: 1...2)
+      let c = rng.int(in: 2...3)
       let input = tensor([n, c])
       let targets = "[" + (0..<n).map { _ in String(rng.below(c)) }.joined(separator: ", ") + "]"
       let reduction = rng.chance(0.5) ? "" : ", reduction=\"sum\""
@@ -260,11 +266,13 @@ public struct InputGenerator: Sendable {
       case 3: return "mse_loss(\(input), \(tensor([n, c]))\(reduction))"
       case 4: return "l1_loss(\(input), \(tensor([n, c]))\(reduction))"
       case 5:
-        return rng.pick(["kl_div(log_softmax(\(input), dim=-1), \(probabilities([n, c])), reduction=\"batchmean\")",
-                         "soft_margin_loss(\(input), \(tensor([n, c]) { $0.rng.pick(["1", "-1"]) })\(reduction))",
-                         "sum(logsumexp(\(input), dim=-1))", "kl_div(\(input), \(input), log_target=True)",
-                         "poisson_nll_loss(\(input), \(tensor([n, c]) { $0.rng.pick(["0", "1", "2", "3.5"]) }), full=True)",
-                         "poisson_nll_loss(exp(\(input)), \(tensor([n, c]) { $0.smallNumber() }), log_input=False)"])
+        return rng.pick([
+          "kl_div(log_softmax(\(input), dim=-1), \(probabilities([n, c])), reduction=\"batchmean\")",
+          "soft_margin_loss(\(input), \(tensor([n, c]) { $0.rng.pick(["1", "-1"]) })\(reduction))",
+          "sum(logsumexp(\(input), dim=-1))", "kl_div(\(input), \(input), log_target=True)",
+          "poisson_nll_loss(\(input), \(tensor([n, c]) { $0.rng.pick(["0", "1", "2", "3.5"]) }), full=True)",
+          "poisson_nll_loss(exp(\(input)), \(tensor([n, c]) { $0.smallNumber() }), log_input=False)",
+        ])
       default: return "sum(sigmoid_focal_loss(\(input), \(probabilities([n, c]))))"
       }
     }
@@ -348,27 +356,35 @@ public struct InputGenerator: Sendable {
     }
 
     mutating func validCall() -> Call {
-      let n = rng.int(in: 1...3), c = rng.int(in: 1...4)
+      let n = rng.int(in: 1...3)
+      let c = rng.int(in: 1...4)
       switch rng.below(22) {
       case 0, 1:
         var call = Call(name: "cross_entropy", positional: [tensor([n, c])], keywords: [])
         let probs = rng.chance(0.3)
         call.positional.append(probs ? probabilities([n, c]) : classTargets(n, c))
-        optional(&call, 0.25, [
-          ("weight", { s in s.tensor([c]) { $0.smallNumber() } }),
-          ("ignore_index", { s in s.rng.pick(["-100", "0", "1", "-1", "\(c)"]) }),
-          ("reduction", { s in s.reduction() }),
-          ("label_smoothing", { s in s.rng.pick(["0.0", "0.1", "0.5", "1.0", "0.25"]) }),
-        ])
+        optional(
+          &call, 0.25,
+          [
+            ("weight", { s in s.tensor([c]) { $0.smallNumber() } }),
+            ("ignore_index", { s in s.rng.pick(["-100", "0", "1", "-1", "\(c)"]) }),
+            ("reduction", { s in s.reduction() }),
+            ("label_smoothing", { s in s.rng.pick(["0.0", "0.1", "0.5", "1.0", "0.25"]) }),
+          ])
         if probs { call.keywords.removeAll { $0.0 == "ignore_index" } }
         return call
       case 2:
-        var call = Call(name: "nll_loss", positional: [rng.chance(0.5) ? "log_softmax(\(tensor([n, c])))" : tensor([n, c]), classTargets(n, c)], keywords: [])
-        optional(&call, 0.3, [
-          ("weight", { s in s.tensor([c]) { $0.smallNumber() } }),
-          ("ignore_index", { s in s.rng.pick(["-100", "0", "1"]) }),
-          ("reduction", { s in s.reduction() }),
-        ])
+        var call = Call(
+          name: "nll_loss",
+          positional: [rng.chance(0.5) ? "log_softmax(\(tensor([n, c])))" : tensor([n, c]), classTargets(n, c)],
+          keywords: [])
+        optional(
+          &call, 0.3,
+          [
+            ("weight", { s in s.tensor([c]) { $0.smallNumber() } }),
+            ("ignore_index", { s in s.rng.pick(["-100", "0", "1"]) }),
+            ("reduction", { s in s.reduction() }),
+          ])
         return call
       case 3:
         let shape = rng.chance(0.5) ? [n] : [n, c]
@@ -376,32 +392,40 @@ public struct InputGenerator: Sendable {
           s.rng.chance(0.6) ? "sigmoid(\(s.symbol()))" : s.rng.pick(["0.3", "0", "1", "0.5", s.symbol()])
         }
         var call = Call(name: "binary_cross_entropy", positional: [input, probabilities(shape)], keywords: [])
-        optional(&call, 0.3, [
-          ("weight", { s in s.tensor(shape) { $0.smallNumber() } }),
-          ("reduction", { s in s.reduction() }),
-          ("clamp", { s in s.rng.pick(["True", "False"]) }),
-        ])
+        optional(
+          &call, 0.3,
+          [
+            ("weight", { s in s.tensor(shape) { $0.smallNumber() } }),
+            ("reduction", { s in s.reduction() }),
+            ("clamp", { s in s.rng.pick(["True", "False"]) }),
+          ])
         return call
       case 4:
         let shape = rng.chance(0.5) ? [n] : [n, c]
-        var call = Call(name: "binary_cross_entropy_with_logits", positional: [tensor(shape), probabilities(shape)], keywords: [])
-        optional(&call, 0.3, [
-          ("weight", { s in s.tensor(shape) { $0.smallNumber() } }),
-          ("pos_weight", { s in s.tensor([shape.last!]) { $0.smallNumber() } }),
-          ("reduction", { s in s.reduction() }),
-        ])
+        var call = Call(
+          name: "binary_cross_entropy_with_logits", positional: [tensor(shape), probabilities(shape)], keywords: [])
+        optional(
+          &call, 0.3,
+          [
+            ("weight", { s in s.tensor(shape) { $0.smallNumber() } }),
+            ("pos_weight", { s in s.tensor([shape.last!]) { $0.smallNumber() } }),
+            ("reduction", { s in s.reduction() }),
+          ])
         return call
       case 5:
         let shape = rng.chance(0.5) ? [n] : [n, c]
         var call = Call(name: "sigmoid_focal_loss", positional: [tensor(shape), probabilities(shape)], keywords: [])
-        optional(&call, 0.4, [
-          ("alpha", { s in s.rng.pick(["0.25", "0", "1", "-1", "0.5"]) }),
-          ("gamma", { s in s.rng.pick(["2", "0", "0.5", "1", "3.5"]) }),
-          ("reduction", { s in s.reduction() }),
-        ])
+        optional(
+          &call, 0.4,
+          [
+            ("alpha", { s in s.rng.pick(["0.25", "0", "1", "-1", "0.5"]) }),
+            ("gamma", { s in s.rng.pick(["2", "0", "0.5", "1", "3.5"]) }),
+            ("reduction", { s in s.reduction() }),
+          ])
         return call
       case 6:
-        let inDim = rng.int(in: 1...3), outDim = rng.int(in: 1...3)
+        let inDim = rng.int(in: 1...3)
+        let outDim = rng.int(in: 1...3)
         var call = Call(name: "linear", positional: [tensor([n, inDim]), tensor([outDim, inDim])], keywords: [])
         if rng.chance(0.5) {
           let bias = tensor([outDim])
@@ -410,9 +434,12 @@ public struct InputGenerator: Sendable {
         return call
       case 7, 8:
         let shape = [[c], [n, c], [1, c, n]][rng.below(3)]
-        var call = Call(name: rng.pick(["softmax", "log_softmax", "softmin", "F.softmax"]), positional: [tensor(shape)], keywords: [])
+        var call = Call(
+          name: rng.pick(["softmax", "log_softmax", "softmin", "F.softmax"]), positional: [tensor(shape)], keywords: [])
         if rng.chance(0.4) { call.keywords.append(("dim", rng.pick(["-1", "0", "1", "-2"]))) }
-        if rng.chance(0.1) { call.keywords.append(("dtype", rng.pick(["torch.float64", "torch.float32", "torch.int64"]))) }
+        if rng.chance(0.1) {
+          call.keywords.append(("dtype", rng.pick(["torch.float64", "torch.float32", "torch.int64"])))
+        }
         return call
       case 9:
         let shape = [[c], [n, c]][rng.below(2)]
@@ -420,23 +447,34 @@ public struct InputGenerator: Sendable {
         if rng.chance(0.4) { call.keywords.append(("dim", rng.pick(["-1", "0", "1", "None"]))) }
         return call
       case 10, 11:
-        let l = rng.int(in: 1...3), s = rng.int(in: 1...3), e = rng.int(in: 1...2), ev = rng.int(in: 1...2)
+        let l = rng.int(in: 1...3)
+        let s = rng.int(in: 1...3)
+        let e = rng.int(in: 1...2)
+        let ev = rng.int(in: 1...2)
         let weights = rng.chance(0.4)
-        var call = Call(name: weights ? "attention_weights" : "scaled_dot_product_attention",
-                        positional: [tensor([l, e]), tensor([s, e])], keywords: [])
+        var call = Call(
+          name: weights ? "attention_weights" : "scaled_dot_product_attention",
+          positional: [tensor([l, e]), tensor([s, e])], keywords: [])
         if !weights { call.positional.append(tensor([s, ev])) }
-        optional(&call, 0.25, [
-          ("attn_mask", { g in
-            g.rng.chance(0.5) ? g.booleans([l, s]) : g.tensor([l, s]) { $0.rng.pick(["0", "-inf", "0", "-1e9"]) }
-          }),
-          ("is_causal", { g in g.rng.pick(["True", "False"]) }),
-          ("scale", { g in g.rng.pick(["0.5", "1", "None", "2"]) }),
-          ("key_padding_mask", { g in g.booleans([s]) }),
-          ("attention_mask", { g in g.tensor([s]) { $0.rng.pick(["1", "0", "1"]) } }),
-        ])
+        optional(
+          &call, 0.25,
+          [
+            (
+              "attn_mask",
+              { g in
+                g.rng.chance(0.5) ? g.booleans([l, s]) : g.tensor([l, s]) { $0.rng.pick(["0", "-inf", "0", "-1e9"]) }
+              }
+            ),
+            ("is_causal", { g in g.rng.pick(["True", "False"]) }),
+            ("scale", { g in g.rng.pick(["0.5", "1", "None", "2"]) }),
+            ("key_padding_mask", { g in g.booleans([s]) }),
+            ("attention_mask", { g in g.tensor([s]) { $0.rng.pick(["1", "0", "1"]) } }),
+          ])
         return call
       case 12:
-        return Call(name: rng.pick(["causal_mask", "generate_square_subsequent_mask"]), positional: [String(rng.int(in: 0...6))], keywords: [])
+        return Call(
+          name: rng.pick(["causal_mask", "generate_square_subsequent_mask"]), positional: [String(rng.int(in: 0...6))],
+          keywords: [])
       case 13:
         if rng.chance(0.3) {
           let name = rng.pick(["\"X\"", "'W'", "\"x\"", "\"inf\"", "1"])
@@ -461,18 +499,21 @@ public struct InputGenerator: Sendable {
         return Call(name: "hessian", positional: [scalar(depth: 2), symbolList()], keywords: [])
       default:
         if rng.chance(0.5) {
-          return Call(name: "simplify", positional: [rng.chance(0.5) ? scalar(depth: 3) : tensor([n, c])], keywords: [])
+          return Call(
+            name: "simplify", positional: [rng.chance(0.5) ? scalar(depth: 3) : tensor([n, c])], keywords: [])
         }
         // Elementwise functions on lists, and an unknown function.
-        let name = rng.chance(0.9) ? rng.pick(InputGenerator.unaryFunctions) : rng.pick(["foo", "Softmax", "relu", "exp_"])
+        let name =
+          rng.chance(0.9) ? rng.pick(InputGenerator.unaryFunctions) : rng.pick(["foo", "Softmax", "relu", "exp_"])
         return Call(name: name, positional: [tensor([[c], [n, c]][rng.below(2)])], keywords: [])
       }
     }
 
     mutating func classTargets(_ n: Int, _ c: Int) -> String {
-      "[" + (0..<n).map { _ in
-        rng.chance(0.9) ? String(rng.below(c)) : rng.pick(["-100", "\(c)", "-1"])
-      }.joined(separator: ", ") + "]"
+      "["
+        + (0..<n).map { _ in
+          rng.chance(0.9) ? String(rng.below(c)) : rng.pick(["-100", "\(c)", "-1"])
+        }.joined(separator: ", ") + "]"
     }
 
     mutating func symbolList() -> String {
@@ -488,15 +529,22 @@ public struct InputGenerator: Sendable {
       case 0 where !call.positional.isEmpty:
         // A dimension off by one, or another rank.
         let i = rng.below(call.positional.count)
-        let shapes: [[Int]] = [[], [rng.int(in: 0...4)], [rng.int(in: 1...3), rng.int(in: 1...5)], [2, 1, 2], [0, 2]]
+        let shapes: [[Int]] = [
+          [], [rng.int(in: 0...4)], [rng.int(in: 1...3), rng.int(in: 1...5)], [2, 1, 2], [0, 2],
+        ]
         call.positional[i] = tensor(rng.pick(shapes))
       case 1 where !call.positional.isEmpty:
-        call.positional[rng.below(call.positional.count)] = rng.pick(["\"sum\"", "True", "[]", "[[]]", "[[1, 2], [3]]", "[x, [y]]", "None", "[True, 1]"])
+        call.positional[rng.below(call.positional.count)] = rng.pick([
+          "\"sum\"", "True", "[]", "[[]]", "[[1, 2], [3]]", "[x, [y]]", "None", "[True, 1]",
+        ])
       case 2:
-        call.keywords.append((rng.pick(["foo", "reduce", "size_average", "dim", "weight", "bias", "input", "target"]), entry()))
+        call.keywords.append(
+          (rng.pick(["foo", "reduce", "size_average", "dim", "weight", "bias", "input", "target"]), entry()))
       case 3 where !call.keywords.isEmpty:
         let i = rng.below(call.keywords.count)
-        call.keywords[i].1 = rng.pick(["\"avg\"", "1", "True", "-100.5", "x", "[1, 2, 3, 4, 5]", "1.5", "-0.1", "\"\"", "nan", "inf", "2**70"])
+        call.keywords[i].1 = rng.pick([
+          "\"avg\"", "1", "True", "-100.5", "x", "[1, 2, 3, 4, 5]", "1.5", "-0.1", "\"\"", "nan", "inf", "2**70",
+        ])
       case 4 where !call.positional.isEmpty:
         call.positional.removeLast()
       case 5:
@@ -504,9 +552,19 @@ public struct InputGenerator: Sendable {
       case 6 where !call.keywords.isEmpty:
         call.keywords.append(call.keywords[rng.below(call.keywords.count)])
       case 7:
-        call.keywords.append((rng.pick(["reduction", "weight", "ignore_index", "label_smoothing", "dim", "bias", "pos_weight", "scale", "is_causal", "clamp", "alpha", "gamma"]), rng.pick(["\"sum\"", "1", "[1, 2]", "True", "0.5", "-1"])))
+        call.keywords.append(
+          (
+            rng.pick([
+              "reduction", "weight", "ignore_index", "label_smoothing", "dim", "bias", "pos_weight", "scale",
+              "is_causal", "clamp", "alpha", "gamma",
+            ]), rng.pick(["\"sum\"", "1", "[1, 2]", "True", "0.5", "-1"])
+          ))
       case 8:
-        call.name = rng.pick(["cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss", "linear", "softmax", "scaled_dot_product_attention", "attention_weights", "one_hot", "eye", "grad", "hessian", "transpose", "outer", "causal_mask", "max", "min", "sum", "mean"])
+        call.name = rng.pick([
+          "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss",
+          "linear", "softmax", "scaled_dot_product_attention", "attention_weights", "one_hot", "eye", "grad", "hessian",
+          "transpose", "outer", "causal_mask", "max", "min", "sum", "mean",
+        ])
       default:
         if !call.positional.isEmpty { call.positional[rng.below(call.positional.count)] = scalar(depth: 1) }
       }
@@ -517,8 +575,15 @@ public struct InputGenerator: Sendable {
     /// Tokens and fragments inserted by mutations.
     mutating func fragment() -> String {
       switch rng.below(8) {
-      case 0: return rng.pick(["(", ")", "[", "]", ",", "+", "-", "*", "/", "**", "^", "=", ".", "'", "\"", " ", "e", "1e", "E"])
-      case 1: return rng.pick(["exp(", "log(", "sigmoid(", "max(", "softmax(", "sum(", "[0]", "[-1]", "reduction=\"sum\", ", "dim=0, ", ")*(", "**-1"])
+      case 0:
+        return rng.pick([
+          "(", ")", "[", "]", ",", "+", "-", "*", "/", "**", "^", "=", ".", "'", "\"", " ", "e", "1e", "E",
+        ])
+      case 1:
+        return rng.pick([
+          "exp(", "log(", "sigmoid(", "max(", "softmax(", "sum(", "[0]", "[-1]", "reduction=\"sum\", ", "dim=0, ",
+          ")*(", "**-1",
+        ])
       case 2: return extremeNumber()
       case 3: return leaf()
       case 4: return Session.unicode[rng.below(Session.unicode.count)]
@@ -542,11 +607,13 @@ public struct InputGenerator: Sendable {
       switch rng.below(9) {
       case 0:  // delete 1-4 bytes
         guard !bytes.isEmpty else { break }
-        let i = rng.below(bytes.count), n = min(rng.int(in: 1...4), bytes.count - i)
+        let i = rng.below(bytes.count)
+        let n = min(rng.int(in: 1...4), bytes.count - i)
         bytes.removeSubrange(i..<(i + n))
       case 1:  // duplicate a range, right after it or elsewhere
         guard !bytes.isEmpty else { break }
-        let i = rng.below(bytes.count), n = min(rng.int(in: 1...24), bytes.count - i)
+        let i = rng.below(bytes.count)
+        let n = min(rng.int(in: 1...24), bytes.count - i)
         let piece = Array(bytes[i..<(i + n)])
         bytes.insert(contentsOf: piece, at: rng.chance(0.5) ? i + n : position(&rng))
       case 2, 3:  // insert a fragment
@@ -565,7 +632,8 @@ public struct InputGenerator: Sendable {
       case 6:  // duplicate or swap tokens
         var tokens = Session.roughTokens(text)
         guard tokens.count >= 2 else { break }
-        let i = rng.below(tokens.count), j = rng.below(tokens.count)
+        let i = rng.below(tokens.count)
+        let j = rng.below(tokens.count)
         if rng.chance(0.5) { tokens.swapAt(i, j) } else { tokens.insert(tokens[i], at: j) }
         return tokens.joined()
       case 7:  // truncate
@@ -586,7 +654,9 @@ public struct InputGenerator: Sendable {
         let c = text[i]
         var j = text.index(after: i)
         if c.isLetter || c == "_" || c.isNumber || c == "." {
-          while j < text.endIndex, text[j].isLetter || text[j].isNumber || text[j] == "_" || text[j] == "." { j = text.index(after: j) }
+          while j < text.endIndex, text[j].isLetter || text[j].isNumber || text[j] == "_" || text[j] == "." {
+            j = text.index(after: j)
+          }
         } else if c == "*", j < text.endIndex, text[j] == "*" {
           j = text.index(after: j)
         }
@@ -601,7 +671,10 @@ public struct InputGenerator: Sendable {
     /// Nesting from a few levels to past the parser's limit (`Parser.maxDepth` = 256),
     /// with a share around 200 (the old limit) and around the limit itself.
     mutating func deep() -> String {
-      let depths = [rng.int(in: 2...30), rng.int(in: 30...120), rng.int(in: 190...210), rng.int(in: 246...266), rng.int(in: 250...2000)]
+      let depths = [
+        rng.int(in: 2...30), rng.int(in: 30...120), rng.int(in: 190...210), rng.int(in: 246...266),
+        rng.int(in: 250...2000),
+      ]
       let n = depths[rng.weighted([50, 25, 15, 5, 5])]
       let s = symbol()
       switch rng.below(10) {
@@ -616,7 +689,9 @@ public struct InputGenerator: Sendable {
       case 6:
         // Alternating functions, as a derivative chain would build.
         var t = s
-        for _ in 0..<n { t = rng.pick(InputGenerator.unaryFunctions) + "(" + t + rng.pick(["", " + 1", "*2", " - \(symbol())"]) + ")" }
+        for _ in 0..<n {
+          t = rng.pick(InputGenerator.unaryFunctions) + "(" + t + rng.pick(["", " + 1", "*2", " - \(symbol())"]) + ")"
+        }
         return t
       case 7: return String(repeating: "sum([", count: n) + s + String(repeating: "])", count: n)
       case 8: return String(repeating: "1/(1 + ", count: n) + s + String(repeating: ")", count: n)
@@ -648,7 +723,9 @@ public struct InputGenerator: Sendable {
 
     /// Huge, tiny and Int-edge numbers in every position.
     mutating func numbersInput() -> String {
-      let a = extremeNumber(), b = extremeNumber(), s = symbol()
+      let a = extremeNumber()
+      let b = extremeNumber()
+      let s = symbol()
       switch rng.below(10) {
       case 0: return "\(s)**\(paren(a))"
       case 1: return "\(paren(a))**\(paren(b))"
@@ -663,7 +740,9 @@ public struct InputGenerator: Sendable {
       }
     }
 
-    func paren(_ n: String) -> String { n.first == "-" || n.contains("*") || n.contains("+") || n.contains("/") ? "(\(n))" : n }
+    func paren(_ n: String) -> String {
+      n.first == "-" || n.contains("*") || n.contains("+") || n.contains("/") ? "(\(n))" : n
+    }
 
     /// Non-ASCII characters in names, strings and between tokens.
     mutating func unicodeInput() -> String {

@@ -47,7 +47,11 @@ public enum KnownIssue: String, CaseIterable, Sendable {
   case nonCanonicalPrint = "non-canonical"
 
   /// What the class is.
-  public enum Kind: String, Sendable { case crash, hang, roundTrip = "round-trip" }
+  public enum Kind: String, Sendable {
+    case crash
+    case hang
+    case roundTrip = "round-trip"
+  }
 
   public var kind: Kind {
     switch self {
@@ -61,7 +65,8 @@ public enum KnownIssue: String, CaseIterable, Sendable {
     switch self {
     case .largeLiterals: return "eye(n), causal_mask(n), ... with n >= 128 take seconds to print and reparse"
     case .longExpressions: return ">= 300 operators: limits and values at infinity take seconds"
-    case .deepNesting: return "nesting 16-199 levels: seconds in a debug build (the long run, in release, generates them)"
+    case .deepNesting:
+      return "nesting 16-199 levels: seconds in a debug build (the long run, in release, generates them)"
     case .nonCanonicalPrint: return "printed text reparses to an equal-valued, different, stable expression"
     }
   }
@@ -83,7 +88,9 @@ public enum KnownIssue: String, CaseIterable, Sendable {
       }
       return false
     case .longExpressions:
-      return text.utf8.lazy.filter { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "/") }.count >= 300
+      return text.utf8.lazy.filter {
+        $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "/")
+      }.count >= 300
     case .deepNesting:
       let d = KnownIssue.nesting(of: text)
       return d >= 16 && d < 200
@@ -95,7 +102,11 @@ public enum KnownIssue: String, CaseIterable, Sendable {
   /// A rough nesting depth: the deepest bracket nesting, the number of power operators, or
   /// the longest run of unary minus signs, whichever is largest.
   static func nesting(of text: String) -> Int {
-    var depth = 0, deepest = 0, powers = 0, run = 0, longestRun = 0
+    var depth = 0
+    var deepest = 0
+    var powers = 0
+    var run = 0
+    var longestRun = 0
     var previous: UInt8 = 0
     for b in text.utf8 {
       switch b {

@@ -4,12 +4,15 @@ import _Differentiation
 /// `torch._safe_softmax` along the last dim: softmax, except rows whose entries are all `-inf`
 /// give 0. Its backward is softmax's backward evaluated with the *safe* output, so a fully
 /// masked row gets gradient 0 (derivatives.yaml: `_softmax_backward_data(grad, result, ...)`).
-@differentiable(reverse, wrt: x)
+@differentiable(reverse,wrt: x)
 func safeSoftmaxRows(_ x: [Double], rows: Int, columns: Int) -> [Double] {
   var y = softmax(x, rows: rows, columns: columns)
   for r in 0..<rows {
     var allMasked = true
-    for c in 0..<columns where x[r * columns + c] != -.infinity { allMasked = false; break }
+    for c in 0..<columns where x[r * columns + c] != -.infinity {
+      allMasked = false
+      break
+    }
     if allMasked { for c in 0..<columns { y[r * columns + c] = 0 } }
   }
   return y
@@ -40,15 +43,16 @@ public func causalAdditiveMask(l: Int, s: Int) -> [Double] {
 
 /// The pre-softmax attention scores (`L x S`), with the scaling and mask placement of the
 /// PyTorch path being mimicked (see `scaledDotProductAttention`).
-@differentiable(reverse, wrt: (query, key))
+@differentiable(reverse,wrt: (query, key))
 func attentionScores(
   query: [Double], key: [Double], l: Int, s: Int, e: Int,
   additiveMask: [Double]?, isCausal: Bool, scale: Double?, safeSoftmax: Bool
 ) -> [Double] {
   precondition(query.count == l * e, "attention: query.count must be l * e")
   precondition(key.count == s * e, "attention: key.count must be s * e")
-  precondition(!(isCausal && additiveMask != nil),
-               "attention: an explicit mask should not be set when isCausal is true (PyTorch raises)")
+  precondition(
+    !(isCausal && additiveMask != nil),
+    "attention: an explicit mask should not be set when isCausal is true (PyTorch raises)")
   var mask: [Double]? = additiveMask
   if isCausal { mask = causalAdditiveMask(l: l, s: s) }
   if let m = mask { precondition(m.count == l * s, "attention: additiveMask.count must be l * s") }
@@ -78,14 +82,15 @@ func attentionScores(
 /// A fully masked row (all `-inf`) gives weights 0 and gradient 0 when `safeSoftmax`, and
 /// NaN weights and gradients otherwise. See `scaledDotProductAttention` for the arguments,
 /// defaults and preconditions. Differentiable with respect to `query` and `key`.
-@differentiable(reverse, wrt: (query, key))
+@differentiable(reverse,wrt: (query, key))
 public func attentionWeights(
   query: [Double], key: [Double], l: Int, s: Int, e: Int,
   additiveMask: [Double]? = nil, isCausal: Bool = false, scale: Double? = nil,
   safeSoftmax: Bool = true
 ) -> [Double] {
-  let scores = attentionScores(query: query, key: key, l: l, s: s, e: e, additiveMask: additiveMask,
-                               isCausal: isCausal, scale: scale, safeSoftmax: safeSoftmax)
+  let scores = attentionScores(
+    query: query, key: key, l: l, s: s, e: e, additiveMask: additiveMask,
+    isCausal: isCausal, scale: scale, safeSoftmax: safeSoftmax)
   if safeSoftmax { return safeSoftmaxRows(scores, rows: l, columns: s) }
   return softmax(scores, rows: l, columns: s)
 }
@@ -115,14 +120,15 @@ public func attentionWeights(
 /// Differentiable with respect to `query`, `key` and `value`.
 ///
 /// Preconditions: the counts above; not both `isCausal` and `additiveMask` (PyTorch raises).
-@differentiable(reverse, wrt: (query, key, value))
+@differentiable(reverse,wrt: (query, key, value))
 public func scaledDotProductAttention(
   query: [Double], key: [Double], value: [Double], l: Int, s: Int, e: Int, ev: Int,
   additiveMask: [Double]? = nil, isCausal: Bool = false, scale: Double? = nil,
   safeSoftmax: Bool = true
 ) -> [Double] {
   precondition(value.count == s * ev, "attention: value.count must be s * ev")
-  let weights = attentionWeights(query: query, key: key, l: l, s: s, e: e, additiveMask: additiveMask,
-                                 isCausal: isCausal, scale: scale, safeSoftmax: safeSoftmax)
+  let weights = attentionWeights(
+    query: query, key: key, l: l, s: s, e: e, additiveMask: additiveMask,
+    isCausal: isCausal, scale: scale, safeSoftmax: safeSoftmax)
   return matmul(weights, value, m: l, k: s, n: ev)
 }

@@ -32,7 +32,7 @@ func scalarLogSigmoid(_ x: Double) -> Double {
 ///
 /// Preconditions: `target.count == input.count`; `columns > 0` divides `input.count`;
 /// `posWeight?.count == columns`; `weight.count` divides `input.count`.
-@differentiable(reverse, wrt: input)
+@differentiable(reverse,wrt: input)
 public func binaryCrossEntropyWithLogits(
   _ input: [Double], target: [Double], columns: Int, weight: [Double]? = nil,
   posWeight: [Double]? = nil, reduction: OracleReduction = .mean
@@ -40,11 +40,14 @@ public func binaryCrossEntropyWithLogits(
   let n = input.count
   precondition(target.count == n, "binaryCrossEntropyWithLogits: target.count must equal input.count")
   precondition(columns > 0 && n % columns == 0, "binaryCrossEntropyWithLogits: columns must divide input.count")
-  if let pw = posWeight { precondition(pw.count == columns, "binaryCrossEntropyWithLogits: posWeight.count must equal columns") }
+  if let pw = posWeight {
+    precondition(pw.count == columns, "binaryCrossEntropyWithLogits: posWeight.count must equal columns")
+  }
   checkTrailingWeight(weight, count: n, "binaryCrossEntropyWithLogits")
   var loss = [Double](repeating: 0, count: n)
   for i in 0..<n {
-    let x = input[i], y = target[i]
+    let x = input[i]
+    let y = target[i]
     var ls = scalarLogSigmoid(x)
     if let pw = posWeight { ls *= (pw[i % columns] - 1) * y + 1 }
     var l = (1 - y) * x - ls
@@ -64,26 +67,31 @@ func binaryCrossEntropyWithLogitsVJP(
   _ input: [Double], target: [Double], columns: Int, weight: [Double]?,
   posWeight: [Double]?, reduction: OracleReduction
 ) -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent) {
-  let value = binaryCrossEntropyWithLogits(input, target: target, columns: columns, weight: weight,
-                                           posWeight: posWeight, reduction: reduction)
+  let value = binaryCrossEntropyWithLogits(
+    input, target: target, columns: columns, weight: weight,
+    posWeight: posWeight, reduction: reduction)
   let n = input.count
-  return (value, { g in
-    let gd = dense(g, count: value.count)
-    var gx = [Double](repeating: 0, count: n)
-    for i in 0..<n {
-      let x = input[i], y = target[i]
-      var v: Double
-      if let pw = posWeight {
-        let t = pw[i % columns] * y
-        v = (t + 1 - y) * scalarSigmoid(x) - t
-      } else {
-        v = scalarSigmoid(x) - y
+  return (
+    value,
+    { g in
+      let gd = dense(g, count: value.count)
+      var gx = [Double](repeating: 0, count: n)
+      for i in 0..<n {
+        let x = input[i]
+        let y = target[i]
+        var v: Double
+        if let pw = posWeight {
+          let t = pw[i % columns] * y
+          v = (t + 1 - y) * scalarSigmoid(x) - t
+        } else {
+          v = scalarSigmoid(x) - y
+        }
+        v *= reduction == .none ? gd[i] : gd[0]
+        if let w = weight { v *= w[i % w.count] }
+        if reduction == .mean { v /= Double(n) }
+        gx[i] = v
       }
-      v *= reduction == .none ? gd[i] : gd[0]
-      if let w = weight { v *= w[i % w.count] }
-      if reduction == .mean { v /= Double(n) }
-      gx[i] = v
+      return DoubleTangent(gx)
     }
-    return DoubleTangent(gx)
-  })
+  )
 }

@@ -39,7 +39,7 @@ public enum OracleTarget: Sendable {
 /// `0 <= labelSmoothing <= 1`; `weight?.count == columns`; class indices in `0..<columns`
 /// or equal to `ignoreIndex`; probability targets have `rows * columns` entries and
 /// `ignoreIndex < 0` (PyTorch: "ignore_index is not supported for floating point target").
-@differentiable(reverse, wrt: logits)
+@differentiable(reverse,wrt: logits)
 public func crossEntropy(
   _ logits: [Double], rows: Int, columns: Int, target: OracleTarget,
   weight: [Double]? = nil, ignoreIndex: Int = -100, labelSmoothing: Double = 0,
@@ -51,13 +51,16 @@ public func crossEntropy(
   let z = logSoftmax(logits, rows: rows, columns: columns)
   switch target {
   case .classIndices(let t):
-    let nll = nllLoss(z, rows: rows, columns: columns, target: t, weight: weight,
-                      ignoreIndex: ignoreIndex, reduction: reduction)
+    let nll = nllLoss(
+      z, rows: rows, columns: columns, target: t, weight: weight,
+      ignoreIndex: ignoreIndex, reduction: reduction)
     if labelSmoothing > 0 {
-      let smooth = labelSmoothingTerm(z, rows: rows, columns: columns, target: t, weight: weight,
-                                      ignoreIndex: ignoreIndex, reduction: reduction)
-      return elementwiseSum(scaled(nll, by: 1 - labelSmoothing),
-                            scaled(smooth, by: labelSmoothing / Double(columns)))
+      let smooth = labelSmoothingTerm(
+        z, rows: rows, columns: columns, target: t, weight: weight,
+        ignoreIndex: ignoreIndex, reduction: reduction)
+      return elementwiseSum(
+        scaled(nll, by: 1 - labelSmoothing),
+        scaled(smooth, by: labelSmoothing / Double(columns)))
     }
     return nll
   case .probabilities(let p):
@@ -65,7 +68,8 @@ public func crossEntropy(
     precondition(p.count == rows * columns, "crossEntropy: probability target must have rows * columns entries")
     var q = p
     if labelSmoothing > 0 {
-      let e = labelSmoothing, share = labelSmoothing / Double(columns)
+      let e = labelSmoothing
+      let share = labelSmoothing / Double(columns)
       q = p.map { $0 * (1 - e) + share }
     }
     return probabilityTargetTerm(z, rows: rows, columns: columns, q: q, weight: weight, reduction: reduction)
@@ -74,13 +78,15 @@ public func crossEntropy(
 
 /// The smoothing term `R(S)` of `cross_entropy_loss_label_smoothing` (see `crossEntropy`).
 /// Backward: row `n` not ignored gets `-(gS_n) * w_c` with `gS_n = g_n | g | g / denominator`.
-@differentiable(reverse, wrt: z)
+@differentiable(reverse,wrt: z)
 func labelSmoothingTerm(
   _ z: [Double], rows: Int, columns: Int, target: [Int], weight: [Double]?,
   ignoreIndex: Int, reduction: OracleReduction
 ) -> [Double] {
-  labelSmoothingForward(z, rows: rows, columns: columns, target: target, weight: weight,
-                        ignoreIndex: ignoreIndex, reduction: reduction).value
+  labelSmoothingForward(
+    z, rows: rows, columns: columns, target: target, weight: weight,
+    ignoreIndex: ignoreIndex, reduction: reduction
+  ).value
 }
 
 func labelSmoothingForward(
@@ -114,27 +120,30 @@ func labelSmoothingTermVJP(
   let (value, denominator) = labelSmoothingForward(
     z, rows: rows, columns: columns, target: target, weight: weight,
     ignoreIndex: ignoreIndex, reduction: reduction)
-  return (value, { g in
-    var gz = [Double](repeating: 0, count: z.count)
-    let gd = dense(g, count: value.count)
-    for n in 0..<rows {
-      if target[n] == ignoreIndex { continue }
-      let gs: Double
-      switch reduction {
-      case .none: gs = gd[n]
-      case .sum: gs = gd[0]
-      case .mean: gs = gd[0] / denominator
+  return (
+    value,
+    { g in
+      var gz = [Double](repeating: 0, count: z.count)
+      let gd = dense(g, count: value.count)
+      for n in 0..<rows {
+        if target[n] == ignoreIndex { continue }
+        let gs: Double
+        switch reduction {
+        case .none: gs = gd[n]
+        case .sum: gs = gd[0]
+        case .mean: gs = gd[0] / denominator
+        }
+        let negated = -gs
+        for c in 0..<columns { gz[n * columns + c] = weight.map { negated * $0[c] } ?? negated }
       }
-      let negated = -gs
-      for c in 0..<columns { gz[n * columns + c] = weight.map { negated * $0[c] } ?? negated }
+      return DoubleTangent(gz)
     }
-    return DoubleTangent(gz)
-  })
+  )
 }
 
 /// `-(z * q * w)` reduced, from `cross_entropy_loss_prob_target` (see `crossEntropy`).
 /// Backward (autograd of div/neg/sum/mul): `gz = ((-gS) * w) * q`, `gS = g_n | g | g / N`.
-@differentiable(reverse, wrt: z)
+@differentiable(reverse,wrt: z)
 func probabilityTargetTerm(
   _ z: [Double], rows: Int, columns: Int, q: [Double], weight: [Double]?, reduction: OracleReduction
 ) -> [Double] {
@@ -162,23 +171,26 @@ func probabilityTargetTermVJP(
   _ z: [Double], rows: Int, columns: Int, q: [Double], weight: [Double]?, reduction: OracleReduction
 ) -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent) {
   let value = probabilityTargetTerm(z, rows: rows, columns: columns, q: q, weight: weight, reduction: reduction)
-  return (value, { g in
-    let gd = dense(g, count: value.count)
-    var gz = [Double](repeating: 0, count: z.count)
-    for n in 0..<rows {
-      let gs: Double
-      switch reduction {
-      case .none: gs = gd[n]
-      case .sum: gs = gd[0]
-      case .mean: gs = gd[0] / Double(rows)
+  return (
+    value,
+    { g in
+      let gd = dense(g, count: value.count)
+      var gz = [Double](repeating: 0, count: z.count)
+      for n in 0..<rows {
+        let gs: Double
+        switch reduction {
+        case .none: gs = gd[n]
+        case .sum: gs = gd[0]
+        case .mean: gs = gd[0] / Double(rows)
+        }
+        let negated = -gs
+        for c in 0..<columns {
+          let i = n * columns + c
+          let gw = weight.map { negated * $0[c] } ?? negated
+          gz[i] = gw * q[i]
+        }
       }
-      let negated = -gs
-      for c in 0..<columns {
-        let i = n * columns + c
-        let gw = weight.map { negated * $0[c] } ?? negated
-        gz[i] = gw * q[i]
-      }
+      return DoubleTangent(gz)
     }
-    return DoubleTangent(gz)
-  })
+  )
 }

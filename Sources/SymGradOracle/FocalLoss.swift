@@ -22,7 +22,7 @@ import _Differentiation
 ///   (`ce = inf`, `(1 - p_t) ** gamma = 1`).
 ///
 /// Precondition: `target.count == input.count`. Targets are not range-checked.
-@differentiable(reverse, wrt: input)
+@differentiable(reverse,wrt: input)
 public func sigmoidFocalLoss(
   _ input: [Double], target: [Double], alpha: Double = 0.25, gamma: Double = 2,
   reduction: OracleReduction = .none

@@ -2,7 +2,7 @@ import Foundation
 import _Differentiation
 
 /// `a (m x k) * b^T` where `b` is `n x k`, row-major. Backward: `ga = g b`, `gb = g^T a`.
-@differentiable(reverse, wrt: (a, b))
+@differentiable(reverse,wrt: (a, b))
 func matmulTransposed(_ a: [Double], _ b: [Double], m: Int, k: Int, n: Int) -> [Double] {
   precondition(a.count == m * k && b.count == n * k, "matmulTransposed: shape mismatch")
   var out = [Double](repeating: 0, count: m * n)
@@ -20,11 +20,16 @@ func matmulTransposed(_ a: [Double], _ b: [Double], m: Int, k: Int, n: Int) -> [
 func matmulTransposedVJP(_ a: [Double], _ b: [Double], m: Int, k: Int, n: Int)
   -> (value: [Double], pullback: (DoubleTangent) -> (DoubleTangent, DoubleTangent))
 {
-  (matmulTransposed(a, b, m: m, k: k, n: n), { g in
-    let gd = dense(g, count: m * n)
-    return (DoubleTangent(matmulPlain(gd, b, m: m, k: n, n: k)),
-            DoubleTangent(matmulTransposedLeft(gd, a, m: m, n: n, k: k)))
-  })
+  (
+    matmulTransposed(a, b, m: m, k: k, n: n),
+    { g in
+      let gd = dense(g, count: m * n)
+      return (
+        DoubleTangent(matmulPlain(gd, b, m: m, k: n, n: k)),
+        DoubleTangent(matmulTransposedLeft(gd, a, m: m, n: n, k: k))
+      )
+    }
+  )
 }
 
 /// `a (m x k) * b (k x n)`, row-major, plain (not differentiated).
@@ -54,7 +59,7 @@ func matmulTransposedLeft(_ g: [Double], _ a: [Double], m: Int, n: Int, k: Int) 
 }
 
 /// `a (m x k) * b (k x n)`. Backward: `ga = g b^T`, `gb = a^T g`.
-@differentiable(reverse, wrt: (a, b))
+@differentiable(reverse,wrt: (a, b))
 func matmul(_ a: [Double], _ b: [Double], m: Int, k: Int, n: Int) -> [Double] {
   precondition(a.count == m * k && b.count == k * n, "matmul: shape mismatch")
   return matmulPlain(a, b, m: m, k: k, n: n)
@@ -64,16 +69,21 @@ func matmul(_ a: [Double], _ b: [Double], m: Int, k: Int, n: Int) -> [Double] {
 func matmulVJP(_ a: [Double], _ b: [Double], m: Int, k: Int, n: Int)
   -> (value: [Double], pullback: (DoubleTangent) -> (DoubleTangent, DoubleTangent))
 {
-  (matmul(a, b, m: m, k: k, n: n), { g in
-    let gd = dense(g, count: m * n)
-    // ga (m x k) = g (m x n) * b^T: b (k x n) is exactly the "n x k" operand matmulTransposed expects.
-    return (DoubleTangent(matmulTransposed(gd, b, m: m, k: n, n: k)),
-            DoubleTangent(matmulTransposedLeft(a, gd, m: m, n: k, k: n)))
-  })
+  (
+    matmul(a, b, m: m, k: k, n: n),
+    { g in
+      let gd = dense(g, count: m * n)
+      // ga (m x k) = g (m x n) * b^T: b (k x n) is exactly the "n x k" operand matmulTransposed expects.
+      return (
+        DoubleTangent(matmulTransposed(gd, b, m: m, k: n, n: k)),
+        DoubleTangent(matmulTransposedLeft(a, gd, m: m, n: k, k: n))
+      )
+    }
+  )
 }
 
 /// Adds a per-column bias to a `rows x columns` matrix. Backward: `(g, g.sum(0))`.
-@differentiable(reverse, wrt: (x, bias))
+@differentiable(reverse,wrt: (x, bias))
 func addingRowBias(_ x: [Double], _ bias: [Double], rows: Int, columns: Int) -> [Double] {
   precondition(x.count == rows * columns && bias.count == columns, "addingRowBias: shape mismatch")
   var out = x
@@ -85,12 +95,15 @@ func addingRowBias(_ x: [Double], _ bias: [Double], rows: Int, columns: Int) -> 
 func addingRowBiasVJP(_ x: [Double], _ bias: [Double], rows: Int, columns: Int)
   -> (value: [Double], pullback: (DoubleTangent) -> (DoubleTangent, DoubleTangent))
 {
-  (addingRowBias(x, bias, rows: rows, columns: columns), { g in
-    let gd = dense(g, count: rows * columns)
-    var gb = [Double](repeating: 0, count: columns)
-    for r in 0..<rows { for c in 0..<columns { gb[c] += gd[r * columns + c] } }
-    return (DoubleTangent(gd), DoubleTangent(gb))
-  })
+  (
+    addingRowBias(x, bias, rows: rows, columns: columns),
+    { g in
+      let gd = dense(g, count: rows * columns)
+      var gb = [Double](repeating: 0, count: columns)
+      for r in 0..<rows { for c in 0..<columns { gb[c] += gd[r * columns + c] } }
+      return (DoubleTangent(gd), DoubleTangent(gb))
+    }
+  )
 }
 
 /// A fully connected layer, `torch.nn.functional.linear`: `x W^T + b`.
@@ -106,7 +119,7 @@ func addingRowBiasVJP(_ x: [Double], _ bias: [Double], rows: Int, columns: Int)
 ///
 /// Preconditions: `input.count == rows * inFeatures`, `weight.count == outFeatures * inFeatures`,
 /// `bias?.count == outFeatures`.
-@differentiable(reverse, wrt: (input, weight))
+@differentiable(reverse,wrt: (input, weight))
 public func linear(
   _ input: [Double], rows: Int, inFeatures: Int, weight: [Double], outFeatures: Int,
   bias: [Double]? = nil
@@ -128,7 +141,7 @@ public func linear(
 /// backward: gx = g W,  gW = g^T x,  gb = g.sum(0)
 /// ```
 /// Same preconditions and IEEE propagation of infinities/NaN as the optional-bias overload.
-@differentiable(reverse, wrt: (input, weight, bias))
+@differentiable(reverse,wrt: (input, weight, bias))
 public func linear(
   _ input: [Double], rows: Int, inFeatures: Int, weight: [Double], outFeatures: Int,
   bias: [Double]

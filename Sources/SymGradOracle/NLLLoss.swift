@@ -26,13 +26,15 @@ func checkClassTargets(_ target: [Int], rows: Int, columns: Int, ignoreIndex: In
 /// Preconditions (PyTorch raises instead): `logProbabilities.count == rows * columns`,
 /// `target.count == rows`, every target is `ignoreIndex` or in `0..<columns`,
 /// `weight?.count == columns`.
-@differentiable(reverse, wrt: logProbabilities)
+@differentiable(reverse,wrt: logProbabilities)
 public func nllLoss(
   _ logProbabilities: [Double], rows: Int, columns: Int, target: [Int],
   weight: [Double]? = nil, ignoreIndex: Int = -100, reduction: OracleReduction = .mean
 ) -> [Double] {
-  nllForward(logProbabilities, rows: rows, columns: columns, target: target, weight: weight,
-             ignoreIndex: ignoreIndex, reduction: reduction).loss
+  nllForward(
+    logProbabilities, rows: rows, columns: columns, target: target, weight: weight,
+    ignoreIndex: ignoreIndex, reduction: reduction
+  ).loss
 }
 
 func nllForward(
@@ -46,7 +48,10 @@ func nllForward(
     var out = [Double](repeating: 0, count: rows)
     for n in 0..<rows {
       let t = target[n]
-      if t == ignoreIndex { out[n] = 0; continue }
+      if t == ignoreIndex {
+        out[n] = 0
+        continue
+      }
       let w = weight?[t] ?? 1
       out[n] = -x[n * columns + t] * w
     }
@@ -71,27 +76,31 @@ func nllLossVJP(
   _ logProbabilities: [Double], rows: Int, columns: Int, target: [Int],
   weight: [Double]?, ignoreIndex: Int, reduction: OracleReduction
 ) -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent) {
-  let (loss, total) = nllForward(logProbabilities, rows: rows, columns: columns, target: target,
-                                 weight: weight, ignoreIndex: ignoreIndex, reduction: reduction)
-  return (loss, { g in
-    var gx = [Double](repeating: 0, count: rows * columns)
-    if reduction == .none {
-      let gd = dense(g, count: rows)
-      for n in 0..<rows {
-        let t = target[n]
-        if t == ignoreIndex { continue }
-        let w = weight?[t] ?? 1
-        gx[n * columns + t] = -w * gd[n]
+  let (loss, total) = nllForward(
+    logProbabilities, rows: rows, columns: columns, target: target,
+    weight: weight, ignoreIndex: ignoreIndex, reduction: reduction)
+  return (
+    loss,
+    { g in
+      var gx = [Double](repeating: 0, count: rows * columns)
+      if reduction == .none {
+        let gd = dense(g, count: rows)
+        for n in 0..<rows {
+          let t = target[n]
+          if t == ignoreIndex { continue }
+          let w = weight?[t] ?? 1
+          gx[n * columns + t] = -w * gd[n]
+        }
+      } else {
+        let g0 = dense(g, count: 1)[0]
+        let grad = -(reduction == .mean ? g0 / total : g0)
+        for n in 0..<rows {
+          let t = target[n]
+          if t == ignoreIndex { continue }
+          gx[n * columns + t] = weight.map { $0[t] * grad } ?? grad
+        }
       }
-    } else {
-      let g0 = dense(g, count: 1)[0]
-      let grad = -(reduction == .mean ? g0 / total : g0)
-      for n in 0..<rows {
-        let t = target[n]
-        if t == ignoreIndex { continue }
-        gx[n * columns + t] = weight.map { $0[t] * grad } ?? grad
-      }
+      return DoubleTangent(gx)
     }
-    return DoubleTangent(gx)
-  })
+  )
 }

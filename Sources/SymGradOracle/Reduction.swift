@@ -41,7 +41,7 @@ func plainSum(_ x: [Double]) -> Double {
 /// ```
 /// Backward: `none` passes `g` through, `sum` broadcasts `g`, `mean` broadcasts `g / numel`.
 /// A `mean` of zero elements is NaN (0/0), as in PyTorch.
-@differentiable(reverse, wrt: x)
+@differentiable(reverse,wrt: x)
 func reduceLoss(_ x: [Double], _ reduction: OracleReduction) -> [Double] {
   switch reduction {
   case .none: return x
@@ -56,16 +56,19 @@ func reduceLossVJP(_ x: [Double], _ reduction: OracleReduction)
 {
   let n = x.count
   let value = reduceLoss(x, reduction)
-  return (value, { g in
-    switch reduction {
-    case .none: return DoubleTangent(dense(g, count: n))
-    case .sum:
-      let gv = dense(g, count: 1)[0]
-      return DoubleTangent([Double](repeating: gv, count: n))
-    case .mean:
-      // PyTorch: grad.expand(self.sizes()) / numel
-      let gv = dense(g, count: 1)[0]
-      return DoubleTangent([Double](repeating: gv / Double(n), count: n))
+  return (
+    value,
+    { g in
+      switch reduction {
+      case .none: return DoubleTangent(dense(g, count: n))
+      case .sum:
+        let gv = dense(g, count: 1)[0]
+        return DoubleTangent([Double](repeating: gv, count: n))
+      case .mean:
+        // PyTorch: grad.expand(self.sizes()) / numel
+        let gv = dense(g, count: 1)[0]
+        return DoubleTangent([Double](repeating: gv / Double(n), count: n))
+      }
     }
-  })
+  )
 }

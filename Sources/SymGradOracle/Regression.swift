@@ -3,7 +3,7 @@ import _Differentiation
 
 /// Mean squared error, as ATen's `mse_loss` (float64): `l_i = (x_i - y_i)^2`, reduced.
 /// Backward (`mse_loss_backward`): `gx_i = 2 (x_i - y_i) g` (`/ numel` for mean).
-@differentiable(reverse, wrt: input)
+@differentiable(reverse,wrt: input)
 public func mseLoss(_ input: [Double], target: [Double], reduction: OracleReduction = .mean) -> [Double] {
   precondition(target.count == input.count, "mseLoss: target.count must equal input.count")
   var loss = [Double](repeating: 0, count: input.count)
@@ -21,20 +21,23 @@ func mseLossVJP(_ input: [Double], target: [Double], reduction: OracleReduction)
 {
   let value = mseLoss(input, target: target, reduction: reduction)
   let n = input.count
-  return (value, { g in
-    let gd = dense(g, count: value.count)
-    var gx = [Double](repeating: 0, count: n)
-    for i in 0..<n {
-      let gi = cotangent(gd, i, count: n, reduction)
-      gx[i] = 2 * (input[i] - target[i]) * gi
+  return (
+    value,
+    { g in
+      let gd = dense(g, count: value.count)
+      var gx = [Double](repeating: 0, count: n)
+      for i in 0..<n {
+        let gi = cotangent(gd, i, count: n, reduction)
+        gx[i] = 2 * (input[i] - target[i]) * gi
+      }
+      return DoubleTangent(gx)
     }
-    return DoubleTangent(gx)
-  })
+  )
 }
 
 /// Mean absolute error, as ATen's `l1_loss`: `l_i = |x_i - y_i|`, reduced.
 /// Backward: `gx_i = sign(x_i - y_i) g` (0 where `x_i == y_i`; `/ numel` for mean).
-@differentiable(reverse, wrt: input)
+@differentiable(reverse,wrt: input)
 public func l1Loss(_ input: [Double], target: [Double], reduction: OracleReduction = .mean) -> [Double] {
   precondition(target.count == input.count, "l1Loss: target.count must equal input.count")
   var loss = [Double](repeating: 0, count: input.count)
@@ -49,16 +52,19 @@ func l1LossVJP(_ input: [Double], target: [Double], reduction: OracleReduction)
 {
   let value = l1Loss(input, target: target, reduction: reduction)
   let n = input.count
-  return (value, { g in
-    let gd = dense(g, count: value.count)
-    var gx = [Double](repeating: 0, count: n)
-    for i in 0..<n {
-      let gi = cotangent(gd, i, count: n, reduction)
-      let d = input[i] - target[i]
-      gx[i] = (d > 0 ? 1 : (d < 0 ? -1 : 0)) * gi
+  return (
+    value,
+    { g in
+      let gd = dense(g, count: value.count)
+      var gx = [Double](repeating: 0, count: n)
+      for i in 0..<n {
+        let gi = cotangent(gd, i, count: n, reduction)
+        let d = input[i] - target[i]
+        gx[i] = (d > 0 ? 1 : (d < 0 ? -1 : 0)) * gi
+      }
+      return DoubleTangent(gx)
     }
-    return DoubleTangent(gx)
-  })
+  )
 }
 
 /// The cotangent of element `i` of an unreduced loss of `count` elements, from the
@@ -85,13 +91,16 @@ func reduceLossValue(_ x: [Double], _ reduction: OracleReduction) -> [Double] {
 /// (`xlogy(0, 0) = 0`), or with `logTarget` `exp(t_i) (t_i - x_i)`; reduction `none`,
 /// `sum`, `mean` (numel) or `batchmean` (`sum / batchSize`).
 /// Backward: `gx_i = -t_i g` (or `-exp(t_i) g`), divided as the reduction.
-@differentiable(reverse, wrt: input)
-public func klDiv(_ input: [Double], target: [Double], reduction: String = "mean", batchSize: Int = 1,
-                  logTarget: Bool = false) -> [Double] {
+@differentiable(reverse,wrt: input)
+public func klDiv(
+  _ input: [Double], target: [Double], reduction: String = "mean", batchSize: Int = 1,
+  logTarget: Bool = false
+) -> [Double] {
   precondition(target.count == input.count, "klDiv: target.count must equal input.count")
   var loss = [Double](repeating: 0, count: input.count)
   for i in 0..<input.count {
-    let t = target[i], x = input[i]
+    let t = target[i]
+    let x = input[i]
     if logTarget {
       loss[i] = Foundation.exp(t) * (t - x)
     } else {
@@ -113,26 +122,29 @@ func klDivVJP(_ input: [Double], target: [Double], reduction: String, batchSize:
 {
   let value = klDiv(input, target: target, reduction: reduction, batchSize: batchSize, logTarget: logTarget)
   let n = input.count
-  return (value, { g in
-    let gd = dense(g, count: value.count)
-    var gx = [Double](repeating: 0, count: n)
-    for i in 0..<n {
-      let gi: Double
-      switch reduction {
-      case "none": gi = gd[i]
-      case "sum": gi = gd[0]
-      case "batchmean": gi = gd[0] / Double(batchSize)
-      default: gi = gd[0] / Double(n)
+  return (
+    value,
+    { g in
+      let gd = dense(g, count: value.count)
+      var gx = [Double](repeating: 0, count: n)
+      for i in 0..<n {
+        let gi: Double
+        switch reduction {
+        case "none": gi = gd[i]
+        case "sum": gi = gd[0]
+        case "batchmean": gi = gd[0] / Double(batchSize)
+        default: gi = gd[0] / Double(n)
+        }
+        gx[i] = -(logTarget ? Foundation.exp(target[i]) : target[i]) * gi
       }
-      gx[i] = -(logTarget ? Foundation.exp(target[i]) : target[i]) * gi
+      return DoubleTangent(gx)
     }
-    return DoubleTangent(gx)
-  })
+  )
 }
 
 /// Soft margin loss, as ATen's `soft_margin_loss`: `l_i = log1p(exp(-y_i x_i))`, reduced.
 /// Backward: `gx_i = -y_i exp(-y_i x_i) / (1 + exp(-y_i x_i)) g` (`/ numel` for mean).
-@differentiable(reverse, wrt: input)
+@differentiable(reverse,wrt: input)
 public func softMarginLoss(_ input: [Double], target: [Double], reduction: OracleReduction = .mean) -> [Double] {
   precondition(target.count == input.count, "softMarginLoss: target.count must equal input.count")
   var loss = [Double](repeating: 0, count: input.count)
@@ -147,28 +159,34 @@ func softMarginLossVJP(_ input: [Double], target: [Double], reduction: OracleRed
 {
   let value = softMarginLoss(input, target: target, reduction: reduction)
   let n = input.count
-  return (value, { g in
-    let gd = dense(g, count: value.count)
-    var gx = [Double](repeating: 0, count: n)
-    for i in 0..<n {
-      let gi = cotangent(gd, i, count: n, reduction)
-      let z = Foundation.exp(-target[i] * input[i])
-      gx[i] = -target[i] * z / (1 + z) * gi
+  return (
+    value,
+    { g in
+      let gd = dense(g, count: value.count)
+      var gx = [Double](repeating: 0, count: n)
+      for i in 0..<n {
+        let gi = cotangent(gd, i, count: n, reduction)
+        let z = Foundation.exp(-target[i] * input[i])
+        gx[i] = -target[i] * z / (1 + z) * gi
+      }
+      return DoubleTangent(gx)
     }
-    return DoubleTangent(gx)
-  })
+  )
 }
 
 /// Poisson negative log-likelihood, as ATen's `poisson_nll_loss`: `exp(x) - y x`
 /// (`logInput`) or `x - y log(x + eps)`; `full` adds `y log y - y + log(2 pi y)/2` where
 /// `y > 1`. Backward: `exp(x) - y`, or `1 - y/(x + eps)` (`/ numel` for mean).
-@differentiable(reverse, wrt: input)
-public func poissonNLLLoss(_ input: [Double], target: [Double], logInput: Bool = true, full: Bool = false,
-                           eps: Double = 1e-8, reduction: OracleReduction = .mean) -> [Double] {
+@differentiable(reverse,wrt: input)
+public func poissonNLLLoss(
+  _ input: [Double], target: [Double], logInput: Bool = true, full: Bool = false,
+  eps: Double = 1e-8, reduction: OracleReduction = .mean
+) -> [Double] {
   precondition(target.count == input.count, "poissonNLLLoss: target.count must equal input.count")
   var loss = [Double](repeating: 0, count: input.count)
   for i in 0..<input.count {
-    let x = input[i], y = target[i]
+    let x = input[i]
+    let y = target[i]
     var l = logInput ? Foundation.exp(x) - y * x : x - y * Foundation.log(x + eps)
     if full && y > 1 { l += y * Foundation.log(y) - y + 0.5 * Foundation.log(2 * Double.pi * y) }
     loss[i] = l
@@ -178,18 +196,23 @@ public func poissonNLLLoss(_ input: [Double], target: [Double], logInput: Bool =
 
 @derivative(of: poissonNLLLoss, wrt: input)
 @usableFromInline
-func poissonNLLLossVJP(_ input: [Double], target: [Double], logInput: Bool, full: Bool, eps: Double,
-                       reduction: OracleReduction) -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent) {
+func poissonNLLLossVJP(
+  _ input: [Double], target: [Double], logInput: Bool, full: Bool, eps: Double,
+  reduction: OracleReduction
+) -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent) {
   let value = poissonNLLLoss(input, target: target, logInput: logInput, full: full, eps: eps, reduction: reduction)
   let n = input.count
-  return (value, { g in
-    let gd = dense(g, count: value.count)
-    var gx = [Double](repeating: 0, count: n)
-    for i in 0..<n {
-      let gi = cotangent(gd, i, count: n, reduction)
-      let d = logInput ? Foundation.exp(input[i]) - target[i] : 1 - target[i] / (input[i] + eps)
-      gx[i] = d * gi
+  return (
+    value,
+    { g in
+      let gd = dense(g, count: value.count)
+      var gx = [Double](repeating: 0, count: n)
+      for i in 0..<n {
+        let gi = cotangent(gd, i, count: n, reduction)
+        let d = logInput ? Foundation.exp(input[i]) - target[i] : 1 - target[i] / (input[i] + eps)
+        gx[i] = d * gi
+      }
+      return DoubleTangent(gx)
     }
-    return DoubleTangent(gx)
-  })
+  )
 }

@@ -25,7 +25,7 @@ func rowMaximum(_ x: [Double], from start: Int, count: Int) -> Double {
 /// - Any `+inf` entry makes the whole row NaN (`inf - inf`), like PyTorch; NaN propagates.
 ///
 /// Precondition: `x.count == rows * columns`.
-@differentiable(reverse, wrt: x)
+@differentiable(reverse,wrt: x)
 public func softmax(_ x: [Double], rows: Int, columns: Int) -> [Double] {
   precondition(rows >= 0 && columns >= 0 && x.count == rows * columns, "softmax: x.count must be rows * columns")
   var y = [Double](repeating: 0, count: x.count)
@@ -76,7 +76,7 @@ func softmaxBackward(_ g: [Double], _ y: [Double], rows: Int, columns: Int) -> [
 /// - An all `-inf` row is NaN forward and backward; any `+inf` entry makes the row NaN.
 ///
 /// Precondition: `x.count == rows * columns`.
-@differentiable(reverse, wrt: x)
+@differentiable(reverse,wrt: x)
 public func logSoftmax(_ x: [Double], rows: Int, columns: Int) -> [Double] {
   precondition(rows >= 0 && columns >= 0 && x.count == rows * columns, "logSoftmax: x.count must be rows * columns")
   var z = [Double](repeating: 0, count: x.count)
@@ -98,15 +98,18 @@ func logSoftmaxVJP(_ x: [Double], rows: Int, columns: Int)
   -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent)
 {
   let z = logSoftmax(x, rows: rows, columns: columns)
-  return (z, { g in
-    let gd = dense(g, count: z.count)
-    var gx = [Double](repeating: 0, count: z.count)
-    for r in 0..<rows {
-      let base = r * columns
-      var s = 0.0
-      for c in 0..<columns { s += gd[base + c] }
-      for c in 0..<columns { gx[base + c] = gd[base + c] - exp(z[base + c]) * s }
+  return (
+    z,
+    { g in
+      let gd = dense(g, count: z.count)
+      var gx = [Double](repeating: 0, count: z.count)
+      for r in 0..<rows {
+        let base = r * columns
+        var s = 0.0
+        for c in 0..<columns { s += gd[base + c] }
+        for c in 0..<columns { gx[base + c] = gd[base + c] - exp(z[base + c]) * s }
+      }
+      return DoubleTangent(gx)
     }
-    return DoubleTangent(gx)
-  })
+  )
 }

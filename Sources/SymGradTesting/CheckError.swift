@@ -26,10 +26,14 @@ public enum CheckError: Error, Equatable, CustomStringConvertible {
     case .parse(let m): return "the expression does not parse: \(m)"
     case .notASymbolName(let n): return "'\(n)' is not a symbol name"
     case .duplicateVariable(let n): return "'\(n)' is listed twice in variables"
-    case .unboundSymbol(let n): return "the expression uses '\(n)', which is neither a variable nor a constant: pass it in constants:"
-    case .pointDimension(let k, let e, let g): return "point \(k) has \(g) coordinates, expected \(e) (one per variable)"
-    case .outputCount(let k, let e, let g): return "at point \(k) the function returned \(g) outputs, the expression has \(e)"
-    case .gradientCount(let k, let e, let g): return "at point \(k) the function's gradient has \(g) entries, expected \(e)"
+    case .unboundSymbol(let n):
+      return "the expression uses '\(n)', which is neither a variable nor a constant: pass it in constants:"
+    case .pointDimension(let k, let e, let g):
+      return "point \(k) has \(g) coordinates, expected \(e) (one per variable)"
+    case .outputCount(let k, let e, let g):
+      return "at point \(k) the function returned \(g) outputs, the expression has \(e)"
+    case .gradientCount(let k, let e, let g):
+      return "at point \(k) the function's gradient has \(g) entries, expected \(e)"
     case .nonFinitePoint(let p): return "finite differences need a finite point, got \(p)"
     case .noPoints: return "no points to check at"
     }

@@ -78,7 +78,8 @@ public struct GradientCheckReport: Sendable, CustomStringConvertible {
         order.append(key)
         table[key] = (e.output, e.variable, 0, 0)
       }
-      let a = e.claimed, b = e.reference.value
+      let a = e.claimed
+      let b = e.reference.value
       guard a.isFinite, b.isFinite else { continue }
       let d = Swift.abs(a - b)
       table[key]!.abs = Swift.max(table[key]!.abs, d)
@@ -94,7 +95,8 @@ public struct GradientCheckReport: Sendable, CustomStringConvertible {
   static let shownPerList = 10
 
   public var description: String {
-    let bad = disagreements, open = undecided
+    let bad = disagreements
+    let open = undecided
     var lines: [String] = []
     let verdict: String
     if entries.isEmpty {
@@ -107,7 +109,9 @@ public struct GradientCheckReport: Sendable, CustomStringConvertible {
       if !open.isEmpty { parts.append("\(open.count) undecided") }
       verdict = "FAILED: " + parts.joined(separator: ", ")
     }
-    lines.append("SymGrad check of \(expression): \(verdict) (\(points.count) points, \(variables.count) variables, tolerance \(tolerance))")
+    lines.append(
+      "SymGrad check of \(expression): \(verdict) (\(points.count) points, \(variables.count) variables, tolerance \(tolerance))"
+    )
     func list(_ title: String, _ items: [Entry], _ line: (Entry) -> String) {
       guard !items.isEmpty else { return }
       lines.append(title)
@@ -116,7 +120,9 @@ public struct GradientCheckReport: Sendable, CustomStringConvertible {
     }
     list("disagreements (yours vs SymGrad):", bad) { e in
       var s = "\(place(e)): yours \(show(e.claimed)), SymGrad \(show(e.reference.value))\(kind(e))"
-      if !Tolerance.float64.accepts(e.ieee, reference: e.reference.value) && Tolerance.float64.accepts(e.claimed, reference: e.ieee) {
+      if !Tolerance.float64.accepts(e.ieee, reference: e.reference.value)
+        && Tolerance.float64.accepts(e.claimed, reference: e.ieee)
+      {
         s += "; yours is what IEEE arithmetic gives on SymGrad's formula"
       }
       return s
@@ -126,14 +132,17 @@ public struct GradientCheckReport: Sendable, CustomStringConvertible {
     }
     if !skippedPoints.isEmpty {
       lines.append("points not compared:")
-      for s in skippedPoints.prefix(Self.shownPerList) { lines.append("  point \(s.point) \(coordinates(s.point)): \(s.reason)") }
+      for s in skippedPoints.prefix(Self.shownPerList) {
+        lines.append("  point \(s.point) \(coordinates(s.point)): \(s.reason)")
+      }
     }
     let errors = entryErrors.map { e in
       "\(name(output: e.output, variable: e.variable)) \(short(e.maxAbsolute)) abs, \(short(e.maxRelative)) rel"
     }
     if !errors.isEmpty {
-      lines.append("largest errors where both are finite: " + errors.prefix(Self.shownPerList).joined(separator: "; ")
-        + (errors.count > Self.shownPerList ? "; ..." : ""))
+      lines.append(
+        "largest errors where both are finite: " + errors.prefix(Self.shownPerList).joined(separator: "; ")
+          + (errors.count > Self.shownPerList ? "; ..." : ""))
     }
     let differ = limitDifferences
     if !differ.isEmpty {
@@ -154,7 +163,9 @@ public struct GradientCheckReport: Sendable, CustomStringConvertible {
     "(" + zip(variables, points[k]).map { "\($0) = \($1)" }.joined(separator: ", ") + ")"
   }
 
-  private func place(_ e: Entry) -> String { "point \(e.point) \(coordinates(e.point)), \(name(output: e.output, variable: e.variable))" }
+  private func place(_ e: Entry) -> String {
+    "point \(e.point) \(coordinates(e.point)), \(name(output: e.output, variable: e.variable))"
+  }
 
   private func kind(_ e: Entry) -> String {
     points[e.point].contains(where: { !$0.isFinite }) ? " (limit)" : ""

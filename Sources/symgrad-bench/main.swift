@@ -32,7 +32,8 @@ if ProcessInfo.processInfo.environment["SYMGRAD_BENCH_ONLY"] == "compiled" {
   exit(0)
 }
 
-let sizes = CommandLine.arguments.count > 1
+let sizes =
+  CommandLine.arguments.count > 1
   ? CommandLine.arguments.dropFirst().compactMap { Int($0) } : [10, 100, 200, 1000]
 
 for n in sizes {
@@ -55,10 +56,14 @@ for n in sizes {
 // no masked logit and with 10% of the logits at -inf. Min and median of 3 runs.
 if CommandLine.arguments.count == 1 || ProcessInfo.processInfo.environment["SYMGRAD_BENCH_BATCH"] != nil {
   let (rows, columns) = (64, 1000)
-  var build: [Double] = [], derive: [Double] = [], evaluate: [Double] = [], masked: [Double] = []
+  var build: [Double] = []
+  var derive: [Double] = []
+  var evaluate: [Double] = []
+  var masked: [Double] = []
   // What the CLI and the checker print since 2026-12-03: the same values through one
   // compiled tape (`CompiledFunction.certifiedValues(of:at:)`: compile, fast path, fallback).
-  var compiledEvaluate: [Double] = [], compiledMasked: [Double] = []
+  var compiledEvaluate: [Double] = []
+  var compiledMasked: [Double] = []
   var nodes = 0
   for _ in 0..<3 {
     let x = try! Tensor.symbols("X", shape: [rows, columns])
@@ -66,9 +71,10 @@ if CommandLine.arguments.count == 1 || ProcessInfo.processInfo.environment["SYMG
     let (loss, tb) = measure { try! crossEntropy(x, target: .classIndices(targets)).elements[0] }
     let (g, tg) = measure { gradient(of: loss, withRespectTo: x) }
     nodes = Expr.nodeCount(of: g.elements)
-    var point: [String: Double] = [:], maskedPoint: [String: Double] = [:]
+    var point: [String: Double] = [:]
+    var maskedPoint: [String: Double] = [:]
     for (k, e) in x.elements.enumerated() {
-      let v = Double((k * 2654435761) % 257) / 16 - 8
+      let v = Double((k * 2_654_435_761) % 257) / 16 - 8
       point[e.symbolName!] = v
       // 10% at -inf, never a target.
       maskedPoint[e.symbolName!] = k % 10 == 3 && targets[k / columns] != k % columns ? -.infinity : v
@@ -76,24 +82,34 @@ if CommandLine.arguments.count == 1 || ProcessInfo.processInfo.environment["SYMG
     let (values, te) = measure { (try? Expr.certifiedValues(of: g.elements, at: point)) ?? [] }
     let (maskedValues, tm) = measure { (try? Expr.certifiedValues(of: g.elements, at: maskedPoint)) ?? [] }
     let (compiledValues, tc) = measure { (try? CompiledFunction.certifiedValues(of: g.elements, at: point)) ?? [] }
-    let (compiledMaskedValues, tcm) = measure { (try? CompiledFunction.certifiedValues(of: g.elements, at: maskedPoint)) ?? [] }
-    precondition(compiledValues.count == rows * columns && compiledValues.allSatisfy(\.certified), "uncertified compiled values")
-    precondition(compiledMaskedValues.count == rows * columns && compiledMaskedValues.allSatisfy(\.certified), "uncertified compiled masked values")
+    let (compiledMaskedValues, tcm) = measure {
+      (try? CompiledFunction.certifiedValues(of: g.elements, at: maskedPoint)) ?? []
+    }
+    precondition(
+      compiledValues.count == rows * columns && compiledValues.allSatisfy(\.certified), "uncertified compiled values")
+    precondition(
+      compiledMaskedValues.count == rows * columns && compiledMaskedValues.allSatisfy(\.certified),
+      "uncertified compiled masked values")
     compiledEvaluate.append(tc)
     compiledMasked.append(tcm)
     precondition(values.count == rows * columns && values.allSatisfy(\.certified), "uncertified batch values")
-    precondition(maskedValues.count == rows * columns && maskedValues.allSatisfy(\.certified), "uncertified masked values")
+    precondition(
+      maskedValues.count == rows * columns && maskedValues.allSatisfy(\.certified), "uncertified masked values")
     build.append(tb)
     derive.append(tg)
     evaluate.append(te)
     masked.append(tm)
   }
-  for (task, times) in [("batch-64x1000-build-loss", build), ("batch-64x1000-gradient", derive),
-                        ("batch-64x1000-certified-values", evaluate), ("batch-64x1000-masked-certified-values", masked),
-                        ("batch-64x1000-compiled-certified-values", compiledEvaluate),
-                        ("batch-64x1000-compiled-masked-certified-values", compiledMasked)] {
+  for (task, times) in [
+    ("batch-64x1000-build-loss", build), ("batch-64x1000-gradient", derive),
+    ("batch-64x1000-certified-values", evaluate), ("batch-64x1000-masked-certified-values", masked),
+    ("batch-64x1000-compiled-certified-values", compiledEvaluate),
+    ("batch-64x1000-compiled-masked-certified-values", compiledMasked),
+  ] {
     let sorted = times.sorted()
-    print("\(task) n=\(rows * columns): \(String(format: "%.6f", sorted[0])) s min, \(String(format: "%.6f", sorted[1])) s median (\(nodes) nodes)")
+    print(
+      "\(task) n=\(rows * columns): \(String(format: "%.6f", sorted[0])) s min, \(String(format: "%.6f", sorted[1])) s median (\(nodes) nodes)"
+    )
   }
 }
 
@@ -128,7 +144,8 @@ do {
   for (label, scale) in [("ordinary", 0.25), ("large-logits", 100.0)] {
     var point: [String: Double] = [:]
     for i in 0..<n { point["x\(i)"] = Double(i) * scale }
-    var ieeeTimes: [Double] = [], certifiedTimes: [Double] = []
+    var ieeeTimes: [Double] = []
+    var certifiedTimes: [Double] = []
     var certified: [CertifiedValue] = []
     for _ in 0..<20 {
       let (_, ti) = measure { () -> [Double] in
@@ -169,5 +186,6 @@ report("sum-by-plus-loop", loopN, tLoop, loopSum.children.count + 1)
 if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
   let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM") })
 {
-  print("peak memory: \(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().joined(separator: " "))")
+  print(
+    "peak memory: \(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().joined(separator: " "))")
 }

@@ -1,5 +1,5 @@
-import SymGradCLI
 import Foundation
+import SymGradCLI
 
 let status = CommandLineTool.run(Array(CommandLine.arguments.dropFirst()), output: Output(echo: true))
 exit(status)

@@ -139,8 +139,7 @@ extension Array where Element == UInt8 {
 }
 
 /// A `.npy` file with the given header text (padded like numpy's) and data.
-func makeNumPy(header: String, data: [UInt8] = [], version: UInt8 = 1, pad: Bool = true) -> [UInt8]
-{
+func makeNumPy(header: String, data: [UInt8] = [], version: UInt8 = 1, pad: Bool = true) -> [UInt8] {
   var h = Array(header.utf8)
   let prefix = version == 1 ? 10 : 12
   if pad {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SymGradCLI
 
 /// `symgrad check` must say DISAGREE (and exit 1) when a reference disagrees: a PyTorch
@@ -44,8 +45,10 @@ import Testing
     let wrt = record["wrt"] as? [String] ?? []
     let at = point ?? (record["at"] as? [String: Double] ?? [:])
     let atText = wrt.map { "\($0)=\(at[$0]!)" }.joined(separator: ",")
-    return ["check", record["expr"] as? String ?? "", "--wrt", wrt.joined(separator: ","), "--at", atText,
-            "--fixtures", fixtures.path]
+    return [
+      "check", record["expr"] as? String ?? "", "--wrt", wrt.joined(separator: ","), "--at", atText,
+      "--fixtures", fixtures.path,
+    ]
   }
 
   /// The positive control: the record as committed agrees (exit 0), and the PyTorch
@@ -172,7 +175,8 @@ import Testing
   /// Attention goes through the oracle bridge: consulted and agreeing at an ordinary
   /// point with a -inf mask entry, and a wrong fixture for it still disagrees.
   @Test func attentionIsCheckedByTheOracle() throws {
-    let expr = "scaled_dot_product_attention([[q0, q1], [q2, q3]], [[0.5, -1], [1.5, 0.25], [-0.75, 2]], "
+    let expr =
+      "scaled_dot_product_attention([[q0, q1], [q2, q3]], [[0.5, -1], [1.5, 0.25], [-0.75, 2]], "
       + "[[1, 0.5], [-2, 1], [0.25, 3]], attn_mask=[[0.0, -inf, 0.0], [0.0, 0.0, 0.0]])"
     let r = run(["check", expr, "--wrt", "q0,q1,q2,q3", "--at", "q0=0.3,q1=-1.2,q2=0.8,q3=0.1", "--json"])
     #expect(r.status == 0, "\(r.out)\(r.err)")
@@ -183,8 +187,10 @@ import Testing
     // A mask that drops a different key is a different function: the oracle of the
     // stated expression agrees with its symbolic Jacobian, so the check still passes,
     // and the two Jacobians differ (the mask matters).
-    let other = run(["check", expr.replacingOccurrences(of: "[[0.0, -inf, 0.0]", with: "[[-inf, 0.0, 0.0]"),
-                     "--wrt", "q0,q1,q2,q3", "--at", "q0=0.3,q1=-1.2,q2=0.8,q3=0.1", "--json"])
+    let other = run([
+      "check", expr.replacingOccurrences(of: "[[0.0, -inf, 0.0]", with: "[[-inf, 0.0, 0.0]"),
+      "--wrt", "q0,q1,q2,q3", "--at", "q0=0.3,q1=-1.2,q2=0.8,q3=0.1", "--json",
+    ])
     #expect(other.status == 0)
     let j2 = try #require(try JSONSerialization.jsonObject(with: Data(other.out.utf8)) as? [String: Any])
     #expect((json["value"] as? [[Double]]) != (j2["value"] as? [[Double]]))

@@ -2,6 +2,7 @@ import Foundation
 import SymGrad
 import SymGradArrayFiles
 import Testing
+
 @testable import SymGradCLI
 
 /// `symgrad check EXPR --wrt X --at @inputs --claimed @grads` (a contract): PyTorch's own
@@ -20,20 +21,29 @@ import Testing
 
   /// The first `rows` rows of a fixture's X, T and dX, written as JSON files (inputs and
   /// claimed gradient), with `change` applied to the claimed values.
-  func files(_ fixture: String, rows: Int, change: (inout [[Double]]) -> Void = { _ in }) throws -> (inputs: String, claimed: String) {
+  func files(_ fixture: String, rows: Int, change: (inout [[Double]]) -> Void = { _ in }) throws -> (
+    inputs: String, claimed: String
+  ) {
     let arrays = try ArrayFiles.read(contentsOf: Self.fixtures.appendingPathComponent(fixture))
     func array(_ name: String) -> ArrayValue { arrays.first { $0.name == name }!.value }
-    let x = array("X"), t = array("T"), dx = array("dX")
+    let x = array("X")
+    let t = array("T")
+    let dx = array("dX")
     let columns = x.shape[1]
-    func rowsOf(_ a: ArrayValue) -> [[Double]] { (0..<rows).map { r in Array(a.values[(r * columns)..<((r + 1) * columns)]) } }
+    func rowsOf(_ a: ArrayValue) -> [[Double]] {
+      (0..<rows).map { r in Array(a.values[(r * columns)..<((r + 1) * columns)]) }
+    }
     func text(_ v: Double) -> String { v.isInfinite ? (v > 0 ? "\"inf\"" : "\"-inf\"") : "\(v)" }
-    func matrix(_ m: [[Double]]) -> String { "[" + m.map { "[" + $0.map(text).joined(separator: ", ") + "]" }.joined(separator: ", ") + "]" }
+    func matrix(_ m: [[Double]]) -> String {
+      "[" + m.map { "[" + $0.map(text).joined(separator: ", ") + "]" }.joined(separator: ", ") + "]"
+    }
     var claimed = rowsOf(dx)
     change(&claimed)
     let targets = t.values.prefix(rows).map { String(Int($0)) }.joined(separator: ", ")
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("symgrad-claimed-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    let inputs = dir.appendingPathComponent("inputs.json"), grads = dir.appendingPathComponent("grads.json")
+    let inputs = dir.appendingPathComponent("inputs.json")
+    let grads = dir.appendingPathComponent("grads.json")
     try "{\"X\": \(matrix(rowsOf(x))), \"T\": [\(targets)]}".write(to: inputs, atomically: true, encoding: .utf8)
     try "{\"X\": \(matrix(claimed))}".write(to: grads, atomically: true, encoding: .utf8)
     return (inputs.path, grads.path)
@@ -44,8 +54,10 @@ import Testing
   /// element, within torch.allclose's default tolerance (and in fact to 1e-15).
   @Test func pytorchsGradientAgrees() throws {
     let (inputs, claimed) = try files("cross_entropy_64x1000.npz", rows: 4)
-    let r = run(["check", "cross_entropy(X, T, reduction=\"sum\")/64", "--wrt", "X", "--at", "@" + inputs,
-                 "--claimed", "@" + claimed, "--json"])
+    let r = run([
+      "check", "cross_entropy(X, T, reduction=\"sum\")/64", "--wrt", "X", "--at", "@" + inputs,
+      "--claimed", "@" + claimed, "--json",
+    ])
     #expect(r.status == 0, "\(r.out) \(r.err)")
     let j = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
     let tensors = try #require(j?["tensors"] as? [[String: Any]])
@@ -58,15 +70,19 @@ import Testing
   /// a masked row (-inf logits, gradient 0 by the limit) agrees with PyTorch's zeros.
   @Test func aChangedElementIsNamedAndMaskedEntriesAgree() throws {
     let (inputs, claimed) = try files("cross_entropy_64x1000.npz", rows: 2) { $0[1][17] += 1e-4 }
-    let r = run(["check", "cross_entropy(X, T, reduction=\"sum\")/64", "--wrt", "X", "--at", "@" + inputs,
-                 "--claimed", "@" + claimed])
+    let r = run([
+      "check", "cross_entropy(X, T, reduction=\"sum\")/64", "--wrt", "X", "--at", "@" + inputs,
+      "--claimed", "@" + claimed,
+    ])
     #expect(r.status == 1)
     #expect(r.out.contains("X (2x1000, 2000 entries)") && r.out.contains("DISAGREE (1 entries)"), "\(r.out)")
     #expect(r.out.contains("    X[1][17]: claimed "), "\(r.out)")
     #expect(r.out.hasSuffix("verdict: DISAGREEMENT\n"))
     let masked = try files("cross_entropy_masked_16x1000.npz", rows: 1)
-    let m = run(["check", "cross_entropy(X, T, reduction=\"sum\")/16", "--wrt", "X", "--at", "@" + masked.inputs,
-                 "--claimed", "@" + masked.claimed])
+    let m = run([
+      "check", "cross_entropy(X, T, reduction=\"sum\")/16", "--wrt", "X", "--at", "@" + masked.inputs,
+      "--claimed", "@" + masked.claimed,
+    ])
     #expect(m.status == 0, "\(m.out) \(m.err)")
     #expect(m.out.contains("verdict: the claimed gradient agrees"))
   }
@@ -79,8 +95,11 @@ import Testing
   ])
   func badUsesAreClearErrors(extra: [String], message: String) throws {
     let (inputs, claimed) = try files("cross_entropy_64x1000.npz", rows: 1)
-    let args = ["check", "cross_entropy(X, T)", "--at", "@" + inputs]
-      + extra.map { $0.replacingOccurrences(of: "CLAIMED", with: claimed).replacingOccurrences(of: "INPUTS", with: inputs) }
+    let args =
+      ["check", "cross_entropy(X, T)", "--at", "@" + inputs]
+      + extra.map {
+        $0.replacingOccurrences(of: "CLAIMED", with: claimed).replacingOccurrences(of: "INPUTS", with: inputs)
+      }
     let r = run(args)
     #expect(r.status == 1 || r.status == 64)
     #expect(r.err.contains(message), "\(r.err)")

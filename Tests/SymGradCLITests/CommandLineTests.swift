@@ -2,6 +2,7 @@ import Foundation
 import SymGrad
 import SymGradTestSupport
 import Testing
+
 @testable import SymGradCLI
 
 /// The command line end to end, in process: contracts (flags, JSON keys), exit codes,
@@ -25,7 +26,11 @@ import Testing
   func numbers(_ any: Any?) -> [Double] {
     (any as? [Any] ?? []).map { x in
       if let n = x as? NSNumber { return n.doubleValue }
-      switch x as? String { case "inf": return .infinity; case "-inf": return -.infinity; default: return .nan }
+      switch x as? String {
+      case "inf": return .infinity
+      case "-inf": return -.infinity
+      default: return .nan
+      }
     }
   }
 
@@ -42,8 +47,9 @@ import Testing
 
   /// Issue 3's acceptance command: PyTorch's gradient.
   @Test func crossEntropyGradient() {
-    let r = run("diff", "cross_entropy([[a, b], [c, d]], [0, 1], reduction=\"sum\")", "--wrt", "a,b,c,d",
-                "--at", "a=0.5,b=2,c=1,d=2", "--json")
+    let r = run(
+      "diff", "cross_entropy([[a, b], [c, d]], [0, 1], reduction=\"sum\")", "--wrt", "a,b,c,d",
+      "--at", "a=0.5,b=2,c=1,d=2", "--json")
     let expected = [-0.8175744761936437, 0.8175744761936437, 0.2689414213699951, -0.2689414213699951]
     let v = numbers(r.json["value"])
     #expect(r.status == 0 && v.count == 4)
@@ -52,8 +58,9 @@ import Testing
 
   /// Issue 4's acceptance commands: limits at -inf, and "ieee" beside when it differs.
   @Test func limitsAtMinusInfinity() {
-    let r = run("diff", "cross_entropy([[a, b], [c, d]], [0, 1], reduction=\"sum\")", "--wrt", "a,b,c,d",
-                "--at", "a=-inf,b=2,c=1,d=2", "--json")
+    let r = run(
+      "diff", "cross_entropy([[a, b], [c, d]], [0, 1], reduction=\"sum\")", "--wrt", "a,b,c,d",
+      "--at", "a=-inf,b=2,c=1,d=2", "--json")
     let v = numbers(r.json["value"])
     let expected = [-1, 1, 0.2689414213699951, -0.2689414213699951]
     #expect(v.count == 4)
@@ -66,7 +73,8 @@ import Testing
   }
 
   @Test func jacobianOfAList() {
-    let r = run("diff", "[exp(x)/(exp(x) + exp(y)), exp(y)/(exp(x) + exp(y))]", "--wrt", "x,y", "--at", "x=0,y=0", "--json")
+    let r = run(
+      "diff", "[exp(x)/(exp(x) + exp(y)), exp(y)/(exp(x) + exp(y))]", "--wrt", "x,y", "--at", "x=0,y=0", "--json")
     let rows = r.json["value"] as? [[NSNumber]] ?? []
     #expect(rows.map { $0.map(\.doubleValue) } == [[0.25, -0.25], [-0.25, 0.25]])
   }
@@ -109,9 +117,11 @@ import Testing
 
   /// PyTorch's evaluation-time BCE check, and never a trap in the oracle (NaN inputs).
   @Test func bceInputOutsideTheUnitIntervalAtEvaluation() {
-    for args in [["eval", "binary_cross_entropy([x], [1.0])", "--at", "x=1.5"],
-                 ["diff", "binary_cross_entropy([x], [1.0])", "--wrt", "x", "--at", "x=nan"],
-                 ["check", "binary_cross_entropy([x], [1.0])", "--wrt", "x", "--at", "x=-0.25"]] {
+    for args in [
+      ["eval", "binary_cross_entropy([x], [1.0])", "--at", "x=1.5"],
+      ["diff", "binary_cross_entropy([x], [1.0])", "--wrt", "x", "--at", "x=nan"],
+      ["check", "binary_cross_entropy([x], [1.0])", "--wrt", "x", "--at", "x=-0.25"],
+    ] {
       let o = Output()
       #expect(CommandLineTool.run(args, output: o) == 1, "\(args)")
       #expect(o.standardError.contains("between 0 and 1"), "\(args): \(o.standardError)")
@@ -159,7 +169,10 @@ import Testing
       // d/da = e/(e + e^2) - 1 = -0.731058578630004879..., d/db = e^2/(e + e^2).
       "diff": { status, out in
         #expect(status == 0)
-        #expect(isApprox(self.printedValues(out), [-0.731058578630004879251159241822, 0.731058578630004879251159241822], rtol: 1e-15), "\(out)")
+        #expect(
+          isApprox(
+            self.printedValues(out), [-0.731058578630004879251159241822, 0.731058578630004879251159241822], rtol: 1e-15),
+          "\(out)")
       },
       "check": { status, out in
         #expect(status == 0 && out.contains("verdict: all references agree"), "\(out)")
@@ -210,21 +223,32 @@ import Testing
 
   /// Splits a command line with single-quoted words.
   func shellWords(_ s: String) -> [String] {
-    var words: [String] = [], current = "", quoted = false, any = false
+    var words: [String] = []
+    var current = ""
+    var quoted = false
+    var any = false
     for c in s {
-      if c == "'" { quoted.toggle(); any = true; continue }
+      if c == "'" {
+        quoted.toggle()
+        any = true
+        continue
+      }
       if c == " " && !quoted {
         if any || !current.isEmpty { words.append(current) }
-        current = ""; any = false
-      } else { current.append(c) }
+        current = ""
+        any = false
+      } else {
+        current.append(c)
+      }
     }
     if any || !current.isEmpty { words.append(current) }
     return words
   }
 
   @Test func checkAgreesAndNamesDisagreements() {
-    let ok = run("check", "cross_entropy([[a, b], [c, d]], [0, 1], reduction=\"sum\")", "--wrt", "a,b,c,d",
-                 "--at", "a=0.5,b=2,c=1,d=2", "--json")
+    let ok = run(
+      "check", "cross_entropy([[a, b], [c, d]], [0, 1], reduction=\"sum\")", "--wrt", "a,b,c,d",
+      "--at", "a=0.5,b=2,c=1,d=2", "--json")
     #expect(ok.status == 0)
     #expect(ok.json["agrees"] as? Bool == true)
     let comparisons = ok.json["comparisons"] as? [[String: Any]] ?? []

@@ -1,5 +1,6 @@
 import Foundation
 import SymGrad
+
 @testable import SymGradCLI
 
 /// The committed PyTorch records (Tests/Fixtures/pytorch), found from this file's path.

@@ -1,5 +1,6 @@
-import Testing
 import SymGrad
+import Testing
+
 @testable import SymGradCLI
 
 /// `softmax` and `log_softmax` without `dim`: PyTorch's implicit choice (0 for 0-, 1- and
@@ -16,7 +17,9 @@ import SymGrad
     let implicit = try Value(parsing: "softmax([[[a, b]], [[c, d]]])")
     #expect(implicit == (try Value(parsing: "softmax([[[a, b]], [[c, d]]], dim=0)")))
     #expect(implicit != (try Value(parsing: "softmax([[[a, b]], [[c, d]]], dim=-1)")))
-    #expect(try Value(parsing: "log_softmax([[[a, b]], [[c, d]]])") == (try Value(parsing: "log_softmax([[[a, b]], [[c, d]]], dim=0)")))
+    #expect(
+      try Value(parsing: "log_softmax([[[a, b]], [[c, d]]])")
+        == (try Value(parsing: "log_softmax([[[a, b]], [[c, d]]], dim=0)")))
     #expect(try Value(parsing: "softmax([[a, b], [c, d]])") == (try Value(parsing: "softmax([[a, b], [c, d]], dim=1)")))
   }
 
@@ -32,7 +35,9 @@ import SymGrad
     let plain = try Value(parsing: "softmax([a, b], dim=0)")
     for dtype in ["torch.float64", "torch.float32", "torch.double", "torch.float"] {
       #expect(try Value(parsing: "softmax([a, b], dim=0, dtype=\(dtype))") == plain, "\(dtype)")
-      #expect(try Value(parsing: "F.log_softmax([a, b], 0, dtype=\(dtype))") == (try Value(parsing: "log_softmax([a, b], dim=0)")))
+      #expect(
+        try Value(parsing: "F.log_softmax([a, b], 0, dtype=\(dtype))")
+          == (try Value(parsing: "log_softmax([a, b], dim=0)")))
     }
     let e = #expect(throws: ParseError.self) { try Value(parsing: "softmax([a, b], dim=0, dtype=torch.int64)") }
     #expect(e?.message.contains("dtype must be torch.float64 or torch.float32") == true)
@@ -42,7 +47,9 @@ import SymGrad
   @Test func theWarningGoesToStandardError() {
     let r = run("eval", "softmax([[[a, b]], [[c, d]]])")
     #expect(r.status == 0)
-    #expect(r.err.contains("warning: softmax: UserWarning: Implicit dimension choice for softmax has been deprecated"), "\(r.err)")
+    #expect(
+      r.err.contains("warning: softmax: UserWarning: Implicit dimension choice for softmax has been deprecated"),
+      "\(r.err)")
     #expect(r.err.contains("dim=0 used for a 3-D input"))
     #expect(!r.out.contains("warning"))
     let explicit = run("eval", "softmax([[[a, b]], [[c, d]]], dim=2)")
@@ -61,16 +68,24 @@ import SymGrad
   @Test func listsEveryFunctionWithItsSignature() {
     let r = run("functions")
     #expect(r.status == 0)
-    for e in FunctionRegistry.entries { #expect(r.out.contains("  \(e.signature)\n      \(e.description)\n"), "\(e.name)") }
+    for e in FunctionRegistry.entries {
+      #expect(r.out.contains("  \(e.signature)\n      \(e.description)\n"), "\(e.name)")
+    }
     #expect(r.out.hasPrefix("elementary:\n"))
   }
 
   @Test func oneFunctionAndJSON() throws {
     let one = run("functions", "F.cross_entropy")
     #expect(one.status == 0)
-    #expect(one.out.hasPrefix("  cross_entropy(input, target, weight=None, ignore_index=-100, reduction=\"mean\", label_smoothing=0.0)\n"), "\(one.out)")
+    #expect(
+      one.out.hasPrefix(
+        "  cross_entropy(input, target, weight=None, ignore_index=-100, reduction=\"mean\", label_smoothing=0.0)\n"),
+      "\(one.out)")
     let json = run("functions", "softmax", "--json")
-    #expect(json.out.hasPrefix("[{\"name\": \"softmax\", \"family\": \"losses\", \"signature\": \"softmax(x, dim=None, dtype=None)\", \"description\": "), "\(json.out)")
+    #expect(
+      json.out.hasPrefix(
+        "[{\"name\": \"softmax\", \"family\": \"losses\", \"signature\": \"softmax(x, dim=None, dtype=None)\", \"description\": "
+      ), "\(json.out)")
   }
 
   @Test func unknownNameSuggests() {

@@ -1,7 +1,8 @@
 import Foundation
 import SymGrad
-import Testing
 import SymGradTestSupport
+import Testing
+
 @testable import SymGradCLI
 
 /// Generated LaTeX: names, layout against hand-written documents, and documents that
@@ -22,7 +23,9 @@ import SymGradTestSupport
     #expect(naming.definitions.first?.definition == (try Expr(parsing: "exp(x0) + exp(x1) + exp(x2)")))
     #expect(naming.entries.allSatisfy { !$0.description.contains("exp(x0) + exp(x1)") })
     // Substituting the definitions back gives the original entries.
-    let back = naming.entries.map { e in naming.definitions.reversed().reduce(e) { $0.substituting([$1.name: $1.definition]) } }
+    let back = naming.entries.map { e in
+      naming.definitions.reversed().reduce(e) { $0.substituting([$1.name: $1.definition]) }
+    }
     #expect(back == j.flatMap { $0 })
     // The document: a 3x3 pmatrix (2 column separators per row, 2 row breaks) whose
     // entries use S, then S's definition, once.
@@ -32,48 +35,62 @@ import SymGradTestSupport
     #expect(rows.count == 3, "\(doc)")
     #expect(rows.allSatisfy { $0.components(separatedBy: " & ").count == 3 }, "\(doc)")
     #expect(matrix.contains("S") && !matrix.contains("e^{x_{0}} + e^{x_{1}}"), "\(doc)")
-    #expect(doc.hasSuffix(",\\\\\n\\text{where }\\begin{aligned}[t]\nS &= e^{x_{0}} + e^{x_{1}} + e^{x_{2}}\n\\end{aligned}"), "\(doc)")
+    #expect(
+      doc.hasSuffix(",\\\\\n\\text{where }\\begin{aligned}[t]\nS &= e^{x_{0}} + e^{x_{1}} + e^{x_{2}}\n\\end{aligned}"),
+      "\(doc)")
   }
 
   /// Small matrices against hand-written LaTeX: the pmatrix layout (cells joined by
   /// ` & `, rows by ` \\`), the standard notation of each entry, and the `where` block.
   @Test func matricesMatchHandWrittenLatex() throws {
     let (x, y) = (Expr.symbol("x"), Expr.symbol("y"))
-    #expect(LatexDocument.matrix([[x, 1], [y ** 2, x / y]]) == """
-      \\begin{pmatrix}
-      x & 1 \\\\
-      y^{2} & \\frac{x}{y}
-      \\end{pmatrix}
-      """)
-    #expect(LatexDocument.gradient([exp(x), -y]) == """
-      \\begin{pmatrix}
-      e^{x} \\\\
-      -y
-      \\end{pmatrix}
-      """)
+    #expect(
+      LatexDocument.matrix([[x, 1], [y ** 2, x / y]]) == """
+        \\begin{pmatrix}
+        x & 1 \\\\
+        y^{2} & \\frac{x}{y}
+        \\end{pmatrix}
+        """)
+    #expect(
+      LatexDocument.gradient([exp(x), -y]) == """
+        \\begin{pmatrix}
+        e^{x} \\\\
+        -y
+        \\end{pmatrix}
+        """)
     // A repeated subexpression of 7 nodes (the softmax denominator) is named S.
     let s = try Expr(parsing: "exp(x0) + exp(x1) + exp(x2)")
-    #expect(LatexDocument.matrix([[.symbol("a") / s], [.symbol("b") / s]]) == """
-      \\begin{pmatrix}
-      \\frac{a}{S} \\\\
-      \\frac{b}{S}
-      \\end{pmatrix},\\\\
-      \\text{where }\\begin{aligned}[t]
-      S &= e^{x_{0}} + e^{x_{1}} + e^{x_{2}}
-      \\end{aligned}
-      """)
+    #expect(
+      LatexDocument.matrix([[.symbol("a") / s], [.symbol("b") / s]]) == """
+        \\begin{pmatrix}
+        \\frac{a}{S} \\\\
+        \\frac{b}{S}
+        \\end{pmatrix},\\\\
+        \\text{where }\\begin{aligned}[t]
+        S &= e^{x_{0}} + e^{x_{1}} + e^{x_{2}}
+        \\end{aligned}
+        """)
   }
 
   /// Documents for a gradient, a Jacobian with names, a loss, and every function.
   static func documents() throws -> [String: String] {
-    let grad = gradient(of: try Expr(parsing: "cross_entropy([[a, b, c]], [1])"), withRespectTo: ["a", "b", "c"].map(Expr.symbol))
+    let grad = gradient(
+      of: try Expr(parsing: "cross_entropy([[a, b, c]], [1])"), withRespectTo: ["a", "b", "c"].map(Expr.symbol))
     let s = try Value(parsing: "softmax([x0, x1, x2])").flattened
     let jac = jacobian(of: s, withRespectTo: ["x0", "x1", "x2"].map(Expr.symbol))
-    let every = try Expr(parsing: "exp(x) + log(y) + sqrt(z) + abs(w) + sin(x) + cos(y) + tanh(z) + sigmoid(w) + softplus(x) + log1p(y) + expm1(z) + sign(w) + max(x, y) + min(z, w) + x**(3/2) + w_01 + x[0] + alpha + pi + E + inf")
+    let every = try Expr(
+      parsing:
+        "exp(x) + log(y) + sqrt(z) + abs(w) + sin(x) + cos(y) + tanh(z) + sigmoid(w) + softplus(x) + log1p(y) + expm1(z) + sign(w) + max(x, y) + min(z, w) + x**(3/2) + w_01 + x[0] + alpha + pi + E + inf"
+    )
     return [
       "gradient": LatexDocument.standalone(title: "Gradient", blocks: [LatexDocument.matrix(grad.map { [$0] })]),
-      "jacobian": LatexDocument.standalone(title: "Softmax Jacobian", paragraphs: ["With names_and $pecial characters & 100%."], blocks: [LatexDocument.matrix(jac)]),
-      "loss": LatexDocument.standalone(blocks: [LatexDocument.scalar(try Expr(parsing: "binary_cross_entropy_with_logits([[z0, z1]], [[1.0, 0.0]], pos_weight=[3, 1])"))]),
+      "jacobian": LatexDocument.standalone(
+        title: "Softmax Jacobian", paragraphs: ["With names_and $pecial characters & 100%."],
+        blocks: [LatexDocument.matrix(jac)]),
+      "loss": LatexDocument.standalone(blocks: [
+        LatexDocument.scalar(
+          try Expr(parsing: "binary_cross_entropy_with_logits([[z0, z1]], [[1.0, 0.0]], pos_weight=[3, 1])"))
+      ]),
       "functions": LatexDocument.standalone(blocks: [every.latex]),
     ]
   }
@@ -94,7 +111,8 @@ import SymGradTestSupport
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     let file = dir.appendingPathComponent("broken.tex")
-    try "\\documentclass{article}\n\\begin{document}\n$\\frac{1}{$\n\\end{document}\n".write(to: file, atomically: true, encoding: .utf8)
+    try "\\documentclass{article}\n\\begin{document}\n$\\frac{1}{$\n\\end{document}\n".write(
+      to: file, atomically: true, encoding: .utf8)
     #expect(try Self.compile(file) != 0)
   }
 

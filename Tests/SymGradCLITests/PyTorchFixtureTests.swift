@@ -1,8 +1,9 @@
 import Foundation
-import SymGradTestSupport
 import SymGrad
 import SymGradOracle
+import SymGradTestSupport
 import Testing
+
 @testable import SymGradCLI
 
 /// The committed PyTorch records against the symbolic derivatives and the autograd oracle.
@@ -11,18 +12,24 @@ import Testing
   /// is NaN where the limit is finite): documented in README "Divergences from PyTorch".
   /// The limit evaluation of the limits issue resolves what IEEE gives as NaN here.
   static let divergences: [String: String] = [
-    "edge/binary_cross_entropy/x0_y1/sum/1": "BCE backward clamps x(1-x) at float32(1e-12): -1/1e-12, not d/dx of the clamped forward",
-    "edge/binary_cross_entropy/x0_y0/sum/1": "BCE backward gives 0 at x = 0, y = 0; the derivative of the loss is (1-y)/(1-x) = 1",
+    "edge/binary_cross_entropy/x0_y1/sum/1":
+      "BCE backward clamps x(1-x) at float32(1e-12): -1/1e-12, not d/dx of the clamped forward",
+    "edge/binary_cross_entropy/x0_y0/sum/1":
+      "BCE backward gives 0 at x = 0, y = 0; the derivative of the loss is (1-y)/(1-x) = 1",
     "edge/binary_cross_entropy/x1_y1/sum/1": "BCE backward gives 0 at x = 1, y = 1; the derivative is -y/x = -1",
     "edge/binary_cross_entropy/x1_y0/sum/1": "BCE backward clamps at float32(1e-12) at x = 1",
     "edge/binary_cross_entropy/x0_y0.5/sum/1": "BCE backward clamps at float32(1e-12) at x = 0",
     "edge/binary_cross_entropy/boundaries/weight/none/2x2": "BCE backward at x in {0, 1}",
-    "edge/binary_cross_entropy/tiny_x/sum/1": "BCE backward clamps x(1-x) at 1e-12 for x = 1e-300; the clamped forward is flat there",
+    "edge/binary_cross_entropy/tiny_x/sum/1":
+      "BCE backward clamps x(1-x) at 1e-12 for x = 1e-300; the clamped forward is flat there",
     "edge/sigmoid_focal_loss/saturated/x40_y1/gamma0.5/none/1": "PyTorch: 0**(gamma-1) * 0 = NaN; the gradient is 0",
     "edge/sigmoid_focal_loss/saturated/x-40_y0/gamma0.5/none/1": "PyTorch: 0**(gamma-1) * 0 = NaN; the gradient is 0",
-    "attention/sdpa/fully_masked_row/float/L2S3E2/0": "fully masked row: PyTorch 0 (safe softmax); the same-rate limit is the unmasked softmax",
-    "attention/sdpa/fully_masked_row/bool/L3S3E2/0": "fully masked row: PyTorch 0 (safe softmax); the same-rate limit is the unmasked softmax",
-    "attention/sdpa/row_masked_finfo_min/L2S3E2/0": "s + finfo.min rounds to finfo.min in PyTorch (uniform weights); exactly, a common shift cancels",
+    "attention/sdpa/fully_masked_row/float/L2S3E2/0":
+      "fully masked row: PyTorch 0 (safe softmax); the same-rate limit is the unmasked softmax",
+    "attention/sdpa/fully_masked_row/bool/L3S3E2/0":
+      "fully masked row: PyTorch 0 (safe softmax); the same-rate limit is the unmasked softmax",
+    "attention/sdpa/row_masked_finfo_min/L2S3E2/0":
+      "s + finfo.min rounds to finfo.min in PyTorch (uniform weights); exactly, a common shift cancels",
   ]
 
   /// The documented divergence of a record, if any. Every `all_ignored` mean: the mean
@@ -35,7 +42,7 @@ import Testing
   static let tolerances: [String: Double] = [
     // s - 1e9 in float64 carries an absolute error up to ulp(1e9) = 1.2e-7 in each
     // exponent, in PyTorch as in our double evaluation: ~1e-7 relative in the weights.
-    "attention/sdpa/row_masked_minus_1e9/L2S3E2/0": 1e-6,
+    "attention/sdpa/row_masked_minus_1e9/L2S3E2/0": 1e-6
   ]
 
   static let supported: [PyTorchRecord] = Fixtures.records
@@ -100,14 +107,19 @@ import Testing
     // BCE's clamped loss at x = 1, y = 0 is constant on (1 - e^-100, 1]: its derivative in
     // the domain [0, 1] is 0 (the mirror of x = 0, y = 1, where SymGrad gives 0). SymGrad
     // approaches from above only, which leaves the domain, and gives NaN.
-    issues[.init(id: "edge/binary_cross_entropy/x1_y0/sum/1", index: [0, 0])] = "derivative at x = 1 from inside [0, 1] is 0; SymGrad NaN"
-    issues[.init(id: "edge/binary_cross_entropy/boundaries/weight/none/2x2", index: [3, 3])] = "the same at x = 1, y = 0, weight 4"
+    issues[.init(id: "edge/binary_cross_entropy/x1_y0/sum/1", index: [0, 0])] =
+      "derivative at x = 1 from inside [0, 1] is 0; SymGrad NaN"
+    issues[.init(id: "edge/binary_cross_entropy/boundaries/weight/none/2x2", index: [3, 3])] =
+      "the same at x = 1, y = 0, weight 4"
     // IEEE underflow/cancellation that gives a number, not NaN, so no exact fallback:
     // 1 - sigmoid(40) = 0 in double. The exact values are e^-60-sized (issue 8: the
     // fallback runs only on NaN; certified evaluation fixes it).
-    issues[.init(id: "edge/sigmoid_focal_loss/saturated/x40_y1/gamma0.5/none/1", index: [0])] = "loss 2.19e-27 exactly; IEEE 0"
-    issues[.init(id: "edge/sigmoid_focal_loss/saturated/x-40_y0/gamma0.5/none/1", index: [0])] = "loss 6.57e-27 exactly; IEEE 0"
-    issues[.init(id: "edge/sigmoid_focal_loss/saturated/x-40_y0/gamma0.5/none/1", index: [0, 0])] = "gradient 9.85e-27 exactly; IEEE 0"
+    issues[.init(id: "edge/sigmoid_focal_loss/saturated/x40_y1/gamma0.5/none/1", index: [0])] =
+      "loss 2.19e-27 exactly; IEEE 0"
+    issues[.init(id: "edge/sigmoid_focal_loss/saturated/x-40_y0/gamma0.5/none/1", index: [0])] =
+      "loss 6.57e-27 exactly; IEEE 0"
+    issues[.init(id: "edge/sigmoid_focal_loss/saturated/x-40_y0/gamma0.5/none/1", index: [0, 0])] =
+      "gradient 9.85e-27 exactly; IEEE 0"
     // Cancellation in double: entries of size 5e-9 built from terms of size 1 keep ~8
     // digits (SymGrad 5.19840022e-9, exact 5.19840004e-9, PyTorch 5.19840050e-9).
     let bool = "attention/sdpa/fully_masked_row/bool/L3S3E2/0"
@@ -176,13 +188,19 @@ import Testing
     #expect(NaNLimits.entries.count > 200)
     var needed = Set<NaNLimits.Entry>()
     for r in Fixtures.records {
-      for (i, v) in r.output.enumerated() where v.isNaN || Self.divergence(r.id) != nil { needed.insert(.init(id: r.id, index: [i])) }
+      for (i, v) in r.output.enumerated() where v.isNaN || Self.divergence(r.id) != nil {
+        needed.insert(.init(id: r.id, index: [i]))
+      }
       for (i, row) in r.jacobian.enumerated() {
-        for (j, v) in row.enumerated() where v.isNaN || Self.divergence(r.id) != nil { needed.insert(.init(id: r.id, index: [i, j])) }
+        for (j, v) in row.enumerated() where v.isNaN || Self.divergence(r.id) != nil {
+          needed.insert(.init(id: r.id, index: [i, j]))
+        }
       }
     }
     let recorded = Set(NaNLimits.entries.map(\.entry))
-    #expect(needed.subtracting(recorded).isEmpty, "not recorded: \(needed.subtracting(recorded).sorted { $0.description < $1.description })")
+    #expect(
+      needed.subtracting(recorded).isEmpty,
+      "not recorded: \(needed.subtracting(recorded).sorted { $0.description < $1.description })")
     #expect(recorded.subtracting(needed).isEmpty, "recorded but not needed: \(recorded.subtracting(needed))")
     // The script's divergence list is the table above (and the all_ignored means).
     let scriptDivergences = Set(NaNLimits.entries.filter { $0.kind == "divergence" }.map(\.entry.id))
@@ -198,8 +216,9 @@ import Testing
   /// is `softmax([1, 2, 0.5])` (the -inf constants cancel at the same rate), as printed
   /// in the README, and IEEE arithmetic gives NaN there.
   @Test func readmeMaskedSoftmaxExample() throws {
-    let readme = try String(contentsOf: Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+    let readme = try String(
+      contentsOf: Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
     let command = "$ swift run symgrad eval 'softmax([1 + m0, 2 + m1, 0.5 + m2])' --at m0=-inf,m1=-inf,m2=-inf"
     let lines = readme.components(separatedBy: "\n")
     let at = try #require(lines.firstIndex(of: command), "README no longer shows the example")
@@ -211,12 +230,14 @@ import Testing
     #expect(lines[(at + 1)...].prefix(4).contains("  (IEEE arithmetic gives [nan, nan, nan])"))
     // Independently: softmax([1, 2, 0.5]) in double, each within 4 ulps of the printed
     // (shortest round-trip) value.
-    let e = [1.0, 2.0, 0.5].map(Foundation.exp), total = e.reduce(0, +)
+    let e = [1.0, 2.0, 0.5].map(Foundation.exp)
+    let total = e.reduce(0, +)
     for (p, x) in zip(printed, e.map { $0 / total }) { #expect(Swift.abs(p - x) <= 4 * p.ulp, "\(p) vs \(x)") }
     // The command itself, in process: the stated values (4 ulps: the limit's exact form is
     // evaluated in double) and the IEEE NaN.
     let o = Output()
-    let status = CommandLineTool.run(["eval", "softmax([1 + m0, 2 + m1, 0.5 + m2])", "--at", "m0=-inf,m1=-inf,m2=-inf", "--json"], output: o)
+    let status = CommandLineTool.run(
+      ["eval", "softmax([1 + m0, 2 + m1, 0.5 + m2])", "--at", "m0=-inf,m1=-inf,m2=-inf", "--json"], output: o)
     #expect(status == 0)
     let json = try #require(try JSONSerialization.jsonObject(with: Data(o.standardOutput.utf8)) as? [String: Any])
     let values = (json["value"] as? [NSNumber] ?? []).map(\.doubleValue)
@@ -234,8 +255,10 @@ import Testing
   /// a record skipped without an entry here fails, and so does a record listed here that
   /// the oracle now runs (remove its entry).
   static let oracleSkips: [(prefix: String, fragment: String, reason: String)] = [
-    ("blog/bce_of_softmax_column", "the oracle needs inputs that are symbols or numbers",
-     "BCE of one softmax column: the bridge reads the column as symbolic entries, not as torch.select of a softmax"),
+    (
+      "blog/bce_of_softmax_column", "the oracle needs inputs that are symbols or numbers",
+      "BCE of one softmax column: the bridge reads the column as symbolic entries, not as torch.select of a softmax"
+    ),
     ("softmax/dim0/", "the oracle's softmax works along the last dimension only", "softmax along dim 0"),
     ("log_softmax/dim0/", "the oracle's softmax works along the last dimension only", "log_softmax along dim 0"),
   ]
@@ -269,8 +292,9 @@ import Testing
     #expect(skip == nil, "\(r.id): the oracle runs it now: remove '\(skip?.prefix ?? "")' from oracleSkips")
     for i in r.jacobian.indices {
       for j in r.jacobian[i].indices {
-        #expect(isApprox(oracle.jacobian[i][j], r.jacobian[i][j], rtol: 1e-8, atol: 1e-12),
-                "\(r.id) [\(i)][\(j)]: oracle \(oracle.jacobian[i][j]) vs torch \(r.jacobian[i][j])")
+        #expect(
+          isApprox(oracle.jacobian[i][j], r.jacobian[i][j], rtol: 1e-8, atol: 1e-12),
+          "\(r.id) [\(i)][\(j)]: oracle \(oracle.jacobian[i][j]) vs torch \(r.jacobian[i][j])")
       }
     }
     for i in r.output.indices {
@@ -292,12 +316,27 @@ import Testing
       ("blog/cross_entropy/class_targets/none/float32", [2.4427776, 1.4271057, 0.99968183, 0.06437338, 2.0198019]),
       ("blog/cross_entropy/hard_probs/none/float32", [2.4427776, 1.4271057, 0.99968183, 0.06437338, 2.0198019]),
       ("blog/cross_entropy/soft_probs/none/float32", [0.4737186, 1.0628904, 0.5669178, 0.39352775, 1.4264644]),
-      ("blog/bce_with_logits/hard_probs/none/float32",
-       [3.5669463, 0.26643512, 0.9737141, 1.0721908, 1.1070106, 0.6140938, 0.28206122, 0.18568796, 1.7221372, 0.8846513]),
-      ("blog/bce_of_softmax/hard_probs/none/float32",
-       [2.4427779, 2.4427776, 1.4271057, 1.4271059, 0.99968195, 0.9996819, 0.06437341, 0.06437336, 2.0198019, 2.0198016]),
-      ("blog/bce_of_softmax/soft_probs/none/float32",
-       [0.47371858, 0.47371864, 1.0628904, 1.0628906, 0.5669178, 0.56691784, 0.39352778, 0.3935278, 1.4264644, 1.4264642]),
+      (
+        "blog/bce_with_logits/hard_probs/none/float32",
+        [
+          3.5669463, 0.26643512, 0.9737141, 1.0721908, 1.1070106, 0.6140938, 0.28206122, 0.18568796, 1.7221372,
+          0.8846513,
+        ]
+      ),
+      (
+        "blog/bce_of_softmax/hard_probs/none/float32",
+        [
+          2.4427779, 2.4427776, 1.4271057, 1.4271059, 0.99968195, 0.9996819, 0.06437341, 0.06437336, 2.0198019,
+          2.0198016,
+        ]
+      ),
+      (
+        "blog/bce_of_softmax/soft_probs/none/float32",
+        [
+          0.47371858, 0.47371864, 1.0628904, 1.0628906, 0.5669178, 0.56691784, 0.39352778, 0.3935278, 1.4264644,
+          1.4264642,
+        ]
+      ),
     ]
     for (id, values) in printed {
       let r = try #require(Fixtures.records.first { $0.id == id })
@@ -364,11 +403,14 @@ enum NaNLimits {
         guard let d = Double(text) else { return nil }
         value = d
       }
-      return Recorded(entry: Entry(id: id, index: index), kind: kind, expected: value, reason: e["reason"] as? String ?? "")
+      return Recorded(
+        entry: Entry(id: id, index: index), kind: kind, expected: value, reason: e["reason"] as? String ?? "")
     }
   }()
 
   /// The recorded value of each entry (`.some(nil)`: undefined).
-  static let expected: [Entry: Double?] = Dictionary(entries.map { ($0.entry, $0.expected) }, uniquingKeysWith: { a, _ in a })
-  static let reasons: [Entry: String] = Dictionary(entries.map { ($0.entry, $0.reason) }, uniquingKeysWith: { a, _ in a })
+  static let expected: [Entry: Double?] = Dictionary(
+    entries.map { ($0.entry, $0.expected) }, uniquingKeysWith: { a, _ in a })
+  static let reasons: [Entry: String] = Dictionary(
+    entries.map { ($0.entry, $0.reason) }, uniquingKeysWith: { a, _ in a })
 }

@@ -92,7 +92,9 @@ import Testing
   ])
   func badInputsAreClearErrors(extra: [String], message: String) {
     let fixture = Self.fixtures.appendingPathComponent("cross_entropy_64x1000.npz").path
-    let args = ["diff", "cross_entropy(X, T)", "--wrt", "X"] + extra.map { $0.replacingOccurrences(of: "FIXTURE", with: fixture) }
+    let args =
+      ["diff", "cross_entropy(X, T)", "--wrt", "X"]
+      + extra.map { $0.replacingOccurrences(of: "FIXTURE", with: fixture) }
     let o = Output()
     let status = CommandLineTool.run(args, output: o)
     #expect(status == 1 || status == 64)
@@ -102,7 +104,8 @@ import Testing
   /// A truncated archive is an error naming the file, exit 1, never a crash.
   @Test func truncatedArchiveIsAnError() throws {
     let bytes = try Data(contentsOf: Self.fixtures.appendingPathComponent("cross_entropy_masked_16x1000.npz"))
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("symgrad-truncated-\(UUID().uuidString).npz")
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "symgrad-truncated-\(UUID().uuidString).npz")
     try bytes.prefix(bytes.count / 2).write(to: url)
     let r = run("diff", "cross_entropy(X, T)", "--at", "@" + url.path, "--wrt", "X")
     #expect(r.status == 1 && r.err.contains("cannot read"), "\(r.err)")
@@ -116,8 +119,9 @@ import Testing
     let arrays = try ArrayFiles.read(contentsOf: fixture)
     let expected = try #require(arrays.first { $0.name == "dX" }?.value)
     #expect(expected.shape == [64, 1000])
-    let r = run("diff", "cross_entropy(X, T)", "--tensor", "X=64x1000", "--at", "@" + fixture.path, "--wrt", "X",
-                "--json", "--no-result")
+    let r = run(
+      "diff", "cross_entropy(X, T)", "--tensor", "X=64x1000", "--at", "@" + fixture.path, "--wrt", "X",
+      "--json", "--no-result")
     #expect(r.status == 0, "\(r.err)")
     let j = try json(r.out)
     let value = try #require(j["value"] as? [[Double]])
@@ -168,19 +172,24 @@ import Testing
   @Test func rowSumsAreDefinedOnce() {
     let r = run("diff", "cross_entropy([[a, b, c], [d, e, f]], [2, 0])", "--wrt", "a,b,c,d,e,f", "--share")
     #expect(r.status == 0, "\(r.err)")
-    #expect(r.out.hasPrefix("""
-      S = exp(a) + exp(b) + exp(c)
-      T = exp(d) + exp(e) + exp(f)
-      d/da = exp(a)/(2*S)
+    #expect(
+      r.out.hasPrefix(
+        """
+        S = exp(a) + exp(b) + exp(c)
+        T = exp(d) + exp(e) + exp(f)
+        d/da = exp(a)/(2*S)
 
-      """), "\(r.out)")
+        """), "\(r.out)")
   }
 
   /// Expanding the definitions (each in terms of the earlier ones) into the shared entries gives back exactly the
   /// unshared result, entry by entry, for a batch with masked and ignored rows.
   @Test func definitionsExpandToTheUnsharedResult() throws {
-    let args = ["diff", "cross_entropy(X, [1, -100, 0, 2], weight=[1, 2, 3])", "--tensor", "X=4x3", "--wrt", "X", "--json"]
-    let plain = Output(), shared = Output()
+    let args = [
+      "diff", "cross_entropy(X, [1, -100, 0, 2], weight=[1, 2, 3])", "--tensor", "X=4x3", "--wrt", "X", "--json",
+    ]
+    let plain = Output()
+    let shared = Output()
     #expect(CommandLineTool.run(args, output: plain) == 0)
     #expect(CommandLineTool.run(args + ["--share"], output: shared) == 0)
     let p = try #require(try JSONSerialization.jsonObject(with: Data(plain.standardOutput.utf8)) as? [String: Any])

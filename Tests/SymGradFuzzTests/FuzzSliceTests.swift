@@ -40,16 +40,21 @@ import Testing
     let summary = FuzzDriver(c).run()
     print(summary.rendered(c))
     #expect(summary.inputs == 8000)
-    #expect(summary.unexpectedRoundTripFailures.isEmpty, "\(summary.unexpectedRoundTripFailures.map { $0.rendered(seed: c.seed) })")
+    #expect(
+      summary.unexpectedRoundTripFailures.isEmpty,
+      "\(summary.unexpectedRoundTripFailures.map { $0.rendered(seed: c.seed) })")
     // The slice reaches every symbolic stage (a generator that only made parse errors
     // would pass vacuously).
-    for s: Stage in [.print, .reparse, .latex, .derivative, .derivativeRoundTrip, .simplify, .simplifyRoundTrip, .arrayFiles] {
+    for s: Stage in [
+      .print, .reparse, .latex, .derivative, .derivativeRoundTrip, .simplify, .simplifyRoundTrip, .arrayFiles,
+    ] {
       #expect(summary.ran(s) > 1000, "stage \(s.name) ran \(summary.ran(s)) times")
     }
     #expect(summary.thrown(.parse) > 500 && summary.thrown(.parse) < 6000)
     // Array files: many mutated files are refused, and many (unmutated or harmlessly
     // mutated) are read.
-    let refused = summary.thrown(.arrayFiles), read = summary.ran(.arrayFiles) - refused
+    let refused = summary.thrown(.arrayFiles)
+    let read = summary.ran(.arrayFiles) - refused
     #expect(refused > 500 && read > 500, "array files: \(read) read, \(refused) refused")
   }
 
@@ -58,7 +63,9 @@ import Testing
     let summary = FuzzDriver(c).run()
     print(summary.rendered(c))
     #expect(summary.inputs == 500)
-    #expect(summary.unexpectedRoundTripFailures.isEmpty, "\(summary.unexpectedRoundTripFailures.map { $0.rendered(seed: c.seed) })")
+    #expect(
+      summary.unexpectedRoundTripFailures.isEmpty,
+      "\(summary.unexpectedRoundTripFailures.map { $0.rendered(seed: c.seed) })")
     for s in Stage.allCases where s != .commandLine {
       #expect(summary.ran(s) > 50, "stage \(s.name) ran \(summary.ran(s)) times")
     }
@@ -120,7 +127,8 @@ import Testing
   }
 
   @Test(arguments: [
-    ("eye(986)", KnownIssue.largeLiterals, true), ("one_hot(3, 500)", .largeLiterals, true), ("eye(5) + causal_mask(127)", .largeLiterals, false),
+    ("eye(986)", KnownIssue.largeLiterals, true), ("one_hot(3, 500)", .largeLiterals, true),
+    ("eye(5) + causal_mask(127)", .largeLiterals, false),
     ("x0 + x1", .longExpressions, false),
     (String(repeating: "exp(", count: 30) + "x" + String(repeating: ")", count: 30), .deepNesting, true),
     (Array(repeating: "x", count: 40).joined(separator: "**"), .deepNesting, true),
@@ -184,7 +192,9 @@ import Testing
   }
 
   @Test func breadcrumbHoldsTheInputAndTheStage() throws {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("symgrad-fuzz-breadcrumb-\(UUID().uuidString)").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "symgrad-fuzz-breadcrumb-\(UUID().uuidString)"
+    ).path
     defer { try? FileManager.default.removeItem(atPath: path) }
     var c = FuzzConfiguration()
     c.seed = 5

@@ -2,6 +2,7 @@ import Foundation
 import SymGradTestSupport
 import Testing
 import _Differentiation
+
 @testable import SymGradOracle
 
 /// Every oracle function's reverse-mode Jacobian against central finite differences on random
@@ -11,8 +12,10 @@ import _Differentiation
     let rows: Int, columns: Int
     var description: String { "\(rows)x\(columns)" }
   }
-  static let shapes = [Shape(rows: 1, columns: 1), Shape(rows: 1, columns: 4), Shape(rows: 3, columns: 5),
-                       Shape(rows: 4, columns: 2)]
+  static let shapes = [
+    Shape(rows: 1, columns: 1), Shape(rows: 1, columns: 4), Shape(rows: 3, columns: 5),
+    Shape(rows: 4, columns: 2),
+  ]
   static let reductions = OracleReduction.allCases
 
   static func generator(_ salt: Int) -> SeededGenerator { SeededGenerator(seed: 0x5EED_0000 &+ UInt64(salt)) }
@@ -43,8 +46,9 @@ import _Differentiation
         if reduction == .mean && t.allSatisfy({ $0 == ignoreIndex }) { continue }  // NaN case, tested elsewhere
         let w: [Double]? = useWeight ? rng.doubles(s.columns, in: 0.2...2) : nil
         expectMatchesFiniteDifferences(at: x, "nll \(s) \(reduction) w=\(useWeight) ignore=\(ignoreIndex)") {
-          nllLoss($0, rows: s.rows, columns: s.columns, target: t, weight: w, ignoreIndex: ignoreIndex,
-                  reduction: reduction)
+          nllLoss(
+            $0, rows: s.rows, columns: s.columns, target: t, weight: w, ignoreIndex: ignoreIndex,
+            reduction: reduction)
         }
       }
     }
@@ -63,8 +67,9 @@ import _Differentiation
           expectMatchesFiniteDifferences(
             at: x, "CE idx \(s) \(reduction) w=\(useWeight) ignore=\(ignoreIndex) e=\(smoothing)"
           ) {
-            crossEntropy($0, rows: s.rows, columns: s.columns, target: .classIndices(t), weight: w,
-                         ignoreIndex: ignoreIndex, labelSmoothing: smoothing, reduction: reduction)
+            crossEntropy(
+              $0, rows: s.rows, columns: s.columns, target: .classIndices(t), weight: w,
+              ignoreIndex: ignoreIndex, labelSmoothing: smoothing, reduction: reduction)
           }
         }
       }
@@ -86,8 +91,9 @@ import _Differentiation
         let w: [Double]? = useWeight ? rng.doubles(s.columns, in: 0.2...2) : nil
         let q = p
         expectMatchesFiniteDifferences(at: x, "CE prob \(s) \(reduction) w=\(useWeight) e=\(smoothing)") {
-          crossEntropy($0, rows: s.rows, columns: s.columns, target: .probabilities(q), weight: w,
-                       labelSmoothing: smoothing, reduction: reduction)
+          crossEntropy(
+            $0, rows: s.rows, columns: s.columns, target: .probabilities(q), weight: w,
+            labelSmoothing: smoothing, reduction: reduction)
         }
       }
     }
@@ -119,8 +125,9 @@ import _Differentiation
         expectMatchesFiniteDifferences(
           at: x, "BCEwL \(reduction) w=\(weight?.count ?? 0) pw=\(posWeight?.count ?? 0)"
         ) {
-          binaryCrossEntropyWithLogits($0, target: y, columns: 4, weight: weight, posWeight: posWeight,
-                                       reduction: reduction)
+          binaryCrossEntropyWithLogits(
+            $0, target: y, columns: 4, weight: weight, posWeight: posWeight,
+            reduction: reduction)
         }
       }
     }
@@ -147,7 +154,9 @@ import _Differentiation
   func linearWithRespectToEveryArgument(_ dims: (Int, Int, Int)) {
     let (rows, inF, outF) = dims
     var rng = Self.generator(8)
-    let x = rng.doubles(rows * inF), w = rng.doubles(outF * inF), b = rng.doubles(outF)
+    let x = rng.doubles(rows * inF)
+    let w = rng.doubles(outF * inF)
+    let b = rng.doubles(outF)
     expectMatchesFiniteDifferences(at: x, "linear wrt input") {
       linear($0, rows: rows, inFeatures: inF, weight: w, outFeatures: outF)
     }
@@ -166,8 +175,9 @@ import _Differentiation
     // A loss of the layer w.r.t. the weight (the forum's use), through a scalar gradient.
     let t = (0..<rows).map { $0 % outF }
     let lossOfWeight: @differentiable(reverse) ([Double]) -> Double = { wt in
-      crossEntropy(linear(x, rows: rows, inFeatures: inF, weight: wt, outFeatures: outF, bias: b),
-                   rows: rows, columns: outF, target: .classIndices(t), reduction: .mean)[0]
+      crossEntropy(
+        linear(x, rows: rows, inFeatures: inF, weight: wt, outFeatures: outF, bias: b),
+        rows: rows, columns: outF, target: .classIndices(t), reduction: .mean)[0]
     }
     let grad = oracleGradient(at: w, of: lossOfWeight).gradient
     let fd = finiteDifferenceJacobian(at: w) { [lossOfWeight($0)] }[0]
@@ -179,7 +189,9 @@ import _Differentiation
     let mask: String  // "none", "additive", "causal"
     let scale: Double?
     let safe: Bool
-    var description: String { "L\(l) S\(s) E\(e) Ev\(ev) mask=\(mask) scale=\(scale.map { "\($0)" } ?? "nil") safe=\(safe)" }
+    var description: String {
+      "L\(l) S\(s) E\(e) Ev\(ev) mask=\(mask) scale=\(scale.map { "\($0)" } ?? "nil") safe=\(safe)"
+    }
   }
 
   static let attentionCases: [AttentionCase] = {
@@ -187,7 +199,9 @@ import _Differentiation
     for (l, s, e, ev) in [(1, 1, 1, 1), (3, 4, 2, 3), (4, 4, 3, 2)] {
       for mask in ["none", "additive", "causal"] {
         for scale in [nil, 0.3, -0.5] as [Double?] {
-          for safe in [true, false] { cases.append(AttentionCase(l: l, s: s, e: e, ev: ev, mask: mask, scale: scale, safe: safe)) }
+          for safe in [true, false] {
+            cases.append(AttentionCase(l: l, s: s, e: e, ev: ev, mask: mask, scale: scale, safe: safe))
+          }
         }
       }
     }
@@ -197,7 +211,9 @@ import _Differentiation
   @Test(arguments: attentionCases)
   func attentionWithRespectToQueryKeyValue(_ c: AttentionCase) {
     var rng = Self.generator(9)
-    let q = rng.doubles(c.l * c.e), k = rng.doubles(c.s * c.e), v = rng.doubles(c.s * c.ev)
+    let q = rng.doubles(c.l * c.e)
+    let k = rng.doubles(c.s * c.e)
+    let v = rng.doubles(c.s * c.ev)
     var additive: [Double]? = nil
     if c.mask == "additive" {
       // Finite values plus one -inf per row (never a whole row, so everything stays finite).
@@ -207,24 +223,29 @@ import _Differentiation
     }
     let causal = c.mask == "causal"
     expectMatchesFiniteDifferences(at: q, "SDPA wrt q \(c)") {
-      scaledDotProductAttention(query: $0, key: k, value: v, l: c.l, s: c.s, e: c.e, ev: c.ev,
-                                additiveMask: additive, isCausal: causal, scale: c.scale, safeSoftmax: c.safe)
+      scaledDotProductAttention(
+        query: $0, key: k, value: v, l: c.l, s: c.s, e: c.e, ev: c.ev,
+        additiveMask: additive, isCausal: causal, scale: c.scale, safeSoftmax: c.safe)
     }
     expectMatchesFiniteDifferences(at: k, "SDPA wrt k \(c)") {
-      scaledDotProductAttention(query: q, key: $0, value: v, l: c.l, s: c.s, e: c.e, ev: c.ev,
-                                additiveMask: additive, isCausal: causal, scale: c.scale, safeSoftmax: c.safe)
+      scaledDotProductAttention(
+        query: q, key: $0, value: v, l: c.l, s: c.s, e: c.e, ev: c.ev,
+        additiveMask: additive, isCausal: causal, scale: c.scale, safeSoftmax: c.safe)
     }
     expectMatchesFiniteDifferences(at: v, "SDPA wrt v \(c)") {
-      scaledDotProductAttention(query: q, key: k, value: $0, l: c.l, s: c.s, e: c.e, ev: c.ev,
-                                additiveMask: additive, isCausal: causal, scale: c.scale, safeSoftmax: c.safe)
+      scaledDotProductAttention(
+        query: q, key: k, value: $0, l: c.l, s: c.s, e: c.e, ev: c.ev,
+        additiveMask: additive, isCausal: causal, scale: c.scale, safeSoftmax: c.safe)
     }
     expectMatchesFiniteDifferences(at: q, "weights wrt q \(c)") {
-      attentionWeights(query: $0, key: k, l: c.l, s: c.s, e: c.e,
-                       additiveMask: additive, isCausal: causal, scale: c.scale, safeSoftmax: c.safe)
+      attentionWeights(
+        query: $0, key: k, l: c.l, s: c.s, e: c.e,
+        additiveMask: additive, isCausal: causal, scale: c.scale, safeSoftmax: c.safe)
     }
     expectMatchesFiniteDifferences(at: k, "weights wrt k \(c)") {
-      attentionWeights(query: q, key: $0, l: c.l, s: c.s, e: c.e,
-                       additiveMask: additive, isCausal: causal, scale: c.scale, safeSoftmax: c.safe)
+      attentionWeights(
+        query: q, key: $0, l: c.l, s: c.s, e: c.e,
+        additiveMask: additive, isCausal: causal, scale: c.scale, safeSoftmax: c.safe)
     }
   }
 }

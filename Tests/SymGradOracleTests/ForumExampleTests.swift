@@ -2,6 +2,7 @@ import Foundation
 import SymGradTestSupport
 import Testing
 import _Differentiation
+
 @testable import SymGradOracle
 
 /// The seed forum thread ("Masking in Transformer decoders with -inf rather than 0s") and the
@@ -26,8 +27,9 @@ import _Differentiation
   @Test func weightGradientMatchesForum() {
     let x = input
     let (loss, jac) = oracleJacobian(at: weight) { w in
-      crossEntropy(linear(x, rows: 2, inFeatures: 2, weight: w, outFeatures: 2),
-                   rows: 2, columns: 2, target: .classIndices([0, 1]), reduction: .sum)
+      crossEntropy(
+        linear(x, rows: 2, inFeatures: 2, weight: w, outFeatures: 2),
+        rows: 2, columns: 2, target: .classIndices([0, 1]), reduction: .sum)
     }
     #expect(loss.count == 1 && loss[0].isFinite)
     #expect(jac.count == 1)

@@ -1,8 +1,9 @@
 import Foundation
+import SymGradTestSupport
 import Testing
 import _Differentiation
+
 @testable import SymGradOracle
-import SymGradTestSupport
 
 /// Deterministic SplitMix64 generator, so every run tests the same inputs.
 struct SeededGenerator: RandomNumberGenerator {
@@ -34,10 +35,12 @@ func finiteDifferenceJacobian(at x: [Double], h: Double = fdStep, of f: ([Double
   let outputs = f(x).count
   var jac = [[Double]](repeating: [Double](repeating: 0, count: x.count), count: outputs)
   for j in 0..<x.count {
-    var plus = x, minus = x
+    var plus = x
+    var minus = x
     plus[j] += h
     minus[j] -= h
-    let fp = f(plus), fm = f(minus)
+    let fp = f(plus)
+    let fm = f(minus)
     for i in 0..<outputs { jac[i][j] = (fp[i] - fm[i]) / (2 * h) }
   }
   return jac

@@ -2,6 +2,7 @@ import Foundation
 import SymGradTestSupport
 import Testing
 import _Differentiation
+
 @testable import SymGradOracle
 
 /// Forward values against the reference page's formulas written out by hand, and the
@@ -14,7 +15,8 @@ import _Differentiation
   func logProbabilities() -> [Double] { logSoftmax(logits, rows: 3, columns: 3) }
 
   @Test func softmaxAndLogSoftmaxAgree() {
-    let p = softmax(logits, rows: 3, columns: 3), z = logProbabilities()
+    let p = softmax(logits, rows: 3, columns: 3)
+    let z = logProbabilities()
     #expect(isApprox(p, z.map { exp($0) }, rtol: 1e-15, atol: 1e-16))
     for r in 0..<3 { #expect(isApprox(p[(3 * r)..<(3 * r + 3)].reduce(0, +), 1, rtol: 0, atol: 1e-15)) }
     // Shift invariance through the max shift: huge logits do not overflow.
@@ -40,11 +42,18 @@ import _Differentiation
   @Test(arguments: OracleReduction.allCases)
   func labelSmoothingFormula(_ reduction: OracleReduction) {
     let z = logProbabilities()
-    let target = [2, -100, 1], e = 0.2, c = 3.0
-    var nll = [Double](), smooth = [Double]()
+    let target = [2, -100, 1]
+    let e = 0.2
+    let c = 3.0
+    var nll = [Double]()
+    var smooth = [Double]()
     var denominator = 0.0
     for n in 0..<3 {
-      if target[n] == -100 { nll.append(0); smooth.append(0); continue }
+      if target[n] == -100 {
+        nll.append(0)
+        smooth.append(0)
+        continue
+      }
       denominator += weight[target[n]]
       nll.append(-weight[target[n]] * z[3 * n + target[n]])
       smooth.append(-(0..<3).map { weight[$0] * z[3 * n + $0] }.reduce(0, +))
@@ -55,8 +64,9 @@ import _Differentiation
     case .sum: expected = [(1 - e) * nll.reduce(0, +) + e / c * smooth.reduce(0, +)]
     case .mean: expected = [((1 - e) * nll.reduce(0, +) + e / c * smooth.reduce(0, +)) / denominator]
     }
-    let got = crossEntropy(logits, rows: 3, columns: 3, target: .classIndices(target), weight: weight,
-                           labelSmoothing: e, reduction: reduction)
+    let got = crossEntropy(
+      logits, rows: 3, columns: 3, target: .classIndices(target), weight: weight,
+      labelSmoothing: e, reduction: reduction)
     #expect(isApprox(got, expected, rtol: 1e-14, atol: 1e-15), "\(got) vs \(expected)")
   }
 
@@ -71,15 +81,18 @@ import _Differentiation
     let byProbability: @differentiable(reverse) ([Double]) -> [Double] = {
       crossEntropy($0, rows: 3, columns: 3, target: .probabilities(oneHot), reduction: reduction)
     }
-    let a = oracleJacobian(at: logits, of: byIndex), b = oracleJacobian(at: logits, of: byProbability)
+    let a = oracleJacobian(at: logits, of: byIndex)
+    let b = oracleJacobian(at: logits, of: byProbability)
     #expect(isApprox(a.value, b.value, rtol: 1e-15, atol: 1e-15))
     #expect(isApprox(a.jacobian, b.jacobian, rtol: 1e-14, atol: 1e-15))
     // Label smoothing on probabilities: q = p (1 - e) + e / C.
     let e = 0.3
-    let smoothed = crossEntropy(logits, rows: 3, columns: 3, target: .probabilities(oneHot), labelSmoothing: e,
-                                reduction: reduction)
-    let manual = crossEntropy(logits, rows: 3, columns: 3,
-                              target: .probabilities(oneHot.map { $0 * (1 - e) + e / 3 }), reduction: reduction)
+    let smoothed = crossEntropy(
+      logits, rows: 3, columns: 3, target: .probabilities(oneHot), labelSmoothing: e,
+      reduction: reduction)
+    let manual = crossEntropy(
+      logits, rows: 3, columns: 3,
+      target: .probabilities(oneHot.map { $0 * (1 - e) + e / 3 }), reduction: reduction)
     #expect(isApprox(smoothed, manual, rtol: 0, atol: 0))
   }
 
@@ -111,7 +124,8 @@ import _Differentiation
   }
 
   @Test func focalLossFormula() {
-    let x = [0.3, -1.2, 2.0, -0.4], y = [1.0, 0.0, 1.0, 0.0]
+    let x = [0.3, -1.2, 2.0, -0.4]
+    let y = [1.0, 0.0, 1.0, 0.0]
     let got = sigmoidFocalLoss(x, target: y)
     for i in 0..<4 {
       let p = 1 / (1 + exp(-x[i]))

@@ -9,7 +9,7 @@ import _Differentiation
 
 /// Cross-entropy of `logits` for class `target`, written as one writes it in a Swift
 /// model: the max-shifted log-sum-exp, differentiated by Swift.
-@differentiable(reverse, wrt: logits)
+@differentiable(reverse,wrt: logits)
 func myCrossEntropy(_ logits: [Double], target: Int) -> Double {
   let m = withoutDerivative(at: logits.max() ?? 0)
   var total = 0.0
@@ -86,11 +86,13 @@ func mySigmoidSum(_ x: [Double]) -> Double { mySigmoid(x[0]) + mySigmoid(x[1]) }
   /// and the report names each entry, with SymGrad's certified value beside it.
   @Test func aNaiveBackwardIsCaughtAtLargeLogits() throws {
     let points = CheckPoints.given([[800, 1, 2, 3], [0.5, -0.25, 1, 2]])
-    let good = try checkGradient(of: { myCrossEntropy($0, target: 2) }, against: "cross_entropy([[a, b, c, d]], [2])",
-                                 variables: ["a", "b", "c", "d"], at: points)
+    let good = try checkGradient(
+      of: { myCrossEntropy($0, target: 2) }, against: "cross_entropy([[a, b, c, d]], [2])",
+      variables: ["a", "b", "c", "d"], at: points)
     #expect(good.passed, "\(good)")
-    let bad = try checkGradient(of: { fusedCrossEntropy($0, target: 2) }, against: "cross_entropy([[a, b, c, d]], [2])",
-                                variables: ["a", "b", "c", "d"], at: points)
+    let bad = try checkGradient(
+      of: { fusedCrossEntropy($0, target: 2) }, against: "cross_entropy([[a, b, c, d]], [2])",
+      variables: ["a", "b", "c", "d"], at: points)
     #expect(!bad.passed)
     // exp(800) overflows: d/da is inf/inf = NaN in the naive backward (the other entries
     // are finite/inf = 0, which happens to be right to 1e-340); the second point is fine.
@@ -104,8 +106,9 @@ func mySigmoidSum(_ x: [Double]) -> Double { mySigmoid(x[0]) + mySigmoid(x[1]) }
   /// The sign slip is caught by the symbolic check and by gradcheck, which needs no
   /// expression; the correct loss passes gradcheck.
   @Test func aSignSlipIsCaughtBothWays() throws {
-    let report = try checkGradient(of: mySigmoidSum, against: "sigmoid(x) + sigmoid(y)", variables: ["x", "y"],
-                                   at: .random(count: 4, negativeInfinity: false))
+    let report = try checkGradient(
+      of: mySigmoidSum, against: "sigmoid(x) + sigmoid(y)", variables: ["x", "y"],
+      at: .random(count: 4, negativeInfinity: false))
     #expect(!report.passed)
     #expect(report.disagreements.count == 8, "every derivative at every point: \(report)")
     #expect(report.disagreements.allSatisfy { $0.variable != nil }, "the values agree, only derivatives differ")

@@ -3,10 +3,12 @@ enum AttentionFunctions {
   static let all: [LanguageFunction] = [
     LanguageFunction(
       name: "scaled_dot_product_attention",
-      summary: "scaled_dot_product_attention(query, key, value, attn_mask=None, is_causal=False, scale=None, key_padding_mask=None, attention_mask=None): softmax(q k^T scale + masks) v, one head"
+      summary:
+        "scaled_dot_product_attention(query, key, value, attn_mask=None, is_causal=False, scale=None, key_padding_mask=None, attention_mask=None): softmax(q k^T scale + masks) v, one head"
     ) { a in
-      try a.expect(positional: 3...4, keywords: ["attn_mask", "is_causal", "scale", "key_padding_mask", "attention_mask"],
-                   names: ["query", "key", "value", "attn_mask"])
+      try a.expect(
+        positional: 3...4, keywords: ["attn_mask", "is_causal", "scale", "key_padding_mask", "attention_mask"],
+        names: ["query", "key", "value", "attn_mask"])
       return try a.run {
         try scaledDotProductAttention(
           query: a.tensor(0, "query"), key: a.tensor(1, "key"), value: a.tensor(2, "value"), masks: a.masks(),
@@ -16,20 +18,27 @@ enum AttentionFunctions {
     },
     LanguageFunction(
       name: "attention_weights",
-      summary: "attention_weights(query, key, attn_mask=None, is_causal=False, scale=None, key_padding_mask=None, attention_mask=None): the softmax weights"
+      summary:
+        "attention_weights(query, key, attn_mask=None, is_causal=False, scale=None, key_padding_mask=None, attention_mask=None): the softmax weights"
     ) { a in
-      try a.expect(positional: 2...3, keywords: ["attn_mask", "is_causal", "scale", "key_padding_mask", "attention_mask"],
-                   names: ["query", "key", "attn_mask"])
+      try a.expect(
+        positional: 2...3, keywords: ["attn_mask", "is_causal", "scale", "key_padding_mask", "attention_mask"],
+        names: ["query", "key", "attn_mask"])
       return try a.run {
-        try attentionWeights(query: a.tensor(0, "query"), key: a.tensor(1, "key"), masks: a.masks(),
-                             isCausal: a.bool("is_causal") ?? false, scale: a.scalar(nil, "scale")).value
+        try attentionWeights(
+          query: a.tensor(0, "query"), key: a.tensor(1, "key"), masks: a.masks(),
+          isCausal: a.bool("is_causal") ?? false, scale: a.scalar(nil, "scale")
+        ).value
       }
     },
-    LanguageFunction(name: "causal_mask", summary: "causal_mask(n): 0 on and below the diagonal, -inf above (n <= 512)") { a in
+    LanguageFunction(name: "causal_mask", summary: "causal_mask(n): 0 on and below the diagonal, -inf above (n <= 512)")
+    { a in
       try a.expect(positional: 1...1)
       return try a.run { causalMask(try a.size(0)).value }
     },
-    LanguageFunction(name: "generate_square_subsequent_mask", summary: "generate_square_subsequent_mask(sz): the same as causal_mask") { a in
+    LanguageFunction(
+      name: "generate_square_subsequent_mask", summary: "generate_square_subsequent_mask(sz): the same as causal_mask"
+    ) { a in
       try a.expect(positional: 0...1, keywords: ["sz"], names: ["sz"])
       return try a.run { causalMask(try a.size(0, "sz")).value }
     },
@@ -48,7 +57,11 @@ extension CallArguments {
     guard let n = try int(i, name) else { throw error("missing \(name)") }
     let limit = matrix ? Self.maximumMatrixSize : Self.maximumVectorSize
     guard n >= 0 && n <= limit else {
-      throw error("\(name) must be between 0 and \(limit), got \(n)" + (matrix && n > limit ? " (SymGrad builds at most \(limit) x \(limit) literal matrices; use symbols for larger sizes)" : ""), at: argument(i, name)?.1)
+      throw error(
+        "\(name) must be between 0 and \(limit), got \(n)"
+          + (matrix && n > limit
+            ? " (SymGrad builds at most \(limit) x \(limit) literal matrices; use symbols for larger sizes)" : ""),
+        at: argument(i, name)?.1)
     }
     return n
   }
@@ -79,10 +92,14 @@ extension CallArguments {
     }
     if let (v, c) = keyword("attention_mask") {
       guard let t = Tensor(v), t.rank == 1 else { throw error("attention_mask must be a list of 0/1", at: c) }
-      out.append(.huggingFace(try t.elements.map { e in
-        guard let r = e.rationalValue, r.isInteger, let k = r.numerator.asInt else { throw error("attention_mask entries must be 0 or 1", at: c) }
-        return k
-      }))
+      out.append(
+        .huggingFace(
+          try t.elements.map { e in
+            guard let r = e.rationalValue, r.isInteger, let k = r.numerator.asInt else {
+              throw error("attention_mask entries must be 0 or 1", at: c)
+            }
+            return k
+          }))
     }
     return out
   }
@@ -92,13 +109,19 @@ extension CallArguments {
     func row(_ v: Value) -> [Bool]? {
       guard case .list(let items) = v else { return nil }
       var out: [Bool] = []
-      for i in items { guard case .boolean(let b) = i else { return nil }; out.append(b) }
+      for i in items {
+        guard case .boolean(let b) = i else { return nil }
+        out.append(b)
+      }
       return out
     }
     guard case .list(let items) = v, !items.isEmpty else { return nil }
     if let r = row(v) { return [r] }
     var rows: [[Bool]] = []
-    for i in items { guard let r = row(i) else { return nil }; rows.append(r) }
+    for i in items {
+      guard let r = row(i) else { return nil }
+      rows.append(r)
+    }
     return rows
   }
 }

@@ -19,15 +19,23 @@ public enum AttentionMask: Sendable, Equatable {
       return try broadcast(t, to: [l, s], name: "attn_mask")
     case .attend(let rows):
       guard rows.count == l, rows.allSatisfy({ $0.count == s }) else {
-        throw LossError("attn_mask of shape [\(rows.count), \(rows.first?.count ?? 0)] does not match [\(l), \(s)]", argument: "attn_mask")
+        throw LossError(
+          "attn_mask of shape [\(rows.count), \(rows.first?.count ?? 0)] does not match [\(l), \(s)]",
+          argument: "attn_mask")
       }
       return Tensor(matrix: rows.map { $0.map { $0 ? .zero : ninf } })
     case .keyPadding(let pad):
-      guard pad.count == s else { throw LossError("key_padding_mask has \(pad.count) entries for \(s) keys", argument: "key_padding_mask") }
+      guard pad.count == s else {
+        throw LossError("key_padding_mask has \(pad.count) entries for \(s) keys", argument: "key_padding_mask")
+      }
       return Tensor(matrix: Array(repeating: pad.map { $0 ? ninf : .zero }, count: l))
     case .huggingFace(let m):
-      guard m.count == s else { throw LossError("attention_mask has \(m.count) entries for \(s) keys", argument: "attention_mask") }
-      guard m.allSatisfy({ $0 == 0 || $0 == 1 }) else { throw LossError("attention_mask entries must be 0 or 1", argument: "attention_mask") }
+      guard m.count == s else {
+        throw LossError("attention_mask has \(m.count) entries for \(s) keys", argument: "attention_mask")
+      }
+      guard m.allSatisfy({ $0 == 0 || $0 == 1 }) else {
+        throw LossError("attention_mask entries must be 0 or 1", argument: "attention_mask")
+      }
       return Tensor(matrix: Array(repeating: m.map { $0 == 1 ? .zero : ninf }, count: l))
     }
   }

@@ -38,7 +38,9 @@ public func attentionWeights(
   query: Tensor, key: Tensor, masks: [AttentionMask] = [], isCausal: Bool = false, scale: Expr? = nil
 ) throws -> Tensor {
   guard query.rank == 2, key.rank == 2, query.shape[1] == key.shape[1] else {
-    throw LossError("query (L x E) and key (S x E) must be matrices with the same E, got \(query.shape) and \(key.shape)", argument: "key")
+    throw LossError(
+      "query (L x E) and key (S x E) must be matrices with the same E, got \(query.shape) and \(key.shape)",
+      argument: "key")
   }
   let (l, e, s) = (query.shape[0], query.shape[1], key.shape[0])
   let factor = scale ?? .power(.number(e), .number(Rational(numerator: -1, denominator: 2)!))

@@ -27,10 +27,13 @@ public struct Differentiator {
     // A non-symbol variable (a subexpression) is looked for by its mask alone.
     let mask = v.node.symbolMask
     let isSymbol = v.symbolName != nil
-    return expression.fold(memo: &memo, shortcut: {
-      let absent = isSymbol ? !$0.node.mayContain(symbol: v.node) : $0.node.symbolMask & mask == 0
-      return absent && !$0.containsUndefined ? Expr.zero : nil
-    }) {
+    return expression.fold(
+      memo: &memo,
+      shortcut: {
+        let absent = isSymbol ? !$0.node.mayContain(symbol: v.node) : $0.node.symbolMask & mask == 0
+        return absent && !$0.containsUndefined ? Expr.zero : nil
+      }
+    ) {
       node, d in Differentiator.rule(node, d, v)
     }
   }
@@ -53,7 +56,8 @@ public struct Differentiator {
       }
       return terms.count == 1 ? terms[0] : .sum(terms)
     case .power(let b, let e):
-      let db = d[0], de = d[1]
+      let db = d[0]
+      let de = d[1]
       if de.isZero {
         if db.isZero { return .zero }
         return .product([e, .power(b, e - .one), db])
@@ -61,7 +65,8 @@ public struct Differentiator {
       // d(b^e) = b^e (e' log b + e b'/b)
       return node * (de * log(b) + e * db / b)
     case .apply(let f, let xs):
-      let x = xs[0], dx = d[0]
+      let x = xs[0]
+      let dx = d[0]
       switch f {
       case .max, .min:
         let (da, db) = (d[0], d[1])

@@ -79,7 +79,8 @@ struct ReverseGradient {
   /// the factors all groups share taken out (`sumFactoringCommonFactors`).
   private static func combine(_ sent: [(adjoint: Factors, partial: Expr)]) -> Factors {
     if sent.count == 1 { return appending(sent[0].adjoint, sent[0].partial) }
-    var order: [Factors] = [], partials: [Factors: [Expr]] = [:]
+    var order: [Factors] = []
+    var partials: [Factors: [Expr]] = [:]
     for (a, p) in sent {
       if partials[a] == nil { order.append(a) }
       partials[a, default: []].append(p)
@@ -143,7 +144,9 @@ struct ReverseGradient {
   /// The nodes of `f` that contain a symbol of `wanted`, each after all of its children.
   private static func dependentNodes(of f: Expr, on wanted: Set<Expr>, symbols: [Expr]) -> [Expr] {
     // A cheap filter first: the union of the symbols' masks and id ranges.
-    var mask: UInt64 = 0, lo = UInt64.max, hi = UInt64(0)
+    var mask: UInt64 = 0
+    var lo = UInt64.max
+    var hi = UInt64(0)
     for s in symbols {
       mask |= s.node.symbolMask
       lo = Swift.min(lo, s.node.id)
@@ -187,11 +190,13 @@ struct ReverseGradient {
       for t in terms { send(t, { .one }) }
     case .product(let factors):
       for i in factors.indices where factors[i].rationalValue == nil {
-        send(factors[i], {
-          var others = factors
-          others.remove(at: i)
-          return others.count == 1 ? others[0] : .product(others)
-        })
+        send(
+          factors[i],
+          {
+            var others = factors
+            others.remove(at: i)
+            return others.count == 1 ? others[0] : .product(others)
+          })
       }
     case .power(let b, let e):
       send(b, { .product([e, .power(b, e - .one)]) })

@@ -26,7 +26,10 @@ struct CodeEmitter {
   private var temporaries: Set<Int> = []
 
   enum Precedence: Int, Comparable {
-    case sum = 0, product = 1, unary = 2, atom = 3
+    case sum = 0
+    case product = 1
+    case unary = 2
+    case atom = 3
     static func < (a: Precedence, b: Precedence) -> Bool { a.rawValue < b.rawValue }
   }
 
@@ -97,7 +100,8 @@ struct CodeEmitter {
     case .negate:
       return ("-" + operand(args[0], atLeast: .product), .unary)
     case .product:
-      var numerators: [Int] = [], denominators: [Int] = []
+      var numerators: [Int] = []
+      var denominators: [Int] = []
       for a in args {
         if case .reciprocal = program.nodes[a].op, !temporaries.contains(a) {
           denominators.append(program.nodes[a].args[0])
@@ -105,9 +109,11 @@ struct CodeEmitter {
           numerators.append(a)
         }
       }
-      let top = numerators.isEmpty ? number(1).0 : numerators.map { operand($0, atLeast: .unary) }.joined(separator: " * ")
+      let top =
+        numerators.isEmpty ? number(1).0 : numerators.map { operand($0, atLeast: .unary) }.joined(separator: " * ")
       if denominators.isEmpty { return (top, .product) }
-      let bottom = denominators.count == 1
+      let bottom =
+        denominators.count == 1
         ? operand(denominators[0], atLeast: .atom)
         : "(" + denominators.map { operand($0, atLeast: .unary) }.joined(separator: " * ") + ")"
       return divide(top, bottom)
@@ -124,7 +130,8 @@ struct CodeEmitter {
       let x = operand(args[0], atLeast: .atom)
       let magnitude = powerCall(absCall(x), e)
       if evenNumerator { return (magnitude, .atom) }
-      let negative = "-" + powerCall("-\(x)", e), positive = powerCall(x, e)
+      let negative = "-" + powerCall("-\(x)", e)
+      let positive = powerCall(x, e)
       return (select(condition: "\(x) < 0", negative, positive), .atom)
     case .powerOf:
       return (powerCall(text[args[0]]!.0, text[args[1]]!.0), .atom)
@@ -138,7 +145,8 @@ struct CodeEmitter {
       case .numpy: return ("np.sign(\(x))", .atom)
       case .torch: return ("torch.sign(\(x))", .atom)
       default:
-        let one = number(1).0, minusOne = number(-1).0
+        let one = number(1).0
+        let minusOne = number(-1).0
         return (select(condition: "\(x) > 0", one, select(condition: "\(x) < 0", minusOne, x)), .atom)
       }
     case .maximum, .minimum:
@@ -150,13 +158,14 @@ struct CodeEmitter {
       return (extremum(true, [args[0], -1], propagatingNaN: false), .atom)
     case .finiteOrZero:
       let m = operand(args[0], atLeast: .atom)
-      let condition: String = switch language {
-      case .swift: "\(m).isFinite"
-      case .c: "isfinite(\(m))"
-      case .python: "math.isfinite(\(m))"
-      case .numpy: "np.isfinite(\(m))"
-      case .torch: "torch.isfinite(\(m))"
-      }
+      let condition: String =
+        switch language {
+        case .swift: "\(m).isFinite"
+        case .c: "isfinite(\(m))"
+        case .python: "math.isfinite(\(m))"
+        case .numpy: "np.isfinite(\(m))"
+        case .torch: "torch.isfinite(\(m))"
+        }
       let zero = language == .torch ? "torch.zeros_like(\(m))" : number(0).0
       return (select(condition: condition, m, zero), .atom)
     case .selectNonNegative:
@@ -164,11 +173,12 @@ struct CodeEmitter {
       return (select(condition: "\(x) >= 0", text[args[1]]!.0, text[args[2]]!.0), .atom)
     case .unitInterval:
       let x = operand(args[0], atLeast: .atom)
-      let condition: String = switch language {
-      case .swift, .c: "\(x) >= 0 && \(x) <= 1"
-      case .python: "0.0 <= \(x) <= 1.0"
-      case .numpy, .torch: "(\(x) >= 0) & (\(x) <= 1)"
-      }
+      let condition: String =
+        switch language {
+        case .swift, .c: "\(x) >= 0 && \(x) <= 1"
+        case .python: "0.0 <= \(x) <= 1.0"
+        case .numpy, .torch: "(\(x) >= 0) & (\(x) <= 1)"
+        }
       let nan = language == .torch ? "torch.full_like(\(x), math.nan)" : number(.nan).0
       return (select(condition: condition, x, nan), .atom)
     }
@@ -275,12 +285,13 @@ struct CodeEmitter {
       }
     }
     if d.isInfinite {
-      let inf: String = switch language {
-      case .swift: "Double.infinity"
-      case .c: "INFINITY"
-      case .python, .torch: "math.inf"
-      case .numpy: "np.inf"
-      }
+      let inf: String =
+        switch language {
+        case .swift: "Double.infinity"
+        case .c: "INFINITY"
+        case .python, .torch: "math.inf"
+        case .numpy: "np.inf"
+        }
       return d < 0 ? ("-" + inf, .unary) : (inf, .atom)
     }
     var s = d.magnitude.description

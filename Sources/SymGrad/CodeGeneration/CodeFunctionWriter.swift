@@ -22,7 +22,9 @@ struct CodeFunctionWriter {
 
   private var values: [String] { Array(emitter.outputTexts.prefix(generator.valueCount)) }
   private var derivatives: [String] { Array(emitter.outputTexts.dropFirst(generator.valueCount)) }
-  private var columnCount: Int { generator.parameters.prefix(generator.variableCount).reduce(0) { $0 + $1.symbols.count } }
+  private var columnCount: Int {
+    generator.parameters.prefix(generator.variableCount).reduce(0) { $0 + $1.symbols.count }
+  }
 
   private var summary: [String] {
     var quoted = source ?? ""
@@ -39,7 +41,9 @@ struct CodeFunctionWriter {
       lines.append("\(id): shape \(p.shape.map(String.init).joined(separator: "x"))\(layout).")
     }
     if generator.isList {
-      lines.append("Jacobian: \(generator.valueCount) rows (one per value) of \(columnCount) entries\(language == .c ? ", row-major" : "").")
+      lines.append(
+        "Jacobian: \(generator.valueCount) rows (one per value) of \(columnCount) entries\(language == .c ? ", row-major" : "")."
+      )
     } else if generator.parameters.prefix(generator.variableCount).contains(where: { !$0.shape.isEmpty }) {
       lines.append("The gradient has \(columnCount) entries, a tensor's row-major.")
     }
@@ -58,14 +62,18 @@ struct CodeFunctionWriter {
     let result = generator.isList ? "(values: [Double], jacobian: [[Double]])" : "(value: Double, gradient: [Double])"
     out += "func \(name)(\(params.joined(separator: ", "))) -> \(result) {\n"
     for (p, id) in zip(generator.parameters, generator.identifiers) where !p.shape.isEmpty {
-      out += "  precondition(\(id).count == \(p.symbols.count), \"\(id): \(p.symbols.count) entries expected, got \\(\(id).count)\")\n"
+      out +=
+        "  precondition(\(id).count == \(p.symbols.count), \"\(id): \(p.symbols.count) entries expected, got \\(\(id).count)\")\n"
     }
     for (t, e) in emitter.statements { out += "  let \(t): Double = \(e)\n" }
     if generator.isList {
       out += "  var values = [Double](repeating: 0, count: \(values.count))\n"
       for (i, v) in values.enumerated() { out += "  values[\(i)] = \(v)\n" }
-      out += "  var jacobian = [[Double]](repeating: [Double](repeating: 0, count: \(columnCount)), count: \(values.count))\n"
-      for (k, d) in derivatives.enumerated() { out += "  jacobian[\(k / max(columnCount, 1))][\(k % max(columnCount, 1))] = \(d)\n" }
+      out +=
+        "  var jacobian = [[Double]](repeating: [Double](repeating: 0, count: \(columnCount)), count: \(values.count))\n"
+      for (k, d) in derivatives.enumerated() {
+        out += "  jacobian[\(k / max(columnCount, 1))][\(k % max(columnCount, 1))] = \(d)\n"
+      }
       out += "  return (values: values, jacobian: jacobian)\n"
     } else {
       out += "  let value: Double = \(values[0])\n"
@@ -108,7 +116,10 @@ struct CodeFunctionWriter {
     default: out = "import math\n\n\n"
     }
     out += "def \(name)(\(generator.identifiers.joined(separator: ", "))):\n"
-    out += "    \"\"\"" + summary.joined(separator: "\n    ").replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"\"\"", with: "'''") + "\n    \"\"\"\n"
+    out +=
+      "    \"\"\""
+      + summary.joined(separator: "\n    ").replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+        of: "\"\"\"", with: "'''") + "\n    \"\"\"\n"
     var indent = "    "
     switch language {
     case .numpy:
@@ -187,34 +198,34 @@ extension CodeEmitter {
     "_sin": nanAtInfinity("sin"),
     "_cos": nanAtInfinity("cos"),
     "_log": """
-      def _log(x):
-          return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
-      """,
+    def _log(x):
+        return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+    """,
     "_log1p": """
-      def _log1p(x):
-          return math.log1p(x) if x > -1 else (-math.inf if x == -1 else math.nan)
-      """,
+    def _log1p(x):
+        return math.log1p(x) if x > -1 else (-math.inf if x == -1 else math.nan)
+    """,
     "_sqrt": """
-      def _sqrt(x):
-          return math.sqrt(x) if x >= 0 else math.nan
-      """,
+    def _sqrt(x):
+        return math.sqrt(x) if x >= 0 else math.nan
+    """,
     "_div": """
-      def _div(a, b):
-          if b != 0:
-              return a / b
-          if a != a or a == 0:
-              return math.nan
-          return math.copysign(math.inf, a) * math.copysign(1.0, b)
-      """,
+    def _div(a, b):
+        if b != 0:
+            return a / b
+        if a != a or a == 0:
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+    """,
     "_pow": """
-      def _pow(x, y):
-          try:
-              return math.pow(x, y)
-          except OverflowError:
-              odd = math.isfinite(y) and y == int(y) and int(y) % 2 == 1
-              return -math.inf if x < 0 and odd else math.inf
-          except ValueError:
-              return math.inf if x == 0 else math.nan
-      """,
+    def _pow(x, y):
+        try:
+            return math.pow(x, y)
+        except OverflowError:
+            odd = math.isfinite(y) and y == int(y) and int(y) % 2 == 1
+            return -math.inf if x < 0 and odd else math.inf
+        except ValueError:
+            return math.inf if x == 0 else math.nan
+    """,
   ]
 }

@@ -69,15 +69,17 @@ public struct CodeGenerator: Sendable {
   /// Throws `CodeGenerationError`.
   public init(_ f: Expr, withRespectTo variables: [Parameter], tensors: [Parameter] = []) throws {
     let symbols = variables.flatMap(\.symbols).map(Expr.symbol)
-    try self.init(values: [f], derivatives: gradient(of: f, withRespectTo: symbols), isList: false,
-                  variables: variables, tensors: tensors)
+    try self.init(
+      values: [f], derivatives: gradient(of: f, withRespectTo: symbols), isList: false,
+      variables: variables, tensors: tensors)
   }
 
   /// Code for the values of `list` and its Jacobian with respect to `variables`.
   public init(list: [Expr], withRespectTo variables: [Parameter], tensors: [Parameter] = []) throws {
     let symbols = variables.flatMap(\.symbols).map(Expr.symbol)
-    try self.init(values: list, derivatives: jacobian(of: list, withRespectTo: symbols).flatMap { $0 }, isList: true,
-                  variables: variables, tensors: tensors)
+    try self.init(
+      values: list, derivatives: jacobian(of: list, withRespectTo: symbols).flatMap { $0 }, isList: true,
+      variables: variables, tensors: tensors)
   }
 
   private init(values: [Expr], derivatives: [Expr], isList: Bool, variables: [Parameter], tensors: [Parameter]) throws {
@@ -127,7 +129,9 @@ public struct CodeGenerator: Sendable {
         }
       }
       if id.isEmpty || id.first!.isNumber { id = "_" + id }
-      while CodeLanguage.reservedNames.contains(id) || id.hasPrefix("_") && CodeEmitter.pythonHelperNames.contains(id) { id += "_" }
+      while CodeLanguage.reservedNames.contains(id) || id.hasPrefix("_") && CodeEmitter.pythonHelperNames.contains(id) {
+        id += "_"
+      }
       var unique = id
       var k = 2
       while taken.contains(unique) {
@@ -144,17 +148,23 @@ public struct CodeGenerator: Sendable {
   ///
   /// Throws `CodeGenerationError.invalidName` for a name that is not an identifier of
   /// every language or is reserved.
-  public func code(in language: CodeLanguage, name: String = CodeGenerator.defaultName, source: String? = nil) throws -> String {
-    guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && CharacterSet.letters.contains(first)),
-          name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_") }),
-          !CodeLanguage.reservedNames.contains(name), !identifiers.contains(name)
+  public func code(in language: CodeLanguage, name: String = CodeGenerator.defaultName, source: String? = nil) throws
+    -> String
+  {
+    guard let first = name.unicodeScalars.first,
+      first == "_" || (first.isASCII && CharacterSet.letters.contains(first)),
+      name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_") }),
+      !CodeLanguage.reservedNames.contains(name), !identifiers.contains(name)
     else { throw CodeGenerationError.invalidName(name) }
     var prefix = "t"
     // Temporaries are prefix + digits: no parameter or function may be named so.
-    while (identifiers + [name]).contains(where: { $0.hasPrefix(prefix) && $0.dropFirst(prefix.count).allSatisfy(\.isNumber) }) {
+    while (identifiers + [name]).contains(where: {
+      $0.hasPrefix(prefix) && $0.dropFirst(prefix.count).allSatisfy(\.isNumber)
+    }) {
       prefix += "_"
     }
-    let emitter = CodeEmitter(language: language, program: program, inputText: inputTexts(language), temporaryPrefix: prefix)
+    let emitter = CodeEmitter(
+      language: language, program: program, inputText: inputTexts(language), temporaryPrefix: prefix)
     return CodeFunctionWriter(generator: self, language: language, name: name, source: source, emitter: emitter).text
   }
 
@@ -197,7 +207,8 @@ public enum CodeGenerationError: Error, Equatable, Sendable, CustomStringConvert
   public var description: String {
     switch self {
     case .invalidName(let n):
-      return "'\(n)' cannot name the function: use letters, digits and '_' (not first a digit), not a keyword or a parameter's name"
+      return
+        "'\(n)' cannot name the function: use letters, digits and '_' (not first a digit), not a keyword or a parameter's name"
     case .noVariables: return "no variables to differentiate by"
     case .duplicateVariable(let s, let names): return "'\(s)' is given twice (in \(names.joined(separator: " and ")))"
     }

@@ -80,7 +80,9 @@ struct CodeProgramBuilder {
       for t in terms { args.append(signedTerm(t)) }
       return sum(args)
     case .product(let factors):
-      if factors[0].rationalValue == Rational(-1) { return program.node(.negate, [product(Array(factors.dropFirst()))]) }
+      if factors[0].rationalValue == Rational(-1) {
+        return program.node(.negate, [product(Array(factors.dropFirst()))])
+      }
       return product(factors)
     case .power(let base, let exponent):
       if let r = exponent.rationalValue { return power(memo[base]!, r) }
@@ -146,7 +148,8 @@ struct CodeProgramBuilder {
         continue
       }
       if denominatorSum == nil, case .power(let s, let x) = f.kind, let r = x.rationalValue, r.isInteger, r.signum < 0,
-         let k = r.numerator.asInt, k >= -64, Self.exponentialTerms(of: s) != nil {
+        let k = r.numerator.asInt, k >= -64, Self.exponentialTerms(of: s) != nil
+      {
         denominatorSum = (s, -k)
         continue
       }
@@ -204,7 +207,8 @@ struct CodeProgramBuilder {
         out.append((Rational(1), a[0]))
         sawExponential = true
       } else if case .product(let f) = t.kind, f.count == 2, let c = f[0].rationalValue, c.signum > 0,
-                case .apply(.exp, let a) = f[1].kind {
+        case .apply(.exp, let a) = f[1].kind
+      {
         out.append((c, a[0]))
         sawExponential = true
       } else {

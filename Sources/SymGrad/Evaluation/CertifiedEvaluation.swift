@@ -87,11 +87,15 @@ struct CertifiedEvaluator {
             if let v = CertifiedEvaluator.faithful(interval) {
               results[i] = .value(CertifiedValue(value: v, certified: true))
             } else if interval.lo.signum > 0 && interval.lo.double(.down) == .greatestFiniteMagnitude {
-              results[i] = .value(CertifiedValue(value: .infinity, certified: false, reason: CertifiedEvaluator.beyondRange(interval.lo)))
+              results[i] = .value(
+                CertifiedValue(value: .infinity, certified: false, reason: CertifiedEvaluator.beyondRange(interval.lo)))
             } else if interval.hi.signum < 0 && interval.hi.double(.up) == -.greatestFiniteMagnitude {
-              results[i] = .value(CertifiedValue(value: -.infinity, certified: false, reason: CertifiedEvaluator.beyondRange(interval.hi)))
+              results[i] = .value(
+                CertifiedValue(value: -.infinity, certified: false, reason: CertifiedEvaluator.beyondRange(interval.hi))
+              )
             } else {
-              lastReason[i] = "the enclosure [\(interval.lo.double(.down)), \(interval.hi.double(.up))] is wider than one ulp"
+              lastReason[i] =
+                "the enclosure [\(interval.lo.double(.down)), \(interval.hi.double(.up))] is wider than one ulp"
             }
           }
         } catch CertifiedEvaluationError.undefined {
@@ -99,9 +103,12 @@ struct CertifiedEvaluator {
         } catch CertifiedEvaluationError.domain(let f, let x) {
           results[i] = .domain(.domain(function: f, argument: x))
         } catch CertifiedEvaluationError.outOfRange {
-          results[i] = .value(CertifiedValue(value: .nan, certified: false, reason: "an intermediate value is beyond the exponent range 2^(±2^62)"))
+          results[i] = .value(
+            CertifiedValue(
+              value: .nan, certified: false, reason: "an intermediate value is beyond the exponent range 2^(±2^62)"))
         } catch {
-          lastReason[i] = "an intermediate value needed more precision (a sign, a division by an enclosure of 0, or a huge sin/cos argument) than \(precision) bits gave"
+          lastReason[i] =
+            "an intermediate value needed more precision (a sign, a division by an enclosure of 0, or a huge sin/cos argument) than \(precision) bits gave"
         }
       }
       if !results.contains(where: { $0 == nil }) || precision == CertifiedEvaluator.maximumPrecision { break }
@@ -110,15 +117,18 @@ struct CertifiedEvaluator {
     return expressions.indices.map { i in
       if let r = results[i] { return r }
       let mid = best[i].map { Dyadic.sum($0.lo, $0.hi, precision: 64, .down).approximateDouble / 2 } ?? .nan
-      return .value(CertifiedValue(value: mid, certified: false,
-                                   reason: lastReason[i] + " (the cap is \(CertifiedEvaluator.maximumPrecision) bits)"))
+      return .value(
+        CertifiedValue(
+          value: mid, certified: false,
+          reason: lastReason[i] + " (the cap is \(CertifiedEvaluator.maximumPrecision) bits)"))
     }
   }
 
   /// A double within one ulp of every member of the interval, when there is one: the
   /// interval lies within two adjacent ulps of a double.
   static func faithful(_ a: Interval) -> Double? {
-    let lo = a.lo.double(.down), hi = a.hi.double(.up)
+    let lo = a.lo.double(.down)
+    let hi = a.hi.double(.up)
     guard lo.isFinite && hi.isFinite else { return nil }
     if lo == hi { return lo }
     if lo.nextUp == hi {
@@ -138,8 +148,10 @@ struct CertifiedEvaluator {
 
   // MARK: Evaluation of one node
 
-  fileprivate func number(_ e: Expr, _ a: IntervalArithmetic, _ memo: inout [Expr: Number],
-                      _ errors: inout [Expr: CertifiedEvaluationError]) throws -> Number {
+  fileprivate func number(
+    _ e: Expr, _ a: IntervalArithmetic, _ memo: inout [Expr: Number],
+    _ errors: inout [Expr: CertifiedEvaluationError]
+  ) throws -> Number {
     var failure: CertifiedEvaluationError?
     let result: Number? = e.fold(memo: &memo) { node, kids -> Number in
       if failure != nil { return .finite(.zero) }
@@ -209,7 +221,9 @@ struct CertifiedEvaluator {
     }
   }
 
-  private func power(_ base: Number, _ exponent: Number, exactExponent: Rational?, _ a: IntervalArithmetic) throws -> Number {
+  private func power(_ base: Number, _ exponent: Number, exactExponent: Rational?, _ a: IntervalArithmetic) throws
+    -> Number
+  {
     guard case .finite(let b) = base, case .finite(let e) = exponent else {
       // inf ** r and r ** inf: leave to the limit machinery.
       throw CertifiedEvaluationError.undefined
@@ -263,8 +277,9 @@ struct CertifiedEvaluator {
     }
     if b.hi.signum < 0 {
       guard !r.denominator.isEven else {
-        throw CertifiedEvaluationError.domain(function: r == Rational(numerator: 1, denominator: 2)! ? "sqrt" : "pow",
-                                              argument: b.hi.approximateDouble)
+        throw CertifiedEvaluationError.domain(
+          function: r == Rational(numerator: 1, denominator: 2)! ? "sqrt" : "pow",
+          argument: b.hi.approximateDouble)
       }
       let m = try positivePower(a.negate(b))
       return r.numerator.isEven ? m : a.negate(m)
@@ -288,7 +303,8 @@ struct CertifiedEvaluator {
         return (f == .max) == positive ? k[0] : k[1]
       case .sin, .cos: break
       case .unitInterval:
-        throw CertifiedEvaluationError.domain(function: "binary_cross_entropy", argument: positive ? .infinity : -.infinity)
+        throw CertifiedEvaluationError.domain(
+          function: "binary_cross_entropy", argument: positive ? .infinity : -.infinity)
       }
       throw CertifiedEvaluationError.undefined
     }
@@ -360,11 +376,15 @@ extension Expr {
   /// `EvaluationError.unboundSymbol` and `EvaluationError.domain` (certain domain errors).
   public static func certifiedValues(of expressions: [Expr], at point: [String: Double]) throws -> [CertifiedValue] {
     var results = [CertifiedValue?](repeating: nil, count: expressions.count)
-    var direct: [Int] = [], limits: [Int] = [], infiniteInputs: [Int] = []
+    var direct: [Int] = []
+    var limits: [Int] = []
+    var infiniteInputs: [Int] = []
     // Which inputs each entry meets (unbound, NaN, infinite), in one fold with a memo
     // shared by all entries: O(DAG) for a 64,000-entry gradient whose entries share the
     // row sums, where per-entry symbol lists would cost entries x row length.
-    let unbound: UInt8 = 1, nan: UInt8 = 2, infinite: UInt8 = 4
+    let unbound: UInt8 = 1
+    let nan: UInt8 = 2
+    let infinite: UInt8 = 4
     var inputKinds: [Expr: UInt8] = [:]
     for (i, e) in expressions.enumerated() {
       let kinds = e.fold(memo: &inputKinds) { node, children in
@@ -422,7 +442,9 @@ extension Expr {
     for (k, entry) in constants.enumerated() {
       switch constantOutcomes[k] {
       case .value(let v): results[entry.index] = v
-      case .undefined: results[entry.index] = CertifiedValue(value: .nan, certified: true, reason: "the limit is an undefined constant")
+      case .undefined:
+        results[entry.index] = CertifiedValue(
+          value: .nan, certified: true, reason: "the limit is an undefined constant")
       case .domain(let error): results[entry.index] = CertifiedValue(value: .nan, certified: true, reason: "\(error)")
       }
     }
@@ -437,8 +459,11 @@ extension CertifiedEvaluator {
   static func enclosure(of e: Expr, precision: Int = initialPrecision) -> Interval? {
     let a = IntervalArithmetic(precision: precision)
     if let r = e.rationalValue { return try? a.number(r) }
-    var memo: [Expr: Number] = [:], errors: [Expr: CertifiedEvaluationError] = [:]
-    guard case .finite(let interval)? = try? CertifiedEvaluator(values: [:]).number(e, a, &memo, &errors) else { return nil }
+    var memo: [Expr: Number] = [:]
+    var errors: [Expr: CertifiedEvaluationError] = [:]
+    guard case .finite(let interval)? = try? CertifiedEvaluator(values: [:]).number(e, a, &memo, &errors) else {
+      return nil
+    }
     return interval
   }
 
@@ -453,14 +478,17 @@ extension CertifiedEvaluator {
   /// `sign(of:)` and the highest precision it tried (what the answer cost).
   /// `proceed(precision)` is asked before each attempt (from the second on); false stops
   /// with no sign (a caller's work budget).
-  static func signAndPrecision(of e: Expr, from start: Int = initialPrecision, upTo cap: Int = maximumPrecision,
-                               proceed: (Int) -> Bool = { _ in true }) -> (sign: Int?, precision: Int) {
+  static func signAndPrecision(
+    of e: Expr, from start: Int = initialPrecision, upTo cap: Int = maximumPrecision,
+    proceed: (Int) -> Bool = { _ in true }
+  ) -> (sign: Int?, precision: Int) {
     let evaluator = CertifiedEvaluator(values: [:])
     var precision = start
     while precision <= cap {
       if precision > start && !proceed(precision) { return (nil, precision) }
       let a = IntervalArithmetic(precision: precision)
-      var memo: [Expr: Number] = [:], errors: [Expr: CertifiedEvaluationError] = [:]
+      var memo: [Expr: Number] = [:]
+      var errors: [Expr: CertifiedEvaluationError] = [:]
       do {
         switch try evaluator.number(e, a, &memo, &errors) {
         case .infinity(let positive): return (positive ? 1 : -1, precision)
@@ -511,7 +539,8 @@ extension CertifiedEvaluator {
     let evaluator = CertifiedEvaluator(values: [:])
     var precision = initialPrecision
     while precision <= domainCheckPrecision {
-      var memo: [Expr: Number] = [:], errors: [Expr: CertifiedEvaluationError] = [:]
+      var memo: [Expr: Number] = [:]
+      var errors: [Expr: CertifiedEvaluationError] = [:]
       do {
         _ = try evaluator.number(c, IntervalArithmetic(precision: precision), &memo, &errors)
         return nil

@@ -81,8 +81,9 @@ public struct CompiledFunction: Sendable {
           out.withUnsafeMutableBufferPointer { o in
             taint.withUnsafeMutableBufferPointer { t in
               outTaint.withUnsafeMutableBufferPointer { ot in
-                _ = tape.runIEEE(x, registers: r.baseAddress!, outputs: o.baseAddress!,
-                                 taint: t.baseAddress!, outputTaint: ot.baseAddress!)
+                _ = tape.runIEEE(
+                  x, registers: r.baseAddress!, outputs: o.baseAddress!,
+                  taint: t.baseAddress!, outputTaint: ot.baseAddress!)
               }
             }
           }
@@ -109,7 +110,8 @@ public struct CompiledFunction: Sendable {
       DispatchQueue.concurrentPerform(iterations: workers) { w in
         var registers = [Double](repeating: 0, count: tape.registerCount)
         // Contiguous blocks: each worker writes its own slots.
-        let start = count * w / workers, end = count * (w + 1) / workers
+        let start = count * w / workers
+        let end = count * (w + 1) / workers
         for i in start..<end { shared.base[i] = values(at: points[i], registers: &registers) }
       }
     }
@@ -167,8 +169,10 @@ public struct CompiledFunction: Sendable {
 
   /// Runs the tape at `point` on registers of type `R` (all set to `fill` first) and
   /// returns its outputs.
-  private func run<R>(filling fill: R, _ point: [Double],
-                      _ body: (UnsafeBufferPointer<Double>, UnsafeMutablePointer<R>, UnsafeMutablePointer<R>) -> Void) -> [R] {
+  private func run<R>(
+    filling fill: R, _ point: [Double],
+    _ body: (UnsafeBufferPointer<Double>, UnsafeMutablePointer<R>, UnsafeMutablePointer<R>) -> Void
+  ) -> [R] {
     var outputs = [R](repeating: fill, count: tape.outputCount)
     var registers = [R](repeating: fill, count: tape.registerCount)
     point.withUnsafeBufferPointer { x in
@@ -197,13 +201,14 @@ public struct CompiledFunction: Sendable {
   /// on the way is continuous), infinities certified as such, the rest as above.
   private func extendedEvaluation(at point: [Double]) throws -> CertifiedEvaluation {
     let outputs = run(filling: ExtendedBall.poison, point) { tape.runExtendedBalls($0, registers: $1, outputs: $2) }
-    return try finishing(outputs.map { v -> CertifiedValue? in
-      switch v.state {
-      case .plusInfinity: return CertifiedValue(value: .infinity, certified: true)
-      case .minusInfinity: return CertifiedValue(value: -.infinity, certified: true)
-      case .finite, .limit: return v.ball.faithfulDouble.map { CertifiedValue(value: $0, certified: true) }
-      }
-    }, at: point)
+    return try finishing(
+      outputs.map { v -> CertifiedValue? in
+        switch v.state {
+        case .plusInfinity: return CertifiedValue(value: .infinity, certified: true)
+        case .minusInfinity: return CertifiedValue(value: -.infinity, certified: true)
+        case .finite, .limit: return v.ball.faithfulDouble.map { CertifiedValue(value: $0, certified: true) }
+        }
+      }, at: point)
   }
 
 }

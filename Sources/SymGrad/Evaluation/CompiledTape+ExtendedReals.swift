@@ -46,7 +46,11 @@ struct ExtendedBall {
 
   /// The input `x`: `+-inf` as infinities, NaN as poison.
   init(_ x: Double) {
-    if x.isInfinite { self = x > 0 ? .plusInfinity : .minusInfinity } else { self.init(ball: DDBall(x), state: .finite) }
+    if x.isInfinite {
+      self = x > 0 ? .plusInfinity : .minusInfinity
+    } else {
+      self.init(ball: DDBall(x), state: .finite)
+    }
   }
 
   init(ball: DDBall, state: State) {
@@ -68,13 +72,16 @@ struct ExtendedBall {
 extension CompiledTape {
   /// `runBalls` on the extended reals (see `ExtendedBall`): outputs that are infinities,
   /// finite values, limits (finite balls) or poison.
-  func runExtendedBalls(_ x: UnsafeBufferPointer<Double>, registers r: UnsafeMutablePointer<ExtendedBall>,
-                        outputs out: UnsafeMutablePointer<ExtendedBall>) {
+  func runExtendedBalls(
+    _ x: UnsafeBufferPointer<Double>, registers r: UnsafeMutablePointer<ExtendedBall>,
+    outputs out: UnsafeMutablePointer<ExtendedBall>
+  ) {
     var slot = 0
     var nextOutput = outputInstruction.first.map(Int.init) ?? -1
     for i in 0..<instructions.count {
       let ins = instructions[i]
-      let a = Int(ins.a), b = Int(ins.b)
+      let a = Int(ins.a)
+      let b = Int(ins.b)
       let v: ExtendedBall
       switch ins.opcode {
       case .input: v = ExtendedBall(x[a])
@@ -100,7 +107,8 @@ extension CompiledTape {
 
   static func extendedSum(_ terms: [ExtendedBall]) -> ExtendedBall {
     if terms.contains(where: \.isPoison) { return .poison }
-    let plus = terms.contains { $0.state == .plusInfinity }, minus = terms.contains { $0.state == .minusInfinity }
+    let plus = terms.contains { $0.state == .plusInfinity }
+    let minus = terms.contains { $0.state == .minusInfinity }
     if plus && minus { return .poison }
     if plus || minus { return .infinity(positive: plus) }
     var acc = terms[0].ball

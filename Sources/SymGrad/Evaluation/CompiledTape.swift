@@ -126,10 +126,13 @@ struct CompiledTape: Sendable {
         let op: Opcode = if case .sum = e.kind { .sum } else { .product }
         instructions.append(Instruction(opcode: op, dest: 0, a: start, b: Int32(xs.count)))
       case .power(let base, let exponent):
-        let b = use(base), x = use(exponent)
+        let b = use(base)
+        let x = use(exponent)
         let exact = exponent.rationalValue
-        powers.append(Power(exponent: x, ieee: Evaluator.ExponentClass(exact),
-                            certified: CompiledTape.certifiedExponent(exact)))
+        powers.append(
+          Power(
+            exponent: x, ieee: Evaluator.ExponentClass(exact),
+            certified: CompiledTape.certifiedExponent(exact)))
         instructions.append(Instruction(opcode: .power, dest: 0, a: b, b: Int32(powers.count - 1)))
       case .apply(let f, let args):
         let a = use(args[0])
@@ -148,7 +151,8 @@ struct CompiledTape: Sendable {
 
   static func certifiedExponent(_ r: Rational?) -> CertifiedExponent {
     guard let r else { return .symbolic }
-    guard let p = r.numerator.asInt, p.magnitude <= 1 << 30 else { return .unsupported }  // magnitude: abs(Int.min) traps
+    // magnitude, not abs: abs(Int.min) traps.
+    guard let p = r.numerator.asInt, p.magnitude <= 1 << 30 else { return .unsupported }
     if r.denominator == BigInt(1) { return .integer(p) }
     if r.denominator == BigInt(2) { return .halfInteger(p) }
     return .rational(DDBall(r), oddDenominator: !r.denominator.isEven, evenNumerator: r.numerator.isEven)
@@ -205,9 +209,11 @@ struct CompiledTape: Sendable {
   /// Runs the tape in IEEE doubles with `Evaluator`'s semantics; a domain error gives NaN
   /// and sets `raised`. `taint`, when given, marks the registers whose value depends on a
   /// domain error (for `CompiledFunction.values(at:)`).
-  func runIEEE(_ x: UnsafeBufferPointer<Double>, registers r: UnsafeMutablePointer<Double>,
-               outputs out: UnsafeMutablePointer<Double>, taint: UnsafeMutablePointer<Bool>? = nil,
-               outputTaint: UnsafeMutablePointer<Bool>? = nil) -> Bool {
+  func runIEEE(
+    _ x: UnsafeBufferPointer<Double>, registers r: UnsafeMutablePointer<Double>,
+    outputs out: UnsafeMutablePointer<Double>, taint: UnsafeMutablePointer<Bool>? = nil,
+    outputTaint: UnsafeMutablePointer<Bool>? = nil
+  ) -> Bool {
     var sawDomainError = false
     instructions.withUnsafeBufferPointer { code in
       operands.withUnsafeBufferPointer { ops in
@@ -218,7 +224,8 @@ struct CompiledTape: Sendable {
               var nextOutput = slotInstruction.first.map(Int.init) ?? -1
               for i in 0..<code.count {
                 let ins = code[i]
-                let a = Int(ins.a), b = Int(ins.b)
+                let a = Int(ins.a)
+                let b = Int(ins.b)
                 var raised = false
                 let v: Double
                 switch ins.opcode {
@@ -282,8 +289,10 @@ struct CompiledTape: Sendable {
 
   /// Runs the tape in double-double balls: output `k`'s ball encloses its exact value
   /// unless poisoned. A non-finite input is poisoned, and so is everything computed from it.
-  func runBalls(_ x: UnsafeBufferPointer<Double>, registers r: UnsafeMutablePointer<DDBall>,
-                outputs out: UnsafeMutablePointer<DDBall>) {
+  func runBalls(
+    _ x: UnsafeBufferPointer<Double>, registers r: UnsafeMutablePointer<DDBall>,
+    outputs out: UnsafeMutablePointer<DDBall>
+  ) {
     instructions.withUnsafeBufferPointer { code in
       operands.withUnsafeBufferPointer { ops in
         constantBalls.withUnsafeBufferPointer { consts in
@@ -293,7 +302,8 @@ struct CompiledTape: Sendable {
               var nextOutput = slotInstruction.first.map(Int.init) ?? -1
               for i in 0..<code.count {
                 let ins = code[i]
-                let a = Int(ins.a), b = Int(ins.b)
+                let a = Int(ins.a)
+                let b = Int(ins.b)
                 let v: DDBall
                 switch ins.opcode {
                 case .input: v = DDBall(x[a])
@@ -372,7 +382,8 @@ public enum CompilationError: Error, Equatable, Sendable, CustomStringConvertibl
   public var description: String {
     switch self {
     case .unboundSymbol(let name, let inputs):
-      let listed = inputs.count <= 10
+      let listed =
+        inputs.count <= 10
         ? inputs.joined(separator: ", ")
         : inputs.prefix(10).joined(separator: ", ") + ", ... (\(inputs.count) in all)"
       return "symbol '\(name)' is not among the inputs [\(listed)]"

@@ -169,12 +169,16 @@ extension Expr {
           }
         }
         return power(b, folded)
-      case .power(let u, let m) where (m.rationalValue.map { $0.isInteger && $0.numerator.isEven } ?? false)
+      case .power(let u, let m)
+      where (m.rationalValue.map { $0.isInteger && $0.numerator.isEven } ?? false)
         && (!e.isInteger):
         // (u**(2k))**e = |u|**(2k*e): the base is |u|**(2k) >= 0 (sqrt(x**2) = abs(x)).
         return power(apply(.abs, [u]), product([m, exponent]))
-      case .power(let u, let m) where !e.isInteger && (m.rationalValue.map { a in
-        !a.isInteger && a.denominator.isEven && (a * e).denominator.isEven } ?? false):
+      case .power(let u, let m)
+      where !e.isInteger
+        && (m.rationalValue.map { a in
+          !a.isInteger && a.denominator.isEven && (a * e).denominator.isEven
+        } ?? false):
         // (u**a)**e = u**(a*e) when both a and a*e are even roots: both sides need u >= 0
         // and agree there (sqrt(sqrt(u)) = u**(1/4); (u**(1/2))**(2/3) stays, as u**(1/3)
         // is real for u < 0).
@@ -356,7 +360,8 @@ extension Expr {
 
   /// `n = base^multiple` with the largest `multiple` (prime exponents up to 61 tried).
   private static func perfectPower(_ n: BigInt) -> (BigInt, Int) {
-    var base = n, multiple = 1
+    var base = n
+    var multiple = 1
     var found = true
     while found {
       found = false
@@ -387,7 +392,8 @@ extension Expr {
     // Only for a provably positive y: exp(log(y)) is undefined for y <= 0, y**c is not.
     if let (y, c) = logPart(x) { return y.isProvablyPositive ? power(y, number(c)) : nil }
     guard case .sum(let terms) = x.kind else { return nil }
-    var powers: [Expr] = [], rest: [Expr] = []
+    var powers: [Expr] = []
+    var rest: [Expr] = []
     for t in terms {
       if let (y, c) = logPart(t), y.isProvablyPositive { powers.append(power(y, number(c))) } else { rest.append(t) }
     }
@@ -447,7 +453,8 @@ extension Expr {
       node.primitiveState.store(2, ordering: .relaxed)
     default: break
     }
-    var numerators: [BigInt] = [], denominators: [BigInt] = []
+    var numerators: [BigInt] = []
+    var denominators: [BigInt] = []
     var firstSign = 0
     for t in terms {
       if t.constantValue != nil { return nil }
@@ -463,11 +470,15 @@ extension Expr {
     if firstSign < 0 { content = -content }
     if content == Rational(1) { return nil }
     let inverse = content.reciprocal!
-    return (content, Expr.sum(terms.map { t in
-      if let r = t.rationalValue { return .number(r * inverse) }
-      let (c, rest) = t.coefficientAndRest
-      return Expr.scaled(rest, by: c * inverse)
-    }))
+    return (
+      content,
+      Expr.sum(
+        terms.map { t in
+          if let r = t.rationalValue { return .number(r * inverse) }
+          let (c, rest) = t.coefficientAndRest
+          return Expr.scaled(rest, by: c * inverse)
+        })
+    )
   }
 }
 
@@ -555,7 +566,10 @@ struct SumBuilder {
     if live.count > 1 {
       let keys = live.map { SortKey(productOf: $0.rest) }
       var sorted = true
-      for i in 1..<keys.count where SortKey.compare(keys[i - 1], keys[i]) > 0 { sorted = false; break }
+      for i in 1..<keys.count where SortKey.compare(keys[i - 1], keys[i]) > 0 {
+        sorted = false
+        break
+      }
       if !sorted {
         let order = keys.indices.sorted { SortKey.compare(keys[$0], keys[$1]) < 0 }
         live = order.map { live[$0] }
@@ -615,7 +629,9 @@ struct ProductBuilder {
     switch factor.kind {
     case .number(let r): coefficient = coefficient * r
     case .constant(.infinity): infinities += 1
-    case .constant(.negativeInfinity): infinities += 1; negativeSign.toggle()
+    case .constant(.negativeInfinity):
+      infinities += 1
+      negativeSign.toggle()
     case .constant(.undefined): undefined = true
     case .product(let fs): for f in fs { add(f) }
     case .apply(.exp, let a):
@@ -627,7 +643,8 @@ struct ProductBuilder {
       // merges it with other powers of u as it did when it was built, and a printed
       // product reads back as the same node.
       if case .power(let u, let inner) = b.kind, inner.rationalValue == nil, let n = e.rationalValue, n.isInteger,
-         let k = n.numerator.asInt, k != 0, k.magnitude <= 64 {
+        let k = n.numerator.asInt, k != 0, k.magnitude <= 64
+      {
         let y = k > 0 ? inner : -inner  // (u**y)**(-k) = (u**(-y))**k
         for _ in 0..<k.magnitude { addBase(u, y, original: factor, evenRoot: false, unfolded: true) }
         return
@@ -635,7 +652,8 @@ struct ProductBuilder {
       // (u**(p/2k))**q with rational q: an even root raised to a power is u**(p*q/2k) on
       // u >= 0, where it is defined; unfolded so it merges with other powers of u.
       if case .power(let u, let inner) = b.kind, let a = inner.rationalValue, a.denominator.isEven,
-         let q = e.rationalValue {
+        let q = e.rationalValue
+      {
         // Nested even roots unfold all the way down: ((u**(1/2))**(2/3))**3 is u**1 on u >= 0.
         var (base, exponent) = (u, a * q)
         while case .power(let v, let m) = base.kind, let c = m.rationalValue, c.denominator.isEven {
@@ -649,7 +667,8 @@ struct ProductBuilder {
     }
   }
 
-  private mutating func addBase(_ base: Expr, _ exponent: Expr, original: Expr, evenRoot: Bool, unfolded: Bool = false) {
+  private mutating func addBase(_ base: Expr, _ exponent: Expr, original: Expr, evenRoot: Bool, unfolded: Bool = false)
+  {
     let found: Int? = index.map { $0[base] } ?? entries.firstIndex { $0.base == base }
     if let i = found {
       entries[i].exponents.append(exponent)
@@ -672,12 +691,20 @@ struct ProductBuilder {
     var extra: [Expr] = []  // results that need another round (numbers, products)
     factors.reserveCapacity(entries.count + 2)
     for entry in entries {
-      if !entry.single, let kept = ProductBuilder.domainKeepingFactors(entry.base, entry.exponents, evenRoot: entry.evenRoot) {
+      if !entry.single,
+        let kept = ProductBuilder.domainKeepingFactors(entry.base, entry.exponents, evenRoot: entry.evenRoot)
+      {
         // A kept power of a product base distributes (`(a/b)**(-1)` is `b/a`): its
         // factors go through another round, not into this product as one nested factor
         // (fuzz seed 11 #71783 printed `sign(w)*(l/sign(w))`, read back merged).
         for f in kept {
-          if case .product = f.kind { extra.append(f) } else if case .number = f.kind { extra.append(f) } else { factors.append(f) }
+          if case .product = f.kind {
+            extra.append(f)
+          } else if case .number = f.kind {
+            extra.append(f)
+          } else {
+            factors.append(f)
+          }
         }
         continue
       }
@@ -750,11 +777,12 @@ struct ProductBuilder {
       factors.insert(negative ? .negativeInfinity : .infinity, at: 0)
     } else if factors.count == 1, case .sum(let terms) = factors[0].kind, coefficient != Rational(1) {
       // A number times a sum distributes, as in sympy: 2*(x + y) = 2*x + 2*y.
-      return Expr.sum(terms.map { t in
-        if let r = t.rationalValue { return Expr.number(r * coefficient) }
-        let (c, rest) = t.coefficientAndRest
-        return Expr.scaled(rest, by: c * coefficient)
-      })
+      return Expr.sum(
+        terms.map { t in
+          if let r = t.rationalValue { return Expr.number(r * coefficient) }
+          let (c, rest) = t.coefficientAndRest
+          return Expr.scaled(rest, by: c * coefficient)
+        })
     }
     if coefficient != Rational(1) { factors.insert(.number(coefficient), at: 0) }
     switch factors.count {
@@ -780,7 +808,8 @@ struct ProductBuilder {
   /// (repeats as an integer power of it).
   /// The `b = 0` cases (`x*x**(-1)`) follow the 0/0 convention and merge as before.
   static func domainKeepingFactors(_ base: Expr, _ exponents: [Expr], evenRoot: Bool) -> [Expr]? {
-    var rational = Rational(0), symbolic: [Expr] = []
+    var rational = Rational(0)
+    var symbolic: [Expr] = []
     for e in exponents {
       if let r = e.rationalValue { rational = rational + r } else { symbolic.append(e) }
     }
@@ -798,22 +827,25 @@ struct ProductBuilder {
       // s = 0 the pair sqrt(base)**2 / base (1 where base > 0, undefined where base < 0,
       // as the factors are: `W/sqrt(W)**2` was 1, and `sqrt(x)/sqrt(x)` read back as
       // `x**(1/2)*x**(-1/2)`, whose exponents no longer said "root"; fuzz seed 9 #135538).
-      kept = rational.isZero
+      kept =
+        rational.isZero
         ? [Expr.power(sqrt(base), .number(2)), Expr.power(base, .number(-1))]
         : [Expr.power(sqrt(base), .number(rational * Rational(2)))]
       listed = symbolic
     }
     // Distinct exponents, each with its multiplicity, in first-seen order (the canonical
     // sort puts the factors in order afterwards).
-    var order: [Expr] = [], count: [Expr: Int] = [:]
+    var order: [Expr] = []
+    var count: [Expr: Int] = [:]
     for e in listed {
       if count[e] == nil { order.append(e) }
       count[e, default: 0] += 1
     }
-    return kept + order.map { e in
-      let f = Expr.power(base, e)
-      return count[e]! == 1 ? f : Expr.power(f, .number(count[e]!))
-    }
+    return kept
+      + order.map { e in
+        let f = Expr.power(base, e)
+        return count[e]! == 1 ? f : Expr.power(f, .number(count[e]!))
+      }
   }
 
   static func sortIfNeeded(_ xs: inout [Expr]) {

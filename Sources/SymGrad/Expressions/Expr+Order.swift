@@ -40,7 +40,8 @@ struct OrderKey: Sendable {
   }
 
   static func leadAtom<C: Collection>(of children: C) -> ExprNode? where C.Element == Expr {
-    let chosen = children.first { if case .number = $0.kind { return false } else { return true } }
+    let chosen =
+      children.first { if case .number = $0.kind { return false } else { return true } }
       ?? children.first
     guard let node = chosen?.node else { return nil }
     return node.orderKey.lead ?? node
@@ -50,7 +51,9 @@ struct OrderKey: Sendable {
   /// ASCII characters (zero padded) and then the value of the digit run that follows
   /// (capped). Different prefixes order names exactly; equal prefixes need the full compare.
   static func symbolPrefix(_ s: String) -> UInt64 {
-    var letters: UInt64 = 0, count = 0, number: UInt64 = 0
+    var letters: UInt64 = 0
+    var count = 0
+    var number: UInt64 = 0
     var iterator = s.utf8.makeIterator()
     var next = iterator.next()
     while let c = next, !(c >= 48 && c <= 57), count < 4 {
@@ -94,7 +97,8 @@ struct SortKey {
   }
 
   init(_ e: Expr) {
-    let n = e.node, k = n.orderKey
+    let n = e.node
+    let k = n.orderKey
     self.init(
       rank: k.rank, atom: k.lead ?? n, isAtom: k.rank <= 2, count: k.count, height: n.height,
       hash: n.structuralHash, id: n.id)
@@ -139,7 +143,8 @@ extension Expr {
     // Different ranks, or symbols with different prefixes, without copying out the kinds
     // (that would retain both names: writes to two more cache lines per comparison while
     // sorting or searching). The same answers as the cases below.
-    let kx = x.orderKey, ky = y.orderKey
+    let kx = x.orderKey
+    let ky = y.orderKey
     if kx.rank != ky.rank { return kx.rank < ky.rank ? -1 : 1 }
     if kx.rank == 2 && kx.prefix != ky.prefix { return kx.prefix < ky.prefix ? -1 : 1 }
     switch (x.kind, y.kind) {
@@ -147,33 +152,46 @@ extension Expr {
     case (.constant(let p), .constant(let q)):
       return p.rawValue < q.rawValue ? -1 : (p == q ? 0 : 1)
     case (.symbol(let p), .symbol(let q)):
-      let px = x.orderKey.prefix, py = y.orderKey.prefix
+      let px = x.orderKey.prefix
+      let py = y.orderKey.prefix
       if px != py { return px < py ? -1 : 1 }
       return naturalCompare(p, q)
     default:
-      let rx = x.orderKey.rank, ry = y.orderKey.rank
+      let rx = x.orderKey.rank
+      let ry = y.orderKey.rank
       return rx < ry ? -1 : (rx == ry ? 0 : 1)
     }
   }
 
   /// Compares names so that digit runs compare by value: `x2 < x10 < y`.
   static func naturalCompare(_ a: String, _ b: String) -> Int {
-    var i = a.unicodeScalars.makeIterator(), j = b.unicodeScalars.makeIterator()
-    var ca = i.next(), cb = j.next()
+    var i = a.unicodeScalars.makeIterator()
+    var j = b.unicodeScalars.makeIterator()
+    var ca = i.next()
+    var cb = j.next()
     func isDigit(_ c: Unicode.Scalar?) -> Bool { c.map { $0.value >= 48 && $0.value <= 57 } ?? false }
     while let p = ca, let q = cb {
       if isDigit(p) && isDigit(q) {
-        var da = "", db = ""
-        while isDigit(ca) { da.unicodeScalars.append(ca!); ca = i.next() }
-        while isDigit(cb) { db.unicodeScalars.append(cb!); cb = j.next() }
-        let ta = String(da.drop { $0 == "0" }), tb = String(db.drop { $0 == "0" })
+        var da = ""
+        var db = ""
+        while isDigit(ca) {
+          da.unicodeScalars.append(ca!)
+          ca = i.next()
+        }
+        while isDigit(cb) {
+          db.unicodeScalars.append(cb!)
+          cb = j.next()
+        }
+        let ta = String(da.drop { $0 == "0" })
+        let tb = String(db.drop { $0 == "0" })
         if ta.count != tb.count { return ta.count < tb.count ? -1 : 1 }
         if ta != tb { return ta < tb ? -1 : 1 }
         if da.count != db.count { return da.count < db.count ? -1 : 1 }
         continue
       }
       if p != q { return p.value < q.value ? -1 : 1 }
-      ca = i.next(); cb = j.next()
+      ca = i.next()
+      cb = j.next()
     }
     if ca == nil && cb == nil { return 0 }
     return ca == nil ? -1 : 1

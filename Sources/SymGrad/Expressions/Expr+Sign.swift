@@ -114,7 +114,8 @@ extension Expr {
     case .product(let fs) where fs.count == 2:
       for (p, d) in [(fs[0], fs[1]), (fs[1], fs[0])] {
         guard case .power(let s, let m) = d.kind, m.rationalValue == Rational(-1), case .sum(let ts) = s.kind,
-              p.isProvablyPositive, ts.contains(p), ts.allSatisfy(\.isProvablyPositive) else { continue }
+          p.isProvablyPositive, ts.contains(p), ts.allSatisfy(\.isProvablyPositive)
+        else { continue }
         return true
       }
       return false

@@ -71,7 +71,8 @@ private struct SumEditor {
       let key = SumTreeNode.key(of: t)
       var found: Expr?
       let priority = SumTreeNode.priority(of: key)
-      if let grown = SumTreeNode.inserting(t, key: key, priority: priority, into: root, copied: &copied, found: &found) {
+      if let grown = SumTreeNode.inserting(t, key: key, priority: priority, into: root, copied: &copied, found: &found)
+      {
         root = grown
         tailCount += 1
         tailHash &+= StructuralHash.sumTerm(t.node.structuralHash)

@@ -134,7 +134,10 @@ final class ExprNode: Sendable {
   /// answers at once), 2 when it is not, 0 while unknown.
   let primitiveState = Atomic<UInt8>(0)
 
-  init(kind: Expr.Kind, large: LargeSum?, id: UInt64, structuralHash: UInt64, orderKey: OrderKey, height: Int, symbolMask: UInt64, symbolIDs: (lowest: UInt64, highest: UInt64), nonFinite: UInt8) {
+  init(
+    kind: Expr.Kind, large: LargeSum?, id: UInt64, structuralHash: UInt64, orderKey: OrderKey, height: Int,
+    symbolMask: UInt64, symbolIDs: (lowest: UInt64, highest: UInt64), nonFinite: UInt8
+  ) {
     self.storedKind = kind
     self.large = large
     self.id = id

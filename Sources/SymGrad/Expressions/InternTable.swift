@@ -77,7 +77,8 @@ enum InternTable {
   /// them +-1, the first non-numeric term positive).
   static func isPrimitive(_ kind: Expr.Kind) -> Bool {
     guard case .sum(let terms) = kind else { return false }
-    var firstSign = 0, unit = false
+    var firstSign = 0
+    var unit = false
     for t in terms {
       let c: Rational
       if let r = t.rationalValue {
@@ -115,14 +116,18 @@ enum InternTable {
     case .constant(let c): return c == .undefined ? (0, .max) : (.max, 0)
     case .symbol: return (id, id)
     case .sum(let xs), .product(let xs), .apply(_, let xs):
-      var lo = UInt64.max, hi = UInt64(0)
+      var lo = UInt64.max
+      var hi = UInt64(0)
       for x in xs {
         lo = Swift.min(lo, x.node.lowestSymbolID)
         hi = Swift.max(hi, x.node.highestSymbolID)
       }
       return (lo, hi)
     case .power(let b, let e):
-      return (Swift.min(b.node.lowestSymbolID, e.node.lowestSymbolID), Swift.max(b.node.highestSymbolID, e.node.highestSymbolID))
+      return (
+        Swift.min(b.node.lowestSymbolID, e.node.lowestSymbolID),
+        Swift.max(b.node.highestSymbolID, e.node.highestSymbolID)
+      )
     }
   }
 
@@ -169,7 +174,8 @@ final class InternShard: Sendable {
       guard count >= sweepThreshold || addedWeight >= sweepWeight else { return }
       sweep()
       sweepThreshold = Swift.max(4096, 2 * count)
-      let live = table.keys.reduce(0) { $0 + InternTable.weight(of: $1.kind) }
+      let live =
+        table.keys.reduce(0) { $0 + InternTable.weight(of: $1.kind) }
         + largeSums.keys.reduce(0) { $0 + $1.large.count }
       sweepWeight = Swift.max(1 << 22, 2 * live)
       addedWeight = 0

@@ -54,8 +54,12 @@ final class LargeSum: Sendable {
     case .number, .constant(.infinity), .constant(.negativeInfinity): head = terms[0]
     default: head = nil
     }
-    var height = 0, mask: UInt64 = 0, nonFinite: UInt8 = 0, tailHash: UInt64 = 0
-    var low = UInt64.max, high = UInt64(0)
+    var height = 0
+    var mask: UInt64 = 0
+    var nonFinite: UInt8 = 0
+    var tailHash: UInt64 = 0
+    var low = UInt64.max
+    var high = UInt64(0)
     for (i, t) in terms.enumerated() {
       let n = t.node
       height = Swift.max(height, n.height)
@@ -158,7 +162,8 @@ final class LargeSum: Sendable {
       if same { return true }
     }
     SumWorkMeter.current?.termsVisited.add(a.count, ordering: .relaxed)
-    var x = a.makeTermIterator(), y = b.makeTermIterator()
+    var x = a.makeTermIterator()
+    var y = b.makeTermIterator()
     while let s = x.next() {
       guard let t = y.next(), s == t else { return false }
     }

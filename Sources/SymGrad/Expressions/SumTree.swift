@@ -28,8 +28,11 @@ final class SumTreeNode: Sendable {
 
   init(term: Expr, priority: UInt64, left: SumTreeNode?, right: SumTreeNode?) {
     let n = term.node
-    var height = n.height, mask = n.symbolMask, nonFinite = n.nonFinite
-    var low = n.lowestSymbolID, high = n.highestSymbolID
+    var height = n.height
+    var mask = n.symbolMask
+    var nonFinite = n.nonFinite
+    var low = n.lowestSymbolID
+    var high = n.highestSymbolID
     if let l = left {
       height = Swift.max(height, l.height)
       mask |= l.symbolMask
@@ -190,7 +193,8 @@ final class SumTreeNode: Sendable {
     let n = ts.count
     if n == 0 { return nil }
     let priorities = ts.map { priority(of: key(of: $0)) }
-    var left = [Int](repeating: -1, count: n), right = [Int](repeating: -1, count: n)
+    var left = [Int](repeating: -1, count: n)
+    var right = [Int](repeating: -1, count: n)
     var stack: [Int] = []
     for i in 0..<n {
       var last = -1

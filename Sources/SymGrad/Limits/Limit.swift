@@ -60,7 +60,9 @@ extension Expr {
     return expressions.map { $0.limitValue(at: values, engine: engine, substitutionMemo: &memo) }
   }
 
-  private func limitValue(at values: [String: Double], engine: LimitEngine, substitutionMemo: inout [Expr: Expr]) -> LimitValue {
+  private func limitValue(at values: [String: Double], engine: LimitEngine, substitutionMemo: inout [Expr: Expr])
+    -> LimitValue
+  {
     var substitution: [Expr: Expr] = [:]
     var anyInfinite = false
     for name in freeSymbols {

@@ -67,7 +67,9 @@ extension LimitEngine {
     }
     switch e.kind {
     case .sum:
-      var finite: [Expr] = [], plus = false, minus = false
+      var finite: [Expr] = []
+      var plus = false
+      var minus = false
       for v in limits {
         switch v {
         case .finite(let c): finite.append(c)
@@ -81,7 +83,9 @@ extension LimitEngine {
       if minus { return .minusInfinity }
       return .finite(.sum(finite))
     case .product:
-      var finite: [Expr] = [], sign = 1, infinite = false
+      var finite: [Expr] = []
+      var sign = 1
+      var infinite = false
       for v in limits {
         switch v {
         case .finite(let c): finite.append(c)

@@ -58,7 +58,10 @@ final class LimitEngine {
     guard let pair = comparisons.first else { return value }
     limits.removeAll()
     seriesMemos.removeAll()
-    return .undefined(LimitFailure.undecided("cannot order the series exponents \(pair.0) and \(pair.1) (their difference is within 2^-4096 of 0 and not provably 0)").reason)
+    return .undefined(
+      LimitFailure.undecided(
+        "cannot order the series exponents \(pair.0) and \(pair.1) (their difference is within 2^-4096 of 0 and not provably 0)"
+      ).reason)
   }
 
   /// The work of every limit this engine has computed (each limit has its own budget;
@@ -112,7 +115,8 @@ final class LimitEngine {
     try spend()
     defer { depth -= 1 }
     guard depth < 64 else { throw LimitFailure.unsupported("the limit recursion is too deep") }
-    let c0: Expr, e0: Exponent
+    let c0: Expr
+    let e0: Exponent
     do {
       (c0, e0) = try leadingTerm(e)
     } catch LimitFailure.oscillates(let f) {
@@ -148,20 +152,32 @@ final class LimitEngine {
   private func boundedOscillation(_ e: Expr, _ f: String) throws -> LimitValue {
     switch e.kind {
     case .product(let fs):
-      var boundedFactors: [Expr] = [], rest: [Expr] = []
+      var boundedFactors: [Expr] = []
+      var rest: [Expr] = []
       for x in fs {
-        if let a = try dominantPart(x) { rest.append(a); continue }
+        if let a = try dominantPart(x) {
+          rest.append(a)
+          continue
+        }
         if case .power(let b, let p) = x.kind, p.rationalValue != nil, let a = try dominantPart(b) {
           // (A + o(A))**p ~ A**p.
           rest.append(.power(a, p))
           continue
         }
-        if try limitOrNil(x) != nil { rest.append(x); continue }
-        if try bounds(x) != nil { boundedFactors.append(x); continue }
+        if try limitOrNil(x) != nil {
+          rest.append(x)
+          continue
+        }
+        if try bounds(x) != nil {
+          boundedFactors.append(x)
+          continue
+        }
         throw LimitFailure.oscillates(f)
       }
       // Nothing replaced or set aside: the same product again would not terminate.
-      guard Expr.product(rest + boundedFactors) != e || !boundedFactors.isEmpty else { throw LimitFailure.oscillates(f) }
+      guard Expr.product(rest + boundedFactors) != e || !boundedFactors.isEmpty else {
+        throw LimitFailure.oscillates(f)
+      }
       let r = try limitInf(.product(rest))
       if boundedFactors.isEmpty { return r }
       if case .finite(let z) = r, zeroTest(z) == .zero { return .finite(.zero) }
@@ -178,7 +194,9 @@ final class LimitEngine {
     case .sum(let ts):
       if let a = try dominantPart(e) { return try limitInf(a) }
       // Every term has a limit (some through the rules above): their sum, unless inf - inf.
-      var finite: [Expr] = [], plus = false, minus = false
+      var finite: [Expr] = []
+      var plus = false
+      var minus = false
       for term in ts {
         switch try limitOrNil(term) {
         case .finite(let v): finite.append(v)
@@ -231,14 +249,22 @@ final class LimitEngine {
   /// `g_i/A -> 0`. Nil when that cannot be shown.
   private func dominantPart(_ e: Expr) throws -> Expr? {
     guard case .sum(let ts) = e.kind else { return nil }
-    var regular: [Expr] = [], scales: [Expr] = []
+    var regular: [Expr] = []
+    var scales: [Expr] = []
     for term in ts {
       let factors: [Expr]
       if case .product(let fs) = term.kind { factors = fs } else { factors = [term] }
       var g: [Expr] = []
-      var hasBounded = false, unknown = false
+      var hasBounded = false
+      var unknown = false
       for x in factors {
-        if try limitOrNil(x) != nil { g.append(x) } else if try bounds(x) != nil { hasBounded = true } else { unknown = true }
+        if try limitOrNil(x) != nil {
+          g.append(x)
+        } else if try bounds(x) != nil {
+          hasBounded = true
+        } else {
+          unknown = true
+        }
       }
       if hasBounded && !unknown {
         scales.append(.product(g))
@@ -280,7 +306,8 @@ final class LimitEngine {
     case .apply(.sin, _), .apply(.cos, _), .apply(.tanh, _): return (-1, 1)
     case .apply(.sigmoid, _): return (0, 1)
     case .sum(let ts):
-      var lo = 0.0, hi = 0.0
+      var lo = 0.0
+      var hi = 0.0
       for u in ts {
         guard let (a, b) = try bounds(u) else { return nil }
         lo += a
@@ -288,7 +315,8 @@ final class LimitEngine {
       }
       return widen(lo, hi)
     case .product(let fs):
-      var lo = 1.0, hi = 1.0
+      var lo = 1.0
+      var hi = 1.0
       for u in fs {
         guard let (a, b) = try bounds(u) else { return nil }
         let c = [lo * a, lo * b, hi * a, hi * b]
@@ -298,8 +326,10 @@ final class LimitEngine {
       return widen(lo, hi)
     case .power(let b, let p):
       guard let r = p.rationalValue, r.isInteger, let n = r.numerator.asInt, n > 0, n <= 64,
-            let (lo, hi) = try bounds(b) else { break }
-      let a = Foundation.pow(lo, Double(n)), c = Foundation.pow(hi, Double(n))
+        let (lo, hi) = try bounds(b)
+      else { break }
+      let a = Foundation.pow(lo, Double(n))
+      let c = Foundation.pow(hi, Double(n))
       if n % 2 == 0 && lo < 0 && hi > 0 { return widen(0, Swift.max(a, c)) }
       return widen(Swift.min(a, c), Swift.max(a, c))
     case .apply(.exp, let a):
@@ -322,7 +352,9 @@ final class LimitEngine {
       if !e.isSymbolFree {
         // Other symbols: generic constants; the sign must not depend on their values.
         let names = e.freeSymbols
-        let listed = names.count > 8 ? names.prefix(8).joined(separator: ", ") + ", ... (\(names.count) symbols)" : names.joined(separator: ", ")
+        let listed =
+          names.count > 8
+          ? names.prefix(8).joined(separator: ", ") + ", ... (\(names.count) symbols)" : names.joined(separator: ", ")
         throw LimitFailure.unsupported("the sign of \(e) depends on the symbols \(listed)")
       }
       return try certifiedSign(e)
@@ -408,7 +440,8 @@ final class LimitEngine {
   /// its MRV set and series). Exact algebra (`exp(a + b) = exp(a) exp(b)` for reals), so
   /// the limit is unchanged. The sum itself when no two terms share a part.
   private func collectingByGrowth(_ terms: [Expr]) -> Expr {
-    var parts: [Expr] = [], coefficients: [Expr: [Expr]] = [:]
+    var parts: [Expr] = []
+    var coefficients: [Expr: [Expr]] = [:]
     for term in terms {
       let (c, d) = separatingGrowth(term)
       if coefficients[d] == nil { parts.append(d) }
@@ -423,7 +456,8 @@ final class LimitEngine {
   private func separatingGrowth(_ term: Expr) -> (Expr, Expr) {
     let factors: [Expr]
     if case .product(let fs) = term.kind { factors = fs } else { factors = [term] }
-    var free: [Expr] = [], dependent: [Expr] = []
+    var free: [Expr] = []
+    var dependent: [Expr] = []
     for f in factors {
       if !f.contains(t) {
         free.append(f)
@@ -563,7 +597,10 @@ final class LimitEngine {
     // The growth ratios: nonzero constants, rational or not (3**t against 5**t: log 3/log 5).
     var ratios: [Expr] = []
     for f in members {
-      guard case .apply(.exp, let ha) = f.kind else { ratios.append(.one); continue }
+      guard case .apply(.exp, let ha) = f.kind else {
+        ratios.append(.one)
+        continue
+      }
       // h = g + d with d a finite constant: h/g -> 1 (|g| -> inf), without a limit (each
       // exp(t + k) of a 2,500-term sum took a Gruntz limit of (t + k)/t: the budget).
       if isFiniteConstant(ha[0] - g) {
@@ -580,9 +617,10 @@ final class LimitEngine {
     // (masks of very different scales, exp(-t) against exp(-10**400 t), would otherwise
     // need hundreds of terms of ω**(10**-400)).
     if members.count <= 32, let rs = Optional(ratios.compactMap(\.rationalValue)), rs.count == ratios.count,
-       let slowest = rs.indices.min(by: { rs[$0].magnitude < rs[$1].magnitude }), rs[slowest].magnitude < Rational(1),
-       !members.contains(where: { f in members.contains { $0 != f && f.contains($0) } }),
-       case .apply(.exp, let sa) = members[slowest].kind {
+      let slowest = rs.indices.min(by: { rs[$0].magnitude < rs[$1].magnitude }), rs[slowest].magnitude < Rational(1),
+      !members.contains(where: { f in members.contains { $0 != f && f.contains($0) } }),
+      case .apply(.exp, let sa) = members[slowest].kind
+    {
       let scale = rs[slowest]
       g = sa[0]
       if scale.signum < 0 { toPlus.toggle() }
@@ -599,7 +637,8 @@ final class LimitEngine {
       replacements[f] = exp(rest) * Expr.power(omega, k)
     }
     let rewritten = e.substituting(replacements)
-    let arithmetic = SeriesArithmetic(isZero: { self.isNegligible($0) }, meter: meter, sign: { try self.coefficientSign($0) })
+    let arithmetic = SeriesArithmetic(
+      isZero: { self.isNegligible($0) }, meter: meter, sign: { try self.coefficientSign($0) })
     var precision = Rational(3)
     while precision <= Rational(96) {
       do {
@@ -647,7 +686,8 @@ final class LimitEngine {
       case .product:
         // Factors free of ω form one coefficient, built once: multiplied into the series
         // one at a time, a product of n symbols is rebuilt n times (O(n^2)).
-        var free: [Expr] = [], factors: [Series] = []
+        var free: [Expr] = []
+        var factors: [Series] = []
         for (child, series) in zip(node.children, s) {
           if child.contains(w) { factors.append(series) } else { free.append(child) }
         }
@@ -804,7 +844,9 @@ final class LimitEngine {
   func certifiedSign(_ c: Expr) throws -> Int {
     switch zeroTest(c) {
     case .zero: return 0
-    case .undecided: throw LimitFailure.undecided("cannot decide whether \(c) is zero (its enclosure contains 0 at \(CertifiedEvaluator.maximumPrecision) bits)")
+    case .undecided:
+      throw LimitFailure.undecided(
+        "cannot decide whether \(c) is zero (its enclosure contains 0 at \(CertifiedEvaluator.maximumPrecision) bits)")
     case .nonzero:
       if c.isProvablyPositive { return 1 }
       if let s = certifiedSigns[c] { return s }

@@ -20,9 +20,13 @@ enum LimitFailure: Error {
   var reason: UndefinedReason {
     switch self {
     case .precisionExhausted: return .undecided("could not find a nonzero leading term")
-    case .oscillates(let f): return .undecided("\(f) of an unbounded argument oscillates; no limit could be established")
+    case .oscillates(let f):
+      return .undecided("\(f) of an unbounded argument oscillates; no limit could be established")
     case .domain(let what): return .domain(what)
-    case .undefinedInput: return .undefinedInput("undefined (NaN) occurs: an input is NaN, or the expression met an indeterminate form such as 0/0 or inf - inf when it was built")
+    case .undefinedInput:
+      return .undefinedInput(
+        "undefined (NaN) occurs: an input is NaN, or the expression met an indeterminate form such as 0/0 or inf - inf when it was built"
+      )
     case .unsupported(let what): return .unsupported(what)
     case .undecided(let what): return .undecided(what)
     case .budget: return .budget("the limit needed more than its work budget")

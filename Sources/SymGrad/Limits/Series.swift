@@ -145,13 +145,16 @@ struct Exponent: Hashable, Comparable {
     if let x = a.rational, let y = b.rational { return (x < y, nil) }
     // Disjoint enclosures order the exact values.
     if let p = a.enclosure ?? a.rational.flatMap({ CertifiedEvaluator.enclosure(of: .number($0)) }),
-       let q = b.enclosure ?? b.rational.flatMap({ CertifiedEvaluator.enclosure(of: .number($0)) }) {
+      let q = b.enclosure ?? b.rational.flatMap({ CertifiedEvaluator.enclosure(of: .number($0)) })
+    {
       if p.hi < q.lo { return (true, nil) }
       if q.hi < p.lo { return (false, nil) }
     }
     // Faithful doubles more than two ulps apart order the exact values.
     let (p, q) = (a.approximation, b.approximation)
-    if a.faithful && b.faithful && p.isFinite && q.isFinite && (p.nextUp.nextUp < q || q.nextUp.nextUp < p) { return (p < q, nil) }
+    if a.faithful && b.faithful && p.isFinite && q.isFinite && (p.nextUp.nextUp < q || q.nextUp.nextUp < p) {
+      return (p < q, nil)
+    }
     let certified = Exponent.certifiedOrder(a.expr, b.expr)
     guard let sign = certified.sign else {
       // Undecided: an order is still needed to finish the sort, but the limit engine
@@ -217,7 +220,9 @@ struct Exponent: Hashable, Comparable {
 
   /// The enclosure of `a op b` from theirs (outward-rounded interval arithmetic at 96
   /// bits), nil when either has none.
-  private static func combined(_ a: Exponent, _ b: Exponent, _ op: (IntervalArithmetic, Interval, Interval) -> Interval) -> Interval? {
+  private static func combined(_ a: Exponent, _ b: Exponent, _ op: (IntervalArithmetic, Interval, Interval) -> Interval)
+    -> Interval?
+  {
     let arithmetic = IntervalArithmetic(precision: CertifiedEvaluator.initialPrecision)
     func enclosure(_ x: Exponent) -> Interval? {
       x.enclosure ?? x.rational.flatMap { try? arithmetic.number($0) }
@@ -325,13 +330,17 @@ struct SeriesArithmetic {
   /// the sort: neither is less) merged into one term whose exponent is the first of them
   /// in the canonical expression order (not the sort's, which follows dictionary order):
   /// two terms with one exponent would let a cancelling pair pass for a leading term.
-  static func mergingEqualExponents(_ sorted: [Exponent], _ coefficients: [Exponent: [Expr]]) -> [(exponent: Exponent, coefficient: Expr)] {
+  static func mergingEqualExponents(_ sorted: [Exponent], _ coefficients: [Exponent: [Expr]]) -> [(
+    exponent: Exponent, coefficient: Expr
+  )] {
     var terms: [(exponent: Exponent, coefficient: Expr)] = []
     var i = 0
     while i < sorted.count {
       var group = [sorted[i]]
       var j = i + 1
-      while j < sorted.count, sorted[j].rational == nil || sorted[i].rational == nil, Exponent.provedEqual(sorted[i], sorted[j]) {
+      while j < sorted.count, sorted[j].rational == nil || sorted[i].rational == nil,
+        Exponent.provedEqual(sorted[i], sorted[j])
+      {
         group.append(sorted[j])
         j += 1
       }
@@ -345,8 +354,11 @@ struct SeriesArithmetic {
   func multiply(_ a: Series, _ b: Series) -> Series {
     guard let la = a.leading, let lb = b.leading else {
       // An exact zero stays exact; an unknown-so-far series keeps its order.
-      let order: Exponent? = a.terms.isEmpty && a.order == nil || b.terms.isEmpty && b.order == nil
-        ? nil : Series.minOrder(Series.plus(a.order, b.leading?.exponent ?? .zero), Series.plus(b.order, a.leading?.exponent ?? .zero))
+      let order: Exponent? =
+        a.terms.isEmpty && a.order == nil || b.terms.isEmpty && b.order == nil
+        ? nil
+        : Series.minOrder(
+          Series.plus(a.order, b.leading?.exponent ?? .zero), Series.plus(b.order, a.leading?.exponent ?? .zero))
       return Series(terms: [], order: order)
     }
     let order = Series.minOrder(Series.plus(a.order, lb.exponent), Series.plus(b.order, la.exponent))
@@ -354,11 +366,14 @@ struct SeriesArithmetic {
     // Each product of terms adds exponents (charged by their size) and multiplies
     // coefficients (charged by their width: a product of 2,000 symbols is rebuilt each time).
     let weight = (a.terms.map(\.exponent.weight).max() ?? 1) + (b.terms.map(\.exponent.weight).max() ?? 1) - 1
-    let width = (a.terms.map { Self.width($0.coefficient) }.max() ?? 0) + (b.terms.map { Self.width($0.coefficient) }.max() ?? 0)
+    let width =
+      (a.terms.map { Self.width($0.coefficient) }.max() ?? 0) + (b.terms.map { Self.width($0.coefficient) }.max() ?? 0)
     // Exact numbers in the coefficients: a product and its canonical gcds cost about the
     // square of their size in 64-bit words (constants near 5e-324 are 1,074-bit rationals
     // whose powers grew for seconds uncharged).
-    let words = (a.terms.map { Self.numberWords($0.coefficient) }.max() ?? 0) + (b.terms.map { Self.numberWords($0.coefficient) }.max() ?? 0)
+    let words =
+      (a.terms.map { Self.numberWords($0.coefficient) }.max() ?? 0)
+      + (b.terms.map { Self.numberWords($0.coefficient) }.max() ?? 0)
     meter.count += a.terms.count * b.terms.count * (weight + width / 32 + words * words / 16)
     if meter.exhausted { return Series(terms: [], order: order ?? .zero) }
     for x in a.terms {
@@ -398,7 +413,9 @@ struct SeriesArithmetic {
     guard let l = a.leading else { throw LimitFailure.precisionExhausted }
     let inv = Expr.power(l.coefficient, -1)
     let rest = a.terms.dropFirst().map { (exponent: $0.exponent - l.exponent, coefficient: $0.coefficient * inv) }
-    return (l.coefficient, l.exponent, Series(terms: Array(rest), order: a.order.map { $0 - l.exponent }).truncated(isZero))
+    return (
+      l.coefficient, l.exponent, Series(terms: Array(rest), order: a.order.map { $0 - l.exponent }).truncated(isZero)
+    )
   }
 
   /// `sum_n coefficient(n) r^n` for `r = O(ω^d)`, up to the relative `order`.
@@ -476,8 +493,10 @@ struct SeriesArithmetic {
     }
     let head = Expr.power(c, p.expr)
     let shift = e * p
-    return Series(terms: body.terms.map { ($0.exponent + shift, $0.coefficient * head) },
-                  order: body.order.map { $0 + shift }).truncated(isZero)
+    return Series(
+      terms: body.terms.map { ($0.exponent + shift, $0.coefficient * head) },
+      order: body.order.map { $0 + shift }
+    ).truncated(isZero)
   }
 
   /// `exp(a)` for `a` with no negative exponents.
@@ -526,7 +545,8 @@ struct SeriesArithmetic {
         return .number(sign * cache[n])
       }
     }
-    let cosRest = taylor(false), sinRest = taylor(true)
+    let cosRest = taylor(false)
+    let sinRest = taylor(true)
     if sine {
       return add(scale(cosRest, by: SymGrad.sin(c0)), scale(sinRest, by: SymGrad.cos(c0)))
     }

@@ -34,7 +34,8 @@ public enum UndefinedReason: Sendable, Equatable, CustomStringConvertible {
   /// The human-readable explanation.
   public var message: String {
     switch self {
-    case .noLimit(let m), .undecided(let m), .budget(let m), .domain(let m), .undefinedInput(let m), .unsupported(let m):
+    case .noLimit(let m), .undecided(let m), .budget(let m), .domain(let m), .undefinedInput(let m),
+      .unsupported(let m):
       return m
     }
   }

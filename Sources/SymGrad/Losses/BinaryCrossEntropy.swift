@@ -15,7 +15,9 @@ public func binaryCrossEntropy(
   clampLog: Bool = true
 ) throws -> Tensor {
   guard target.shape == input.shape else {
-    throw LossError("Using a target size (\(target.shape)) that is different to the input size (\(input.shape)) is deprecated. Please ensure they have the same size.", argument: "target")
+    throw LossError(
+      "Using a target size (\(target.shape)) that is different to the input size (\(input.shape)) is deprecated. Please ensure they have the same size.",
+      argument: "target")
   }
   for (name, t) in [("input", input), ("target", target)] {
     for v in t.elements {
@@ -29,9 +31,14 @@ public func binaryCrossEntropy(
   let floor = Expr.number(-100)
   let losses = input.elements.indices.map { i -> Expr in
     // Symbolic entries carry PyTorch's [0, 1] check with them (`Function.unitInterval`).
-    let x = Expr.apply(.unitInterval, [input.elements[i]]), y = Expr.apply(.unitInterval, [target.elements[i]])
-    var a = log(x), b = log(1 - x)
-    if clampLog { a = max(a, floor); b = max(b, floor) }
+    let x = Expr.apply(.unitInterval, [input.elements[i]])
+    let y = Expr.apply(.unitInterval, [target.elements[i]])
+    var a = log(x)
+    var b = log(1 - x)
+    if clampLog {
+      a = max(a, floor)
+      b = max(b, floor)
+    }
     return -(w?.elements[i] ?? .one) * (y * a + (1 - y) * b)
   }
   return reduceElementwise(losses, shape: input.shape, reduction: reduction)
@@ -40,7 +47,9 @@ public func binaryCrossEntropy(
 /// Broadcasts `t` to `shape` (NumPy rules), or throws naming `name`.
 func broadcast(_ t: Tensor, to shape: [Int], name: String) throws -> Tensor {
   if t.shape == shape { return t }
-  guard t.rank <= shape.count else { throw LossError("\(name) of shape \(t.shape) cannot broadcast to \(shape)", argument: name) }
+  guard t.rank <= shape.count else {
+    throw LossError("\(name) of shape \(t.shape) cannot broadcast to \(shape)", argument: name)
+  }
   let padded = Array(repeating: 1, count: shape.count - t.rank) + t.shape
   for (a, b) in zip(padded, shape) where a != b && a != 1 {
     throw LossError("\(name) of shape \(t.shape) cannot broadcast to \(shape)", argument: name)
@@ -49,7 +58,9 @@ func broadcast(_ t: Tensor, to shape: [Int], name: String) throws -> Tensor {
   var out: [Expr] = []
   out.reserveCapacity(total)
   for flat in 0..<total {
-    var rem = flat, src = 0, step = 1
+    var rem = flat
+    var src = 0
+    var step = 1
     var index = Array(repeating: 0, count: shape.count)
     for d in stride(from: shape.count - 1, through: 0, by: -1) {
       index[d] = rem % shape[d]

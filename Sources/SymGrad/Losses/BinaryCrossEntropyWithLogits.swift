@@ -19,7 +19,8 @@ public func binaryCrossEntropyWithLogits(
   let w = try weight.map { try broadcast($0, to: input.shape, name: "weight") }
   let pw = try posWeight.map { try broadcast($0, to: input.shape, name: "pos_weight") }
   let losses = input.elements.indices.map { i -> Expr in
-    let x = input.elements[i], y = target.elements[i]
+    let x = input.elements[i]
+    let y = target.elements[i]
     let logWeight = pw.map { 1 + ($0.elements[i] - 1) * y } ?? .one
     return (w?.elements[i] ?? .one) * ((1 - y) * x + logWeight * softplus(-x))
   }

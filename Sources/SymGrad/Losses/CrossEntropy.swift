@@ -48,8 +48,9 @@ public func crossEntropy(
       }
       rows = .probabilities(p.classesLast)
     }
-    let flat = try crossEntropy(input.classesLast, target: rows, weight: weight, ignoreIndex: ignoreIndex,
-                                reduction: reduction, labelSmoothing: labelSmoothing)
+    let flat = try crossEntropy(
+      input.classesLast, target: rows, weight: weight, ignoreIndex: ignoreIndex,
+      reduction: reduction, labelSmoothing: labelSmoothing)
     return reduction == .none ? Tensor(shape: input.shapeWithoutClasses, elements: flat.elements) : flat
   }
   let logp = try logSoftmax(input, dim: -1)
@@ -60,7 +61,8 @@ public func crossEntropy(
   case .classIndices(let t):
     let nll = try nllLoss(logp, target: t, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction)
     if e.isZero { return nll }
-    var smooth: [Expr] = [], weights: [Expr] = []
+    var smooth: [Expr] = []
+    var weights: [Expr] = []
     for n in 0..<rows {
       if t[n] == ignoreIndex {
         smooth.append(.zero)
@@ -80,15 +82,20 @@ public func crossEntropy(
       throw LossError("ignore_index is not supported for floating point target", argument: "ignore_index")
     }
     if let w = weight, w.count != columns {
-      throw LossError("weight tensor should be defined either for all \(columns) classes or no classes but got weight tensor of shape: [\(w.count)]", argument: "weight")
+      throw LossError(
+        "weight tensor should be defined either for all \(columns) classes or no classes but got weight tensor of shape: [\(w.count)]",
+        argument: "weight")
     }
     var losses: [Expr] = []
     for n in 0..<rows {
-      let row = logp.row(n), probs = p.row(n)
-      losses.append(-.sum(zip(row.indices, probs).map { k, pk in
-        let q = e.isZero ? pk : (1 - e) * pk + e / c
-        return (weight?[k - n * columns] ?? .one) * q * row[k]
-      }))
+      let row = logp.row(n)
+      let probs = p.row(n)
+      losses.append(
+        -.sum(
+          zip(row.indices, probs).map { k, pk in
+            let q = e.isZero ? pk : (1 - e) * pk + e / c
+            return (weight?[k - n * columns] ?? .one) * q * row[k]
+          }))
     }
     return reduce(losses, input: input, reduction: reduction, denominator: .number(rows))
   }

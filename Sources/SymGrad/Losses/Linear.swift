@@ -6,17 +6,24 @@
 /// symbols of any argument (the forum example differentiates the weights).
 public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> Tensor {
   guard weight.rank == 1 || weight.rank == 2 else {
-    throw LossError("weight must be 1-D (in_features) or 2-D (out_features, in_features), got shape \(weight.shape)", argument: "weight")
+    throw LossError(
+      "weight must be 1-D (in_features) or 2-D (out_features, in_features), got shape \(weight.shape)",
+      argument: "weight")
   }
   let vectorWeight = weight.rank == 1
   let (outFeatures, inFeatures) = vectorWeight ? (1, weight.shape[0]) : (weight.shape[0], weight.shape[1])
   guard input.rank >= 1, input.shape.last == inFeatures else {
-    throw LossError("mat1 and mat2 shapes cannot be multiplied (input \(input.shape), weight^T [\(inFeatures), \(outFeatures)])", argument: "weight")
+    throw LossError(
+      "mat1 and mat2 shapes cannot be multiplied (input \(input.shape), weight^T [\(inFeatures), \(outFeatures)])",
+      argument: "weight")
   }
   if let b = bias {
     let ok = vectorWeight ? b.count == 1 && b.rank <= 1 : b.shape == [outFeatures]
     guard ok else {
-      throw LossError(vectorWeight ? "bias must be a scalar for a 1-D weight, got shape \(b.shape)" : "bias must have shape [\(outFeatures)], got \(b.shape)", argument: "bias")
+      throw LossError(
+        vectorWeight
+          ? "bias must be a scalar for a 1-D weight, got shape \(b.shape)"
+          : "bias must have shape [\(outFeatures)], got \(b.shape)", argument: "bias")
     }
   }
   let rows = input.asRows.rows

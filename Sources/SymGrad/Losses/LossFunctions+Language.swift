@@ -3,78 +3,141 @@
 /// change), e.g. `cross_entropy([[a, b], [c, d]], [0, 1], reduction="sum")`.
 enum LossFunctions {
   static let all: [LanguageFunction] = [
-    LanguageFunction(name: "softmax", summary: "softmax(x, dim=None, dtype=None): exp(x) / sum(exp(x)) along dim (without dim: PyTorch's implicit choice, 0 for 0-, 1- and 3-D inputs, else 1, with its warning; dtype torch.float64 or torch.float32 changes only PyTorch's rounding, not the formula)") { a in
+    LanguageFunction(
+      name: "softmax",
+      summary:
+        "softmax(x, dim=None, dtype=None): exp(x) / sum(exp(x)) along dim (without dim: PyTorch's implicit choice, 0 for 0-, 1- and 3-D inputs, else 1, with its warning; dtype torch.float64 or torch.float32 changes only PyTorch's rounding, not the formula)"
+    ) { a in
       try a.expect(positional: 1...2, keywords: ["dim", "dtype"], names: ["input", "dim"])
       let x = try a.tensor(0, "input")
       try a.checkDtype()
       return try a.run { try softmax(x, dim: a.softmaxDimension(for: x)).value }
     },
-    LanguageFunction(name: "log_softmax", summary: "log_softmax(x, dim=None, dtype=None): x - log(sum(exp(x))) along dim (implicit dim and dtype as softmax)") { a in
+    LanguageFunction(
+      name: "log_softmax",
+      summary:
+        "log_softmax(x, dim=None, dtype=None): x - log(sum(exp(x))) along dim (implicit dim and dtype as softmax)"
+    ) { a in
       try a.expect(positional: 1...2, keywords: ["dim", "dtype"], names: ["input", "dim"])
       let x = try a.tensor(0, "input")
       try a.checkDtype()
       return try a.run { try logSoftmax(x, dim: a.softmaxDimension(for: x)).value }
     },
-    LanguageFunction(name: "softmin", summary: "softmin(x, dim=None, dtype=None): softmax(-x) along dim (implicit dim and dtype as softmax)") { a in
+    LanguageFunction(
+      name: "softmin",
+      summary: "softmin(x, dim=None, dtype=None): softmax(-x) along dim (implicit dim and dtype as softmax)"
+    ) { a in
       try a.expect(positional: 1...2, keywords: ["dim", "dtype"], names: ["input", "dim"])
       let x = try a.tensor(0, "input")
       try a.checkDtype()
       return try a.run { try softmax(x.map { -$0 }, dim: a.softmaxDimension(for: x)).value }
     },
-    LanguageFunction(name: "nll_loss", summary: "nll_loss(input, target, weight=None, ignore_index=-100, reduction=\"mean\"): negative log-likelihood of class indices (F.nll_loss)") { a in
+    LanguageFunction(
+      name: "nll_loss",
+      summary:
+        "nll_loss(input, target, weight=None, ignore_index=-100, reduction=\"mean\"): negative log-likelihood of class indices (F.nll_loss)"
+    ) { a in
       try a.expect(positional: 2...2, keywords: ["weight", "ignore_index", "reduction"])
       let input = try a.tensor(0, "input")
       let target = try a.classIndices(1, for: input)
       return try a.run {
-        try nllLoss(input, target: target, weight: a.vector("weight"), ignoreIndex: a.int(nil, "ignore_index") ?? -100,
-                    reduction: a.reduction(default: .mean)).value
+        try nllLoss(
+          input, target: target, weight: a.vector("weight"), ignoreIndex: a.int(nil, "ignore_index") ?? -100,
+          reduction: a.reduction(default: .mean)
+        ).value
       }
     },
-    LanguageFunction(name: "cross_entropy", summary: "cross_entropy(input, target, weight=None, ignore_index=-100, reduction=\"mean\", label_smoothing=0.0): log_softmax then nll_loss, or probability targets (F.cross_entropy)") { a in
+    LanguageFunction(
+      name: "cross_entropy",
+      summary:
+        "cross_entropy(input, target, weight=None, ignore_index=-100, reduction=\"mean\", label_smoothing=0.0): log_softmax then nll_loss, or probability targets (F.cross_entropy)"
+    ) { a in
       try a.expect(positional: 2...2, keywords: ["weight", "ignore_index", "reduction", "label_smoothing"])
       let input = try a.tensor(0, "input")
       let targetValue = try a.tensor(1, "target")
-      let target: CrossEntropyTarget = targetValue.shape == input.shape && input.rank >= 1
+      let target: CrossEntropyTarget =
+        targetValue.shape == input.shape && input.rank >= 1
         ? .probabilities(targetValue) : .classIndices(try a.classIndices(1, for: input))
       if case .probabilities = target, a.keyword("ignore_index") != nil {
-        throw a.error("ignore_index is not supported for floating point target (probability targets)", at: a.keyword("ignore_index")!.column)
+        throw a.error(
+          "ignore_index is not supported for floating point target (probability targets)",
+          at: a.keyword("ignore_index")!.column)
       }
       return try a.run {
-        try crossEntropy(input, target: target, weight: a.vector("weight"), ignoreIndex: a.int(nil, "ignore_index") ?? -100,
-                         reduction: a.reduction(default: .mean), labelSmoothing: a.scalar(nil, "label_smoothing") ?? .zero).value
+        try crossEntropy(
+          input, target: target, weight: a.vector("weight"), ignoreIndex: a.int(nil, "ignore_index") ?? -100,
+          reduction: a.reduction(default: .mean), labelSmoothing: a.scalar(nil, "label_smoothing") ?? .zero
+        ).value
       }
     },
-    LanguageFunction(name: "binary_cross_entropy", summary: "binary_cross_entropy(input, target, weight=None, reduction=\"mean\", clamp=True): BCE of probabilities in [0, 1], logs clamped at -100 as PyTorch (clamp=False: exact)") { a in
+    LanguageFunction(
+      name: "binary_cross_entropy",
+      summary:
+        "binary_cross_entropy(input, target, weight=None, reduction=\"mean\", clamp=True): BCE of probabilities in [0, 1], logs clamped at -100 as PyTorch (clamp=False: exact)"
+    ) { a in
       try a.expect(positional: 2...2, keywords: ["weight", "reduction", "clamp"])
       return try a.run {
-        try binaryCrossEntropy(a.tensor(0, "input"), target: a.tensor(1, "target"), weight: a.optionalTensor("weight"),
-                               reduction: a.reduction(default: .mean), clampLog: a.bool("clamp") ?? true).value
+        try binaryCrossEntropy(
+          a.tensor(0, "input"), target: a.tensor(1, "target"), weight: a.optionalTensor("weight"),
+          reduction: a.reduction(default: .mean), clampLog: a.bool("clamp") ?? true
+        ).value
       }
     },
-    LanguageFunction(name: "binary_cross_entropy_with_logits", summary: "binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=\"mean\"): BCE of logits, sigmoid fused; pos_weight scales the positive term") { a in
+    LanguageFunction(
+      name: "binary_cross_entropy_with_logits",
+      summary:
+        "binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=\"mean\"): BCE of logits, sigmoid fused; pos_weight scales the positive term"
+    ) { a in
       try a.expect(positional: 2...2, keywords: ["weight", "pos_weight", "reduction"])
       return try a.run {
-        try binaryCrossEntropyWithLogits(a.tensor(0, "input"), target: a.tensor(1, "target"), weight: a.optionalTensor("weight"),
-                                         posWeight: a.optionalTensor("pos_weight"), reduction: a.reduction(default: .mean)).value
+        try binaryCrossEntropyWithLogits(
+          a.tensor(0, "input"), target: a.tensor(1, "target"), weight: a.optionalTensor("weight"),
+          posWeight: a.optionalTensor("pos_weight"), reduction: a.reduction(default: .mean)
+        ).value
       }
     },
-    LanguageFunction(name: "sigmoid_focal_loss", summary: "sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2, reduction=\"none\"): torchvision's focal loss of logits") { a in
+    LanguageFunction(
+      name: "sigmoid_focal_loss",
+      summary:
+        "sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2, reduction=\"none\"): torchvision's focal loss of logits"
+    ) { a in
       try a.expect(positional: 2...2, keywords: ["alpha", "gamma", "reduction"])
       return try a.run {
-        try sigmoidFocalLoss(a.tensor(0, "inputs"), target: a.tensor(1, "targets"),
-                             alpha: a.scalar(nil, "alpha") ?? .number(Rational(numerator: 1, denominator: 4)!),
-                             gamma: a.scalar(nil, "gamma") ?? 2, reduction: a.reduction(default: .none)).value
+        try sigmoidFocalLoss(
+          a.tensor(0, "inputs"), target: a.tensor(1, "targets"),
+          alpha: a.scalar(nil, "alpha") ?? .number(Rational(numerator: 1, denominator: 4)!),
+          gamma: a.scalar(nil, "gamma") ?? 2, reduction: a.reduction(default: .none)
+        ).value
       }
     },
-    LanguageFunction(name: "mse_loss", summary: "mse_loss(input, target, reduction=\"mean\"): mean of (input - target)**2 (same shapes)") { a in
+    LanguageFunction(
+      name: "mse_loss",
+      summary: "mse_loss(input, target, reduction=\"mean\"): mean of (input - target)**2 (same shapes)"
+    ) { a in
       try a.expect(positional: 2...3, keywords: ["reduction"], names: ["input", "target", "reduction"])
-      return try a.run { try mseLoss(a.tensor(0, "input"), target: a.tensor(1, "target"), reduction: a.reduction(default: .mean, position: 2)).value }
+      return try a.run {
+        try mseLoss(
+          a.tensor(0, "input"), target: a.tensor(1, "target"), reduction: a.reduction(default: .mean, position: 2)
+        ).value
+      }
     },
-    LanguageFunction(name: "l1_loss", summary: "l1_loss(input, target, reduction=\"mean\"): mean of |input - target| (gradient 0 where equal, as PyTorch)") { a in
+    LanguageFunction(
+      name: "l1_loss",
+      summary:
+        "l1_loss(input, target, reduction=\"mean\"): mean of |input - target| (gradient 0 where equal, as PyTorch)"
+    ) { a in
       try a.expect(positional: 2...3, keywords: ["reduction"], names: ["input", "target", "reduction"])
-      return try a.run { try l1Loss(a.tensor(0, "input"), target: a.tensor(1, "target"), reduction: a.reduction(default: .mean, position: 2)).value }
+      return try a.run {
+        try l1Loss(
+          a.tensor(0, "input"), target: a.tensor(1, "target"), reduction: a.reduction(default: .mean, position: 2)
+        ).value
+      }
     },
-    LanguageFunction(name: "kl_div", summary: "kl_div(input, target, reduction=\"mean\", log_target=False): target * (log(target) - input) (input holds log-probabilities; 0 for a literal target 0); batchmean divides by input.size(0)") { a in
+    LanguageFunction(
+      name: "kl_div",
+      summary:
+        "kl_div(input, target, reduction=\"mean\", log_target=False): target * (log(target) - input) (input holds log-probabilities; 0 for a literal target 0); batchmean divides by input.size(0)"
+    ) { a in
       try a.expect(positional: 2...2, keywords: ["reduction", "log_target"], names: ["input", "target"])
       var reduction = "mean"
       if let (v, c) = a.keyword("reduction") {
@@ -82,21 +145,38 @@ enum LossFunctions {
         reduction = s
       }
       return try a.run {
-        try klDiv(a.tensor(0, "input"), target: a.tensor(1, "target"), reduction: reduction, logTarget: (try a.bool("log_target")) ?? false).value
+        try klDiv(
+          a.tensor(0, "input"), target: a.tensor(1, "target"), reduction: reduction,
+          logTarget: (try a.bool("log_target")) ?? false
+        ).value
       }
     },
-    LanguageFunction(name: "soft_margin_loss", summary: "soft_margin_loss(input, target, reduction=\"mean\"): mean of log(1 + exp(-target * input)) (targets +-1)") { a in
+    LanguageFunction(
+      name: "soft_margin_loss",
+      summary:
+        "soft_margin_loss(input, target, reduction=\"mean\"): mean of log(1 + exp(-target * input)) (targets +-1)"
+    ) { a in
       try a.expect(positional: 2...3, keywords: ["reduction"], names: ["input", "target", "reduction"])
-      return try a.run { try softMarginLoss(a.tensor(0, "input"), target: a.tensor(1, "target"), reduction: a.reduction(default: .mean, position: 2)).value }
+      return try a.run {
+        try softMarginLoss(
+          a.tensor(0, "input"), target: a.tensor(1, "target"), reduction: a.reduction(default: .mean, position: 2)
+        ).value
+      }
     },
-    LanguageFunction(name: "poisson_nll_loss", summary: "poisson_nll_loss(input, target, log_input=True, full=False, eps=1e-8, reduction=\"mean\"): exp(input) - target*input, or input - target*log(input + eps); full adds Stirling's term where target > 1") { a in
+    LanguageFunction(
+      name: "poisson_nll_loss",
+      summary:
+        "poisson_nll_loss(input, target, log_input=True, full=False, eps=1e-8, reduction=\"mean\"): exp(input) - target*input, or input - target*log(input + eps); full adds Stirling's term where target > 1"
+    ) { a in
       try a.expect(positional: 2...2, keywords: ["log_input", "full", "eps", "reduction"], names: ["input", "target"])
       return try a.run {
-        try poissonNLLLoss(a.tensor(0, "input"), target: a.tensor(1, "target"), logInput: (try a.bool("log_input")) ?? true,
-                           full: (try a.bool("full")) ?? false,
-                           eps: (try a.scalar(nil, "eps")) ?? .number(Rational(numerator: 1, denominator: 100_000_000)!),
-                           reduction: a.reduction(default: .mean))
-          .value
+        try poissonNLLLoss(
+          a.tensor(0, "input"), target: a.tensor(1, "target"), logInput: (try a.bool("log_input")) ?? true,
+          full: (try a.bool("full")) ?? false,
+          eps: (try a.scalar(nil, "eps")) ?? .number(Rational(numerator: 1, denominator: 100_000_000)!),
+          reduction: a.reduction(default: .mean)
+        )
+        .value
       }
     },
     LanguageFunction(name: "logsumexp", summary: "logsumexp(x, dim, keepdim=False): log(sum(exp(x))) along dim") { a in
@@ -109,16 +189,24 @@ enum LossFunctions {
     LanguageFunction(name: "linear", summary: "linear(input, weight, bias=None): input @ weight^T + bias") { a in
       try a.expect(positional: 2...3, keywords: ["bias"], names: ["input", "weight", "bias"])
       return try a.run {
-        try linear(a.tensor(0, "input"), weight: a.tensor(1, "weight"),
-                   bias: a.positional.count > 2 ? a.tensor(2, "bias") : a.optionalTensor("bias")).value
+        try linear(
+          a.tensor(0, "input"), weight: a.tensor(1, "weight"),
+          bias: a.positional.count > 2 ? a.tensor(2, "bias") : a.optionalTensor("bias")
+        ).value
       }
     },
-    LanguageFunction(name: "sum", summary: "sum(x, dim=None, keepdim=False): sum of all entries, or along dim (kept with size 1 by keepdim)") { a in
+    LanguageFunction(
+      name: "sum",
+      summary: "sum(x, dim=None, keepdim=False): sum of all entries, or along dim (kept with size 1 by keepdim)"
+    ) { a in
       try a.expect(positional: 1...3, keywords: ["dim", "keepdim"], names: ["input", "dim", "keepdim"])
       let keep = a.positional.count > 2 ? (a.positional[2].value == .boolean(true)) : ((try a.bool("keepdim")) ?? false)
       return try a.run { try reduceAlong(a.tensor(0, "input"), dim: a.int(1, "dim"), mean: false, keepdim: keep).value }
     },
-    LanguageFunction(name: "mean", summary: "mean(x, dim=None, keepdim=False): mean of all entries, or along dim (kept with size 1 by keepdim)") { a in
+    LanguageFunction(
+      name: "mean",
+      summary: "mean(x, dim=None, keepdim=False): mean of all entries, or along dim (kept with size 1 by keepdim)"
+    ) { a in
       try a.expect(positional: 1...3, keywords: ["dim", "keepdim"], names: ["input", "dim", "keepdim"])
       let keep = a.positional.count > 2 ? (a.positional[2].value == .boolean(true)) : ((try a.bool("keepdim")) ?? false)
       return try a.run { try reduceAlong(a.tensor(0, "input"), dim: a.int(1, "dim"), mean: true, keepdim: keep).value }
@@ -133,8 +221,14 @@ enum LossFunctions {
     }
     guard t.rank >= 1 else { throw LossError("cannot reduce a scalar along dim \(dim)", argument: "dim") }
     let d = dim < 0 ? dim + t.rank : dim
-    guard d >= 0 && d < t.rank else { throw LossError("Dimension out of range (expected to be in range of [\(-t.rank), \(t.rank - 1)], but got \(dim))", argument: "dim") }
-    let n = t.shape[d], inner = t.shape[(d + 1)...].reduce(1, *), outer = t.shape[..<d].reduce(1, *)
+    guard d >= 0 && d < t.rank else {
+      throw LossError(
+        "Dimension out of range (expected to be in range of [\(-t.rank), \(t.rank - 1)], but got \(dim))",
+        argument: "dim")
+    }
+    let n = t.shape[d]
+    let inner = t.shape[(d + 1)...].reduce(1, *)
+    let outer = t.shape[..<d].reduce(1, *)
     var out: [Expr] = []
     for o in 0..<outer {
       for i in 0..<inner {
@@ -170,13 +264,17 @@ extension CallArguments {
   /// Positional `i` (or keyword `name`) as a tensor of scalars.
   func tensor(_ i: Int, _ name: String) throws -> Tensor {
     guard let (v, c) = argument(i, name) else { throw error("missing argument '\(name)'") }
-    guard let t = Tensor(v) else { throw error("'\(name)' must be a number or a rectangular list of numbers, got \(v.kindName)", at: c) }
+    guard let t = Tensor(v) else {
+      throw error("'\(name)' must be a number or a rectangular list of numbers, got \(v.kindName)", at: c)
+    }
     return t
   }
 
   func optionalTensor(_ name: String) throws -> Tensor? {
     guard let (v, c) = keyword(name) else { return nil }
-    guard let t = Tensor(v) else { throw error("'\(name)' must be a number or a rectangular list, got \(v.kindName)", at: c) }
+    guard let t = Tensor(v) else {
+      throw error("'\(name)' must be a number or a rectangular list, got \(v.kindName)", at: c)
+    }
     return t
   }
 
@@ -235,7 +333,9 @@ extension CallArguments {
   func softmaxDimension(for input: Tensor) throws -> Int {
     if let d = try int(1, "dim") { return d }
     let d = implicitSoftmaxDimension(rank: input.rank)
-    warn("UserWarning: Implicit dimension choice for \(function) has been deprecated. Change the call to include dim=X as an argument. (dim=\(d) used for a \(input.rank)-D input)")
+    warn(
+      "UserWarning: Implicit dimension choice for \(function) has been deprecated. Change the call to include dim=X as an argument. (dim=\(d) used for a \(input.rank)-D input)"
+    )
     return d
   }
 
@@ -245,7 +345,8 @@ extension CallArguments {
     // PyTorch: () for a (C) input, (N) for (N, C), (N, d1, ..., dK) for (N, C, d1, ..., dK).
     let expected = input.shapeWithoutClasses
     guard t.shape == expected else {
-      throw error("Expected target size \(expected) (class indices) or \(input.shape) (probabilities), got \(t.shape)", at: c)
+      throw error(
+        "Expected target size \(expected) (class indices) or \(input.shape) (probabilities), got \(t.shape)", at: c)
     }
     return try t.elements.map { e in
       guard let r = e.rationalValue, r.isInteger, let k = r.numerator.asInt else {

@@ -13,12 +13,14 @@ public func nllLoss(
 ) throws -> Tensor {
   if input.rank >= 3 {
     // (N, C, d1, ..., dK): every position is a row; `none` keeps (N, d1, ..., dK).
-    let flat = try nllLoss(input.classesLast, target: target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction)
+    let flat = try nllLoss(
+      input.classesLast, target: target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction)
     return reduction == .none ? Tensor(shape: input.shapeWithoutClasses, elements: flat.elements) : flat
   }
   let (rows, columns) = input.asRows
   try checkClassTarget(input, target, weight: weight, ignoreIndex: ignoreIndex)
-  var losses: [Expr] = [], weights: [Expr] = []
+  var losses: [Expr] = []
+  var weights: [Expr] = []
   for n in 0..<rows {
     let y = target[n]
     if y == ignoreIndex {
@@ -39,13 +41,16 @@ func checkClassTarget(_ input: Tensor, _ target: [Int], weight: [Expr]?, ignoreI
   }
   let (rows, columns) = input.asRows
   guard target.count == rows else {
-    throw LossError("Expected input batch_size (\(rows)) to match target batch_size (\(target.count))", argument: "target")
+    throw LossError(
+      "Expected input batch_size (\(rows)) to match target batch_size (\(target.count))", argument: "target")
   }
   for y in target where y != ignoreIndex && (y < 0 || y >= columns) {
     throw LossError("Target \(y) is out of bounds (there are \(columns) classes)", argument: "target")
   }
   if let w = weight, w.count != columns {
-    throw LossError("weight tensor should be defined either for all \(columns) classes or no classes but got weight tensor of shape: [\(w.count)]", argument: "weight")
+    throw LossError(
+      "weight tensor should be defined either for all \(columns) classes or no classes but got weight tensor of shape: [\(w.count)]",
+      argument: "weight")
   }
 }
 

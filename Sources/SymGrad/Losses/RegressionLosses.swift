@@ -13,10 +13,14 @@ public func l1Loss(_ input: Tensor, target: Tensor, reduction: Reduction = .mean
 }
 
 /// A loss of each (input, target) pair, reduced over all elements (`mean` by the count).
-func elementwiseLoss(_ input: Tensor, _ target: Tensor, _ reduction: Reduction,
-                     _ f: (Expr, Expr) throws -> Expr) throws -> Tensor {
+func elementwiseLoss(
+  _ input: Tensor, _ target: Tensor, _ reduction: Reduction,
+  _ f: (Expr, Expr) throws -> Expr
+) throws -> Tensor {
   guard input.shape == target.shape else {
-    throw LossError("target size \(target.shape) must equal input size \(input.shape) (PyTorch would broadcast with a warning)", argument: "target")
+    throw LossError(
+      "target size \(target.shape) must equal input size \(input.shape) (PyTorch would broadcast with a warning)",
+      argument: "target")
   }
   let losses = try zip(input.elements, target.elements).map(f)
   switch reduction {
@@ -31,7 +35,8 @@ func elementwiseLoss(_ input: Tensor, _ target: Tensor, _ reduction: Reduction,
 /// `exp(target) * (target - input)` with `log_target`. `batchmean` divides the sum by
 /// `input.size(0)` (the mathematically meaningful KL for a batch); `mean` by the number of
 /// elements, as PyTorch (which warns that this is not the KL divergence).
-public func klDiv(_ input: Tensor, target: Tensor, reduction: String = "mean", logTarget: Bool = false) throws -> Tensor {
+public func klDiv(_ input: Tensor, target: Tensor, reduction: String = "mean", logTarget: Bool = false) throws -> Tensor
+{
   guard input.shape == target.shape else {
     throw LossError("target size \(target.shape) must equal input size \(input.shape)", argument: "target")
   }
@@ -48,7 +53,8 @@ public func klDiv(_ input: Tensor, target: Tensor, reduction: String = "mean", l
     let n = input.rank == 0 ? 1 : input.shape[0]
     return Tensor(scalar: .sum(losses) / .number(n))
   default:
-    throw LossError("reduction must be \"none\", \"mean\", \"sum\" or \"batchmean\", got \"\(reduction)\"", argument: "reduction")
+    throw LossError(
+      "reduction must be \"none\", \"mean\", \"sum\" or \"batchmean\", got \"\(reduction)\"", argument: "reduction")
   }
 }
 
@@ -62,14 +68,17 @@ public func softMarginLoss(_ input: Tensor, target: Tensor, reduction: Reduction
 /// reduction="mean")`, as PyTorch: `exp(x) - y x` (log_input), else `x - y log(x + eps)`
 /// (PyTorch's hidden eps, copied); `full` adds Stirling's term
 /// `y log y - y + log(2 pi y)/2` where `y > 1` (the targets must then be numbers).
-public func poissonNLLLoss(_ input: Tensor, target: Tensor, logInput: Bool = true, full: Bool = false,
-                           eps: Expr = .number(Rational(numerator: 1, denominator: 100_000_000)!),
-                           reduction: Reduction = .mean) throws -> Tensor {
+public func poissonNLLLoss(
+  _ input: Tensor, target: Tensor, logInput: Bool = true, full: Bool = false,
+  eps: Expr = .number(Rational(numerator: 1, denominator: 100_000_000)!),
+  reduction: Reduction = .mean
+) throws -> Tensor {
   try elementwiseLoss(input, target, reduction) { x, y in
     var l = logInput ? exp(x) - y * x : x - y * log(x + eps)
     if full {
       guard let r = y.rationalValue else {
-        throw LossError("full=True needs numeric targets (Stirling's term applies where target > 1)", argument: "target")
+        throw LossError(
+          "full=True needs numeric targets (Stirling's term applies where target > 1)", argument: "target")
       }
       if r > Rational(1) { l = l + (y * log(y) - y + log(2 * Expr.pi * y) / 2) }
     }

@@ -19,7 +19,8 @@ public func sigmoidFocalLoss(
   }
   let useAlpha = alpha.rationalValue.map { $0 >= Rational(0) } ?? true
   let losses = input.elements.indices.map { i -> Expr in
-    let x = input.elements[i], y = target.elements[i]
+    let x = input.elements[i]
+    let y = target.elements[i]
     let p = sigmoid(x)
     let ce = (1 - y) * x + softplus(-x)
     let pt = p * y + (1 - p) * (1 - y)

@@ -39,7 +39,9 @@ func alongDimension(_ x: Tensor, _ dim: Int, _ f: ([Expr]) -> [Expr]) throws -> 
   }
   let d = dim < 0 ? dim + x.rank : dim
   guard d >= 0 && d < x.rank else {
-    throw LossError("Dimension out of range (expected to be in range of [\(-x.rank), \(x.rank - 1)], but got \(dim))", argument: "dim")
+    throw LossError(
+      "Dimension out of range (expected to be in range of [\(-x.rank), \(x.rank - 1)], but got \(dim))", argument: "dim"
+    )
   }
   let n = x.shape[d]
   let inner = x.shape[(d + 1)...].reduce(1, *)
@@ -62,9 +64,13 @@ public func logSumExp(_ x: Tensor, dim: Int, keepdim: Bool = false) throws -> Te
   guard x.rank >= 1 else { return x.map { log(exp($0)) } }
   let d = dim < 0 ? dim + x.rank : dim
   guard d >= 0 && d < x.rank else {
-    throw LossError("Dimension out of range (expected to be in range of [\(-x.rank), \(x.rank - 1)], but got \(dim))", argument: "dim")
+    throw LossError(
+      "Dimension out of range (expected to be in range of [\(-x.rank), \(x.rank - 1)], but got \(dim))", argument: "dim"
+    )
   }
-  let n = x.shape[d], inner = x.shape[(d + 1)...].reduce(1, *), outer = x.shape[..<d].reduce(1, *)
+  let n = x.shape[d]
+  let inner = x.shape[(d + 1)...].reduce(1, *)
+  let outer = x.shape[..<d].reduce(1, *)
   var out: [Expr] = []
   for o in 0..<outer {
     for i in 0..<inner {

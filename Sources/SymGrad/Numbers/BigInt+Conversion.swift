@@ -26,16 +26,17 @@ extension BigInt: CustomStringConvertible {
       if magnitude.count <= Self.directConversionLimbs {
         return sign + Self.chunkDigits(magnitude, width: nil)
       }
-      return sign + Self.longDecimals.value(for: magnitude) { magnitude in
-        // powers[k] = 10^(19·2^k), until one exceeds the value: then x < powers[k-1]^2.
-        var powers: [[UInt]] = [Self.decimalPower(level: 0)]
-        while Self.compareMagnitudes(powers[powers.count - 1], magnitude) <= 0 {
-          powers.append(Self.decimalPower(level: powers.count))
+      return sign
+        + Self.longDecimals.value(for: magnitude) { magnitude in
+          // powers[k] = 10^(19·2^k), until one exceeds the value: then x < powers[k-1]^2.
+          var powers: [[UInt]] = [Self.decimalPower(level: 0)]
+          while Self.compareMagnitudes(powers[powers.count - 1], magnitude) <= 0 {
+            powers.append(Self.decimalPower(level: powers.count))
+          }
+          var text = ""
+          Self.appendDigits(of: magnitude, level: powers.count - 2, padded: false, powers: powers, to: &text)
+          return text
         }
-        var text = ""
-        Self.appendDigits(of: magnitude, level: powers.count - 2, padded: false, powers: powers, to: &text)
-        return text
-      }
     }
   }
 
@@ -106,12 +107,14 @@ extension BigInt: CustomStringConvertible {
   /// remainder: each step is the 2-by-1 division by an invariant normalized divisor
   /// (Algorithm 4 of Möller and Granlund), two multiplications instead of a division.
   private static func divideInPlaceByDecimalChunk(_ magnitude: inout [UInt]) -> UInt {
-    let d = decimalChunk, v = decimalChunkReciprocal
+    let d = decimalChunk
+    let v = decimalChunkReciprocal
     var remainder: UInt = 0
     magnitude.withUnsafeMutableBufferPointer { limbs in
       var index = limbs.count - 1
       while index >= 0 {
-        let u1 = remainder, u0 = limbs[index]  // u1 < d
+        let u1 = remainder
+        let u0 = limbs[index]  // u1 < d
         var (q1, q0) = v.multipliedFullWidth(by: u1)
         let (sum0, carry) = q0.addingReportingOverflow(u0)
         q0 = sum0

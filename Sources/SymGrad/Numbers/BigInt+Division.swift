@@ -112,7 +112,9 @@ extension BigInt {
         var j = m
         while j >= 0 {
           // D3: estimate qhat from the top two limbs, then refine with the third.
-          let top = un[j + n], next = un[j + n - 1], third = un[j + n - 2]
+          let top = un[j + n]
+          let next = un[j + n - 1]
+          let third = un[j + n - 2]
           var qhat: UInt
           var rhat: UInt
           var rhatOverflow = false

@@ -30,8 +30,10 @@ extension BigInt {
     }
     // short.count > half >= 1: both factors split at the same limb.
     let half = long.count / 2
-    let a0 = trimmed(Array(long[..<half])), a1 = Array(long[half...])
-    let b0 = trimmed(Array(short[..<half])), b1 = trimmed(Array(short[half...]))
+    let a0 = trimmed(Array(long[..<half]))
+    let a1 = Array(long[half...])
+    let b0 = trimmed(Array(short[..<half]))
+    let b1 = trimmed(Array(short[half...]))
     let low = trimmed(multiplyMagnitudes(a0, b0))
     let high = trimmed(multiplyMagnitudes(a1, b1))
     var middle = trimmed(multiplyMagnitudes(addMagnitudes(a0, a1), addMagnitudes(b0, b1)))

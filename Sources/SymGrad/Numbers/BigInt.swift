@@ -171,7 +171,8 @@ extension BigInt: Comparable {
   /// Three-way numeric comparison: negative, zero or positive like `lhs - rhs`.
   @usableFromInline
   static func compareSlow(_ lhs: BigInt, _ rhs: BigInt) -> Int {
-    let ls = lhs.signum, rs = rhs.signum
+    let ls = lhs.signum
+    let rs = rhs.signum
     if ls != rs { return ls < rs ? -1 : 1 }
     let order = compareMagnitudes(lhs.signAndMagnitude.magnitude, rhs.signAndMagnitude.magnitude)
     return ls < 0 ? -order : order

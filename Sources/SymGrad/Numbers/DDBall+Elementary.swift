@@ -220,8 +220,9 @@ extension DDBall {
       let c3 = n * p3
       t = t - DDBall(a1) - DDBall(a2) - DDBall(b1) - DDBall(b2) - DDBall(c3)
       // n p3 rounded (at most u |c3| + 2^-1075), and n times the error of the split pi/2.
-      let reduction = DDBall.addUp(DDBall.addUp(DDBall.mulUp(Swift.abs(c3), DDBall.u), DDBall.eta),
-                                   DDBall.mulUp(Swift.abs(n), constants.piOver2Error))
+      let reduction = DDBall.addUp(
+        DDBall.addUp(DDBall.mulUp(Swift.abs(c3), DDBall.u), DDBall.eta),
+        DDBall.mulUp(Swift.abs(n), constants.piOver2Error))
       t.rad = DDBall.addUp(t.rad, reduction)
     }
     let tMax = t.magnitudeUpperBound

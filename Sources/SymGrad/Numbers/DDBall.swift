@@ -160,11 +160,13 @@ struct DDBall: Sendable, Equatable, CustomStringConvertible {
     let (h, l) = twoSum(p, e2)
     var rounding = addUp(mulUp(addUp(Swift.abs(e1), Swift.abs(e2)), u), mulUp(Swift.abs(a.lo), Swift.abs(b.lo)))
     let tiny = 0x1p-1021
-    let mayUnderflow = (a.hi != 0 && b.hi != 0 && Swift.abs(p) < 0x1p-968)
+    let mayUnderflow =
+      (a.hi != 0 && b.hi != 0 && Swift.abs(p) < 0x1p-968)
       || (a.hi != 0 && b.lo != 0 && Swift.abs(e1) < tiny)
       || (a.lo != 0 && b.hi != 0 && Swift.abs(e2) < tiny)
     if mayUnderflow { rounding = addUp(rounding, eta) }
-    let am = addUp(Swift.abs(a.hi), Swift.abs(a.lo)), bm = addUp(Swift.abs(b.hi), Swift.abs(b.lo))
+    let am = addUp(Swift.abs(a.hi), Swift.abs(a.lo))
+    let bm = addUp(Swift.abs(b.hi), Swift.abs(b.lo))
     let propagated = addUp(addUp(mulUp(am, b.rad), mulUp(bm, a.rad)), mulUp(a.rad, b.rad))
     let result = DDBall(hi: h, lo: l, rad: addUp(propagated, rounding))
     return result.isValid ? result : .poison
@@ -175,7 +177,8 @@ struct DDBall: Sendable, Equatable, CustomStringConvertible {
   func scaled(byPowerOfTwo k: Int) -> DDBall {
     guard isValid else { return .poison }
     if k == 0 { return self }
-    let h = scalbn(hi, k), l = scalbn(lo, k)
+    let h = scalbn(hi, k)
+    let l = scalbn(lo, k)
     var r = rad == 0 ? 0 : DDBall.up(scalbn(rad, k))
     let tiny = Double.leastNormalMagnitude
     if k < 0 && ((l != 0 && Swift.abs(l) < tiny) || (h != 0 && Swift.abs(h) < tiny)) {
@@ -312,10 +315,13 @@ struct DDBall: Sendable, Equatable, CustomStringConvertible {
   var faithfulDouble: Double? {
     guard isValid else { return nil }
     let d = hi
-    let above = d.nextUp, below = d.nextDown
+    let above = d.nextUp
+    let below = d.nextDown
     guard above.isFinite && below.isFinite else { return nil }
-    let gapAbove = above - d, gapBelow = d - below
-    let excessAbove = (lo + rad).nextUp, excessBelow = (rad - lo).nextUp
+    let gapAbove = above - d
+    let gapBelow = d - below
+    let excessAbove = (lo + rad).nextUp
+    let excessBelow = (rad - lo).nextUp
     if rad == 0 && lo == 0 { return d }
     guard excessAbove < gapAbove && excessBelow < gapBelow else { return nil }
     return d

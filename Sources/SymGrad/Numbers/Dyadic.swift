@@ -34,7 +34,8 @@ struct Dyadic: Sendable, CustomStringConvertible {
     }
     let significand = d.significandBitPattern
     let biased = Int(d.exponentBitPattern)
-    let m: UInt64, e: Int
+    let m: UInt64
+    let e: Int
     if biased == 0 {
       (m, e) = (significand, -1074)
     } else {
@@ -164,7 +165,8 @@ struct Dyadic: Sendable, CustomStringConvertible {
   var approximateDouble: Double {
     if isZero { return 0 }
     let width = bitWidth
-    var m = mantissa, e = exponent
+    var m = mantissa
+    var e = exponent
     if width > 62 {
       m = mantissa.shiftedRight(by: width - 62, roundingUp: false)
       e = exponent + (width - 62)
@@ -235,7 +237,8 @@ extension BigInt {
     var result = [UInt](repeating: 0, count: magnitude.count - limbShift)
     for i in result.indices {
       let low = magnitude[i + limbShift] >> bitShift
-      let high: UInt = (bitShift != 0 && i + limbShift + 1 < magnitude.count)
+      let high: UInt =
+        (bitShift != 0 && i + limbShift + 1 < magnitude.count)
         ? magnitude[i + limbShift + 1] << (UInt(UInt.bitWidth) - bitShift) : 0
       result[i] = low | high
     }

@@ -111,14 +111,16 @@ extension IntervalArithmetic {
   func atanhSeries(_ z: Interval) throws -> Interval {
     let z2 = try multiply(z, z)
     let z2m = magnitudeBound(z2)
-    var power = z, sum = z
+    var power = z
+    var sum = z
     var k = 1
     while !below(try multiply(Interval(magnitudeBound(power)), Interval(z2m)), precision + 2) {
       power = try multiply(power, z2)
       sum = add(sum, try divide(power, Interval(Dyadic(2 * k + 1))))
       k += 1
     }
-    let tail = try Dyadic.product(Dyadic.product(magnitudeBound(power), z2m, precision: precision, .up), Dyadic(2), precision: precision, .up)
+    let tail = try Dyadic.product(
+      Dyadic.product(magnitudeBound(power), z2m, precision: precision, .up), Dyadic(2), precision: precision, .up)
     return add(sum, symmetric(tail))
   }
 
@@ -126,13 +128,16 @@ extension IntervalArithmetic {
   /// most `2 |s|^(n+1)/(n+1)! <= 2 |s^n/n!| |s|`.
   private func expTaylor(_ s: Interval, from start: Int) throws -> Interval {
     let sm = magnitudeBound(s)
-    var term = Interval.one, sum = start == 0 ? Interval.one : Interval.zero
+    var term = Interval.one
+    var sum = start == 0 ? Interval.one : Interval.zero
     var k = 1
     while true {
       term = try divide(try multiply(term, s), Interval(Dyadic(k)))
       if k >= start { sum = add(sum, term) }
       let next = try Dyadic.product(magnitudeBound(term), sm, precision: precision, .up)
-      if k >= start && (next.isZero || next.top < -(precision + 2) + (start == 0 ? 0 : Swift.min(0, magnitudeBound(sum).top))) {
+      if k >= start
+        && (next.isZero || next.top < -(precision + 2) + (start == 0 ? 0 : Swift.min(0, magnitudeBound(sum).top)))
+      {
         return add(sum, symmetric(try Dyadic.product(next, Dyadic(2), precision: precision, .up)))
       }
       k += 1
@@ -145,8 +150,10 @@ extension IntervalArithmetic {
   private func sinCosTaylor(_ r: Interval) throws -> (sin: Interval, cos: Interval) {
     let r2 = try multiply(r, r)
     let r2m = magnitudeBound(r2)
-    var sinSum = r, cosSum = Interval.one
-    var sinTerm = r, cosTerm = Interval.one
+    var sinSum = r
+    var cosSum = Interval.one
+    var sinTerm = r
+    var cosTerm = Interval.one
     var k = 1
     while true {
       // cos term k: (-1)^k r^(2k)/(2k)!, sin term k: (-1)^k r^(2k+1)/(2k+1)!
@@ -214,7 +221,9 @@ extension IntervalArithmetic {
     let t = k == 0 ? ball : ball - DDBall(k) * DDBall.constants.ln2
     let e = t.exp()
     guard e.isValid, e.hi > 0, e.rad <= e.hi * 0x1p-88 else { return nil }
-    guard let h = Dyadic(exactly: e.hi), let l = Dyadic(exactly: e.lo), let r = Dyadic(exactly: e.rad) else { return nil }
+    guard let h = Dyadic(exactly: e.hi), let l = Dyadic(exactly: e.lo), let r = Dyadic(exactly: e.rad) else {
+      return nil
+    }
     let center = Dyadic.sum(h, l, precision: 2200, .down)  // exact: two doubles
     let lower = Dyadic.sum(center, -r, precision: precision, .down)
     let upper = Dyadic.sum(center, r, precision: precision, .up)
@@ -341,7 +350,8 @@ extension IntervalArithmetic {
     if a.isPoint { return try trigPoint(a.lo, sine: sine) }
     // f(m) ± radius, clipped to [-1, 1].
     let m = try Dyadic.sum(a.lo, a.hi, precision: precision + 2, .down).scaled(byPowerOfTwo: -1)
-    let radius = Dyadic.max(Dyadic.sum(a.hi, -m, precision: precision, .up), Dyadic.sum(m, -a.lo, precision: precision, .up))
+    let radius = Dyadic.max(
+      Dyadic.sum(a.hi, -m, precision: precision, .up), Dyadic.sum(m, -a.lo, precision: precision, .up))
     let v = add(try trigPoint(m, sine: sine), symmetric(radius))
     return Interval(Dyadic.max(v.lo, Dyadic(-1)), Dyadic.min(v.hi, Dyadic(1)))
   }
@@ -371,7 +381,10 @@ extension IntervalArithmetic {
     let t = wider(16 + halvings)
     var (s, c) = try t.sinCosTaylor(try t.scaled(r, byPowerOfTwo: -halvings))
     for _ in 0..<halvings {
-      (s, c) = (try t.scaled(try t.multiply(s, c), byPowerOfTwo: 1), t.subtract(.one, try t.scaled(try t.multiply(s, s), byPowerOfTwo: 1)))
+      (s, c) = (
+        try t.scaled(try t.multiply(s, c), byPowerOfTwo: 1),
+        t.subtract(.one, try t.scaled(try t.multiply(s, s), byPowerOfTwo: 1))
+      )
     }
     // sin(r + n pi/2) and cos(r + n pi/2) by quadrant.
     let result: Interval

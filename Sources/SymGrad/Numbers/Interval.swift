@@ -57,13 +57,12 @@ enum CertifiedEvaluationError: Error, Equatable {
 struct IntervalArithmetic {
   let precision: Int
 
-  init(precision: Int) { self.precision = precision }
-
   func exact(_ d: Dyadic) -> Interval { Interval(d) }
 
   func number(_ r: Rational) throws -> Interval {
     if r.denominator == BigInt(1), r.numerator.magnitudeBitWidth <= precision { return Interval(Dyadic(r.numerator)) }
-    return Interval(try Dyadic.rounding(r, precision: precision, .down), try Dyadic.rounding(r, precision: precision, .up))
+    return Interval(
+      try Dyadic.rounding(r, precision: precision, .down), try Dyadic.rounding(r, precision: precision, .up))
   }
 
   func add(_ a: Interval, _ b: Interval) -> Interval {
@@ -80,22 +79,27 @@ struct IntervalArithmetic {
     if b.isPoint || a.isPoint {
       let (x, c) = b.isPoint ? (a, b.lo) : (b, a.lo)
       let (l, h) = c.signum >= 0 ? (x.lo, x.hi) : (x.hi, x.lo)
-      return Interval(try Dyadic.product(l, c, precision: precision, .down),
-                      try Dyadic.product(h, c, precision: precision, .up))
+      return Interval(
+        try Dyadic.product(l, c, precision: precision, .down),
+        try Dyadic.product(h, c, precision: precision, .up))
     }
     if a.lo.signum >= 0 && b.lo.signum >= 0 {
-      return Interval(try Dyadic.product(a.lo, b.lo, precision: precision, .down),
-                      try Dyadic.product(a.hi, b.hi, precision: precision, .up))
+      return Interval(
+        try Dyadic.product(a.lo, b.lo, precision: precision, .down),
+        try Dyadic.product(a.hi, b.hi, precision: precision, .up))
     }
     return try cornerHull(a, b, Dyadic.product)
   }
 
   /// The hull of `op` over the four endpoint pairs, each rounded outward: for products and
   /// quotients (divisor away from 0) the extremes are among them.
-  private func cornerHull(_ a: Interval, _ b: Interval,
-                          _ op: (Dyadic, Dyadic, Int, Dyadic.Rounding) throws -> Dyadic) throws -> Interval {
+  private func cornerHull(
+    _ a: Interval, _ b: Interval,
+    _ op: (Dyadic, Dyadic, Int, Dyadic.Rounding) throws -> Dyadic
+  ) throws -> Interval {
     let pairs = [(a.lo, b.lo), (a.lo, b.hi), (a.hi, b.lo), (a.hi, b.hi)]
-    var lo: Dyadic?, hi: Dyadic?
+    var lo: Dyadic?
+    var hi: Dyadic?
     for (x, y) in pairs {
       let d = try op(x, y, precision, .down)
       let u = try op(x, y, precision, .up)
@@ -111,12 +115,14 @@ struct IntervalArithmetic {
     if b.containsZero { throw CertifiedEvaluationError.needsPrecision }
     if b.isPoint {
       let (l, h) = b.lo.signum > 0 ? (a.lo, a.hi) : (a.hi, a.lo)
-      return Interval(try Dyadic.quotient(l, b.lo, precision: precision, .down),
-                      try Dyadic.quotient(h, b.lo, precision: precision, .up))
+      return Interval(
+        try Dyadic.quotient(l, b.lo, precision: precision, .down),
+        try Dyadic.quotient(h, b.lo, precision: precision, .up))
     }
     if a.lo.signum >= 0 && b.lo.signum > 0 {
-      return Interval(try Dyadic.quotient(a.lo, b.hi, precision: precision, .down),
-                      try Dyadic.quotient(a.hi, b.lo, precision: precision, .up))
+      return Interval(
+        try Dyadic.quotient(a.lo, b.hi, precision: precision, .down),
+        try Dyadic.quotient(a.hi, b.lo, precision: precision, .up))
     }
     return try cornerHull(a, b, Dyadic.quotient)
   }

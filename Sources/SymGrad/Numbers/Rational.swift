@@ -371,7 +371,8 @@ extension Rational {
     }
     // Scale so the integer quotient has 64 or 65 bits; the rest becomes the sticky bit.
     let scale = 64 - widthDifference
-    let (quotient, remainder) = scale >= 0
+    let (quotient, remainder) =
+      scale >= 0
       ? n.shiftedLeft(by: scale).quotientAndRemainder(dividingBy: d)
       : n.quotientAndRemainder(dividingBy: d.shiftedLeft(by: -scale))
     let (top, exponent, sticky) = BigInt.leadingBits(of: quotient.signAndMagnitude.magnitude)

@@ -4,9 +4,12 @@
 /// `transpose(M)`, `simplify(x)`.
 enum CalculusFunctions {
   static let all: [LanguageFunction] = [
-    LanguageFunction(name: "grad", summary: "grad(f, X): the gradient of a scalar, shaped like X (a list or tensor of symbols)") { a in
+    LanguageFunction(
+      name: "grad", summary: "grad(f, X): the gradient of a scalar, shaped like X (a list or tensor of symbols)"
+    ) { a in
       try a.expect(positional: 2...2)
-      let f = try a.scalar(0), vars = try a.symbols(1)
+      let f = try a.scalar(0)
+      let vars = try a.symbols(1)
       let g = gradient(of: f, withRespectTo: vars)
       // The gradient has the variables' shape (as PyTorch's .grad has its tensor's).
       if let shape = a.positional[1].value.shape, shape.count > 1 {
@@ -14,7 +17,9 @@ enum CalculusFunctions {
       }
       return .list(g.map(Value.scalar))
     },
-    LanguageFunction(name: "symbols", summary: "symbols(\"X\", [d1, d2, ...]): a tensor of element symbols X[i][j]... (row-major)") { a in
+    LanguageFunction(
+      name: "symbols", summary: "symbols(\"X\", [d1, d2, ...]): a tensor of element symbols X[i][j]... (row-major)"
+    ) { a in
       try a.expect(positional: 2...2)
       guard case .string(let name) = a.positional[0].value, Lexer.isIdentifier(name), !name.contains(".") else {
         throw a.error("argument 1 must be a name in quotes, as symbols(\"X\", [2, 3])", at: a.positional[0].column)
@@ -40,12 +45,14 @@ enum CalculusFunctions {
     },
     LanguageFunction(name: "jacobian", summary: "jacobian(outputs, [x, y, ...]): rows per flattened output") { a in
       try a.expect(positional: 2...2)
-      let outs = a.positional[0].value.flattened, vars = try a.symbols(1)
+      let outs = a.positional[0].value.flattened
+      let vars = try a.symbols(1)
       return .list(jacobian(of: outs, withRespectTo: vars).map { .list($0.map(Value.scalar)) })
     },
     LanguageFunction(name: "hessian", summary: "hessian(f, [x, y, ...]): the matrix of second derivatives") { a in
       try a.expect(positional: 2...2)
-      let f = try a.scalar(0), vars = try a.symbols(1)
+      let f = try a.scalar(0)
+      let vars = try a.symbols(1)
       return .list(hessian(of: f, withRespectTo: vars).map { .list($0.map(Value.scalar)) })
     },
     LanguageFunction(name: "diag", summary: "diag(v): the diagonal matrix of a vector") { a in
@@ -55,7 +62,8 @@ enum CalculusFunctions {
     },
     LanguageFunction(name: "outer", summary: "outer(u, v): the matrix u_i v_j") { a in
       try a.expect(positional: 2...2)
-      let u = a.positional[0].value.flattened, v = a.positional[1].value.flattened
+      let u = a.positional[0].value.flattened
+      let v = a.positional[1].value.flattened
       return .list(u.map { x in .list(v.map { .scalar(x * $0) }) })
     },
     LanguageFunction(name: "eye", summary: "eye(n): the identity matrix (n <= 512)") { a in
@@ -65,7 +73,8 @@ enum CalculusFunctions {
     },
     LanguageFunction(name: "one_hot", summary: "one_hot(k, n): the vector with 1 at k") { a in
       try a.expect(positional: 2...2)
-      let k = try a.size(0, "k", matrix: false), n = try a.size(1, "n", matrix: false)
+      let k = try a.size(0, "k", matrix: false)
+      let n = try a.size(1, "n", matrix: false)
       guard k < n else { throw a.error("index \(k) is out of range for \(n) classes") }
       return .list((0..<n).map { .scalar($0 == k ? .one : .zero) })
     },

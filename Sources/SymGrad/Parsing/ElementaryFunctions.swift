@@ -3,7 +3,12 @@
 enum ElementaryFunctions {
   static let all: [LanguageFunction] =
     Function.allCases.filter { $0.arity == 1 && $0 != .unitInterval }.map(unary)
-    + [unary(name: "unit_interval", summary: "unit_interval(x): x for 0 <= x <= 1, else a domain error (binary_cross_entropy's guard)") { .apply(.unitInterval, [$0]) }]
+    + [
+      unary(
+        name: "unit_interval",
+        summary: "unit_interval(x): x for 0 <= x <= 1, else a domain error (binary_cross_entropy's guard)"
+      ) { .apply(.unitInterval, [$0]) }
+    ]
     + [unary(name: "sqrt", summary: "sqrt(x): x**(1/2)") { sqrt($0) }, extremum(.max), extremum(.min)]
 
   private static func unary(_ f: Function) -> LanguageFunction {
@@ -28,7 +33,8 @@ enum ElementaryFunctions {
     }
   }
 
-  private static func unary(name: String, summary: String, _ op: @escaping @Sendable (Expr) -> Expr) -> LanguageFunction {
+  private static func unary(name: String, summary: String, _ op: @escaping @Sendable (Expr) -> Expr) -> LanguageFunction
+  {
     LanguageFunction(name: name, summary: summary) { args in
       try args.expect(positional: 1...1)
       let (v, c) = args.positional[0]

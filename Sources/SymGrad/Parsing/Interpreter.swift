@@ -7,9 +7,12 @@
 /// operand lines up with the trailing axes). Every error points at a column.
 struct Interpreter {
   /// PyTorch's dtype names (`torch.float64`, ...): values of `dtype=` arguments.
-  static let dtypes: Set<String> = Set(["float64", "double", "float32", "float", "float16", "half", "bfloat16",
-                                        "int8", "int16", "short", "int32", "int", "int64", "long", "uint8", "bool",
-                                        "complex64", "complex128", "cfloat", "cdouble"].map { "torch." + $0 })
+  static let dtypes: Set<String> = Set(
+    [
+      "float64", "double", "float32", "float", "float16", "half", "bfloat16",
+      "int8", "int16", "short", "int32", "int", "int64", "long", "uint8", "bool",
+      "complex64", "complex128", "cfloat", "cdouble",
+    ].map { "torch." + $0 })
 
   let functions: [String: LanguageFunction]
   var warnings: WarningLog? = nil
@@ -49,7 +52,11 @@ struct Interpreter {
       default:
         if let bound = bindings[name] { return bound }
         if name.utf8.contains(UInt8(ascii: ".")) {
-          throw ParseError(column: column, message: "'\(name)': attributes are not supported (a dotted name may only call a function, as in F.softmax(x, dim=-1))")
+          throw ParseError(
+            column: column,
+            message:
+              "'\(name)': attributes are not supported (a dotted name may only call a function, as in F.softmax(x, dim=-1))"
+          )
         }
         return .scalar(.symbol(name))
       }
@@ -58,15 +65,19 @@ struct Interpreter {
     case .negate(let operand, let column):
       return try Broadcast.unary(try value(of: operand), column: column) { constructed.negate($0) }
     case .power(let base, let exponent, let column):
-      return try Broadcast.binary(try value(of: base), try value(of: exponent), column: column) { constructed.power($0, $1) }
+      return try Broadcast.binary(try value(of: base), try value(of: exponent), column: column) {
+        constructed.power($0, $1)
+      }
     case .sum(let terms, let negated, let column):
       // Collect scalar sums in one canonical construction (linear, not quadratic).
       let values = try terms.map(value(of:))
       if values.allSatisfy({ if case .scalar = $0 { return true } else { return false } }) {
-        return .scalar(constructed.sum(zip(values, negated).map { v, neg in
-          guard case .scalar(let e) = v else { fatalError("unreachable") }
-          return neg ? constructed.negate(e) : e
-        }))
+        return .scalar(
+          constructed.sum(
+            zip(values, negated).map { v, neg in
+              guard case .scalar(let e) = v else { fatalError("unreachable") }
+              return neg ? constructed.negate(e) : e
+            }))
       }
       var acc = values[0]
       for i in 1..<values.count {
@@ -84,9 +95,16 @@ struct Interpreter {
       var scalars: [Expr] = []
       var allScalar = true
       for (f, div) in zip(factors, divided) {
-        var syntax = f, sign = false
-        while case .negate(let inner, _) = syntax { syntax = inner; sign.toggle() }
-        guard case .scalar(let e) = try value(of: syntax) else { allScalar = false; break }
+        var syntax = f
+        var sign = false
+        while case .negate(let inner, _) = syntax {
+          syntax = inner
+          sign.toggle()
+        }
+        guard case .scalar(let e) = try value(of: syntax) else {
+          allScalar = false
+          break
+        }
         if sign { scalars.append(-1) }
         scalars.append(div ? constructed.power(e, -1) : e)
       }
@@ -99,7 +117,8 @@ struct Interpreter {
       }
       return acc
     case .index(let base, let index, let column):
-      let b = try value(of: base), i = try value(of: index)
+      let b = try value(of: base)
+      let i = try value(of: index)
       guard case .scalar(let e) = i, let r = e.rationalValue, r.isInteger, let k = r.numerator.asInt else {
         throw ParseError(column: index.column, message: "an index must be an integer")
       }

@@ -25,13 +25,17 @@ public struct CallArguments: Sendable {
   /// Where warnings go (PyTorch's `UserWarning`s, e.g. an implicit softmax dimension).
   let warnings: WarningLog?
 
-  public init(function: String, column: Int, positional: [(value: Value, column: Int)],
-              keywords: [(name: String, value: Value, column: Int)]) {
+  public init(
+    function: String, column: Int, positional: [(value: Value, column: Int)],
+    keywords: [(name: String, value: Value, column: Int)]
+  ) {
     self.init(function: function, column: column, positional: positional, keywords: keywords, warnings: nil)
   }
 
-  init(function: String, column: Int, positional: [(value: Value, column: Int)],
-       keywords: [(name: String, value: Value, column: Int)], warnings: WarningLog?) {
+  init(
+    function: String, column: Int, positional: [(value: Value, column: Int)],
+    keywords: [(name: String, value: Value, column: Int)], warnings: WarningLog?
+  ) {
     self.function = function
     self.column = column
     self.positional = positional
@@ -51,14 +55,18 @@ public struct CallArguments: Sendable {
   /// names of the parameters that may be passed either way, in order (PyTorch's
   /// signature): a keyword naming a parameter already given by position is an error, as
   /// Python's "got multiple values for argument".
-  public func expect(positional range: ClosedRange<Int>, keywords allowed: Set<String> = [], names: [String] = []) throws {
+  public func expect(positional range: ClosedRange<Int>, keywords allowed: Set<String> = [], names: [String] = [])
+    throws
+  {
     for k in keywords {
       if let i = names.firstIndex(of: k.name), i < positional.count {
         throw error("got multiple values for argument '\(k.name)' (position \(i + 1) and keyword)", at: k.column)
       }
     }
     guard range.contains(positional.count) else {
-      let want = range.lowerBound == range.upperBound ? "\(range.lowerBound)"
+      let want =
+        range.lowerBound == range.upperBound
+        ? "\(range.lowerBound)"
         : (range.upperBound == Int.max ? "at least \(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)")
       throw error("takes \(want) positional argument(s), got \(positional.count)")
     }
@@ -111,7 +119,9 @@ public enum ExpressionLanguage {
   ///
   /// `bindings` give names values (a tensor of symbols declared with `--tensor`, data read
   /// from a file): a bound name stands for its value wherever it occurs in `text`.
-  public static func valueAndWarnings(parsing text: String, bindings: [String: Value] = [:]) throws -> (value: Value, warnings: [String]) {
+  public static func valueAndWarnings(parsing text: String, bindings: [String: Value] = [:]) throws -> (
+    value: Value, warnings: [String]
+  ) {
     try DeepInput.run(for: text) {
       let syntax = try Parser.parse(text)
       let log = WarningLog()

@@ -79,7 +79,8 @@ struct Parser {
 
   private mutating func sum() throws -> Syntax {
     let column = peek.column
-    var terms = [try product()], negated = [false]
+    var terms = [try product()]
+    var negated = [false]
     while isOp("+") || isOp("-") {
       negated.append(advance().kind == .op("-"))
       terms.append(try product())
@@ -89,7 +90,8 @@ struct Parser {
 
   private mutating func product() throws -> Syntax {
     let column = peek.column
-    var factors = [try unary()], divided = [false]
+    var factors = [try unary()]
+    var divided = [false]
     while isOp("*") || isOp("/") {
       divided.append(advance().kind == .op("/"))
       factors.append(try unary())
@@ -160,7 +162,8 @@ struct Parser {
 
   private mutating func call(_ name: String, _ nameToken: Token) throws -> Syntax {
     let open = advance()
-    var arguments: [Syntax] = [], keywords: [Syntax.Keyword] = []
+    var arguments: [Syntax] = []
+    var keywords: [Syntax.Keyword] = []
     if !isOp(")") {
       repeat {
         if isOp(","), !arguments.isEmpty || !keywords.isEmpty { _ = advance() }

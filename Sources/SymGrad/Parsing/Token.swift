@@ -22,7 +22,8 @@ enum Lexer {
 
   /// Whether `name` reads back as one undotted symbol name (not a constant's name).
   static func isIdentifier(_ name: String) -> Bool {
-    guard !reservedNames.contains(name), !name.utf8.contains(UInt8(ascii: ".")), let t = try? tokens(name), t.count == 2,
+    guard !reservedNames.contains(name), !name.utf8.contains(UInt8(ascii: ".")), let t = try? tokens(name),
+      t.count == 2,
       case .name(let n) = t[0].kind
     else { return false }
     return n == name
@@ -45,7 +46,10 @@ enum Lexer {
     while i < chars.count {
       let c = chars[i]
       let column = i + 1
-      if c.isWhitespace { i += 1; continue }
+      if c.isWhitespace {
+        i += 1
+        continue
+      }
       if isDigit(c) || (c == "." && i + 1 < chars.count && isDigit(chars[i + 1])) {
         var j = i
         while j < chars.count && isDigit(chars[j]) { j += 1 }
@@ -64,7 +68,9 @@ enum Lexer {
           }
         }
         if j < chars.count && isNameStart(chars[j]) {
-          throw ParseError(column: j + 1, message: "malformed number: unexpected '\(Unit.string(chars[j...j]))' after '\(Unit.string(chars[i..<j]))'")
+          throw ParseError(
+            column: j + 1,
+            message: "malformed number: unexpected '\(Unit.string(chars[j...j]))' after '\(Unit.string(chars[i..<j]))'")
         }
         out.append(Token(kind: .number(Unit.string(chars[i..<j])), column: column))
         i = j

@@ -21,9 +21,12 @@ extension LatexDocument {
   /// An equation `lhs = value` for a scalar, with its named subexpressions as equations
   /// below (unless `named` is false).
   public static func equation(_ lhs: String, scalar e: Expr, named: Bool = true, lineLength: Int? = nil) -> String {
-    guard named else { return equations([(lhs, lines(e, lineLength).joined(separator: continuation))], definitions: [], lineLength) }
+    guard named else {
+      return equations([(lhs, lines(e, lineLength).joined(separator: continuation))], definitions: [], lineLength)
+    }
     let n = SubexpressionNaming([e], largeSize: 40)
-    return equations([(lhs, lines(n.entries[0], lineLength).joined(separator: continuation))], definitions: n.definitions, lineLength)
+    return equations(
+      [(lhs, lines(n.entries[0], lineLength).joined(separator: continuation))], definitions: n.definitions, lineLength)
   }
 
   /// An equation `lhs = (matrix)` for rows of expressions (a gradient as one column, a
@@ -33,8 +36,10 @@ extension LatexDocument {
   /// LaTeX: a 5 x 5 softmax Jacobian overflowed an A4 line by 45pt) is written as one
   /// equation per entry instead, `entryLHS(i, j) = ...` (rows and columns from 0), when
   /// `entryLHS` is given.
-  public static func equation(_ lhs: String, rows: [[Expr]], named: Bool = true, lineLength: Int? = nil,
-                              entryLHS: ((Int, Int) -> String)? = nil) -> String {
+  public static func equation(
+    _ lhs: String, rows: [[Expr]], named: Bool = true, lineLength: Int? = nil,
+    entryLHS: ((Int, Int) -> String)? = nil
+  ) -> String {
     let (cells, definitions) = namedCells(rows, named: named)
     let texts = cells.map { $0.joined(separator: " & ") }
     if let entryLHS, texts.contains(where: { $0.count > maximumRowLength }) {
@@ -56,8 +61,10 @@ extension LatexDocument {
 
   /// `lhs &= value` for each equation, then `name &= definition` for each definition (the
   /// first introduced by "where"), in an `align*` environment.
-  private static func equations(_ equations: [(lhs: String, value: String)], definitions: [(name: Expr, definition: Expr)],
-                                _ lineLength: Int?) -> String {
+  private static func equations(
+    _ equations: [(lhs: String, value: String)], definitions: [(name: Expr, definition: Expr)],
+    _ lineLength: Int?
+  ) -> String {
     var rows = equations.map { "\($0.lhs) &= \($0.value)" }
     if !definitions.isEmpty { rows[rows.count - 1] += "," }
     for (i, d) in definitions.enumerated() {
@@ -87,7 +94,8 @@ extension LatexDocument {
   /// out up to four, the variables up to six).
   public static func jacobianLHS(outputs m: Int, withRespectTo names: [String]) -> String {
     let ys = m <= 4 ? (1...Swift.max(m, 1)).map { "y_{\($0)}" }.joined(separator: ", ") : "y_{1}, \\dots, y_{\(m)}"
-    let xs = names.count <= 6
+    let xs =
+      names.count <= 6
       ? names.map(variable).joined(separator: ",\\, ")
       : "\(variable(names[0])), \\dots, \(variable(names[names.count - 1]))"
     return "\\frac{\\partial (\(ys))}{\\partial (\(xs))}"

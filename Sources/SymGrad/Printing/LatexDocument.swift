@@ -27,7 +27,7 @@ public enum LatexDocument {
   public static func scalar(_ e: Expr, named: Bool = true, lineLength: Int? = nil) -> String {
     guard named else { return broken(e, lineLength) }
     let n = SubexpressionNaming([e], largeSize: 40)
-    return broken(n.entries[0], lineLength) + (n.definitions.isEmpty ? "" : where_(n.definitions, lineLength))
+    return broken(n.entries[0], lineLength) + (n.definitions.isEmpty ? "" : whereBlock(n.definitions, lineLength))
   }
 
   /// A gradient (or any list of scalars) as a column vector `pmatrix`.
@@ -42,13 +42,15 @@ public enum LatexDocument {
     let (cells, definitions) = namedCells(rows, named: named)
     let lines = cells.map { $0.joined(separator: " & ") }
     var body = "\\begin{pmatrix}\n" + lines.joined(separator: " \\\\\n") + "\n\\end{pmatrix}"
-    if !definitions.isEmpty { body += where_(definitions, lineLength) }
+    if !definitions.isEmpty { body += whereBlock(definitions, lineLength) }
     return body
   }
 
   /// The LaTeX of each entry of `rows`, with subexpressions named over all entries
   /// together (see `SubexpressionNaming`) unless `named` is false, and the definitions.
-  static func namedCells(_ rows: [[Expr]], named: Bool) -> (cells: [[String]], definitions: [(name: Expr, definition: Expr)]) {
+  static func namedCells(_ rows: [[Expr]], named: Bool) -> (
+    cells: [[String]], definitions: [(name: Expr, definition: Expr)]
+  ) {
     let flat = rows.flatMap { $0 }
     let naming = named ? SubexpressionNaming(flat) : nil
     var entries = (naming?.entries ?? flat)[...]
@@ -61,10 +63,10 @@ public enum LatexDocument {
   }
 
   /// The `where` block: definitions in dependency order in an `aligned` environment.
-  private static func where_(_ defs: [(name: Expr, definition: Expr)], _ lineLength: Int?) -> String {
+  private static func whereBlock(_ defs: [(name: Expr, definition: Expr)], _ lineLength: Int?) -> String {
     ",\\\\\n\\text{where }\\begin{aligned}[t]\n"
       + defs.map { "\($0.name.latex) &= " + lines($0.definition, lineLength).joined(separator: " \\\\\n&\\quad ") }
-        .joined(separator: " \\\\\n")
+      .joined(separator: " \\\\\n")
       + "\n\\end{aligned}"
   }
 

@@ -25,7 +25,8 @@ enum LatexPrinter {
 
   /// `x0 -> x_{0}`, `w_01 -> w_{01}`, `alpha -> \alpha`, `loss -> \mathrm{loss}`.
   static func symbol(_ name: String) -> String {
-    var head = name, sub = ""
+    var head = name
+    var sub = ""
     if let b = name.firstIndex(of: "[") {
       head = String(name[..<b])
       sub = name[b...].split(whereSeparator: { $0 == "[" || $0 == "]" }).joined(separator: ",")
@@ -60,7 +61,8 @@ enum LatexPrinter {
     switch node.kind {
     case .number(let r):
       let m = r.magnitude
-      let abs = m.isInteger
+      let abs =
+        m.isInteger
         ? Printed(m.description, atomP)
         : Printed("\\frac{\(m.numerator)}{\(m.denominator)}", atomP)
       return r.signum < 0 ? .negated(abs.text, abs.precedence) : abs
@@ -77,9 +79,11 @@ enum LatexPrinter {
     case .product(let factors):
       return renderFraction(ProductLayout(factors), kids)
     case .power(let b, let e):
-      let base = kids[0], exponent = kids[1]
+      let base = kids[0]
+      let exponent = kids[1]
       func raised(_ exp: String) -> String {
-        let needs = base.precedence <= powerP || base.negative || base.text.contains("^")
+        let needs =
+          base.precedence <= powerP || base.negative || base.text.contains("^")
           || (b.rationalValue.map { !$0.isInteger } ?? false)
         return (needs ? paren(base.text) : base.text) + "^{" + exp + "}"
       }
@@ -132,7 +136,10 @@ enum LatexPrinter {
     }
     var text = joinFactors(top)
     var precedence = top.count == 1 ? lastPrecedence : productP
-    if top.isEmpty { text = "1"; precedence = atomP }
+    if top.isEmpty {
+      text = "1"
+      precedence = atomP
+    }
     if !bottom.isEmpty {
       // Inside \frac a lone factor needs no parentheses.
       if layout.numerator.count == 1 && top.count == 1 { text = kids[layout.numerator[0]].text }
@@ -147,7 +154,10 @@ enum LatexPrinter {
   private static func joinFactors(_ parts: [String]) -> String {
     var text = ""
     for p in parts {
-      if text.isEmpty { text = p; continue }
+      if text.isEmpty {
+        text = p
+        continue
+      }
       let digitNext = p.first?.isNumber ?? false
       text += digitNext ? " \\cdot " + p : " " + p
     }

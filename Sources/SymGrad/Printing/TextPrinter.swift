@@ -71,9 +71,17 @@ enum TextPrinter {
 
   /// The decimal text of `r` when it terminates (denominator 2^a 5^b) and is short.
   static func decimalText(_ r: Rational) -> String? {
-    var d = r.denominator, twos = 0, fives = 0
-    while d.isEven { d = d / 2; twos += 1 }
-    while (d % 5).isZero { d = d / 5; fives += 1 }
+    var d = r.denominator
+    var twos = 0
+    var fives = 0
+    while d.isEven {
+      d = d / 2
+      twos += 1
+    }
+    while (d % 5).isZero {
+      d = d / 5
+      fives += 1
+    }
     guard d == BigInt(1) else { return nil }
     let places = Swift.max(twos, fives)
     guard places > 0, places <= 20 else { return nil }
@@ -89,7 +97,9 @@ enum TextPrinter {
     switch node.kind {
     case .number(let r):
       let m = r.magnitude
-      if decimals, let d = decimalText(m) { return r.signum < 0 ? .negated(d, atomPrecedence) : Printed(d, atomPrecedence) }
+      if decimals, let d = decimalText(m) {
+        return r.signum < 0 ? .negated(d, atomPrecedence) : Printed(d, atomPrecedence)
+      }
       let abs = Printed(m.description, m.isInteger ? atomPrecedence : productPrecedence)
       return r.signum < 0 ? .negated(abs.text, abs.precedence) : abs
     case .symbol(let s): return Printed(dialect == .sympy ? sympySymbol(s) : s, atomPrecedence)
@@ -106,24 +116,28 @@ enum TextPrinter {
     case .product(let factors):
       return renderFraction(ProductLayout(factors), kids, decimals, dialect)
     case .power(let b, let e):
-      let base = kids[0], exponent = kids[1]
+      let base = kids[0]
+      let exponent = kids[1]
       var p: Printed
       if e.rationalValue == Rational(numerator: 1, denominator: 2)! {
         p = Printed("sqrt(\(base.text))", atomPrecedence)
       } else {
-        let baseNeedsParens = base.precedence <= powerPrecedence || base.negative
+        let baseNeedsParens =
+          base.precedence <= powerPrecedence || base.negative
           || (b.rationalValue.map { !$0.isInteger } ?? false)
         let baseText = baseNeedsParens ? "(" + base.text + ")" : base.text
         // `**` is right-associative: a power in the exponent needs no parentheses
         // (x**y**z is x**(y**z)), which keeps printed towers as shallow as their parse.
-        let expText = exponent.precedence >= powerPrecedence && !exponent.negative
+        let expText =
+          exponent.precedence >= powerPrecedence && !exponent.negative
           ? exponent.text : "(" + exponent.text + ")"
         p = Printed(baseText + "**" + expText, powerPrecedence)
       }
       if let r = e.rationalValue, r.signum < 0 {
         // Shown as 1/(b**(-e)); the reciprocal text is what a product puts below the bar.
         let m = -r
-        let baseNeedsParens = base.precedence <= powerPrecedence || base.negative
+        let baseNeedsParens =
+          base.precedence <= powerPrecedence || base.negative
           || (b.rationalValue.map { !$0.isInteger } ?? false)
         let baseText = baseNeedsParens ? "(" + base.text + ")" : base.text
         let inv: (text: String, precedence: Int)
@@ -189,7 +203,9 @@ enum TextPrinter {
     }
   }
 
-  private static func renderFraction(_ layout: ProductLayout, _ kids: [Printed], _ decimals: Bool, _ dialect: Dialect) -> Printed {
+  private static func renderFraction(_ layout: ProductLayout, _ kids: [Printed], _ decimals: Bool, _ dialect: Dialect)
+    -> Printed
+  {
     var layout = layout
     if decimals, let n = layout.numeratorNumber ?? BigInt(1) as BigInt?, let d = layout.denominatorNumber,
       let text = decimalText(Rational(numerator: n, denominator: d)!)
@@ -222,7 +238,8 @@ enum TextPrinter {
     if !bottom.isEmpty {
       // `2*(x + y)` read on its own distributes (2*x + 2*y), so a numeric denominator
       // next to a sum is written as its own divisor: `a/3/(x + y)`, not `a/(3*(x + y))`.
-      let numberBesideSum = layout.denominatorNumber != nil
+      let numberBesideSum =
+        layout.denominatorNumber != nil
         && layout.denominator.contains { kids[$0].reciprocal!.precedence <= sumPrecedence }
       if numberBesideSum {
         text += "/" + bottom[0]

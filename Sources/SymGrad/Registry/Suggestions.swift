@@ -9,12 +9,14 @@ enum Suggestions {
       let d = distance(name, c)
       return d <= limit && d > 0 ? (c, d) : nil
     }
-    return Array(scored.enumerated().sorted { ($0.element.1, $0.offset) < ($1.element.1, $1.offset) }.prefix(3).map(\.element.0))
+    return Array(
+      scored.enumerated().sorted { ($0.element.1, $0.offset) < ($1.element.1, $1.offset) }.prefix(3).map(\.element.0))
   }
 
   /// The optimal string alignment distance between `a` and `b` (by characters).
   static func distance(_ a: String, _ b: String) -> Int {
-    let x = Array(a), y = Array(b)
+    let x = Array(a)
+    let y = Array(b)
     if x.isEmpty { return y.count }
     if y.isEmpty { return x.count }
     var d = [[Int]](repeating: [Int](repeating: 0, count: y.count + 1), count: x.count + 1)

@@ -20,7 +20,9 @@ extension Expr {
     var memo: [Expr: Expr] = [:]
     return fold(memo: &memo) { node, kids in
       let rebuilt = node.rebuilt(with: kids)
-      guard case .apply(.log, let args) = rebuilt.kind, let terms = Expr.weightedExponentials(args[0]) else { return rebuilt }
+      guard case .apply(.log, let args) = rebuilt.kind, let terms = Expr.weightedExponentials(args[0]) else {
+        return rebuilt
+      }
       var best = 0
       var bestMidpoint: Double? = nil
       for (i, term) in terms.enumerated() {

@@ -53,14 +53,22 @@ struct Polynomial: Hashable {
   static func multiply(_ x: Monomial, _ y: Monomial) -> Monomial {
     var out: Monomial = []
     out.reserveCapacity(x.count + y.count)
-    var i = 0, j = 0
+    var i = 0
+    var j = 0
     while i < x.count || j < y.count {
       if j >= y.count || (i < x.count && x[i] < y[j]) {
-        out.append(x[i]); out.append(x[i + 1]); i += 2
+        out.append(x[i])
+        out.append(x[i + 1])
+        i += 2
       } else if i >= x.count || y[j] < x[i] {
-        out.append(y[j]); out.append(y[j + 1]); j += 2
+        out.append(y[j])
+        out.append(y[j + 1])
+        j += 2
       } else {
-        out.append(x[i]); out.append(x[i + 1] + y[j + 1]); i += 2; j += 2
+        out.append(x[i])
+        out.append(x[i + 1] + y[j + 1])
+        i += 2
+        j += 2
       }
     }
     return out
@@ -125,7 +133,8 @@ struct Polynomial: Hashable {
     guard let (dm, dc) = d.leading else { return nil }
     // The remainder is updated in place (`r = r - t * d` copied the whole remainder at
     // every step: quadratic in its size).
-    var r = self, q = Polynomial()
+    var r = self
+    var q = Polynomial()
     var steps = 0
     while let (rm, rc) = r.leading {
       steps += 1
@@ -149,7 +158,9 @@ struct Polynomial: Hashable {
   /// `self ** n` for n >= 0, each product charged to the normalization in progress
   /// (`Simplifier.charge`), which may stop it.
   func power(_ n: Int) throws -> Polynomial {
-    var result = Polynomial.constant(Rational(1)), base = self, k = n
+    var result = Polynomial.constant(Rational(1))
+    var base = self
+    var k = n
     while k > 0 {
       if k & 1 == 1 {
         try Simplifier.charge(Polynomial.productCost(result, base))

@@ -69,7 +69,8 @@ extension Expr {
       return fold(memo: &memo) { node, kids in
         let rebuilt = Simplifier.logRules(node.rebuilt(with: kids))
         guard let normal = normalForm(rebuilt),
-              Simplifier.size(normal, &sizes) <= Simplifier.size(rebuilt, &sizes) else { return rebuilt }
+          Simplifier.size(normal, &sizes) <= Simplifier.size(rebuilt, &sizes)
+        else { return rebuilt }
         return normal
       }
     }
@@ -215,7 +216,10 @@ enum Simplifier {
         var next: [Fraction] = []
         next.reserveCapacity((level.count + 1) / 2)
         var i = 0
-        while i + 1 < level.count { next.append(try multiply(level[i], level[i + 1])); i += 2 }
+        while i + 1 < level.count {
+          next.append(try multiply(level[i], level[i + 1]))
+          i += 2
+        }
         if i < level.count { next.append(level[i]) }
         level = next
       }
@@ -251,7 +255,11 @@ enum Simplifier {
           acc = try multiply(acc, Fraction(numerator: .kernel(k.id(exp(.number(r)))), denominator: []))
         } else if c.isInteger, let n = c.numerator.asInt, n != 0, n.magnitude <= 16 {
           let kernel = Polynomial.kernel(k.id(exp(rest)), power: Int(n.magnitude))
-          acc = try multiply(acc, n > 0 ? Fraction(numerator: kernel, denominator: []) : Fraction(numerator: .constant(Rational(1)), denominator: [(kernel, 1)]))
+          acc = try multiply(
+            acc,
+            n > 0
+              ? Fraction(numerator: kernel, denominator: [])
+              : Fraction(numerator: .constant(Rational(1)), denominator: [(kernel, 1)]))
         } else {
           acc = try multiply(acc, Fraction(numerator: .kernel(k.id(exp(t))), denominator: []))
         }
@@ -282,7 +290,9 @@ enum Simplifier {
   /// Factor lists merged: multiplicities of a factor in both combined by `combine`, the
   /// order of first appearance kept. Found by hash, not by comparing polynomials one by
   /// one (a product of a thousand reciprocals compared half a million pairs).
-  static func merged(_ a: [(Polynomial, Int)], _ b: [(Polynomial, Int)], _ combine: (Int, Int) -> Int) -> [(Polynomial, Int)] {
+  static func merged(_ a: [(Polynomial, Int)], _ b: [(Polynomial, Int)], _ combine: (Int, Int) -> Int) -> [(
+    Polynomial, Int
+  )] {
     if b.isEmpty { return a }
     var out = a
     var index: [Polynomial: Int] = [:]
@@ -340,15 +350,16 @@ enum Simplifier {
 
   static func expression(_ f: Fraction, _ k: Kernels) -> Expr {
     func expr(_ p: Polynomial) -> Expr {
-      .sum(p.terms.map { m, c in
-        var factors: [Expr] = [.number(c)]
-        var i = 0
-        while i < m.count {
-          factors.append(.power(k.list[m[i]], .number(m[i + 1])))
-          i += 2
-        }
-        return .product(factors)
-      })
+      .sum(
+        p.terms.map { m, c in
+          var factors: [Expr] = [.number(c)]
+          var i = 0
+          while i < m.count {
+            factors.append(.power(k.list[m[i]], .number(m[i + 1])))
+            i += 2
+          }
+          return .product(factors)
+        })
     }
     var factors = [expr(f.numerator)]
     for (d, m) in f.denominator { factors.append(.power(expr(d), .number(-m))) }

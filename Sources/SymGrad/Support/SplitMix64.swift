@@ -44,7 +44,8 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
   /// more often than large ones. (Square roots are correctly rounded everywhere, unlike
   /// `log`/`exp`, so the stream is the same on every platform.)
   public mutating func sqrtUniform(_ range: ClosedRange<Int>) -> Int {
-    let lo = Double(range.lowerBound).squareRoot(), hi = Double(range.upperBound).squareRoot()
+    let lo = Double(range.lowerBound).squareRoot()
+    let hi = Double(range.upperBound).squareRoot()
     let r = lo + (hi - lo) * unit()
     return Swift.min(range.upperBound, Swift.max(range.lowerBound, Int(r * r)))
   }

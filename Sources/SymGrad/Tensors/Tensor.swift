@@ -43,7 +43,9 @@ public struct Tensor: Sendable, Equatable {
   /// rank 2 or less are returned as they are.
   var classesLast: Tensor {
     guard rank >= 3 else { return self }
-    let n = shape[0], c = shape[1], d = shape.dropFirst(2).reduce(1, *)
+    let n = shape[0]
+    let c = shape[1]
+    let d = shape.dropFirst(2).reduce(1, *)
     var out: [Expr] = []
     out.reserveCapacity(count)
     for b in 0..<n {

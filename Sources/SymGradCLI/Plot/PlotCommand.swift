@@ -51,9 +51,10 @@ enum PlotCommand {
     let jac = jacobian(of: outputs, withRespectTo: names.map(Expr.symbol))
     let values = try evaluate(jac, at: point)
     let at = point.keys.sorted().map { "\($0)=\(SVGHeatmap.text(point[$0]!))" }.joined(separator: ", ")
-    let map = SVGHeatmap(values: values, rowLabels: outputLabels(shape: shape, count: outputs.count),
-                         columnLabels: names, title: o.values["--title"] ?? "Jacobian of \(text) at \(at)",
-                         colorMap: colors)
+    let map = SVGHeatmap(
+      values: values, rowLabels: outputLabels(shape: shape, count: outputs.count),
+      columnLabels: names, title: o.values["--title"] ?? "Jacobian of \(text) at \(at)",
+      colorMap: colors)
     try write(map.svg(), to: path)
     output.out("wrote \(path) (\(values.count) x \(names.count))")
     return CommandLineTool.Status.success
@@ -63,7 +64,8 @@ enum PlotCommand {
   static func outputLabels(shape: [Int], count: Int) -> [String] {
     guard !shape.isEmpty else { return ["f"] }
     return (0..<count).map { flat in
-      var rest = flat, index: [Int] = []
+      var rest = flat
+      var index: [Int] = []
       for size in shape.reversed() {
         index.append(rest % size)
         rest /= size
@@ -111,8 +113,9 @@ enum PlotCommand {
   }
 
   static func attention(_ arguments: [String], output: Output) throws -> Int32 {
-    let o = try Options(arguments, flags: ["--help", "--causal"],
-                        values: ["--scores", "--query", "--key", "--padding", "-o", "--title", "--colors"])
+    let o = try Options(
+      arguments, flags: ["--help", "--causal"],
+      values: ["--scores", "--query", "--key", "--padding", "-o", "--title", "--colors"])
     if o.flags.contains("--help") {
       output.out(attentionHelp)
       return CommandLineTool.Status.success
@@ -145,11 +148,14 @@ enum PlotCommand {
     let empty = w.fullyMaskedRows
     if !empty.isEmpty {
       let names = empty.map { "q\($0)" }.joined(separator: ", ")
-      title += empty.count == 1 ? " (\(names) is fully masked: no defined weights)"
+      title +=
+        empty.count == 1
+        ? " (\(names) is fully masked: no defined weights)"
         : " (\(names) are fully masked: no defined weights)"
     }
-    let map = SVGHeatmap(values: w.weights, masked: w.masked, rowLabels: (0..<l).map { "q\($0)" },
-                         columnLabels: (0..<s).map { "k\($0)" }, title: title, colorMap: colors, fixedRange: 0...1)
+    let map = SVGHeatmap(
+      values: w.weights, masked: w.masked, rowLabels: (0..<l).map { "q\($0)" },
+      columnLabels: (0..<s).map { "k\($0)" }, title: title, colorMap: colors, fixedRange: 0...1)
     try write(map.svg(), to: path)
     output.out("wrote \(path) (\(l) x \(s))")
     return CommandLineTool.Status.success
@@ -163,7 +169,9 @@ enum PlotCommand {
     }
     let numbers = try t.elements.map { e -> Double in
       guard e.freeSymbols.isEmpty else { throw UsageError("\(option) must hold numbers, not '\(e)'") }
-      do { return try e.evaluateIEEE() } catch { throw CommandFailure("symgrad: \(option): cannot evaluate '\(e)': \(error)") }
+      do { return try e.evaluateIEEE() } catch {
+        throw CommandFailure("symgrad: \(option): cannot evaluate '\(e)': \(error)")
+      }
     }
     return (0..<t.shape[0]).map { i in Array(numbers[(i * t.shape[1])..<((i + 1) * t.shape[1])]) }
   }

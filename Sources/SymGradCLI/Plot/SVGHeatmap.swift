@@ -71,7 +71,8 @@ struct SVGHeatmap {
       return (r.lowerBound, r.upperBound, colorMap == .diverging)
     }
     let f = finite
-    let lo = f.min() ?? 0, hi = f.max() ?? 0
+    let lo = f.min() ?? 0
+    let hi = f.max() ?? 0
     let diverging = colorMap == .diverging || (colorMap == .automatic && lo < 0 && hi > 0)
     if diverging {
       let m = Swift.max(-lo, hi)
@@ -86,7 +87,8 @@ struct SVGHeatmap {
     let x = Swift.min(1, Swift.max(0, t)) * Double(anchors.count - 1)
     let i = Swift.min(anchors.count - 2, Int(x))
     let f = x - Double(i)
-    let a = anchors[i], b = anchors[i + 1]
+    let a = anchors[i]
+    let b = anchors[i + 1]
     func c(_ p: Double, _ q: Double) -> Int { Int((p + (q - p) * f).rounded()) }
     return hex(c(a.0, b.0), c(a.1, b.1), c(a.2, b.2))
   }
@@ -96,13 +98,16 @@ struct SVGHeatmap {
   /// The fill of a value that is finite or infinite (infinities clamp to the ends).
   func color(_ v: Double) -> String {
     let r = range
-    return SVGHeatmap.interpolate(r.diverging ? SVGHeatmap.diverging : SVGHeatmap.viridis, (v - r.low) / (r.high - r.low))
+    return SVGHeatmap.interpolate(
+      r.diverging ? SVGHeatmap.diverging : SVGHeatmap.viridis, (v - r.low) / (r.high - r.low))
   }
 
   /// Black or white, whichever reads better on `fill` (`#rrggbb`).
   static func ink(on fill: String) -> String {
     guard fill.hasPrefix("#"), let n = Int(fill.dropFirst(), radix: 16) else { return "#ffffff" }
-    let r = Double((n >> 16) & 255), g = Double((n >> 8) & 255), b = Double(n & 255)
+    let r = Double((n >> 16) & 255)
+    let g = Double((n >> 8) & 255)
+    let b = Double(n & 255)
     return 0.299 * r + 0.587 * g + 0.114 * b > 140 ? "#000000" : "#ffffff"
   }
 
@@ -146,7 +151,8 @@ struct SVGHeatmap {
   /// The SVG document.
   func svg() -> String {
     typealias H = SVGHeatmap
-    let rows = values.count, cols = values.first?.count ?? 0
+    let rows = values.count
+    let cols = values.first?.count ?? 0
     let c = H.cell
     let r = range
     let anchors = r.diverging ? H.diverging : H.viridis
@@ -173,44 +179,57 @@ struct SVGHeatmap {
     s += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
     s += "<text class=\"title\" x=\"\(H.n(H.left))\" y=\"26\" font-size=\"15\">\(H.escape(title))</text>\n"
     for (j, label) in columnLabels.enumerated() {
-      s += "<text class=\"col-label\" x=\"\(H.n(H.left + (Double(j) + 0.5) * c))\" y=\"\(H.n(H.top - 8))\" text-anchor=\"middle\">\(H.escape(label))</text>\n"
+      s +=
+        "<text class=\"col-label\" x=\"\(H.n(H.left + (Double(j) + 0.5) * c))\" y=\"\(H.n(H.top - 8))\" text-anchor=\"middle\">\(H.escape(label))</text>\n"
     }
     for (i, label) in rowLabels.enumerated() {
-      s += "<text class=\"row-label\" x=\"\(H.n(H.left - 8))\" y=\"\(H.n(H.top + (Double(i) + 0.5) * c + 4))\" text-anchor=\"end\">\(H.escape(label))</text>\n"
+      s +=
+        "<text class=\"row-label\" x=\"\(H.n(H.left - 8))\" y=\"\(H.n(H.top + (Double(i) + 0.5) * c + 4))\" text-anchor=\"end\">\(H.escape(label))</text>\n"
     }
     for i in 0..<rows {
       for j in 0..<cols {
         let v = values[i][j]
-        let x = H.left + Double(j) * c, y = H.top + Double(i) * c
+        let x = H.left + Double(j) * c
+        let y = H.top + Double(i) * c
         let (fill, value, mark): (String, String, String?) =
-          isMasked(i, j) ? ("url(#hatch)", "masked", nil)
-          : v.isNaN ? (H.nanFill, "nan", "NaN")
-          : (color(v), H.text(v), v.isInfinite ? (v > 0 ? "+\u{221E}" : "\u{2212}\u{221E}") : nil)
-        let label = rowLabels.indices.contains(i) && columnLabels.indices.contains(j)
+          isMasked(i, j)
+          ? ("url(#hatch)", "masked", nil)
+          : v.isNaN
+            ? (H.nanFill, "nan", "NaN")
+            : (color(v), H.text(v), v.isInfinite ? (v > 0 ? "+\u{221E}" : "\u{2212}\u{221E}") : nil)
+        let label =
+          rowLabels.indices.contains(i) && columnLabels.indices.contains(j)
           ? "\(rowLabels[i]), \(columnLabels[j]): \(value)" : value
-        s += "<rect class=\"cell\" data-row=\"\(i)\" data-col=\"\(j)\" data-value=\"\(value)\" x=\"\(H.n(x))\" y=\"\(H.n(y))\" width=\"\(H.n(c))\" height=\"\(H.n(c))\" fill=\"\(fill)\" stroke=\"#ffffff\" stroke-width=\"1\"><title>\(H.escape(label))</title></rect>\n"
+        s +=
+          "<rect class=\"cell\" data-row=\"\(i)\" data-col=\"\(j)\" data-value=\"\(value)\" x=\"\(H.n(x))\" y=\"\(H.n(y))\" width=\"\(H.n(c))\" height=\"\(H.n(c))\" fill=\"\(fill)\" stroke=\"#ffffff\" stroke-width=\"1\"><title>\(H.escape(label))</title></rect>\n"
         if mark == nil && labelled && !isMasked(i, j) {
-          s += "<text class=\"cell-value\" x=\"\(H.n(x + c / 2))\" y=\"\(H.n(y + c / 2 + 4))\" text-anchor=\"middle\" font-size=\"10\" fill=\"\(H.ink(on: fill))\">\(H.short(v))</text>\n"
+          s +=
+            "<text class=\"cell-value\" x=\"\(H.n(x + c / 2))\" y=\"\(H.n(y + c / 2 + 4))\" text-anchor=\"middle\" font-size=\"10\" fill=\"\(H.ink(on: fill))\">\(H.short(v))</text>\n"
         }
         if let m = mark {
-          s += "<text class=\"cell-mark\" x=\"\(H.n(x + c / 2))\" y=\"\(H.n(y + c / 2 + 4))\" text-anchor=\"middle\" fill=\"\(H.ink(on: fill))\">\(m)</text>\n"
+          s +=
+            "<text class=\"cell-mark\" x=\"\(H.n(x + c / 2))\" y=\"\(H.n(y + c / 2 + 4))\" text-anchor=\"middle\" fill=\"\(H.ink(on: fill))\">\(m)</text>\n"
         }
       }
     }
     // Legend: the colour bar, its ticks, then swatches for the special cells.
     let lx = gridRight + 24
-    s += "<rect class=\"legend\" x=\"\(H.n(lx))\" y=\"\(H.n(H.top))\" width=\"\(H.n(H.legendWidth))\" height=\"\(H.n(legendHeight))\" fill=\"url(#legend-gradient)\" stroke=\"#444444\" stroke-width=\"0.5\"/>\n"
+    s +=
+      "<rect class=\"legend\" x=\"\(H.n(lx))\" y=\"\(H.n(H.top))\" width=\"\(H.n(H.legendWidth))\" height=\"\(H.n(legendHeight))\" fill=\"url(#legend-gradient)\" stroke=\"#444444\" stroke-width=\"0.5\"/>\n"
     func tick(_ cls: String, _ value: Double) {
       let y = H.top + legendHeight * (1 - (value - r.low) / (r.high - r.low))
-      s += "<line x1=\"\(H.n(lx + H.legendWidth))\" y1=\"\(H.n(y))\" x2=\"\(H.n(lx + H.legendWidth + 4))\" y2=\"\(H.n(y))\" stroke=\"#444444\"/>"
-      s += "<text class=\"\(cls)\" x=\"\(H.n(lx + H.legendWidth + 7))\" y=\"\(H.n(y + 4))\">\(H.escape(H.short(value)))</text>\n"
+      s +=
+        "<line x1=\"\(H.n(lx + H.legendWidth))\" y1=\"\(H.n(y))\" x2=\"\(H.n(lx + H.legendWidth + 4))\" y2=\"\(H.n(y))\" stroke=\"#444444\"/>"
+      s +=
+        "<text class=\"\(cls)\" x=\"\(H.n(lx + H.legendWidth + 7))\" y=\"\(H.n(y + 4))\">\(H.escape(H.short(value)))</text>\n"
     }
     tick("legend-max", r.high)
     if r.diverging { tick("legend-zero", 0) }
     tick("legend-min", r.low)
     var swatchY = H.top + legendHeight + 14
     func swatch(_ cls: String, _ fill: String, _ text: String) {
-      s += "<rect class=\"\(cls)\" x=\"\(H.n(lx))\" y=\"\(H.n(swatchY))\" width=\"14\" height=\"14\" fill=\"\(fill)\" stroke=\"#444444\" stroke-width=\"0.5\"/>"
+      s +=
+        "<rect class=\"\(cls)\" x=\"\(H.n(lx))\" y=\"\(H.n(swatchY))\" width=\"14\" height=\"14\" fill=\"\(fill)\" stroke=\"#444444\" stroke-width=\"0.5\"/>"
       s += "<text x=\"\(H.n(lx + 20))\" y=\"\(H.n(swatchY + 11))\">\(text)</text>\n"
       swatchY += 20
     }

@@ -59,7 +59,9 @@ struct ProofChecker {
       case .define(let name, let body):
         let expanded = expand(body)
         macros.append((name, expanded))
-        if let v = try? Value(parsing: expanded) { out.definitions.append((name, v)) } else {
+        if let v = try? Value(parsing: expanded) {
+          out.definitions.append((name, v))
+        } else {
           record("let \(name) = \(body)") { (false, "does not parse: \(body)") }
         }
       case .derive(let text):
@@ -104,7 +106,9 @@ struct ProofChecker {
       case .check(let e, let vars, let pointText):
         record("check: \(e) wrt \(vars.joined(separator: ", ")) at \(pointText)") {
           let report = try Checker(records: records).check(expand(e), variables: vars, at: try parsePoint(pointText))
-          let refs = report.comparisons.map { "\($0.reference) \($0.agrees ? "agrees" : "DISAGREES") (max rel \(String(format: "%.1e", $0.maxRelativeError)))" }
+          let refs = report.comparisons.map {
+            "\($0.reference) \($0.agrees ? "agrees" : "DISAGREES") (max rel \(String(format: "%.1e", $0.maxRelativeError)))"
+          }
           return (report.agrees && !report.comparisons.isEmpty, refs.joined(separator: "; "))
         }
       }
@@ -116,7 +120,9 @@ struct ProofChecker {
   /// Sides that differ only by `binary_cross_entropy`'s domain guard (`unit_interval`) are
   /// equal on that domain, and the note (second result) says so.
   func equal(_ a: Value, _ b: Value) -> (Bool, String) {
-    guard a.shape == b.shape else { return (false, "shapes \(a.shape.map { "\($0)" } ?? "?") and \(b.shape.map { "\($0)" } ?? "?") differ") }
+    guard a.shape == b.shape else {
+      return (false, "shapes \(a.shape.map { "\($0)" } ?? "?") and \(b.shape.map { "\($0)" } ?? "?") differ")
+    }
     var note = ""
     for (i, (x, y)) in zip(a.flattened, b.flattened).enumerated() where x != y {
       if equalExactly(x, y) { continue }

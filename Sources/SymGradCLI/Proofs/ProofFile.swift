@@ -88,37 +88,56 @@ struct ProofFile {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), name.first!.isLetter else {
           throw fail("'\(name)' is not a name", column: indent + 5)
         }
-        out.append(Located(line: .define(name: name, expression: String(body[body.index(after: eq)...]).trimmedWhitespace), number: n, text: line))
+        out.append(
+          Located(
+            line: .define(name: name, expression: String(body[body.index(after: eq)...]).trimmedWhitespace), number: n,
+            text: line))
       } else if trimmed.hasPrefix("derive:") {
         out.append(Located(line: .derive(rest(after: "derive:")), number: n, text: line))
       } else if trimmed.hasPrefix("show:") {
         let body = rest(after: "show:")
         guard let r = body.range(of: " == ") else { throw fail("expected 'show: A == B'") }
-        out.append(Located(line: .show(lhs: String(body[..<r.lowerBound]), rhs: String(body[r.upperBound...])), number: n, text: line))
+        out.append(
+          Located(
+            line: .show(lhs: String(body[..<r.lowerBound]), rhs: String(body[r.upperBound...])), number: n, text: line))
       } else if trimmed.hasPrefix("value:") || trimmed.hasPrefix("differ:") {
         let negate = trimmed.hasPrefix("differ:")
         let body = rest(after: negate ? "differ:" : "value:")
         guard let at = body.range(of: " at ") else { throw fail("expected 'value: EXPR at POINT == VALUE'") }
         let op = negate ? " != " : " == "
-        guard let cmp = body.range(of: op, range: at.upperBound..<body.endIndex) else { throw fail("expected '\(op.trimmedWhitespace)' after the point") }
+        guard let cmp = body.range(of: op, range: at.upperBound..<body.endIndex) else {
+          throw fail("expected '\(op.trimmedWhitespace)' after the point")
+        }
         var expected = String(body[cmp.upperBound...])
         var tolerance: Double?
         if let w = expected.range(of: " within ") {
-          guard let t = Double(expected[w.upperBound...].trimmedWhitespace) else { throw fail("'within' needs a number") }
+          guard let t = Double(expected[w.upperBound...].trimmedWhitespace) else {
+            throw fail("'within' needs a number")
+          }
           tolerance = t
           expected = String(expected[..<w.lowerBound])
         }
-        out.append(Located(line: .value(expression: String(body[..<at.lowerBound]), point: String(body[at.upperBound..<cmp.lowerBound]),
-                                        expected: expected.trimmedWhitespace, tolerance: tolerance, negate: negate), number: n, text: line))
+        out.append(
+          Located(
+            line: .value(
+              expression: String(body[..<at.lowerBound]), point: String(body[at.upperBound..<cmp.lowerBound]),
+              expected: expected.trimmedWhitespace, tolerance: tolerance, negate: negate), number: n, text: line))
       } else if trimmed.hasPrefix("check:") {
         let body = rest(after: "check:")
-        guard let w = body.range(of: " wrt "), let at = body.range(of: " at ", range: w.upperBound..<body.endIndex) else {
+        guard let w = body.range(of: " wrt "), let at = body.range(of: " at ", range: w.upperBound..<body.endIndex)
+        else {
           throw fail("expected 'check: EXPR wrt NAMES at POINT'")
         }
         let vars = body[w.upperBound..<at.lowerBound].split(separator: ",").map { $0.trimmedWhitespace }
-        out.append(Located(line: .check(expression: String(body[..<w.lowerBound]), variables: vars, point: String(body[at.upperBound...])), number: n, text: line))
+        out.append(
+          Located(
+            line: .check(
+              expression: String(body[..<w.lowerBound]), variables: vars, point: String(body[at.upperBound...])),
+            number: n, text: line))
       } else {
-        throw fail("unknown line: expected title:, claim:, source:, text:, let, derive:, = step, show:, value:, differ: or check:")
+        throw fail(
+          "unknown line: expected title:, claim:, source:, text:, let, derive:, = step, show:, value:, differ: or check:"
+        )
       }
     }
     guard out.contains(where: { if case .claim = $0.line { return true } else { return false } }) else {

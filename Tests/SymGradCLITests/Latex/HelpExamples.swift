@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import SymGradCLI
 
 /// The example commands of a subcommand's `--help`, to run them in tests.
@@ -23,7 +24,10 @@ enum HelpExamples {
 
   /// Splits a command line into words, honouring single quotes (as a POSIX shell does).
   static func shellWords(_ s: String) -> [String] {
-    var words: [String] = [], current = "", quoted = false, any = false
+    var words: [String] = []
+    var current = ""
+    var quoted = false
+    var any = false
     for c in s {
       if c == "'" {
         quoted.toggle()

@@ -1,6 +1,7 @@
 import Foundation
 import SymGrad
 import Testing
+
 @testable import SymGradCLI
 
 /// `symgrad latex` end to end, in process.
@@ -8,12 +9,16 @@ import Testing
   @Test func jacobianNamesTheSoftmaxDenominator() {
     let r = HelpExamples.run(["latex", "softmax([x0, x1, x2])", "--wrt", "x0,x1,x2"])
     #expect(r.status == 0)
-    #expect(r.out.hasPrefix("\\begin{align*}\n\\frac{\\partial (y_{1}, y_{2}, y_{3})}{\\partial (x_{0},\\, x_{1},\\, x_{2})} &= \\begin{pmatrix}\n"))
+    #expect(
+      r.out.hasPrefix(
+        "\\begin{align*}\n\\frac{\\partial (y_{1}, y_{2}, y_{3})}{\\partial (x_{0},\\, x_{1},\\, x_{2})} &= \\begin{pmatrix}\n"
+      ))
     #expect(r.out.hasSuffix("\\end{align*}\n"))
     #expect(r.out.components(separatedBy: "S &= e^{x_{0}} + e^{x_{1}} + e^{x_{2}}").count == 2)
     #expect(!r.out.contains("T &="))
     // The definition comes after the matrix that uses it.
-    let use = r.out.range(of: "}{S}")!.lowerBound, def = r.out.range(of: "S &=")!.lowerBound
+    let use = r.out.range(of: "}{S}")!.lowerBound
+    let def = r.out.range(of: "S &=")!.lowerBound
     #expect(use < def)
     // --plain spells everything out.
     let plain = HelpExamples.run(["latex", "softmax([x0, x1, x2])", "--wrt", "x0,x1,x2", "--plain"])
@@ -32,7 +37,8 @@ import Testing
   }
 
   @Test func standaloneWritesACompleteDocument() throws {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("symgrad-latex-\(UUID().uuidString).tex").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("symgrad-latex-\(UUID().uuidString).tex")
+      .path
     defer { try? FileManager.default.removeItem(atPath: path) }
     let r = HelpExamples.run(["latex", "cross_entropy([[a, b, c]], [1])", "--wrt", "a,b,c", "--standalone", "-o", path])
     #expect(r.status == 0)
@@ -53,7 +59,10 @@ import Testing
     (["x**2 + y"], "L &= y + x^{2}"),
     (["x**2 + y", "--wrt", "x"], "\\frac{\\partial L}{\\partial x} &= 2 x"),
     (["x**2 + y", "--wrt", "x,y"], "\\nabla_{(x,\\, y)} L &= \\begin{pmatrix}\n2 x \\\\\n1\n\\end{pmatrix}"),
-    (["[x*y, x + y]", "--wrt", "x,y"], "\\frac{\\partial (y_{1}, y_{2})}{\\partial (x,\\, y)} &= \\begin{pmatrix}\ny & x \\\\\n1 & 1\n\\end{pmatrix}"),
+    (
+      ["[x*y, x + y]", "--wrt", "x,y"],
+      "\\frac{\\partial (y_{1}, y_{2})}{\\partial (x,\\, y)} &= \\begin{pmatrix}\ny & x \\\\\n1 & 1\n\\end{pmatrix}"
+    ),
     (["[x, y**2]"], "y &= \\begin{pmatrix}\nx \\\\\ny^{2}\n\\end{pmatrix}"),
   ])
   func equationsHaveLeftHandSides(_ args: [String], _ expected: String) {
@@ -79,15 +88,27 @@ import Testing
     let r = HelpExamples.run(["latex", "softmax([x0, x1, x2, x3, x4], dim=0)", "--wrt", "x0,x1,x2,x3,x4"])
     #expect(r.status == 0)
     #expect(!r.out.contains("pmatrix"))
-    #expect(r.out.contains("\\frac{\\partial y_{2}}{\\partial x_{1}} &= \\frac{e^{x_{1}}}{S} - \\frac{e^{2 x_{1}}}{S^{2}}\\\\\n"), "\(r.out)")
+    #expect(
+      r.out.contains(
+        "\\frac{\\partial y_{2}}{\\partial x_{1}} &= \\frac{e^{x_{1}}}{S} - \\frac{e^{2 x_{1}}}{S^{2}}\\\\\n"),
+      "\(r.out)")
     #expect(r.out.components(separatedBy: "&= ").count == 25 + 1 + 1)  // 25 entries and S
   }
 
   /// The documents committed in docs/latex are what the command prints today (README
   /// links them; the PDFs beside them are pdflatex's output of these files).
   @Test(arguments: [
-    ("cross-entropy-label-smoothing.tex", ["cross_entropy([[a, b, c]], [1], label_smoothing=0.1)", "--wrt", "a,b,c", "--standalone"]),
-    ("causal-attention.tex", ["attention_weights([[q0],[q1]], [[k0],[k1]], is_causal=True)", "--standalone", "--title", "Causal attention weights"]),
+    (
+      "cross-entropy-label-smoothing.tex",
+      ["cross_entropy([[a, b, c]], [1], label_smoothing=0.1)", "--wrt", "a,b,c", "--standalone"]
+    ),
+    (
+      "causal-attention.tex",
+      [
+        "attention_weights([[q0],[q1]], [[k0],[k1]], is_causal=True)", "--standalone", "--title",
+        "Causal attention weights",
+      ]
+    ),
   ])
   func committedDocumentsAreFresh(_ file: String, _ args: [String]) throws {
     let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -95,7 +116,10 @@ import Testing
     let committed = try String(contentsOf: docs.appendingPathComponent(file), encoding: .utf8)
     let r = HelpExamples.run(["latex"] + args)
     #expect(r.status == 0)
-    #expect(r.out == committed + "\n", "docs/latex/\(file) is stale: regenerate it with symgrad latex \(args.joined(separator: " ")) -o docs/latex/\(file)")
+    #expect(
+      r.out == committed + "\n",
+      "docs/latex/\(file) is stale: regenerate it with symgrad latex \(args.joined(separator: " ")) -o docs/latex/\(file)"
+    )
   }
 
   @Test func helpExamplesRun() throws {

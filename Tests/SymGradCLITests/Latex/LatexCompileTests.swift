@@ -1,6 +1,7 @@
 import Foundation
 import SymGrad
 import Testing
+
 @testable import SymGradCLI
 
 /// Generated LaTeX documents compile with pdflatex (skipped only when pdflatex is not
@@ -16,7 +17,8 @@ import Testing
     let args: [Expr] = [.symbol("x0"), .symbol("alpha"), .symbol("w_01"), .symbol("y")]
     var sum: Expr = .symbol("pi") + sqrt(.symbol("z")) + pow(.symbol("z"), Expr(1.5)) + exp(Expr(1))
     for (k, f) in Function.allCases.enumerated() {
-      let a = args[k % args.count], b = args[(k + 1) % args.count]
+      let a = args[k % args.count]
+      let b = args[(k + 1) % args.count]
       sum += Expr.apply(f, f.arity == 2 ? [a, b] : [a * b + 1])
     }
     return sum
@@ -28,15 +30,33 @@ import Testing
     let grad = gradient(of: ce, withRespectTo: ["a", "b", "c"].map(Expr.symbol))
     let softmax = try Value(parsing: "softmax([x0, x1, x2])").flattened
     let jac = jacobian(of: softmax, withRespectTo: ["x0", "x1", "x2"].map(Expr.symbol))
-    let hess = hessian(of: try Expr(parsing: "log(exp(a) + exp(b) + exp(c))"), withRespectTo: ["a", "b", "c"].map(Expr.symbol))
+    let hess = hessian(
+      of: try Expr(parsing: "log(exp(a) + exp(b) + exp(c))"), withRespectTo: ["a", "b", "c"].map(Expr.symbol))
     let long = try Expr(parsing: (0..<60).map { "tanh(w\($0) * x\($0))" }.joined(separator: " - "))
     let width = LatexDocument.lineLength
     return [
-      ("gradient", LatexDocument.standalone(body: LatexDocument.gradient(grad, lineLength: width), title: "Gradient of cross_entropy")),
-      ("jacobian", LatexDocument.standalone(body: LatexDocument.matrix(jac, lineLength: width), title: "Softmax Jacobian & its S")),
-      ("hessian", LatexDocument.standalone(body: LatexDocument.matrix(hess, lineLength: width), title: "Hessian of logsumexp")),
-      ("cross-entropy", LatexDocument.standalone(body: LatexDocument.scalar(ce, lineLength: width), title: "Cross entropy")),
-      ("functions", LatexDocument.standalone(body: LatexDocument.scalar(everyFunction(), lineLength: width), title: "Every function")),
+      (
+        "gradient",
+        LatexDocument.standalone(
+          body: LatexDocument.gradient(grad, lineLength: width), title: "Gradient of cross_entropy")
+      ),
+      (
+        "jacobian",
+        LatexDocument.standalone(body: LatexDocument.matrix(jac, lineLength: width), title: "Softmax Jacobian & its S")
+      ),
+      (
+        "hessian",
+        LatexDocument.standalone(body: LatexDocument.matrix(hess, lineLength: width), title: "Hessian of logsumexp")
+      ),
+      (
+        "cross-entropy",
+        LatexDocument.standalone(body: LatexDocument.scalar(ce, lineLength: width), title: "Cross entropy")
+      ),
+      (
+        "functions",
+        LatexDocument.standalone(
+          body: LatexDocument.scalar(everyFunction(), lineLength: width), title: "Every function")
+      ),
       ("long-sum", LatexDocument.standalone(body: LatexDocument.scalar(long, lineLength: width), title: "A long sum")),
     ]
   }
@@ -50,7 +70,10 @@ import Testing
     let jacobian = try #require(docs.first { $0.0 == "jacobian" }?.1)
     #expect(jacobian.contains("S &= e^{x_{0}} + e^{x_{1}} + e^{x_{2}}"))
     let functions = try #require(docs.first { $0.0 == "functions" }?.1)
-    for f in ["\\sigma", "\\operatorname{softplus}", "\\operatorname{log1p}", "\\operatorname{expm1}", "\\tanh", "\\max", "\\min", "\\operatorname{sign}", "\\left|"] {
+    for f in [
+      "\\sigma", "\\operatorname{softplus}", "\\operatorname{log1p}", "\\operatorname{expm1}", "\\tanh", "\\max",
+      "\\min", "\\operatorname{sign}", "\\left|",
+    ] {
       #expect(functions.contains(f), "\(f) missing")
     }
     let long = try #require(docs.first { $0.0 == "long-sum" }?.1)
@@ -59,13 +82,16 @@ import Testing
 
   @Test(.enabled(if: pdflatex != nil, "pdflatex is not installed"))
   func pdflatexCompilesTheDocuments() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("symgrad-latex-compile-\(UUID().uuidString)")
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "symgrad-latex-compile-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     var docs = try Self.documents()
     // And what the command writes.
     let cli = dir.appendingPathComponent("cli.tex").path
-    #expect(HelpExamples.run(["latex", "softmax([x0, x1, x2, x3])", "--wrt", "x0,x1,x2,x3", "--standalone", "-o", cli]).status == 0)
+    #expect(
+      HelpExamples.run(["latex", "softmax([x0, x1, x2, x3])", "--wrt", "x0,x1,x2,x3", "--standalone", "-o", cli]).status
+        == 0)
     docs.append(("cli", try String(contentsOfFile: cli, encoding: .utf8)))
     for (name, doc) in docs {
       let file = dir.appendingPathComponent("\(name).tex")
@@ -87,7 +113,8 @@ import Testing
     p.standardError = FileHandle.nullDevice
     try p.run()
     p.waitUntilExit()
-    let log = (try? String(contentsOf: file.deletingPathExtension().appendingPathExtension("log"), encoding: .utf8)) ?? ""
+    let log =
+      (try? String(contentsOf: file.deletingPathExtension().appendingPathExtension("log"), encoding: .utf8)) ?? ""
     return (p.terminationStatus, log)
   }
 }

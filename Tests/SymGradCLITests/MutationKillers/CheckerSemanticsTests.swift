@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SymGradCLI
 
 /// The checker's comparison rule, entry by entry, and its values at infinite inputs.
@@ -37,12 +38,14 @@ import Testing
 
   /// A report that consulted no reference is not an agreement (nothing was checked).
   @Test func noReferenceIsNoAgreement() {
-    let none = Checker.Report(expression: "x", variables: ["x"], symbolic: [[1]], ieee: [[1]],
-                              comparisons: [], skipped: [(reference: "all", reason: "test")])
+    let none = Checker.Report(
+      expression: "x", variables: ["x"], symbolic: [[1]], ieee: [[1]],
+      comparisons: [], skipped: [(reference: "all", reason: "test")])
     #expect(!none.agrees)
     let one = Checker().compare("reference", [[1]], [[1]], ["x"], exact)
-    let some = Checker.Report(expression: "x", variables: ["x"], symbolic: [[1]], ieee: [[1]],
-                              comparisons: [one], skipped: [])
+    let some = Checker.Report(
+      expression: "x", variables: ["x"], symbolic: [[1]], ieee: [[1]],
+      comparisons: [one], skipped: [])
     #expect(some.agrees)
   }
 

@@ -1,8 +1,10 @@
 import Foundation
 import Testing
+
 @testable import SymGradCLI
+
 #if canImport(FoundationXML)
-import FoundationXML
+  import FoundationXML
 #endif
 
 /// `symgrad plot` and `symgrad plot attention` end to end, the numbers recomputed here.
@@ -18,14 +20,17 @@ import FoundationXML
   @Test func jacobianOfSigmoidAndTanh() throws {
     let path = temporary("j.svg")
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let r = HelpExamples.run(["plot", "[sigmoid(x*y), tanh(x) + y**2]", "--wrt", "x,y", "--at", "x=0.5,y=-1.5", "-o", path])
+    let r = HelpExamples.run([
+      "plot", "[sigmoid(x*y), tanh(x) + y**2]", "--wrt", "x,y", "--at", "x=0.5,y=-1.5", "-o", path,
+    ])
     #expect(r.status == 0, "\(r.err)")
     #expect(r.out == "wrote \(path) (2 x 2)\n")
     let p = try SVGHeatmapTests.Parsed(String(contentsOfFile: path, encoding: .utf8))
     #expect(p.cells.count == 4)
     // Independently: d sigmoid(xy) = s(1-s) * (y, x); d(tanh x + y^2) = (1 - tanh^2 x, 2y).
     let (x, y) = (0.5, -1.5)
-    let s = 1 / (1 + Foundation.exp(-x * y)), t = Foundation.tanh(x)
+    let s = 1 / (1 + Foundation.exp(-x * y))
+    let t = Foundation.tanh(x)
     let expected = [[s * (1 - s) * y, s * (1 - s) * x], [1 - t * t, 2 * y]]
     let got = values(p, rows: 2, cols: 2)
     for i in 0..<2 {
@@ -45,8 +50,10 @@ import FoundationXML
     let path = temporary("a.svg")
     defer { try? FileManager.default.removeItem(atPath: path) }
     let scores: [[Double]] = [[1, 2, 0.5, -1], [0.3, 0.1, 2, 4], [1, -.infinity, 1, 7]]
-    let r = HelpExamples.run(["plot", "attention", "--scores", "[[1, 2, 0.5, -1], [0.3, 0.1, 2, 4], [1, -inf, 1, 7]]",
-                              "--padding", "1,1,1,0", "--causal", "-o", path])
+    let r = HelpExamples.run([
+      "plot", "attention", "--scores", "[[1, 2, 0.5, -1], [0.3, 0.1, 2, 4], [1, -inf, 1, 7]]",
+      "--padding", "1,1,1,0", "--causal", "-o", path,
+    ])
     #expect(r.status == 0, "\(r.err)")
     let p = try SVGHeatmapTests.Parsed(String(contentsOfFile: path, encoding: .utf8))
     #expect(p.cells.count == 12)
@@ -76,7 +83,9 @@ import FoundationXML
   @Test func aFullyMaskedRowIsMaskedAndNamedInTheTitle() throws {
     let path = temporary("m.svg")
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let r = HelpExamples.run(["plot", "attention", "--scores", "[[1, 2], [3, 4]]", "--padding", "0,1", "--causal", "-o", path])
+    let r = HelpExamples.run([
+      "plot", "attention", "--scores", "[[1, 2], [3, 4]]", "--padding", "0,1", "--causal", "-o", path,
+    ])
     #expect(r.status == 0)
     let p = try SVGHeatmapTests.Parsed(String(contentsOfFile: path, encoding: .utf8))
     #expect(p.attribute("0,0", "data-value") == "masked" && p.attribute("0,1", "data-value") == "masked")
@@ -88,8 +97,11 @@ import FoundationXML
   @Test func queryAndKeyGiveScaledDotProductScores() throws {
     let path = temporary("qk.svg")
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let q = [[1.0, 0], [0.5, 2]], k = [[1.0, 1], [0, -1], [2, 0.5]]
-    let r = HelpExamples.run(["plot", "attention", "--query", "[[1, 0], [0.5, 2]]", "--key", "[[1, 1], [0, -1], [2, 0.5]]", "-o", path])
+    let q = [[1.0, 0], [0.5, 2]]
+    let k = [[1.0, 1], [0, -1], [2, 0.5]]
+    let r = HelpExamples.run([
+      "plot", "attention", "--query", "[[1, 0], [0.5, 2]]", "--key", "[[1, 1], [0, -1], [2, 0.5]]", "-o", path,
+    ])
     #expect(r.status == 0, "\(r.err)")
     let p = try SVGHeatmapTests.Parsed(String(contentsOfFile: path, encoding: .utf8))
     for i in 0..<2 {
@@ -119,10 +131,15 @@ import FoundationXML
   }
 
   @Test func usageErrors() {
-    #expect(HelpExamples.run(["plot", "attention", "--scores", "[[1, 2]]", "-o", "/tmp/x.svg", "--padding", "1,2"]).status == 64)
+    #expect(
+      HelpExamples.run(["plot", "attention", "--scores", "[[1, 2]]", "-o", "/tmp/x.svg", "--padding", "1,2"]).status
+        == 64)
     #expect(HelpExamples.run(["plot", "attention", "-o", "/tmp/x.svg"]).status == 64)
-    #expect(HelpExamples.run(["plot", "attention", "--query", "[[1, 2]]", "--key", "[[1]]", "-o", "/tmp/x.svg"]).status == 64)
+    #expect(
+      HelpExamples.run(["plot", "attention", "--query", "[[1, 2]]", "--key", "[[1]]", "-o", "/tmp/x.svg"]).status == 64)
     #expect(HelpExamples.run(["plot", "attention", "--scores", "[1, 2]", "-o", "/tmp/x.svg"]).status == 64)
-    #expect(HelpExamples.run(["plot", "x", "--wrt", "x", "--at", "x=1", "-o", "/tmp/x.svg", "--colors", "rainbow"]).status == 64)
+    #expect(
+      HelpExamples.run(["plot", "x", "--wrt", "x", "--at", "x=1", "-o", "/tmp/x.svg", "--colors", "rainbow"]).status
+        == 64)
   }
 }

@@ -1,8 +1,10 @@
 import Foundation
 import Testing
+
 @testable import SymGradCLI
+
 #if canImport(FoundationXML)
-import FoundationXML
+  import FoundationXML
 #endif
 
 /// The SVG pictures, parsed as XML: one cell per entry with the right number, masked cells
@@ -13,7 +15,10 @@ import FoundationXML
     var classes: [String] = []
     var texts: [String] = []
     var current = ""
-    func parser(_ p: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes a: [String: String] = [:]) {
+    func parser(
+      _ p: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+      attributes a: [String: String] = [:]
+    ) {
       if let c = a["class"] { classes.append(c) }
       if name == "rect", a["class"] == "cell", let r = a["data-row"], let c = a["data-col"] { cells["\(r),\(c)"] = a }
       current = ""
@@ -40,12 +45,14 @@ import FoundationXML
   @Test func jacobianHeatmapCellsCarryTheNumbers() throws {
     let path = tmp("j.svg")
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let status = CommandLineTool.run(["plot", "softmax([a, b, c])", "--wrt", "a,b,c", "--at", "a=1,b=2,c=-inf", "-o", path], output: Output())
+    let status = CommandLineTool.run(
+      ["plot", "softmax([a, b, c])", "--wrt", "a,b,c", "--at", "a=1,b=2,c=-inf", "-o", path], output: Output())
     #expect(status == 0)
     let svg = try parse(path)
     #expect(svg.cells.count == 9)
     // Independently: s = softmax([1, 2]) padded with 0 for the -inf entry; J = diag(s) - s s^T.
-    let e1 = Foundation.exp(1.0), e2 = Foundation.exp(2.0)
+    let e1 = Foundation.exp(1.0)
+    let e2 = Foundation.exp(2.0)
     let s = [e1 / (e1 + e2), e2 / (e1 + e2), 0]
     for i in 0..<3 {
       for j in 0..<3 {
@@ -63,7 +70,9 @@ import FoundationXML
   @Test func attentionPictureMasksCells() throws {
     let path = tmp("a.svg")
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let status = CommandLineTool.run(["plot", "attention", "--scores", "[[1, 2, 0.5], [0.3, 0.1, 2]]", "--padding", "1,1,0", "--causal", "-o", path], output: Output())
+    let status = CommandLineTool.run(
+      ["plot", "attention", "--scores", "[[1, 2, 0.5], [0.3, 0.1, 2]]", "--padding", "1,1,0", "--causal", "-o", path],
+      output: Output())
     #expect(status == 0)
     let svg = try parse(path)
     #expect(svg.cells.count == 6)
@@ -81,6 +90,8 @@ import FoundationXML
     let o = Output()
     #expect(CommandLineTool.run(["plot", "x", "--wrt", "x", "--at", "x=1"], output: o) == 64)
     #expect(o.standardError.contains("-o"))
-    #expect(CommandLineTool.run(["plot", "attention", "--scores", "[[1, 2]]", "--padding", "1", "-o", "/tmp/x.svg"], output: Output()) == 64)
+    #expect(
+      CommandLineTool.run(
+        ["plot", "attention", "--scores", "[[1, 2]]", "--padding", "1", "-o", "/tmp/x.svg"], output: Output()) == 64)
   }
 }

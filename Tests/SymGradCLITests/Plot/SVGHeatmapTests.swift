@@ -1,8 +1,10 @@
 import Foundation
 import Testing
+
 @testable import SymGradCLI
+
 #if canImport(FoundationXML)
-import FoundationXML
+  import FoundationXML
 #endif
 
 /// `SVGHeatmap` on its own, parsed with `XMLDocument`: structure, values, colours, legend.
@@ -22,7 +24,8 @@ import FoundationXML
         // swift-corelibs-foundation; the attribute list has them.
         var a: [String: String] = [:]
         for attribute in e.attributes ?? [] { a[attribute.name ?? ""] = attribute.stringValue }
-        let r = try #require(a["data-row"]), c = try #require(a["data-col"])
+        let r = try #require(a["data-row"])
+        let c = try #require(a["data-col"])
         #expect(cells["\(r),\(c)"] == nil, "two cells at \(r),\(c)")
         cells["\(r),\(c)"] = a
       }
@@ -67,13 +70,17 @@ import FoundationXML
     #expect(try p.texts("legend-min") == ["-2"])
     #expect(try p.texts("legend-zero") == ["0"])
     // Forcing the sequential map.
-    let seq = try Parsed(SVGHeatmap(values: [[-2, 0, 1]], rowLabels: ["r"], columnLabels: ["a", "b", "c"], title: "t", colorMap: .sequential).svg())
+    let seq = try Parsed(
+      SVGHeatmap(
+        values: [[-2, 0, 1]], rowLabels: ["r"], columnLabels: ["a", "b", "c"], title: "t", colorMap: .sequential
+      ).svg())
     #expect(seq.attribute("0,0", "fill") == "#440154")
   }
 
   @Test func maskedCellsAreHatchedAndLabelled() throws {
-    let map = SVGHeatmap(values: [[0.5, 0.5], [1, 0]], masked: [[false, false], [false, true]],
-                         rowLabels: ["q0", "q1"], columnLabels: ["k0", "k1"], title: "A <b> & \"c\"")
+    let map = SVGHeatmap(
+      values: [[0.5, 0.5], [1, 0]], masked: [[false, false], [false, true]],
+      rowLabels: ["q0", "q1"], columnLabels: ["k0", "k1"], title: "A <b> & \"c\"")
     let svg = map.svg()
     let p = try Parsed(svg)
     #expect(p.attribute("1,1", "data-value") == "masked")

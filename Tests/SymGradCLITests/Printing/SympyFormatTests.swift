@@ -1,6 +1,7 @@
 import Foundation
-@testable import SymGrad
 import Testing
+
+@testable import SymGrad
 @testable import SymGradCLI
 
 /// `--format sympy` (a contract): the text `symgrad eval --format sympy --json` prints for
@@ -27,8 +28,9 @@ import Testing
     else { return [] }
     return cases.map { c in
       let v = c["sympy_value"]
-      return Case(expr: c["expr"] as! String, at: c["at"] as! [String: String], text: c["sympy_text"] as! String,
-                  values: (v as? [String]) ?? [v as! String])
+      return Case(
+        expr: c["expr"] as! String, at: c["at"] as! [String: String], text: c["sympy_text"] as! String,
+        values: (v as? [String]) ?? [v as! String])
     }
   }()
 
@@ -53,7 +55,12 @@ import Testing
     let point = c.at.mapValues { Double($0)! }
     let mine = try CompiledFunction.certifiedValues(of: Value(parsing: c.expr).flattened, at: point)
     let theirs = c.values.map { s -> Double in
-      switch s { case "inf": return .infinity; case "-inf": return -.infinity; case "nan": return .nan; default: return Double(s)! }
+      switch s {
+      case "inf": return .infinity
+      case "-inf": return -.infinity
+      case "nan": return .nan
+      default: return Double(s)!
+      }
     }
     #expect(mine.count == theirs.count, "\(c.expr)")
     for (a, b) in zip(mine, theirs) {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SymGradCLI
 
 /// `symgrad prove`: the ten committed claims hold and their outputs are fresh; malformed
@@ -30,7 +31,8 @@ import Testing
   }
 
   @Test func aFalseClaimFails() throws {
-    let file = try temporaryProof("""
+    let file = try temporaryProof(
+      """
       title: A false claim
       claim: The softmax Jacobian is diag(s).
       let s = softmax([a, b, c])
@@ -43,7 +45,8 @@ import Testing
   }
 
   @Test func aWrongValueFails() throws {
-    let file = try temporaryProof("""
+    let file = try temporaryProof(
+      """
       claim: a wrong number
       value: softmax([a, b]) at a=0, b=0 == [0.4, 0.6]
       """)
@@ -52,7 +55,8 @@ import Testing
   }
 
   @Test func malformedProofNamesFileLineAndColumn() throws {
-    let file = try temporaryProof("""
+    let file = try temporaryProof(
+      """
       claim: something
         frobnicate: x
       """)

@@ -1,6 +1,7 @@
 import Foundation
 import SymGrad
 import Testing
+
 @testable import SymGradCLI
 
 /// Every command quoted in the soundness issue (issue 8) and the fuzzing findings
@@ -34,7 +35,11 @@ import Testing
     }
     return text.split(separator: ",").map { item in
       let t = item.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-      switch t { case "inf": return .infinity; case "-inf": return -.infinity; default: return Double(t) ?? .nan }
+      switch t {
+      case "inf": return .infinity
+      case "-inf": return -.infinity
+      default: return Double(t) ?? .nan
+      }
     }
   }
 
@@ -69,13 +74,17 @@ import Testing
   /// `causal_mask(4096)` ran for more than 30 s, `generate_square_subsequent_mask(716)`
   /// 2 s through print, reparse and the CLI (fuzz seed 20261202, input 25932); now a clear
   /// error at the argument. Vectors may be longer (one_hot over a 50,000-word vocabulary).
-  @Test(arguments: ["eye(4096)", "causal_mask(4096)", "generate_square_subsequent_mask(sz=3369)",
-                    "generate_square_subsequent_mask(716)", "eye(513)"])
+  @Test(arguments: [
+    "eye(4096)", "causal_mask(4096)", "generate_square_subsequent_mask(sz=3369)",
+    "generate_square_subsequent_mask(716)", "eye(513)",
+  ])
   func largeLiteralMatricesAreRefused(_ text: String) {
     let r = run("eval", text)
     #expect(r.status == 1)
     #expect(r.err.contains("must be between 0 and 512"), "\(r.err)")
-    #expect(r.err.contains("column \(text.firstIndex(of: "(")!.utf16Offset(in: text) + 2):") || text.contains("sz="), "\(r.err)")
+    #expect(
+      r.err.contains("column \(text.firstIndex(of: "(")!.utf16Offset(in: text) + 2):") || text.contains("sz="),
+      "\(r.err)")
   }
 
   /// Hangs of the fuzzer's 30,000-input slice (seed 20261202), each now decided or
@@ -96,8 +105,10 @@ import Testing
     #expect(values(cosine) == [0.23753747054445737], "\(cosine.out)")
     #expect(cosine.json["certified"] as? Bool == true)
 
-    let nested = run("eval", "nll_loss(log_softmax([[1/8, w0, x[0]], [y, .5, inf], [y, 6, poisson_nll_loss([[y, 9]], [[2, 0]], full=True)]]), [1, 0, 2])",
-                     "--at", "w0=inf,x[0]=inf,y=-inf", "--json")
+    let nested = run(
+      "eval",
+      "nll_loss(log_softmax([[1/8, w0, x[0]], [y, .5, inf], [y, 6, poisson_nll_loss([[y, 9]], [[2, 0]], full=True)]]), [1, 0, 2])",
+      "--at", "w0=inf,x[0]=inf,y=-inf", "--json")
     #expect(nested.json["certified"] as? Bool == false, "\(nested.out)")
     #expect(nested.out.contains("undecided"), "\(nested.out)")
 
@@ -122,15 +133,17 @@ import Testing
   /// - seed 8 #114890: a quotient of 1,000 symbols: normalization compared factor lists
   ///   pairwise (O(n^2) polynomial comparisons); merged by hash now.
   @Test func fuzzHangsOfSeeds7And8() {
-    let focal = "(log1p([min(oo / b, abs(b), b), abs(sqrt(q)), log1p(sum(sigmoid_focal_loss([[b, 0**0, 1e24], [4, b + -1e9, 3/1]], [[sigmoid(b), 0.9, sigmoid(q)], [0.0, 1.0, 0]])))][2]))*q"
+    let focal =
+      "(log1p([min(oo / b, abs(b), b), abs(sqrt(q)), log1p(sum(sigmoid_focal_loss([[b, 0**0, 1e24], [4, b + -1e9, 3/1]], [[sigmoid(b), 0.9, sigmoid(q)], [0.0, 1.0, 0]])))][2]))*q"
     let r = run("eval", focal, "--at", "b=0.5,q=-1.658", "--json")
     #expect(r.json["certified"] as? Bool == true, "\(r.out.suffix(300))")
     #expect(values(r) == [-6.654327553647616], "\(r.out.suffix(300))")
     let tiny = run("eval", "exp(-1e24)", "--json")
     #expect(values(tiny) == [0] && tiny.json["certified"] as? Bool == true, "\(tiny.out)")
 
-    let attention = run("eval", "attention_weights([[log_softmax([403, w0, w0])[0], w0]], [[x + -inf, q + 1], [q, w0]], is_causal=False)",
-                        "--at", "q=-inf,w0=1e-300,x=-745.0", "--json")
+    let attention = run(
+      "eval", "attention_weights([[log_softmax([403, w0, w0])[0], w0]], [[x + -inf, q + 1], [q, w0]], is_causal=False)",
+      "--at", "q=-inf,w0=1e-300,x=-745.0", "--json")
     #expect(attention.json["certified"] as? Bool == false)
     #expect(attention.out.contains("undecided"), "\(attention.out.suffix(300))")
 
@@ -392,7 +405,10 @@ import Testing
   @Test func signAndAbsOfPiFold() {
     #expect(run("eval", "sign(pi)").out.hasPrefix("1\n"))
     #expect(run("eval", "abs(-pi)").out.hasPrefix("pi\n"))
-    let r = run("eval", "log(-(sign(pi))+(abs(0)) + 2)*(softmax([-(min(t, 363)), (t) + t * 3/2, cross_entropy([[t, -0.0473, t + -1e9], [abs(t), t, .5]], [2, 2])])[1])", "--at", "t=inf")
+    let r = run(
+      "eval",
+      "log(-(sign(pi))+(abs(0)) + 2)*(softmax([-(min(t, 363)), (t) + t * 3/2, cross_entropy([[t, -0.0473, t + -1e9], [abs(t), t, .5]], [2, 2])])[1])",
+      "--at", "t=inf")
     #expect(r.out.hasPrefix("0\n"), "\(r.out)")
     #expect(r.status == 0)
   }
@@ -425,10 +441,12 @@ import Testing
   /// #2525 and six more): `sqrt(x)*sqrt(x)` printed -1 at x = -1, `x**y*x**(-y)` 1 at
   /// x = -2, y = 0.5; each is undefined there.
   @Test func productsOfPowersAreNotWidened() {
-    for (expr, at) in [("sqrt(x)*sqrt(x)", "x=-1"), ("sqrt(x)/x**(3/2)", "x=-1"), ("sqrt(x)/sqrt(x)", "x=-1"),
-                       ("x**y*x**(-y)", "x=-2,y=0.5"), ("x**(-y)*x**(y + 1)", "x=-2,y=0.5"),
-                       // The root squared away inside a quotient (fuzz seed 9 #135538: 1).
-                       ("W/(-sqrt(W))**2", "W=-1"), ("W*sqrt(W)**(-2)", "W=-4")] {
+    for (expr, at) in [
+      ("sqrt(x)*sqrt(x)", "x=-1"), ("sqrt(x)/x**(3/2)", "x=-1"), ("sqrt(x)/sqrt(x)", "x=-1"),
+      ("x**y*x**(-y)", "x=-2,y=0.5"), ("x**(-y)*x**(y + 1)", "x=-2,y=0.5"),
+      // The root squared away inside a quotient (fuzz seed 9 #135538: 1).
+      ("W/(-sqrt(W))**2", "W=-1"), ("W*sqrt(W)**(-2)", "W=-4"),
+    ] {
       let r = run("eval", expr, "--at", at)
       #expect(r.status == 1, "\(expr) at \(at): \(r.out)")
     }
@@ -446,7 +464,8 @@ import Testing
     #expect(run("diff", "3 + binary_cross_entropy([x], [y])", "--wrt", "x", "--at", "x=0.5,y=-0.5").status == 1)
     let inf = run("eval", "2*binary_cross_entropy([x], [1.0])", "--at", "x=inf")
     #expect(inf.out.contains("undefined") && inf.out.contains("outside [0, 1]"), "\(inf.out)")
-    #expect(number(run("eval", "2*binary_cross_entropy([x], [1.0])", "--at", "x=0.5", "--json")) == 2 * 0.6931471805599453)
+    #expect(
+      number(run("eval", "2*binary_cross_entropy([x], [1.0])", "--at", "x=0.5", "--json")) == 2 * 0.6931471805599453)
   }
 
   @Test func undefinedLimitExplainsOnStandardError() {
@@ -463,7 +482,8 @@ import Testing
   /// A sum that gives up its content in a product merges with an equal base:
   /// `-(u - 1)*(u - 1)` was printed and read back as `-(u - 1)**2`.
   @Test func contentExtractionMergesEqualBases() {
-    let printed = run("diff", "tanh(b)*(tanh(b)**2 - 1)", "--wrt", "b").out.split(separator: "\n").first.map(String.init) ?? ""
+    let printed =
+      run("diff", "tanh(b)*(tanh(b)**2 - 1)", "--wrt", "b").out.split(separator: "\n").first.map(String.init) ?? ""
     #expect(printed == "-(tanh(b)**2 - 1)**2 - 2*tanh(b)**2*(tanh(b)**2 - 1)")
     #expect(run("eval", "--", printed).out.split(separator: "\n").first.map(String.init) == printed)
   }
@@ -553,7 +573,8 @@ import Testing
     #expect(r.err.contains("column \(column):"), "\(r.err)")
     #expect(r.err.contains("out of bounds"))
     let smoothing = "cross_entropy([[a, b]], [1], label_smoothing=2)"
-    let column2 = smoothing.distance(from: smoothing.startIndex, to: smoothing.range(of: "label_smoothing")!.lowerBound) + 1
+    let column2 =
+      smoothing.distance(from: smoothing.startIndex, to: smoothing.range(of: "label_smoothing")!.lowerBound) + 1
     #expect(run("eval", smoothing).err.contains("column \(column2):"))
   }
 

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import SymGradTestSupport
+import Testing
+
 @testable import SymGrad
 
 /// `CodeGenerator`: the signature contract, the stable forms, and the generated Swift and
@@ -14,16 +15,23 @@ import SymGradTestSupport
     #expect(g.parameters.map(\.name) == ["b", "a", "w", "y", "z"])
     #expect(g.variableCount == 2)
     let c = try g.code(in: .c)
-    #expect(c.contains("void symgrad_fn(double b, double a, double w, double y, double z, double *value, double *gradient)"))
+    #expect(
+      c.contains("void symgrad_fn(double b, double a, double w, double y, double z, double *value, double *gradient)"))
     let py = try g.code(in: .python, name: "loss_and_grad")
     #expect(py.contains("def loss_and_grad(b, a, w, y, z):"))
     #expect(py.contains("return value, gradient"))
     let swift = try g.code(in: .swift)
-    #expect(swift.contains("func symgrad_fn(_ b: Double, _ a: Double, _ w: Double, _ y: Double, _ z: Double) -> (value: Double, gradient: [Double])"))
+    #expect(
+      swift.contains(
+        "func symgrad_fn(_ b: Double, _ a: Double, _ w: Double, _ y: Double, _ z: Double) -> (value: Double, gradient: [Double])"
+      ))
   }
 
   @Test func namesThatAreNotIdentifiersAreRenamed() throws {
-    #expect(CodeGenerator.identifiers(for: ["X[0][1]", "lambda", "X_0_1", "2x", "t0"]) == ["X_0_1", "lambda_", "X_0_1_2", "_2x", "t0"])
+    #expect(
+      CodeGenerator.identifiers(for: ["X[0][1]", "lambda", "X_0_1", "2x", "t0"]) == [
+        "X_0_1", "lambda_", "X_0_1_2", "_2x", "t0",
+      ])
     let g = try CodeGenerator(try Expr(parsing: "t0*x"), withRespectTo: [.scalar("x")])
     // A parameter named like a temporary moves the temporaries' prefix.
     let c = try g.code(in: .c)
@@ -57,7 +65,8 @@ import SymGradTestSupport
   }
 
   @Test func softplusSigmoidLog1pExpm1() throws {
-    let g = try CodeGenerator(try Expr(parsing: "log(1 + exp(x)) + log(1 + x**2) + sigmoid(x)"), withRespectTo: [.scalar("x")])
+    let g = try CodeGenerator(
+      try Expr(parsing: "log(1 + exp(x)) + log(1 + x**2) + sigmoid(x)"), withRespectTo: [.scalar("x")])
     let c = try g.code(in: .c)
     // softplus: max(x, 0) + log1p(exp(-|x|)); log(1 + x**2): log1p; no bare log.
     #expect(c.contains("exp(-fabs(x))") && c.contains("fmax(x, 0.0) + log1p("))
@@ -74,14 +83,27 @@ import SymGradTestSupport
   /// Expressions, variables and points: random points, and extreme ones where the naive
   /// formula overflows or cancels.
   static let cases: [(text: String, wrt: [String], points: [[Double]])] = [
-    ("cross_entropy([[a, b, c]], [1])", ["a", "b", "c"],
-     [[1000, -1000, 0], [700, 710, 0], [-1000, -1000, -1000], [0.5, -2, 3], [1e6, 0, -1e6], [-.infinity, 0, 1]]),
-    ("softmax([a, b, c], dim=0)", ["a", "b", "c"], [[710, 700, -5], [-800, -801, -900], [1, 2, 3], [0, -.infinity, 2]]),
-    ("binary_cross_entropy_with_logits(x, y)", ["x", "y"], [[800, 0], [-800, 1], [800, 0.25], [0.3, 0.7], [-40, 0.5]]),
+    (
+      "cross_entropy([[a, b, c]], [1])", ["a", "b", "c"],
+      [[1000, -1000, 0], [700, 710, 0], [-1000, -1000, -1000], [0.5, -2, 3], [1e6, 0, -1e6], [-.infinity, 0, 1]]
+    ),
+    (
+      "softmax([a, b, c], dim=0)", ["a", "b", "c"],
+      [[710, 700, -5], [-800, -801, -900], [1, 2, 3], [0, -.infinity, 2]]
+    ),
+    (
+      "binary_cross_entropy_with_logits(x, y)", ["x", "y"],
+      [[800, 0], [-800, 1], [800, 0.25], [0.3, 0.7], [-40, 0.5]]
+    ),
     ("log(1 + exp(x)) + sigmoid(x) + log(1 + x**2) + (exp(x) - 1)", ["x"], [[-800], [800], [1e-9], [-3.5], [0]]),
-    ("sqrt(x**2 + 1) + x**(1/3) + y**(2/3) + max(x, y) + min(x, y)*tanh(y) + log1p(y**2) + abs(x)*sign(y) + 1/(x**2 + y**2)",
-     ["x", "y"], [[-8, 27], [2.5, -0.125], [0.1, 0.2], [-3, -4]]),
-    ("w*log(exp(a) + 2*exp(b) + 1) - cos(a)*sin(b) + a**3 * exp(-b)", ["a", "b"], [[700, 1], [-700, 705], [0.5, 0.25]]),
+    (
+      "sqrt(x**2 + 1) + x**(1/3) + y**(2/3) + max(x, y) + min(x, y)*tanh(y) + log1p(y**2) + abs(x)*sign(y) + 1/(x**2 + y**2)",
+      ["x", "y"], [[-8, 27], [2.5, -0.125], [0.1, 0.2], [-3, -4]]
+    ),
+    (
+      "w*log(exp(a) + 2*exp(b) + 1) - cos(a)*sin(b) + a**3 * exp(-b)", ["a", "b"],
+      [[700, 1], [-700, 705], [0.5, 0.25]]
+    ),
   ]
 
   /// The points as generated code sees them: the variables, then the other symbols
@@ -111,7 +133,9 @@ import SymGradTestSupport
       // Beyond the double range the exact value rounds to an infinity, which IEEE code gives.
       let beyondRange = w.value.isInfinite && (w.reason ?? "").contains("beyond the double range")
       #expect(w.certified || beyondRange, "\(label) at \(point): reference \(k) is not certified: \(w)")
-      #expect(isApprox(x, w.value, rtol: 5e-13, atol: 5e-13), "\(label) at \(point): output \(k) is \(x), certified \(w.value)")
+      #expect(
+        isApprox(x, w.value, rtol: 5e-13, atol: 5e-13),
+        "\(label) at \(point): output \(k) is \(x), certified \(w.value)")
     }
   }
 
@@ -148,16 +172,19 @@ import SymGradTestSupport
     defer { try? FileManager.default.removeItem(at: dir) }
     var source = "#include <stdio.h>\n#include <string.h>\n#include <stdint.h>\n"
     var main = "static double d(uint64_t b) { double x; memcpy(&x, &b, 8); return x; }\n"
-    main += "static void show(const char *label, const double *v, int n) { printf(\"%s\", label); for (int i = 0; i < n; i++) { uint64_t b; memcpy(&b, &v[i], 8); printf(\" %llx\", (unsigned long long)b); } printf(\"\\n\"); }\n"
+    main +=
+      "static void show(const char *label, const double *v, int n) { printf(\"%s\", label); for (int i = 0; i < n; i++) { uint64_t b; memcpy(&b, &v[i], 8); printf(\" %llx\", (unsigned long long)b); } printf(\"\\n\"); }\n"
     main += "int main(void) {\n"
     let generators = try Self.cases.map(Self.generator)
     for (i, (c, g)) in zip(Self.cases, generators).enumerated() {
-      source += try g.code(in: .c, name: "f\(i)", source: c.text).replacingOccurrences(of: "#include <math.h>", with: i == 0 ? "#include <math.h>" : "")
+      source += try g.code(in: .c, name: "f\(i)", source: c.text).replacingOccurrences(
+        of: "#include <math.h>", with: i == 0 ? "#include <math.h>" : "")
       let n = g.outputs.count - g.valueCount
       for (k, p) in c.points.enumerated() {
         let args = Self.inputs(g, p).map { "d(0x\(String($0.bitPattern, radix: 16))ULL)" }.joined(separator: ", ")
         main += "  { double v[\(g.valueCount)], j[\(n)], all[\(g.outputs.count)]; f\(i)(\(args), v, j);"
-        main += " memcpy(all, v, sizeof v); memcpy(all + \(g.valueCount), j, sizeof j); show(\"c\(i)p\(k)\", all, \(g.outputs.count)); }\n"
+        main +=
+          " memcpy(all, v, sizeof v); memcpy(all + \(g.valueCount), j, sizeof j); show(\"c\(i)p\(k)\", all, \(g.outputs.count)); }\n"
       }
     }
     // Scalar cases take `double *value`: an array of one works for both signatures.
@@ -165,7 +192,8 @@ import SymGradTestSupport
     let file = dir.appendingPathComponent("generated.c")
     try (source + main).write(to: file, atomically: true, encoding: .utf8)
     let exe = dir.appendingPathComponent("generated").path
-    let (status, log) = try ExternalTool.run(ExternalTool.path(of: "cc")!, ["-std=c99", "-O2", "-Wall", "-Werror", file.path, "-o", exe, "-lm"])
+    let (status, log) = try ExternalTool.run(
+      ExternalTool.path(of: "cc")!, ["-std=c99", "-O2", "-Wall", "-Werror", file.path, "-o", exe, "-lm"])
     try #require(status == 0, "cc failed:\n\(log)")
     let (ran, out) = try ExternalTool.run(exe, [])
     try #require(ran == 0, "\(out)")
@@ -177,13 +205,17 @@ import SymGradTestSupport
     let dir = try Self.directory()
     defer { try? FileManager.default.removeItem(at: dir) }
     var source = ""
-    var main = "func show(_ label: String, _ v: [Double]) { print(([label] + v.map { String($0.bitPattern, radix: 16) }).joined(separator: \" \")) }\n"
+    var main =
+      "func show(_ label: String, _ v: [Double]) { print(([label] + v.map { String($0.bitPattern, radix: 16) }).joined(separator: \" \")) }\n"
     let generators = try Self.cases.map(Self.generator)
     for (i, (c, g)) in zip(Self.cases, generators).enumerated() {
-      source += try g.code(in: .swift, name: "f\(i)", source: c.text).replacingOccurrences(of: "import Foundation", with: i == 0 ? "import Foundation" : "")
+      source += try g.code(in: .swift, name: "f\(i)", source: c.text).replacingOccurrences(
+        of: "import Foundation", with: i == 0 ? "import Foundation" : "")
       for (k, p) in c.points.enumerated() {
-        let args = Self.inputs(g, p).map { "Double(bitPattern: 0x\(String($0.bitPattern, radix: 16)))" }.joined(separator: ", ")
-        main += g.isList
+        let args = Self.inputs(g, p).map { "Double(bitPattern: 0x\(String($0.bitPattern, radix: 16)))" }.joined(
+          separator: ", ")
+        main +=
+          g.isList
           ? "do { let r = f\(i)(\(args)); show(\"c\(i)p\(k)\", r.values + r.jacobian.flatMap { $0 }) }\n"
           : "do { let r = f\(i)(\(args)); show(\"c\(i)p\(k)\", [r.value] + r.gradient) }\n"
       }

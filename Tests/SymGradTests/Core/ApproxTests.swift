@@ -1,5 +1,5 @@
-import Testing
 import SymGradTestSupport
+import Testing
 
 /// The helper itself: a broken comparison would make every numeric test vacuous.
 @Suite struct ApproxTests {

@@ -171,7 +171,11 @@ import Testing
     #expect(try e(d.description) == d, "\(d)")
     var memo: [Expr: Bool] = [:]
     let nested = d.fold(memo: &memo) { node, kids -> Bool in
-      if case .product(let fs) = node.kind, fs.contains(where: { if case .product = $0.kind { return true } else { return false } }) { return true }
+      if case .product(let fs) = node.kind,
+        fs.contains(where: { if case .product = $0.kind { return true } else { return false } })
+      {
+        return true
+      }
       return kids.contains(true)
     }
     #expect(!nested, "\(d)")
@@ -213,8 +217,10 @@ import Testing
     // (the fuzzer, seed 5 #582: a second derivative of (x**a)**w).
     let d2 = try e("(x**a)**w").derivative(withRespectTo: "a").derivative(withRespectTo: "a")
     #expect(try Expr(parsing: d2.description) == d2, "\(d2)")
-    for text in ["sqrt(x)*sqrt(x)", "sqrt(x)*x**(-3/2)", "sqrt(x)/sqrt(x)", "x**y*x**z", "x**y*x**y", "x**(-y)*x**(y + 1)",
-                 "(x**y)**2*(x**y)**(w - 2)", "x**y*x**y*x**(y + 1)", "(x**y)**(-2)*x**y"] {
+    for text in [
+      "sqrt(x)*sqrt(x)", "sqrt(x)*x**(-3/2)", "sqrt(x)/sqrt(x)", "x**y*x**z", "x**y*x**y", "x**(-y)*x**(y + 1)",
+      "(x**y)**2*(x**y)**(w - 2)", "x**y*x**y*x**(y + 1)", "(x**y)**(-2)*x**y",
+    ] {
       let v = try e(text)
       #expect(try Expr(parsing: v.description) == v, "\(text) -> \(v)")
     }
@@ -224,10 +230,13 @@ import Testing
   @Test func logsOfRationals() {
     #expect(log(Expr.number(27)) == 3 * log(Expr.number(3)))
     #expect(log(Expr.number(Rational(numerator: 1, denominator: 2)!)) == -log(Expr.number(2)))
-    #expect(log(Expr.number(Rational(numerator: 4, denominator: 9)!)) == 2 * log(Expr.number(2)) - 2 * log(Expr.number(3)))
+    #expect(
+      log(Expr.number(Rational(numerator: 4, denominator: 9)!)) == 2 * log(Expr.number(2)) - 2 * log(Expr.number(3)))
     #expect(log(Expr.number(6)) == log(Expr.number(2)) + log(Expr.number(3)))
     // Equal values, equal forms: log(4/3) and log(2) + log(2/3) are one expression.
-    #expect(log(Expr.number(Rational(numerator: 4, denominator: 3)!)) == log(Expr.number(2)) + log(Expr.number(Rational(numerator: 2, denominator: 3)!)))
+    #expect(
+      log(Expr.number(Rational(numerator: 4, denominator: 3)!)) == log(Expr.number(2))
+        + log(Expr.number(Rational(numerator: 2, denominator: 3)!)))
     // A prime above 1000 stays a kernel; its powers reduce to it.
     #expect(log(Expr.number(1009 * 1009)) == 2 * log(Expr.number(1009)))
   }
@@ -288,7 +297,8 @@ import Testing
   // MARK: Extended reals
 
   @Test func infiniteArithmetic() {
-    let inf = Expr.infinity, ninf = Expr.negativeInfinity
+    let inf = Expr.infinity
+    let ninf = Expr.negativeInfinity
     #expect(inf - inf == .undefined)
     #expect(inf + ninf == .undefined)
     #expect(0 * inf == .undefined)
@@ -389,7 +399,9 @@ import Testing
       default: return Expr.symbol("t\(i)") ** 2
       }
     }
-    var forward = Expr.zero, backward = Expr.zero, shuffled = Expr.zero
+    var forward = Expr.zero
+    var backward = Expr.zero
+    var shuffled = Expr.zero
     for t in terms { forward += t }
     for t in terms.reversed() { backward += t }
     // A fixed permutation (multiplication by a unit modulo a prime larger than count).

@@ -64,7 +64,8 @@ import Testing
     }
     let pairs = results.compactMap { $0 }
     #expect(pairs.count == ConcurrencyTests.taskCount)
-    let a3 = Expr.symbol("\(prefix)a3"), b3 = Expr.symbol("\(prefix)b3")
+    let a3 = Expr.symbol("\(prefix)a3")
+    let b3 = Expr.symbol("\(prefix)b3")
     for (e, d) in pairs {
       #expect(e == pairs[0].0)
       #expect(d == exp(a3) * b3)

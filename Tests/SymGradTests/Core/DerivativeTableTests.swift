@@ -80,8 +80,10 @@ import Testing
     #expect(max(y, 3).derivative(withRespectTo: x) == 0)
 
     // Away from a tie the derivative goes to the selected argument.
-    let dmx = max(x, y).derivative(withRespectTo: x), dmy = max(x, y).derivative(withRespectTo: y)
-    let dnx = min(x, y).derivative(withRespectTo: x), dny = min(x, y).derivative(withRespectTo: y)
+    let dmx = max(x, y).derivative(withRespectTo: x)
+    let dmy = max(x, y).derivative(withRespectTo: y)
+    let dnx = min(x, y).derivative(withRespectTo: x)
+    let dny = min(x, y).derivative(withRespectTo: y)
     let above = ["x": 3.0, "y": 1.0]
     #expect(try dmx.evaluateIEEE(at: above) == 1)
     #expect(try dmy.evaluateIEEE(at: above) == 0)
@@ -102,7 +104,8 @@ import Testing
   }
 
   @Test func logSumExp() throws {
-    let a = Expr.symbol("a"), b = Expr.symbol("b")
+    let a = Expr.symbol("a")
+    let b = Expr.symbol("b")
     let f = log(exp(a) + exp(b)) - a
     let point = ["a": 1.0, "b": 2.0]
     // Closed forms -e/(1 + e) and e/(1 + e); 1e-12 relative: a handful of libm ops.

@@ -43,7 +43,9 @@ import Testing
     #expect(try parse("2E3") == 2000)
     #expect(try parse("2.5e+2") == 250)
     #expect(try parse("1e400") == Expr(10) ** 400)
-    #expect(try parse("123456789012345678901234567890") == Expr(123456789012345) * Expr(10) ** 15 + Expr(678901234567890))
+    #expect(
+      try parse("123456789012345678901234567890") == Expr(123_456_789_012_345) * Expr(10) ** 15
+        + Expr(678_901_234_567_890))
   }
 
   @Test func constants() throws {
@@ -264,11 +266,16 @@ import Testing
   /// Deep text is parsed on a thread with a large stack (`DeepInput`), so a caller on a
   /// thread with a small stack (512 KiB here) can parse 250 levels.
   @Test func deepTextFromASmallStack() throws {
-    final class Box: @unchecked Sendable { var value: Expr?; var error: Error? }
+    final class Box: @unchecked Sendable {
+      var value: Expr?
+      var error: Error?
+    }
     let box = Box()
     let done = DispatchSemaphore(value: 0)
     let thread = Thread {
-      do { box.value = try Expr(parsing: String(repeating: "tanh(", count: 250) + "x" + String(repeating: ")", count: 250)) } catch { box.error = error }
+      do {
+        box.value = try Expr(parsing: String(repeating: "tanh(", count: 250) + "x" + String(repeating: ")", count: 250))
+      } catch { box.error = error }
       done.signal()
     }
     thread.stackSize = 512 << 10

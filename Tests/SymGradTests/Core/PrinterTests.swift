@@ -112,8 +112,12 @@ import Testing
   @Test func coefficientTimesSumRoundTrips() throws {
     // A product holding a coefficient, a sum and another factor prints with the sum
     // right after the coefficient; reading it back must give the same node.
-    let x = PrinterTests.x, y = PrinterTests.y
-    for e in [Expr.product([2, x + 1, 1 / y]), Expr.product([-1, x - y, y]), Expr.product([Expr(5) / 3, cos(x) + 3, 1 / (y - x)])] {
+    let x = PrinterTests.x
+    let y = PrinterTests.y
+    for e in [
+      Expr.product([2, x + 1, 1 / y]), Expr.product([-1, x - y, y]),
+      Expr.product([Expr(5) / 3, cos(x) + 3, 1 / (y - x)]),
+    ] {
       let parsed = try Expr(parsing: e.description)
       #expect(parsed == e, "\(e.description) parsed as \(parsed.description)")
     }
@@ -133,7 +137,8 @@ import Testing
     let s = exp(PrinterTests.x) + exp(PrinterTests.y)
     let e = exp(PrinterTests.x) / s + exp(PrinterTests.y) / s
     // Both terms lead with the same atom, so their order is the (deterministic) hash order.
-    let a = "exp(x)/(exp(x) + exp(y))", b = "exp(y)/(exp(x) + exp(y))"
+    let a = "exp(x)/(exp(x) + exp(y))"
+    let b = "exp(y)/(exp(x) + exp(y))"
     #expect([a + " + " + b, b + " + " + a].contains(e.description), "\(e.description)")
     #expect(e.description == e.description)
   }

@@ -50,7 +50,8 @@ import Testing
     guard let p1 = value(at: h), let m1 = value(at: -h), let p2 = value(at: 2 * h),
       let m2 = value(at: -2 * h), scale < maxScale
     else { return false }
-    let d1 = (p1 - m1) / (2 * h), d2 = (p2 - m2) / (4 * h)
+    let d1 = (p1 - m1) / (2 * h)
+    let d2 = (p2 - m2) / (4 * h)
     // D(h) and D(2h) differ by about h^2 f'''/2: if they disagree by more than 1e-3
     // (relative) the function is too curved at this scale for a Taylor model to be
     // trusted, so the point says nothing about the symbolic derivative: skip it.
@@ -78,7 +79,8 @@ import Testing
 
   /// `gradient(of:withRespectTo:)` against central differences of the function.
   @Test func gradientMatchesFiniteDifferences() throws {
-    var checkedSeeds = 0, kinked = 0
+    var checkedSeeds = 0
+    var kinked = 0
     for seed in PropertyTests.seeds {
       let f = ExprGenerator.expression(seed: seed)
       let g = gradient(of: f, withRespectTo: PropertyTests.variables)
@@ -155,14 +157,16 @@ import Testing
       #expect(!latex.isEmpty)
       #expect(!latex.contains("*"), "seed \(seed): \(latex)")
       // Braces nest: the depth never goes negative and ends at 0.
-      var depth = 0, minimum = 0
+      var depth = 0
+      var minimum = 0
       for c in latex {
         if c == "{" { depth += 1 } else if c == "}" { depth -= 1 }
         minimum = Swift.min(minimum, depth)
       }
       #expect(depth == 0 && minimum == 0, "seed \(seed): unbalanced braces in \(latex)")
       // \left and \right nest the same way.
-      var open = 0, misordered = false
+      var open = 0
+      var misordered = false
       for m in latex.matches(of: /\\(left|right)(?![A-Za-z])/) {
         open += m.output.1 == "left" ? 1 : -1
         if open < 0 { misordered = true }
@@ -191,7 +195,8 @@ import Testing
   /// each against its own differences, so the symmetry of the result is tested, not
   /// assumed.
   @Test func hessianMatchesFiniteDifferencesOfTheGradient() throws {
-    var checkedSeeds = 0, offDiagonal = 0
+    var checkedSeeds = 0
+    var offDiagonal = 0
     for seed in PropertyTests.seeds {
       let f = ExprGenerator.expression(seed: seed)
       let vars = PropertyTests.variables

@@ -112,7 +112,8 @@ struct EvaluationProfile {
   var kinks: [Double] = []
 
   init(of e: Expr, at point: [String: Double]) throws {
-    var scale = 0.0, kinks: [Double] = []
+    var scale = 0.0
+    var kinks: [Double] = []
     value = try e.fold { (node: Expr, args: [Double]) throws -> Double in
       if case .apply(let f, _) = node.kind {
         switch f {

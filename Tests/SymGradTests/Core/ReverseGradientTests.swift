@@ -28,7 +28,9 @@ import Testing
   }
 
   @Test func agreesWithForwardModeOnRandomExpressions() throws {
-    var compared = 0, identical = 0, entries = 0
+    var compared = 0
+    var identical = 0
+    var entries = 0
     for seed in 0..<200 {
       let f = ExprGenerator.expression(seed: seed)
       let reverse = gradient(of: f, withRespectTo: Self.xyz)
@@ -44,7 +46,8 @@ import Testing
           let b = try? Expr.certifiedValues(of: forward, at: p)
         else { continue }
         for i in 0..<3 where a[i].certified && b[i].certified {
-          #expect(Self.sameNumber(a[i], b[i]), "seed \(seed) d/d\(Self.xyz[i]) at \(p): reverse \(a[i]) forward \(b[i])")
+          #expect(
+            Self.sameNumber(a[i], b[i]), "seed \(seed) d/d\(Self.xyz[i]) at \(p): reverse \(a[i]) forward \(b[i])")
           compared += 1
         }
       }
@@ -78,7 +81,9 @@ import Testing
           Issue.record("\(label) d/d\(names[i]) not certified at \(p)")
           continue
         }
-        #expect(sameNumber(a[0], b[0]), "\(label) d/d\(names[i]) at \(p): reverse \(reverse[i]) = \(a[0]), forward \(forward[i]) = \(b[0])")
+        #expect(
+          sameNumber(a[0], b[0]),
+          "\(label) d/d\(names[i]) at \(p): reverse \(reverse[i]) = \(a[0]), forward \(forward[i]) = \(b[0])")
       }
     }
     return same
@@ -107,7 +112,9 @@ import Testing
   }
 
   @Test func absentSymbolsHaveZeroEntriesAndOrderIsKept() {
-    let x = Expr.symbol("x"), y = Expr.symbol("y"), w = Expr.symbol("w")
+    let x = Expr.symbol("x")
+    let y = Expr.symbol("y")
+    let w = Expr.symbol("w")
     let g = gradient(of: x * x * y, withRespectTo: [w, y, x, y])
     #expect(g == [.zero, x ** 2, 2 * x * y, x ** 2])
     #expect(gradient(of: Expr(3), withRespectTo: [x]) == [.zero])
@@ -124,7 +131,8 @@ import Testing
   /// including through both arguments of max, a power with a variable exponent and the
   /// same child twice.
   @Test func sharedNodesSumTheirPaths() {
-    let x = Expr.symbol("x"), y = Expr.symbol("y")
+    let x = Expr.symbol("x")
+    let y = Expr.symbol("y")
     let u = x * y
     for (k, f) in [u * exp(u), max(x, y) * min(x, y), x ** x, log(u) + sin(u) * u, (x + y) ** y].enumerated() {
       Self.expectAgreement(f, [x, y], "\(f)", seed: k)

@@ -1,5 +1,5 @@
-import Testing
 import SymGradTestSupport
+import Testing
 
 @testable import SymGrad
 
@@ -55,7 +55,9 @@ import SymGradTestSupport
     case (.success(let a), .success(let b)): #expect(isApprox(a, b), "\(a) vs \(b)")
     case (.failure, .failure): break
     default:
-      Issue.record("x**(1/3) at x = -8: evaluate gives \(direct), substitute-then-evaluate gives \(viaSubstitution) (\(substituted))")
+      Issue.record(
+        "x**(1/3) at x = -8: evaluate gives \(direct), substitute-then-evaluate gives \(viaSubstitution) (\(substituted))"
+      )
     }
   }
 }

@@ -35,7 +35,10 @@ import Testing
     // Taking the line breaks out gives the one-line text back.
     let rejoined = lines.map { line -> String in
       var l = String(line)
-      for p in ["&\\quad {}", "&"] where l.hasPrefix(p) { l.removeFirst(p.count); break }
+      for p in ["&\\quad {}", "&"] where l.hasPrefix(p) {
+        l.removeFirst(p.count)
+        break
+      }
       if l.hasSuffix(" \\\\") { l.removeLast(3) }
       return l
     }.joined(separator: " ")
@@ -46,7 +49,9 @@ import Testing
 
   @Test func standaloneIsACompleteArticle() {
     let doc = LatexDocument.standalone(body: "x^{2}", title: "Loss & gradient_1 100%")
-    #expect(doc.hasPrefix("\\documentclass[10pt]{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n\\allowdisplaybreaks\n"))
+    #expect(
+      doc.hasPrefix(
+        "\\documentclass[10pt]{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n\\allowdisplaybreaks\n"))
     #expect(!doc.contains("geometry"))
     #expect(doc.contains("\\section*{Loss \\& gradient\\_1 100\\%}"))
     #expect(doc.contains("\\begin{gather*}\nx^{2}\n\\end{gather*}"))

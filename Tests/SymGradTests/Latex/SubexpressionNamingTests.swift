@@ -83,15 +83,16 @@ import Testing
     let first = LatexDocument.matrix(j)
     // Rebuilding the expressions from text and naming again gives the same text.
     for _ in 0..<3 { #expect(LatexDocument.matrix(try Self.softmaxJacobian()) == first) }
-    #expect(first == """
-      \\begin{pmatrix}
-      \\frac{e^{x_{0}}}{S} - \\frac{e^{2 x_{0}}}{S^{2}} & -\\frac{e^{x_{0} + x_{1}}}{S^{2}} & -\\frac{e^{x_{0} + x_{2}}}{S^{2}} \\\\
-      -\\frac{e^{x_{0} + x_{1}}}{S^{2}} & \\frac{e^{x_{1}}}{S} - \\frac{e^{2 x_{1}}}{S^{2}} & -\\frac{e^{x_{1} + x_{2}}}{S^{2}} \\\\
-      -\\frac{e^{x_{0} + x_{2}}}{S^{2}} & -\\frac{e^{x_{1} + x_{2}}}{S^{2}} & \\frac{e^{x_{2}}}{S} - \\frac{e^{2 x_{2}}}{S^{2}}
-      \\end{pmatrix},\\\\
-      \\text{where }\\begin{aligned}[t]
-      S &= e^{x_{0}} + e^{x_{1}} + e^{x_{2}}
-      \\end{aligned}
-      """)
+    #expect(
+      first == """
+        \\begin{pmatrix}
+        \\frac{e^{x_{0}}}{S} - \\frac{e^{2 x_{0}}}{S^{2}} & -\\frac{e^{x_{0} + x_{1}}}{S^{2}} & -\\frac{e^{x_{0} + x_{2}}}{S^{2}} \\\\
+        -\\frac{e^{x_{0} + x_{1}}}{S^{2}} & \\frac{e^{x_{1}}}{S} - \\frac{e^{2 x_{1}}}{S^{2}} & -\\frac{e^{x_{1} + x_{2}}}{S^{2}} \\\\
+        -\\frac{e^{x_{0} + x_{2}}}{S^{2}} & -\\frac{e^{x_{1} + x_{2}}}{S^{2}} & \\frac{e^{x_{2}}}{S} - \\frac{e^{2 x_{2}}}{S^{2}}
+        \\end{pmatrix},\\\\
+        \\text{where }\\begin{aligned}[t]
+        S &= e^{x_{0}} + e^{x_{1}} + e^{x_{2}}
+        \\end{aligned}
+        """)
   }
 }

@@ -46,7 +46,8 @@ import Testing
   /// its certified value equals the limit engine's (run on the same expression alone,
   /// with no fast path), and the fast path applies often enough to matter.
   @Test func agreesWithTheLimitEngine() throws {
-    var applied = 0, compared = 0
+    var applied = 0
+    var compared = 0
     for seed in 0..<3000 {
       let e = ExprGenerator.expression(seed: seed)
       var rng = SplitMix64(seed: UInt64(seed) &+ 99)
@@ -64,7 +65,9 @@ import Testing
       var sub = InfiniteInputSubstitution(point: point)
       guard let form = sub.finiteForm(of: e) else { continue }
       applied += 1
-      guard case .value(let fast) = CertifiedEvaluator(values: point).evaluate([form])[0], fast.certified else { continue }
+      guard case .value(let fast) = CertifiedEvaluator(values: point).evaluate([form])[0], fast.certified else {
+        continue
+      }
       let limit = e.limitValue(at: point)
       guard case .finite(let c) = limit else {
         Issue.record("seed \(seed): \(e) at \(point): fast path \(form) = \(fast.value), limit engine \(limit)")

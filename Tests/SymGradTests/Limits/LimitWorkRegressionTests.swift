@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SymGrad
 
 /// Results of the paths rewritten for the fuzzer's hang classes of 2026-12-03 (seed 3):
@@ -53,7 +54,9 @@ import Testing
       #expect(why.code == "domain", "\(why)")
     }
     // Odd roots of it are real: -inf.
-    #expect(limit(of: Expr.power(-s, .number(Rational(numerator: 1, denominator: 3)!)), as: x, approaches: .plusInfinity) == .minusInfinity)
+    #expect(
+      limit(of: Expr.power(-s, .number(Rational(numerator: 1, denominator: 3)!)), as: x, approaches: .plusInfinity)
+        == .minusInfinity)
   }
 
   /// Other symbols are generic constants: the domain rules for roots and logs assume no
@@ -88,7 +91,8 @@ import Testing
     let values = try Expr.certifiedValues(of: Value(parsing: text).flattened, at: ["W": -.infinity])
     #expect(values.map(\.value) == [0, 1, 0] && values.allSatisfy(\.certified), "\(values)")
     // The composition's order is what it reached, not what was asked.
-    let arithmetic = SeriesArithmetic(isZero: { $0.isZero }, meter: WorkMeter(limit: LimitEngine.workBudget), sign: { $0.rationalValue?.signum })
+    let arithmetic = SeriesArithmetic(
+      isZero: { $0.isZero }, meter: WorkMeter(limit: LimitEngine.workBudget), sign: { $0.rationalValue?.signum })
     let scale = BigInt(10).power(28)
     let e1 = Exponent(Rational(numerator: 3, denominator: scale)!)
     let e2 = Exponent(Rational(numerator: 7, denominator: scale * BigInt(2))!)
@@ -104,6 +108,7 @@ import Testing
     #expect(CertifiedEvaluator.domainError(of: try Expr(parsing: "log(-1 - exp(-5))")) != nil)
     #expect(CertifiedEvaluator.domainError(of: try Expr(parsing: "sqrt(2 - pi)")) != nil)
     #expect(CertifiedEvaluator.domainError(of: try Expr(parsing: "log(2)*sqrt(pi - 3)")) == nil)
-    #expect(LimitValue.finite(try Expr(parsing: "log(1 - pi)")).checkingDomain() != .finite(try Expr(parsing: "log(1 - pi)")))
+    #expect(
+      LimitValue.finite(try Expr(parsing: "log(1 - pi)")).checkingDomain() != .finite(try Expr(parsing: "log(1 - pi)")))
   }
 }

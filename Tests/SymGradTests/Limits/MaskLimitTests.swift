@@ -1,6 +1,7 @@
 import Foundation
 import SymGradTestSupport
 import Testing
+
 @testable import SymGrad
 
 /// Masked keys get exactly zero weight and zero gradient in the limit; mask conventions
@@ -34,9 +35,12 @@ import Testing
   /// Weights against `expectedWeights`: O(1) values from a handful of libm operations on
   /// either side, so 1e-12 relative is ample; no absolute tolerance, so masked cells must
   /// be exactly 0.
-  func expectWeights(_ v: [Double], masked: Set<Int>, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
+  func expectWeights(
+    _ v: [Double], masked: Set<Int>, _ label: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) {
     let expected = Self.expectedWeights(masked: masked)
-    #expect(isApprox(v, expected, rtol: 1e-12, atol: 0), "\(label): \(v) vs \(expected)", sourceLocation: sourceLocation)
+    #expect(
+      isApprox(v, expected, rtol: 1e-12, atol: 0), "\(label): \(v) vs \(expected)", sourceLocation: sourceLocation)
   }
 
   /// Padding (three conventions), causal, and both: masked cells have weight exactly 0,
@@ -66,15 +70,18 @@ import Testing
   /// The conventions agree entry by entry: key_padding_mask (True = masked), float
   /// 0/-inf, Hugging Face 1/0 and SDPA bool (True = attend).
   @Test func conventionsAgree() throws {
-    let forms = [", key_padding_mask=[False, True, False]", ", attention_mask=[1, 0, 1]",
-                 ", attn_mask=[[0, -inf, 0], [0, -inf, 0]]", ", attn_mask=[[True, False, True], [True, False, True]]",
-                 ", key_padding_mask=[0, -inf, 0]"]
+    let forms = [
+      ", key_padding_mask=[False, True, False]", ", attention_mask=[1, 0, 1]",
+      ", attn_mask=[[0, -inf, 0], [0, -inf, 0]]", ", attn_mask=[[True, False, True], [True, False, True]]",
+      ", key_padding_mask=[0, -inf, 0]",
+    ]
     for f in forms { expectWeights(try values(try weights(f)), masked: [1, 4], f) }
   }
 
   @Test func causalMaskIsGenerateSquareSubsequentMask() throws {
     for n in 1...5 {
-      let a = try Value(parsing: "causal_mask(\(n))"), b = try Value(parsing: "generate_square_subsequent_mask(\(n))")
+      let a = try Value(parsing: "causal_mask(\(n))")
+      let b = try Value(parsing: "generate_square_subsequent_mask(\(n))")
       #expect(a == b)
       let flat = a.flattened
       for i in 0..<n { for j in 0..<n { #expect(flat[i * n + j] == (j > i ? Expr.negativeInfinity : 0)) } }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SymGrad
 
 /// `Expr.resolvingMasks`: the limit at the mask constants, symbols held finite; kept as
@@ -7,7 +8,8 @@ import Testing
   let s = Expr.symbol("s"), r = Expr.symbol("r"), q = Expr.symbol("q")
 
   @Test func maskedSoftmaxEntriesResolve() throws {
-    let masked = exp(.negativeInfinity + s), kept = exp(r)
+    let masked = exp(.negativeInfinity + s)
+    let kept = exp(r)
     #expect((masked / (masked + kept)).resolvingMasks() == .zero)
     #expect((kept / (masked + kept)).resolvingMasks() == .one)
     // Depends on the sign of q: not decided, kept.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SymGrad
 
 /// The work the series arithmetic charges for what it computes.
@@ -10,12 +11,14 @@ import Testing
   @Test func hugeBinomialCoefficientsExhaustTheBudget() throws {
     let meter = WorkMeter(limit: 100_000)
     let arithmetic = SeriesArithmetic(isZero: { $0.isZero }, meter: meter, sign: { $0.rationalValue?.signum })
-    let onePlusOmega = Series(terms: [(Exponent(Rational(0)), .one), (Exponent(Rational(1)), .one)], order: Exponent(Rational(20)))
+    let onePlusOmega = Series(
+      terms: [(Exponent(Rational(0)), .one), (Exponent(Rational(1)), .one)], order: Exponent(Rational(20)))
     _ = try arithmetic.power(onePlusOmega, Exponent(Rational(BigInt(10).power(400))))
     #expect(meter.exhausted, "charged \(meter.count)")
     // A small exponent stays well inside the budget.
     let small = WorkMeter(limit: 100_000)
-    _ = try SeriesArithmetic(isZero: { $0.isZero }, meter: small, sign: { $0.rationalValue?.signum }).power(onePlusOmega, Exponent(Rational(numerator: 1, denominator: 3)!))
+    _ = try SeriesArithmetic(isZero: { $0.isZero }, meter: small, sign: { $0.rationalValue?.signum }).power(
+      onePlusOmega, Exponent(Rational(numerator: 1, denominator: 3)!))
     #expect(!small.exhausted, "charged \(small.count)")
   }
 
@@ -24,16 +27,24 @@ import Testing
   /// terms exhaust the budget; the same series with small numbers stays far inside it.
   @Test func productsChargeTheSizeOfTheirNumbers() throws {
     func series(_ c: Rational) -> Series {
-      Series(terms: (0..<12).map { (Exponent(Rational($0)), Expr.number(c) + .symbol("k\($0)")) }, order: Exponent(Rational(12)))
+      Series(
+        terms: (0..<12).map { (Exponent(Rational($0)), Expr.number(c) + .symbol("k\($0)")) },
+        order: Exponent(Rational(12)))
     }
     let tiny = Rational(numerator: BigInt(3), denominator: BigInt(2).power(1074))!
     let meter = WorkMeter(limit: 100_000)
     var s = series(tiny)
-    for _ in 0..<4 { s = SeriesArithmetic(isZero: { $0.isZero }, meter: meter, sign: { $0.rationalValue?.signum }).multiply(s, series(tiny)) }
+    for _ in 0..<4 {
+      s = SeriesArithmetic(isZero: { $0.isZero }, meter: meter, sign: { $0.rationalValue?.signum }).multiply(
+        s, series(tiny))
+    }
     #expect(meter.exhausted, "charged \(meter.count)")
     let small = WorkMeter(limit: 100_000)
     var u = series(Rational(3))
-    for _ in 0..<4 { u = SeriesArithmetic(isZero: { $0.isZero }, meter: small, sign: { $0.rationalValue?.signum }).multiply(u, series(Rational(3))) }
+    for _ in 0..<4 {
+      u = SeriesArithmetic(isZero: { $0.isZero }, meter: small, sign: { $0.rationalValue?.signum }).multiply(
+        u, series(Rational(3)))
+    }
     #expect(!small.exhausted, "charged \(small.count)")
   }
 
@@ -41,7 +52,8 @@ import Testing
   /// comparison (the result is discarded): log1p(10**-300)/10**-300 and 1 differ by
   /// 5e-301, which takes a 1,536-bit comparison (charged 4,096 steps) within the budget.
   @Test func exhaustedMetersOrderWithoutCertifying() throws {
-    let a = Exponent(try Expr(parsing: "log1p(10**-300)*10**300")), b = Exponent(Rational(1))
+    let a = Exponent(try Expr(parsing: "log1p(10**-300)*10**300"))
+    let b = Exponent(Rational(1))
     let spent = WorkMeter(limit: 10)
     spent.count = 11
     _ = Exponent.less(a, b, charging: spent)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SymGrad
 
 /// Signs that no enclosure reaches: constants within `exp(-10**9)` of 0 (a `-1e9` mask

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SymGrad
 
 /// One case recorded by Scripts/record_sympy_limits.py: sympy's `limit` of an expression
@@ -33,7 +34,8 @@ struct SympyLimitCase: Sendable, CustomTestStringConvertible {
       case let s as String: value = s == "inf" ? .infinity : (s == "-inf" ? -.infinity : .nan)
       default: return nil
       }
-      return SympyLimitCase(id: id, expression: e, variable: v, toPlus: d == "+inf", fixed: fixed, limit: l, value: value)
+      return SympyLimitCase(
+        id: id, expression: e, variable: v, toPlus: d == "+inf", fixed: fixed, limit: l, value: value)
     }
   }()
 }
@@ -68,8 +70,9 @@ struct SympyLimitCase: Sendable, CustomTestStringConvertible {
     if c.value.isInfinite {
       #expect(got == c.value, "\(c.id): \(c.expression) -> \(result), sympy \(c.limit)")
     } else {
-      #expect(Swift.abs(got - c.value) <= 1e-10 * Swift.max(1, Swift.abs(c.value)),
-              "\(c.id): \(c.expression) -> \(result), sympy \(c.limit)")
+      #expect(
+        Swift.abs(got - c.value) <= 1e-10 * Swift.max(1, Swift.abs(c.value)),
+        "\(c.id): \(c.expression) -> \(result), sympy \(c.limit)")
     }
   }
 }

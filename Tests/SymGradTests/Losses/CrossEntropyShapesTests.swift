@@ -1,6 +1,7 @@
 import Foundation
 import SymGradTestSupport
 import Testing
+
 @testable import SymGrad
 
 /// `cross_entropy` and `nll_loss` on (N, C, d1, ..., dK) inputs, classes in dimension 1 as
@@ -17,7 +18,8 @@ import Testing
       Issue.record("not a scalar")
       return
     }
-    let x0 = Expr.symbol("x0"), x1 = Expr.symbol("x1")
+    let x0 = Expr.symbol("x0")
+    let x1 = Expr.symbol("x1")
     #expect((loss - (-x0 / 4 - 3 * x1 / 4 + log(exp(x0) + exp(x1)))).simplified() == 0)
     let point: [String: Double] = ["x0": 0.5, "x1": -1]
     // A handful of roundings on PyTorch's side: within 2 ulps.
@@ -34,15 +36,26 @@ import Testing
   /// Every option on (N, C, d1, d2) agrees with the same loss on the (N d1 d2) x C matrix
   /// of positions (the definition), symbolically: weights, ignore_index, label smoothing
   /// and each reduction; `none` keeps the shape (N, d1, d2).
-  @Test(arguments: ["reduction='mean'", "reduction='sum'", "reduction='none'",
-                    "weight=[2, 3, 5], ignore_index=1", "weight=[2, 3, 5], label_smoothing=0.2",
-                    "label_smoothing=0.1, ignore_index=0, reduction='sum'"])
+  @Test(arguments: [
+    "reduction='mean'", "reduction='sum'", "reduction='none'",
+    "weight=[2, 3, 5], ignore_index=1", "weight=[2, 3, 5], label_smoothing=0.2",
+    "label_smoothing=0.1, ignore_index=0, reduction='sum'",
+  ])
   func spatialLossIsTheLossOverPositions(_ options: String) throws {
     // N = 2, C = 3, d1 = 1, d2 = 2: x[n][c][0][s] = x_n_c_s.
     func x(_ n: Int, _ c: Int, _ s: Int) -> String { "x\(n)\(c)\(s)" }
-    let input = "[" + (0..<2).map { n in "[" + (0..<3).map { c in "[[" + (0..<2).map { s in x(n, c, s) }.joined(separator: ", ") + "]]" }.joined(separator: ", ") + "]" }.joined(separator: ", ") + "]"
+    let input =
+      "["
+      + (0..<2).map { n in
+        "["
+          + (0..<3).map { c in "[[" + (0..<2).map { s in x(n, c, s) }.joined(separator: ", ") + "]]" }.joined(
+            separator: ", ") + "]"
+      }.joined(separator: ", ") + "]"
     let target = "[[[0, 2]], [[1, 1]]]"  // (N, d1, d2)
-    let rows = "[" + (0..<2).flatMap { n in (0..<2).map { s in "[" + (0..<3).map { c in x(n, c, s) }.joined(separator: ", ") + "]" } }.joined(separator: ", ") + "]"
+    let rows =
+      "["
+      + (0..<2).flatMap { n in (0..<2).map { s in "[" + (0..<3).map { c in x(n, c, s) }.joined(separator: ", ") + "]" }
+      }.joined(separator: ", ") + "]"
     let flatTarget = "[0, 2, 1, 1]"
     let spatial = try value("cross_entropy(\(input), \(target), \(options))")
     let matrix = try value("cross_entropy(\(rows), \(flatTarget), \(options))")
@@ -88,9 +101,11 @@ import Testing
 /// PyTorch's gradient 0 at `x == y` for `l1_loss`.
 @Suite struct RegressionLossTests {
   @Test func definitions() throws {
-    #expect(try Value(parsing: "mse_loss([[a, b], [c, d]], [[1, 2], [3, 4]])")
-            == (try Value(parsing: "((a - 1)**2 + (b - 2)**2 + (c - 3)**2 + (d - 4)**2)/4")))
-    #expect(try Value(parsing: "l1_loss([a, b], [1, 2], reduction='sum')") == (try Value(parsing: "abs(a - 1) + abs(b - 2)")))
+    #expect(
+      try Value(parsing: "mse_loss([[a, b], [c, d]], [[1, 2], [3, 4]])")
+        == (try Value(parsing: "((a - 1)**2 + (b - 2)**2 + (c - 3)**2 + (d - 4)**2)/4")))
+    #expect(
+      try Value(parsing: "l1_loss([a, b], [1, 2], reduction='sum')") == (try Value(parsing: "abs(a - 1) + abs(b - 2)")))
     #expect(try Value(parsing: "mse_loss([a, b], [1, 2], 'none')").shape == [2])
     #expect(throws: ParseError.self) { try Value(parsing: "mse_loss([a, b], [1])") }
   }
@@ -109,17 +124,25 @@ import Testing
   @Test func klDivDefinitionsAndDenominators() throws {
     // batchmean divides by the batch size (2), mean by the element count (4).
     let terms = "0.25*(log(0.25) - a) + 0.75*(log(0.75) - b) + 1*(log(1) - d)"
-    #expect(try Value(parsing: "kl_div([[a, b], [c, d]], [[0.25, 0.75], [0, 1]], reduction='batchmean')") == (try Value(parsing: "(\(terms))/2")))
-    #expect(try Value(parsing: "kl_div([[a, b], [c, d]], [[0.25, 0.75], [0, 1]])") == (try Value(parsing: "(\(terms))/4")))
-    #expect(try Value(parsing: "kl_div([a], [t], log_target=True, reduction='sum')") == (try Value(parsing: "exp(t)*(t - a)")))
+    #expect(
+      try Value(parsing: "kl_div([[a, b], [c, d]], [[0.25, 0.75], [0, 1]], reduction='batchmean')")
+        == (try Value(parsing: "(\(terms))/2")))
+    #expect(
+      try Value(parsing: "kl_div([[a, b], [c, d]], [[0.25, 0.75], [0, 1]])") == (try Value(parsing: "(\(terms))/4")))
+    #expect(
+      try Value(parsing: "kl_div([a], [t], log_target=True, reduction='sum')") == (try Value(parsing: "exp(t)*(t - a)"))
+    )
     // A symbolic target at 0: the limit 0*log(0) = 0 (PyTorch's xlogy gives 0 too).
     #expect(try Expr(parsing: "kl_div([a], [t], reduction='sum')").evaluate(at: ["a": 0.5, "t": 0]) == 0)
     #expect(throws: ParseError.self) { try Value(parsing: "kl_div([a], [1], reduction='avg')") }
   }
 
   @Test func softMarginAndLogSumExp() throws {
-    #expect(try Value(parsing: "soft_margin_loss([a, b], [1, -1])") == (try Value(parsing: "(softplus(-a) + softplus(b))/2")))
-    #expect(try Value(parsing: "logsumexp([[a, b], [c, d]], 1)") == (try Value(parsing: "[log(exp(a) + exp(b)), log(exp(c) + exp(d))]")))
+    #expect(
+      try Value(parsing: "soft_margin_loss([a, b], [1, -1])") == (try Value(parsing: "(softplus(-a) + softplus(b))/2")))
+    #expect(
+      try Value(parsing: "logsumexp([[a, b], [c, d]], 1)")
+        == (try Value(parsing: "[log(exp(a) + exp(b)), log(exp(c) + exp(d))]")))
     #expect(try Value(parsing: "logsumexp([[a, b], [c, d]], dim=0, keepdim=True)").shape == [1, 2])
   }
 }
@@ -128,11 +151,16 @@ import Testing
 /// the target exceeds 1.
 @Suite struct PoissonNLLLossTests {
   @Test func definitions() throws {
-    #expect(try Value(parsing: "poisson_nll_loss([a, b], [2, 0.5])") == (try Value(parsing: "(exp(a) - 2*a + exp(b) - b/2)/2")))
-    #expect(try Value(parsing: "poisson_nll_loss([a], [3], log_input=False, eps=0.5, reduction='sum')") == (try Value(parsing: "a - 3*log(a + 0.5)")))
+    #expect(
+      try Value(parsing: "poisson_nll_loss([a, b], [2, 0.5])")
+        == (try Value(parsing: "(exp(a) - 2*a + exp(b) - b/2)/2")))
+    #expect(
+      try Value(parsing: "poisson_nll_loss([a], [3], log_input=False, eps=0.5, reduction='sum')")
+        == (try Value(parsing: "a - 3*log(a + 0.5)")))
     // Stirling's term for the target 2 (> 1), none for 1.
-    #expect(try Value(parsing: "poisson_nll_loss([a, b], [2, 1], full=True, reduction='none')")
-            == (try Value(parsing: "[exp(a) - 2*a + 2*log(2) - 2 + log(4*pi)/2, exp(b) - b]")))
+    #expect(
+      try Value(parsing: "poisson_nll_loss([a, b], [2, 1], full=True, reduction='none')")
+        == (try Value(parsing: "[exp(a) - 2*a + 2*log(2) - 2 + log(4*pi)/2, exp(b) - b]")))
     #expect(throws: ParseError.self) { try Value(parsing: "poisson_nll_loss([a], [t], full=True)") }
   }
 }
@@ -141,7 +169,9 @@ import Testing
 @Suite struct ReductionKeepdimTests {
   @Test func keepdim() throws {
     #expect(try Value(parsing: "sum([[a, b], [c, d]], 1, True)") == (try Value(parsing: "[[a + b], [c + d]]")))
-    #expect(try Value(parsing: "mean([[a, b], [c, d]], dim=0, keepdim=True)") == (try Value(parsing: "[[(a + c)/2, (b + d)/2]]")))
+    #expect(
+      try Value(parsing: "mean([[a, b], [c, d]], dim=0, keepdim=True)")
+        == (try Value(parsing: "[[(a + c)/2, (b + d)/2]]")))
     #expect(try Value(parsing: "sum([[a, b], [c, d]], keepdim=True)").shape == [1, 1])
     #expect(try Value(parsing: "sum([[a, b], [c, d]], 1)").shape == [2])
   }

@@ -1,8 +1,10 @@
 import Foundation
 import Testing
+
 @testable import SymGrad
+
 #if canImport(SymGradTestSupport)
-import SymGradTestSupport  // isApprox, once it moves out of Tests/SymGradTests/Core/Approx.swift
+  import SymGradTestSupport  // isApprox, once it moves out of Tests/SymGradTests/Core/Approx.swift
 #endif
 
 /// Canonical-construction and simplification rules checked by their values: a rule that

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SymGrad
 
 /// Extended-real semantics that `Scripts/mutation-check` found unpinned: the same-rate

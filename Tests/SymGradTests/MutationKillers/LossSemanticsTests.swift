@@ -1,8 +1,10 @@
 import Foundation
 import Testing
+
 @testable import SymGrad
+
 #if canImport(SymGradTestSupport)
-import SymGradTestSupport  // isApprox, once it moves out of Tests/SymGradTests/Core/Approx.swift
+  import SymGradTestSupport  // isApprox, once it moves out of Tests/SymGradTests/Core/Approx.swift
 #endif
 
 /// PyTorch loss and mask rules that `Scripts/mutation-check` found unpinned, checked at
@@ -42,8 +44,10 @@ import SymGradTestSupport  // isApprox, once it moves out of Tests/SymGradTests/
   /// y = 0: softplus(0.5) = 0.97407698418010668087; y = 1: 3 softplus(-0.5) = 1.4222309525403200426.
   @Test func posWeightScalesOnlyPositiveTargets() throws {
     let p: [String: Double] = ["x": 0.5]
-    #expect(isApprox(try value("binary_cross_entropy_with_logits([x], [0.0], pos_weight=[3.0])", p), 0.97407698418010668087))
-    #expect(isApprox(try value("binary_cross_entropy_with_logits([x], [1.0], pos_weight=[3.0])", p), 1.4222309525403200426))
+    #expect(
+      isApprox(try value("binary_cross_entropy_with_logits([x], [0.0], pos_weight=[3.0])", p), 0.97407698418010668087))
+    #expect(
+      isApprox(try value("binary_cross_entropy_with_logits([x], [1.0], pos_weight=[3.0])", p), 1.4222309525403200426))
   }
 
   // MARK: cross_entropy: label smoothing and ignore_index
@@ -58,7 +62,9 @@ import SymGradTestSupport  // isApprox, once it moves out of Tests/SymGradTests/
   /// denominator: rows [[1, 2, 3], [0, 0, 0]], targets [0, -100], e = 0.2, mean:
   /// 0.8 (-logp_00) + (0.2/3) sum_c(-logp_0c), divided by 1 = 2.2076059644443803045.
   @Test func labelSmoothingMeanSkipsIgnoredRows() throws {
-    #expect(isApprox(try value("cross_entropy([[1, 2, 3], [0, 0, 0]], [0, -100], label_smoothing=0.2)"), 2.2076059644443803045))
+    #expect(
+      isApprox(
+        try value("cross_entropy([[1, 2, 3], [0, 0, 0]], [0, -100], label_smoothing=0.2)"), 2.2076059644443803045))
   }
 
   /// With class weights w = [1, 2, 3], rows [[1, 2, 3], [3, 1, 0]], targets [1, 2], e = 0.2,
@@ -73,7 +79,8 @@ import SymGradTestSupport  // isApprox, once it moves out of Tests/SymGradTests/
   /// Probability targets p = [0.2, 0.3, 0.5], e = 0.1: q = 0.9 p + 0.1/3,
   /// L = -sum q_c logp_c = 1.1376059644443803045.
   @Test func probabilityTargetsAreSmoothedTowardUniform() throws {
-    #expect(isApprox(try value("cross_entropy([[1, 2, 3]], [[0.2, 0.3, 0.5]], label_smoothing=0.1)"), 1.1376059644443803045))
+    #expect(
+      isApprox(try value("cross_entropy([[1, 2, 3]], [[0.2, 0.3, 0.5]], label_smoothing=0.1)"), 1.1376059644443803045))
   }
 
   // MARK: nll_loss: the mean's denominator

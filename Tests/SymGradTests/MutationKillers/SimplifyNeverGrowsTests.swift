@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SymGrad
 
 /// `simplified()` never makes an expression bigger (issue 8: expanding

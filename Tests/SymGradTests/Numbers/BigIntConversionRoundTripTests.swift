@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SymGrad
 
 /// Decimal text and back, at chunk boundaries (short values convert 19 digits at a time)
@@ -9,7 +10,8 @@ import Testing
   @Test func decimalTextRoundTrips() {
     var rng = SplitMix64(seed: 19)  // seeded: a failure names reproducible digits
     func randomDigits(_ length: Int) -> String {
-      (0..<length).map { i in String(i == 0 ? Int.random(in: 1...9, using: &rng) : Int.random(in: 0...9, using: &rng)) }.joined()
+      (0..<length).map { i in String(i == 0 ? Int.random(in: 1...9, using: &rng) : Int.random(in: 0...9, using: &rng)) }
+        .joined()
     }
     var texts: [String] = []
     var lengths = Array(1...120)
@@ -46,7 +48,9 @@ import Testing
   @Test func parsedValuesAreTheNumbersWritten() {
     var rng = SplitMix64(seed: 23)
     for length in [761, 1_600, 5_000] {
-      let text = (0..<length).map { i in String(i == 0 ? Int.random(in: 1...9, using: &rng) : Int.random(in: 0...9, using: &rng)) }.joined()
+      let text = (0..<length).map { i in
+        String(i == 0 ? Int.random(in: 1...9, using: &rng) : Int.random(in: 0...9, using: &rng))
+      }.joined()
       var horner = BigInt(0)
       for byte in text.utf8 { horner = horner * BigInt(10) + BigInt(Int(byte - UInt8(ascii: "0"))) }
       #expect(BigInt(text) == horner, "\(length) digits")
@@ -70,10 +74,14 @@ import Testing
       }
     }
     let t = BigInt.karatsubaThreshold
-    let sizes = [(t, t), (t - 1, t + 5), (t + 1, t + 1), (2 * t, t), (2 * t + 3, t + 1), (3 * t + 1, 2 * t), (300, 170), (511, 512), (1_000, 41)]
+    let sizes = [
+      (t, t), (t - 1, t + 5), (t + 1, t + 1), (2 * t, t), (2 * t + 3, t + 1), (3 * t + 1, 2 * t), (300, 170),
+      (511, 512), (1_000, 41),
+    ]
     for (m, n) in sizes {
       for style in 0..<3 {
-        var a = limbs(m, style: style), b = limbs(n, style: (style + 1) % 3)
+        var a = limbs(m, style: style)
+        var b = limbs(n, style: (style + 1) % 3)
         a[m - 1] |= 1
         b[n - 1] |= 1
         #expect(BigInt.multiplyMagnitudes(a, b) == BigInt.schoolbookProduct(a, b), "\(m) x \(n) limbs, style \(style)")

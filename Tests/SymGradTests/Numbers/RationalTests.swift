@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SymGrad
 
 /// `(sign * (3^i + j)) / (7^k + l)` to Double, from Python's correctly rounded `float(Fraction)`.
@@ -228,7 +229,9 @@ private func q(_ n: BigInt, _ d: BigInt) -> Rational {
     #expect((min - 1).description == "-9223372036854775809")
     #expect((-min).description == "9223372036854775808")
     #expect((max * max).description == "85070591730234615847396907784232501249")
-    #expect(q(1, BigInt(Int.max)) + q(1, BigInt(Int.max - 1)) == q(BigInt(2) * BigInt(Int.max) - 1, BigInt(Int.max) * BigInt(Int.max - 1)))
+    #expect(
+      q(1, BigInt(Int.max)) + q(1, BigInt(Int.max - 1))
+        == q(BigInt(2) * BigInt(Int.max) - 1, BigInt(Int.max) * BigInt(Int.max - 1)))
     #expect(q(BigInt(Int.max), 2) + q(BigInt(Int.max), 2) == max)
     #expect(min * q(1, 2) == Rational(Int.min / 2))
     #expect(min.reciprocal == q(-1, BigInt(2).power(63)))
@@ -327,7 +330,7 @@ private func q(_ n: BigInt, _ d: BigInt) -> Rational {
       switch round % 3 {
       case 0: d = Double(bitPattern: rng.next())
       case 1: d = Double(rng.next() >> 11) * 0x1p-53
-      default: d = Double(bitPattern: rng.next() >> 12) // subnormals
+      default: d = Double(bitPattern: rng.next() >> 12)  // subnormals
       }
       guard d.isFinite else { continue }
       let value = try #require(Rational(decimal: d.description), "\(d)")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SymGrad
 
 /// ASCII text is lexed byte by byte (a fast path); every other text character by
@@ -30,8 +31,10 @@ import Testing
   }
 
   @Test func wholeExpressionsLexAlike() throws {
-    for text in ["softmax([x0, 1.5e-3, .5], dim=-1)[0] ** 2", "cross_entropy([[a, b]], [1], reduction='sum')",
-                 "x +\n* 2", "1e", "3x", "\"unterminated", "a_b1 ^ -c / (d)", "x\t\u{0B}\u{0C} y"] {
+    for text in [
+      "softmax([x0, 1.5e-3, .5], dim=-1)[0] ** 2", "cross_entropy([[a, b]], [1], reduction='sum')",
+      "x +\n* 2", "1e", "3x", "\"unterminated", "a_b1 ^ -c / (d)", "x\t\u{0B}\u{0C} y",
+    ] {
       let (chars, bytes) = both(text)
       #expect(chars == bytes, "\(text.debugDescription)")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SymGrad
 
 /// The function registry: one entry per function, PyTorch's prefixes, "did you mean", and
@@ -32,10 +33,15 @@ import Testing
     #expect(FunctionRegistry.suggestions(for: "frobnicate").isEmpty)
     #expect(Suggestions.distance("ab", "ba") == 1)
     #expect(Suggestions.distance("kitten", "sitting") == 3)
-    #expect(throws: ParseError(column: 1, message: "unknown function 'sofmax' (did you mean 'softmax'?) (symgrad functions lists them)")) {
+    #expect(
+      throws: ParseError(
+        column: 1, message: "unknown function 'sofmax' (did you mean 'softmax'?) (symgrad functions lists them)")
+    ) {
       try Value(parsing: "sofmax([a, b])")
     }
-    let keyword = #expect(throws: ParseError.self) { try Value(parsing: "cross_entropy([[a, b]], [1], reductio='sum')") }
+    let keyword = #expect(throws: ParseError.self) {
+      try Value(parsing: "cross_entropy([[a, b]], [1], reductio='sum')")
+    }
     #expect(keyword?.message.contains("did you mean 'reduction'?") == true, "\(String(describing: keyword))")
   }
 
@@ -52,24 +58,30 @@ import Testing
       .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md")
     let text = try String(contentsOf: readme, encoding: .utf8)
     guard let start = text.range(of: "## The expression language"),
-          let end = text.range(of: "\n## ", range: start.upperBound..<text.endIndex) else {
+      let end = text.range(of: "\n## ", range: start.upperBound..<text.endIndex)
+    else {
       Issue.record("no language section in README")
       return
     }
     var named = Set<String>()
     for line in text[start.upperBound..<end.lowerBound].split(separator: "\n") where line.hasPrefix("| `") {
       let firstCell = line.dropFirst(2).prefix { $0 != "|" }
-      for span in firstCell.split(separator: "`", omittingEmptySubsequences: false).enumerated() where span.offset % 2 == 1 {
+      for span in firstCell.split(separator: "`", omittingEmptySubsequences: false).enumerated()
+      where span.offset % 2 == 1 {
         let code = span.element
         if code.contains("(") {
           for m in code.matches(of: /([A-Za-z_][A-Za-z_0-9.]*)\(/) { named.insert(String(m.output.1)) }
-        } else if code.split(separator: " ").count > 1, code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == " " }) {
+        } else if code.split(separator: " ").count > 1,
+          code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == " " })
+        {
           named.formUnion(code.split(separator: " ").map(String.init))
         }
       }
     }
     let registered = Set(FunctionRegistry.entries.map(\.name))
-    #expect(registered.subtracting(named).isEmpty, "registered but not in the README table: \(registered.subtracting(named).sorted())")
+    #expect(
+      registered.subtracting(named).isEmpty,
+      "registered but not in the README table: \(registered.subtracting(named).sorted())")
     let unknown = named.filter { FunctionRegistry.resolve($0) == nil }
     #expect(unknown.isEmpty, "in the README table but not registered: \(unknown.sorted())")
   }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SymGrad
 
 /// The polynomial arithmetic under `simplified()`: exact division in place, factor lists
@@ -28,7 +29,8 @@ import Testing
     var state: UInt64 = 20_261_202
     var checked = 0
     for _ in 0..<300 {
-      let p = random(&state, terms: 4), q = random(&state, terms: 3)
+      let p = random(&state, terms: 4)
+      let q = random(&state, terms: 3)
       guard !q.isZero, !p.isZero else { continue }
       #expect((p * q).exactlyDivided(by: q) == p, "(\(p)) * (\(q))")
       // Adding a constant that q does not divide (q has a non-constant term) leaves a
@@ -43,7 +45,9 @@ import Testing
 
   /// Merged factor lists keep the order of first appearance and combine multiplicities.
   @Test func factorListsMerge() {
-    let a = Polynomial.kernel(0), b = Polynomial.kernel(1), c = Polynomial.kernel(0) + Polynomial.kernel(1)
+    let a = Polynomial.kernel(0)
+    let b = Polynomial.kernel(1)
+    let c = Polynomial.kernel(0) + Polynomial.kernel(1)
     let m = Simplifier.merged([(a, 1), (c, 2)], [(b, 3), (c, 1), (a, 4)], +)
     #expect(m.map(\.0) == [a, c, b])
     #expect(m.map(\.1) == [5, 3, 3])
@@ -54,7 +58,8 @@ import Testing
   /// Past the work budget, normalization gives up (nil: the node stays as built); within
   /// it, the same node normalizes. Deterministic: a count of monomial products.
   @Test func workBudgetStopsNormalization() throws {
-    let x = Expr.symbol("x"), y = Expr.symbol("y")
+    let x = Expr.symbol("x")
+    let y = Expr.symbol("y")
     let e = (x + y + 1) * (x - y + 2) * (x + 2 * y - 3) - (x + y + 1) * (x - y + 2) * (x + 2 * y - 3) / 2
     let within = Simplifier.normalize(e)
     #expect(within != nil)
@@ -74,8 +79,10 @@ import Testing
   /// `isSymbolFree` agrees with `freeSymbols.isEmpty`, `undefined` included (its symbol
   /// mask is not empty although it holds no symbol).
   @Test func symbolFreeAgreesWithFreeSymbols() throws {
-    let cases: [Expr] = [.number(3), .pi, .undefined, .undefined + 2, .symbol("x"), .undefined * .symbol("x"),
-                         exp(.number(2)) + .infinity, log(.symbol("y") + 1)]
+    let cases: [Expr] = [
+      .number(3), .pi, .undefined, .undefined + 2, .symbol("x"), .undefined * .symbol("x"),
+      exp(.number(2)) + .infinity, log(.symbol("y") + 1),
+    ]
     for e in cases { #expect(e.isSymbolFree == e.freeSymbols.isEmpty, "\(e)") }
   }
 

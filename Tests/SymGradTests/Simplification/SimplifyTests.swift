@@ -1,5 +1,6 @@
 import SymGradTestSupport
 import Testing
+
 @testable import SymGrad
 
 /// `simplified()`: equal expressions simplify their difference to exactly 0; what must not
@@ -24,7 +25,8 @@ import Testing
 
   @Test(arguments: identities)
   func differenceSimplifiesToZero(_ pair: (String, String)) throws {
-    let a = try Expr(parsing: pair.0), b = try Expr(parsing: pair.1)
+    let a = try Expr(parsing: pair.0)
+    let b = try Expr(parsing: pair.1)
     // Not already equal by construction: otherwise this would test nothing of simplify.
     #expect(a - b != 0, "\(pair.0) and \(pair.1) are equal before simplification")
     #expect((a - b).simplified() == 0, "\(a) - \(b) -> \((a - b).simplified())")
@@ -32,9 +34,12 @@ import Testing
 
   /// Unequal expressions stay nonzero; so do expressions equal only on part of the real
   /// line (log(x*y) = log(x) + log(y) needs x, y > 0).
-  @Test(arguments: [("x/(x + 1)", "1"), ("exp(a)/(exp(a) + exp(b))", "exp(b)/(exp(a) + exp(b))"), ("log(x*y)", "log(x) + log(y)")])
+  @Test(arguments: [
+    ("x/(x + 1)", "1"), ("exp(a)/(exp(a) + exp(b))", "exp(b)/(exp(a) + exp(b))"), ("log(x*y)", "log(x) + log(y)"),
+  ])
   func differentExpressionsDoNotCancel(_ pair: (String, String)) throws {
-    let a = try Expr(parsing: pair.0), b = try Expr(parsing: pair.1)
+    let a = try Expr(parsing: pair.0)
+    let b = try Expr(parsing: pair.1)
     #expect((a - b).simplified() != 0)
   }
 
@@ -43,7 +48,8 @@ import Testing
   /// as written, and its difference from the wider form does not simplify to 0.
   @Test(arguments: [("exp(log(x))", "x"), ("sqrt(x)**2", "x"), ("log(x**2)", "2*log(x)")])
   func domainRestrictingFormsStay(_ pair: (String, String)) throws {
-    let e = try Expr(parsing: pair.0), wider = try Expr(parsing: pair.1)
+    let e = try Expr(parsing: pair.0)
+    let wider = try Expr(parsing: pair.1)
     #expect(e.simplified() == e, "\(e) -> \(e.simplified())")
     #expect((e - wider).simplified() != 0, "\(e) - \(wider) -> \((e - wider).simplified())")
   }
