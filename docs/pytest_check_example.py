@@ -10,6 +10,10 @@ them, element by element, with SymGrad's certified symbolic gradient:
 Exit status 0 means every element agrees within torch.allclose's rule (rtol 1e-5, atol 1e-8
 by default; --rtol/--atol change it); 1 means a disagreement (named by index in the JSON's
 "disagreements") or a value SymGrad could not certify ("undecided").
+
+At edge cases PyTorch's gradient is not the limit (NaN for a row of -inf logits, BCE's
+backward clamp at 0 and 1); `--semantics pytorch` compares those entries with PyTorch's own
+result and lists them in "pytorch_differs", so the test can assert equality there too.
 """
 import json
 import os
@@ -62,3 +66,20 @@ def test_a_wrong_gradient_is_named(tmp_path):
                                    grads={"X": wrong}, tmp_path=tmp_path)
     assert status == 1
     assert [d["index"] for d in report["tensors"][0]["disagreements"]] == ["X[0][2]"]
+
+
+def test_bce_at_the_bounds_with_pytorchs_semantics(tmp_path):
+    x = torch.tensor([0.0, 0.5, 1.0, 0.25], dtype=torch.float64, requires_grad=True)
+    y = torch.tensor([1.0, 0.5, 0.0, 0.0], dtype=torch.float64)
+    torch.nn.functional.binary_cross_entropy(x, y, reduction="sum").backward()
+    inputs = {"X": x.detach().numpy(), "Y": y.numpy()}
+    expression = 'binary_cross_entropy(X, Y, reduction="sum")'
+    # Against the limit, x.grad[0] (-1/EPSILON from PyTorch's backward clamp) disagrees: the
+    # derivative of the clamped loss is 0 there.
+    report, status = symgrad_check(expression, "X", inputs=inputs, grads={"X": x.grad.numpy()}, tmp_path=tmp_path)
+    assert status == 1 and report["tensors"][0]["disagreements"][0]["index"] == "X[0]"
+    # With PyTorch's semantics it passes, and the entries where PyTorch differs are named.
+    report, status = symgrad_check(expression, "X", inputs=inputs, grads={"X": x.grad.numpy()},
+                                   tmp_path=tmp_path, semantics="pytorch")
+    assert status == 0, report
+    assert [d["index"] for d in report["tensors"][0]["pytorch_differs"]] == ["X[0]", "X[2]"]

@@ -17,7 +17,8 @@ enum CheckCommand {
       symgrad check 'cross_entropy([[a, b], [c, d]], [0, 1], reduction="sum")' --wrt a,b,c,d --at a=0.5,b=2,c=1,d=2
 
     A gradient computed elsewhere (a contract):
-      symgrad check EXPR --wrt X --at @inputs.npz --claimed @grads.npz [--rtol R] [--atol A] [--json]
+      symgrad check EXPR --wrt X --at @inputs.npz --claimed @grads.npz [--rtol R] [--atol A]
+                    [--semantics limit|pytorch] [--json]
     compares the arrays of grads.npz (one per --wrt name, named like it: PyTorch's X.grad
     saved with np.savez('grads.npz', X=X.grad.numpy())) with the symbolic gradient of the
     scalar EXPR, certified at the inputs of inputs.npz (--at and --tensor as in diff),
@@ -26,18 +27,25 @@ enum CheckCommand {
     values SymGrad cannot certify are listed as undecided. Exit status 0 when every
     element agrees, 1 otherwise.
       symgrad check 'cross_entropy(X, T)' --wrt X --at @inputs.npz --claimed @grads.npz
+
+    --semantics pytorch (default: limit) also computes PyTorch's own result with the
+    autograd oracle (PyTorch's forward and backward formulas, float64; EXPR must be one
+    loss call the oracle knows). Where it differs from the limit -- NaN for a row of
+    -inf logits, BCE's backward clamp at 0 and 1 -- both are printed and the claimed
+    value is compared with PyTorch's, so x.grad passes at the edge cases too.
+      symgrad check 'binary_cross_entropy(X, Y, reduction="sum")' --wrt X --at @inputs.npz --claimed @grads.npz --semantics pytorch
     """
 
   static func run(_ arguments: [String], output: Output) throws -> Int32 {
     let o = try Options(
       arguments, flags: ["--json", "--help"],
-      values: ["--at", "--wrt", "--fixtures", "-f", "--claimed", "--tensor", "--rtol", "--atol"])
+      values: ["--at", "--wrt", "--fixtures", "-f", "--claimed", "--tensor", "--rtol", "--atol", "--semantics"])
     if o.flags.contains("--help") {
       output.out(help)
       return CommandLineTool.Status.success
     }
     if let claimed = o.values["--claimed"] { return try checkClaimed(o, file: claimed, output: output) }
-    for name in ["--tensor", "--rtol", "--atol"] where o.values[name] != nil {
+    for name in ["--tensor", "--rtol", "--atol", "--semantics"] where o.values[name] != nil {
       throw UsageError("\(name) goes with --claimed FILE")
     }
     let text = try o.expressionText()
@@ -87,9 +95,16 @@ enum CheckCommand {
       }
       return v
     }
-    let comparer = ClaimedGradients(
+    var comparer = ClaimedGradients(
       rtol: try tolerance("--rtol", ClaimedGradients.defaultRelativeTolerance),
       atol: try tolerance("--atol", ClaimedGradients.defaultAbsoluteTolerance))
+    if let text = o.values["--semantics"] {
+      guard let s = ClaimedGradients.Semantics(rawValue: text) else {
+        let names = ClaimedGradients.Semantics.allCases.map(\.rawValue).joined(separator: ", ")
+        throw UsageError("--semantics must be one of \(names), got '\(text)'")
+      }
+      comparer.semantics = s
+    }
     let text = try o.expressionText()
     let inputs = try Inputs(o)
     guard let point = inputs.point else {
@@ -108,13 +123,37 @@ enum CheckCommand {
     } catch let e as EvaluationError {
       throw CommandFailure("symgrad: cannot evaluate: \(e)")
     }
-    let reports = try comparer.compare(wrt, symbolic: symbolic, claimed: try Inputs.read(path), file: path)
+    var pytorch: [Double]?
+    if comparer.semantics == .pytorch {
+      do {
+        pytorch = try pytorchGradient(text, bindings: inputs.bindings, wrt: wrt.flatMap(\.symbols), at: point)
+      } catch let e as OracleBridge.NotApplicable {
+        comparer.pytorchUnavailable = e.description
+      }
+    }
+    let reports = try comparer.compare(
+      wrt, symbolic: symbolic, pytorch: pytorch, claimed: try Inputs.read(path), file: path)
     if o.flags.contains("--json") {
       output.out(comparer.json(reports, expression: f.description, file: path).serialized())
     } else {
       for line in comparer.text(reports, expression: f.description, file: path) { output.out(line) }
     }
     return reports.allSatisfy(\.agrees) ? CommandLineTool.Status.success : CommandLineTool.Status.failure
+  }
+
+  /// PyTorch's gradient of the loss call `text` with respect to `wrt` at `point`, from the
+  /// autograd oracle; `NotApplicable` when the oracle cannot run it.
+  static func pytorchGradient(_ text: String, bindings: [String: Value], wrt: [Expr], at point: [String: Double])
+    throws -> [Double]
+  {
+    guard let tree = try CallTree.parse(text, bindings: bindings) else {
+      throw OracleBridge.NotApplicable(description: "EXPR is not one loss call, which the autograd oracle needs")
+    }
+    let result = try OracleBridge.evaluate(tree, variables: wrt.compactMap(\.symbolName), at: point)
+    guard result.jacobian.count == 1 else {
+      throw OracleBridge.NotApplicable(description: "the oracle's result is not a scalar loss")
+    }
+    return result.jacobian[0]
   }
 
   static func json(_ r: Checker.Report) -> JSON {
