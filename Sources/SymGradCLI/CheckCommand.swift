@@ -116,7 +116,7 @@ enum CheckCommand {
     }
     let wrt = try inputs.variables(o, of: value)
     try Shared.checkDomains(text, at: point, bindings: inputs.bindings)
-    let g = gradient(of: f, withRespectTo: wrt.flatMap(\.symbols))
+    let g = f.gradient(withRespectTo: wrt.flatMap(\.symbols))
     let symbolic: [CertifiedValue]
     do {
       symbolic = try CompiledFunction.certifiedValues(of: g, at: point)

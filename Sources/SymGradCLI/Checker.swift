@@ -45,7 +45,7 @@ public struct Checker {
     let value = try Value(parsing: text)
     let outputs = value.flattened
     let vars = variables.map(Expr.symbol)
-    let jac = jacobian(of: outputs, withRespectTo: vars)
+    let jac = outputs.jacobian(withRespectTo: vars)
     var evaluator = Evaluator(values: point)
     // The numbers SymGrad prints (`CompiledFunction.certifiedValues`: certified, limits
     // at +-inf) are what is compared; IEEE values are kept for the report.

@@ -58,7 +58,7 @@ enum DiffCommand {
       result = .scalar(f.derivative(withRespectTo: variables[0]))
     case .scalar(let f):
       // One sweep for all variables; a tensor's entries take its shape.
-      var g = gradient(of: f, withRespectTo: variables)[...]
+      var g = f.gradient(withRespectTo: variables)[...]
       let parts = wrt.map { v -> Value in
         defer { g = g.dropFirst(v.symbols.count) }
         guard let shape = v.shape else { return .scalar(g.first!) }
@@ -67,7 +67,7 @@ enum DiffCommand {
       result = wrt.count == 1 ? parts[0] : .list(parts)
     case .list:
       guard value.shape != nil else { throw CommandFailure("symgrad: EXPR is a ragged list") }
-      let rows = jacobian(of: value.flattened, withRespectTo: variables)
+      let rows = value.flattened.jacobian(withRespectTo: variables)
       result = .list(rows.map { .list($0.map(Value.scalar)) })
     default:
       throw CommandFailure("symgrad: cannot differentiate \(value)")

@@ -32,7 +32,7 @@ enum HessianCommand {
     let value = try Shared.parse(text, warnings: output, bindings: inputs.bindings)
     let variables = try inputs.variables(o, of: value).flatMap(\.symbols)
     guard case .scalar(let f) = value else { throw CommandFailure("symgrad: the Hessian needs a scalar EXPR") }
-    let h = hessian(of: f, withRespectTo: variables)
+    let h = f.hessian(withRespectTo: variables)
     let result = Value.list(h.map { .list($0.map(Value.scalar)) })
     let numbers = try point.map { try Shared.numbers(result, at: $0) }
     if o.flags.contains("--json") {

@@ -61,14 +61,14 @@ enum LatexCommand {
           body = LatexDocument.equation(
             LatexDocument.derivativeLHS(withRespectTo: names[0]), scalar: d, named: named, lineLength: width)
         } else {
-          let g = Expr.resolvingMasks(gradient(of: f, withRespectTo: vars)).map { [$0] }
+          let g = Expr.resolvingMasks(f.gradient(withRespectTo: vars)).map { [$0] }
           body = LatexDocument.equation(
             LatexDocument.gradientLHS(withRespectTo: names), rows: g, named: named, lineLength: width)
         }
       case .list:
         guard value.shape != nil else { throw CommandFailure("symgrad: EXPR is a ragged list") }
         let outputs = value.flattened
-        let rows = jacobian(of: outputs, withRespectTo: vars)
+        let rows = outputs.jacobian(withRespectTo: vars)
         var resolved = Expr.resolvingMasks(rows.flatMap { $0 })[...]
         let j = rows.map { row in
           defer { resolved = resolved.dropFirst(row.count) }

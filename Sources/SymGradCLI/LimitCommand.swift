@@ -24,8 +24,8 @@ enum LimitCommand {
     guard let to = o.values["--to"] else { throw UsageError("limit needs --to POINT (inf, -inf, or a number)") }
     let point: LimitPoint
     switch to.lowercased() {
-    case "inf", "+inf", "oo": point = .plusInfinity
-    case "-inf", "-oo": point = .minusInfinity
+    case "inf", "+inf", "oo": point = .infinity
+    case "-inf", "-oo": point = .negativeInfinity
     default:
       var raw = to
       var side = LimitPoint.Side.both
@@ -44,7 +44,7 @@ enum LimitCommand {
     guard case .scalar(let e) = try Shared.parse(text, warnings: output) else {
       throw CommandFailure("symgrad: limit needs a scalar expression")
     }
-    let result = limit(of: e, as: .symbol(name), approaches: point)
+    let result = e.limit(as: .symbol(name), approaches: point)
     if o.flags.contains("--json") {
       let value = result.certifiedValue
       var fields: [(String, JSON)] = [

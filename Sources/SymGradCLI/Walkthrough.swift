@@ -40,9 +40,9 @@ enum Walkthrough {
     out.out("   Loss:")
     out.out("     L = \(lossInLogits)")
     out.out("   Gradient with respect to the logits (softmax minus one-hot, row by row):")
-    for (n, g) in zip(names, gradient(of: lossInLogits, withRespectTo: o)) { out.out("     dL/d\(n) = \(g)") }
+    for (n, g) in zip(names, lossInLogits.gradient(withRespectTo: o)) { out.out("     dL/d\(n) = \(g)") }
     let w = ["w00", "w01", "w10", "w11"]
-    let g = gradient(of: loss, withRespectTo: w.map(Expr.symbol))
+    let g = loss.gradient(withRespectTo: w.map(Expr.symbol))
     out.out("   Gradient with respect to the weights, in full:")
     for (n, e) in zip(w, g) { out.out("     dL/d\(n) = \(e.decimalDescription)") }
     out.out("")

@@ -310,12 +310,12 @@ public final class FuzzDriver {
       if let name = free.isEmpty ? nil : rng.pick(free) {
         let point: LimitPoint =
           switch rng.weighted([70, 15, 15]) {
-          case 0: .plusInfinity
-          case 1: .minusInfinity
+          case 0: .infinity
+          case 1: .negativeInfinity
           default: .value(Expr.zero, from: rng.pick([LimitPoint.Side.both, .right, .left]))
           }
         if c.trace { FileHandle.standardError.write(Data("limit as \(name) -> \(point)\n".utf8)) }
-        if stage(.limit, { limit(of: e, as: Expr.symbol(name), approaches: point).doubleValue })?.isNaN ?? false {
+        if stage(.limit, { e.limit(as: Expr.symbol(name), approaches: point).doubleValue })?.isNaN ?? false {
           summary.undefined += 1
         }
       }

@@ -25,7 +25,7 @@ public enum Stage: Int, CaseIterable, Sendable {
   case evaluate
   /// `limitValue(at:)` at a point with `+-inf` entries (of the entry and of a derivative).
   case evaluateInfinite
-  /// `limit(of:as:approaches:)`, one symbol to `+inf` (sometimes `-inf` or `0`).
+  /// `Expr.limit(as:approaches:)`, one symbol to `+inf` (sometimes `-inf` or `0`).
   case limit
   /// The command-line tool in-process (`CommandLineTool.run`): eval, diff, simplify,
   /// limit, latex, codegen on the same text.

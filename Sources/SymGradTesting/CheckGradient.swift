@@ -130,7 +130,7 @@
         if let free = e.freeSymbols.first(where: { !bound.contains($0) }) { throw CheckError.unboundSymbol(free) }
       }
       let symbols = variables.map(Expr.symbol)
-      let jacobianRows = jacobian(of: outputs, withRespectTo: symbols)
+      let jacobianRows = outputs.jacobian(withRespectTo: symbols)
       // Per output: its value, then its partial derivatives in variable order.
       var compiledExpressions: [Expr] = []
       for (i, e) in outputs.enumerated() { compiledExpressions += [e] + jacobianRows[i] }

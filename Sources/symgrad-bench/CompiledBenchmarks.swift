@@ -18,7 +18,7 @@ func runCompiledBenchmarks() {
     try! crossEntropy(Tensor(shape: [rows, columns], elements: symbols), target: .classIndices(targets)).elements[0]
   }
   report("compiled-build-loss-64x1000", n, tLoss, loss.nodeCount)
-  let (g, tGradient) = measure { gradient(of: loss, withRespectTo: symbols) }
+  let (g, tGradient) = measure { loss.gradient(withRespectTo: symbols) }
   report("compiled-symbolic-gradient-64x1000", n, tGradient, Expr.nodeCount(of: g))
   let (f, tCompile) = measure { try! CompiledFunction(g, inputs: names) }
   report("compiled-compile-64x1000", n, tCompile, f.instructionCount)

@@ -40,13 +40,13 @@ for n in sizes {
   let xs = logits(n)
   let (loss, tBuild) = measure { crossEntropy(xs) }
   report("build-cross-entropy", n, tBuild, loss.nodeCount)
-  let (g, tGrad) = measure { gradient(of: loss, withRespectTo: xs) }
+  let (g, tGrad) = measure { loss.gradient(withRespectTo: xs) }
   report("gradient", n, tGrad, Expr.nodeCount(of: g))
   let s = softmax(xs)
-  let (j, tJac) = measure { jacobian(of: s, withRespectTo: xs) }
+  let (j, tJac) = measure { s.jacobian(withRespectTo: xs) }
   report("softmax-jacobian", n, tJac, Expr.nodeCount(of: j.joined()))
   if n <= 100 {
-    let (h, tHess) = measure { hessian(of: loss, withRespectTo: xs) }
+    let (h, tHess) = measure { loss.hessian(withRespectTo: xs) }
     report("hessian", n, tHess, Expr.nodeCount(of: h.joined()))
   }
 }
@@ -69,7 +69,7 @@ if CommandLine.arguments.count == 1 || ProcessInfo.processInfo.environment["SYMG
     let x = try! Tensor.symbols("X", shape: [rows, columns])
     let targets = (0..<rows).map { ($0 * 7919) % columns }
     let (loss, tb) = measure { try! crossEntropy(x, target: .classIndices(targets)).elements[0] }
-    let (g, tg) = measure { gradient(of: loss, withRespectTo: x) }
+    let (g, tg) = measure { loss.gradient(withRespectTo: x) }
     nodes = Expr.nodeCount(of: g.elements)
     var point: [String: Double] = [:]
     var maskedPoint: [String: Double] = [:]
@@ -119,7 +119,7 @@ do {
   let n = 10
   let xs = logits(n)
   let loss = log(Expr.sum(xs.map(exp))) - xs[1]
-  let g = gradient(of: loss, withRespectTo: xs)
+  let g = loss.gradient(withRespectTo: xs)
   var point: [String: Double] = [:]
   for i in 0..<n { point["x\(i)"] = i == 0 ? -.infinity : Double(i) / 4 }
   var times: [Double] = []
@@ -140,7 +140,7 @@ do {
 do {
   let n = 10
   let xs = logits(n)
-  let g = gradient(of: log(Expr.sum(xs.map(exp))) - xs[1], withRespectTo: xs)
+  let g = (log(Expr.sum(xs.map(exp))) - xs[1]).gradient(withRespectTo: xs)
   for (label, scale) in [("ordinary", 0.25), ("large-logits", 100.0)] {
     var point: [String: Double] = [:]
     for i in 0..<n { point["x\(i)"] = Double(i) * scale }

@@ -17,7 +17,7 @@ import Testing
 
   @Test func softmaxDenominatorIsNamedOnce() throws {
     let s = try Value(parsing: "softmax([x0, x1, x2])").flattened
-    let j = jacobian(of: s, withRespectTo: ["x0", "x1", "x2"].map(Expr.symbol))
+    let j = s.jacobian(withRespectTo: ["x0", "x1", "x2"].map(Expr.symbol))
     let naming = SubexpressionNaming(j.flatMap { $0 })
     #expect(naming.definitions.count == 1)
     #expect(naming.definitions.first?.definition == (try Expr(parsing: "exp(x0) + exp(x1) + exp(x2)")))
@@ -74,10 +74,10 @@ import Testing
 
   /// Documents for a gradient, a Jacobian with names, a loss, and every function.
   static func documents() throws -> [String: String] {
-    let grad = gradient(
-      of: try Expr(parsing: "cross_entropy([[a, b, c]], [1])"), withRespectTo: ["a", "b", "c"].map(Expr.symbol))
+    let grad = try Expr(parsing: "cross_entropy([[a, b, c]], [1])").gradient(
+      withRespectTo: ["a", "b", "c"].map(Expr.symbol))
     let s = try Value(parsing: "softmax([x0, x1, x2])").flattened
-    let jac = jacobian(of: s, withRespectTo: ["x0", "x1", "x2"].map(Expr.symbol))
+    let jac = s.jacobian(withRespectTo: ["x0", "x1", "x2"].map(Expr.symbol))
     let every = try Expr(
       parsing:
         "exp(x) + log(y) + sqrt(z) + abs(w) + sin(x) + cos(y) + tanh(z) + sigmoid(w) + softplus(x) + log1p(y) + expm1(z) + sign(w) + max(x, y) + min(z, w) + x**(3/2) + w_01 + x[0] + alpha + pi + E + inf"

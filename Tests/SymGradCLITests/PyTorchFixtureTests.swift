@@ -67,7 +67,7 @@ import Testing
   func symbolicMatchesPyTorch(_ r: PyTorchRecord) throws {
     let value = try Value(parsing: r.expression)
     let outputs = value.flattened
-    let jac = jacobian(of: outputs, withRespectTo: r.wrt.map(Expr.symbol))
+    let jac = outputs.jacobian(withRespectTo: r.wrt.map(Expr.symbol))
     var ev = LimitAwareEvaluator(values: r.at)
     let (rtol, atol) = r.dtype == "float32" ? (1e-5, 1e-6) : (Self.tolerances[r.id] ?? 1e-10, 1e-12)
     #expect(outputs.count == r.output.count)
@@ -158,7 +158,7 @@ import Testing
   func documentedDivergencesHold(_ r: PyTorchRecord) throws {
     let value = try Value(parsing: r.expression)
     let outputs = value.flattened
-    let jac = jacobian(of: outputs, withRespectTo: r.wrt.map(Expr.symbol))
+    let jac = outputs.jacobian(withRespectTo: r.wrt.map(Expr.symbol))
     var ev = LimitAwareEvaluator(values: r.at)
     var pytorchDiffers = false
     func check(_ s: Double, _ torch: Double, _ entry: NaNLimits.Entry) {
@@ -352,7 +352,7 @@ import Testing
   /// decimals too, so the last digit can differ by one: 1e-4).
   @Test func forumGradient() throws {
     let text = Walkthrough.layer
-    let g = gradient(of: try Expr(parsing: text), withRespectTo: ["w00", "w01", "w10", "w11"].map(Expr.symbol))
+    let g = try Expr(parsing: text).gradient(withRespectTo: ["w00", "w01", "w10", "w11"].map(Expr.symbol))
     let values = try g.map { try $0.evaluate(at: Walkthrough.weights) }
     for (v, p) in zip(values, [-0.1206, 0.8855, 0.1206, -0.8855]) { #expect(Swift.abs(v - p) <= 1e-4) }
   }

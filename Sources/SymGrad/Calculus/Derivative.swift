@@ -121,56 +121,61 @@ extension Expr {
   }
 }
 
-/// The gradient of `f`: its derivatives with respect to each of `variables`, in order.
-///
-/// When every variable is a symbol, one reverse-mode sweep over the DAG computes all
-/// entries (`ReverseGradient`: cost ~ DAG size, whatever the number of variables);
-/// otherwise (a variable that is a subexpression) each entry is differentiated forward.
-public func gradient(of f: Expr, withRespectTo variables: [Expr]) -> [Expr] {
-  if variables.allSatisfy({ $0.symbolName != nil }) {
-    return ReverseGradient.gradient(of: f, withRespectTo: variables)
+extension Expr {
+  /// The gradient: the derivatives with respect to each of `variables`, in order.
+  ///
+  /// When every variable is a symbol, one reverse-mode sweep over the DAG computes all
+  /// entries (`ReverseGradient`: cost ~ DAG size, whatever the number of variables);
+  /// otherwise (a variable that is a subexpression) each entry is differentiated forward.
+  public func gradient(withRespectTo variables: [Expr]) -> [Expr] {
+    if variables.allSatisfy({ $0.symbolName != nil }) {
+      return ReverseGradient.gradient(of: self, withRespectTo: variables)
+    }
+    return variables.map { derivative(withRespectTo: $0) }
   }
-  return variables.map { f.derivative(withRespectTo: $0) }
+
+  /// The Hessian: entry (i, j) is d²f/(dv_i dv_j). Only the upper triangle is
+  /// differentiated; the lower one is its mirror, so the result is exactly symmetric.
+  public func hessian(withRespectTo variables: [Expr]) -> [[Expr]] {
+    let g = gradient(withRespectTo: variables)
+    let n = variables.count
+    var h = Array(repeating: Array(repeating: Expr.zero, count: n), count: n)
+    let columns = ParallelColumns.map(n, work: n * n) { j in
+      var d = Differentiator(variable: variables[j])
+      return (0...j).map { d.derivative(of: g[$0]) }
+    }
+    for j in 0..<n {
+      for i in 0...j {
+        h[i][j] = columns[j][i]
+        h[j][i] = columns[j][i]
+      }
+    }
+    return h
+  }
 }
 
-/// The Jacobian of `outputs`: row i holds the derivatives of `outputs[i]` with respect to
-/// each of `variables`.
-///
-/// The mode follows the shape, as in autodiff frameworks: with fewer outputs than
-/// variables (all symbols), each row is one reverse sweep (`ReverseGradient`, cost ~ the
-/// output's DAG per row); otherwise each column is one forward pass whose memo is shared
-/// by all rows, so subexpressions common to several outputs (the softmax denominator,
-/// say) are differentiated once. Rows or columns are independent, so large Jacobians are
-/// computed on all cores. Both modes give the same values; canonical forms may differ in
-/// how shared factors are grouped (see `ReverseGradient`).
-public func jacobian(of outputs: [Expr], withRespectTo variables: [Expr]) -> [[Expr]] {
-  if outputs.count < variables.count, variables.allSatisfy({ $0.symbolName != nil }) {
-    return ParallelColumns.map(outputs.count, work: outputs.count * variables.count) { i in
-      ReverseGradient.gradient(of: outputs[i], withRespectTo: variables)
+extension Array where Element == Expr {
+  /// The Jacobian of these outputs: row i holds the derivatives of `self[i]` with respect
+  /// to each of `variables`.
+  ///
+  /// The mode follows the shape, as in autodiff frameworks: with fewer outputs than
+  /// variables (all symbols), each row is one reverse sweep (`ReverseGradient`, cost ~ the
+  /// output's DAG per row); otherwise each column is one forward pass whose memo is shared
+  /// by all rows, so subexpressions common to several outputs (the softmax denominator,
+  /// say) are differentiated once. Rows or columns are independent, so large Jacobians are
+  /// computed on all cores. Both modes give the same values; canonical forms may differ in
+  /// how shared factors are grouped (see `ReverseGradient`).
+  public func jacobian(withRespectTo variables: [Expr]) -> [[Expr]] {
+    let outputs = self
+    if outputs.count < variables.count, variables.allSatisfy({ $0.symbolName != nil }) {
+      return ParallelColumns.map(outputs.count, work: outputs.count * variables.count) { i in
+        ReverseGradient.gradient(of: outputs[i], withRespectTo: variables)
+      }
     }
-  }
-  let columns = ParallelColumns.map(variables.count, work: outputs.count * variables.count) { j in
-    var d = Differentiator(variable: variables[j], capacity: 2 * outputs.count)
-    return outputs.map { d.derivative(of: $0) }
-  }
-  return outputs.indices.map { i in columns.map { $0[i] } }
-}
-
-/// The Hessian of `f`: entry (i, j) is d²f/(dv_i dv_j). Only the upper triangle is
-/// differentiated; the lower one is its mirror, so the result is exactly symmetric.
-public func hessian(of f: Expr, withRespectTo variables: [Expr]) -> [[Expr]] {
-  let g = gradient(of: f, withRespectTo: variables)
-  let n = variables.count
-  var h = Array(repeating: Array(repeating: Expr.zero, count: n), count: n)
-  let columns = ParallelColumns.map(n, work: n * n) { j in
-    var d = Differentiator(variable: variables[j])
-    return (0...j).map { d.derivative(of: g[$0]) }
-  }
-  for j in 0..<n {
-    for i in 0...j {
-      h[i][j] = columns[j][i]
-      h[j][i] = columns[j][i]
+    let columns = ParallelColumns.map(variables.count, work: outputs.count * variables.count) { j in
+      var d = Differentiator(variable: variables[j], capacity: 2 * outputs.count)
+      return outputs.map { d.derivative(of: $0) }
     }
+    return outputs.indices.map { i in columns.map { $0[i] } }
   }
-  return h
 }

@@ -70,7 +70,7 @@ public struct CodeGenerator: Sendable {
   public init(_ f: Expr, withRespectTo variables: [Parameter], tensors: [Parameter] = []) throws {
     let symbols = variables.flatMap(\.symbols).map(Expr.symbol)
     try self.init(
-      values: [f], derivatives: gradient(of: f, withRespectTo: symbols), isList: false,
+      values: [f], derivatives: f.gradient(withRespectTo: symbols), isList: false,
       variables: variables, tensors: tensors)
   }
 
@@ -78,7 +78,7 @@ public struct CodeGenerator: Sendable {
   public init(list: [Expr], withRespectTo variables: [Parameter], tensors: [Parameter] = []) throws {
     let symbols = variables.flatMap(\.symbols).map(Expr.symbol)
     try self.init(
-      values: list, derivatives: jacobian(of: list, withRespectTo: symbols).flatMap { $0 }, isList: true,
+      values: list, derivatives: list.jacobian(withRespectTo: symbols).flatMap { $0 }, isList: true,
       variables: variables, tensors: tensors)
   }
 

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// ```swift
 /// let xs = (0..<3).map { Expr.symbol("x\($0)") }
-/// let g = gradient(of: log(Expr.sum(xs.map(exp))) - xs[0], withRespectTo: xs)
+/// let g = (log(Expr.sum(xs.map(exp))) - xs[0]).gradient(withRespectTo: xs)
 /// let f = try CompiledFunction(g, inputs: ["x0", "x1", "x2"])
 /// f.values(at: [1, 2, 3])                  // IEEE, like `Evaluator`
 /// try f.certifiedValues(at: [1, 2, 3])     // every value certified or marked

@@ -1,39 +1,42 @@
 import Foundation
 
-/// The limit of `expression` as the symbol `variable` approaches `point`.
-///
-/// At `+-inf` this is the Gruntz algorithm of `LimitEngine`; at a finite point `c` the
-/// variable is replaced by `c + 1/t` (right) or `c - 1/t` (left), `t -> +inf`; `.both`
-/// requires the two sides to agree. Other symbols stay symbolic (treated as finite
-/// constants; the limit may then depend on them, or be undecidable without their sign).
-///
-/// ```swift
-/// limit(of: exp(x) / (exp(x) + 1), as: x, approaches: .plusInfinity)   // 1
-/// ```
-public func limit(of expression: Expr, as variable: Expr, approaches point: LimitPoint) -> LimitValue {
-  let engine = LimitEngine()
-  switch point {
-  case .plusInfinity:
-    return engine.limitAtInfinity(expression.substituting([variable: engine.t]))
-  case .minusInfinity:
-    return engine.limitAtInfinity(expression.substituting([variable: -engine.t]))
-  case .value(let c, let side):
-    let right = { engine.limitAtInfinity(expression.substituting([variable: c + 1 / engine.t])) }
-    let left = { engine.limitAtInfinity(expression.substituting([variable: c - 1 / engine.t])) }
-    switch side {
-    case .right: return right()
-    case .left: return left()
-    case .both:
-      // An undefined right-hand limit (or one past its budget) is the answer whatever the
-      // left one is: it is not computed (the substitution alone cost 0.2 s for a 2,500-term
-      // sum, fuzz seed 11 #98007).
-      let r = right()
-      if case .undefined = r { return r }
-      let l = left()
-      if r == l { return r }
-      if case .finite(let a) = r, case .finite(let b) = l, engine.isNegligible(a - b) { return r }
-      if case .undefined = l { return l }
-      return .undefined(.noLimit("the left limit \(l) and the right limit \(r) differ"))
+extension Expr {
+  /// The limit as the symbol `variable` approaches `point`.
+  ///
+  /// At `+-inf` this is the Gruntz algorithm of `LimitEngine`; at a finite point `c` the
+  /// variable is replaced by `c + 1/t` (right) or `c - 1/t` (left), `t -> +inf`; `.both`
+  /// requires the two sides to agree. Other symbols stay symbolic (treated as finite
+  /// constants; the limit may then depend on them, or be undecidable without their sign).
+  ///
+  /// ```swift
+  /// (exp(x) / (exp(x) + 1)).limit(as: x, approaches: .infinity)   // 1
+  /// ```
+  public func limit(as variable: Expr, approaches point: LimitPoint) -> LimitValue {
+    let expression = self
+    let engine = LimitEngine()
+    switch point {
+    case .infinity:
+      return engine.limitAtInfinity(expression.substituting([variable: engine.t]))
+    case .negativeInfinity:
+      return engine.limitAtInfinity(expression.substituting([variable: -engine.t]))
+    case .value(let c, let side):
+      let right = { engine.limitAtInfinity(expression.substituting([variable: c + 1 / engine.t])) }
+      let left = { engine.limitAtInfinity(expression.substituting([variable: c - 1 / engine.t])) }
+      switch side {
+      case .right: return right()
+      case .left: return left()
+      case .both:
+        // An undefined right-hand limit (or one past its budget) is the answer whatever the
+        // left one is: it is not computed (the substitution alone cost 0.2 s for a 2,500-term
+        // sum, fuzz seed 11 #98007).
+        let r = right()
+        if case .undefined = r { return r }
+        let l = left()
+        if r == l { return r }
+        if case .finite(let a) = r, case .finite(let b) = l, engine.isNegligible(a - b) { return r }
+        if case .undefined = l { return l }
+        return .undefined(.noLimit("the left limit \(l) and the right limit \(r) differ"))
+      }
     }
   }
 }

@@ -36,7 +36,7 @@ extension LimitEngine {
   }
 
   private func continuity(_ e: Expr, _ memo: inout [Expr: LimitValue?]) throws -> LimitValue? {
-    if e == t { return .plusInfinity }
+    if e == t { return .infinity }
     if let done = memo[e] { return done }
     if !e.contains(t) {
       if e.rationalValue == nil { try spend() }  // numbers cost a memo entry, not work
@@ -73,14 +73,14 @@ extension LimitEngine {
       for v in limits {
         switch v {
         case .finite(let c): finite.append(c)
-        case .plusInfinity: plus = true
-        case .minusInfinity: minus = true
+        case .infinity: plus = true
+        case .negativeInfinity: minus = true
         case .undefined: return nil
         }
       }
       if plus && minus { return nil }
-      if plus { return .plusInfinity }
-      if minus { return .minusInfinity }
+      if plus { return .infinity }
+      if minus { return .negativeInfinity }
       return .finite(.sum(finite))
     case .product:
       var finite: [Expr] = []
@@ -89,8 +89,8 @@ extension LimitEngine {
       for v in limits {
         switch v {
         case .finite(let c): finite.append(c)
-        case .plusInfinity: infinite = true
-        case .minusInfinity:
+        case .infinity: infinite = true
+        case .negativeInfinity:
           infinite = true
           sign = -sign
         case .undefined: return nil
@@ -101,7 +101,7 @@ extension LimitEngine {
         guard let s = knownSign(c), s != 0 else { return nil }
         sign *= s
       }
-      return sign > 0 ? .plusInfinity : .minusInfinity
+      return sign > 0 ? .infinity : .negativeInfinity
     case .power(let base, let p):
       guard let r = p.rationalValue else { return nil }
       return power(limits[0], r, base: base)
@@ -135,13 +135,13 @@ extension LimitEngine {
       if s < 0 && evenRoot { return negativeBase }
       if r.signum > 0 { return .finite(.zero) }
       // 1/b**|r| with b -> 0 from the side s: the sign of b**|r| there.
-      return s > 0 || !oddNumerator ? .plusInfinity : .minusInfinity
-    case .plusInfinity:
-      return r.signum > 0 ? .plusInfinity : .finite(.zero)
-    case .minusInfinity:
+      return s > 0 || !oddNumerator ? .infinity : .negativeInfinity
+    case .infinity:
+      return r.signum > 0 ? .infinity : .finite(.zero)
+    case .negativeInfinity:
       if evenRoot { return negativeBase }
       if r.signum < 0 { return .finite(.zero) }
-      return oddNumerator ? .minusInfinity : .plusInfinity
+      return oddNumerator ? .negativeInfinity : .infinity
     case .undefined:
       return nil
     }
@@ -156,13 +156,13 @@ extension LimitEngine {
     let shift: Expr = f == .log ? .zero : .one
     let name = f == .log ? "log" : "log1p"
     switch limits[0] {
-    case .minusInfinity:
+    case .negativeInfinity:
       return .undefined(.domain("\(name) of a quantity tending to -inf"))
     case .finite(let v):
       let edge = shift + v
       if edge.isZero {
         guard let s = (shift + arguments[0]).signWhereDefined, s != 0 else { return nil }
-        return s > 0 ? .minusInfinity : .undefined(.domain("\(name) of a quantity below its domain"))
+        return s > 0 ? .negativeInfinity : .undefined(.domain("\(name) of a quantity below its domain"))
       }
       if knownSign(edge) == -1 { return .undefined(.domain("\(name) of a quantity below its domain")) }
       return nil
@@ -191,17 +191,17 @@ extension LimitEngine {
       default:
         return nil
       }
-    case .plusInfinity:
+    case .infinity:
       switch f {
-      case .exp, .log, .log1p, .softplus, .expm1, .abs: return .plusInfinity
+      case .exp, .log, .log1p, .softplus, .expm1, .abs: return .infinity
       case .tanh, .sigmoid, .sign: return .finite(.one)
       default: return nil
       }
-    case .minusInfinity:
+    case .negativeInfinity:
       switch f {
       case .exp, .sigmoid, .softplus: return .finite(.zero)
       case .tanh, .expm1, .sign: return .finite(-.one)
-      case .abs: return .plusInfinity
+      case .abs: return .infinity
       default: return nil
       }
     case .undefined:
@@ -212,7 +212,7 @@ extension LimitEngine {
   /// max/min of limits: continuous; an infinite argument on the winning side wins, one on
   /// the losing side drops out.
   private func extremum(_ isMax: Bool, _ limits: [LimitValue]) -> LimitValue? {
-    let winner: LimitValue = isMax ? .plusInfinity : .minusInfinity
+    let winner: LimitValue = isMax ? .infinity : .negativeInfinity
     var finite: [Expr] = []
     for v in limits {
       switch v {
@@ -221,7 +221,7 @@ extension LimitEngine {
       default: if v == winner { return winner }
       }
     }
-    if finite.isEmpty { return isMax ? .minusInfinity : .plusInfinity }
+    if finite.isEmpty { return isMax ? .negativeInfinity : .infinity }
     if finite.count == 1 { return .finite(finite[0]) }
     return .finite(.apply(isMax ? .max : .min, finite))
   }

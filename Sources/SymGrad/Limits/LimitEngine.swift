@@ -101,15 +101,15 @@ final class LimitEngine {
     if !e.contains(t) {
       if let c = e.constantValue {
         switch c {
-        case .infinity: return .plusInfinity
-        case .negativeInfinity: return .minusInfinity
+        case .infinity: return .infinity
+        case .negativeInfinity: return .negativeInfinity
         case .undefined: throw LimitFailure.undefinedInput
         case .pi: return .finite(e)
         }
       }
       return .finite(e)
     }
-    if e == t { return .plusInfinity }
+    if e == t { return .infinity }
     if let done = limits[e] { return done }
     depth += 1
     try spend()
@@ -133,7 +133,7 @@ final class LimitEngine {
     } else if exponentSign < 0 {
       let s = try sign(c0)
       if s == 0 { throw LimitFailure.precisionExhausted }
-      result = s > 0 ? .plusInfinity : .minusInfinity
+      result = s > 0 ? .infinity : .negativeInfinity
     } else {
       result = try limitInf(c0)
     }
@@ -183,13 +183,13 @@ final class LimitEngine {
       if case .finite(let z) = r, zeroTest(z) == .zero { return .finite(.zero) }
       // A bounded factor away from 0 times something unbounded: the sign is that of the
       // product of signs, if the bounds fix it.
-      if case .plusInfinity = r, let (lo, hi) = try bounds(.product(boundedFactors)) {
-        if lo > 0 { return .plusInfinity }
-        if hi < 0 { return .minusInfinity }
+      if case .infinity = r, let (lo, hi) = try bounds(.product(boundedFactors)) {
+        if lo > 0 { return .infinity }
+        if hi < 0 { return .negativeInfinity }
       }
-      if case .minusInfinity = r, let (lo, hi) = try bounds(.product(boundedFactors)) {
-        if lo > 0 { return .minusInfinity }
-        if hi < 0 { return .plusInfinity }
+      if case .negativeInfinity = r, let (lo, hi) = try bounds(.product(boundedFactors)) {
+        if lo > 0 { return .negativeInfinity }
+        if hi < 0 { return .infinity }
       }
     case .sum(let ts):
       if let a = try dominantPart(e) { return try limitInf(a) }
@@ -200,20 +200,20 @@ final class LimitEngine {
       for term in ts {
         switch try limitOrNil(term) {
         case .finite(let v): finite.append(v)
-        case .plusInfinity: plus = true
-        case .minusInfinity: minus = true
+        case .infinity: plus = true
+        case .negativeInfinity: minus = true
         default: throw LimitFailure.oscillates(f)
         }
       }
       if plus && minus { break }
-      if plus { return .plusInfinity }
-      if minus { return .minusInfinity }
+      if plus { return .infinity }
+      if minus { return .negativeInfinity }
       return .finite(.sum(finite))
     case .apply(.exp, let a):
       switch try limitInf(a[0]) {
       case .finite(let v): return .finite(exp(v))
-      case .plusInfinity: return .plusInfinity
-      case .minusInfinity: return .finite(.zero)
+      case .infinity: return .infinity
+      case .negativeInfinity: return .finite(.zero)
       case .undefined(let why): return .undefined(why)
       }
     case .apply(.log, let a):
@@ -221,7 +221,7 @@ final class LimitEngine {
       case .finite(let v):
         guard try sign(v) > 0 else { break }
         return .finite(log(v))
-      case .plusInfinity: return .plusInfinity
+      case .infinity: return .infinity
       default: break
       }
     case .power(let b, let p) where p.rationalValue != nil:
@@ -410,7 +410,7 @@ final class LimitEngine {
             throw LimitFailure.domain("binary_cross_entropy: the input tends to \(v), outside [0, 1]")
           }
           return u
-        case .plusInfinity, .minusInfinity:
+        case .infinity, .negativeInfinity:
           throw LimitFailure.domain("binary_cross_entropy: the input tends to infinity, outside [0, 1]")
         case .undefined(let why): throw LimitFailure.unsupported(why.message)
         }
@@ -492,7 +492,7 @@ final class LimitEngine {
         // An argument +-t + c (c a finite constant) tends to +-inf without a Gruntz limit
         // of its own (a sum of 2,500 exp(t + k) spent most of its budget on them).
         switch try self.linearInT(a[0]) ?? self.limitInf(a[0]) {
-        case .plusInfinity, .minusInfinity: return try self.merge([node], inner)
+        case .infinity, .negativeInfinity: return try self.merge([node], inner)
         default: return inner
         }
       default:
@@ -537,7 +537,7 @@ final class LimitEngine {
       case .nonzero: return .same
       case .undecided: throw LimitFailure.undecided("cannot decide whether the growth ratio \(c) is zero")
       }
-    case .plusInfinity, .minusInfinity: return .faster
+    case .infinity, .negativeInfinity: return .faster
     case .undefined(let why): throw LimitFailure.unsupported("cannot compare growth rates: \(why.message)")
     }
   }
@@ -549,7 +549,7 @@ final class LimitEngine {
   /// The limit of `h = +-t + c` with `c` a finite constant free of `t` (`+-inf`), found
   /// without a limit; nil for any other `h`.
   private func linearInT(_ h: Expr) -> LimitValue? {
-    for (sign, limit) in [(Expr.one, LimitValue.plusInfinity), (Expr(-1), .minusInfinity)] {
+    for (sign, limit) in [(Expr.one, LimitValue.infinity), (Expr(-1), .negativeInfinity)] {
       if isFiniteConstant(h - sign * t) { return limit }
     }
     return nil
@@ -561,7 +561,7 @@ final class LimitEngine {
     // of a long sum was compared with t by a limit of its own).
     if linearInT(h) != nil { return true }
     switch try limitInf(try rewrite(h / t)) {
-    case .plusInfinity, .minusInfinity: return true
+    case .infinity, .negativeInfinity: return true
     case .finite(let c):
       switch zeroTest(c) {
       case .zero: return false
@@ -590,8 +590,8 @@ final class LimitEngine {
     var g = ga[0]
     var toPlus: Bool
     switch try limitInf(g) {
-    case .plusInfinity: toPlus = true
-    case .minusInfinity: toPlus = false
+    case .infinity: toPlus = true
+    case .negativeInfinity: toPlus = false
     default: throw LimitFailure.unsupported("MRV member does not grow")
     }
     // The growth ratios: nonzero constants, rational or not (3**t against 5**t: log 3/log 5).

@@ -1,11 +1,12 @@
 import Foundation
 
 /// A value on the extended real line, as limits produce: finite (an exact expression
-/// free of the limit variable), `+inf`, `-inf`, or undefined with the reason.
+/// free of the limit variable), `+inf` (`.infinity`), `-inf` (`.negativeInfinity`), or
+/// undefined with the reason. The infinities are named as `Double`'s and `Expr`'s are.
 public enum LimitValue: Sendable, Equatable, CustomStringConvertible {
   case finite(Expr)
-  case plusInfinity
-  case minusInfinity
+  case infinity
+  case negativeInfinity
   /// No limit (different one-sided limits, an indeterminate input such as NaN, outside
   /// the real domain), or one the engine cannot decide: the typed reason says which.
   case undefined(UndefinedReason)
@@ -25,8 +26,8 @@ public enum LimitValue: Sendable, Equatable, CustomStringConvertible {
       } catch {
         return CertifiedValue(value: .nan, certified: false, reason: "\(error)")
       }
-    case .plusInfinity: return CertifiedValue(value: .infinity, certified: true)
-    case .minusInfinity: return CertifiedValue(value: -.infinity, certified: true)
+    case .infinity: return CertifiedValue(value: .infinity, certified: true)
+    case .negativeInfinity: return CertifiedValue(value: -.infinity, certified: true)
     case .undefined(let why): return CertifiedValue(value: .nan, certified: why.isProved, reason: why.description)
     }
   }
@@ -35,8 +36,8 @@ public enum LimitValue: Sendable, Equatable, CustomStringConvertible {
   public var expression: Expr {
     switch self {
     case .finite(let e): return e
-    case .plusInfinity: return .infinity
-    case .minusInfinity: return .negativeInfinity
+    case .infinity: return .infinity
+    case .negativeInfinity: return .negativeInfinity
     case .undefined: return .undefined
     }
   }
@@ -46,8 +47,8 @@ public enum LimitValue: Sendable, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .finite(let e): return e.description
-    case .plusInfinity: return "inf"
-    case .minusInfinity: return "-inf"
+    case .infinity: return "inf"
+    case .negativeInfinity: return "-inf"
     case .undefined(let why):
       // An unproved reason is not a claim that the limit is undefined: it reads
       // "undecided: ...", never "undefined".
@@ -56,10 +57,10 @@ public enum LimitValue: Sendable, Equatable, CustomStringConvertible {
   }
 }
 
-/// Where a limit is taken.
-public enum LimitPoint: Sendable {
-  case plusInfinity
-  case minusInfinity
+/// Where a limit is taken: `+inf` (`.infinity`), `-inf` (`.negativeInfinity`), or a finite point.
+public enum LimitPoint: Sendable, Equatable {
+  case infinity
+  case negativeInfinity
   /// A finite point, approached from one side or both (both must agree).
   case value(Expr, from: Side)
 

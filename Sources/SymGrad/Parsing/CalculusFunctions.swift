@@ -10,7 +10,7 @@ enum CalculusFunctions {
       try a.expect(positional: 2...2)
       let f = try a.scalar(0)
       let vars = try a.symbols(1)
-      let g = gradient(of: f, withRespectTo: vars)
+      let g = f.gradient(withRespectTo: vars)
       // The gradient has the variables' shape (as PyTorch's .grad has its tensor's).
       if let shape = a.positional[1].value.shape, shape.count > 1 {
         return Tensor(shape: shape, elements: g).value
@@ -47,13 +47,13 @@ enum CalculusFunctions {
       try a.expect(positional: 2...2)
       let outs = a.positional[0].value.flattened
       let vars = try a.symbols(1)
-      return .list(jacobian(of: outs, withRespectTo: vars).map { .list($0.map(Value.scalar)) })
+      return .list(outs.jacobian(withRespectTo: vars).map { .list($0.map(Value.scalar)) })
     },
     LanguageFunction(name: "hessian", summary: "hessian(f, [x, y, ...]): the matrix of second derivatives") { a in
       try a.expect(positional: 2...2)
       let f = try a.scalar(0)
       let vars = try a.symbols(1)
-      return .list(hessian(of: f, withRespectTo: vars).map { .list($0.map(Value.scalar)) })
+      return .list(f.hessian(withRespectTo: vars).map { .list($0.map(Value.scalar)) })
     },
     LanguageFunction(name: "diag", summary: "diag(v): the diagonal matrix of a vector") { a in
       try a.expect(positional: 1...1)

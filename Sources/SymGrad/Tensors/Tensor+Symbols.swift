@@ -64,8 +64,10 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
   }
 }
 
-/// The gradient of the scalar `f` with respect to every element of `tensor` (symbols),
-/// as a tensor of the same shape: one reverse-mode sweep (`gradient(of:withRespectTo:)`).
-public func gradient(of f: Expr, withRespectTo tensor: Tensor) -> Tensor {
-  Tensor(shape: tensor.shape, elements: gradient(of: f, withRespectTo: tensor.elements))
+extension Expr {
+  /// The gradient of this scalar with respect to every element of `tensor` (symbols), as a
+  /// tensor of the same shape: one reverse-mode sweep (`gradient(withRespectTo:)`).
+  public func gradient(withRespectTo tensor: Tensor) -> Tensor {
+    Tensor(shape: tensor.shape, elements: gradient(withRespectTo: tensor.elements))
+  }
 }

@@ -48,7 +48,7 @@ enum PlotCommand {
     guard let shape = value.shape else { throw CommandFailure("symgrad: cannot plot \(value)") }
     let outputs = value.flattened
     guard !outputs.isEmpty else { throw CommandFailure("symgrad: nothing to plot: EXPR is empty") }
-    let jac = jacobian(of: outputs, withRespectTo: names.map(Expr.symbol))
+    let jac = outputs.jacobian(withRespectTo: names.map(Expr.symbol))
     let values = try evaluate(jac, at: point)
     let at = point.keys.sorted().map { "\($0)=\(SVGHeatmap.text(point[$0]!))" }.joined(separator: ", ")
     let map = SVGHeatmap(

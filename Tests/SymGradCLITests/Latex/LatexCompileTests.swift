@@ -27,11 +27,11 @@ import Testing
   /// The documents to compile, by file name.
   static func documents() throws -> [(String, String)] {
     let ce = try Expr(parsing: "cross_entropy([[a, b, c]], [1])")
-    let grad = gradient(of: ce, withRespectTo: ["a", "b", "c"].map(Expr.symbol))
+    let grad = ce.gradient(withRespectTo: ["a", "b", "c"].map(Expr.symbol))
     let softmax = try Value(parsing: "softmax([x0, x1, x2])").flattened
-    let jac = jacobian(of: softmax, withRespectTo: ["x0", "x1", "x2"].map(Expr.symbol))
-    let hess = hessian(
-      of: try Expr(parsing: "log(exp(a) + exp(b) + exp(c))"), withRespectTo: ["a", "b", "c"].map(Expr.symbol))
+    let jac = softmax.jacobian(withRespectTo: ["x0", "x1", "x2"].map(Expr.symbol))
+    let hess = try Expr(parsing: "log(exp(a) + exp(b) + exp(c))").hessian(
+      withRespectTo: ["a", "b", "c"].map(Expr.symbol))
     let long = try Expr(parsing: (0..<60).map { "tanh(w\($0) * x\($0))" }.joined(separator: " - "))
     let width = LatexDocument.lineLength
     return [

@@ -102,7 +102,7 @@ import Testing
     let xs = (0..<n).map { Expr.symbol("jz\($0)") }
     let denominator = Expr.sum(xs.map(exp))
     let softmax = xs.map { exp($0) / denominator }
-    let j = jacobian(of: softmax, withRespectTo: xs)
+    let j = softmax.jacobian(withRespectTo: xs)
     #expect(j.count == n && j.allSatisfy { $0.count == n })
     for i in 0..<n {
       for k in 0..<n {

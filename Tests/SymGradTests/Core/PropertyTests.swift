@@ -83,7 +83,7 @@ import Testing
     var kinked = 0
     for seed in PropertyTests.seeds {
       let f = ExprGenerator.expression(seed: seed)
-      let g = gradient(of: f, withRespectTo: PropertyTests.variables)
+      let g = f.gradient(withRespectTo: PropertyTests.variables)
       #expect(g.count == 3)
       var points = ExprGenerator(seed: seed + 1_000_000)
       var checked = false
@@ -110,7 +110,7 @@ import Testing
     var checkedSeeds = 0
     for seed in PropertyTests.seeds {
       let outputs = [ExprGenerator.expression(seed: seed), ExprGenerator.expression(seed: seed + 500_000)]
-      let j = jacobian(of: outputs, withRespectTo: PropertyTests.variables)
+      let j = outputs.jacobian(withRespectTo: PropertyTests.variables)
       #expect(j.count == 2 && j.allSatisfy { $0.count == 3 })
       var points = ExprGenerator(seed: seed + 4_000_000)
       var checked = false
@@ -200,8 +200,8 @@ import Testing
     for seed in PropertyTests.seeds {
       let f = ExprGenerator.expression(seed: seed)
       let vars = PropertyTests.variables
-      let g = gradient(of: f, withRespectTo: vars)
-      let h = hessian(of: f, withRespectTo: vars)
+      let g = f.gradient(withRespectTo: vars)
+      let h = f.hessian(withRespectTo: vars)
       #expect(h.count == 3 && h.allSatisfy { $0.count == 3 })
       var points = ExprGenerator(seed: seed + 2_000_000)
       var checked = false

@@ -33,7 +33,7 @@ import Testing
     var entries = 0
     for seed in 0..<200 {
       let f = ExprGenerator.expression(seed: seed)
-      let reverse = gradient(of: f, withRespectTo: Self.xyz)
+      let reverse = f.gradient(withRespectTo: Self.xyz)
       let forward = Self.forward(f, Self.xyz)
       for (r, g) in zip(reverse, forward) {
         entries += 1
@@ -63,7 +63,7 @@ import Testing
   /// entries were the same node.
   @discardableResult
   static func expectAgreement(_ f: Expr, _ names: [Expr], _ label: String, seed: Int) -> Int {
-    let reverse = gradient(of: f, withRespectTo: names)
+    let reverse = f.gradient(withRespectTo: names)
     let forward = forward(f, names)
     var rng = SplitMix64(seed: UInt64(seed))
     var same = 0
@@ -115,15 +115,15 @@ import Testing
     let x = Expr.symbol("x")
     let y = Expr.symbol("y")
     let w = Expr.symbol("w")
-    let g = gradient(of: x * x * y, withRespectTo: [w, y, x, y])
+    let g = (x * x * y).gradient(withRespectTo: [w, y, x, y])
     #expect(g == [.zero, x ** 2, 2 * x * y, x ** 2])
-    #expect(gradient(of: Expr(3), withRespectTo: [x]) == [.zero])
+    #expect(Expr(3).gradient(withRespectTo: [x]) == [.zero])
   }
 
   @Test func undefinedMakesEveryEntryUndefined() {
     let x = Expr.symbol("x")
     let f = Expr.undefined
-    #expect(gradient(of: f, withRespectTo: [x, .symbol("y")]) == [.undefined, .undefined])
+    #expect(f.gradient(withRespectTo: [x, .symbol("y")]) == [.undefined, .undefined])
     #expect(Self.forward(f, [x]) == [.undefined])
   }
 
@@ -147,14 +147,14 @@ import Testing
     let xs = (0..<6).map { Expr.symbol("x\($0)") }
     let s = Expr.sum(xs.map(exp))
     let wide = [exp(xs[0]) / s, log(s) - xs[2] * sin(xs[3])]
-    let j = jacobian(of: wide, withRespectTo: xs)
+    let j = wide.jacobian(withRespectTo: xs)
     #expect(j.count == 2 && j.allSatisfy { $0.count == 6 })
     for (i, f) in wide.enumerated() {
-      #expect(j[i] == gradient(of: f, withRespectTo: xs))
+      #expect(j[i] == f.gradient(withRespectTo: xs))
       Self.expectAgreement(f, xs, "wide row \(i)", seed: 40 + i)
     }
     let tall = xs.map { exp($0) / s }
-    let t = jacobian(of: tall, withRespectTo: Array(xs.prefix(2)))
+    let t = tall.jacobian(withRespectTo: Array(xs.prefix(2)))
     #expect(t.count == 6 && t[3][1] == Self.forward(tall[3], [xs[1]])[0])
   }
 
@@ -165,7 +165,7 @@ import Testing
   @Test func sharedFactorsOfAdjointsAreTakenOut() throws {
     let vars = ["t", "x", "y"].map(Expr.symbol)
     let f = sqrt(Expr.sum((0..<300).map { k in exp(vars[k % 3] + .number(k)) }))
-    let g = gradient(of: f, withRespectTo: vars)
+    let g = f.gradient(withRespectTo: vars)
     for (i, entry) in g.enumerated() {
       // S (about 300 terms) printed twice at most: in the numerator's sum and under sqrt.
       #expect(entry.description.count < 3 * f.description.count, "entry \(i): \(entry.description.count) characters")
@@ -181,7 +181,7 @@ import Testing
   @Test func exponentialsOfTheAdjointAreNotMergedIntoEachTerm() throws {
     let vars = ["w", "x", "y"].map(Expr.symbol)
     let f = exp(Expr.sum((0..<600).map { k in exp(vars[(k * 7) % 3] - .number(k)) }))
-    let g = gradient(of: f, withRespectTo: vars)
+    let g = f.gradient(withRespectTo: vars)
     for (i, entry) in g.enumerated() {
       #expect(entry.description.count < 2 * f.description.count, "entry \(i): \(entry.description.count) characters")
     }
@@ -195,7 +195,7 @@ import Testing
     let x = Expr.symbol("x")
     var f = x
     for _ in 0..<1_000 { f = sin(f) }
-    let g = gradient(of: f, withRespectTo: [x])
+    let g = f.gradient(withRespectTo: [x])
     #expect(g[0].node.height > 1_000)
     #expect(g == Self.forward(f, [x]))
   }

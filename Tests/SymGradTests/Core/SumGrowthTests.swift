@@ -14,7 +14,7 @@ import Testing
   }
 
   /// How the terms of a random mix may include non-finite values.
-  enum NonFinite: CaseIterable { case none, plusInfinity, minusInfinity, both, undefined }
+  enum NonFinite: CaseIterable { case none, infinity, negativeInfinity, both, undefined }
 
   /// A random mix of terms over `pool`: symbols (repeated, so like terms collect),
   /// coefficients (and exact negatives of earlier terms, so coefficients cancel to zero),
@@ -49,8 +49,8 @@ import Testing
       default:
         switch nonFinite {
         case .none: terms.append(symbol())
-        case .plusInfinity: terms.append(rng.below(3) == 0 ? .infinity : symbol())
-        case .minusInfinity: terms.append(rng.below(3) == 0 ? .negativeInfinity : symbol())
+        case .infinity: terms.append(rng.below(3) == 0 ? .infinity : symbol())
+        case .negativeInfinity: terms.append(rng.below(3) == 0 ? .negativeInfinity : symbol())
         case .both: terms.append([Expr.infinity, .negativeInfinity, symbol()][rng.below(3)])
         case .undefined: terms.append(rng.below(5) == 0 ? .undefined : symbol())
         }
@@ -117,7 +117,7 @@ import Testing
   func everyPrefixIsCanonical(seed: Int) {
     var rng = SplitMix64(seed: UInt64(seed) &+ 4242)
     let pool = SumGrowthTests.symbols(70, "p\(seed)")
-    let terms = SumGrowthTests.randomTerms(&rng, pool: pool, count: 220, nonFinite: seed == 3 ? .plusInfinity : .none)
+    let terms = SumGrowthTests.randomTerms(&rng, pool: pool, count: 220, nonFinite: seed == 3 ? .infinity : .none)
     var acc: Expr = 0
     var grown: [(Int, Expr)] = []
     for (i, t) in terms.enumerated() {

@@ -5,7 +5,7 @@ import Testing
 @Suite struct LatexDocumentRenderingTests {
   @Test func gradientIsAColumnVector() throws {
     let f = try Expr(parsing: "cross_entropy([[a, b, c]], [1])")
-    let g = gradient(of: f, withRespectTo: ["a", "b", "c"].map(Expr.symbol))
+    let g = f.gradient(withRespectTo: ["a", "b", "c"].map(Expr.symbol))
     let text = LatexDocument.gradient(g, named: false)
     #expect(text.hasPrefix("\\begin{pmatrix}\n") && text.hasSuffix("\\end{pmatrix}"))
     let rows = text.split(separator: "\n").dropFirst().dropLast()

@@ -7,7 +7,7 @@ import Testing
   static func softmaxJacobian() throws -> [[Expr]] {
     let d = "(exp(x0) + exp(x1) + exp(x2))"
     let s = try Value(parsing: "[exp(x0)/\(d), exp(x1)/\(d), exp(x2)/\(d)]").flattened
-    return jacobian(of: s, withRespectTo: ["x0", "x1", "x2"].map(Expr.symbol))
+    return s.jacobian(withRespectTo: ["x0", "x1", "x2"].map(Expr.symbol))
   }
 
   /// Substitutes the definitions back, last first, undoing the naming.

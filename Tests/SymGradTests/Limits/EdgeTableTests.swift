@@ -117,7 +117,7 @@ import Testing
   @Test(arguments: gradients.indices)
   func gradientIsTheLimit(_ i: Int) throws {
     let (what, text, wrt, point, expected) = Self.gradients[i]
-    let g = gradient(of: try Expr(parsing: text), withRespectTo: wrt.map(Expr.symbol))
+    let g = try Expr(parsing: text).gradient(withRespectTo: wrt.map(Expr.symbol))
     for (d, e) in zip(g, expected) {
       let v = try d.evaluate(at: point)
       if e.isInfinite {

@@ -15,10 +15,10 @@ import Testing
   @Test func longSumsOfExponentialsHaveTheirLimits() throws {
     let terms = (0..<300).map { k in exp((k % 2 == 0 ? x : y) + .number(k)) }
     let s = Expr.sum(terms)
-    #expect(limit(of: sqrt(s), as: x, approaches: .plusInfinity) == .plusInfinity)
-    #expect(limit(of: log(s), as: x, approaches: .plusInfinity) == .plusInfinity)
+    #expect(sqrt(s).limit(as: x, approaches: .infinity) == .infinity)
+    #expect(log(s).limit(as: x, approaches: .infinity) == .infinity)
     let xs = Expr.sum(terms.enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
-    #expect(limit(of: xs / s, as: x, approaches: .minusInfinity) == .finite(.zero))
+    #expect((xs / s).limit(as: x, approaches: .negativeInfinity) == .finite(.zero))
   }
 
   /// A product of nonzero factors has the product of their signs; the precision ladder is
@@ -30,15 +30,15 @@ import Testing
   @Test func sumsOfShiftedExponentialsAreCollected() throws {
     let terms = (0..<4000).map { k in (k == 0 ? Expr.one : -Expr.one) * exp(x + .number(k)) }
     let s = Expr.sum(terms)
-    #expect(limit(of: s, as: x, approaches: .plusInfinity) == .minusInfinity)
+    #expect(s.limit(as: x, approaches: .infinity) == .negativeInfinity)
     // s < 0 for every x: log of it has no real limit (proved); log(-s) -> -inf.
-    guard case .undefined(let why) = limit(of: log(s), as: x, approaches: .minusInfinity) else {
+    guard case .undefined(let why) = log(s).limit(as: x, approaches: .negativeInfinity) else {
       Issue.record("log of a negative quantity has a limit")
       return
     }
     #expect(why.isProved, "\(why)")
-    #expect(limit(of: log(-s), as: x, approaches: .minusInfinity) == .minusInfinity)
-    #expect(limit(of: exp(s), as: x, approaches: .plusInfinity) == .finite(.zero))
+    #expect(log(-s).limit(as: x, approaches: .negativeInfinity) == .negativeInfinity)
+    #expect(exp(s).limit(as: x, approaches: .infinity) == .finite(.zero))
   }
 
   /// The limit laws decide an even root or a log of a base tending to -inf (no real
@@ -47,7 +47,7 @@ import Testing
   @Test func rootsOfBasesTendingToMinusInfinityNeedNoSeries() throws {
     let s = Expr.sum((1...2500).map { k in exp(.number(k) * x) })
     for e in [sqrt(-s), log(-s), Expr.power(-s, .number(Rational(numerator: 3, denominator: 4)!))] {
-      guard case .undefined(let why) = limit(of: e, as: x, approaches: .plusInfinity) else {
+      guard case .undefined(let why) = e.limit(as: x, approaches: .infinity) else {
         Issue.record("\(e.description.prefix(40))... has a limit")
         continue
       }
@@ -55,8 +55,8 @@ import Testing
     }
     // Odd roots of it are real: -inf.
     #expect(
-      limit(of: Expr.power(-s, .number(Rational(numerator: 1, denominator: 3)!)), as: x, approaches: .plusInfinity)
-        == .minusInfinity)
+      Expr.power(-s, .number(Rational(numerator: 1, denominator: 3)!)).limit(as: x, approaches: .infinity)
+        == .negativeInfinity)
   }
 
   /// Other symbols are generic constants: the domain rules for roots and logs assume no
@@ -64,10 +64,10 @@ import Testing
   /// `a` as positive would call it undefined everywhere).
   @Test func genericSymbolsHaveNoAssumedSign() throws {
     let a = Expr.symbol("a")
-    #expect(limit(of: sqrt(-a * exp(-x)), as: x, approaches: .plusInfinity) == .finite(.zero))
-    #expect(limit(of: log(-a * exp(-x)) + x, as: x, approaches: .plusInfinity) == .finite(log(-a)))
+    #expect(sqrt(-a * exp(-x)).limit(as: x, approaches: .infinity) == .finite(.zero))
+    #expect((log(-a * exp(-x)) + x).limit(as: x, approaches: .infinity) == .finite(log(-a)))
     // The engine's own variable is positive: -exp(-x) is negative where defined.
-    if case .undefined(let why) = limit(of: sqrt(-exp(-x)), as: x, approaches: .plusInfinity) {
+    if case .undefined(let why) = sqrt(-exp(-x)).limit(as: x, approaches: .infinity) {
       #expect(why.code == "domain")
     } else {
       Issue.record("sqrt(-exp(-x)) has a limit")

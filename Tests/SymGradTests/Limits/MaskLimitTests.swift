@@ -58,7 +58,7 @@ import Testing
     let v = try values(w)
     for i in masked { #expect(v[i] == 0, "cell \(i) of \(masks): \(v[i])") }
     expectWeights(v, masked: Set(masked), masks)
-    let jac = jacobian(of: w, withRespectTo: Self.q)
+    let jac = w.jacobian(withRespectTo: Self.q)
     for i in masked {
       for d in jac[i] {
         let g = try d.evaluate(at: Self.point)

@@ -56,7 +56,7 @@ struct SympyLimitCase: Sendable, CustomTestStringConvertible {
     var values: [Expr: Expr] = [:]
     for (k, v) in c.fixed { values[.symbol(k)] = try Expr(parsing: v) }
     let e = try Expr(parsing: c.expression).substituting(values)
-    let result = limit(of: e, as: .symbol(c.variable), approaches: c.toPlus ? .plusInfinity : .minusInfinity)
+    let result = e.limit(as: .symbol(c.variable), approaches: c.toPlus ? .infinity : .negativeInfinity)
     if let reason = Self.knownUnsupported[c.id] {
       // The engine must say it cannot decide, never guess.
       guard case .undefined(let why) = result else {

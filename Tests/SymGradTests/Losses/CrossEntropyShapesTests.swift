@@ -24,7 +24,7 @@ import Testing
     let point: [String: Double] = ["x0": 0.5, "x1": -1]
     // A handful of roundings on PyTorch's side: within 2 ulps.
     #expect(isApprox(try loss.evaluate(at: point), 1.3264132779827527, rtol: 4.5e-16))
-    let g = gradient(of: loss, withRespectTo: [x0, x1]).map { try? $0.evaluate(at: point) }
+    let g = loss.gradient(withRespectTo: [x0, x1]).map { try? $0.evaluate(at: point) }
     #expect(isApprox(g.map { $0 ?? .nan }, [0.5675744761936437, -0.5675744761936437], rtol: 4.5e-16), "\(g)")
   }
 
@@ -112,7 +112,7 @@ import Testing
 
   @Test func l1GradientIsZeroWhereEqual() throws {
     let loss = try Expr(parsing: "l1_loss([a, b], [1, 2])")
-    let g = gradient(of: loss, withRespectTo: [.symbol("a"), .symbol("b")])
+    let g = loss.gradient(withRespectTo: [.symbol("a"), .symbol("b")])
     #expect(try g[0].evaluate(at: ["a": 1, "b": 5]) == 0)
     #expect(try g[1].evaluate(at: ["a": 1, "b": 5]) == 0.5)
     #expect(try g[0].evaluate(at: ["a": 0, "b": 5]) == -0.5)

@@ -78,7 +78,7 @@ import Testing
     // The softmax Jacobian's n^2 entries share one denominator.
     let xs = (0..<6).map { Expr.symbol("s\($0)") }
     let s = Expr.sum(xs.map(exp))
-    let j = jacobian(of: xs.map { exp($0) / s }, withRespectTo: xs).joined()
+    let j = (xs.map { exp($0) / s }).jacobian(withRespectTo: xs).joined()
     let fj = try CompiledFunction(Array(j), inputs: xs.map { $0.symbolName! })
     #expect(fj.instructionCount == Expr.nodeCount(of: j))
   }
@@ -435,7 +435,7 @@ import Testing
       Tensor(shape: [rows, columns], elements: symbols),
       target: .classIndices((0..<rows).map { ($0 * 7) % columns })
     ).elements[0]
-    let g = gradient(of: loss, withRespectTo: symbols)
+    let g = loss.gradient(withRespectTo: symbols)
     let f = try CompiledFunction(g + [loss], inputs: names)
     var rng = SplitMix64(seed: 3)
     let p = names.map { _ in rng.uniform(-5, 5) }

@@ -89,7 +89,7 @@ import Testing
   @Test func softmaxJacobianIsDiagMinusOuter() throws {
     let xs = ["x0", "x1", "x2"].map(Expr.symbol)
     let s = try Value(parsing: "softmax([x0, x1, x2])").flattened
-    let j = jacobian(of: s, withRespectTo: xs)
+    let j = s.jacobian(withRespectTo: xs)
     for r in 0..<3 {
       for c in 0..<3 {
         let expected = (r == c ? s[r] : 0) - s[r] * s[c]
