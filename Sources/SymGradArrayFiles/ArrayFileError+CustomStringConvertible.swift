@@ -1,6 +1,6 @@
 extension ArrayFileError: CustomStringConvertible {
   /// One line: what is wrong and where, for a user who has to fix or replace the file.
-  public var description: String {
+  package var description: String {
     switch self {
     case .unreadable(let path, let reason):
       return "cannot read \(path): \(reason)"

@@ -6,7 +6,7 @@
 /// the file (for a `.npy` inside a `.npz`, in the entry's decompressed bytes, and the error
 /// is wrapped in `inEntry`); JSON positions are 1-based lines and columns (columns count
 /// Unicode scalars).
-public enum ArrayFileError: Error, Equatable, Sendable {
+package enum ArrayFileError: Error, Equatable, Sendable {
   /// The file could not be read from disk (missing, a directory, permissions).
   case unreadable(path: String, reason: String)
   /// Neither the file's extension nor its first bytes name a supported format.

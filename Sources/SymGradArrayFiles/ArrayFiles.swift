@@ -1,14 +1,14 @@
 import Foundation
 
 /// Reads any supported array file from disk, choosing the format by extension.
-public enum ArrayFiles {
+package enum ArrayFiles {
   /// The size limit, 1 GiB: no file larger than this is read, no archive decompresses to
   /// more than this in total, and no array's `Double` values may take more than this
   /// (2^27 elements).
-  public static let byteLimit = 1 << 30
+  package static let byteLimit = 1 << 30
 
   /// The formats this module reads.
-  public enum Format: String, Sendable, CaseIterable {
+  package enum Format: String, Sendable, CaseIterable {
     /// numpy's single-array `.npy`.
     case npy
     /// numpy's archive of arrays `.npz`.
@@ -17,13 +17,13 @@ public enum ArrayFiles {
     case json
 
     /// The format a file's extension names (case-insensitive), or nil.
-    public init?(pathExtension: String) {
+    package init?(pathExtension: String) {
       self.init(rawValue: pathExtension.lowercased())
     }
 
     /// The format the first bytes show: the `.npy` magic, a ZIP signature, or `{` after
     /// optional whitespace (and byte-order mark); nil otherwise.
-    public init?(sniffing bytes: [UInt8]) {
+    package init?(sniffing bytes: [UInt8]) {
       if bytes.starts(with: NumPyFile.magic) {
         self = .npy
       } else if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04])
@@ -51,7 +51,7 @@ public enum ArrayFiles {
   /// - Throws: `ArrayFileError.unreadable` (missing, a directory, not a regular file, not
   ///   readable, larger than `byteLimit`), `.unrecognizedFormat`, or any error of the
   ///   format's reader.
-  public static func read(
+  package static func read(
     contentsOf url: URL
   ) throws(ArrayFileError) -> [(name: String, value: ArrayValue)] {
     let path = url.path

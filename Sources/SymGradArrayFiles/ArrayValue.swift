@@ -13,9 +13,9 @@
 /// Equality compares shape, element type and values, with every NaN equal to every NaN
 /// (whatever its payload) so a value read twice is equal to itself; `0.0 == -0.0` as in
 /// IEEE arithmetic. See `ArrayValue+Equatable.swift`.
-public struct ArrayValue: Sendable {
+package struct ArrayValue: Sendable {
   /// The element type a file stored, before conversion to `Double`.
-  public enum Element: String, Sendable, Equatable, CaseIterable {
+  package enum Element: String, Sendable, Equatable, CaseIterable {
     /// IEEE binary64 (`.npy` `f8`; every JSON number).
     case float64
     /// IEEE binary32 (`.npy` `f4`), widened exactly.
@@ -30,7 +30,7 @@ public struct ArrayValue: Sendable {
     case bool
 
     /// Bytes per element in a `.npy` file.
-    public var byteWidth: Int {
+    package var byteWidth: Int {
       switch self {
       case .float64, .int64, .uint64: 8
       case .float32, .int32, .uint32: 4
@@ -41,20 +41,20 @@ public struct ArrayValue: Sendable {
   }
 
   /// The dimensions, outermost first: `[]` for a 0-d scalar; any dimension may be 0.
-  public let shape: [Int]
+  package let shape: [Int]
   /// The elements in row-major (C) order, `shape.reduce(1, *)` of them.
-  public let values: [Double]
+  package let values: [Double]
   /// What the file held (the values are always converted to `Double`).
-  public let element: Element
+  package let element: Element
 
   /// The number of elements (1 for a 0-d scalar, 0 for an empty array).
-  public var count: Int { values.count }
+  package var count: Int { values.count }
 
   /// Makes an array from a shape and row-major values.
   ///
   /// - Precondition: every dimension is non-negative and their product is `values.count`
   ///   (a programming error, not file data: readers validate before calling this).
-  public init(shape: [Int], values: [Double], element: Element = .float64) {
+  package init(shape: [Int], values: [Double], element: Element = .float64) {
     var n = 1
     for d in shape {
       precondition(d >= 0, "negative dimension \(d) in \(shape)")
@@ -69,7 +69,7 @@ public struct ArrayValue: Sendable {
   }
 
   /// A 0-d array holding one value.
-  public init(scalar: Double, element: Element = .float64) {
+  package init(scalar: Double, element: Element = .float64) {
     self.init(shape: [], values: [scalar], element: element)
   }
 }

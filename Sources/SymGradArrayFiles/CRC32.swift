@@ -2,7 +2,7 @@
 /// initial value and final XOR 0xFFFFFFFF), computed with a byte-at-a-time table.
 ///
 /// `CRC32.checksum(Array("123456789".utf8)) == 0xCBF43926`, the standard check value.
-public enum CRC32 {
+package enum CRC32 {
   static let table: [UInt32] = (0..<256).map { n in
     var c = UInt32(n)
     for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
@@ -10,7 +10,7 @@ public enum CRC32 {
   }
 
   /// The CRC-32 of `bytes` (0 for no bytes).
-  public static func checksum(_ bytes: [UInt8]) -> UInt32 {
+  package static func checksum(_ bytes: [UInt8]) -> UInt32 {
     var c: UInt32 = 0xFFFF_FFFF
     table.withUnsafeBufferPointer { t in
       bytes.withUnsafeBufferPointer { b in

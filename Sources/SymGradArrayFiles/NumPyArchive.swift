@@ -1,6 +1,6 @@
 /// Reads numpy's `.npz` format: a ZIP archive of `.npy` files, as `np.savez` (stored
 /// entries) and `np.savez_compressed` (deflate) write it.
-public enum NumPyArchive {
+package enum NumPyArchive {
   /// Reads every array of a `.npz` file's bytes, in archive (central directory) order,
   /// named without the `.npy` suffix.
   ///
@@ -18,7 +18,7 @@ public enum NumPyArchive {
   ///   `malformedArchive`, `unsupportedArchiveFeature`, `duplicateName`, `notNumPyEntry`,
   ///   `entrySizeMismatch`, `checksumMismatch`, `invalidDeflate`, `limitExceeded`; for an
   ///   entry's `.npy` contents, its error wrapped in `inEntry(name, error)`.
-  public static func read(
+  package static func read(
     _ bytes: [UInt8]
   ) throws(ArrayFileError) -> [(name: String, array: ArrayValue)] {
     try read(bytes, limit: ArrayFiles.byteLimit)

@@ -4,7 +4,7 @@
 /// version byte, the header length (2 bytes little-endian in 1.0, 4 bytes in 2.0 and 3.0),
 /// the header (a Python dict literal, Latin-1 in 1.0/2.0 and UTF-8 in 3.0), then the raw
 /// elements. See `ArrayValue` for the form every array is returned in.
-public enum NumPyFile {
+package enum NumPyFile {
   /// Reads a `.npy` file's bytes into an array.
   ///
   /// The header must be a dict with exactly the keys `descr` (a dtype string, see below),
@@ -25,7 +25,7 @@ public enum NumPyFile {
   /// - Throws: `ArrayFileError` (`badMagic`, `unsupportedVersion`, `truncated`,
   ///   `malformedHeader`, `unsupportedDType`, `shapeTooLarge`, `dataSizeMismatch`,
   ///   `integerNotExact`), with the byte offset where the problem is.
-  public static func read(_ bytes: [UInt8]) throws(ArrayFileError) -> ArrayValue {
+  package static func read(_ bytes: [UInt8]) throws(ArrayFileError) -> ArrayValue {
     try read(bytes, limit: ArrayFiles.byteLimit)
   }
 

@@ -3,7 +3,7 @@
 /// ```json
 /// {"x": 1.5, "y": "-inf", "w": [[1, 2, 3], [4, "nan", 6]], "mask": [true, false]}
 /// ```
-public enum PointFile {
+package enum PointFile {
   /// Reads the named values of a JSON point file, in file order.
   ///
   /// Each value is one of:
@@ -27,7 +27,7 @@ public enum PointFile {
   ///
   /// - Throws: `ArrayFileError.invalidJSON(line:column:reason:)` (1-based; columns count
   ///   Unicode scalars) or `.raggedList`.
-  public static func read(
+  package static func read(
     json bytes: [UInt8]
   ) throws(ArrayFileError) -> [(name: String, value: ArrayValue)] {
     var p = JSONPointParser(bytes: bytes)

@@ -9,39 +9,39 @@ import SymGrad
 /// - the recorded PyTorch value, when a fixture has this expression, variables and point;
 /// - central finite differences of the expression itself (third opinion; finite points only).
 /// Every entry's absolute and relative error is measured; disagreements are named.
-public struct Checker {
+package struct Checker {
   /// One comparison: a reference's values and how far the symbolic values are from them.
-  public struct Comparison: Sendable {
-    public let reference: String
-    public let values: [[Double]]
-    public let maxAbsoluteError: Double
-    public let maxRelativeError: Double
+  package struct Comparison: Sendable {
+    package let reference: String
+    package let values: [[Double]]
+    package let maxAbsoluteError: Double
+    package let maxRelativeError: Double
     /// "row i, column NAME: symbolic S vs reference R" for each entry out of tolerance.
-    public let disagreements: [String]
+    package let disagreements: [String]
     /// The tolerance used, for the report.
-    public let tolerance: String
-    public var agrees: Bool { disagreements.isEmpty }
+    package let tolerance: String
+    package var agrees: Bool { disagreements.isEmpty }
   }
 
-  public struct Report: Sendable {
-    public let expression: String
-    public let variables: [String]
-    public let symbolic: [[Double]]
+  package struct Report: Sendable {
+    package let expression: String
+    package let variables: [String]
+    package let symbolic: [[Double]]
     /// Plain IEEE evaluation of the same entries (differs from `symbolic` at limits).
-    public let ieee: [[Double]]
-    public let comparisons: [Comparison]
+    package let ieee: [[Double]]
+    package let comparisons: [Comparison]
     /// References that could not be consulted, and why.
-    public let skipped: [(reference: String, reason: String)]
+    package let skipped: [(reference: String, reason: String)]
     /// True when at least one reference was consulted and every one agrees.
-    public var agrees: Bool { !comparisons.isEmpty && comparisons.allSatisfy(\.agrees) }
+    package var agrees: Bool { !comparisons.isEmpty && comparisons.allSatisfy(\.agrees) }
   }
 
-  public var records: [PyTorchRecord] = []
+  package var records: [PyTorchRecord] = []
 
-  public init(records: [PyTorchRecord] = []) { self.records = records }
+  package init(records: [PyTorchRecord] = []) { self.records = records }
 
   /// Checks `text` differentiated with respect to `variables` at `point`.
-  public func check(_ text: String, variables: [String], at point: [String: Double]) throws -> Report {
+  package func check(_ text: String, variables: [String], at point: [String: Double]) throws -> Report {
     let value = try Value(parsing: text)
     let outputs = value.flattened
     let vars = variables.map(Expr.symbol)

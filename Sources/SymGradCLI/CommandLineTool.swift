@@ -1,20 +1,21 @@
 import SymGrad
+import Synchronization
 
 /// The `symgrad` command: parses arguments, runs a subcommand, and reports through
 /// `Output`. Usage errors exit 64 (EX_USAGE), failures (parse or evaluation errors, failed
 /// checks) exit 1, success 0.
-public enum CommandLineTool {
-  public static let version = "0.1.0"
+package enum CommandLineTool {
+  package static let version = "0.1.0"
 
   /// Exit statuses.
-  public enum Status {
-    public static let success: Int32 = 0
-    public static let failure: Int32 = 1
-    public static let usage: Int32 = 64
+  package enum Status {
+    package static let success: Int32 = 0
+    package static let failure: Int32 = 1
+    package static let usage: Int32 = 64
   }
 
   /// Runs the tool with `arguments` (without the program name).
-  public static func run(_ arguments: [String], output: Output) -> Int32 {
+  package static func run(_ arguments: [String], output: Output) -> Int32 {
     guard let first = arguments.first else { return Walkthrough.run(output: output) }
     let rest = Array(arguments.dropFirst())
     do {
@@ -52,7 +53,7 @@ public enum CommandLineTool {
     }
   }
 
-  public static let usage = """
+  package static let usage = """
     symgrad: symbolic gradients of machine-learning losses, checked.
 
     Usage:
@@ -80,22 +81,38 @@ public enum CommandLineTool {
 }
 
 /// Where the tool writes. The executable writes to the process's streams; tests capture.
-public final class Output: @unchecked Sendable {
-  public private(set) var standardOutput = ""
-  public private(set) var standardError = ""
+///
+/// Sendable for real: the captured text is behind a mutex, so lines written from several
+/// threads (a command that computes columns in parallel) are whole lines, in some order.
+package final class Output: Sendable {
+  private struct Captured {
+    var standardOutput = ""
+    var standardError = ""
+  }
+
+  private let captured = Mutex(Captured())
   private let echo: Bool
 
   /// `echo`: also print to the real stdout/stderr as text arrives.
-  public init(echo: Bool = false) { self.echo = echo }
+  package init(echo: Bool = false) { self.echo = echo }
 
-  public func out(_ line: String) {
-    standardOutput += line + "\n"
-    if echo { print(line) }
+  /// Everything written to standard output so far.
+  package var standardOutput: String { captured.withLock { $0.standardOutput } }
+  /// Everything written to standard error so far.
+  package var standardError: String { captured.withLock { $0.standardError } }
+
+  package func out(_ line: String) {
+    captured.withLock {
+      $0.standardOutput += line + "\n"
+      if echo { print(line) }
+    }
   }
 
-  public func err(_ line: String) {
-    standardError += line + "\n"
-    if echo { FileHandleOutput.writeToStandardError(line + "\n") }
+  package func err(_ line: String) {
+    captured.withLock {
+      $0.standardError += line + "\n"
+      if echo { FileHandleOutput.writeToStandardError(line + "\n") }
+    }
   }
 }
 

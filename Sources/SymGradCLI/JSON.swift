@@ -1,6 +1,6 @@
 /// A JSON value with deterministic output (object keys keep their insertion order).
 /// Non-finite numbers are written as the strings "inf", "-inf" and "nan" (a contract).
-public indirect enum JSON: Equatable, Sendable {
+package indirect enum JSON: Equatable, Sendable {
   case string(String)
   case number(Double)
   case bool(Bool)
@@ -8,10 +8,10 @@ public indirect enum JSON: Equatable, Sendable {
   case object([(String, JSON)])
   case null
 
-  public static func == (a: JSON, b: JSON) -> Bool { a.serialized() == b.serialized() }
+  package static func == (a: JSON, b: JSON) -> Bool { a.serialized() == b.serialized() }
 
   /// Compact one-line serialization.
-  public func serialized() -> String {
+  package func serialized() -> String {
     var out = ""
     write(to: &out)
     return out
@@ -54,7 +54,7 @@ public indirect enum JSON: Equatable, Sendable {
   }
 
   /// `s` as a JSON string literal (quotes, backslashes and control characters escaped).
-  public static func quote(_ s: String) -> String {
+  package static func quote(_ s: String) -> String {
     var out = ""
     quote(s, into: &out)
     return out

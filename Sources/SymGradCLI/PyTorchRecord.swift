@@ -4,17 +4,17 @@ import SymGrad
 /// One case recorded from PyTorch by `Scripts/record_pytorch.py` (see its header for the
 /// JSON schema): an expression, the symbols differentiated, a point, and PyTorch's output
 /// and autograd Jacobian there.
-public struct PyTorchRecord: Sendable {
-  public let id: String
-  public let source: String
-  public let dtype: String
-  public let expression: String
-  public let wrt: [String]
-  public let at: [String: Double]
-  public let outputShape: [Int]
-  public let output: [Double]
-  public let jacobian: [[Double]]
-  public let note: String?
+package struct PyTorchRecord: Sendable {
+  package let id: String
+  package let source: String
+  package let dtype: String
+  package let expression: String
+  package let wrt: [String]
+  package let at: [String: Double]
+  package let outputShape: [Int]
+  package let output: [Double]
+  package let jacobian: [[Double]]
+  package let note: String?
 
   /// Reads one JSON number or one of the strings "inf", "-inf", "nan".
   static func number(_ any: Any?) -> Double? {
@@ -50,7 +50,7 @@ public struct PyTorchRecord: Sendable {
   }
 
   /// Every record in the `*.json` files of `directory` (the function name file order).
-  public static func load(directory: URL) throws -> [PyTorchRecord] {
+  package static func load(directory: URL) throws -> [PyTorchRecord] {
     let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
       .filter { $0.pathExtension == "json" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
     var records: [PyTorchRecord] = []
@@ -66,7 +66,7 @@ public struct PyTorchRecord: Sendable {
 
   /// The recorded fixtures: `Tests/Fixtures/pytorch` under the working directory or under
   /// an ancestor of the executable (as when run with `swift run` in the repository).
-  public static func defaultDirectory() -> URL? {
+  package static func defaultDirectory() -> URL? {
     var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
     var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
       .deletingLastPathComponent()

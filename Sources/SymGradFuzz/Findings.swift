@@ -3,18 +3,18 @@ import SymGradCLI
 
 /// A print/parse round trip that failed: the printed text did not parse, or parsed to
 /// something that prints differently.
-public struct RoundTripFailure: Sendable, Equatable {
-  public let index: Int
+package struct RoundTripFailure: Sendable, Equatable {
+  package let index: Int
   /// `input`, `derivative` or `simplified`: what was printed.
-  public let what: String
-  public let input: String
-  public let printed: String
+  package let what: String
+  package let input: String
+  package let printed: String
   /// The second print, or nil when the printed text did not parse.
-  public let reprinted: String?
+  package let reprinted: String?
   /// The parse error of the printed text, if any.
-  public let error: String?
+  package let error: String?
   /// The known issue class of this failure (`KnownIssue.nonCanonicalPrint`), if any.
-  public var known: KnownIssue?
+  package var known: KnownIssue?
 
   func rendered(seed: UInt64) -> String {
     var s = "ROUND-TRIP index=\(index) seed=\(seed) of=\(what)" + (known.map { " known=\($0.rawValue)" } ?? "") + "\n"
@@ -27,20 +27,20 @@ public struct RoundTripFailure: Sendable, Equatable {
 }
 
 /// Writing findings and the breadcrumb.
-public enum Findings {
+package enum Findings {
   /// Texts longer than this are shortened in reports (with how to regenerate them).
   static let excerptLimit = 2000
 
   /// A text for a report: JSON-escaped (so newlines and control characters stay visible),
   /// shortened when long.
-  public static func excerpt(_ text: String, seed: UInt64, index: Int) -> String {
+  package static func excerpt(_ text: String, seed: UInt64, index: Int) -> String {
     if text.count <= excerptLimit { return escaped(text) }
     return escaped(String(text.prefix(excerptLimit)))
       + " ... (\(text.count) characters; regenerate: symgrad-fuzz --seed \(seed) --start \(index) --count 1 --dump)"
   }
 
   /// The text as a JSON string literal (the command line's own quoting).
-  public static func escaped(_ text: String) -> String { JSON.quote(text) }
+  package static func escaped(_ text: String) -> String { JSON.quote(text) }
 
   /// Appends `block` to the file at `path` (created if needed).
   static func append(_ block: String, to path: String) {

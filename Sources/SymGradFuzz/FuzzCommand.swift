@@ -1,8 +1,8 @@
 import Foundation
 
 /// The `symgrad-fuzz` command line (the executable is a one-line main that calls `run`).
-public enum FuzzCommand {
-  public static let help = """
+package enum FuzzCommand {
+  package static let help = """
     symgrad-fuzz: random and mutated expression texts through every SymGrad stage.
 
     Usage:
@@ -47,7 +47,7 @@ public enum FuzzCommand {
     """
 
   /// Runs the command with `arguments` (without the program name); returns the exit status.
-  public static func run(_ arguments: [String]) -> Int32 {
+  package static func run(_ arguments: [String]) -> Int32 {
     var c = FuzzConfiguration()
     var dump = false
     var listKnown = false

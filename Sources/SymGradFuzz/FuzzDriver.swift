@@ -3,78 +3,78 @@ import SymGrad
 import SymGradCLI
 
 /// How a fuzz run is set up.
-public struct FuzzConfiguration: Sendable {
-  public var seed: UInt64 = 1
+package struct FuzzConfiguration: Sendable {
+  package var seed: UInt64 = 1
   /// The first input index and the number of inputs.
-  public var start = 0
-  public var count = 1000
+  package var start = 0
+  package var count = 1000
   /// Seconds one input may take before it is reported as a hang.
-  public var budget = 2.0
+  package var budget = 2.0
   /// Written before each input (see `Breadcrumb`); nil: none.
-  public var breadcrumbPath: String?
+  package var breadcrumbPath: String?
   /// Findings (round-trip failures, hangs) are appended here; nil: none.
-  public var reportPath: String?
-  public var generator = GeneratorOptions.everything
+  package var reportPath: String?
+  package var generator = GeneratorOptions.everything
   /// The fraction of inputs also run through the command-line tool in-process.
-  public var commandLineRate = 0.125
+  package var commandLineRate = 0.125
   /// At most this many entries of a list value go through the per-entry stages.
-  public var maxEntries = 6
+  package var maxEntries = 6
   /// At most this many free symbols of an entry are differentiated against.
-  public var maxSymbols = 6
+  package var maxSymbols = 6
   /// Stages not to run (`parse` and `release` always run). The test slice skips the
   /// numeric stages for most of its inputs: they dominate the time in debug builds.
-  public var skip: Set<Stage> = []
+  package var skip: Set<Stage> = []
   /// Printed texts longer than this many bytes are printed but not parsed back: a tree
   /// print of a DAG grows exponentially with derivative order (a fourth derivative of a
   /// focal loss prints 13.8 MB), and reading back megabytes costs about as many
   /// seconds as the budget; the count is reported (`overlimit`).
-  public var roundTripByteLimit = 1 << 20
+  package var roundTripByteLimit = 1 << 20
   /// Print each stage to standard error as it starts (for replaying one input).
-  public var trace = false
+  package var trace = false
   /// Print a progress line to standard error every this many inputs (0: never).
-  public var progressEvery = 0
+  package var progressEvery = 0
 
-  public init() {}
+  package init() {}
 }
 
 /// Counts of one run, by stage and by kind.
-public struct FuzzSummary: Sendable {
-  public var inputs = 0
-  public var byKind: [String: Int] = [:]
+package struct FuzzSummary: Sendable {
+  package var inputs = 0
+  package var byKind: [String: Int] = [:]
   /// How often each stage ran, threw, and its longest single run (seconds).
-  public var ran = [Int](repeating: 0, count: Stage.allCases.count)
-  public var thrown = [Int](repeating: 0, count: Stage.allCases.count)
-  public var longest = [Double](repeating: 0, count: Stage.allCases.count)
+  package var ran = [Int](repeating: 0, count: Stage.allCases.count)
+  package var thrown = [Int](repeating: 0, count: Stage.allCases.count)
+  package var longest = [Double](repeating: 0, count: Stage.allCases.count)
   /// Seconds spent in each stage, in total.
-  public var total = [Double](repeating: 0, count: Stage.allCases.count)
+  package var total = [Double](repeating: 0, count: Stage.allCases.count)
   /// Limits and limit-aware values that came out undefined (not a failure).
-  public var undefined = 0
+  package var undefined = 0
   /// Printed texts refused on reparse only because they nest deeper than the parser's
   /// bound (`Parser.maxDepth`): a derivative prints a few levels deeper than its input, so
   /// input near the bound can print past it. A documented limit (a clear error, no wrong
   /// value), counted and reported, not a failure.
-  public var printedPastNestingBound = 0
+  package var printedPastNestingBound = 0
   /// Printed texts longer than `FuzzConfiguration.roundTripByteLimit`: printed (so the
   /// printer ran), not parsed back.
-  public var printedOverRoundTripLimit = 0
+  package var printedOverRoundTripLimit = 0
   /// Every round-trip failure, in a known class or not.
-  public var roundTripFailures: [RoundTripFailure] = []
+  package var roundTripFailures: [RoundTripFailure] = []
   /// The known issue classes the run avoids (their round-trip failures are not failures).
-  public var avoided: Set<KnownIssue> = []
+  package var avoided: Set<KnownIssue> = []
 
   /// The round-trip failures outside the avoided classes: these make the run fail.
-  public var unexpectedRoundTripFailures: [RoundTripFailure] {
+  package var unexpectedRoundTripFailures: [RoundTripFailure] {
     roundTripFailures.filter { f in f.known.map { !avoided.contains($0) } ?? true }
   }
   /// The slowest inputs: (seconds, index, kind).
-  public var slowest: [(seconds: Double, index: Int, kind: String)] = []
-  public var seconds = 0.0
+  package var slowest: [(seconds: Double, index: Int, kind: String)] = []
+  package var seconds = 0.0
 
-  public func thrown(_ s: Stage) -> Int { thrown[s.rawValue] }
-  public func ran(_ s: Stage) -> Int { ran[s.rawValue] }
+  package func thrown(_ s: Stage) -> Int { thrown[s.rawValue] }
+  package func ran(_ s: Stage) -> Int { ran[s.rawValue] }
 
   /// `key=value` pairs on one line, summed across chunks by `Scripts/fuzz-long`.
-  public var countsLine: String {
+  package var countsLine: String {
     let unexpected = unexpectedRoundTripFailures.count
     var parts = [
       "inputs=\(inputs)", "roundtrip=\(unexpected)", "roundtrip.avoided=\(roundTripFailures.count - unexpected)",
@@ -90,7 +90,7 @@ public struct FuzzSummary: Sendable {
   }
 
   /// The human-readable table.
-  public func rendered(_ c: FuzzConfiguration) -> String {
+  package func rendered(_ c: FuzzConfiguration) -> String {
     var s = "symgrad-fuzz: seed \(c.seed), inputs \(c.start)..<\(c.start + inputs) (\(inputs) inputs) in "
     s += String(format: "%.1f s (%.0f inputs/s)\n", seconds, seconds > 0 ? Double(inputs) / seconds : 0)
     s += "kinds: " + byKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
@@ -136,15 +136,15 @@ public struct FuzzSummary: Sendable {
 /// recorded. A trap ends the process (the breadcrumb names the input and stage); an input
 /// that exceeds the budget is a hang: the watchdog reports it and exits with
 /// `FuzzExit.hang`.
-public final class FuzzDriver {
-  public let configuration: FuzzConfiguration
-  public private(set) var summary = FuzzSummary()
+package final class FuzzDriver {
+  package let configuration: FuzzConfiguration
+  package private(set) var summary = FuzzSummary()
   private let progress = Progress()
   private let breadcrumb: Breadcrumb?
   private var watchdog: Watchdog?
   private let generator: InputGenerator
 
-  public init(_ configuration: FuzzConfiguration) {
+  package init(_ configuration: FuzzConfiguration) {
     self.configuration = configuration
     generator = InputGenerator(options: configuration.generator)
     summary.avoided = configuration.generator.avoid
@@ -152,7 +152,7 @@ public final class FuzzDriver {
   }
 
   /// Runs `configuration.count` generated inputs from `configuration.start`.
-  public func run() -> FuzzSummary {
+  package func run() -> FuzzSummary {
     let c = configuration
     return withWatchdog {
       for index in c.start..<(c.start + c.count) {
@@ -176,7 +176,7 @@ public final class FuzzDriver {
 
   /// Runs the given texts (reproducers), indexed from `configuration.start` (the index
   /// chooses the evaluation points: `--input TEXT --seed S --start K` replays input K).
-  public func run(texts: [String]) -> FuzzSummary {
+  package func run(texts: [String]) -> FuzzSummary {
     withWatchdog {
       for (i, t) in zip(configuration.start..., texts) {
         progress.started.store(monotonicNanoseconds(), ordering: .releasing)
@@ -235,7 +235,7 @@ public final class FuzzDriver {
   }
 
   /// Runs every stage on one input.
-  public func check(_ input: FuzzInput) {
+  package func check(_ input: FuzzInput) {
     let c = configuration
     progress.index.store(input.index, ordering: .releasing)
     progress.text.withLock { $0 = input.text }

@@ -1,37 +1,37 @@
 import SymGrad
 
 /// What the generator makes, and what it leaves out.
-public struct GeneratorOptions: Sendable {
+package struct GeneratorOptions: Sendable {
   /// The known issue classes not to generate (see `KnownIssue`). Empty: everything.
-  public var avoid: Set<KnownIssue>
+  package var avoid: Set<KnownIssue>
   /// Upper bound on the terms of the long sums and products (thousands by default).
-  public var maxLongTerms: Int
+  package var maxLongTerms: Int
   /// Upper bound on `n` in `eye(n)`, `causal_mask(n)` and friends for the large-literal
   /// kind (printing `causal_mask(4096)` takes seconds: issue 8).
-  public var maxMatrixSize: Int
+  package var maxMatrixSize: Int
 
-  public init(avoid: Set<KnownIssue> = [], maxLongTerms: Int = 6000, maxMatrixSize: Int = 4096) {
+  package init(avoid: Set<KnownIssue> = [], maxLongTerms: Int = 6000, maxMatrixSize: Int = 4096) {
     self.avoid = avoid
     self.maxLongTerms = maxLongTerms
     self.maxMatrixSize = maxMatrixSize
   }
 
   /// Everything, including the known issue classes: the long run.
-  public static let everything = GeneratorOptions()
+  package static let everything = GeneratorOptions()
 
   /// Without the known issue classes (`KnownIssue.allCases`): the in-process test slice.
-  public static let avoidingKnownIssues = GeneratorOptions(avoid: Set(KnownIssue.allCases))
+  package static let avoidingKnownIssues = GeneratorOptions(avoid: Set(KnownIssue.allCases))
 }
 
 /// One generated input: its index in the run, its text and the generator's kind for it.
-public struct FuzzInput: Sendable, Equatable {
-  public let index: Int
-  public let text: String
+package struct FuzzInput: Sendable, Equatable {
+  package let index: Int
+  package let text: String
   /// `expression`, `call`, `wrong-call`, `mutated`, `deep`, `long`, `numbers`, `unicode`,
   /// `large-literal`: which part of the generator made it (reports count by kind).
-  public let kind: String
+  package let kind: String
 
-  public init(index: Int, text: String, kind: String) {
+  package init(index: Int, text: String, kind: String) {
     self.index = index
     self.text = text
     self.kind = kind
@@ -61,20 +61,20 @@ public struct FuzzInput: Sendable, Equatable {
 /// - `unicode`: non-ASCII letters, digits, spaces, marks and emoji in names, strings and
 ///   between tokens;
 /// - `large-literal`: `eye(n)`, `causal_mask(n)` and friends with large `n`.
-public struct InputGenerator: Sendable {
-  public let options: GeneratorOptions
+package struct InputGenerator: Sendable {
+  package let options: GeneratorOptions
 
-  public init(options: GeneratorOptions = .everything) { self.options = options }
+  package init(options: GeneratorOptions = .everything) { self.options = options }
 
   /// The kinds and their weights.
-  public static let kinds: [(name: String, weight: Double)] = [
+  package static let kinds: [(name: String, weight: Double)] = [
     ("expression", 34), ("call", 20), ("wrong-call", 10), ("mutated", 20), ("deep", 4),
     ("long", 0.3), ("numbers", 6), ("unicode", 4), ("large-literal", 0.1),
   ]
 
   /// Every function name the generator calls by design. A test checks that it covers
   /// `ExpressionLanguage.functions`, so a new language function is fuzzed once it is added.
-  public static let functionNames: Set<String> = Set(
+  package static let functionNames: Set<String> = Set(
     unaryFunctions + [
       "max", "min", "sum", "mean", "softmax", "log_softmax", "softmin", "nll_loss", "cross_entropy", "mse_loss",
       "l1_loss", "kl_div", "soft_margin_loss", "logsumexp", "poisson_nll_loss",
@@ -89,7 +89,7 @@ public struct InputGenerator: Sendable {
   ]
 
   /// The input at `index` of the run seeded `seed`.
-  public func input(seed: UInt64, index: Int) -> FuzzInput {
+  package func input(seed: UInt64, index: Int) -> FuzzInput {
     var rng = SplitMix64.forInput(seed: seed, index: index)
     // Regenerate (from the same stream, so still deterministic) while the text falls in an
     // avoided class; a bounded number of tries, then a plain expression.

@@ -17,7 +17,7 @@ import Foundation
 /// Avoidance works in two layers: the generator does not deliberately produce the class,
 /// and `matches(_:)` rejects any final text (after mutation) that falls in it, so a mutation
 /// cannot bring it back. The predicates are textual and deliberately simple.
-public enum KnownIssue: String, CaseIterable, Sendable {
+package enum KnownIssue: String, CaseIterable, Sendable {
   /// `eye(n)`, `causal_mask(n)`, `generate_square_subsequent_mask(n)`, `one_hot(k, n)` with
   /// `n >= 128`: printing and reparsing the n^2 entries takes seconds (`eye(986)` > 2 s in
   /// `reparse`; issue 8, "Hangs": `causal_mask(4096)`, `eye(1000)`).
@@ -47,13 +47,13 @@ public enum KnownIssue: String, CaseIterable, Sendable {
   case nonCanonicalPrint = "non-canonical"
 
   /// What the class is.
-  public enum Kind: String, Sendable {
+  package enum Kind: String, Sendable {
     case crash
     case hang
     case roundTrip = "round-trip"
   }
 
-  public var kind: Kind {
+  package var kind: Kind {
     switch self {
     case .largeLiterals, .longExpressions, .deepNesting: return .hang
     case .nonCanonicalPrint: return .roundTrip
@@ -61,7 +61,7 @@ public enum KnownIssue: String, CaseIterable, Sendable {
   }
 
   /// One line for reports and `--list-known`.
-  public var summary: String {
+  package var summary: String {
     switch self {
     case .largeLiterals: return "eye(n), causal_mask(n), ... with n >= 128 take seconds to print and reparse"
     case .longExpressions: return ">= 300 operators: limits and values at infinity take seconds"
@@ -73,7 +73,7 @@ public enum KnownIssue: String, CaseIterable, Sendable {
 
   /// Whether the input `text` falls in this class (always false for round-trip classes,
   /// which are recognized on the failure).
-  public func matches(_ text: String) -> Bool {
+  package func matches(_ text: String) -> Bool {
     switch self {
     case .largeLiterals:
       for name in ["eye", "causal_mask", "generate_square_subsequent_mask", "one_hot"] {
@@ -133,7 +133,7 @@ public enum KnownIssue: String, CaseIterable, Sendable {
   }
 
   /// The known issues `text` falls in.
-  public static func classes(of text: String) -> [KnownIssue] { allCases.filter { $0.matches(text) } }
+  package static func classes(of text: String) -> [KnownIssue] { allCases.filter { $0.matches(text) } }
 
   /// Maximal runs of ASCII digits.
   static func digitRuns(in text: String) -> [Substring] {

@@ -1,6 +1,6 @@
 /// The stages an input goes through, in order. A trap or a hang is reported with the stage
 /// it happened in.
-public enum Stage: Int, CaseIterable, Sendable {
+package enum Stage: Int, CaseIterable, Sendable {
   /// Generating the input (the generator itself must not trap or hang).
   case generate
   /// `Value(parsing:)`: lexing, parsing, interpreting (loss construction, shape checks).
@@ -37,7 +37,7 @@ public enum Stage: Int, CaseIterable, Sendable {
   /// builds a value may be freed at its last use, inside an earlier stage.
   case release
 
-  public var name: String {
+  package var name: String {
     switch self {
     case .generate: return "generate"
     case .parse: return "parse"
@@ -59,7 +59,7 @@ public enum Stage: Int, CaseIterable, Sendable {
   }
 
   /// The stage called `name`, or nil.
-  public init?(name: String) {
+  package init?(name: String) {
     guard let s = Stage.allCases.first(where: { $0.name == name }) else { return nil }
     self = s
   }

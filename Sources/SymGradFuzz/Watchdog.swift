@@ -21,15 +21,15 @@ final class Progress: Sendable {
 }
 
 /// A hang: an input that exceeded the time budget.
-public struct HangReport: Sendable {
-  public let seed: UInt64
-  public let index: Int
-  public let stage: Stage
-  public let seconds: Double
-  public let text: String
+package struct HangReport: Sendable {
+  package let seed: UInt64
+  package let index: Int
+  package let stage: Stage
+  package let seconds: Double
+  package let text: String
 
   /// The report block (also printed).
-  public var rendered: String {
+  package var rendered: String {
     "HANG index=\(index) seed=\(seed) stage=\(stage.name) after=\(String(format: "%.1f", seconds))s\n"
       + "  input: \(Findings.excerpt(text, seed: seed, index: index))\n"
       + "  replay: symgrad-fuzz --seed \(seed) --start \(index) --count 1 --trace\n"
@@ -86,13 +86,13 @@ final class Watchdog: Sendable {
 
 /// Exit statuses of `symgrad-fuzz`. A crash ends the process by a signal (status > 128
 /// in a shell).
-public enum FuzzExit {
+package enum FuzzExit {
   /// No crash, hang or round-trip failure.
-  public static let clean: Int32 = 0
+  package static let clean: Int32 = 0
   /// Round-trip failures were found (the run completed).
-  public static let roundTripFailures: Int32 = 1
+  package static let roundTripFailures: Int32 = 1
   /// An input exceeded the time budget; the run stopped there.
-  public static let hang: Int32 = 3
+  package static let hang: Int32 = 3
   /// Bad command-line arguments.
-  public static let usage: Int32 = 64
+  package static let usage: Int32 = 64
 }

@@ -18,7 +18,7 @@
 /// - `atol = 1e-300`: only lets an exact zero match a value that underflowed to a tiny
 ///   number; negligible at every magnitude the tests use.
 /// Every call that passes other tolerances justifies them where it does.
-public func isApprox(_ a: Double, _ b: Double, rtol: Double = 1e-12, atol: Double = 1e-300) -> Bool {
+package func isApprox(_ a: Double, _ b: Double, rtol: Double = 1e-12, atol: Double = 1e-300) -> Bool {
   if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
   if a.isInfinite || b.isInfinite { return a == b }
   let scale = Swift.max(Swift.abs(a), Swift.abs(b))
@@ -26,12 +26,12 @@ public func isApprox(_ a: Double, _ b: Double, rtol: Double = 1e-12, atol: Doubl
 }
 
 /// Element-wise `isApprox` of two arrays; arrays of different lengths are never close.
-public func isApprox(_ a: [Double], _ b: [Double], rtol: Double = 1e-12, atol: Double = 1e-300) -> Bool {
+package func isApprox(_ a: [Double], _ b: [Double], rtol: Double = 1e-12, atol: Double = 1e-300) -> Bool {
   a.count == b.count && zip(a, b).allSatisfy { isApprox($0, $1, rtol: rtol, atol: atol) }
 }
 
 /// Element-wise `isApprox` of two matrices given as arrays of rows; different shapes are
 /// never close.
-public func isApprox(_ a: [[Double]], _ b: [[Double]], rtol: Double = 1e-12, atol: Double = 1e-300) -> Bool {
+package func isApprox(_ a: [[Double]], _ b: [[Double]], rtol: Double = 1e-12, atol: Double = 1e-300) -> Bool {
   a.count == b.count && zip(a, b).allSatisfy { isApprox($0, $1, rtol: rtol, atol: atol) }
 }

@@ -4,9 +4,9 @@ import Foundation
 ///
 /// A test that needs one is enabled only where `path(of:)` finds it: an installed tool that
 /// fails to compile or to run fails the test.
-public enum ExternalTool {
+package enum ExternalTool {
   /// The executable `name` in `PATH`, then in `extraDirectories`; nil when none exists.
-  public static func path(of name: String, extraDirectories: [String] = []) -> String? {
+  package static func path(of name: String, extraDirectories: [String] = []) -> String? {
     let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
     for dir in path + extraDirectories where !dir.isEmpty {
       let p = "\(dir)/\(name)"
@@ -17,7 +17,7 @@ public enum ExternalTool {
 
   /// Runs `executable` with `arguments`: its exit status and its standard output followed
   /// by its standard error.
-  public static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+  package static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = arguments

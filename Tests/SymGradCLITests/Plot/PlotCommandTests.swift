@@ -4,7 +4,7 @@ import Testing
 @testable import SymGradCLI
 
 #if canImport(FoundationXML)
-  import FoundationXML
+import FoundationXML
 #endif
 
 /// `symgrad plot` and `symgrad plot attention` end to end, the numbers recomputed here.

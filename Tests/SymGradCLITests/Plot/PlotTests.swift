@@ -4,7 +4,7 @@ import Testing
 @testable import SymGradCLI
 
 #if canImport(FoundationXML)
-  import FoundationXML
+import FoundationXML
 #endif
 
 /// The SVG pictures, parsed as XML: one cell per entry with the right number, masked cells

@@ -4,7 +4,7 @@ import Testing
 @testable import SymGradCLI
 
 #if canImport(FoundationXML)
-  import FoundationXML
+import FoundationXML
 #endif
 
 /// `SVGHeatmap` on its own, parsed with `XMLDocument`: structure, values, colours, legend.

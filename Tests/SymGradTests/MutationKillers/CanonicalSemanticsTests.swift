@@ -4,7 +4,7 @@ import Testing
 @testable import SymGrad
 
 #if canImport(SymGradTestSupport)
-  import SymGradTestSupport  // isApprox, once it moves out of Tests/SymGradTests/Core/Approx.swift
+import SymGradTestSupport  // isApprox, once it moves out of Tests/SymGradTests/Core/Approx.swift
 #endif
 
 /// Canonical-construction and simplification rules checked by their values: a rule that

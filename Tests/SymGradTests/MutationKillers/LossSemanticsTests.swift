@@ -4,7 +4,7 @@ import Testing
 @testable import SymGrad
 
 #if canImport(SymGradTestSupport)
-  import SymGradTestSupport  // isApprox, once it moves out of Tests/SymGradTests/Core/Approx.swift
+import SymGradTestSupport  // isApprox, once it moves out of Tests/SymGradTests/Core/Approx.swift
 #endif
 
 /// PyTorch loss and mask rules that `Scripts/mutation-check` found unpinned, checked at
