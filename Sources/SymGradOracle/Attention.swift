@@ -1,3 +1,4 @@
+#if canImport(_Differentiation)
 import Foundation
 import _Differentiation
 
@@ -132,3 +133,4 @@ public func scaledDotProductAttention(
     isCausal: isCausal, scale: scale, safeSoftmax: safeSoftmax)
   return matmul(weights, value, m: l, k: s, n: ev)
 }
+#endif

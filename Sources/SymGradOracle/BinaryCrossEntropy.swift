@@ -1,3 +1,4 @@
+#if canImport(_Differentiation)
 import Foundation
 import _Differentiation
 
@@ -82,3 +83,4 @@ func binaryCrossEntropyVJP(
     }
   )
 }
+#endif

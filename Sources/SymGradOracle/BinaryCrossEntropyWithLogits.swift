@@ -1,3 +1,4 @@
+#if canImport(_Differentiation)
 import Foundation
 import _Differentiation
 
@@ -95,3 +96,4 @@ func binaryCrossEntropyWithLogitsVJP(
     }
   )
 }
+#endif

@@ -1,3 +1,4 @@
+#if canImport(_Differentiation)
 import Foundation
 import _Differentiation
 
@@ -194,3 +195,4 @@ func probabilityTargetTermVJP(
     }
   )
 }
+#endif

@@ -1,3 +1,4 @@
+#if canImport(_Differentiation)
 import Foundation
 import _Differentiation
 
@@ -204,3 +205,4 @@ func powerVJP(_ a: [Double], _ e: Double)
     }
   )
 }
+#endif

@@ -1,3 +1,4 @@
+#if canImport(_Differentiation)
 import Foundation
 import _Differentiation
 
@@ -39,3 +40,4 @@ public func sigmoidFocalLoss(
   }
   return reduceLoss(loss, reduction)
 }
+#endif

@@ -1,3 +1,4 @@
+#if canImport(_Differentiation)
 import Foundation
 import _Differentiation
 
@@ -37,3 +38,4 @@ public func oracleGradient(
   let (value, pullback) = valueWithPullback(at: x, of: f)
   return (value, dense(pullback(1), count: x.count))
 }
+#endif

@@ -1,3 +1,4 @@
+#if canImport(_Differentiation)
 import Foundation
 import _Differentiation
 
@@ -160,3 +161,4 @@ func rowBroadcast(_ v: [Double], rows: Int) -> [Double] {
   for _ in 0..<rows { out.append(contentsOf: v) }
   return out
 }
+#endif

@@ -1,3 +1,4 @@
+#if canImport(_Differentiation)
 import Foundation
 import _Differentiation
 
@@ -104,3 +105,4 @@ func nllLossVJP(
     }
   )
 }
+#endif

@@ -1,3 +1,4 @@
+#if canImport(_Differentiation)
 import Foundation
 import _Differentiation
 
@@ -72,3 +73,4 @@ func reduceLossVJP(_ x: [Double], _ reduction: OracleReduction)
     }
   )
 }
+#endif

@@ -1,3 +1,4 @@
+#if canImport(_Differentiation)
 import Foundation
 import _Differentiation
 
@@ -216,3 +217,4 @@ func poissonNLLLossVJP(
     }
   )
 }
+#endif

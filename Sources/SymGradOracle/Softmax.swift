@@ -1,3 +1,4 @@
+#if canImport(_Differentiation)
 import Foundation
 import _Differentiation
 
@@ -113,3 +114,4 @@ func logSoftmaxVJP(_ x: [Double], rows: Int, columns: Int)
     }
   )
 }
+#endif

@@ -67,7 +67,7 @@ import Testing
   /// A wrong formula: the record's values are those of the committed record, but it is
   /// filed under a formula with different targets (`[1, 0]` for `[0, 0]`): the symbolic
   /// Jacobian of the stated formula must disagree with it, entry by entry.
-  @Test func aWrongFormulaDisagrees() throws {
+  @Test(.needsOracle) func aWrongFormulaDisagrees() throws {
     var record = try Self.recordJSON(Self.id)
     let expr = try #require(record["expr"] as? String)
     #expect(expr == "cross_entropy([[x0, x1], [x2, x3]], [0, 0], reduction=\"sum\")")
@@ -174,7 +174,7 @@ import Testing
 
   /// Attention goes through the oracle bridge: consulted and agreeing at an ordinary
   /// point with a -inf mask entry, and a wrong fixture for it still disagrees.
-  @Test func attentionIsCheckedByTheOracle() throws {
+  @Test(.needsOracle) func attentionIsCheckedByTheOracle() throws {
     let expr =
       "scaled_dot_product_attention([[q0, q1], [q2, q3]], [[0.5, -1], [1.5, 0.25], [-0.75, 2]], "
       + "[[1, 0.5], [-2, 1], [0.25, 3]], attn_mask=[[0.0, -inf, 0.0], [0.0, 0.0, 0.0]])"

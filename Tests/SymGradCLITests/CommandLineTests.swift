@@ -159,7 +159,7 @@ import Testing
   /// Expected numbers are computed by hand or with mpmath (30 digits), not by SymGrad;
   /// printed values are faithfully rounded (within 1 ulp, < 2.3e-16 relative), so 1e-15
   /// relative is a tight tolerance that any wrong formula misses by far.
-  @Test func helpExamplesRun() throws {
+  @Test(.needsOracle) func helpExamplesRun() throws {
     let checks: [String: (Int32, String) -> Void] = [
       // log(e + e^2) = 2.31326168751822283404899549497 (mpmath).
       "eval": { status, out in
@@ -245,7 +245,7 @@ import Testing
     return words
   }
 
-  @Test func checkAgreesAndNamesDisagreements() {
+  @Test(.needsOracle) func checkAgreesAndNamesDisagreements() {
     let ok = run(
       "check", "cross_entropy([[a, b], [c, d]], [0, 1], reduction=\"sum\")", "--wrt", "a,b,c,d",
       "--at", "a=0.5,b=2,c=1,d=2", "--json")

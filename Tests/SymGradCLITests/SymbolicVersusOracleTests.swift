@@ -64,7 +64,7 @@ import Testing
     "torch.nn.functional.log_softmax(\(x23), dim=1)",
   ]
 
-  @Test(arguments: templates)
+  @Test(.needsOracle, arguments: templates)
   func agreesOnRandomInputs(_ template: String) throws {
     let names = (0..<6).map { "x\($0)" }.filter { template.contains($0) }
     var rng = RNG(state: UInt64(template.count))

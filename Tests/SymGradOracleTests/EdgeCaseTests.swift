@@ -1,3 +1,4 @@
+#if canImport(_Differentiation)
 import Foundation
 import SymGradTestSupport
 import Testing
@@ -291,3 +292,4 @@ import _Differentiation
     #expect(isApprox(sdpa, mha, rtol: 1e-14, atol: 1e-15))
   }
 }
+#endif

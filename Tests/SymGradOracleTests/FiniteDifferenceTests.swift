@@ -1,3 +1,4 @@
+#if canImport(_Differentiation)
 import Foundation
 import SymGradTestSupport
 import Testing
@@ -249,3 +250,4 @@ import _Differentiation
     }
   }
 }
+#endif

@@ -1,3 +1,4 @@
+#if canImport(_Differentiation)
 import Foundation
 import SymGradTestSupport
 import Testing
@@ -61,3 +62,4 @@ func expectMatchesFiniteDifferences(
 
 /// `true` when every entry is NaN.
 func allNaN(_ x: [Double]) -> Bool { !x.isEmpty && x.allSatisfy { $0.isNaN } }
+#endif

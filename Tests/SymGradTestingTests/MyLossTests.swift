@@ -1,3 +1,4 @@
+#if canImport(_Differentiation)
 // This target uses SymGradTesting exactly as a user's package would: it depends on the
 // `SymGradTesting` product only, writes its own differentiable code, and checks it.
 import Foundation
@@ -153,3 +154,4 @@ func mySigmoidSum(_ x: [Double]) -> Double { mySigmoid(x[0]) + mySigmoid(x[1]) }
     #expect(report.description.contains("undecided"), "\(report)")
   }
 }
+#endif

@@ -82,14 +82,14 @@ public struct Differentiator {
 
   /// d max(a, b)/da and d max(a, b)/db (likewise for min): 1 and 0 away from ties, 1/2
   /// each at a tie (PyTorch's even split), as `(1 +- sign(a - b))/2`.
-  static func maxMinWeights(_ f: Function, _ a: Expr, _ b: Expr) -> (Expr, Expr) {
+  static func maxMinWeights(_ f: Expr.Function, _ a: Expr, _ b: Expr) -> (Expr, Expr) {
     let s = sign(a - b)
     let half = Expr.number(Rational(numerator: 1, denominator: 2)!)
     return f == .max ? (half * (1 + s), half * (1 - s)) : (half * (1 - s), half * (1 + s))
   }
 
   /// f'(x) for the unary functions; `node` is f(x) itself (reused where f' mentions it).
-  static func outerDerivative(_ f: Function, _ x: Expr, _ node: Expr) -> Expr {
+  static func outerDerivative(_ f: Expr.Function, _ x: Expr, _ node: Expr) -> Expr {
     switch f {
     case .exp: return node
     case .log: return .power(x, -1)

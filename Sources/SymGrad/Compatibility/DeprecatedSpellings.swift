@@ -5,7 +5,8 @@
 /// `f.derivative(withRespectTo:)`, `f.gradient(withRespectTo:)`, `f.hessian(withRespectTo:)`,
 /// `outputs.jacobian(withRespectTo:)`, `f.limit(as:approaches:)`. Infinities are named as
 /// `Double`'s and `Expr`'s are: `.infinity` and `.negativeInfinity` in `LimitValue` and
-/// `LimitPoint` too.
+/// `LimitPoint` too. The expression's own vocabulary is nested in `Expr`: `Expr.Function`,
+/// `Expr.Constant`.
 
 @available(*, deprecated, message: "use f.gradient(withRespectTo: variables)")
 public func gradient(of f: Expr, withRespectTo variables: [Expr]) -> [Expr] {
@@ -45,3 +46,9 @@ extension LimitPoint {
   @available(*, deprecated, renamed: "negativeInfinity")
   public static var minusInfinity: LimitPoint { .negativeInfinity }
 }
+
+@available(*, deprecated, renamed: "Expr.Function")
+public typealias Function = Expr.Function
+
+@available(*, deprecated, renamed: "Expr.Constant")
+public typealias Constant = Expr.Constant

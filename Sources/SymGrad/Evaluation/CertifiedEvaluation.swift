@@ -287,7 +287,7 @@ struct CertifiedEvaluator {
     throw CertifiedEvaluationError.needsPrecision
   }
 
-  private func apply(_ f: Function, _ k: [Number], _ a: IntervalArithmetic) throws -> Number {
+  private func apply(_ f: Expr.Function, _ k: [Number], _ a: IntervalArithmetic) throws -> Number {
     // Exact infinities first.
     if case .infinity(let positive) = k[0] {
       switch f {

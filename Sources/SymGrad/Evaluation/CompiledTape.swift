@@ -59,14 +59,14 @@ struct CompiledTape: Sendable {
   var registerCount = 0
   var outputCount = 0
 
-  static let functionOpcodes: [Function: Opcode] = [
+  static let functionOpcodes: [Expr.Function: Opcode] = [
     .exp: .exp, .log: .log, .sin: .sin, .cos: .cos, .tanh: .tanh, .sigmoid: .sigmoid,
     .softplus: .softplus, .log1p: .log1p, .expm1: .expm1, .abs: .abs, .sign: .sign,
     .max: .max, .min: .min, .unitInterval: .unitInterval,
   ]
   /// The function of each function opcode (indexed by raw value), for IEEE evaluation.
-  static let opcodeFunctions: [Function?] = {
-    var table = [Function?](repeating: nil, count: 256)
+  static let opcodeFunctions: [Expr.Function?] = {
+    var table = [Expr.Function?](repeating: nil, count: 256)
     for (f, op) in functionOpcodes { table[Int(op.rawValue)] = f }
     return table
   }()

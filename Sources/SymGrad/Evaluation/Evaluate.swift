@@ -79,12 +79,12 @@ public struct Evaluator {
     return Foundation.pow(b, e)
   }
 
-  static func apply(_ f: Function, _ a: [Double]) throws -> Double {
+  static func apply(_ f: Expr.Function, _ a: [Double]) throws -> Double {
     try apply(f, a[0], f.arity == 2 ? a[1] : 0)
   }
 
   /// `f(x)`, or `f(x, y)` for the binary functions (`y` is ignored otherwise).
-  static func apply(_ f: Function, _ x: Double, _ y: Double) throws -> Double {
+  static func apply(_ f: Expr.Function, _ x: Double, _ y: Double) throws -> Double {
     switch f {
     case .exp: return Foundation.exp(x)
     case .log:

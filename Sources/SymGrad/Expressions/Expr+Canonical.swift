@@ -36,7 +36,7 @@ extension Expr {
   /// The real variable called `name`.
   public static func symbol(_ name: String) -> Expr { InternTable.intern(.symbol(name)) }
   /// A named constant.
-  public static func constant(_ c: Constant) -> Expr { InternTable.intern(.constant(c)) }
+  public static func constant(_ c: Expr.Constant) -> Expr { InternTable.intern(.constant(c)) }
 
   public static var zero: Expr { number(0) }
   public static var one: Expr { number(1) }
@@ -56,7 +56,7 @@ extension Expr {
     if case .number(let r) = kind { return r } else { return nil }
   }
   /// The constant if this is one.
-  public var constantValue: Constant? {
+  public var constantValue: Expr.Constant? {
     if case .constant(let c) = kind { return c } else { return nil }
   }
   /// The name if this is a symbol.
@@ -247,7 +247,7 @@ extension Expr {
   // MARK: Function application
 
   /// The canonical application of `function` to `arguments` (`function.arity` of them).
-  public static func apply(_ function: Function, _ arguments: [Expr]) -> Expr {
+  public static func apply(_ function: Expr.Function, _ arguments: [Expr]) -> Expr {
     precondition(arguments.count == function.arity, "\(function) takes \(function.arity) argument(s)")
     if arguments.contains(where: \.isUndefined) { return undefined }
     let x = arguments[0]
@@ -401,7 +401,7 @@ extension Expr {
     return product(powers + [apply(.exp, [sum(rest)])])
   }
 
-  private static func extremum(_ f: Function, _ a: Expr, _ b: Expr) -> Expr {
+  private static func extremum(_ f: Expr.Function, _ a: Expr, _ b: Expr) -> Expr {
     if a == b { return a }
     let isMax = f == .max
     if let p = a.rationalValue, let q = b.rationalValue { return isMax == (p > q) ? a : b }

@@ -69,21 +69,23 @@ extension Expr {
   }
 }
 
-/// Named constants of the extended reals.
-///
-/// `undefined` is the result of an indeterminate form (`inf - inf`, `0 * inf`, `0/0`)
-/// and absorbs every operation, like IEEE NaN; unlike NaN it equals itself, so
-/// expressions holding it stay usable as dictionary keys.
-public enum Constant: Int, Sendable, CaseIterable {
-  case negativeInfinity, infinity, undefined, pi
+extension Expr {
+  /// Named constants of the extended reals.
+  ///
+  /// `undefined` is the result of an indeterminate form (`inf - inf`, `0 * inf`, `0/0`)
+  /// and absorbs every operation, like IEEE NaN; unlike NaN it equals itself, so
+  /// expressions holding it stay usable as dictionary keys.
+  public enum Constant: Int, Sendable, CaseIterable {
+    case negativeInfinity, infinity, undefined, pi
 
-  /// The IEEE double value (`pi` rounded to nearest).
-  public var doubleValue: Double {
-    switch self {
-    case .negativeInfinity: return -.infinity
-    case .infinity: return .infinity
-    case .undefined: return .nan
-    case .pi: return .pi
+    /// The IEEE double value (`pi` rounded to nearest).
+    public var doubleValue: Double {
+      switch self {
+      case .negativeInfinity: return -.infinity
+      case .infinity: return .infinity
+      case .undefined: return .nan
+      case .pi: return .pi
+      }
     }
   }
 }

@@ -151,7 +151,7 @@ extension LimitEngine {
   /// tail (below -1 for `log1p`) makes them undefined there (`domain`); one that tends to
   /// the pole (0, or -1 for `log1p`) from inside the domain, by its structural sign, gives
   /// `-inf`. Nil where neither applies.
-  private func boundary(_ f: Function, _ limits: [LimitValue], _ arguments: [Expr]) -> LimitValue? {
+  private func boundary(_ f: Expr.Function, _ limits: [LimitValue], _ arguments: [Expr]) -> LimitValue? {
     guard f == .log || f == .log1p, limits.count == 1 else { return nil }
     let shift: Expr = f == .log ? .zero : .one
     let name = f == .log ? "log" : "log1p"
@@ -171,7 +171,7 @@ extension LimitEngine {
     }
   }
 
-  private func apply(_ f: Function, _ limits: [LimitValue]) -> LimitValue? {
+  private func apply(_ f: Expr.Function, _ limits: [LimitValue]) -> LimitValue? {
     if f == .max || f == .min { return extremum(f == .max, limits) }
     guard limits.count == 1 else { return nil }
     switch limits[0] {

@@ -30,7 +30,7 @@ public func binaryCrossEntropy(
   let w = try weight.map { try broadcast($0, to: input.shape, name: "weight") }
   let floor = Expr.number(-100)
   let losses = input.elements.indices.map { i -> Expr in
-    // Symbolic entries carry PyTorch's [0, 1] check with them (`Function.unitInterval`).
+    // Symbolic entries carry PyTorch's [0, 1] check with them (`Expr.Function.unitInterval`).
     let x = Expr.apply(.unitInterval, [input.elements[i]])
     let y = Expr.apply(.unitInterval, [target.elements[i]])
     var a = log(x)

@@ -2,7 +2,7 @@
 /// `max` and `min` take two or more scalars and fold left: `max(a, b, c) = max(max(a, b), c)`.
 enum ElementaryFunctions {
   static let all: [LanguageFunction] =
-    Function.allCases.filter { $0.arity == 1 && $0 != .unitInterval }.map(unary)
+    Expr.Function.allCases.filter { $0.arity == 1 && $0 != .unitInterval }.map(unary)
     + [
       unary(
         name: "unit_interval",
@@ -11,12 +11,12 @@ enum ElementaryFunctions {
     ]
     + [unary(name: "sqrt", summary: "sqrt(x): x**(1/2)") { sqrt($0) }, extremum(.max), extremum(.min)]
 
-  private static func unary(_ f: Function) -> LanguageFunction {
+  private static func unary(_ f: Expr.Function) -> LanguageFunction {
     unary(name: f.rawValue, summary: "\(f.rawValue)(x): \(meaning(f)), elementwise") { .apply(f, [$0]) }
   }
 
   /// What an elementary function computes, for the listing.
-  private static func meaning(_ f: Function) -> String {
+  private static func meaning(_ f: Expr.Function) -> String {
     switch f {
     case .exp: return "e^x"
     case .log: return "the natural logarithm (x > 0)"
@@ -45,7 +45,7 @@ enum ElementaryFunctions {
     }
   }
 
-  private static func extremum(_ f: Function) -> LanguageFunction {
+  private static func extremum(_ f: Expr.Function) -> LanguageFunction {
     LanguageFunction(name: f.rawValue, summary: "\(f.rawValue)(a, b, ...): binary \(f.rawValue), folded left") { args in
       try args.expect(positional: 2...Int.max)
       var acc = try args.scalar(0)

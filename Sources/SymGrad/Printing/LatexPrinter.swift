@@ -43,7 +43,7 @@ enum LatexPrinter {
     return sub.isEmpty ? h : h + "_{" + sub.replacingOccurrences(of: "_", with: "\\_") + "}"
   }
 
-  private static func functionName(_ f: Function) -> String {
+  private static func functionName(_ f: Expr.Function) -> String {
     switch f {
     case .log: return "\\log"
     case .sin: return "\\sin"

@@ -185,7 +185,7 @@ enum TextPrinter {
   }
 
   /// A call in sympy's names; the functions sympy lacks, written out in parentheses.
-  private static func sympyCall(_ f: Function, _ kids: [Printed]) -> Printed {
+  private static func sympyCall(_ f: Expr.Function, _ kids: [Printed]) -> Printed {
     let x = kids[0].text
     func call(_ name: String) -> Printed {
       Printed(name + "(" + kids.map(\.text).joined(separator: ", ") + ")", atomPrecedence)

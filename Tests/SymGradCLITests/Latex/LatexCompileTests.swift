@@ -16,7 +16,7 @@ import Testing
   static func everyFunction() -> Expr {
     let args: [Expr] = [.symbol("x0"), .symbol("alpha"), .symbol("w_01"), .symbol("y")]
     var sum: Expr = .symbol("pi") + sqrt(.symbol("z")) + pow(.symbol("z"), Expr(1.5)) + exp(Expr(1))
-    for (k, f) in Function.allCases.enumerated() {
+    for (k, f) in Expr.Function.allCases.enumerated() {
       let a = args[k % args.count]
       let b = args[(k + 1) % args.count]
       sum += Expr.apply(f, f.arity == 2 ? [a, b] : [a * b + 1])

@@ -15,7 +15,7 @@ import Testing
     return (s, o.standardOutput, o.standardError)
   }
 
-  @Test func tenClaimsHoldAndOutputsAreFresh() {
+  @Test(.needsOracle) func tenClaimsHoldAndOutputsAreFresh() {
     let (status, out, err) = run(["prove", Self.proofs.path, "--check-fresh"])
     #expect(status == 0, "\(out)\(err)")
     #expect(out.contains("10 of 10 claims hold"))

@@ -1,0 +1,382 @@
+#if canImport(_Differentiation) && !SYMGRAD_SIMULATE_NO_DIFFERENTIATION
+import Foundation
+import SymGrad
+import SymGradOracle
+import _Differentiation
+
+/// The bridge where `_Differentiation` exists (swift.org toolchains): the loss call runs on
+/// the autograd oracle.
+extension OracleBridge {
+  static let isAvailable = true
+
+  /// A differentiable function of one flat vector, and the symbolic entries of that vector.
+  struct Program {
+    var inputs: [Expr]
+    var function: @differentiable(reverse) ([Double]) -> [Double]
+    /// Checks PyTorch makes before running (the oracle traps on them): a reason, or nil.
+    var validate: ([Double]) -> String? = { _ in nil }
+  }
+
+  /// The oracle's value and Jacobian of `tree` with respect to `variables` at `point`.
+  static func evaluate(_ tree: CallTree, variables: [String], at point: [String: Double]) throws
+    -> (value: [Double], jacobian: [[Double]])
+  {
+    let program = try compile(tree)
+    let x = try program.inputs.map { e -> Double in
+      if let r = e.rationalValue { return r.toDouble() }
+      if let c = e.constantValue { return c.doubleValue }
+      guard let name = e.symbolName else {
+        throw NotApplicable(description: "the oracle needs inputs that are symbols or numbers, got \(e)")
+      }
+      guard let v = point[name] else { throw NotApplicable(description: "no value for \(name)") }
+      return v
+    }
+    if let reason = program.validate(x) { throw NotApplicable(description: reason) }
+    let (value, full) = oracleJacobian(at: x, of: program.function)
+    // Columns of the requested symbols: the sum over the positions where each appears.
+    let others = tree.result.flattened.flatMap(\.freeSymbols)
+    var jacobian = Array(repeating: [Double](), count: value.count)
+    for name in variables {
+      let positions = program.inputs.indices.filter { program.inputs[$0].symbolName == name }
+      if positions.isEmpty && others.contains(name) {
+        throw NotApplicable(description: "the oracle differentiates only the loss input, not '\(name)'")
+      }
+      for i in value.indices { jacobian[i].append(positions.reduce(0.0) { $0 + full[i][$1] }) }
+    }
+    return (value, jacobian)
+  }
+
+  static func compile(_ tree: CallTree) throws -> Program {
+    let a = tree.positional
+    func tensor(_ i: Int) throws -> Tensor {
+      guard i < a.count, let t = Tensor(a[i].value) else {
+        throw NotApplicable(description: "\(tree.name): argument \(i + 1) is not a tensor")
+      }
+      return t
+    }
+    func numbers(_ v: Value?) throws -> [Double]? {
+      guard let v else { return nil }
+      return try v.flattened.map { e in
+        guard let r = e.rationalValue else {
+          throw NotApplicable(description: "\(tree.name): weights and targets must be numbers")
+        }
+        return r.toDouble()
+      }
+    }
+    func int(_ name: String, _ d: Int) -> Int {
+      tree.keywords[name]?.rationalValue?.numerator.asInt ?? d
+    }
+    func double(_ name: String, _ d: Double) -> Double {
+      tree.keywords[name]?.rationalValue?.toDouble() ?? d
+    }
+    func reduction(_ d: OracleReduction) throws -> OracleReduction {
+      guard let v = tree.keywords["reduction"] else { return d }
+      guard case .string(let s) = v, let r = OracleReduction(rawValue: s) else {
+        throw NotApplicable(description: "bad reduction")
+      }
+      return r
+    }
+    /// `reduction` given by position (argument 3) or keyword, for the elementwise losses.
+    func positionalReduction() throws -> OracleReduction {
+      if a.count > 2, case .string(let r) = a[2].value, let rr = OracleReduction(rawValue: r) { return rr }
+      return try reduction(.mean)
+    }
+    /// An elementwise loss's differentiable input (function, inputs, shape) and its
+    /// numeric target of the same element count.
+    func elementwiseTarget() throws -> (
+      function: @differentiable(reverse) ([Double]) -> [Double], inputs: [Expr], target: [Double], shape: [Int]
+    ) {
+      let (p, shape) = try source()
+      let y = try numbers(a.count > 1 ? a[1].value : nil) ?? []
+      guard y.count == shape.reduce(1, *) else { throw NotApplicable(description: "\(tree.name): target shape") }
+      return (p.function, p.inputs, y, shape)
+    }
+    /// The differentiable input of a loss: a plain tensor, or a `linear` call.
+    func source() throws -> (program: Program, shape: [Int]) {
+      if case .call(let inner) = a.first {
+        guard ["linear", "sigmoid", "softmax", "log_softmax", "softmin"].contains(inner.name) else {
+          throw NotApplicable(
+            description: "the oracle composes only linear, sigmoid and softmax into a loss, not \(inner.name)")
+        }
+        let p = try compile(inner)
+        return (p, Tensor(inner.result)!.shape)
+      }
+      let t = try tensor(0)
+      return (Program(inputs: t.elements, function: { $0 }), t.shape)
+    }
+
+    switch tree.name {
+    case "linear":
+      let x = try tensor(0)
+      let w = try tensor(1)
+      let b = a.count > 2 ? try tensor(2) : (tree.keywords["bias"].flatMap(Tensor.init))
+      guard w.rank == 1 || w.rank == 2, x.rank >= 1 else {
+        throw NotApplicable(description: "linear: unexpected shapes")
+      }
+      // A 1-D weight (in) is one output feature whose axis PyTorch drops: the same numbers.
+      let inF = w.shape.last!
+      let outF = w.rank == 1 ? 1 : w.shape[0]
+      let rows = x.count / inF
+      let nx = x.count
+      let nw = w.count
+      if let b {
+        return Program(inputs: x.elements + w.elements + b.elements) { v in
+          SymGradOracle.linear(
+            slice(v, 0, nx), rows: rows, inFeatures: inF, weight: slice(v, nx, nw), outFeatures: outF,
+            bias: slice(v, nx + nw, outF))
+        }
+      }
+      return Program(inputs: x.elements + w.elements) { v in
+        SymGradOracle.linear(
+          slice(v, 0, nx), rows: rows, inFeatures: inF, weight: slice(v, nx, nw), outFeatures: outF, bias: nil)
+      }
+    case "sigmoid":
+      let (p, _) = try source()
+      let f = p.function
+      return Program(inputs: p.inputs) { v in f(v).differentiableMap { 1 / (1 + oracleExp(-$0)) } }
+    case "softmax", "log_softmax", "softmin":
+      let (p, shape) = try source()
+      // Without dim, PyTorch's implicit choice (stated here independently of SymGrad's
+      // implementation): dimension 0 for 0-, 1- and 3-D inputs, else 1.
+      let implicit = [0, 1, 3].contains(shape.count) ? 0 : 1
+      let dim = a.count > 1 ? (a[1].value.rationalValue?.numerator.asInt ?? -1) : int("dim", implicit)
+      guard dim == -1 || dim == shape.count - 1 else {
+        throw NotApplicable(description: "the oracle's softmax works along the last dimension only")
+      }
+      let (rows, cols) = rowsColumns(shape)
+      let log = tree.name == "log_softmax"
+      let f = p.function
+      if tree.name == "softmin" {
+        // softmin(x) = softmax(-x) (PyTorch's definition), composed here.
+        return Program(inputs: p.inputs) { v in SymGradOracle.softmax(negated(f(v)), rows: rows, columns: cols) }
+      }
+      return Program(inputs: p.inputs) { v in
+        log
+          ? SymGradOracle.logSoftmax(f(v), rows: rows, columns: cols)
+          : SymGradOracle.softmax(f(v), rows: rows, columns: cols)
+      }
+    case "kl_div":
+      let (f, inputs, t, shape) = try elementwiseTarget()
+      var red = "mean"
+      if case .string(let r)? = tree.keywords["reduction"] { red = r }
+      let logTarget = tree.keywords["log_target"] == .boolean(true)
+      let batch = shape.first ?? 1
+      return Program(inputs: inputs) { v in
+        SymGradOracle.klDiv(f(v), target: t, reduction: red, batchSize: batch, logTarget: logTarget)
+      }
+    case "poisson_nll_loss":
+      let (f, inputs, y, _) = try elementwiseTarget()
+      let logInput = tree.keywords["log_input"] != .boolean(false)
+      let full = tree.keywords["full"] == .boolean(true)
+      let eps = double("eps", 1e-8)
+      let red = try reduction(.mean)
+      return Program(inputs: inputs) { v in
+        SymGradOracle.poissonNLLLoss(f(v), target: y, logInput: logInput, full: full, eps: eps, reduction: red)
+      }
+    case "soft_margin_loss":
+      let (f, inputs, y, _) = try elementwiseTarget()
+      let red = try positionalReduction()
+      return Program(inputs: inputs) { v in SymGradOracle.softMarginLoss(f(v), target: y, reduction: red) }
+    case "mse_loss", "l1_loss":
+      let (f, inputs, y, _) = try elementwiseTarget()
+      let red = try positionalReduction()
+      if tree.name == "mse_loss" {
+        return Program(inputs: inputs) { v in SymGradOracle.mseLoss(f(v), target: y, reduction: red) }
+      }
+      return Program(inputs: inputs) { v in SymGradOracle.l1Loss(f(v), target: y, reduction: red) }
+    case "nll_loss", "cross_entropy":
+      let (p, shape) = try source()
+      // PyTorch's classes are dimension 1: an (N, C, d1, ..., dK) input is the oracle's
+      // (N d1 ... dK) x C matrix of positions, by a permutation of the flat entries.
+      let order = classesLastOrder(shape)
+      let (rows, cols) = shape.count >= 3 ? (shape.reduce(1, *) / shape[1], shape[1]) : rowsColumns(shape)
+      let targetTensor = try tensor(1)
+      let weight = try numbers(tree.keywords["weight"])
+      let ignore = int("ignore_index", -100)
+      let red = try reduction(.mean)
+      let target: OracleTarget
+      if targetTensor.shape == shape && !shape.isEmpty {
+        let probabilities = try numbers(.list(targetTensor.elements.map(Value.scalar)))!
+        target = .probabilities(order.map { $0.map { probabilities[$0] } } ?? probabilities)
+      } else {
+        target = .classIndices(targetTensor.elements.map { $0.rationalValue?.numerator.asInt ?? 0 })
+      }
+      let g = p.function
+      var f = g
+      if let order { f = { v in permuted(g(v), order) } }
+      if tree.name == "nll_loss" {
+        guard case .classIndices(let t) = target else {
+          throw NotApplicable(description: "nll_loss needs class indices")
+        }
+        return Program(inputs: p.inputs) { v in
+          SymGradOracle.nllLoss(
+            f(v), rows: rows, columns: cols, target: t, weight: weight, ignoreIndex: ignore, reduction: red)
+        }
+      }
+      let smoothing = double("label_smoothing", 0)
+      return Program(inputs: p.inputs) { v in
+        SymGradOracle.crossEntropy(
+          f(v), rows: rows, columns: cols, target: target, weight: weight, ignoreIndex: ignore,
+          labelSmoothing: smoothing, reduction: red)
+      }
+    case "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss":
+      let (p, shape) = try source()
+      let y = try numbers(a.count > 1 ? a[1].value : nil) ?? []
+      let red = try reduction(tree.name == "sigmoid_focal_loss" ? .none : .mean)
+      let weight = try numbers(tree.keywords["weight"])
+      let f = p.function
+      switch tree.name {
+      case "binary_cross_entropy":
+        if case .boolean(false) = tree.keywords["clamp"] {
+          throw NotApplicable(description: "the oracle has only PyTorch's clamped BCE")
+        }
+        guard y.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
+          throw NotApplicable(description: "PyTorch rejects BCE targets outside [0, 1]")
+        }
+        var program = Program(inputs: p.inputs) { v in
+          SymGradOracle.binaryCrossEntropy(f(v), target: y, weight: weight, reduction: red)
+        }
+        // Inputs come through `f`: check them as PyTorch would (NaN included).
+        program.validate = { x in
+          let inputs = f(x)
+          return inputs.allSatisfy({ $0 >= 0 && $0 <= 1 })
+            ? nil : "PyTorch rejects BCE inputs outside [0, 1] (all elements of input should be between 0 and 1)"
+        }
+        return program
+      case "binary_cross_entropy_with_logits":
+        let pw = try numbers(tree.keywords["pos_weight"])
+        let cols = shape.last ?? 1
+        return Program(inputs: p.inputs) { v in
+          SymGradOracle.binaryCrossEntropyWithLogits(
+            f(v), target: y, columns: cols, weight: weight, posWeight: pw, reduction: red)
+        }
+      default:
+        let alpha = double("alpha", 0.25)
+        let gamma = double("gamma", 2)
+        return Program(inputs: p.inputs) { v in
+          SymGradOracle.sigmoidFocalLoss(f(v), target: y, alpha: alpha, gamma: gamma, reduction: red)
+        }
+      }
+    case "scaled_dot_product_attention":
+      // One head: the query (L x E) is the differentiated tensor; key (S x E), value
+      // (S x Ev) and the mask are numbers. A boolean attn_mask attends where True (SDPA).
+      let q = try tensor(0)
+      let k = try tensor(1)
+      let v = try tensor(2)
+      guard q.rank == 2, k.rank == 2, v.rank == 2, k.shape[1] == q.shape[1], v.shape[0] == k.shape[0] else {
+        throw NotApplicable(
+          description: "scaled_dot_product_attention: the oracle takes one head (2-D query, key, value)")
+      }
+      for name in ["key_padding_mask", "attention_mask"] where tree.keywords[name] != nil {
+        throw NotApplicable(description: "scaled_dot_product_attention: the oracle has no \(name)")
+      }
+      let (l, e) = (q.shape[0], q.shape[1])
+      let (sLen, ev) = (v.shape[0], v.shape[1])
+      let key = try numbers(.list(k.elements.map(Value.scalar)))!
+      let value = try numbers(.list(v.elements.map(Value.scalar)))!
+      let maskValue = tree.keywords["attn_mask"] ?? (a.count > 3 ? a[3].value : nil)
+      let mask = try maskValue.map { try additiveMask($0) }
+      if let mask, mask.count != l * sLen {
+        throw NotApplicable(description: "scaled_dot_product_attention: attn_mask is not L x S")
+      }
+      let causal: Bool
+      switch tree.keywords["is_causal"] {
+      case nil, .boolean(false)?: causal = false
+      case .boolean(true)?: causal = true
+      default: throw NotApplicable(description: "scaled_dot_product_attention: is_causal must be True or False")
+      }
+      if causal && mask != nil { throw NotApplicable(description: "PyTorch rejects attn_mask with is_causal=True") }
+      let scale = tree.keywords["scale"].flatMap { $0.rationalValue?.toDouble() }
+      return Program(inputs: q.elements) { x in
+        SymGradOracle.scaledDotProductAttention(
+          query: x, key: key, value: value, l: l, s: sLen, e: e, ev: ev,
+          additiveMask: mask, isCausal: causal, scale: scale)
+      }
+    default:
+      throw NotApplicable(description: "the oracle has no '\(tree.name)'")
+    }
+  }
+
+  /// An attention mask as PyTorch adds it to the scores, row-major: numbers (`-inf`
+  /// included) as they are, booleans as 0 (True: attend) or `-inf` (False).
+  static func additiveMask(_ v: Value) throws -> [Double] {
+    switch v {
+    case .list(let items): return try items.flatMap(additiveMask)
+    case .boolean(let b): return [b ? 0 : -.infinity]
+    case .scalar(let x):
+      if let r = x.rationalValue { return [r.toDouble()] }
+      if let c = x.constantValue, !c.doubleValue.isNaN { return [c.doubleValue] }
+      throw NotApplicable(description: "scaled_dot_product_attention: attn_mask must hold numbers or booleans")
+    case .string:
+      throw NotApplicable(description: "scaled_dot_product_attention: attn_mask must hold numbers or booleans")
+    }
+  }
+
+  /// For an (N, C, d1, ..., dK) shape (K >= 1), the flat indices of its entries in the
+  /// order of the (N d1 ... dK) x C matrix of positions (row n D + s, column c); nil for
+  /// smaller ranks.
+  static func classesLastOrder(_ shape: [Int]) -> [Int]? {
+    guard shape.count >= 3 else { return nil }
+    let n = shape[0]
+    let c = shape[1]
+    let d = shape.dropFirst(2).reduce(1, *)
+    var order: [Int] = []
+    for b in 0..<n { for s in 0..<d { for k in 0..<c { order.append(b * c * d + k * d + s) } } }
+    return order
+  }
+
+  static func rowsColumns(_ shape: [Int]) -> (Int, Int) {
+    switch shape.count {
+    case 0: return (1, 1)
+    case 1: return (1, shape[0])
+    default: return (shape.dropLast().reduce(1, *), shape.last!)
+    }
+  }
+}
+
+/// `-x` entrywise (softmin's argument).
+@differentiable(reverse)
+func negated(_ x: [Double]) -> [Double] {
+  x.differentiableMap { -$0 }
+}
+
+/// The entries of `x` in `order` (a layout change; the oracle's code is untouched).
+@differentiable(reverse,wrt: x)
+func permuted(_ x: [Double], _ order: [Int]) -> [Double] {
+  var out: [Double] = []
+  for i in withoutDerivative(at: order) { out.append(x[i]) }
+  return out
+}
+
+/// `exp` for the oracle-side sigmoid (Foundation's, differentiable through `_Differentiation`).
+@differentiable(reverse)
+func oracleExp(_ x: Double) -> Double { Foundation.exp(x) }
+
+@derivative(of: oracleExp)
+func expVJP(_ x: Double) -> (value: Double, pullback: (Double) -> Double) {
+  let y = Foundation.exp(x)
+  return (y, { $0 * y })
+}
+
+/// `v[start ..< start + count]` as a differentiable operation (the pullback scatters the
+/// upstream gradient back into a zero vector).
+@differentiable(reverse,wrt: v)
+func slice(_ v: [Double], _ start: Int, _ count: Int) -> [Double] {
+  Array(v[start..<(start + count)])
+}
+
+@derivative(of: slice, wrt: v)
+func sliceVJP(_ v: [Double], _ start: Int, _ count: Int)
+  -> (value: [Double], pullback: (Array<Double>.TangentVector) -> Array<Double>.TangentVector)
+{
+  let n = v.count
+  return (
+    Array(v[start..<(start + count)]),
+    { g in
+      var out = [Double](repeating: 0, count: n)
+      for (k, x) in g.base.enumerated() where k < count { out[start + k] = x }
+      return Array<Double>.TangentVector(out)
+    }
+  )
+}
+#endif
