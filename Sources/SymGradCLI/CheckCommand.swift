@@ -143,7 +143,7 @@ enum CheckCommand {
 
   /// PyTorch's gradient of the loss call `text` with respect to `wrt` at `point`, from the
   /// autograd oracle; `NotApplicable` when the oracle cannot run it.
-  static func pytorchGradient(_ text: String, bindings: [String: Value], wrt: [Expr], at point: [String: Double])
+  static func pytorchGradient(_ text: String, bindings: [String: Expr.Value], wrt: [Expr], at point: [String: Double])
     throws -> [Double]
   {
     guard let tree = try CallTree.parse(text, bindings: bindings) else {

@@ -42,7 +42,7 @@ package struct Checker {
 
   /// Checks `text` differentiated with respect to `variables` at `point`.
   package func check(_ text: String, variables: [String], at point: [String: Double]) throws -> Report {
-    let value = try Value(parsing: text)
+    let value = try Expr.Value(parsing: text)
     let outputs = value.flattened
     let vars = variables.map(Expr.symbol)
     let jac = outputs.jacobian(withRespectTo: vars)

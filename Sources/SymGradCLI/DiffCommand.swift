@@ -52,23 +52,23 @@ enum DiffCommand {
     let names = wrt.flatMap { $0.symbols.map { $0.symbolName! } }
     if let point { try Shared.checkDomains(text, at: point, bindings: bindings) }
     let variables = wrt.flatMap(\.symbols)
-    let result: Value
+    let result: Expr.Value
     switch value {
     case .scalar(let f) where wrt.count == 1 && wrt[0].shape == nil:
       result = .scalar(f.derivative(withRespectTo: variables[0]))
     case .scalar(let f):
       // One sweep for all variables; a tensor's entries take its shape.
       var g = f.gradient(withRespectTo: variables)[...]
-      let parts = wrt.map { v -> Value in
+      let parts = wrt.map { v -> Expr.Value in
         defer { g = g.dropFirst(v.symbols.count) }
         guard let shape = v.shape else { return .scalar(g.first!) }
-        return Tensor(shape: shape, elements: Array(g.prefix(v.symbols.count))).value
+        return Expr.Tensor(shape: shape, elements: Array(g.prefix(v.symbols.count))).value
       }
       result = wrt.count == 1 ? parts[0] : .list(parts)
     case .list:
       guard value.shape != nil else { throw CommandFailure("symgrad: EXPR is a ragged list") }
       let rows = value.flattened.jacobian(withRespectTo: variables)
-      result = .list(rows.map { .list($0.map(Value.scalar)) })
+      result = .list(rows.map { .list($0.map(Expr.Value.scalar)) })
     default:
       throw CommandFailure("symgrad: cannot differentiate \(value)")
     }
@@ -103,7 +103,7 @@ enum DiffCommand {
   }
 
   /// LaTeX of a scalar, a gradient (column vector) or a Jacobian (matrix), as pmatrix.
-  static func latex(_ v: Value) -> String {
+  static func latex(_ v: Expr.Value) -> String {
     switch v {
     case .scalar(let e): return e.latex
     case .list(let rows):

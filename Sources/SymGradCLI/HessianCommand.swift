@@ -33,7 +33,7 @@ enum HessianCommand {
     let variables = try inputs.variables(o, of: value).flatMap(\.symbols)
     guard case .scalar(let f) = value else { throw CommandFailure("symgrad: the Hessian needs a scalar EXPR") }
     let h = f.hessian(withRespectTo: variables)
-    let result = Value.list(h.map { .list($0.map(Value.scalar)) })
+    let result = Expr.Value.list(h.map { .list($0.map(Expr.Value.scalar)) })
     let numbers = try point.map { try Shared.numbers(result, at: $0) }
     if o.flags.contains("--json") {
       output.out(

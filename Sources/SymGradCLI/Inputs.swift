@@ -19,14 +19,14 @@ import SymGradArrayFiles
 ///   name stands for all its elements, row-major.
 struct Inputs {
   /// Tensors of symbols by name (declared, or bound to an array and differentiated).
-  var tensors: [String: Tensor] = [:]
+  var tensors: [String: Expr.Tensor] = [:]
   /// Data arrays by name (bound to an array, not differentiated).
-  var data: [String: Value] = [:]
+  var data: [String: Expr.Value] = [:]
   /// The values of the symbols (nil when no `--at` was given).
   var point: [String: Double]?
 
   /// The names EXPR's text may use for tensors and data.
-  var bindings: [String: Value] {
+  var bindings: [String: Expr.Value] {
     var b = data
     for (name, t) in tensors { b[name] = t.value }
     return b
@@ -93,7 +93,7 @@ struct Inputs {
     }
     for (name, shape) in declared {
       do {
-        tensors[name] = try Tensor.symbols(name, shape: shape)
+        tensors[name] = try Expr.Tensor.symbols(name, shape: shape)
       } catch {
         throw UsageError("--tensor \(name): \(error)")
       }
@@ -119,7 +119,7 @@ struct Inputs {
         }
       } else if wrt.contains(name) {
         do {
-          tensors[name] = try Tensor.symbols(name, shape: array.shape)
+          tensors[name] = try Expr.Tensor.symbols(name, shape: array.shape)
         } catch {
           throw UsageError("--at: '\(name)' from \(source): \(error)")
         }
@@ -173,13 +173,13 @@ struct Inputs {
 
   /// A data array as a value of the language: its numbers, nested by its shape
   /// (`inf`, `-inf` and NaN as the constants).
-  static func dataValue(_ array: ArrayValue) -> Value {
+  static func dataValue(_ array: ArrayValue) -> Expr.Value {
     let elements = array.values.map { v -> Expr in
       if v.isNaN { return .undefined }
       if v.isInfinite { return v > 0 ? .infinity : .negativeInfinity }
       return Expr(v)
     }
-    return Tensor(shape: array.shape, elements: elements).value
+    return Expr.Tensor(shape: array.shape, elements: elements).value
   }
 
   static func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "x") }
@@ -188,7 +188,7 @@ struct Inputs {
   /// row-major) and its shape (nil for a scalar symbol). A scalar name must be a symbol of
   /// EXPR and a tensor must have an element in EXPR: a typo would make every check agree
   /// vacuously.
-  func variables(_ o: Options, of value: Value) throws -> [(name: String, symbols: [Expr], shape: [Int]?)] {
+  func variables(_ o: Options, of value: Expr.Value) throws -> [(name: String, symbols: [Expr], shape: [Int]?)] {
     guard let names = try o.variableNames() else { throw UsageError("missing --wrt NAME[,NAME...]") }
     let symbols = Expr.symbolNames(of: value.flattened)
     var out: [(String, [Expr], [Int]?)] = []

@@ -142,7 +142,7 @@ struct Options {
 
   /// `--wrt` names, each of which must be a symbol of `value`: a derivative with respect
   /// to a name EXPR does not use is 0, and a typo would make every check agree vacuously.
-  func variables(of value: Value) throws -> [String] {
+  func variables(of value: Expr.Value) throws -> [String] {
     let names = try variables()
     let symbols = Set(value.flattened.flatMap(\.freeSymbols))
     let unknown = names.filter { !symbols.contains($0) }

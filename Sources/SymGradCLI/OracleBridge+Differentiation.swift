@@ -48,13 +48,13 @@ extension OracleBridge {
 
   static func compile(_ tree: CallTree) throws -> Program {
     let a = tree.positional
-    func tensor(_ i: Int) throws -> Tensor {
-      guard i < a.count, let t = Tensor(a[i].value) else {
+    func tensor(_ i: Int) throws -> Expr.Tensor {
+      guard i < a.count, let t = Expr.Tensor(a[i].value) else {
         throw NotApplicable(description: "\(tree.name): argument \(i + 1) is not a tensor")
       }
       return t
     }
-    func numbers(_ v: Value?) throws -> [Double]? {
+    func numbers(_ v: Expr.Value?) throws -> [Double]? {
       guard let v else { return nil }
       return try v.flattened.map { e in
         guard let r = e.rationalValue else {
@@ -99,7 +99,7 @@ extension OracleBridge {
             description: "the oracle composes only linear, sigmoid and softmax into a loss, not \(inner.name)")
         }
         let p = try compile(inner)
-        return (p, Tensor(inner.result)!.shape)
+        return (p, Expr.Tensor(inner.result)!.shape)
       }
       let t = try tensor(0)
       return (Program(inputs: t.elements, function: { $0 }), t.shape)
@@ -109,7 +109,7 @@ extension OracleBridge {
     case "linear":
       let x = try tensor(0)
       let w = try tensor(1)
-      let b = a.count > 2 ? try tensor(2) : (tree.keywords["bias"].flatMap(Tensor.init))
+      let b = a.count > 2 ? try tensor(2) : (tree.keywords["bias"].flatMap(Expr.Tensor.init))
       guard w.rank == 1 || w.rank == 2, x.rank >= 1 else {
         throw NotApplicable(description: "linear: unexpected shapes")
       }
@@ -196,7 +196,7 @@ extension OracleBridge {
       let red = try reduction(.mean)
       let target: OracleTarget
       if targetTensor.shape == shape && !shape.isEmpty {
-        let probabilities = try numbers(.list(targetTensor.elements.map(Value.scalar)))!
+        let probabilities = try numbers(.list(targetTensor.elements.map(Expr.Value.scalar)))!
         target = .probabilities(order.map { $0.map { probabilities[$0] } } ?? probabilities)
       } else {
         target = .classIndices(targetTensor.elements.map { $0.rationalValue?.numerator.asInt ?? 0 })
@@ -272,8 +272,8 @@ extension OracleBridge {
       }
       let (l, e) = (q.shape[0], q.shape[1])
       let (sLen, ev) = (v.shape[0], v.shape[1])
-      let key = try numbers(.list(k.elements.map(Value.scalar)))!
-      let value = try numbers(.list(v.elements.map(Value.scalar)))!
+      let key = try numbers(.list(k.elements.map(Expr.Value.scalar)))!
+      let value = try numbers(.list(v.elements.map(Expr.Value.scalar)))!
       let maskValue = tree.keywords["attn_mask"] ?? (a.count > 3 ? a[3].value : nil)
       let mask = try maskValue.map { try additiveMask($0) }
       if let mask, mask.count != l * sLen {
@@ -299,7 +299,7 @@ extension OracleBridge {
 
   /// An attention mask as PyTorch adds it to the scores, row-major: numbers (`-inf`
   /// included) as they are, booleans as 0 (True: attend) or `-inf` (False).
-  static func additiveMask(_ v: Value) throws -> [Double] {
+  static func additiveMask(_ v: Expr.Value) throws -> [Double] {
     switch v {
     case .list(let items): return try items.flatMap(additiveMask)
     case .boolean(let b): return [b ? 0 : -.infinity]

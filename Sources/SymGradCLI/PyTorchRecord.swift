@@ -86,9 +86,9 @@ package struct PyTorchRecord: Sendable {
 
   /// Whether this record is for `expression` (compared as parsed, canonical values, so
   /// spacing and `1.3900` vs `1.39` do not matter) with respect to `wrt` at `point`.
-  func matches(_ value: Value, wrt names: [String], at point: [String: Double]) -> Bool {
+  func matches(_ value: Expr.Value, wrt names: [String], at point: [String: Double]) -> Bool {
     guard wrt == names, at.count <= point.count else { return false }
     guard at.allSatisfy({ k, v in point[k].map { $0 == v || ($0.isNaN && v.isNaN) } ?? false }) else { return false }
-    return (try? Value(parsing: expression)) == value
+    return (try? Expr.Value(parsing: expression)) == value
   }
 }

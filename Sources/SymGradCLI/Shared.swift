@@ -5,7 +5,9 @@ import SymGrad
 enum Shared {
   /// Parses EXPR, turning a parse error into a failure that shows a caret; warnings
   /// (PyTorch's `UserWarning`s) go to standard error as `symgrad: warning: ...`.
-  static func parse(_ text: String, warnings output: Output? = nil, bindings: [String: Value] = [:]) throws -> Value {
+  static func parse(_ text: String, warnings output: Output? = nil, bindings: [String: Expr.Value] = [:]) throws
+    -> Expr.Value
+  {
     do {
       let (value, warnings) = try ExpressionLanguage.valueAndWarnings(parsing: text, bindings: bindings)
       for w in warnings { output?.err("symgrad: warning: \(w)") }
@@ -18,7 +20,7 @@ enum Shared {
   /// PyTorch's evaluation-time checks that the symbolic form cannot make at construction:
   /// `binary_cross_entropy` inputs must lie in [0, 1] (NaN included) at the point. Calls
   /// are found at the top of EXPR and in nested call arguments.
-  static func checkDomains(_ text: String, at point: [String: Double], bindings: [String: Value] = [:]) throws {
+  static func checkDomains(_ text: String, at point: [String: Double], bindings: [String: Expr.Value] = [:]) throws {
     // Only binary_cross_entropy is checked, and a call to it names it in the text (any
     // alias contains the name): other texts need no second interpretation.
     guard text.contains("binary_cross_entropy"), let tree = try? CallTree.parse(text, bindings: bindings) else {
@@ -43,7 +45,7 @@ enum Shared {
   /// `--share`: the large or repeated subexpressions of `v`'s entries named once
   /// (`SubexpressionNaming`: S, T, U, V, W, S_1, ..., never a symbol of the entries), the
   /// definitions in dependency order and the entries in terms of them, keeping the shape.
-  static func sharing(_ v: Value) -> (definitions: [(name: String, definition: Expr)], result: Value) {
+  static func sharing(_ v: Expr.Value) -> (definitions: [(name: String, definition: Expr)], result: Expr.Value) {
     let naming = SubexpressionNaming(v.flattened)
     var cursor = 0
     let result = v.map { _ in
@@ -54,9 +56,9 @@ enum Shared {
   }
 
   /// A value's scalars as JSON texts, keeping the list shape.
-  static func textJSON(_ v: Value, format: TextFormat = .text) -> JSON {
+  static func textJSON(_ v: Expr.Value, format: TextFormat = .text) -> JSON {
     var printed: [Expr: String] = [:]
-    func text(_ v: Value) -> JSON {
+    func text(_ v: Expr.Value) -> JSON {
       switch v {
       case .scalar(let e):
         if let t = printed[e] { return .string(t) }
@@ -84,7 +86,7 @@ enum Shared {
   }
 
   /// Certified values and IEEE values of a value's scalars at `point`.
-  static func numbers(_ v: Value, at point: [String: Double]) throws -> Numbers {
+  static func numbers(_ v: Expr.Value, at point: [String: Double]) throws -> Numbers {
     let scalars = v.flattened
     var evaluator = Evaluator(values: point)
     let certified: [CertifiedValue]
@@ -101,7 +103,7 @@ enum Shared {
     // The entry's index path, as text only for the entries that are reported.
     var path: [Int] = []
     func pathText() -> String { path.map { "[\($0)]" }.joined() }
-    func rebuild(_ v: Value, _ numbers: [Double], record: Bool) -> JSON {
+    func rebuild(_ v: Expr.Value, _ numbers: [Double], record: Bool) -> JSON {
       switch v {
       case .scalar:
         defer { cursor += 1 }
@@ -133,7 +135,7 @@ enum Shared {
   /// list of {"entry", "reason"}.
   /// With `--no-result`, "expression" and "result" are left out (nil).
   static func json(
-    expression: String?, result: Value?, latex: String?, numbers: Numbers?,
+    expression: String?, result: Expr.Value?, latex: String?, numbers: Numbers?,
     definitions: [(name: String, definition: Expr)]? = nil, format: TextFormat = .text
   ) -> String {
     var fields: [(String, JSON)] = []

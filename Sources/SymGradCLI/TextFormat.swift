@@ -31,7 +31,7 @@ enum TextFormat: String, CaseIterable {
     }
   }
 
-  func print(_ v: Value) -> String {
+  func print(_ v: Expr.Value) -> String {
     switch self {
     case .text: return v.description
     case .sympy: return v.sympyDescription

@@ -30,7 +30,7 @@ enum Walkthrough {
     out.out("")
     out.out("1. nn.Linear(2, 2, bias=False) with weights W = [[w00, w01], [w10, w11]], input")
     out.out("   x = \(inputs), targets [0, 1], CrossEntropyLoss(reduction='sum').")
-    let logits = try Value(parsing: "linear(\(inputs), [[w00, w01], [w10, w11]])")
+    let logits = try Expr.Value(parsing: "linear(\(inputs), [[w00, w01], [w10, w11]])")
     let names = ["o00", "o01", "o10", "o11"]
     out.out("   Logits o = x W^T:")
     for (n, o) in zip(names, logits.flattened) { out.out("     \(n) = \(o.decimalDescription)") }

@@ -263,7 +263,7 @@ package final class FuzzDriver {
   private func runStages(_ input: FuzzInput) {
     let c = configuration
     var rng = SplitMix64.forInput(seed: c.seed, index: input.index, stream: 1)
-    guard let value = stage(.parse, { try Value(parsing: input.text) }) else { return }
+    guard let value = stage(.parse, { try Expr.Value(parsing: input.text) }) else { return }
     if let p = stage(.print, { value.description }) { roundTrip(value, p, of: "input", input: input, stage: .reparse) }
 
     let entries = Array(value.flattened.prefix(c.maxEntries))
@@ -337,7 +337,7 @@ package final class FuzzDriver {
 
   /// Parses `printed` (the text of `value`) and prints it again; records a failure when it
   /// does not parse or prints differently.
-  private func roundTrip(_ value: Value, _ printed: String, of what: String, input: FuzzInput, stage s: Stage) {
+  private func roundTrip(_ value: Expr.Value, _ printed: String, of what: String, input: FuzzInput, stage s: Stage) {
     if configuration.skip.contains(s) { return }
     if printed.utf8.count > configuration.roundTripByteLimit {
       summary.printedOverRoundTripLimit += 1
@@ -346,7 +346,7 @@ package final class FuzzDriver {
     enter(s)
     var failure: RoundTripFailure?
     do {
-      let reparsed = try Value(parsing: printed)
+      let reparsed = try Expr.Value(parsing: printed)
       let again = reparsed.description
       if again != printed {
         failure = RoundTripFailure(
@@ -380,8 +380,8 @@ package final class FuzzDriver {
   /// Whether a round trip that printed differently is `KnownIssue.nonCanonicalPrint`: the
   /// reprinted text prints identically once more, and the original and the reparsed value
   /// agree numerically (relative 1e-9) at two points with every symbol in [0.3, 2].
-  static func isNonCanonical(_ original: Value, _ reparsed: Value, _ reprinted: String) -> Bool {
-    guard let third = try? Value(parsing: reprinted).description, third == reprinted else { return false }
+  static func isNonCanonical(_ original: Expr.Value, _ reparsed: Expr.Value, _ reprinted: String) -> Bool {
+    guard let third = try? Expr.Value(parsing: reprinted).description, third == reprinted else { return false }
     let a = original.flattened
     let b = reparsed.flattened
     guard a.count == b.count, original.shape == reparsed.shape else { return false }

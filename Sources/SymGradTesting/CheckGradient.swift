@@ -97,8 +97,8 @@ public func checkJacobian(
   at points: CheckPoints = .random(),
   tolerance: Tolerance = .float64
 ) throws -> GradientCheckReport {
-  let value: Value
-  do { value = try Value(parsing: text) } catch { throw CheckError.parse("\(error)") }
+  let value: Expr.Value
+  do { value = try Expr.Value(parsing: text) } catch { throw CheckError.parse("\(error)") }
   return try checkJacobian(
     of: function, against: value.flattened, variables: variables, constants: constants,
     at: points, tolerance: tolerance)

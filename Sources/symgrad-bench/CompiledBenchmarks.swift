@@ -15,7 +15,8 @@ func runCompiledBenchmarks() {
   let symbols = names.map(Expr.symbol)
   let targets = (0..<rows).map { ($0 * 37) % columns }
   let (loss, tLoss) = measure {
-    try! crossEntropy(Tensor(shape: [rows, columns], elements: symbols), target: .classIndices(targets)).elements[0]
+    try! crossEntropy(Expr.Tensor(shape: [rows, columns], elements: symbols), target: .classIndices(targets)).elements[
+      0]
   }
   report("compiled-build-loss-64x1000", n, tLoss, loss.nodeCount)
   let (g, tGradient) = measure { loss.gradient(withRespectTo: symbols) }

@@ -66,7 +66,7 @@ if CommandLine.arguments.count == 1 || ProcessInfo.processInfo.environment["SYMG
   var compiledMasked: [Double] = []
   var nodes = 0
   for _ in 0..<3 {
-    let x = try! Tensor.symbols("X", shape: [rows, columns])
+    let x = try! Expr.Tensor.symbols("X", shape: [rows, columns])
     let targets = (0..<rows).map { ($0 * 7919) % columns }
     let (loss, tb) = measure { try! crossEntropy(x, target: .classIndices(targets)).elements[0] }
     let (g, tg) = measure { loss.gradient(withRespectTo: x) }

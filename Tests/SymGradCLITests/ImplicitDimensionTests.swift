@@ -14,32 +14,34 @@ import Testing
   }
 
   @Test func threeDimensionalInputUsesDimensionZero() throws {
-    let implicit = try Value(parsing: "softmax([[[a, b]], [[c, d]]])")
-    #expect(implicit == (try Value(parsing: "softmax([[[a, b]], [[c, d]]], dim=0)")))
-    #expect(implicit != (try Value(parsing: "softmax([[[a, b]], [[c, d]]], dim=-1)")))
+    let implicit = try Expr.Value(parsing: "softmax([[[a, b]], [[c, d]]])")
+    #expect(implicit == (try Expr.Value(parsing: "softmax([[[a, b]], [[c, d]]], dim=0)")))
+    #expect(implicit != (try Expr.Value(parsing: "softmax([[[a, b]], [[c, d]]], dim=-1)")))
     #expect(
-      try Value(parsing: "log_softmax([[[a, b]], [[c, d]]])")
-        == (try Value(parsing: "log_softmax([[[a, b]], [[c, d]]], dim=0)")))
-    #expect(try Value(parsing: "softmax([[a, b], [c, d]])") == (try Value(parsing: "softmax([[a, b], [c, d]], dim=1)")))
+      try Expr.Value(parsing: "log_softmax([[[a, b]], [[c, d]]])")
+        == (try Expr.Value(parsing: "log_softmax([[[a, b]], [[c, d]]], dim=0)")))
+    #expect(
+      try Expr.Value(parsing: "softmax([[a, b], [c, d]])")
+        == (try Expr.Value(parsing: "softmax([[a, b], [c, d]], dim=1)")))
   }
 
   @Test func zeroDimensionalInputIsOne() throws {
-    #expect(try Value(parsing: "softmax(a)") == .scalar(1))
-    #expect(try Value(parsing: "log_softmax(a, dim=0)") == .scalar(0))
-    #expect(throws: ParseError.self) { try Value(parsing: "softmax(a, dim=1)") }
+    #expect(try Expr.Value(parsing: "softmax(a)") == .scalar(1))
+    #expect(try Expr.Value(parsing: "log_softmax(a, dim=0)") == .scalar(0))
+    #expect(throws: ParseError.self) { try Expr.Value(parsing: "softmax(a, dim=1)") }
   }
 
   /// `dtype=`: float64 and float32 are accepted and change nothing symbolic; other dtypes
   /// are refused at the argument.
   @Test func dtypeIsAcceptedForFloatingTypes() throws {
-    let plain = try Value(parsing: "softmax([a, b], dim=0)")
+    let plain = try Expr.Value(parsing: "softmax([a, b], dim=0)")
     for dtype in ["torch.float64", "torch.float32", "torch.double", "torch.float"] {
-      #expect(try Value(parsing: "softmax([a, b], dim=0, dtype=\(dtype))") == plain, "\(dtype)")
+      #expect(try Expr.Value(parsing: "softmax([a, b], dim=0, dtype=\(dtype))") == plain, "\(dtype)")
       #expect(
-        try Value(parsing: "F.log_softmax([a, b], 0, dtype=\(dtype))")
-          == (try Value(parsing: "log_softmax([a, b], dim=0)")))
+        try Expr.Value(parsing: "F.log_softmax([a, b], 0, dtype=\(dtype))")
+          == (try Expr.Value(parsing: "log_softmax([a, b], dim=0)")))
     }
-    let e = #expect(throws: ParseError.self) { try Value(parsing: "softmax([a, b], dim=0, dtype=torch.int64)") }
+    let e = #expect(throws: ParseError.self) { try Expr.Value(parsing: "softmax([a, b], dim=0, dtype=torch.int64)") }
     #expect(e?.message.contains("dtype must be torch.float64 or torch.float32") == true)
     #expect(e?.column == 24)
   }

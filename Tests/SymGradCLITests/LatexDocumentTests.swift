@@ -16,7 +16,7 @@ import Testing
     of: "pdflatex", extraDirectories: ["/usr/bin", "/usr/local/bin", "/Library/TeX/texbin", "/opt/homebrew/bin"])
 
   @Test func softmaxDenominatorIsNamedOnce() throws {
-    let s = try Value(parsing: "softmax([x0, x1, x2])").flattened
+    let s = try Expr.Value(parsing: "softmax([x0, x1, x2])").flattened
     let j = s.jacobian(withRespectTo: ["x0", "x1", "x2"].map(Expr.symbol))
     let naming = SubexpressionNaming(j.flatMap { $0 })
     #expect(naming.definitions.count == 1)
@@ -76,7 +76,7 @@ import Testing
   static func documents() throws -> [String: String] {
     let grad = try Expr(parsing: "cross_entropy([[a, b, c]], [1])").gradient(
       withRespectTo: ["a", "b", "c"].map(Expr.symbol))
-    let s = try Value(parsing: "softmax([x0, x1, x2])").flattened
+    let s = try Expr.Value(parsing: "softmax([x0, x1, x2])").flattened
     let jac = s.jacobian(withRespectTo: ["x0", "x1", "x2"].map(Expr.symbol))
     let every = try Expr(
       parsing:

@@ -65,7 +65,7 @@ import Testing
   /// `Scripts/record_nan_limits.py`): a number, +-inf, or undefined (NaN) with a reason.
   @Test(arguments: supported.filter { divergence($0.id) == nil && !$0.jacobian.isEmpty })
   func symbolicMatchesPyTorch(_ r: PyTorchRecord) throws {
-    let value = try Value(parsing: r.expression)
+    let value = try Expr.Value(parsing: r.expression)
     let outputs = value.flattened
     let jac = outputs.jacobian(withRespectTo: r.wrt.map(Expr.symbol))
     var ev = LimitAwareEvaluator(values: r.at)
@@ -156,7 +156,7 @@ import Testing
   /// recorded value differs from it in at least one entry (so the divergence is real).
   @Test(arguments: supported.filter { divergence($0.id) != nil })
   func documentedDivergencesHold(_ r: PyTorchRecord) throws {
-    let value = try Value(parsing: r.expression)
+    let value = try Expr.Value(parsing: r.expression)
     let outputs = value.flattened
     let jac = outputs.jacobian(withRespectTo: r.wrt.map(Expr.symbol))
     var ev = LimitAwareEvaluator(values: r.at)
@@ -246,7 +246,7 @@ import Testing
     #expect(json["ieee"] as? [String] == ["nan", "nan", "nan"])
     // A finite shift does not matter either (same rate: the masks cancel, not the scores).
     var ev = LimitAwareEvaluator(values: ["m0": -.infinity, "m1": -.infinity, "m2": -.infinity])
-    let s = try Value(parsing: "softmax([1 + m0, 2 + m1, 0.5 + m2])").flattened
+    let s = try Expr.Value(parsing: "softmax([1 + m0, 2 + m1, 0.5 + m2])").flattened
     for (x, p) in zip(s, printed) { #expect(Swift.abs(try ev.value(of: x) - p) <= 4 * p.ulp) }
   }
 
@@ -340,7 +340,7 @@ import Testing
     ]
     for (id, values) in printed {
       let r = try #require(Fixtures.records.first { $0.id == id })
-      let outputs = try Value(parsing: r.expression).flattened
+      let outputs = try Expr.Value(parsing: r.expression).flattened
       for (e, p) in zip(outputs, values) {
         let v = try e.evaluate(at: r.at)
         #expect(isApprox(v, p, rtol: 2e-6, atol: 1e-7), "\(id): \(v) vs printed \(p)")

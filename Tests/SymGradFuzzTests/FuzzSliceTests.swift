@@ -149,11 +149,11 @@ import Testing
   /// The non-canonical class takes only failures whose reprint is stable and equal in value;
   /// a print that changes the value is never put in a known class.
   @Test func nonCanonicalClassIsNarrow() throws {
-    let original = try Value(parsing: "(x + 1)*(x - 1)")
-    #expect(!FuzzDriver.isNonCanonical(original, try Value(parsing: "x**2 + 1"), "x**2 + 1"))
-    #expect(FuzzDriver.isNonCanonical(original, try Value(parsing: "x**2 - 1"), "x**2 - 1"))
+    let original = try Expr.Value(parsing: "(x + 1)*(x - 1)")
+    #expect(!FuzzDriver.isNonCanonical(original, try Expr.Value(parsing: "x**2 + 1"), "x**2 + 1"))
+    #expect(FuzzDriver.isNonCanonical(original, try Expr.Value(parsing: "x**2 - 1"), "x**2 - 1"))
     // Not stable: the reprinted text does not print identically.
-    #expect(!FuzzDriver.isNonCanonical(original, try Value(parsing: "x**2 - 1"), "x**2 - 1 + 0"))
+    #expect(!FuzzDriver.isNonCanonical(original, try Expr.Value(parsing: "x**2 - 1"), "x**2 - 1 + 0"))
   }
 
   @Test func driverRecordsRoundTripFailuresAndClassifiesThem() throws {

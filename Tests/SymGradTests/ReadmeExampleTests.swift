@@ -15,7 +15,7 @@ import Testing
     #expect((log(exp(x) + exp(y)) - x).limit(as: x, approaches: .infinity) == .finite(0))
 
     let abc = ["a", "b", "c"].map(Expr.symbol)
-    let s = try Value(parsing: "softmax([a, b, c])").flattened
+    let s = try Expr.Value(parsing: "softmax([a, b, c])").flattened
     let jac = s.jacobian(withRespectTo: abc)
     #expect((jac[0][0] - s[0] * (1 - s[0])).simplified() == 0)
     let loss = try Expr(parsing: "cross_entropy([[a, b, c]], [1], label_smoothing=0.1)")

@@ -75,7 +75,7 @@ extension CallArguments {
     if let (v, c) = argument(3, "attn_mask") {
       if let rows = Self.booleans(v), rows.allSatisfy({ $0.count == rows.first?.count }) {
         out.append(.attend(rows))
-      } else if let t = Tensor(v) {
+      } else if let t = Expr.Tensor(v) {
         out.append(.additive(t))
       } else {
         throw error("attn_mask must be a matrix of booleans (True = attend) or of numbers (added)", at: c)
@@ -84,14 +84,14 @@ extension CallArguments {
     if let (v, c) = keyword("key_padding_mask") {
       if case .list(let items) = v, items.allSatisfy({ if case .boolean = $0 { return true } else { return false } }) {
         out.append(.keyPadding(items.map { if case .boolean(let b) = $0 { return b } else { return false } }))
-      } else if let t = Tensor(v), t.rank == 1 {
-        out.append(.additive(Tensor(shape: [1, t.count], elements: t.elements)))
+      } else if let t = Expr.Tensor(v), t.rank == 1 {
+        out.append(.additive(Expr.Tensor(shape: [1, t.count], elements: t.elements)))
       } else {
         throw error("key_padding_mask must be a list of booleans (True = masked) or of numbers (added)", at: c)
       }
     }
     if let (v, c) = keyword("attention_mask") {
-      guard let t = Tensor(v), t.rank == 1 else { throw error("attention_mask must be a list of 0/1", at: c) }
+      guard let t = Expr.Tensor(v), t.rank == 1 else { throw error("attention_mask must be a list of 0/1", at: c) }
       out.append(
         .huggingFace(
           try t.elements.map { e in
@@ -105,8 +105,8 @@ extension CallArguments {
   }
 
   /// A matrix (or vector, as one row) of booleans.
-  static func booleans(_ v: Value) -> [[Bool]]? {
-    func row(_ v: Value) -> [Bool]? {
+  static func booleans(_ v: Expr.Value) -> [[Bool]]? {
+    func row(_ v: Expr.Value) -> [Bool]? {
       guard case .list(let items) = v else { return nil }
       var out: [Bool] = []
       for i in items {

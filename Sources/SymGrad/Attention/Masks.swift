@@ -3,7 +3,7 @@
 /// adds to the scores.
 public enum AttentionMask: Sendable, Equatable {
   /// Added to the scores as is (PyTorch float masks; `-inf` masks, `-1e9` only shifts).
-  case additive(Tensor)
+  case additive(Expr.Tensor)
   /// `F.scaled_dot_product_attention` convention: `true` = attend, `false` = masked.
   case attend([[Bool]])
   /// `nn.MultiheadAttention` `key_padding_mask` convention: `true` = masked (padding).
@@ -12,7 +12,7 @@ public enum AttentionMask: Sendable, Equatable {
   case huggingFace([Int])
 
   /// The additive L x S mask.
-  public func additive(queries l: Int, keys s: Int) throws -> Tensor {
+  public func additive(queries l: Int, keys s: Int) throws -> Expr.Tensor {
     let ninf = Expr.negativeInfinity
     switch self {
     case .additive(let t):
@@ -23,12 +23,12 @@ public enum AttentionMask: Sendable, Equatable {
           "attn_mask of shape [\(rows.count), \(rows.first?.count ?? 0)] does not match [\(l), \(s)]",
           argument: "attn_mask")
       }
-      return Tensor(matrix: rows.map { $0.map { $0 ? .zero : ninf } })
+      return Expr.Tensor(matrix: rows.map { $0.map { $0 ? .zero : ninf } })
     case .keyPadding(let pad):
       guard pad.count == s else {
         throw LossError("key_padding_mask has \(pad.count) entries for \(s) keys", argument: "key_padding_mask")
       }
-      return Tensor(matrix: Array(repeating: pad.map { $0 ? ninf : .zero }, count: l))
+      return Expr.Tensor(matrix: Array(repeating: pad.map { $0 ? ninf : .zero }, count: l))
     case .huggingFace(let m):
       guard m.count == s else {
         throw LossError("attention_mask has \(m.count) entries for \(s) keys", argument: "attention_mask")
@@ -36,13 +36,13 @@ public enum AttentionMask: Sendable, Equatable {
       guard m.allSatisfy({ $0 == 0 || $0 == 1 }) else {
         throw LossError("attention_mask entries must be 0 or 1", argument: "attention_mask")
       }
-      return Tensor(matrix: Array(repeating: m.map { $0 == 1 ? .zero : ninf }, count: l))
+      return Expr.Tensor(matrix: Array(repeating: m.map { $0 == 1 ? .zero : ninf }, count: l))
     }
   }
 }
 
 /// `Transformer.generate_square_subsequent_mask(n)`: 0 on and below the diagonal, `-inf`
 /// above (query i may not attend to key j > i). `causal_mask(n)` is the same matrix.
-public func causalMask(_ n: Int) -> Tensor {
-  Tensor(matrix: (0..<n).map { i in (0..<n).map { j in j > i ? Expr.negativeInfinity : Expr.zero } })
+public func causalMask(_ n: Int) -> Expr.Tensor {
+  Expr.Tensor(matrix: (0..<n).map { i in (0..<n).map { j in j > i ? Expr.negativeInfinity : Expr.zero } })
 }

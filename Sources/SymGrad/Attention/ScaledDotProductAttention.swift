@@ -15,9 +15,9 @@
 /// same rate), the weights of its scores as if unmasked; PyTorch gives 0 (SDPA since 2.5)
 /// or NaN (`nn.MultiheadAttention` with need_weights=True).
 public func scaledDotProductAttention(
-  query: Tensor, key: Tensor, value: Tensor, masks: [AttentionMask] = [], isCausal: Bool = false,
+  query: Expr.Tensor, key: Expr.Tensor, value: Expr.Tensor, masks: [AttentionMask] = [], isCausal: Bool = false,
   scale: Expr? = nil
-) throws -> Tensor {
+) throws -> Expr.Tensor {
   let w = try attentionWeights(query: query, key: key, masks: masks, isCausal: isCausal, scale: scale)
   guard value.rank == 2, value.shape[0] == key.shape[0] else {
     throw LossError("value must be S x Ev with S = \(key.shape[0]) rows, got shape \(value.shape)", argument: "value")
@@ -29,14 +29,14 @@ public func scaledDotProductAttention(
       out.append(.sum((0..<s).map { j in w.elements[i * s + j] * value.elements[j * ev + c] }))
     }
   }
-  return Tensor(shape: [l, ev], elements: out)
+  return Expr.Tensor(shape: [l, ev], elements: out)
 }
 
 /// The L x S attention weights `softmax(query @ key^T * scale + masks)` of
 /// `scaledDotProductAttention`.
 public func attentionWeights(
-  query: Tensor, key: Tensor, masks: [AttentionMask] = [], isCausal: Bool = false, scale: Expr? = nil
-) throws -> Tensor {
+  query: Expr.Tensor, key: Expr.Tensor, masks: [AttentionMask] = [], isCausal: Bool = false, scale: Expr? = nil
+) throws -> Expr.Tensor {
   guard query.rank == 2, key.rank == 2, query.shape[1] == key.shape[1] else {
     throw LossError(
       "query (L x E) and key (S x E) must be matrices with the same E, got \(query.shape) and \(key.shape)",
@@ -52,8 +52,9 @@ public func attentionWeights(
   }
   var additive = masks.isEmpty ? [] : try masks.map { try $0.additive(queries: l, keys: s) }
   if isCausal {
-    additive.append(Tensor(matrix: (0..<l).map { i in (0..<s).map { j in j > i ? Expr.negativeInfinity : .zero } }))
+    additive.append(
+      Expr.Tensor(matrix: (0..<l).map { i in (0..<s).map { j in j > i ? Expr.negativeInfinity : .zero } }))
   }
   for m in additive { scores = zip(scores, m.elements).map { $0 + $1 } }
-  return try softmax(Tensor(shape: [l, s], elements: scores), dim: -1)
+  return try softmax(Expr.Tensor(shape: [l, s], elements: scores), dim: -1)
 }

@@ -41,7 +41,7 @@ public struct CodeGenerator: Sendable {
     /// The tensor `name` of `shape`, whose entries are `Tensor.symbols(name, shape:)`'s
     /// symbols `name[i][j]...`.
     public static func tensor(_ name: String, shape: [Int]) throws(TensorError) -> Parameter {
-      let t = try Tensor.symbols(name, shape: shape)
+      let t = try Expr.Tensor.symbols(name, shape: shape)
       return Parameter(name: name, shape: shape, symbols: t.elements.map { $0.symbolName! })
     }
   }

@@ -6,7 +6,7 @@
 /// `outputs.jacobian(withRespectTo:)`, `f.limit(as:approaches:)`. Infinities are named as
 /// `Double`'s and `Expr`'s are: `.infinity` and `.negativeInfinity` in `LimitValue` and
 /// `LimitPoint` too. The expression's own vocabulary is nested in `Expr`: `Expr.Function`,
-/// `Expr.Constant`.
+/// `Expr.Constant`, `Expr.Value` (a value of the expression language), `Expr.Tensor`.
 
 @available(*, deprecated, message: "use f.gradient(withRespectTo: variables)")
 public func gradient(of f: Expr, withRespectTo variables: [Expr]) -> [Expr] {
@@ -52,3 +52,9 @@ public typealias Function = Expr.Function
 
 @available(*, deprecated, renamed: "Expr.Constant")
 public typealias Constant = Expr.Constant
+
+@available(*, deprecated, renamed: "Expr.Value")
+public typealias Value = Expr.Value
+
+@available(*, deprecated, renamed: "Expr.Tensor")
+public typealias Tensor = Expr.Tensor

@@ -11,9 +11,9 @@
 /// formula rather than the derivative of the clamped forward: they agree wherever the
 /// clamp is inactive; at `x = 0` or `1` see the documented divergences.
 public func binaryCrossEntropy(
-  _ input: Tensor, target: Tensor, weight: Tensor? = nil, reduction: Reduction = .mean,
+  _ input: Expr.Tensor, target: Expr.Tensor, weight: Expr.Tensor? = nil, reduction: Reduction = .mean,
   clampLog: Bool = true
-) throws -> Tensor {
+) throws -> Expr.Tensor {
   guard target.shape == input.shape else {
     throw LossError(
       "Using a target size (\(target.shape)) that is different to the input size (\(input.shape)) is deprecated. Please ensure they have the same size.",
@@ -45,7 +45,7 @@ public func binaryCrossEntropy(
 }
 
 /// Broadcasts `t` to `shape` (NumPy rules), or throws naming `name`.
-func broadcast(_ t: Tensor, to shape: [Int], name: String) throws -> Tensor {
+func broadcast(_ t: Expr.Tensor, to shape: [Int], name: String) throws -> Expr.Tensor {
   if t.shape == shape { return t }
   guard t.rank <= shape.count else {
     throw LossError("\(name) of shape \(t.shape) cannot broadcast to \(shape)", argument: name)
@@ -73,14 +73,14 @@ func broadcast(_ t: Tensor, to shape: [Int], name: String) throws -> Tensor {
     }
     out.append(t.elements[src])
   }
-  return Tensor(shape: shape, elements: out)
+  return Expr.Tensor(shape: shape, elements: out)
 }
 
 /// `none` keeps the shape; `mean` averages over every element; `sum` adds them.
-func reduceElementwise(_ losses: [Expr], shape: [Int], reduction: Reduction) -> Tensor {
+func reduceElementwise(_ losses: [Expr], shape: [Int], reduction: Reduction) -> Expr.Tensor {
   switch reduction {
-  case .none: return Tensor(shape: shape, elements: losses)
-  case .sum: return Tensor(scalar: .sum(losses))
-  case .mean: return Tensor(scalar: .sum(losses) / .number(losses.count))
+  case .none: return Expr.Tensor(shape: shape, elements: losses)
+  case .sum: return Expr.Tensor(scalar: .sum(losses))
+  case .mean: return Expr.Tensor(scalar: .sum(losses) / .number(losses.count))
   }
 }

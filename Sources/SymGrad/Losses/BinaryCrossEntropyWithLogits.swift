@@ -10,9 +10,9 @@
 /// range-checked (as in PyTorch). At `x = -inf, y = 1` the loss is `+inf` and the
 /// gradient `-pw w`; at `x = -inf, y = 0` the loss is 0 (PyTorch gives NaN for both).
 public func binaryCrossEntropyWithLogits(
-  _ input: Tensor, target: Tensor, weight: Tensor? = nil, posWeight: Tensor? = nil,
+  _ input: Expr.Tensor, target: Expr.Tensor, weight: Expr.Tensor? = nil, posWeight: Expr.Tensor? = nil,
   reduction: Reduction = .mean
-) throws -> Tensor {
+) throws -> Expr.Tensor {
   guard target.shape == input.shape else {
     throw LossError("Target size (\(target.shape)) must be the same as input size (\(input.shape))", argument: "target")
   }

@@ -3,7 +3,7 @@
 /// (the input's shape).
 public enum CrossEntropyTarget: Sendable, Equatable {
   case classIndices([Int])
-  case probabilities(Tensor)
+  case probabilities(Expr.Tensor)
 }
 
 /// `cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
@@ -29,9 +29,9 @@ public enum CrossEntropyTarget: Sendable, Equatable {
 /// entry makes the loss `inf`. A probability 0 at a `-inf` logit contributes 0
 /// (`0 * log 0 = 0` in the limit; PyTorch gives NaN).
 public func crossEntropy(
-  _ input: Tensor, target: CrossEntropyTarget, weight: [Expr]? = nil, ignoreIndex: Int = -100,
+  _ input: Expr.Tensor, target: CrossEntropyTarget, weight: [Expr]? = nil, ignoreIndex: Int = -100,
   reduction: Reduction = .mean, labelSmoothing: Expr = .zero
-) throws -> Tensor {
+) throws -> Expr.Tensor {
   if let e = labelSmoothing.rationalValue, e < Rational(0) || e > Rational(1) {
     throw LossError("label_smoothing must be between 0.0 and 1.0. Got: \(e.toDouble())", argument: "label_smoothing")
   }
@@ -51,7 +51,7 @@ public func crossEntropy(
     let flat = try crossEntropy(
       input.classesLast, target: rows, weight: weight, ignoreIndex: ignoreIndex,
       reduction: reduction, labelSmoothing: labelSmoothing)
-    return reduction == .none ? Tensor(shape: input.shapeWithoutClasses, elements: flat.elements) : flat
+    return reduction == .none ? Expr.Tensor(shape: input.shapeWithoutClasses, elements: flat.elements) : flat
   }
   let logp = try logSoftmax(input, dim: -1)
   let (rows, columns) = input.asRows
@@ -73,7 +73,7 @@ public func crossEntropy(
       weights.append(weight?[t[n]] ?? .one)
     }
     let s = reduce(smooth, input: input, reduction: reduction, denominator: .sum(weights))
-    return Tensor(shape: nll.shape, elements: zip(nll.elements, s.elements).map { (1 - e) * $0 + e / c * $1 })
+    return Expr.Tensor(shape: nll.shape, elements: zip(nll.elements, s.elements).map { (1 - e) * $0 + e / c * $1 })
   case .probabilities(let p):
     guard p.shape == input.shape else {
       throw LossError("Expected target size \(input.shape), got \(p.shape)", argument: "target")

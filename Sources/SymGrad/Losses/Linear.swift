@@ -4,7 +4,7 @@
 /// result `(*, out)`, or `weight` is 1-D `(in)` and then `bias` is a scalar (0-D or one
 /// number) and the result has shape `(*)` (`x @ w + b`). Differentiate with respect to the
 /// symbols of any argument (the forum example differentiates the weights).
-public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> Tensor {
+public func linear(_ input: Expr.Tensor, weight: Expr.Tensor, bias: Expr.Tensor? = nil) throws -> Expr.Tensor {
   guard weight.rank == 1 || weight.rank == 2 else {
     throw LossError(
       "weight must be 1-D (in_features) or 2-D (out_features, in_features), got shape \(weight.shape)",
@@ -38,5 +38,5 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) throws 
     }
   }
   let batch = Array(input.shape.dropLast())
-  return Tensor(shape: vectorWeight ? batch : batch + [outFeatures], elements: out)
+  return Expr.Tensor(shape: vectorWeight ? batch : batch + [outFeatures], elements: out)
 }

@@ -214,10 +214,10 @@ enum LossFunctions {
   ]
 
   /// Sum or mean of all entries (`dim == nil`) or along one dimension.
-  static func reduceAlong(_ t: Tensor, dim: Int?, mean: Bool, keepdim: Bool = false) throws -> Tensor {
+  static func reduceAlong(_ t: Expr.Tensor, dim: Int?, mean: Bool, keepdim: Bool = false) throws -> Expr.Tensor {
     guard let dim else {
       let all = mean ? t.mean : t.sum
-      return keepdim ? Tensor(shape: t.shape.map { _ in 1 }, elements: [all]) : Tensor(scalar: all)
+      return keepdim ? Expr.Tensor(shape: t.shape.map { _ in 1 }, elements: [all]) : Expr.Tensor(scalar: all)
     }
     guard t.rank >= 1 else { throw LossError("cannot reduce a scalar along dim \(dim)", argument: "dim") }
     let d = dim < 0 ? dim + t.rank : dim
@@ -238,14 +238,14 @@ enum LossFunctions {
     }
     var shape = t.shape
     if keepdim { shape[d] = 1 } else { shape.remove(at: d) }
-    return Tensor(shape: shape, elements: out)
+    return Expr.Tensor(shape: shape, elements: out)
   }
 }
 
 extension CallArguments {
   /// Runs a loss, turning its `LossError` into a `ParseError` at the offending argument's
   /// column (a keyword of that name, else its usual position), or at the call.
-  func run(_ body: () throws -> Value) throws -> Value {
+  func run(_ body: () throws -> Expr.Value) throws -> Expr.Value {
     do { return try body() } catch let e as LossError { throw error(e.message, at: e.argument.flatMap(column(of:))) }
   }
 
@@ -262,17 +262,17 @@ extension CallArguments {
   }
 
   /// Positional `i` (or keyword `name`) as a tensor of scalars.
-  func tensor(_ i: Int, _ name: String) throws -> Tensor {
+  func tensor(_ i: Int, _ name: String) throws -> Expr.Tensor {
     guard let (v, c) = argument(i, name) else { throw error("missing argument '\(name)'") }
-    guard let t = Tensor(v) else {
+    guard let t = Expr.Tensor(v) else {
       throw error("'\(name)' must be a number or a rectangular list of numbers, got \(v.kindName)", at: c)
     }
     return t
   }
 
-  func optionalTensor(_ name: String) throws -> Tensor? {
+  func optionalTensor(_ name: String) throws -> Expr.Tensor? {
     guard let (v, c) = keyword(name) else { return nil }
-    guard let t = Tensor(v) else {
+    guard let t = Expr.Tensor(v) else {
       throw error("'\(name)' must be a number or a rectangular list, got \(v.kindName)", at: c)
     }
     return t
@@ -281,7 +281,7 @@ extension CallArguments {
   /// A 1-D keyword tensor (class weights).
   func vector(_ name: String) throws -> [Expr]? {
     guard let (v, c) = keyword(name) else { return nil }
-    guard let t = Tensor(v), t.rank == 1 else { throw error("'\(name)' must be a 1-D list", at: c) }
+    guard let t = Expr.Tensor(v), t.rank == 1 else { throw error("'\(name)' must be a 1-D list", at: c) }
     return t.elements
   }
 
@@ -330,7 +330,7 @@ extension CallArguments {
   }
 
   /// The `dim` of a softmax-like call, or PyTorch's implicit choice with its warning.
-  func softmaxDimension(for input: Tensor) throws -> Int {
+  func softmaxDimension(for input: Expr.Tensor) throws -> Int {
     if let d = try int(1, "dim") { return d }
     let d = implicitSoftmaxDimension(rank: input.rank)
     warn(
@@ -339,9 +339,9 @@ extension CallArguments {
     return d
   }
 
-  func classIndices(_ i: Int, for input: Tensor) throws -> [Int] {
+  func classIndices(_ i: Int, for input: Expr.Tensor) throws -> [Int] {
     let (v, c) = positional[i]
-    guard let t = Tensor(v) else { throw error("target must be a list of class indices", at: c) }
+    guard let t = Expr.Tensor(v) else { throw error("target must be a list of class indices", at: c) }
     // PyTorch: () for a (C) input, (N) for (N, C), (N, d1, ..., dK) for (N, C, d1, ..., dK).
     let expected = input.shapeWithoutClasses
     guard t.shape == expected else {

@@ -8,14 +8,14 @@
 /// (N, d1, ..., dK), every position a row). With every row ignored the mean is
 /// `0/0 = undefined` (PyTorch: NaN). Class weights may be symbols.
 public func nllLoss(
-  _ input: Tensor, target: [Int], weight: [Expr]? = nil, ignoreIndex: Int = -100,
+  _ input: Expr.Tensor, target: [Int], weight: [Expr]? = nil, ignoreIndex: Int = -100,
   reduction: Reduction = .mean
-) throws -> Tensor {
+) throws -> Expr.Tensor {
   if input.rank >= 3 {
     // (N, C, d1, ..., dK): every position is a row; `none` keeps (N, d1, ..., dK).
     let flat = try nllLoss(
       input.classesLast, target: target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction)
-    return reduction == .none ? Tensor(shape: input.shapeWithoutClasses, elements: flat.elements) : flat
+    return reduction == .none ? Expr.Tensor(shape: input.shapeWithoutClasses, elements: flat.elements) : flat
   }
   let (rows, columns) = input.asRows
   try checkClassTarget(input, target, weight: weight, ignoreIndex: ignoreIndex)
@@ -35,7 +35,7 @@ public func nllLoss(
 }
 
 /// Checks a class-index target against an N x C (or C) input, with PyTorch's messages.
-func checkClassTarget(_ input: Tensor, _ target: [Int], weight: [Expr]?, ignoreIndex: Int) throws {
+func checkClassTarget(_ input: Expr.Tensor, _ target: [Int], weight: [Expr]?, ignoreIndex: Int) throws {
   guard input.rank >= 1 else {
     throw LossError("input must be 1-D (C), 2-D (N, C) or (N, C, d1, ..., dK), got a scalar", argument: "input")
   }
@@ -56,11 +56,11 @@ func checkClassTarget(_ input: Tensor, _ target: [Int], weight: [Expr]?, ignoreI
 
 /// The reduction of per-row losses. `none` keeps the input's batch shape (a scalar for an
 /// unbatched input).
-func reduce(_ losses: [Expr], input: Tensor, reduction: Reduction, denominator: Expr) -> Tensor {
+func reduce(_ losses: [Expr], input: Expr.Tensor, reduction: Reduction, denominator: Expr) -> Expr.Tensor {
   switch reduction {
   case .none:
-    return input.rank == 1 ? Tensor(scalar: losses[0]) : Tensor(vector: losses)
-  case .sum: return Tensor(scalar: .sum(losses))
-  case .mean: return Tensor(scalar: .sum(losses) / denominator)
+    return input.rank == 1 ? Expr.Tensor(scalar: losses[0]) : Expr.Tensor(vector: losses)
+  case .sum: return Expr.Tensor(scalar: .sum(losses))
+  case .mean: return Expr.Tensor(scalar: .sum(losses) / denominator)
   }
 }

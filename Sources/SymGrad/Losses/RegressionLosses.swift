@@ -1,22 +1,22 @@
 /// `mse_loss(input, target, reduction="mean")`: `l_i = (x_i - y_i)^2`; `mean` divides by
 /// the number of elements. Input and target must have the same shape (PyTorch broadcasts
 /// other shapes with a warning that it is likely a mistake; SymGrad refuses them).
-public func mseLoss(_ input: Tensor, target: Tensor, reduction: Reduction = .mean) throws -> Tensor {
+public func mseLoss(_ input: Expr.Tensor, target: Expr.Tensor, reduction: Reduction = .mean) throws -> Expr.Tensor {
   try elementwiseLoss(input, target, reduction) { x, y in (x - y) * (x - y) }
 }
 
 /// `l1_loss(input, target, reduction="mean")`: `l_i = |x_i - y_i|`; `mean` divides by
 /// the number of elements. At `x_i == y_i` the derivative is 0 (`d|u| = sign(u)`), as
 /// PyTorch's backward (`sign(x - y)`).
-public func l1Loss(_ input: Tensor, target: Tensor, reduction: Reduction = .mean) throws -> Tensor {
+public func l1Loss(_ input: Expr.Tensor, target: Expr.Tensor, reduction: Reduction = .mean) throws -> Expr.Tensor {
   try elementwiseLoss(input, target, reduction) { x, y in abs(x - y) }
 }
 
 /// A loss of each (input, target) pair, reduced over all elements (`mean` by the count).
 func elementwiseLoss(
-  _ input: Tensor, _ target: Tensor, _ reduction: Reduction,
+  _ input: Expr.Tensor, _ target: Expr.Tensor, _ reduction: Reduction,
   _ f: (Expr, Expr) throws -> Expr
-) throws -> Tensor {
+) throws -> Expr.Tensor {
   guard input.shape == target.shape else {
     throw LossError(
       "target size \(target.shape) must equal input size \(input.shape) (PyTorch would broadcast with a warning)",
@@ -24,9 +24,9 @@ func elementwiseLoss(
   }
   let losses = try zip(input.elements, target.elements).map(f)
   switch reduction {
-  case .none: return Tensor(shape: input.shape, elements: losses)
-  case .sum: return Tensor(scalar: .sum(losses))
-  case .mean: return Tensor(scalar: .sum(losses) / .number(losses.count))
+  case .none: return Expr.Tensor(shape: input.shape, elements: losses)
+  case .sum: return Expr.Tensor(scalar: .sum(losses))
+  case .mean: return Expr.Tensor(scalar: .sum(losses) / .number(losses.count))
   }
 }
 
@@ -35,7 +35,8 @@ func elementwiseLoss(
 /// `exp(target) * (target - input)` with `log_target`. `batchmean` divides the sum by
 /// `input.size(0)` (the mathematically meaningful KL for a batch); `mean` by the number of
 /// elements, as PyTorch (which warns that this is not the KL divergence).
-public func klDiv(_ input: Tensor, target: Tensor, reduction: String = "mean", logTarget: Bool = false) throws -> Tensor
+public func klDiv(_ input: Expr.Tensor, target: Expr.Tensor, reduction: String = "mean", logTarget: Bool = false) throws
+  -> Expr.Tensor
 {
   guard input.shape == target.shape else {
     throw LossError("target size \(target.shape) must equal input size \(input.shape)", argument: "target")
@@ -46,12 +47,12 @@ public func klDiv(_ input: Tensor, target: Tensor, reduction: String = "mean", l
     return t * (log(t) - x)
   }
   switch reduction {
-  case "none": return Tensor(shape: input.shape, elements: losses)
-  case "sum": return Tensor(scalar: .sum(losses))
-  case "mean": return Tensor(scalar: .sum(losses) / .number(losses.count))
+  case "none": return Expr.Tensor(shape: input.shape, elements: losses)
+  case "sum": return Expr.Tensor(scalar: .sum(losses))
+  case "mean": return Expr.Tensor(scalar: .sum(losses) / .number(losses.count))
   case "batchmean":
     let n = input.rank == 0 ? 1 : input.shape[0]
-    return Tensor(scalar: .sum(losses) / .number(n))
+    return Expr.Tensor(scalar: .sum(losses) / .number(n))
   default:
     throw LossError(
       "reduction must be \"none\", \"mean\", \"sum\" or \"batchmean\", got \"\(reduction)\"", argument: "reduction")
@@ -60,7 +61,9 @@ public func klDiv(_ input: Tensor, target: Tensor, reduction: String = "mean", l
 
 /// `soft_margin_loss(input, target, reduction="mean")`: `log(1 + exp(-y x))` per element
 /// (written `softplus(-y x)`), `mean` over the elements.
-public func softMarginLoss(_ input: Tensor, target: Tensor, reduction: Reduction = .mean) throws -> Tensor {
+public func softMarginLoss(_ input: Expr.Tensor, target: Expr.Tensor, reduction: Reduction = .mean) throws
+  -> Expr.Tensor
+{
   try elementwiseLoss(input, target, reduction) { x, y in softplus(-y * x) }
 }
 
@@ -69,10 +72,10 @@ public func softMarginLoss(_ input: Tensor, target: Tensor, reduction: Reduction
 /// (PyTorch's hidden eps, copied); `full` adds Stirling's term
 /// `y log y - y + log(2 pi y)/2` where `y > 1` (the targets must then be numbers).
 public func poissonNLLLoss(
-  _ input: Tensor, target: Tensor, logInput: Bool = true, full: Bool = false,
+  _ input: Expr.Tensor, target: Expr.Tensor, logInput: Bool = true, full: Bool = false,
   eps: Expr = .number(Rational(numerator: 1, denominator: 100_000_000)!),
   reduction: Reduction = .mean
-) throws -> Tensor {
+) throws -> Expr.Tensor {
   try elementwiseLoss(input, target, reduction) { x, y in
     var l = logInput ? exp(x) - y * x : x - y * log(x + eps)
     if full {

@@ -11,9 +11,9 @@
 /// prediction the gradient is 0 in the limit (PyTorch's float computation gives NaN:
 /// `0**gamma` differentiated as `gamma * 0**(gamma-1) = inf` times 0).
 public func sigmoidFocalLoss(
-  _ input: Tensor, target: Tensor, alpha: Expr = .number(Rational(numerator: 1, denominator: 4)!),
+  _ input: Expr.Tensor, target: Expr.Tensor, alpha: Expr = .number(Rational(numerator: 1, denominator: 4)!),
   gamma: Expr = 2, reduction: Reduction = .none
-) throws -> Tensor {
+) throws -> Expr.Tensor {
   guard target.shape == input.shape else {
     throw LossError("Target size (\(target.shape)) must be the same as input size (\(input.shape))", argument: "target")
   }

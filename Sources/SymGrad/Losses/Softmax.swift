@@ -10,7 +10,7 @@ public func implicitSoftmaxDimension(rank: Int) -> Int {
 ///
 /// At `-inf` an entry's weight is 0 (and so is its gradient); an all `-inf` row has no
 /// limit (PyTorch: NaN); a `+inf` entry takes all the weight in the limit (PyTorch: NaN).
-public func softmax(_ x: Tensor, dim: Int = -1) throws -> Tensor {
+public func softmax(_ x: Expr.Tensor, dim: Int = -1) throws -> Expr.Tensor {
   try alongDimension(x, dim) { row in
     let s = Expr.sum(row.map(exp))
     return row.map { exp($0) / s }
@@ -21,7 +21,7 @@ public func softmax(_ x: Tensor, dim: Int = -1) throws -> Tensor {
 ///
 /// At an entry equal to `-inf` the value is `-inf` and the gradient with respect to it
 /// is the upstream gradient itself (as in PyTorch).
-public func logSoftmax(_ x: Tensor, dim: Int = -1) throws -> Tensor {
+public func logSoftmax(_ x: Expr.Tensor, dim: Int = -1) throws -> Expr.Tensor {
   try alongDimension(x, dim) { row in
     let l = log(Expr.sum(row.map(exp)))
     return row.map { $0 - l }
@@ -30,12 +30,12 @@ public func logSoftmax(_ x: Tensor, dim: Int = -1) throws -> Tensor {
 
 /// Applies `f` to every 1-D slice of `x` along `dim` (negative counts from the end). A
 /// 0-dim tensor is one slice of one entry (PyTorch accepts `dim` 0 or -1 for it).
-func alongDimension(_ x: Tensor, _ dim: Int, _ f: ([Expr]) -> [Expr]) throws -> Tensor {
+func alongDimension(_ x: Expr.Tensor, _ dim: Int, _ f: ([Expr]) -> [Expr]) throws -> Expr.Tensor {
   if x.rank == 0 {
     guard dim == 0 || dim == -1 else {
       throw LossError("Dimension out of range (expected to be in range of [-1, 0], but got \(dim))", argument: "dim")
     }
-    return Tensor(scalar: f(x.elements)[0])
+    return Expr.Tensor(scalar: f(x.elements)[0])
   }
   let d = dim < 0 ? dim + x.rank : dim
   guard d >= 0 && d < x.rank else {
@@ -54,13 +54,13 @@ func alongDimension(_ x: Tensor, _ dim: Int, _ f: ([Expr]) -> [Expr]) throws -> 
       for (k, j) in idx.enumerated() { out[j] = ys[k] }
     }
   }
-  return Tensor(shape: x.shape, elements: out)
+  return Expr.Tensor(shape: x.shape, elements: out)
 }
 
 /// `logsumexp(x, dim, keepdim=False)`: `log(sum_j exp(x_j))` along `dim`, the dimension
 /// removed (or kept with size 1). At `-inf` entries the term is 0; all `-inf` gives
 /// `-inf` (the limit).
-public func logSumExp(_ x: Tensor, dim: Int, keepdim: Bool = false) throws -> Tensor {
+public func logSumExp(_ x: Expr.Tensor, dim: Int, keepdim: Bool = false) throws -> Expr.Tensor {
   guard x.rank >= 1 else { return x.map { log(exp($0)) } }
   let d = dim < 0 ? dim + x.rank : dim
   guard d >= 0 && d < x.rank else {
@@ -79,5 +79,5 @@ public func logSumExp(_ x: Tensor, dim: Int, keepdim: Bool = false) throws -> Te
   }
   var shape = x.shape
   if keepdim { shape[d] = 1 } else { shape.remove(at: d) }
-  return Tensor(shape: shape, elements: out)
+  return Expr.Tensor(shape: shape, elements: out)
 }

@@ -13,9 +13,9 @@ enum CalculusFunctions {
       let g = f.gradient(withRespectTo: vars)
       // The gradient has the variables' shape (as PyTorch's .grad has its tensor's).
       if let shape = a.positional[1].value.shape, shape.count > 1 {
-        return Tensor(shape: shape, elements: g).value
+        return Expr.Tensor(shape: shape, elements: g).value
       }
-      return .list(g.map(Value.scalar))
+      return .list(g.map(Expr.Value.scalar))
     },
     LanguageFunction(
       name: "symbols", summary: "symbols(\"X\", [d1, d2, ...]): a tensor of element symbols X[i][j]... (row-major)"
@@ -24,7 +24,7 @@ enum CalculusFunctions {
       guard case .string(let name) = a.positional[0].value, Lexer.isIdentifier(name), !name.contains(".") else {
         throw a.error("argument 1 must be a name in quotes, as symbols(\"X\", [2, 3])", at: a.positional[0].column)
       }
-      let dims: [Value]
+      let dims: [Expr.Value]
       switch a.positional[1].value {
       case .list(let items): dims = items
       case .scalar: dims = [a.positional[1].value]
@@ -38,7 +38,7 @@ enum CalculusFunctions {
         shape.append(n)
       }
       do {
-        return try Tensor.symbols(name, shape: shape).value
+        return try Expr.Tensor.symbols(name, shape: shape).value
       } catch {
         throw a.error("\(error)", at: a.positional[1].column)
       }
@@ -47,13 +47,13 @@ enum CalculusFunctions {
       try a.expect(positional: 2...2)
       let outs = a.positional[0].value.flattened
       let vars = try a.symbols(1)
-      return .list(outs.jacobian(withRespectTo: vars).map { .list($0.map(Value.scalar)) })
+      return .list(outs.jacobian(withRespectTo: vars).map { .list($0.map(Expr.Value.scalar)) })
     },
     LanguageFunction(name: "hessian", summary: "hessian(f, [x, y, ...]): the matrix of second derivatives") { a in
       try a.expect(positional: 2...2)
       let f = try a.scalar(0)
       let vars = try a.symbols(1)
-      return .list(f.hessian(withRespectTo: vars).map { .list($0.map(Value.scalar)) })
+      return .list(f.hessian(withRespectTo: vars).map { .list($0.map(Expr.Value.scalar)) })
     },
     LanguageFunction(name: "diag", summary: "diag(v): the diagonal matrix of a vector") { a in
       try a.expect(positional: 1...1)
@@ -80,7 +80,7 @@ enum CalculusFunctions {
     },
     LanguageFunction(name: "transpose", summary: "transpose(M): the transposed matrix") { a in
       try a.expect(positional: 1...1)
-      guard let t = Tensor(a.positional[0].value), t.rank == 2 else { throw a.error("transpose needs a matrix") }
+      guard let t = Expr.Tensor(a.positional[0].value), t.rank == 2 else { throw a.error("transpose needs a matrix") }
       let (r, c) = (t.shape[0], t.shape[1])
       return .list((0..<c).map { j in .list((0..<r).map { i in .scalar(t.elements[i * c + j]) }) })
     },

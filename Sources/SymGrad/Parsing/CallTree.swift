@@ -5,11 +5,11 @@
 /// first argument is a `linear` node.
 public struct CallTree: Sendable {
   public indirect enum Argument: Sendable {
-    case value(Value)
+    case value(Expr.Value)
     case call(CallTree)
 
     /// The argument's value (a nested call is evaluated).
-    public var value: Value {
+    public var value: Expr.Value {
       switch self {
       case .value(let v): return v
       case .call(let c): return c.result
@@ -19,13 +19,13 @@ public struct CallTree: Sendable {
 
   public let name: String
   public let positional: [Argument]
-  public let keywords: [String: Value]
+  public let keywords: [String: Expr.Value]
   /// The value of the whole call.
-  public let result: Value
+  public let result: Expr.Value
 
   /// The call tree of `text`, or nil when the text is not a function call at top level.
   /// `bindings` name values as in `ExpressionLanguage.valueAndWarnings(parsing:bindings:)`.
-  public static func parse(_ text: String, bindings: [String: Value] = [:]) throws -> CallTree? {
+  public static func parse(_ text: String, bindings: [String: Expr.Value] = [:]) throws -> CallTree? {
     try DeepInput.run(for: text) {
       let syntax = try Parser.parse(text)
       return try tree(syntax, Interpreter(functions: ExpressionLanguage.functions, bindings: bindings))
@@ -38,7 +38,7 @@ public struct CallTree: Sendable {
       if let t = try tree(a, interpreter) { return .call(t) }
       return .value(try interpreter.value(of: a))
     }
-    var kw: [String: Value] = [:]
+    var kw: [String: Expr.Value] = [:]
     for k in keywords { kw[k.name] = try interpreter.value(of: k.value) }
     // The registered name (`F.softmax` is `softmax`).
     let registered = FunctionRegistry.resolve(name)?.name ?? name

@@ -18,18 +18,18 @@ struct Interpreter {
   var warnings: WarningLog? = nil
   /// Names that stand for given values (tensors of symbols, data read from files): looked
   /// up before a name becomes a symbol; constants' names cannot be bound.
-  var bindings: [String: Value] = [:]
+  var bindings: [String: Expr.Value] = [:]
   /// Canonical constructions already made in this interpretation: printed DAGs repeat
   /// their shared subexpressions, and a repeat is then a lookup, not a rebuild.
   private let constructed = ConstructionMemo()
 
-  init(functions: [String: LanguageFunction], warnings: WarningLog? = nil, bindings: [String: Value] = [:]) {
+  init(functions: [String: LanguageFunction], warnings: WarningLog? = nil, bindings: [String: Expr.Value] = [:]) {
     self.functions = functions
     self.warnings = warnings
     self.bindings = bindings
   }
 
-  func value(of syntax: Syntax) throws -> Value {
+  func value(of syntax: Syntax) throws -> Expr.Value {
     switch syntax {
     case .number(let text, let column):
       guard let r = Rational(decimal: text) else {
@@ -190,14 +190,14 @@ private final class ConstructionMemo {
 
 /// Elementwise operations with broadcasting.
 enum Broadcast {
-  static func unary(_ v: Value, column: Int, _ op: (Expr) -> Expr) throws -> Value {
+  static func unary(_ v: Expr.Value, column: Int, _ op: (Expr) -> Expr) throws -> Expr.Value {
     switch v {
     case .scalar, .list: return v.map(op)
     default: throw ParseError(column: column, message: "arithmetic on \(v.kindName)")
     }
   }
 
-  static func binary(_ a: Value, _ b: Value, column: Int, _ op: (Expr, Expr) -> Expr) throws -> Value {
+  static func binary(_ a: Expr.Value, _ b: Expr.Value, column: Int, _ op: (Expr, Expr) -> Expr) throws -> Expr.Value {
     switch (a, b) {
     case (.scalar(let x), .scalar(let y)): return .scalar(op(x, y))
     case (.string, _), (.boolean, _): throw ParseError(column: column, message: "arithmetic on \(a.kindName)")

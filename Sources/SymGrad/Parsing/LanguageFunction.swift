@@ -5,9 +5,9 @@ public struct LanguageFunction: Sendable {
   public let name: String
   /// One-line signature and meaning, shown in help.
   public let summary: String
-  let call: @Sendable (CallArguments) throws -> Value
+  let call: @Sendable (CallArguments) throws -> Expr.Value
 
-  public init(name: String, summary: String, call: @escaping @Sendable (CallArguments) throws -> Value) {
+  public init(name: String, summary: String, call: @escaping @Sendable (CallArguments) throws -> Expr.Value) {
     self.name = name
     self.summary = summary
     self.call = call
@@ -20,21 +20,21 @@ public struct CallArguments: Sendable {
   public let function: String
   /// Column of the function name.
   public let column: Int
-  public let positional: [(value: Value, column: Int)]
-  public let keywords: [(name: String, value: Value, column: Int)]
+  public let positional: [(value: Expr.Value, column: Int)]
+  public let keywords: [(name: String, value: Expr.Value, column: Int)]
   /// Where warnings go (PyTorch's `UserWarning`s, e.g. an implicit softmax dimension).
   let warnings: WarningLog?
 
   public init(
-    function: String, column: Int, positional: [(value: Value, column: Int)],
-    keywords: [(name: String, value: Value, column: Int)]
+    function: String, column: Int, positional: [(value: Expr.Value, column: Int)],
+    keywords: [(name: String, value: Expr.Value, column: Int)]
   ) {
     self.init(function: function, column: column, positional: positional, keywords: keywords, warnings: nil)
   }
 
   init(
-    function: String, column: Int, positional: [(value: Value, column: Int)],
-    keywords: [(name: String, value: Value, column: Int)], warnings: WarningLog?
+    function: String, column: Int, positional: [(value: Expr.Value, column: Int)],
+    keywords: [(name: String, value: Expr.Value, column: Int)], warnings: WarningLog?
   ) {
     self.function = function
     self.column = column
@@ -78,12 +78,12 @@ public struct CallArguments: Sendable {
   }
 
   /// The keyword argument called `name`, if given.
-  public func keyword(_ name: String) -> (value: Value, column: Int)? {
+  public func keyword(_ name: String) -> (value: Expr.Value, column: Int)? {
     keywords.first { $0.name == name }.map { ($0.value, $0.column) }
   }
 
   /// Positional argument `i`, or the keyword `name` (PyTorch allows both).
-  public func argument(_ i: Int, _ name: String) -> (value: Value, column: Int)? {
+  public func argument(_ i: Int, _ name: String) -> (value: Expr.Value, column: Int)? {
     if i < positional.count { return positional[i] }
     return keyword(name)
   }
@@ -96,7 +96,7 @@ public struct CallArguments: Sendable {
   }
 }
 
-extension Value {
+extension Expr.Value {
   /// The exact number held by a scalar value, or nil.
   public var rationalValue: Rational? {
     if case .scalar(let e) = self { return e.rationalValue }
@@ -110,7 +110,7 @@ public enum ExpressionLanguage {
   public static var functions: [String: LanguageFunction] { FunctionRegistry.byName }
 
   /// Parses and interprets `text` into a value (scalar, list, string or boolean).
-  public static func value(parsing text: String) throws -> Value {
+  public static func value(parsing text: String) throws -> Expr.Value {
     try valueAndWarnings(parsing: text).value
   }
 
@@ -119,8 +119,8 @@ public enum ExpressionLanguage {
   ///
   /// `bindings` give names values (a tensor of symbols declared with `--tensor`, data read
   /// from a file): a bound name stands for its value wherever it occurs in `text`.
-  public static func valueAndWarnings(parsing text: String, bindings: [String: Value] = [:]) throws -> (
-    value: Value, warnings: [String]
+  public static func valueAndWarnings(parsing text: String, bindings: [String: Expr.Value] = [:]) throws -> (
+    value: Expr.Value, warnings: [String]
   ) {
     try DeepInput.run(for: text) {
       let syntax = try Parser.parse(text)
@@ -149,7 +149,7 @@ extension Expr {
   }
 }
 
-extension Value {
+extension Expr.Value {
   /// Parses expression text that may denote a list or matrix.
   public init(parsing text: String) throws { self = try ExpressionLanguage.value(parsing: text) }
 }

@@ -1,56 +1,58 @@
-/// A value of the expression language: a scalar expression, a (nested) list of values
-/// for vectors and matrices, a string (keyword options such as `reduction="sum"`) or a
-/// boolean (`True`/`False`).
-public enum Value: Sendable, Equatable {
-  case scalar(Expr)
-  case list([Value])
-  case string(String)
-  case boolean(Bool)
+extension Expr {
+  /// A value of the expression language: a scalar expression, a (nested) list of values
+  /// for vectors and matrices, a string (keyword options such as `reduction="sum"`) or a
+  /// boolean (`True`/`False`).
+  public enum Value: Sendable, Equatable {
+    case scalar(Expr)
+    case list([Value])
+    case string(String)
+    case boolean(Bool)
 
-  /// The shape of a rectangular nested list (`[]` for a scalar), nil if ragged or if it
-  /// holds strings or booleans.
-  public var shape: [Int]? {
-    switch self {
-    case .scalar: return []
-    case .string, .boolean: return nil
-    case .list(let items):
-      guard let first = items.first else { return [0] }
-      guard let inner = first.shape else { return nil }
-      for item in items.dropFirst() where item.shape != inner { return nil }
-      return [items.count] + inner
+    /// The shape of a rectangular nested list (`[]` for a scalar), nil if ragged or if it
+    /// holds strings or booleans.
+    public var shape: [Int]? {
+      switch self {
+      case .scalar: return []
+      case .string, .boolean: return nil
+      case .list(let items):
+        guard let first = items.first else { return [0] }
+        guard let inner = first.shape else { return nil }
+        for item in items.dropFirst() where item.shape != inner { return nil }
+        return [items.count] + inner
+      }
     }
-  }
 
-  /// The scalar leaves in row-major order (empty for strings and booleans).
-  public var flattened: [Expr] {
-    switch self {
-    case .scalar(let e): return [e]
-    case .list(let items): return items.flatMap(\.flattened)
-    case .string, .boolean: return []
+    /// The scalar leaves in row-major order (empty for strings and booleans).
+    public var flattened: [Expr] {
+      switch self {
+      case .scalar(let e): return [e]
+      case .list(let items): return items.flatMap(\.flattened)
+      case .string, .boolean: return []
+      }
     }
-  }
 
-  /// Applies `transform` to every scalar leaf, keeping the shape.
-  public func map(_ transform: (Expr) throws -> Expr) rethrows -> Value {
-    switch self {
-    case .scalar(let e): return .scalar(try transform(e))
-    case .list(let items): return .list(try items.map { try $0.map(transform) })
-    case .string, .boolean: return self
+    /// Applies `transform` to every scalar leaf, keeping the shape.
+    public func map(_ transform: (Expr) throws -> Expr) rethrows -> Value {
+      switch self {
+      case .scalar(let e): return .scalar(try transform(e))
+      case .list(let items): return .list(try items.map { try $0.map(transform) })
+      case .string, .boolean: return self
+      }
     }
-  }
 
-  /// A short human name of the kind of value, for error messages.
-  var kindName: String {
-    switch self {
-    case .scalar: return "a scalar"
-    case .list: return shape.map { "a list of shape \($0)" } ?? "a ragged list"
-    case .string: return "a string"
-    case .boolean: return "a boolean"
+    /// A short human name of the kind of value, for error messages.
+    var kindName: String {
+      switch self {
+      case .scalar: return "a scalar"
+      case .list: return shape.map { "a list of shape \($0)" } ?? "a ragged list"
+      case .string: return "a string"
+      case .boolean: return "a boolean"
+      }
     }
   }
 }
 
-extension Value: CustomStringConvertible {
+extension Expr.Value: CustomStringConvertible {
   /// Scalars in the text syntax, lists as `[a, b]`, strings quoted.
   public var description: String { text(printing: \.description) }
 

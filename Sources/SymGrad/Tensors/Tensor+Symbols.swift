@@ -5,7 +5,7 @@
 /// `v[0], v[1], ...` for a vector. These are the language's element symbols (`x[0]` and
 /// `W[0][1]` in text name symbols of their own), so printed results read back, and
 /// `X[3][17]` in text is that element whether or not `X` is bound to the tensor.
-extension Tensor {
+extension Expr.Tensor {
   /// The most elements a tensor of symbols may have: 262,144, four times a 64 x 1000
   /// batch. Each is an interned symbol (about 1.5 microseconds and 200 bytes to make) that
   /// every command then prints and reads back: 2^20 of them took 3.8 s through parsing,
@@ -24,7 +24,7 @@ extension Tensor {
   ///
   /// Throws `TensorError` for a negative dimension or more than `maximumSymbolCount`
   /// elements.
-  public static func symbols(_ name: String, shape: [Int]) throws(TensorError) -> Tensor {
+  public static func symbols(_ name: String, shape: [Int]) throws(TensorError) -> Expr.Tensor {
     guard shape.allSatisfy({ $0 >= 0 }) else { throw .negativeDimension(shape) }
     var count = 1
     for d in shape {
@@ -32,7 +32,7 @@ extension Tensor {
       guard !overflow, p <= maximumSymbolCount else { throw .tooManyElements(shape, limit: maximumSymbolCount) }
       count = p
     }
-    if shape.isEmpty { return Tensor(scalar: .symbol(name)) }
+    if shape.isEmpty { return Expr.Tensor(scalar: .symbol(name)) }
     var elements: [Expr] = []
     elements.reserveCapacity(count)
     var index = [Int](repeating: 0, count: shape.count)
@@ -47,7 +47,7 @@ extension Tensor {
         axis -= 1
       }
     }
-    return Tensor(shape: shape, elements: elements)
+    return Expr.Tensor(shape: shape, elements: elements)
   }
 }
 

@@ -164,7 +164,7 @@ enum PlotCommand {
   /// A non-empty rectangular matrix of numbers (`inf`, `-inf` allowed) from `text`.
   static func matrix(_ text: String, _ option: String) throws -> [[Double]] {
     let value = try Shared.parse(text)
-    guard let t = Tensor(value), t.rank == 2, t.shape[0] > 0, t.shape[1] > 0 else {
+    guard let t = Expr.Tensor(value), t.rank == 2, t.shape[0] > 0, t.shape[1] > 0 else {
       throw UsageError("\(option) must be a non-empty matrix [[...], ...]")
     }
     let numbers = try t.elements.map { e -> Double in

@@ -16,9 +16,9 @@ struct ProofChecker {
     var claim = ""
     var source = ""
     var paragraphs: [String] = []
-    var definitions: [(name: String, value: Value)] = []
+    var definitions: [(name: String, value: Expr.Value)] = []
     /// Each derivation: its steps as written and as evaluated values.
-    var derivations: [[(text: String, value: Value)]] = []
+    var derivations: [[(text: String, value: Expr.Value)]] = []
     var results: [Result] = []
     var passed: Bool { !results.isEmpty && results.allSatisfy(\.passed) }
   }
@@ -29,7 +29,7 @@ struct ProofChecker {
   func run() -> Outcome {
     var out = Outcome()
     var macros: [(String, String)] = []
-    var previous: Value?
+    var previous: Expr.Value?
     var previousLine = 0
     for located in file.lines {
       let n = located.number
@@ -38,8 +38,8 @@ struct ProofChecker {
         for (name, body) in macros.reversed() { t = replaceWord(name, in: t, with: "(" + body + ")") }
         return t
       }
-      func parse(_ text: String) throws -> Value {
-        do { return try Value(parsing: expand(text)) } catch let e as ParseError {
+      func parse(_ text: String) throws -> Expr.Value {
+        do { return try Expr.Value(parsing: expand(text)) } catch let e as ParseError {
           throw ProofFailure("\(file.path):\(n): in '\(text)': \(e.message)")
         }
       }
@@ -59,7 +59,7 @@ struct ProofChecker {
       case .define(let name, let body):
         let expanded = expand(body)
         macros.append((name, expanded))
-        if let v = try? Value(parsing: expanded) {
+        if let v = try? Expr.Value(parsing: expanded) {
           out.definitions.append((name, v))
         } else {
           record("let \(name) = \(body)") { (false, "does not parse: \(body)") }
@@ -92,7 +92,7 @@ struct ProofChecker {
           let point = try parsePoint(pointText)
           let v = try parse(e)
           let got = Expr.limitValues(of: v.flattened, at: point).map(\.doubleValue)
-          let expected = try numbers(try Value(parsing: expectedText))
+          let expected = try numbers(try Expr.Value(parsing: expectedText))
           guard got.count == expected.count else { return (false, "\(got.count) values, expected \(expected.count)") }
           let tol = tolerance ?? 1e-12
           let same = zip(got, expected).allSatisfy { a, b in
@@ -119,7 +119,7 @@ struct ProofChecker {
   /// Entry-by-entry symbolic equality: same shape and each difference simplifies to 0.
   /// Sides that differ only by `binary_cross_entropy`'s domain guard (`unit_interval`) are
   /// equal on that domain, and the note (second result) says so.
-  func equal(_ a: Value, _ b: Value) -> (Bool, String) {
+  func equal(_ a: Expr.Value, _ b: Expr.Value) -> (Bool, String) {
     guard a.shape == b.shape else {
       return (false, "shapes \(a.shape.map { "\($0)" } ?? "?") and \(b.shape.map { "\($0)" } ?? "?") differ")
     }
@@ -150,7 +150,7 @@ struct ProofChecker {
     return point
   }
 
-  func numbers(_ v: Value) throws -> [Double] {
+  func numbers(_ v: Expr.Value) throws -> [Double] {
     try v.flattened.map { e in
       if let r = e.rationalValue { return r.toDouble() }
       if let c = e.constantValue { return c.doubleValue }

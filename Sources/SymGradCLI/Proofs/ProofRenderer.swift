@@ -2,7 +2,7 @@ import SymGrad
 
 /// Writes a checked proof as a GitHub-readable Markdown file and a complete LaTeX document.
 enum ProofRenderer {
-  static func latex(_ v: Value) -> String {
+  static func latex(_ v: Expr.Value) -> String {
     switch v {
     case .scalar(let e): return LatexDocument.scalar(e)
     case .list:
@@ -16,7 +16,7 @@ enum ProofRenderer {
   }
 
   /// Text with terminating fractions as decimals (`1.3032*w00`).
-  static func decimal(_ v: Value) -> String {
+  static func decimal(_ v: Expr.Value) -> String {
     switch v {
     case .scalar(let e): return e.decimalDescription
     case .list(let items): return "[" + items.map(decimal).joined(separator: ", ") + "]"

@@ -28,7 +28,7 @@ import Testing
   static func documents() throws -> [(String, String)] {
     let ce = try Expr(parsing: "cross_entropy([[a, b, c]], [1])")
     let grad = ce.gradient(withRespectTo: ["a", "b", "c"].map(Expr.symbol))
-    let softmax = try Value(parsing: "softmax([x0, x1, x2])").flattened
+    let softmax = try Expr.Value(parsing: "softmax([x0, x1, x2])").flattened
     let jac = softmax.jacobian(withRespectTo: ["x0", "x1", "x2"].map(Expr.symbol))
     let hess = try Expr(parsing: "log(exp(a) + exp(b) + exp(c))").hessian(
       withRespectTo: ["a", "b", "c"].map(Expr.symbol))

@@ -46,14 +46,14 @@ import Testing
     #expect(status == 0, "\(o.standardError)")
     let json = try JSONSerialization.jsonObject(with: Data(o.standardOutput.utf8)) as? [String: Any]
     #expect(json?["expression"] as? String == c.text, "\(c.expr)")
-    #expect(try Value(parsing: c.expr).sympyDescription == c.text)
+    #expect(try Expr.Value(parsing: c.expr).sympyDescription == c.text)
   }
 
   @Test(arguments: cases.indices)
   func valuesAgreeWithSympyWithinAnUlp(_ i: Int) throws {
     let c = Self.cases[i]
     let point = c.at.mapValues { Double($0)! }
-    let mine = try CompiledFunction.certifiedValues(of: Value(parsing: c.expr).flattened, at: point)
+    let mine = try CompiledFunction.certifiedValues(of: Expr.Value(parsing: c.expr).flattened, at: point)
     let theirs = c.values.map { s -> Double in
       switch s {
       case "inf": return .infinity

@@ -113,7 +113,7 @@ import Testing
   }
 
   static func generator(_ c: (text: String, wrt: [String], points: [[Double]])) throws -> CodeGenerator {
-    let v = try Value(parsing: c.text)
+    let v = try Expr.Value(parsing: c.text)
     let wrt = c.wrt.map(CodeGenerator.Parameter.scalar)
     if case .scalar(let f) = v { return try CodeGenerator(f, withRespectTo: wrt) }
     return try CodeGenerator(list: v.flattened, withRespectTo: wrt)

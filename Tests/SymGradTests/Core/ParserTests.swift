@@ -20,7 +20,7 @@ import Testing
     -> ParseError?
   {
     do {
-      _ = try Value(parsing: text)
+      _ = try Expr.Value(parsing: text)
       Issue.record("\"\(text.prefix(60))\" parsed without error", sourceLocation: sourceLocation)
       return nil
     } catch let e as ParseError {
@@ -112,25 +112,25 @@ import Testing
   // MARK: Lists, indexing, broadcasting
 
   @Test func lists() throws {
-    let v = try Value(parsing: "[1, 2, 3]")
+    let v = try Expr.Value(parsing: "[1, 2, 3]")
     #expect(v == .list([.scalar(1), .scalar(2), .scalar(3)]))
     #expect(v.shape == [3])
-    let m = try Value(parsing: "[[a, b], [c, d]]")
+    let m = try Expr.Value(parsing: "[[a, b], [c, d]]")
     #expect(m.shape == [2, 2])
     #expect(m.flattened == [a, b, c, d])
-    #expect(try Value(parsing: "[]").shape == [0])
-    #expect(try Value(parsing: "[1, 2,]").shape == [2])
-    #expect(try Value(parsing: "[[1], [1, 2]]").shape == nil)
-    #expect(try Value(parsing: "[[[1, 2, 3]], [[4, 5, 6]]]").shape == [2, 1, 3])
-    #expect(try Value(parsing: "x") == .scalar(x))
-    #expect(try Value(parsing: "x").shape == [])
+    #expect(try Expr.Value(parsing: "[]").shape == [0])
+    #expect(try Expr.Value(parsing: "[1, 2,]").shape == [2])
+    #expect(try Expr.Value(parsing: "[[1], [1, 2]]").shape == nil)
+    #expect(try Expr.Value(parsing: "[[[1, 2, 3]], [[4, 5, 6]]]").shape == [2, 1, 3])
+    #expect(try Expr.Value(parsing: "x") == .scalar(x))
+    #expect(try Expr.Value(parsing: "x").shape == [])
   }
 
   @Test func indexing() throws {
-    #expect(try Value(parsing: "[[a, b], [c, d]][1][0]") == .scalar(c))
-    #expect(try Value(parsing: "[[a, b], [c, d]][0]") == .list([.scalar(a), .scalar(b)]))
-    #expect(try Value(parsing: "[1, 2, 3][-1]") == .scalar(3))
-    #expect(try Value(parsing: "[1, 2, 3][1 + 1]") == .scalar(3))
+    #expect(try Expr.Value(parsing: "[[a, b], [c, d]][1][0]") == .scalar(c))
+    #expect(try Expr.Value(parsing: "[[a, b], [c, d]][0]") == .list([.scalar(a), .scalar(b)]))
+    #expect(try Expr.Value(parsing: "[1, 2, 3][-1]") == .scalar(3))
+    #expect(try Expr.Value(parsing: "[1, 2, 3][1 + 1]") == .scalar(3))
     // Indexing a symbol names an element.
     #expect(try parse("x[0]") == .symbol("x[0]"))
     #expect(try parse("W[0][1]") == .symbol("W[0][1]"))
@@ -138,19 +138,19 @@ import Testing
   }
 
   @Test func broadcasting() throws {
-    #expect(try Value(parsing: "[1, 2] + 1") == .list([.scalar(2), .scalar(3)]))
-    #expect(try Value(parsing: "1 - [1, 2]") == .list([.scalar(0), .scalar(-1)]))
+    #expect(try Expr.Value(parsing: "[1, 2] + 1") == .list([.scalar(2), .scalar(3)]))
+    #expect(try Expr.Value(parsing: "1 - [1, 2]") == .list([.scalar(0), .scalar(-1)]))
     #expect(
-      try Value(parsing: "[[a, b], [c, d]] * [1, 2]")
+      try Expr.Value(parsing: "[[a, b], [c, d]] * [1, 2]")
         == .list([.list([.scalar(a), .scalar(2 * b)]), .list([.scalar(c), .scalar(2 * d)])]))
-    #expect(try Value(parsing: "[1, 2] * [3, 4]") == .list([.scalar(3), .scalar(8)]))
+    #expect(try Expr.Value(parsing: "[1, 2] * [3, 4]") == .list([.scalar(3), .scalar(8)]))
     // A length-1 axis stretches: [[1], [2]] + [10, 20] is 2 x 2.
     #expect(
-      try Value(parsing: "[[1], [2]] + [10, 20]")
+      try Expr.Value(parsing: "[[1], [2]] + [10, 20]")
         == .list([.list([.scalar(11), .scalar(21)]), .list([.scalar(12), .scalar(22)])]))
-    #expect(try Value(parsing: "-[x, y]") == .list([.scalar(-x), .scalar(-y)]))
-    #expect(try Value(parsing: "exp([0, x])") == .list([.scalar(1), .scalar(exp(x))]))
-    #expect(try Value(parsing: "[x, y] ** 2") == .list([.scalar(x ** 2), .scalar(y ** 2)]))
+    #expect(try Expr.Value(parsing: "-[x, y]") == .list([.scalar(-x), .scalar(-y)]))
+    #expect(try Expr.Value(parsing: "exp([0, x])") == .list([.scalar(1), .scalar(exp(x))]))
+    #expect(try Expr.Value(parsing: "[x, y] ** 2") == .list([.scalar(x ** 2), .scalar(y ** 2)]))
   }
 
   // MARK: Errors

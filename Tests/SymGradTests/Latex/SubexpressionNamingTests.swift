@@ -6,7 +6,7 @@ import Testing
   /// The 3x3 Jacobian of softmax written out by hand, as in the brief.
   static func softmaxJacobian() throws -> [[Expr]] {
     let d = "(exp(x0) + exp(x1) + exp(x2))"
-    let s = try Value(parsing: "[exp(x0)/\(d), exp(x1)/\(d), exp(x2)/\(d)]").flattened
+    let s = try Expr.Value(parsing: "[exp(x0)/\(d), exp(x1)/\(d), exp(x2)/\(d)]").flattened
     return s.jacobian(withRespectTo: ["x0", "x1", "x2"].map(Expr.symbol))
   }
 

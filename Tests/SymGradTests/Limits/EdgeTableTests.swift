@@ -54,7 +54,7 @@ import Testing
   @Test(arguments: cases.indices)
   func valueIsTheLimit(_ i: Int) throws {
     let (what, text, point, expected) = Self.cases[i]
-    let values = try Value(parsing: text).flattened.map { try $0.evaluate(at: point) }
+    let values = try Expr.Value(parsing: text).flattened.map { try $0.evaluate(at: point) }
     #expect(values.count == expected.count)
     for (v, e) in zip(values, expected) {
       if e.isInfinite {

@@ -86,7 +86,7 @@ import Testing
   /// the series stay short; the slowest score takes all the weight. It ran 2.9 s before,
   /// and ran out of the work budget once series were charged for their exponents' size.
   @Test func masksOfVeryDifferentScalesAreDecided() throws {
-    let e = try Value(
+    let e = try Expr.Value(
       parsing: "attention_weights([[o00, 6/7]], [[o00/(o00), 2**63], [10**-30, 7], [10**400, o00]], scale=1)")
     let v = try Expr.certifiedValues(of: e.flattened, at: ["o00": -Double.infinity])
     #expect(v.map { $0.value } == [0, 1, 0])

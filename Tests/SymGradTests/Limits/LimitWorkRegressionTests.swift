@@ -88,7 +88,7 @@ import Testing
   /// the limit: the smallest coefficient dominates as W -> -inf.
   @Test func compositionsOfCloseExponentsStopEarlyAndSaySo() throws {
     let text = "attention_weights([[8, 123456789012345678901234567890]], [[2*W, W], [2, W], [W, W]])"
-    let values = try Expr.certifiedValues(of: Value(parsing: text).flattened, at: ["W": -.infinity])
+    let values = try Expr.certifiedValues(of: Expr.Value(parsing: text).flattened, at: ["W": -.infinity])
     #expect(values.map(\.value) == [0, 1, 0] && values.allSatisfy(\.certified), "\(values)")
     // The composition's order is what it reached, not what was asked.
     let arithmetic = SeriesArithmetic(

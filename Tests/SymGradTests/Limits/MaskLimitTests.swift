@@ -12,7 +12,7 @@ import Testing
   static let q = ["q0", "q1", "q2", "q3"].map(Expr.symbol)
 
   func weights(_ masks: String) throws -> [Expr] {
-    try Value(parsing: "attention_weights([[q0, q1], [q2, q3]], \(Self.keys)\(masks))").flattened
+    try Expr.Value(parsing: "attention_weights([[q0, q1], [q2, q3]], \(Self.keys)\(masks))").flattened
   }
 
   func values(_ es: [Expr]) throws -> [Double] { try es.map { try $0.evaluate(at: Self.point) } }
@@ -80,8 +80,8 @@ import Testing
 
   @Test func causalMaskIsGenerateSquareSubsequentMask() throws {
     for n in 1...5 {
-      let a = try Value(parsing: "causal_mask(\(n))")
-      let b = try Value(parsing: "generate_square_subsequent_mask(\(n))")
+      let a = try Expr.Value(parsing: "causal_mask(\(n))")
+      let b = try Expr.Value(parsing: "generate_square_subsequent_mask(\(n))")
       #expect(a == b)
       let flat = a.flattened
       for i in 0..<n { for j in 0..<n { #expect(flat[i * n + j] == (j > i ? Expr.negativeInfinity : 0)) } }
@@ -101,10 +101,10 @@ import Testing
   /// softmax written out with Foundation's exp.
   @Test func minusInfinityIsAMaskZeroIsNot() throws {
     let p: [String: Double] = ["a": 1, "b": 2, "c": 0.5, "m": 0]
-    let minusInf = try Value(parsing: "softmax([a + -inf, b, c])").flattened.map { try $0.evaluate(at: p) }
+    let minusInf = try Expr.Value(parsing: "softmax([a + -inf, b, c])").flattened.map { try $0.evaluate(at: p) }
     // The 0 mask as a variable set to 0 (a literal `a + 0` is just `a` by construction).
-    let plusZero = try Value(parsing: "softmax([a + m, b, c])").flattened.map { try $0.evaluate(at: p) }
-    let timesZero = try Value(parsing: "softmax([a*m, b*m, c*m])").flattened.map { try $0.evaluate(at: p) }
+    let plusZero = try Expr.Value(parsing: "softmax([a + m, b, c])").flattened.map { try $0.evaluate(at: p) }
+    let timesZero = try Expr.Value(parsing: "softmax([a*m, b*m, c*m])").flattened.map { try $0.evaluate(at: p) }
     let (ea, eb, ec) = (Foundation.exp(1.0), Foundation.exp(2.0), Foundation.exp(0.5))
     // O(1) values from a few libm operations on each side: 1e-14 relative is ample.
     #expect(minusInf[0] == 0)

@@ -8,7 +8,7 @@ import Testing
 /// in PyTorch. Before, such an input was either refused or, with probability targets,
 /// silently softmaxed along the last dimension (a size-1 dimension: the loss was 0).
 @Suite struct CrossEntropyShapesTests {
-  func value(_ text: String) throws -> Value { try Value(parsing: text) }
+  func value(_ text: String) throws -> Expr.Value { try Expr.Value(parsing: text) }
 
   /// The reproducer. PyTorch (float64) at x0 = 0.5, x1 = -1:
   /// loss 1.3264132779827527, gradient [0.5675744761936437, -0.5675744761936437];
@@ -76,7 +76,7 @@ import Testing
 
   /// Targets of the wrong shape are refused with the shapes PyTorch expects.
   @Test func wrongTargetShape() {
-    #expect(throws: ParseError.self) { try Value(parsing: "cross_entropy([[[a, b], [c, d]]], [0, 1])") }
+    #expect(throws: ParseError.self) { try Expr.Value(parsing: "cross_entropy([[[a, b], [c, d]]], [0, 1])") }
   }
 }
 
@@ -84,14 +84,14 @@ import Testing
 /// inputs of any rank keep their batch dimensions.
 @Suite struct LinearShapesTests {
   @Test func oneDimensionalWeight() throws {
-    #expect(try Value(parsing: "linear([x, y], [1, 2])") == (try Value(parsing: "x + 2*y")))
-    #expect(try Value(parsing: "linear([x, y], [1, 2], 3)") == (try Value(parsing: "x + 2*y + 3")))
-    #expect(try Value(parsing: "linear([[x, y], [z, w]], [1, 2])").shape == [2])
-    #expect(throws: ParseError.self) { try Value(parsing: "linear([x, y], [1, 2], [3, 4])") }
+    #expect(try Expr.Value(parsing: "linear([x, y], [1, 2])") == (try Expr.Value(parsing: "x + 2*y")))
+    #expect(try Expr.Value(parsing: "linear([x, y], [1, 2], 3)") == (try Expr.Value(parsing: "x + 2*y + 3")))
+    #expect(try Expr.Value(parsing: "linear([[x, y], [z, w]], [1, 2])").shape == [2])
+    #expect(throws: ParseError.self) { try Expr.Value(parsing: "linear([x, y], [1, 2], [3, 4])") }
   }
 
   @Test func batchDimensionsAreKept() throws {
-    let v = try Value(parsing: "linear([[[x, y]], [[z, w]]], [[1, 2], [3, 4], [5, 6]])")
+    let v = try Expr.Value(parsing: "linear([[[x, y]], [[z, w]]], [[1, 2], [3, 4], [5, 6]])")
     #expect(v.shape == [2, 1, 3])
     #expect(v.flattened[3] == (try Expr(parsing: "z + 2*w")))
   }
@@ -102,12 +102,13 @@ import Testing
 @Suite struct RegressionLossTests {
   @Test func definitions() throws {
     #expect(
-      try Value(parsing: "mse_loss([[a, b], [c, d]], [[1, 2], [3, 4]])")
-        == (try Value(parsing: "((a - 1)**2 + (b - 2)**2 + (c - 3)**2 + (d - 4)**2)/4")))
+      try Expr.Value(parsing: "mse_loss([[a, b], [c, d]], [[1, 2], [3, 4]])")
+        == (try Expr.Value(parsing: "((a - 1)**2 + (b - 2)**2 + (c - 3)**2 + (d - 4)**2)/4")))
     #expect(
-      try Value(parsing: "l1_loss([a, b], [1, 2], reduction='sum')") == (try Value(parsing: "abs(a - 1) + abs(b - 2)")))
-    #expect(try Value(parsing: "mse_loss([a, b], [1, 2], 'none')").shape == [2])
-    #expect(throws: ParseError.self) { try Value(parsing: "mse_loss([a, b], [1])") }
+      try Expr.Value(parsing: "l1_loss([a, b], [1, 2], reduction='sum')")
+        == (try Expr.Value(parsing: "abs(a - 1) + abs(b - 2)")))
+    #expect(try Expr.Value(parsing: "mse_loss([a, b], [1, 2], 'none')").shape == [2])
+    #expect(throws: ParseError.self) { try Expr.Value(parsing: "mse_loss([a, b], [1])") }
   }
 
   @Test func l1GradientIsZeroWhereEqual() throws {
@@ -125,25 +126,28 @@ import Testing
     // batchmean divides by the batch size (2), mean by the element count (4).
     let terms = "0.25*(log(0.25) - a) + 0.75*(log(0.75) - b) + 1*(log(1) - d)"
     #expect(
-      try Value(parsing: "kl_div([[a, b], [c, d]], [[0.25, 0.75], [0, 1]], reduction='batchmean')")
-        == (try Value(parsing: "(\(terms))/2")))
+      try Expr.Value(parsing: "kl_div([[a, b], [c, d]], [[0.25, 0.75], [0, 1]], reduction='batchmean')")
+        == (try Expr.Value(parsing: "(\(terms))/2")))
     #expect(
-      try Value(parsing: "kl_div([[a, b], [c, d]], [[0.25, 0.75], [0, 1]])") == (try Value(parsing: "(\(terms))/4")))
+      try Expr.Value(parsing: "kl_div([[a, b], [c, d]], [[0.25, 0.75], [0, 1]])")
+        == (try Expr.Value(parsing: "(\(terms))/4")))
     #expect(
-      try Value(parsing: "kl_div([a], [t], log_target=True, reduction='sum')") == (try Value(parsing: "exp(t)*(t - a)"))
+      try Expr.Value(parsing: "kl_div([a], [t], log_target=True, reduction='sum')")
+        == (try Expr.Value(parsing: "exp(t)*(t - a)"))
     )
     // A symbolic target at 0: the limit 0*log(0) = 0 (PyTorch's xlogy gives 0 too).
     #expect(try Expr(parsing: "kl_div([a], [t], reduction='sum')").evaluate(at: ["a": 0.5, "t": 0]) == 0)
-    #expect(throws: ParseError.self) { try Value(parsing: "kl_div([a], [1], reduction='avg')") }
+    #expect(throws: ParseError.self) { try Expr.Value(parsing: "kl_div([a], [1], reduction='avg')") }
   }
 
   @Test func softMarginAndLogSumExp() throws {
     #expect(
-      try Value(parsing: "soft_margin_loss([a, b], [1, -1])") == (try Value(parsing: "(softplus(-a) + softplus(b))/2")))
+      try Expr.Value(parsing: "soft_margin_loss([a, b], [1, -1])")
+        == (try Expr.Value(parsing: "(softplus(-a) + softplus(b))/2")))
     #expect(
-      try Value(parsing: "logsumexp([[a, b], [c, d]], 1)")
-        == (try Value(parsing: "[log(exp(a) + exp(b)), log(exp(c) + exp(d))]")))
-    #expect(try Value(parsing: "logsumexp([[a, b], [c, d]], dim=0, keepdim=True)").shape == [1, 2])
+      try Expr.Value(parsing: "logsumexp([[a, b], [c, d]], 1)")
+        == (try Expr.Value(parsing: "[log(exp(a) + exp(b)), log(exp(c) + exp(d))]")))
+    #expect(try Expr.Value(parsing: "logsumexp([[a, b], [c, d]], dim=0, keepdim=True)").shape == [1, 2])
   }
 }
 
@@ -152,27 +156,28 @@ import Testing
 @Suite struct PoissonNLLLossTests {
   @Test func definitions() throws {
     #expect(
-      try Value(parsing: "poisson_nll_loss([a, b], [2, 0.5])")
-        == (try Value(parsing: "(exp(a) - 2*a + exp(b) - b/2)/2")))
+      try Expr.Value(parsing: "poisson_nll_loss([a, b], [2, 0.5])")
+        == (try Expr.Value(parsing: "(exp(a) - 2*a + exp(b) - b/2)/2")))
     #expect(
-      try Value(parsing: "poisson_nll_loss([a], [3], log_input=False, eps=0.5, reduction='sum')")
-        == (try Value(parsing: "a - 3*log(a + 0.5)")))
+      try Expr.Value(parsing: "poisson_nll_loss([a], [3], log_input=False, eps=0.5, reduction='sum')")
+        == (try Expr.Value(parsing: "a - 3*log(a + 0.5)")))
     // Stirling's term for the target 2 (> 1), none for 1.
     #expect(
-      try Value(parsing: "poisson_nll_loss([a, b], [2, 1], full=True, reduction='none')")
-        == (try Value(parsing: "[exp(a) - 2*a + 2*log(2) - 2 + log(4*pi)/2, exp(b) - b]")))
-    #expect(throws: ParseError.self) { try Value(parsing: "poisson_nll_loss([a], [t], full=True)") }
+      try Expr.Value(parsing: "poisson_nll_loss([a, b], [2, 1], full=True, reduction='none')")
+        == (try Expr.Value(parsing: "[exp(a) - 2*a + 2*log(2) - 2 + log(4*pi)/2, exp(b) - b]")))
+    #expect(throws: ParseError.self) { try Expr.Value(parsing: "poisson_nll_loss([a], [t], full=True)") }
   }
 }
 
 /// `sum` and `mean` with `keepdim`, by keyword or position, and over everything.
 @Suite struct ReductionKeepdimTests {
   @Test func keepdim() throws {
-    #expect(try Value(parsing: "sum([[a, b], [c, d]], 1, True)") == (try Value(parsing: "[[a + b], [c + d]]")))
     #expect(
-      try Value(parsing: "mean([[a, b], [c, d]], dim=0, keepdim=True)")
-        == (try Value(parsing: "[[(a + c)/2, (b + d)/2]]")))
-    #expect(try Value(parsing: "sum([[a, b], [c, d]], keepdim=True)").shape == [1, 1])
-    #expect(try Value(parsing: "sum([[a, b], [c, d]], 1)").shape == [2])
+      try Expr.Value(parsing: "sum([[a, b], [c, d]], 1, True)") == (try Expr.Value(parsing: "[[a + b], [c + d]]")))
+    #expect(
+      try Expr.Value(parsing: "mean([[a, b], [c, d]], dim=0, keepdim=True)")
+        == (try Expr.Value(parsing: "[[(a + c)/2, (b + d)/2]]")))
+    #expect(try Expr.Value(parsing: "sum([[a, b], [c, d]], keepdim=True)").shape == [1, 1])
+    #expect(try Expr.Value(parsing: "sum([[a, b], [c, d]], 1)").shape == [2])
   }
 }

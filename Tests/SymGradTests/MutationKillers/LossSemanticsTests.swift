@@ -14,7 +14,7 @@ import SymGradTestSupport  // isApprox, once it moves out of Tests/SymGradTests/
 /// rounded, so the default `isApprox` (relative 1e-12) applies.
 @Suite struct LossSemanticsTests {
   func value(_ text: String, _ point: [String: Double] = [:]) throws -> Double {
-    let v = try Value(parsing: text).flattened
+    let v = try Expr.Value(parsing: text).flattened
     #expect(v.count == 1, "\(text) is not a scalar")
     return try v[0].evaluate(at: point)
   }
@@ -34,8 +34,8 @@ import SymGradTestSupport  // isApprox, once it moves out of Tests/SymGradTests/
 
   /// PyTorch requires BCE inputs and targets in [0, 1].
   @Test func bceRejectsNumbersAboveOne() {
-    #expect(throws: (any Error).self) { try Value(parsing: "binary_cross_entropy([1.5], [1.0])") }
-    #expect(throws: (any Error).self) { try Value(parsing: "binary_cross_entropy([0.5], [1.5])") }
+    #expect(throws: (any Error).self) { try Expr.Value(parsing: "binary_cross_entropy([1.5], [1.0])") }
+    #expect(throws: (any Error).self) { try Expr.Value(parsing: "binary_cross_entropy([0.5], [1.5])") }
   }
 
   // MARK: binary_cross_entropy_with_logits: pos_weight scales the positive term only
@@ -115,14 +115,14 @@ import SymGradTestSupport  // isApprox, once it moves out of Tests/SymGradTests/
   @Test func keyPaddingTrueMasksTheKey() throws {
     let m = try AttentionMask.keyPadding([false, true, false]).additive(queries: 2, keys: 3)
     let ninf = Expr.negativeInfinity
-    #expect(m == Tensor(matrix: [[.zero, ninf, .zero], [.zero, ninf, .zero]]))
+    #expect(m == Expr.Tensor(matrix: [[.zero, ninf, .zero], [.zero, ninf, .zero]]))
   }
 
   /// With a causal mask the first query attends only to the first key, so its output is
   /// that key's value: sdpa(q, k, v) row 0 = v[0] for any scores.
   @Test func causalAttentionFirstRowIsTheFirstValue() throws {
     let text = "scaled_dot_product_attention([[1.0], [2.0]], [[3.0], [-1.0]], [[5.0], [7.0]], attn_mask=causal_mask(2))"
-    let out = try Value(parsing: text).flattened
+    let out = try Expr.Value(parsing: text).flattened
     #expect(try out[0].evaluate(at: [:]) == 5)
     // Row 1 sees both keys: scores 2*3 = 6 and 2*(-1) = -2 (scale 1/sqrt(1)),
     // weights softmax(6, -2), output (5 e^6 + 7 e^-2)/(e^6 + e^-2) = 5 + 2/(1 + e^8).

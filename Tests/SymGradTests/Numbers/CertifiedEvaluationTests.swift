@@ -97,7 +97,7 @@ import Testing
 
   /// The domain guard of binary_cross_entropy in the library: evaluate, IEEE and limits.
   @Test func bceDomainGuardInTheLibrary() throws {
-    let v = try Value(parsing: "2*binary_cross_entropy([x], [1.0]) + 1")
+    let v = try Expr.Value(parsing: "2*binary_cross_entropy([x], [1.0]) + 1")
     guard case .scalar(let e) = v else {
       Issue.record("expected a scalar")
       return

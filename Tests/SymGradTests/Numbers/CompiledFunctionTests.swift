@@ -432,7 +432,7 @@ import Testing
     let names = (0..<(rows * columns)).map { "l\($0)" }
     let symbols = names.map(Expr.symbol)
     let loss = try crossEntropy(
-      Tensor(shape: [rows, columns], elements: symbols),
+      Expr.Tensor(shape: [rows, columns], elements: symbols),
       target: .classIndices((0..<rows).map { ($0 * 7) % columns })
     ).elements[0]
     let g = loss.gradient(withRespectTo: symbols)

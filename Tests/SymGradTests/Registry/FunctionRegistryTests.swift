@@ -17,9 +17,9 @@ import Testing
   }
 
   @Test func pytorchPrefixesNameTheSameFunction() throws {
-    let plain = try Value(parsing: "softmax([a, b], dim=0)")
+    let plain = try Expr.Value(parsing: "softmax([a, b], dim=0)")
     for prefix in ["F.", "torch.nn.functional.", "nn.functional.", "torch."] {
-      #expect(try Value(parsing: "\(prefix)softmax([a, b], dim=0)") == plain, "\(prefix)")
+      #expect(try Expr.Value(parsing: "\(prefix)softmax([a, b], dim=0)") == plain, "\(prefix)")
     }
     #expect(FunctionRegistry.resolve("F.cross_entropy")?.name == "cross_entropy")
     #expect(FunctionRegistry.resolve("G.softmax") == nil)
@@ -37,16 +37,16 @@ import Testing
       throws: ParseError(
         column: 1, message: "unknown function 'sofmax' (did you mean 'softmax'?) (symgrad functions lists them)")
     ) {
-      try Value(parsing: "sofmax([a, b])")
+      try Expr.Value(parsing: "sofmax([a, b])")
     }
     let keyword = #expect(throws: ParseError.self) {
-      try Value(parsing: "cross_entropy([[a, b]], [1], reductio='sum')")
+      try Expr.Value(parsing: "cross_entropy([[a, b]], [1], reductio='sum')")
     }
     #expect(keyword?.message.contains("did you mean 'reduction'?") == true, "\(String(describing: keyword))")
   }
 
   @Test func attributesAreAClearError() {
-    let e = #expect(throws: ParseError.self) { try Value(parsing: "x.T + 1") }
+    let e = #expect(throws: ParseError.self) { try Expr.Value(parsing: "x.T + 1") }
     #expect(e?.message.contains("attributes are not supported") == true)
     #expect(e?.column == 1)
   }

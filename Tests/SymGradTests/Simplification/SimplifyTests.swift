@@ -88,7 +88,7 @@ import Testing
   /// minus the closed form simplifies to 0.
   @Test func softmaxJacobianIsDiagMinusOuter() throws {
     let xs = ["x0", "x1", "x2"].map(Expr.symbol)
-    let s = try Value(parsing: "softmax([x0, x1, x2])").flattened
+    let s = try Expr.Value(parsing: "softmax([x0, x1, x2])").flattened
     let j = s.jacobian(withRespectTo: xs)
     for r in 0..<3 {
       for c in 0..<3 {
