@@ -177,6 +177,19 @@ extension OracleBridge {
       let (f, inputs, y, _) = try elementwiseTarget()
       let red = try positionalReduction()
       return Program(inputs: inputs) { v in SymGradOracle.softMarginLoss(f(v), target: y, reduction: red) }
+    case "huber_loss":
+      let (f, inputs, y, _) = try elementwiseTarget()
+      let red = try positionalReduction()
+      var delta = double("delta", 1)
+      if a.count > 3, case .scalar(let d) = a[3].value, let r = d.rationalValue { delta = r.toDouble() }
+      guard delta > 0 else { throw NotApplicable(description: "huber_loss: delta must be > 0") }
+      return Program(inputs: inputs) { v in SymGradOracle.huberLoss(f(v), target: y, reduction: red, delta: delta) }
+    case "smooth_l1_loss":
+      let (f, inputs, y, _) = try elementwiseTarget()
+      let red = try reduction(.mean)
+      let beta = double("beta", 1)
+      guard beta >= 0 else { throw NotApplicable(description: "smooth_l1_loss: beta must be >= 0") }
+      return Program(inputs: inputs) { v in SymGradOracle.smoothL1Loss(f(v), target: y, reduction: red, beta: beta) }
     case "mse_loss", "l1_loss":
       let (f, inputs, y, _) = try elementwiseTarget()
       let red = try positionalReduction()

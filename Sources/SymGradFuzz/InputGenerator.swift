@@ -77,7 +77,7 @@ package struct InputGenerator: Sendable {
   package static let functionNames: Set<String> = Set(
     unaryFunctions + [
       "max", "min", "sum", "mean", "softmax", "log_softmax", "softmin", "nll_loss", "cross_entropy", "mse_loss",
-      "l1_loss", "kl_div", "soft_margin_loss", "logsumexp", "poisson_nll_loss",
+      "l1_loss", "huber_loss", "smooth_l1_loss", "kl_div", "soft_margin_loss", "logsumexp", "poisson_nll_loss",
       "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss",
       "linear", "scaled_dot_product_attention", "attention_weights", "causal_mask",
       "generate_square_subsequent_mask", "grad", "jacobian", "hessian", "diag", "outer",
@@ -270,6 +270,8 @@ package struct InputGenerator: Sendable {
           "kl_div(log_softmax(\(input), dim=-1), \(probabilities([n, c])), reduction=\"batchmean\")",
           "soft_margin_loss(\(input), \(tensor([n, c]) { $0.rng.pick(["1", "-1"]) })\(reduction))",
           "sum(logsumexp(\(input), dim=-1))", "kl_div(\(input), \(input), log_target=True)",
+          "huber_loss(\(input), \(tensor([n, c]))\(reduction), delta=\(rng.pick(["0.5", "1", "2", "0", "-1"])))",
+          "smooth_l1_loss(\(input), \(tensor([n, c]))\(reduction), beta=\(rng.pick(["0.5", "1", "0", "-1"])))",
           "poisson_nll_loss(\(input), \(tensor([n, c]) { $0.rng.pick(["0", "1", "2", "3.5"]) }), full=True)",
           "poisson_nll_loss(exp(\(input)), \(tensor([n, c]) { $0.smallNumber() }), log_input=False)",
         ])

@@ -68,6 +68,89 @@ func l1LossVJP(_ input: [Double], target: [Double], reduction: OracleReduction)
   )
 }
 
+/// Huber loss, as ATen's `huber_loss` (float64), `d_i = x_i - y_i`:
+/// `l_i = d_i^2 / 2` where `|d_i| < delta`, else `delta (|d_i| - delta / 2)`, reduced.
+/// Backward (`huber_loss_backward`): `gx_i = g * (d_i < -delta ? -delta : (d_i > delta ? delta : d_i))`
+/// (`/ numel` for mean). Precondition (PyTorch raises): `delta > 0`.
+@differentiable(reverse,wrt: input)
+public func huberLoss(_ input: [Double], target: [Double], reduction: OracleReduction = .mean, delta: Double = 1)
+  -> [Double]
+{
+  precondition(target.count == input.count, "huberLoss: target.count must equal input.count")
+  precondition(delta > 0, "huberLoss: delta must be > 0")
+  var loss = [Double](repeating: 0, count: input.count)
+  for i in 0..<input.count {
+    let d = input[i] - target[i]
+    let a = Swift.abs(d)
+    loss[i] = a < delta ? 0.5 * d * d : delta * (a - 0.5 * delta)
+  }
+  return reduceLossValue(loss, reduction)
+}
+
+@derivative(of: huberLoss, wrt: input)
+@usableFromInline
+func huberLossVJP(_ input: [Double], target: [Double], reduction: OracleReduction, delta: Double)
+  -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent)
+{
+  let value = huberLoss(input, target: target, reduction: reduction, delta: delta)
+  let n = input.count
+  return (
+    value,
+    { g in
+      let gd = dense(g, count: value.count)
+      var gx = [Double](repeating: 0, count: n)
+      for i in 0..<n {
+        let d = input[i] - target[i]
+        gx[i] = (d < -delta ? -delta : (d > delta ? delta : d)) * cotangent(gd, i, count: n, reduction)
+      }
+      return DoubleTangent(gx)
+    }
+  )
+}
+
+/// Smooth L1 loss, as ATen's `smooth_l1_loss` (float64), `d_i = x_i - y_i`:
+/// `l_i = d_i^2 / (2 beta)` where `|d_i| < beta`, else `|d_i| - beta / 2`, reduced; `beta = 0`
+/// is `l1Loss` (ATen dispatches to it). Backward (`smooth_l1_loss_backward`):
+/// `gx_i = g * (d_i < -beta ? -1 : (d_i > beta ? 1 : d_i / beta))` (`/ numel` for mean).
+/// Precondition (PyTorch raises): `beta >= 0`.
+@differentiable(reverse,wrt: input)
+public func smoothL1Loss(_ input: [Double], target: [Double], reduction: OracleReduction = .mean, beta: Double = 1)
+  -> [Double]
+{
+  precondition(target.count == input.count, "smoothL1Loss: target.count must equal input.count")
+  precondition(beta >= 0, "smoothL1Loss: beta must be >= 0")
+  if beta == 0 { return l1Loss(input, target: target, reduction: reduction) }
+  var loss = [Double](repeating: 0, count: input.count)
+  for i in 0..<input.count {
+    let d = input[i] - target[i]
+    let a = Swift.abs(d)
+    loss[i] = a < beta ? 0.5 * d * d / beta : a - 0.5 * beta
+  }
+  return reduceLossValue(loss, reduction)
+}
+
+@derivative(of: smoothL1Loss, wrt: input)
+@usableFromInline
+func smoothL1LossVJP(_ input: [Double], target: [Double], reduction: OracleReduction, beta: Double)
+  -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent)
+{
+  if beta == 0 { return l1LossVJP(input, target: target, reduction: reduction) }
+  let value = smoothL1Loss(input, target: target, reduction: reduction, beta: beta)
+  let n = input.count
+  return (
+    value,
+    { g in
+      let gd = dense(g, count: value.count)
+      var gx = [Double](repeating: 0, count: n)
+      for i in 0..<n {
+        let d = input[i] - target[i]
+        gx[i] = (d < -beta ? -1 : (d > beta ? 1 : d / beta)) * cotangent(gd, i, count: n, reduction)
+      }
+      return DoubleTangent(gx)
+    }
+  )
+}
+
 /// The cotangent of element `i` of an unreduced loss of `count` elements, from the
 /// reduced loss's cotangent `g` (`mean` spreads it over the elements).
 func cotangent(_ g: [Double], _ i: Int, count: Int, _ reduction: OracleReduction) -> Double {

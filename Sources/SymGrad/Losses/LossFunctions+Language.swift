@@ -134,6 +134,33 @@ enum LossFunctions {
       }
     },
     LanguageFunction(
+      name: "huber_loss",
+      summary:
+        "huber_loss(input, target, reduction=\"mean\", delta=1.0): d**2/2 where |d| < delta, else delta*(|d| - delta/2), d = input - target"
+    ) { a in
+      try a.expect(
+        positional: 2...4, keywords: ["reduction", "delta"], names: ["input", "target", "reduction", "delta"])
+      return try a.run {
+        try huberLoss(
+          a.tensor(0, "input"), target: a.tensor(1, "target"), reduction: a.reduction(default: .mean, position: 2),
+          delta: a.scalar(3, "delta") ?? .one
+        ).value
+      }
+    },
+    LanguageFunction(
+      name: "smooth_l1_loss",
+      summary:
+        "smooth_l1_loss(input, target, reduction=\"mean\", beta=1.0): d**2/(2*beta) where |d| < beta, else |d| - beta/2 (beta=0: l1_loss)"
+    ) { a in
+      try a.expect(positional: 2...2, keywords: ["reduction", "beta"], names: ["input", "target"])
+      return try a.run {
+        try smoothL1Loss(
+          a.tensor(0, "input"), target: a.tensor(1, "target"), reduction: a.reduction(default: .mean),
+          beta: a.scalar(nil, "beta") ?? .one
+        ).value
+      }
+    },
+    LanguageFunction(
       name: "kl_div",
       summary:
         "kl_div(input, target, reduction=\"mean\", log_target=False): target * (log(target) - input) (input holds log-probabilities; 0 for a literal target 0); batchmean divides by input.size(0)"

@@ -12,6 +12,44 @@ public func l1Loss(_ input: Expr.Tensor, target: Expr.Tensor, reduction: Reducti
   try elementwiseLoss(input, target, reduction) { x, y in abs(x - y) }
 }
 
+/// `huber_loss(input, target, reduction="mean", delta=1.0)`, per element with `d = x - y`:
+/// `d^2/2` where `|d| < delta`, else `delta (|d| - delta/2)`. Written without a branch as
+/// `q^2/2 + delta (|d| - q)` with `q = min(|d|, delta)`, which is the same function. Its
+/// derivative is continuous: `d` inside, `delta sign(d)` outside, and at `|d| = delta` both
+/// give `+-delta` (PyTorch's backward, whatever side it takes); at `d = 0` it is 0.
+/// `delta` must be a number > 0 (PyTorch raises otherwise). `mean` divides by the count.
+public func huberLoss(
+  _ input: Expr.Tensor, target: Expr.Tensor, reduction: Reduction = .mean, delta: Expr = .one
+) throws -> Expr.Tensor {
+  guard let r = delta.rationalValue, r > Rational(0) else {
+    throw LossError("huber_loss does not support non-positive values for delta, got \(delta)", argument: "delta")
+  }
+  return try elementwiseLoss(input, target, reduction) { x, y in huber(x - y, delta: .number(r)) }
+}
+
+/// `smooth_l1_loss(input, target, reduction="mean", beta=1.0)`, per element with
+/// `d = x - y`: `d^2/(2 beta)` where `|d| < beta`, else `|d| - beta/2` -- that is
+/// `huber(d, delta: beta)/beta`; `beta = 0` is `l1_loss` (as PyTorch, which dispatches to
+/// it). Derivative `d/beta` inside, `sign(d)` outside, continuous at `|d| = beta`, 0 at
+/// `d = 0`. `beta` must be a number >= 0 (PyTorch raises for negative values).
+public func smoothL1Loss(
+  _ input: Expr.Tensor, target: Expr.Tensor, reduction: Reduction = .mean, beta: Expr = .one
+) throws -> Expr.Tensor {
+  guard let r = beta.rationalValue, r >= Rational(0) else {
+    throw LossError("smooth_l1_loss does not support negative values for beta, got \(beta)", argument: "beta")
+  }
+  if r.isZero { return try l1Loss(input, target: target, reduction: reduction) }
+  return try elementwiseLoss(input, target, reduction) { x, y in huber(x - y, delta: .number(r)) / .number(r) }
+}
+
+/// Huber's function of a difference `d`, branch-free: `q^2/2 + delta (|d| - q)`,
+/// `q = min(|d|, delta)` (see `huberLoss`).
+func huber(_ d: Expr, delta: Expr) -> Expr {
+  let a = abs(d)
+  let q = min(a, delta)
+  return q * q / 2 + delta * (a - q)
+}
+
 /// A loss of each (input, target) pair, reduced over all elements (`mean` by the count).
 func elementwiseLoss(
   _ input: Expr.Tensor, _ target: Expr.Tensor, _ reduction: Reduction,
