@@ -57,6 +57,9 @@ package struct FuzzSummary: Sendable {
   /// Printed texts longer than `FuzzConfiguration.roundTripByteLimit`: printed (so the
   /// printer ran), not parsed back.
   package var printedOverRoundTripLimit = 0
+  /// Expressions too large to print as a tree (`PrintLimits`): the printer said so in
+  /// `PrintLimits.oversizedText` instead of building the text. Not parsed back; not a failure.
+  package var printedTooLarge = 0
   /// Every round-trip failure, in a known class or not.
   package var roundTripFailures: [RoundTripFailure] = []
   /// The known issue classes the run avoids (their round-trip failures are not failures).
@@ -79,7 +82,7 @@ package struct FuzzSummary: Sendable {
     var parts = [
       "inputs=\(inputs)", "roundtrip=\(unexpected)", "roundtrip.avoided=\(roundTripFailures.count - unexpected)",
       "undefined=\(undefined)", "pastbound=\(printedPastNestingBound)",
-      "overlimit=\(printedOverRoundTripLimit)",
+      "overlimit=\(printedOverRoundTripLimit)", "toolarge=\(printedTooLarge)",
     ]
     for s in Stage.allCases {
       parts.append("ran.\(s.name)=\(ran[s.rawValue])")
@@ -104,6 +107,7 @@ package struct FuzzSummary: Sendable {
     s += "undefined limits/values: \(undefined)\n"
     s += "printed past the nesting bound (refused on reparse, not a failure): \(printedPastNestingBound)\n"
     s += "printed over \(c.roundTripByteLimit) bytes (not parsed back): \(printedOverRoundTripLimit)\n"
+    s += "too large to print as a tree (said so, not parsed back): \(printedTooLarge)\n"
     let known = roundTripFailures.filter { $0.known != nil }.count
     s += "round-trip failures: \(unexpectedRoundTripFailures.count)"
     if known > 0 {
@@ -341,6 +345,10 @@ package final class FuzzDriver {
     if configuration.skip.contains(s) { return }
     if printed.utf8.count > configuration.roundTripByteLimit {
       summary.printedOverRoundTripLimit += 1
+      return
+    }
+    if printed.contains(PrintLimits.oversizedPrefix) {
+      summary.printedTooLarge += 1
       return
     }
     enter(s)

@@ -86,6 +86,10 @@ package struct InputGenerator: Sendable {
 
   static let unaryFunctions = [
     "exp", "log", "sin", "cos", "tanh", "sigmoid", "softplus", "log1p", "expm1", "abs", "sign", "sqrt", "unit_interval",
+    // Activations (elementwise, piecewise ones with PyTorch's kinks; gelu without
+    // approximate="tanh" takes the clear-error path).
+    "relu", "relu6", "leaky_relu", "hardtanh", "elu", "selu", "celu", "silu", "gelu", "softsign", "mish", "logsigmoid",
+    "hardswish",
   ]
 
   /// The input at `index` of the run seeded `seed`.
@@ -506,7 +510,7 @@ package struct InputGenerator: Sendable {
         }
         // Elementwise functions on lists, and an unknown function.
         let name =
-          rng.chance(0.9) ? rng.pick(InputGenerator.unaryFunctions) : rng.pick(["foo", "Softmax", "relu", "exp_"])
+          rng.chance(0.9) ? rng.pick(InputGenerator.unaryFunctions) : rng.pick(["foo", "Softmax", "ReLU", "exp_"])
         return Call(name: name, positional: [tensor([[c], [n, c]][rng.below(2)])], keywords: [])
       }
     }

@@ -128,6 +128,22 @@ extension Expr {
     return memo.count
   }
 
+  /// Number of nodes of the expression written out as a tree (a shared node counted once
+  /// per occurrence, as printed text repeats it), saturating: any count above `cap` is
+  /// `cap + 1`. O(DAG size), so it bounds the cost of printing before any text is built:
+  /// nested compositions such as `silu(silu(...(x)))` double their tree at each level.
+  public func treeSize(cappedAt cap: Int) -> Int {
+    var memo: [Expr: Int] = [:]
+    return fold(memo: &memo) { _, kids in
+      var n = 1
+      for k in kids {
+        n += k
+        if n > cap { return cap + 1 }
+      }
+      return n
+    }
+  }
+
   /// Number of distinct nodes reachable from any of `roots` (shared nodes counted once).
   public static func nodeCount<S: Sequence>(of roots: S) -> Int where S.Element == Expr {
     var memo: [Expr: Bool] = [:]

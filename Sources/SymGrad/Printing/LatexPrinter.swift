@@ -7,6 +7,10 @@ enum LatexPrinter {
   static let powerP = TextPrinter.powerPrecedence, atomP = TextPrinter.atomPrecedence
 
   static func print(_ e: Expr) -> String {
+    guard PrintLimits.fits(e) else {
+      return
+        "\\text{(too large to print: more than \(PrintLimits.maximumTreeNodes) nodes as a tree, \(e.nodeCount) distinct)}"
+    }
     var memo: [Expr: Printed] = [:]
     return e.fold(memo: &memo) { node, kids in render(node, kids) }.text
   }

@@ -46,6 +46,7 @@ enum TextPrinter {
   }
 
   static func print(_ e: Expr, decimals: Bool = false, dialect: Dialect = .symgrad) -> String {
+    guard PrintLimits.fits(e) else { return PrintLimits.oversizedText(e) }
     var memo: [Expr: Printed] = [:]
     return e.fold(memo: &memo) { node, kids in render(node, kids, decimals, dialect) }.text
   }

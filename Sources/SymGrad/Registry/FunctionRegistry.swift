@@ -1,5 +1,5 @@
 /// The functions of the expression language, in one table: each entry is owned by the
-/// module that builds it (`ElementaryFunctions`, `LossFunctions`, `AttentionFunctions`,
+/// module that builds it (`ElementaryFunctions`, `ActivationFunctions`, `LossFunctions`, `AttentionFunctions`,
 /// `CalculusFunctions`) and registered here with its family. The interpreter, the
 /// `symgrad functions` listing, "did you mean" suggestions and the README's language table
 /// (kept in step by a test) all read this table.
@@ -10,7 +10,7 @@
 public enum FunctionRegistry {
   /// The family of a function (the module that owns it).
   public enum Family: String, Sendable, CaseIterable {
-    case elementary, losses, attention, calculus
+    case elementary, activations, losses, attention, calculus
   }
 
   /// One registered function.
@@ -50,6 +50,7 @@ public enum FunctionRegistry {
   /// Every function, in family order and then as the family lists them.
   public static let entries: [Entry] =
     ElementaryFunctions.all.map { Entry(function: $0, family: .elementary) }
+    + ActivationFunctions.all.map { Entry(function: $0, family: .activations) }
     + LossFunctions.all.map { Entry(function: $0, family: .losses) }
     + AttentionFunctions.all.map { Entry(function: $0, family: .attention) }
     + CalculusFunctions.all.map { Entry(function: $0, family: .calculus) }

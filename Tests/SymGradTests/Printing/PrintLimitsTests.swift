@@ -1,0 +1,44 @@
+import SymGrad
+import Testing
+
+/// Printing is bounded by the size of the written-out tree (`PrintLimits`): an expression
+/// whose DAG is small but whose text would be astronomically large says so plainly instead
+/// of hanging, and everything else still works on it.
+@Suite struct PrintLimitsTests {
+  let x = Expr.symbol("x")
+
+  @Test func treeSizeCountsSharedNodesPerOccurrence() {
+    let s = x * sigmoid(x)  // product(x, sigmoid(x)): 4 nodes written out, 3 distinct
+    #expect(s.treeSize(cappedAt: 100) == 4 && s.nodeCount == 3)
+    var e = x
+    for _ in 0..<40 { e = e * sigmoid(e) }
+    #expect(e.treeSize(cappedAt: 1000) == 1001)  // saturates
+    #expect(e.nodeCount < 200)
+  }
+
+  /// 45 nested `silu`s: ~10^13 nodes as a tree, 91 distinct. The text and LaTeX printers
+  /// say it is too large (text that does not parse, so it can never be read back as a
+  /// different formula); values, derivatives and the shared printing still work.
+  @Test func nestedCompositionsSayTheyAreTooLargeToPrint() throws {
+    var text = "x"
+    for _ in 0..<45 { text = "silu(\(text))" }
+    let e = try Expr(parsing: text)
+    #expect(e.treeSize(cappedAt: PrintLimits.maximumTreeNodes) > PrintLimits.maximumTreeNodes)
+    #expect(e.description.hasPrefix(PrintLimits.oversizedPrefix), "\(e.description)")
+    #expect(e.description.contains("(\(e.nodeCount) distinct)"))
+    #expect(throws: ParseError.self) { try Expr(parsing: e.description) }
+    #expect(e.latex.hasPrefix("\\text{(too large to print"))
+    #expect(e.sympyDescription.hasPrefix(PrintLimits.oversizedPrefix))
+    let v = try e.evaluate(at: ["x": 1])
+    #expect(v > 0 && v < 1e-12)
+    let d = e.derivative(withRespectTo: x)
+    #expect(try d.evaluate(at: ["x": 1]).isFinite)
+  }
+
+  /// Large expressions within the bound print as before (a 5,000-term sum).
+  @Test func largeExpressionsWithinTheBoundPrint() throws {
+    let e = Expr.sum((0..<5000).map { exp(x + .number($0)) })
+    #expect(!e.description.hasPrefix(PrintLimits.oversizedPrefix))
+    #expect(try Expr(parsing: e.description) == e)
+  }
+}
