@@ -13,10 +13,11 @@ PyTorchFixtureTests compares SymGrad's derivatives and the autograd oracle with 
 Run: python3 -m venv V && V/bin/pip install torch && V/bin/python Scripts/record_pytorch_activations.py
 """
 import json
-import math
 import os
 
 import torch
+
+from pytorch_fixtures import case
 
 F = torch.nn.functional
 OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "pytorch", "activations.json")
@@ -24,25 +25,12 @@ torch.set_num_threads(1)
 cases = []
 
 
-def number(v):
-    return v if math.isfinite(v) else ("nan" if math.isnan(v) else ("inf" if v > 0 else "-inf"))
-
 
 def record(cid, source, name, x, kwargs, text_kwargs):
     names = [f"x{i}" for i in range(x.numel())]
     xx = x.clone().double().requires_grad_(True)
-    out = getattr(F, name)(xx, **kwargs)
-    flat = out.reshape(-1)
-    jac = []
-    for k in range(flat.numel()):
-        g, = torch.autograd.grad(flat[k], xx, retain_graph=True)
-        jac.append([number(v) for v in g.reshape(-1).tolist()])
-    cases.append({
-        "id": cid, "source": source, "dtype": "float64",
-        "expr": f"{name}([{', '.join(names)}]{text_kwargs})", "wrt": names,
-        "at": {n: number(v) for n, v in zip(names, x.reshape(-1).tolist())},
-        "output_shape": list(out.shape), "output": [number(v) for v in flat.tolist()], "jacobian": jac,
-    })
+    expr = f"{name}([{', '.join(names)}]{text_kwargs})"
+    cases.append(case(cid, source, expr, names, xx, getattr(F, name)(xx, **kwargs)))
 
 
 functions = [

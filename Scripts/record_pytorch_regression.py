@@ -14,19 +14,17 @@ PyTorchFixtureTests compares SymGrad's derivatives and the autograd oracle with 
 Run: python3 -m venv V && V/bin/pip install torch && V/bin/python Scripts/record_pytorch_regression.py
 """
 import json
-import math
 import os
 
 import torch
+
+from pytorch_fixtures import case
 
 F = torch.nn.functional
 OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "pytorch", "regression.json")
 torch.set_num_threads(1)
 cases = []
 
-
-def number(v):
-    return v if math.isfinite(v) else ("nan" if math.isnan(v) else ("inf" if v > 0 else "-inf"))
 
 
 def literal(t):
@@ -53,18 +51,8 @@ def record(cid, source, call, x, target, kwargs, text_kwargs):
     """`call(x, target, **kwargs)` in torch; `text_kwargs` is the expression's keyword text."""
     names, xtext = symbols(x.shape)
     xx = x.clone().double().requires_grad_(True)
-    out = call(xx, target, **kwargs)
-    flat = out.reshape(-1)
-    jac = []
-    for k in range(flat.numel()):
-        g, = torch.autograd.grad(flat[k], xx, retain_graph=True, allow_unused=True)
-        jac.append([number(v) for v in (g if g is not None else torch.zeros_like(xx)).reshape(-1).tolist()])
     expr = f"{call.__name__}({xtext}, {literal(target)}{text_kwargs})"
-    cases.append({
-        "id": cid, "source": source, "dtype": "float64", "expr": expr, "wrt": names,
-        "at": {n: number(v) for n, v in zip(names, x.reshape(-1).tolist())},
-        "output_shape": list(out.shape), "output": [number(v) for v in flat.tolist()], "jacobian": jac,
-    })
+    cases.append(case(cid, source, expr, names, xx, call(xx, target, **kwargs)))
 
 
 def eighths(g, shape, lo=-16, hi=17):

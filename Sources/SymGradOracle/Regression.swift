@@ -21,17 +21,10 @@ func mseLossVJP(_ input: [Double], target: [Double], reduction: OracleReduction)
   -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent)
 {
   let value = mseLoss(input, target: target, reduction: reduction)
-  let n = input.count
   return (
     value,
-    { g in
-      let gd = dense(g, count: value.count)
-      var gx = [Double](repeating: 0, count: n)
-      for i in 0..<n {
-        let gi = cotangent(gd, i, count: n, reduction)
-        gx[i] = 2 * (input[i] - target[i]) * gi
-      }
-      return DoubleTangent(gx)
+    elementwisePullback(count: input.count, reduction) { i in
+      2 * (input[i] - target[i])
     }
   )
 }
@@ -52,18 +45,11 @@ func l1LossVJP(_ input: [Double], target: [Double], reduction: OracleReduction)
   -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent)
 {
   let value = l1Loss(input, target: target, reduction: reduction)
-  let n = input.count
   return (
     value,
-    { g in
-      let gd = dense(g, count: value.count)
-      var gx = [Double](repeating: 0, count: n)
-      for i in 0..<n {
-        let gi = cotangent(gd, i, count: n, reduction)
-        let d = input[i] - target[i]
-        gx[i] = (d > 0 ? 1 : (d < 0 ? -1 : 0)) * gi
-      }
-      return DoubleTangent(gx)
+    elementwisePullback(count: input.count, reduction) { i in
+      let d = input[i] - target[i]
+      return (d > 0 ? 1 : (d < 0 ? -1 : 0))
     }
   )
 }
@@ -93,17 +79,11 @@ func huberLossVJP(_ input: [Double], target: [Double], reduction: OracleReductio
   -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent)
 {
   let value = huberLoss(input, target: target, reduction: reduction, delta: delta)
-  let n = input.count
   return (
     value,
-    { g in
-      let gd = dense(g, count: value.count)
-      var gx = [Double](repeating: 0, count: n)
-      for i in 0..<n {
-        let d = input[i] - target[i]
-        gx[i] = (d < -delta ? -delta : (d > delta ? delta : d)) * cotangent(gd, i, count: n, reduction)
-      }
-      return DoubleTangent(gx)
+    elementwisePullback(count: input.count, reduction) { i in
+      let d = input[i] - target[i]
+      return (d < -delta ? -delta : (d > delta ? delta : d))
     }
   )
 }
@@ -136,19 +116,26 @@ func smoothL1LossVJP(_ input: [Double], target: [Double], reduction: OracleReduc
 {
   if beta == 0 { return l1LossVJP(input, target: target, reduction: reduction) }
   let value = smoothL1Loss(input, target: target, reduction: reduction, beta: beta)
-  let n = input.count
   return (
     value,
-    { g in
-      let gd = dense(g, count: value.count)
-      var gx = [Double](repeating: 0, count: n)
-      for i in 0..<n {
-        let d = input[i] - target[i]
-        gx[i] = (d < -beta ? -1 : (d > beta ? 1 : d / beta)) * cotangent(gd, i, count: n, reduction)
-      }
-      return DoubleTangent(gx)
+    elementwisePullback(count: input.count, reduction) { i in
+      let d = input[i] - target[i]
+      return (d < -beta ? -1 : (d > beta ? 1 : d / beta))
     }
   )
+}
+
+/// The pullback of an elementwise loss over `count` elements: the input's cotangent is the
+/// element's derivative `derivative(i)` times the element's cotangent (`cotangent`).
+func elementwisePullback(
+  count n: Int, _ reduction: OracleReduction, _ derivative: @escaping (Int) -> Double
+) -> (DoubleTangent) -> DoubleTangent {
+  { g in
+    let gd = dense(g, count: reduction == .none ? n : 1)
+    var gx = [Double](repeating: 0, count: n)
+    for i in 0..<n { gx[i] = derivative(i) * cotangent(gd, i, count: n, reduction) }
+    return DoubleTangent(gx)
+  }
 }
 
 /// The cotangent of element `i` of an unreduced loss of `count` elements, from the
@@ -242,18 +229,11 @@ func softMarginLossVJP(_ input: [Double], target: [Double], reduction: OracleRed
   -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent)
 {
   let value = softMarginLoss(input, target: target, reduction: reduction)
-  let n = input.count
   return (
     value,
-    { g in
-      let gd = dense(g, count: value.count)
-      var gx = [Double](repeating: 0, count: n)
-      for i in 0..<n {
-        let gi = cotangent(gd, i, count: n, reduction)
-        let z = Foundation.exp(-target[i] * input[i])
-        gx[i] = -target[i] * z / (1 + z) * gi
-      }
-      return DoubleTangent(gx)
+    elementwisePullback(count: input.count, reduction) { i in
+      let z = Foundation.exp(-target[i] * input[i])
+      return -target[i] * z / (1 + z)
     }
   )
 }
@@ -285,18 +265,11 @@ func poissonNLLLossVJP(
   reduction: OracleReduction
 ) -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent) {
   let value = poissonNLLLoss(input, target: target, logInput: logInput, full: full, eps: eps, reduction: reduction)
-  let n = input.count
   return (
     value,
-    { g in
-      let gd = dense(g, count: value.count)
-      var gx = [Double](repeating: 0, count: n)
-      for i in 0..<n {
-        let gi = cotangent(gd, i, count: n, reduction)
-        let d = logInput ? Foundation.exp(input[i]) - target[i] : 1 - target[i] / (input[i] + eps)
-        gx[i] = d * gi
-      }
-      return DoubleTangent(gx)
+    elementwisePullback(count: input.count, reduction) { i in
+      let d = logInput ? Foundation.exp(input[i]) - target[i] : 1 - target[i] / (input[i] + eps)
+      return d
     }
   )
 }
