@@ -33,11 +33,17 @@ extension OracleBridge {
     }
     if let reason = program.validate(x) { throw NotApplicable(description: reason) }
     let (value, full) = oracleJacobian(at: x, of: program.function)
-    // Columns of the requested symbols: the sum over the positions where each appears.
-    let others = tree.result.flattened.flatMap(\.freeSymbols)
+    // Columns of the requested symbols: the sum over the positions where each appears
+    // (positions by name and the result's symbols as a set: linear in the tensor's size,
+    // so a 64 x 1000 input under `check --semantics pytorch` is not quadratic).
+    let others = Set(tree.result.flattened.flatMap(\.freeSymbols))
+    var positionsByName: [String: [Int]] = [:]
+    for (k, e) in program.inputs.enumerated() {
+      if let name = e.symbolName { positionsByName[name, default: []].append(k) }
+    }
     var jacobian = Array(repeating: [Double](), count: value.count)
     for name in variables {
-      let positions = program.inputs.indices.filter { program.inputs[$0].symbolName == name }
+      let positions = positionsByName[name] ?? []
       if positions.isEmpty && others.contains(name) {
         throw NotApplicable(description: "the oracle differentiates only the loss input, not '\(name)'")
       }

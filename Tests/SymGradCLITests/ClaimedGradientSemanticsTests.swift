@@ -124,6 +124,24 @@ import Testing
     #expect(r.out.contains("DISAGREE (3 entries)"), "\(r.out)")
   }
 
+  /// A recorded masked batch (4 rows of 1000 logits, 10% at -inf) under PyTorch's semantics:
+  /// PyTorch's gradient of the sum (its mean's times 16, exact) agrees, and no entry differs
+  /// from the limit (masked logits: 0 in both).
+  @Test(.needsOracle) func maskedBatchAgreesAndNothingDiffers() throws {
+    let (inputs, claimed) = try ClaimedGradientTests().files("cross_entropy_masked_16x1000.npz", rows: 4) { rows in
+      for r in rows.indices { rows[r] = rows[r].map { $0 * 16 } }
+    }
+    let r = run([
+      "check", "cross_entropy(X, T, reduction=\"sum\")", "--wrt", "X", "--at", "@" + inputs, "--claimed",
+      "@" + claimed, "--semantics", "pytorch", "--json",
+    ])
+    #expect(r.status == 0, "\(r.out.prefix(2000)) \(r.err)")
+    let j = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+    let tensor = try #require((j["tensors"] as? [[String: Any]])?.first)
+    #expect(tensor["entries"] as? Int == 4000)
+    #expect((tensor["pytorch_differs"] as? [Any])?.isEmpty == true)
+  }
+
   @Test func badSemanticsAreUsageErrors() {
     let c = Self.cases[3]
     let unknown = check(c, ["--semantics", "torch"])

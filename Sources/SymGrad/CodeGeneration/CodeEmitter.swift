@@ -266,6 +266,15 @@ struct CodeEmitter {
       // torch.maximum takes tensors only: a number operand is a clamp's bound.
       let tensors = zip(texts, numbers).filter { $0.1 == nil }.map(\.0)
       let bounds = numbers.compactMap { $0 }
+      // Only numbers (fuzz seed 29 #526353 trapped on tensors[0]): the extremum itself,
+      // written as a tensor so the result has the other outputs' type.
+      if tensors.isEmpty {
+        let ordered = bounds.filter { !$0.isNaN }
+        let value =
+          (propagatingNaN && ordered.count < bounds.count) || ordered.isEmpty
+          ? Double.nan : (isMax ? ordered.max()! : ordered.min()!)
+        return "torch.as_tensor(\(number(value).0), dtype=torch.float64)"
+      }
       var m = tensors.dropFirst().reduce(tensors[0]) { "torch.\(isMax ? "maximum" : "minimum")(\($0), \($1))" }
       if let b = isMax ? bounds.max() : bounds.min() {
         m = "torch.clamp(\(m), \(isMax ? "min" : "max")=\(number(b).0))"

@@ -27,6 +27,19 @@ import Testing
       ))
   }
 
+  /// A max or min whose operands are all numbers in the generated program (an infinite
+  /// value under attention, fuzz seed 29 #526353) trapped in the PyTorch emitter, which
+  /// clamps tensors by number bounds; every language now writes it.
+  @Test func extremaOfNumbersOnlyAreWrittenInEveryLanguage() throws {
+    let e = try Expr.Value(parsing: "scaled_dot_product_attention([[w], [0], [6/5]], [[4], [.5]], [[7, w], [v, inf]])")
+    let g = try CodeGenerator(list: e.flattened, withRespectTo: [.scalar("w")])
+    for language in CodeLanguage.allCases {
+      let code = try g.code(in: language)
+      #expect(code.contains("symgrad_fn"), "\(language)")
+    }
+    #expect(try g.code(in: .torch).contains("torch.as_tensor(4.8, dtype=torch.float64)"))
+  }
+
   @Test func namesThatAreNotIdentifiersAreRenamed() throws {
     #expect(
       CodeGenerator.identifiers(for: ["X[0][1]", "lambda", "X_0_1", "2x", "t0"]) == [
