@@ -10,6 +10,7 @@ import Testing
   @Test func treeSizeCountsSharedNodesPerOccurrence() {
     let s = x * sigmoid(x)  // product(x, sigmoid(x)): 4 nodes written out, 3 distinct
     #expect(s.treeSize(cappedAt: 100) == 4 && s.nodeCount == 3)
+    #expect(s.treeSize(cappedAt: 3) == 4 && s.treeSize(cappedAt: 2) == 3)  // any count above the cap is cap + 1
     var e = x
     for _ in 0..<40 { e = e * sigmoid(e) }
     #expect(e.treeSize(cappedAt: 1000) == 1001)  // saturates
