@@ -64,22 +64,12 @@ func binaryCrossEntropyVJP(
   _ input: [Double], target: [Double], weight: [Double]?, reduction: OracleReduction
 ) -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent) {
   let value = binaryCrossEntropy(input, target: target, weight: weight, reduction: reduction)
-  let n = input.count
   return (
     value,
-    { g in
-      let gd = dense(g, count: value.count)
-      var gx = [Double](repeating: 0, count: n)
-      for i in 0..<n {
-        let x = input[i]
-        let y = target[i]
-        let gv = reduction == .none ? gd[i] : gd[0]
-        var v = gv * (x - y) / max((1 - x) * x, binaryCrossEntropyEpsilon)
-        if let w = weight { v *= w[i % w.count] }
-        if reduction == .mean { v /= Double(n) }
-        gx[i] = v
-      }
-      return DoubleTangent(gx)
+    elementwisePullback(count: input.count, reduction) { i in
+      let x = input[i]
+      let v = (x - target[i]) / max((1 - x) * x, binaryCrossEntropyEpsilon)
+      return weight.map { v * $0[i % $0.count] } ?? v
     }
   )
 }

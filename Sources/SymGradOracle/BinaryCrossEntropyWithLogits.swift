@@ -71,28 +71,19 @@ func binaryCrossEntropyWithLogitsVJP(
   let value = binaryCrossEntropyWithLogits(
     input, target: target, columns: columns, weight: weight,
     posWeight: posWeight, reduction: reduction)
-  let n = input.count
   return (
     value,
-    { g in
-      let gd = dense(g, count: value.count)
-      var gx = [Double](repeating: 0, count: n)
-      for i in 0..<n {
-        let x = input[i]
-        let y = target[i]
-        var v: Double
-        if let pw = posWeight {
-          let t = pw[i % columns] * y
-          v = (t + 1 - y) * scalarSigmoid(x) - t
-        } else {
-          v = scalarSigmoid(x) - y
-        }
-        v *= reduction == .none ? gd[i] : gd[0]
-        if let w = weight { v *= w[i % w.count] }
-        if reduction == .mean { v /= Double(n) }
-        gx[i] = v
+    elementwisePullback(count: input.count, reduction) { i in
+      let x = input[i]
+      let y = target[i]
+      var v: Double
+      if let pw = posWeight {
+        let t = pw[i % columns] * y
+        v = (t + 1 - y) * scalarSigmoid(x) - t
+      } else {
+        v = scalarSigmoid(x) - y
       }
-      return DoubleTangent(gx)
+      return weight.map { v * $0[i % $0.count] } ?? v
     }
   )
 }

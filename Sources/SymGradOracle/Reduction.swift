@@ -73,4 +73,27 @@ func reduceLossVJP(_ x: [Double], _ reduction: OracleReduction)
     }
   )
 }
+
+/// The pullback of an elementwise loss over `count` elements: the input's cotangent is the
+/// element's derivative `derivative(i)` times the element's cotangent (`cotangent`).
+func elementwisePullback(
+  count n: Int, _ reduction: OracleReduction, _ derivative: @escaping (Int) -> Double
+) -> (DoubleTangent) -> DoubleTangent {
+  { g in
+    let gd = dense(g, count: reduction == .none ? n : 1)
+    var gx = [Double](repeating: 0, count: n)
+    for i in 0..<n { gx[i] = derivative(i) * cotangent(gd, i, count: n, reduction) }
+    return DoubleTangent(gx)
+  }
+}
+
+/// The cotangent of element `i` of an unreduced loss of `count` elements, from the
+/// reduced loss's cotangent `g` (`mean` spreads it over the elements).
+func cotangent(_ g: [Double], _ i: Int, count: Int, _ reduction: OracleReduction) -> Double {
+  switch reduction {
+  case .none: return g[i]
+  case .sum: return g[0]
+  case .mean: return g[0] / Double(count)
+  }
+}
 #endif
