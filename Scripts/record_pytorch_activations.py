@@ -3,20 +3,20 @@
 
 Writes Tests/Fixtures/pytorch/activations.json in the format of Scripts/record_pytorch.py
 (id, source, dtype, expr, wrt, at, output_shape, output, jacobian; "inf"/"-inf"/"nan" as
-strings): relu, relu6, leaky_relu, hardtanh and logsigmoid with their keyword options,
-float64, at seeded random points and at the kinks (0 for the relu family, the hardtanh
-bounds), where PyTorch's backward picks a side. Inputs are the symbols x0, x1, ...; the
+strings): relu, relu6, leaky_relu, hardtanh, elu, selu, celu, silu, gelu(approximate="tanh"),
+softsign, mish, logsigmoid, hardswish and hardsigmoid with their keyword options, float64, at seeded
+random points and at the kinks (0 for the relu family, the hardtanh bounds, -3 and 3 for
+hardswish), where PyTorch's backward picks a side. Inputs are the symbols x0, x1, ...; the
 Jacobian comes from torch.autograd (one backward pass per output element).
 PyTorchFixtureTests compares SymGrad's derivatives and the autograd oracle with every case.
 
 Run: python3 -m venv V && V/bin/pip install torch && V/bin/python Scripts/record_pytorch_activations.py
 """
 import json
+import math
 import os
 
 import torch
-
-from pytorch_fixtures import case
 
 F = torch.nn.functional
 OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "pytorch", "activations.json")
@@ -24,12 +24,25 @@ torch.set_num_threads(1)
 cases = []
 
 
+def number(v):
+    return v if math.isfinite(v) else ("nan" if math.isnan(v) else ("inf" if v > 0 else "-inf"))
+
 
 def record(cid, source, name, x, kwargs, text_kwargs):
     names = [f"x{i}" for i in range(x.numel())]
     xx = x.clone().double().requires_grad_(True)
-    expr = f"{name}([{', '.join(names)}]{text_kwargs})"
-    cases.append(case(cid, source, expr, names, xx, getattr(F, name)(xx, **kwargs)))
+    out = getattr(F, name)(xx, **kwargs)
+    flat = out.reshape(-1)
+    jac = []
+    for k in range(flat.numel()):
+        g, = torch.autograd.grad(flat[k], xx, retain_graph=True)
+        jac.append([number(v) for v in g.reshape(-1).tolist()])
+    cases.append({
+        "id": cid, "source": source, "dtype": "float64",
+        "expr": f"{name}([{', '.join(names)}]{text_kwargs})", "wrt": names,
+        "at": {n: number(v) for n, v in zip(names, x.reshape(-1).tolist())},
+        "output_shape": list(out.shape), "output": [number(v) for v in flat.tolist()], "jacobian": jac,
+    })
 
 
 functions = [
@@ -37,7 +50,16 @@ functions = [
     ("relu6", [({}, "")]),
     ("leaky_relu", [({}, ""), ({"negative_slope": 0.2}, ", negative_slope=0.2")]),
     ("hardtanh", [({}, ""), ({"min_val": -0.5, "max_val": 2.0}, ", min_val=-0.5, max_val=2.0")]),
+    ("elu", [({}, ""), ({"alpha": 0.5}, ", alpha=0.5")]),
+    ("selu", [({}, "")]),
+    ("celu", [({}, ""), ({"alpha": 2.0}, ", alpha=2.0")]),
+    ("silu", [({}, "")]),
+    ("gelu", [({"approximate": "tanh"}, ', approximate="tanh"')]),
+    ("softsign", [({}, "")]),
+    ("mish", [({}, "")]),
     ("logsigmoid", [({}, "")]),
+    ("hardswish", [({}, "")]),
+    ("hardsigmoid", [({}, "")]),
 ]
 g = torch.Generator().manual_seed(20261205)
 kinks = torch.tensor([0.0, -3.0, 3.0, -1.0, 1.0, 6.0, -0.5, 2.0], dtype=torch.float64)

@@ -140,20 +140,39 @@ extension OracleBridge {
       let (p, _) = try source()
       let f = p.function
       return Program(inputs: p.inputs) { v in f(v).differentiableMap { 1 / (1 + oracleExp(-$0)) } }
-    case "relu", "relu6", "leaky_relu", "hardtanh", "logsigmoid":
+    case "relu", "relu6", "leaky_relu", "hardtanh", "elu", "selu", "celu", "silu", "gelu", "softsign", "mish",
+      "logsigmoid", "hardswish", "hardsigmoid":
       let (p, _) = try source()
       let f = p.function
       func parameter(_ i: Int, _ name: String, _ d: Double) -> Double {
         if i < a.count, case .scalar(let e) = a[i].value, let r = e.rationalValue { return r.toDouble() }
         return double(name, d)
       }
+      // PyTorch's selu constants (torch.nn.functional.selu), stated here independently.
+      let seluAlpha = 1.6732632423543772848170429916717
+      let seluScale = 1.0507009873554804934193349852946
       let kind: OracleActivation
       switch tree.name {
       case "relu": kind = .relu
       case "relu6": kind = .hardtanh(min: 0, max: 6)
       case "leaky_relu": kind = .leakyRelu(negativeSlope: parameter(1, "negative_slope", 0.01))
       case "hardtanh": kind = .hardtanh(min: parameter(1, "min_val", -1), max: parameter(2, "max_val", 1))
-      default: kind = .logsigmoid
+      case "elu": kind = .elu(alpha: parameter(1, "alpha", 1), scale: 1, inputScale: 1)
+      case "selu": kind = .elu(alpha: seluAlpha, scale: seluScale, inputScale: 1)
+      case "celu":
+        let alpha = parameter(1, "alpha", 1)
+        kind = .elu(alpha: alpha, scale: 1, inputScale: 1 / alpha)
+      case "silu": kind = .silu
+      case "gelu":
+        guard tree.keywords["approximate"] == .string("tanh") else {
+          throw NotApplicable(description: "gelu: the oracle has the tanh approximation only")
+        }
+        kind = .geluTanh
+      case "softsign": kind = .softsign
+      case "mish": kind = .mish
+      case "logsigmoid": kind = .logsigmoid
+      case "hardsigmoid": kind = .hardsigmoid
+      default: kind = .hardswish
       }
       return Program(inputs: p.inputs) { v in SymGradOracle.activation(f(v), kind) }
     case "softmax", "log_softmax", "softmin":

@@ -5,7 +5,7 @@ import _Differentiation
 /// PyTorch's activation functions as ATen computes them (float64, CPU), forward and backward.
 ///
 /// Each case states the forward and the backward of its ATen kernel; at a kink the backward
-/// is what the kernel returns there (e.g. `relu` gives 0 at 0).
+/// is what the kernel returns there (e.g. `relu` gives 0 at 0, `hardswish` 0 at -3).
 public enum OracleActivation: Sendable {
   /// `threshold_backward`: `x > 0 ? g : 0`.
   case relu
@@ -13,15 +13,46 @@ public enum OracleActivation: Sendable {
   case leakyRelu(negativeSlope: Double)
   /// `hardtanh_backward`: `x <= lo || x >= hi ? 0 : g` (`relu6` is `hardtanh(0, 6)`).
   case hardtanh(min: Double, max: Double)
+  /// ATen's `elu(x, alpha, scale, input_scale)`: forward `x <= 0 ? expm1(x input_scale)
+  /// alpha scale : x scale`; backward `x <= 0 ? g input_scale alpha scale exp(x input_scale)
+  /// : g scale` (`elu`: scale = input_scale = 1; `selu`: PyTorch's constants; `celu`:
+  /// input_scale = 1/alpha).
+  case elu(alpha: Double, scale: Double, inputScale: Double)
+  /// `x sigmoid(x)`; backward `g s (1 + x (1 - s))`.
+  case silu
+  /// `gelu(approximate="tanh")`: `x/2 (1 + tanh(k (x + 0.044715 x^3)))`, `k = sqrt(2/pi)`;
+  /// backward the derivative of that formula (ATen's `GeluBackward` tanh branch).
+  case geluTanh
+  /// `x / (1 + |x|)` (a composite in PyTorch): backward by the chain rule through `abs`
+  /// (`sign(0) = 0`), `1/(1 + |x|) - x sign(x)/(1 + |x|)^2`.
+  case softsign
+  /// `x tanh(softplus(x))`; backward `g (t + x sigmoid(x) (1 - t^2))`, `t = tanh(softplus(x))`.
+  case mish
   /// `min(x, 0) - log1p(exp(-|x|))`; backward `g sigmoid(-x)`.
   case logsigmoid
+  /// Forward `x <= -3 ? 0 : x >= 3 ? x : x (x + 3)/6`; backward `x <= -3 ? 0 : x < 3 ?
+  /// g (x/3 + 1/2) : g` (0 at -3, g at 3: the outer pieces', as torch 2.15 records).
+  case hardswish
+  /// Forward `min(max(x + 3, 0), 6)/6`; backward `-3 < x < 3 ? g * (1.0f/6.0f) : 0` (0 at
+  /// both kinks). ATen's kernel writes the constant as a float literal, so even in float64
+  /// the backward multiplies by float32(1/6) = 0.1666666716337204, not 1/6.
+  case hardsigmoid
 
   func value(_ x: Double) -> Double {
     switch self {
     case .relu: return x > 0 ? x : 0
     case .leakyRelu(let s): return x > 0 ? x : x * s
     case .hardtanh(let lo, let hi): return Swift.min(Swift.max(x, lo), hi)
+    case .elu(let alpha, let scale, let inputScale): return x <= 0 ? expm1(x * inputScale) * alpha * scale : x * scale
+    case .silu: return x / (1 + exp(-x))
+    case .geluTanh:
+      let k = (2 / Double.pi).squareRoot()
+      return 0.5 * x * (1 + tanh(k * (x + 0.044715 * x * x * x)))
+    case .softsign: return x / (1 + Swift.abs(x))
+    case .mish: return x * tanh(log1p(exp(x)))
     case .logsigmoid: return Swift.min(x, 0) - log1p(exp(-Swift.abs(x)))
+    case .hardswish: return x <= -3 ? 0 : (x >= 3 ? x : x * (x + 3) / 6)
+    case .hardsigmoid: return Swift.min(Swift.max(x + 3, 0), 6) / 6
     }
   }
 
@@ -30,7 +61,26 @@ public enum OracleActivation: Sendable {
     case .relu: return x > 0 ? 1 : 0
     case .leakyRelu(let s): return x > 0 ? 1 : s
     case .hardtanh(let lo, let hi): return x <= lo || x >= hi ? 0 : 1
+    case .elu(let alpha, let scale, let inputScale):
+      return x <= 0 ? inputScale * alpha * scale * exp(x * inputScale) : scale
+    case .silu:
+      let s = 1 / (1 + exp(-x))
+      return s * (1 + x * (1 - s))
+    case .geluTanh:
+      let k = (2 / Double.pi).squareRoot()
+      let inner = k * (x + 0.044715 * x * x * x)
+      let t = tanh(inner)
+      return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)
+    case .softsign:
+      let d = 1 + Swift.abs(x)
+      let sign: Double = x > 0 ? 1 : (x < 0 ? -1 : 0)
+      return 1 / d - x * sign / (d * d)
+    case .mish:
+      let t = tanh(log1p(exp(x)))
+      return t + x * (1 / (1 + exp(-x))) * (1 - t * t)
     case .logsigmoid: return 1 / (1 + exp(x))
+    case .hardswish: return x <= -3 ? 0 : (x < 3 ? x / 3 + 0.5 : 1)
+    case .hardsigmoid: return x > -3 && x < 3 ? Double(Float(1) / Float(6)) : 0
     }
   }
 }

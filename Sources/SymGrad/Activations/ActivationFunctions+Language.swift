@@ -2,12 +2,9 @@
 /// keywords, PyTorch's defaults), applied elementwise to a number or a (nested) list.
 /// `inplace=` is accepted and changes nothing (a symbolic value has no storage).
 ///
-/// Only activations whose expansion does not repeat its argument in a way that compounds
-/// under nesting are registered (relu, relu6, leaky_relu, hardtanh, logsigmoid: a 120-level
-/// nest runs every fuzz stage in < 1 s). elu, selu, celu, silu, gelu, softsign, mish and
-/// hardswish, written as compositions, made deep nests take seconds to minutes (exact
-/// coefficients squared per level for hardswish; repeated arguments for the others): they
-/// return as primitive function nodes.
+/// Each is one node per element, or a composition that uses its argument once (`selu`,
+/// `celu`, `hardsigmoid` scale an `elu` or a `hardtanh`): a nest of them stays linear in
+/// size (`Function+Definition.swift` says why that matters).
 enum ActivationFunctions {
   static let all: [LanguageFunction] = [
     activation("relu", "relu(input, inplace=False): max(x, 0); derivative 0 at 0, as PyTorch") { _ in
@@ -39,6 +36,58 @@ enum ActivationFunctions {
     activation("logsigmoid", "logsigmoid(input): log(sigmoid(x)) = -softplus(-x)", allowsInplace: false) { _ in
       { -softplus(-$0) }
     },
+    activation(
+      "elu", "elu(input, alpha=1.0, inplace=False): x for x > 0, else alpha*(exp(x) - 1); derivative alpha at 0",
+      keywords: ["alpha"]
+    ) { a in
+      let alpha = try a.scalar(1, "alpha") ?? 1
+      return { .apply(.elu, [$0, alpha]) }
+    },
+    activation(
+      "selu",
+      "selu(input, inplace=False): scale*elu(x, alpha), PyTorch's scale 1.0507009873554804934193349852946 and alpha 1.6732632423543772848170429916717"
+    ) { _ in
+      let scale = Expr.number(Rational(decimal: "1.0507009873554804934193349852946")!)
+      let alpha = Expr.number(Rational(decimal: "1.6732632423543772848170429916717")!)
+      return { scale * .apply(.elu, [$0, alpha]) }
+    },
+    activation(
+      "celu",
+      "celu(input, alpha=1.0, inplace=False): max(0, x) + min(0, alpha*(exp(x/alpha) - 1)) = alpha*elu(x/alpha, 1); derivative 1 at 0; alpha != 0",
+      keywords: ["alpha"]
+    ) { a in
+      let alpha = try a.scalar(1, "alpha") ?? 1
+      if alpha.isZero { throw a.error("alpha must not be 0 (celu divides by it; PyTorch raises)") }
+      return { alpha * .apply(.elu, [$0 / alpha, 1]) }
+    },
+    activation("silu", "silu(input, inplace=False): x*sigmoid(x)") { _ in { .apply(.silu, [$0]) } },
+    activation(
+      "gelu",
+      "gelu(input, approximate=\"none\"): approximate=\"tanh\": x/2*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x**3))); the exact form needs erf, not in the core yet",
+      keywords: ["approximate"], allowsInplace: false
+    ) { a in
+      if let (v, c) = a.keyword("approximate") {
+        guard case .string(let s) = v, s == "tanh" || s == "none" else {
+          throw a.error("approximate must be \"none\" or \"tanh\", got \(v)", at: c)
+        }
+        if s == "tanh" { return { .apply(.geluTanh, [$0]) } }
+      }
+      throw a.error(
+        "the exact gelu (approximate=\"none\", PyTorch's default) is x/2*(1 + erf(x/sqrt(2))), and SymGrad's core has no erf yet; use approximate=\"tanh\""
+      )
+    },
+    activation("softsign", "softsign(input): x/(1 + abs(x))", allowsInplace: false) { _ in
+      { .apply(.softsign, [$0]) }
+    },
+    activation("mish", "mish(input, inplace=False): x*tanh(softplus(x))") { _ in { .apply(.mish, [$0]) } },
+    activation(
+      "hardswish",
+      "hardswish(input, inplace=False): x*relu6(x + 3)/6; derivative 0 at -3 and 1 at 3, as PyTorch"
+    ) { _ in { .apply(.hardswish, [$0]) } },
+    activation(
+      "hardsigmoid",
+      "hardsigmoid(input, inplace=False): relu6(x + 3)/6; derivative 0 at -3 and 3, as PyTorch"
+    ) { _ in { .hardtanh($0 + 3, min: 0, max: 6) / 6 } },
   ]
 
   /// An elementwise activation: `parameters` reads the keywords (positional after the

@@ -67,16 +67,32 @@ public struct Differentiator {
     case .apply(let f, let xs):
       let x = xs[0]
       let dx = d[0]
-      switch f {
-      case .max, .min:
-        let (da, db) = (d[0], d[1])
-        if da.isZero && db.isZero { return .zero }
-        let (wa, wb) = maxMinWeights(f, xs[0], xs[1])
-        return da * wa + db * wb
-      default:
+      if f.arity == 1 {
         if dx.isZero { return .zero }
         return outerDerivative(f, x, node) * dx
       }
+      if d.allSatisfy(\.isZero) { return .zero }
+      let p = partialDerivatives(f, xs)
+      return .sum(zip(p, d).compactMap { $1.isZero ? nil : $0 * $1 })
+    }
+  }
+
+  /// The partial derivatives of a function of two arguments, one per argument: `max` and
+  /// `min` (`maxMinWeights`), and `elu(x, alpha)`: `[x > 0] + alpha exp(min(x, 0)) (1 - [x > 0])`
+  /// in `x` (`alpha` at 0, ATen's `elu_backward` takes the `x <= 0` side there) and
+  /// `expm1(min(x, 0))` in `alpha`. `exp(min(x, 0))` rather than `exp(x)`: it is the same
+  /// where the indicator keeps it, and it stays finite (0 times it stays 0) as `x -> inf`.
+  static func partialDerivatives(_ f: Expr.Function, _ xs: [Expr]) -> [Expr] {
+    switch f {
+    case .max, .min:
+      let (wa, wb) = maxMinWeights(f, xs[0], xs[1])
+      return [wa, wb]
+    case .elu:
+      let (x, alpha) = (xs[0], xs[1])
+      let positive = Expr.indicatorPositive(x)
+      let inner = exp(min(x, .zero))
+      return [positive + alpha * inner * (1 - positive), inner - 1]
+    default: preconditionFailure("\(f) takes one argument")
     }
   }
 
@@ -103,7 +119,27 @@ public struct Differentiator {
     case .abs: return sign(x)
     case .sign: return .zero
     case .unitInterval: return .one
-    case .max, .min: preconditionFailure("binary functions are handled by the caller")
+    case .silu:
+      let s = sigmoid(x)
+      return s * (1 + x * (1 - s))
+    case .mish:
+      let t = tanh(softplus(x))
+      return t + x * sigmoid(x) * (1 - t ** 2)
+    case .softsign: return .power(1 + abs(x), -2)
+    case .geluTanh:
+      // d/dx x/2 (1 + tanh(u)), u = k (x + c x**3): (1 + t)/2 + x/2 (1 - t**2) k (1 + 3 c x**2).
+      let k = sqrt(2 / Expr.pi)
+      let c = Expr.number(Rational(numerator: 44715, denominator: 1_000_000)!)
+      let t = tanh(Expr.geluTanhInner(x))
+      let half = Expr.number(Rational(numerator: 1, denominator: 2)!)
+      return half * (1 + t) + half * x * (1 - t ** 2) * k * (1 + 3 * c * x * x)
+    case .hardswish:
+      // x/3 + 1/2 strictly inside (-3, 3), 0 at -3 and below, 1 at 3 and above.
+      let upper = Expr.indicatorNonNegative(x - 3)
+      return Expr.indicatorPositive(x + 3) * (1 - upper)
+        * (x / 3 + Expr.number(Rational(numerator: 1, denominator: 2)!))
+        + upper
+    case .max, .min, .elu: preconditionFailure("binary functions are handled by partialDerivatives")
     }
   }
 }

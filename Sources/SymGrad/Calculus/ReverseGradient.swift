@@ -202,13 +202,11 @@ struct ReverseGradient {
       send(b, { .product([e, .power(b, e - .one)]) })
       send(e, { node * log(b) })
     case .apply(let f, let xs):
-      switch f {
-      case .max, .min:
-        let (wa, wb) = Differentiator.maxMinWeights(f, xs[0], xs[1])
-        send(xs[0], { wa })
-        send(xs[1], { wb })
-      default:
+      if f.arity == 1 {
         send(xs[0], { Differentiator.outerDerivative(f, xs[0], node) })
+      } else {
+        let p = Differentiator.partialDerivatives(f, xs)
+        for (x, w) in zip(xs, p) { send(x, { w }) }
       }
     }
   }

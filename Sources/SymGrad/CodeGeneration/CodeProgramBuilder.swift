@@ -40,7 +40,11 @@ struct CodeProgramBuilder {
   /// Adds `expressions` as the program's outputs.
   ///
   /// Throws `CompilationError.unboundSymbol` for a symbol that is not an input.
+  /// Activations are generated as their definitions (`Expr.expandingActivations()`):
+  /// `x*sigmoid(x)` with the two-sided sigmoid for silu, ATen's own formulas for hardswish
+  /// and elu.
   mutating func addOutputs(_ expressions: [Expr]) throws {
+    let expressions = expressions.map { $0.expandingActivations() }
     // `fold` visits every node after its children (without recursion), so converting a
     // node only looks its descendants up in `memo`; its own result says whether the node
     // is symbol-free.
@@ -104,6 +108,8 @@ struct CodeProgramBuilder {
       case .max: return program.node(.maximum, [a, memo[args[1]]!])
       case .min: return program.node(.minimum, [a, memo[args[1]]!])
       case .unitInterval: return program.node(.unitInterval, [a])
+      case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu:
+        preconditionFailure("activations are expanded into their definitions before conversion")
       }
     }
   }

@@ -196,8 +196,22 @@ struct CertifiedEvaluator {
     case .power(_, let exponent):
       return try power(k[0], k[1], exactExponent: exponent.rationalValue, a)
     case .apply(let f, _):
+      if f.isActivation { return try activation(f, k, a) }
       return try apply(f, k, a)
     }
+  }
+
+  /// An activation through its definition in the older functions (each enclosed
+  /// rigorously, so the composition is too), its arguments' values bound to placeholders;
+  /// at an infinite first argument, its value there (`Expr.Function.valueAtInfinity`).
+  private func activation(_ f: Expr.Function, _ k: [Number], _ a: IntervalArithmetic) throws -> Number {
+    let parameters = Expr.Function.placeholders.prefix(f.arity).map { $0 }
+    var body = f.definition(parameters)!
+    if case .infinity(let positive) = k[0] { body = f.valueAtInfinity(positive: positive, parameters)! }
+    var memo: [Expr: Number] = [:]
+    for (p, v) in zip(parameters, k) { memo[p] = v }
+    var errors: [Expr: CertifiedEvaluationError] = [:]
+    return try number(body, a, &memo, &errors)
   }
 
   private func add(_ x: Number, _ y: Number, _ a: IntervalArithmetic) throws -> Number {
@@ -305,11 +319,13 @@ struct CertifiedEvaluator {
       case .unitInterval:
         throw CertifiedEvaluationError.domain(
           function: "binary_cross_entropy", argument: positive ? .infinity : -.infinity)
+      case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu:
+        preconditionFailure("activations are evaluated through their definitions")
       }
       throw CertifiedEvaluationError.undefined
     }
     guard case .finite(let x) = k[0] else { throw CertifiedEvaluationError.undefined }
-    if f.arity == 2 {
+    if f == .max || f == .min {
       switch k[1] {
       case .infinity(let positive): return (f == .max) == positive ? k[1] : k[0]
       case .finite(let y): return .finite(f == .max ? a.max(x, y) : a.min(x, y))
@@ -340,6 +356,8 @@ struct CertifiedEvaluator {
       }
       throw CertifiedEvaluationError.needsPrecision
     case .max, .min: fatalError("binary functions are handled above")
+    case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu:
+      preconditionFailure("activations are evaluated through their definitions")
     }
   }
 }

@@ -74,7 +74,12 @@ struct CompiledTape: Sendable {
   // MARK: Compilation
 
   /// Compiles `expressions`; symbols must be among `inputs` (by name).
+  ///
+  /// Activations are compiled as their definitions (`Expr.expandingActivations()`): the
+  /// ball evaluators enclose each older function rigorously, and the IEEE evaluation is
+  /// the definition's (ATen's own formula for hardswish and elu; `x*sigmoid(x)` for silu).
   init(_ expressions: [Expr], inputs: [String]) throws {
+    let expressions = expressions.map { $0.expandingActivations() }
     var inputIndex: [String: Int32] = [:]
     for (i, name) in inputs.enumerated() {
       if inputIndex[name] != nil { throw CompilationError.duplicateInput(name) }

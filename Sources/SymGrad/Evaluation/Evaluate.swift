@@ -117,6 +117,16 @@ public struct Evaluator {
     case .min:
       if x.isNaN || y.isNaN { return .nan }
       return Swift.min(x, y)
+    // The activations as ATen's CPU kernels compute them in double (so an infinite input
+    // gives what PyTorch gives, NaN for silu(-inf); the limit is the certified evaluator's).
+    case .silu: return x / (1 + Foundation.exp(-x))
+    case .mish: return x * Foundation.tanh(Foundation.log1p(Foundation.exp(x)))
+    case .softsign: return x / (1 + Swift.abs(x))
+    case .geluTanh:
+      let beta = Foundation.sqrt(2.0) * (2 / Foundation.sqrt(Double.pi)) * 0.5
+      return 0.5 * x * (1 + Foundation.tanh(beta * (x + 0.044715 * x * x * x)))
+    case .hardswish: return x * Swift.min(Swift.max(x + 3, 0), 6) / 6
+    case .elu: return x > 0 ? x : y * Foundation.expm1(x)
     }
   }
 }

@@ -312,6 +312,21 @@ extension Expr {
       if x.hasNegativeSign { return -apply(.sign, [-x]) }
     case .max, .min:
       return extremum(function, x, arguments[1])
+    case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu:
+      // Numbers fold into the definition's constant (`silu(2) = 2*sigmoid(2)`, exact);
+      // infinities into the textbook values. hardswish folds only where it is 0 or x:
+      // between -3 and 3 it is a polynomial, and folding would double a rational's size
+      // per level of a nest (`hardswish(2/3)` stays a node; a 63-level nest of it at 1 was
+      // a 2^63-digit number).
+      if c == .infinity || c == .negativeInfinity, let v = function.valueAtInfinity(positive: c == .infinity, arguments)
+      {
+        return v
+      }
+      if let r, function != .hardswish || r.isZero || r.magnitude >= Rational(3), let v = function.definition(arguments)
+      {
+        return v
+      }
+      if function == .softsign && x.hasNegativeSign { return -apply(.softsign, [-x]) }
     case .unitInterval:
       if let r { return r.signum >= 0 && r <= Rational(1) ? x : undefined }
       if c != nil { return undefined }

@@ -29,8 +29,9 @@ extension Expr {
   /// evaluating it: 1 or -1, or nil when not proved (0 only for the number 0). Positive:
   /// positive numbers, `pi`, `exp`/`sigmoid`/`softplus` of a finite argument, powers of
   /// a positive base, `log(u)` of a `u` that exceeds 1 by structure (`1 + exp(-10**9)`,
-  /// `exp(2)`), `log1p` of a positive argument; `tanh`, `expm1` and `sign` have their
-  /// argument's sign; `max` is positive when one argument is and `min` negative when one
+  /// `exp(2)`), `log1p` of a positive argument; `tanh`, `expm1`, `sign`, `silu`, `mish`,
+  /// `gelu_tanh`, `softsign` and `elu` with a positive `alpha` have their argument's sign
+  /// (`hardswish` only a positive one); `max` is positive when one argument is and `min` negative when one
   /// argument is; a negative base to an integer power has the power's sign; a sum whose
   /// terms all have one sign has that sign; a product of signed factors, the product of
   /// their signs. Constants with `+-inf` or `undefined` in them, and symbols, are not
@@ -52,7 +53,7 @@ extension Expr {
   /// is -1: negative wherever defined, so `sqrt` and `log` of it are undefined at every
   /// point, and it reaches a limit 0 from below.
   var signWhereDefined: Int? {
-    if node.nonFinite != 0 { return nil }
+    if node.nonFinite & ExprNode.NonFinite.any != 0 { return nil }
     // Per node: 0 "not proved", -1 negative, 1 positive, 2 greater than 1 (so positive).
     var memo: [Expr: Int] = [:]
     let s = fold(memo: &memo) { e, kids -> Int in
@@ -67,6 +68,11 @@ extension Expr {
         case .sigmoid, .softplus: return 1
         // Odd and increasing through 0: the argument's sign.
         case .tanh, .expm1, .sign: return Swift.min(kids[0], 1)
+        // x times a positive factor: the argument's sign (elu for alpha > 0).
+        case .silu, .mish, .geluTanh, .softsign: return Swift.min(kids[0], 1)
+        case .elu: return kids[1] >= 1 ? Swift.min(kids[0], 1) : (kids[0] >= 1 ? 1 : 0)
+        // Positive for x > 0, zero at and below -3.
+        case .hardswish: return kids[0] >= 1 ? 1 : 0
         // log1p(u) > 0 for u > 0 (a negative u may lie outside the domain, u <= -1);
         // log(u) > 0 for u > 1 (u < 1 would need u > 0 as well).
         case .log1p: return positive(kids[0]) ? 1 : 0

@@ -130,7 +130,8 @@ final class ExprNode: Sendable {
   private let storedHeight: Int32
   var height: Int { Int(storedHeight) }
   /// Which of the non-finite constants occur below (`NonFinite` bits: `+inf`, `-inf`,
-  /// `undefined`), so "does this contain an infinity" is O(1).
+  /// `undefined`), so "does this contain an infinity" is O(1); one more bit says whether an
+  /// activation node occurs below (`NonFinite.activation`, not a non-finite value).
   let nonFinite: UInt8
   /// For sums, computed on first use: 1 when the rational content is 1 (so `sumContent`
   /// answers at once), 2 when it is not, 0 while unknown.
@@ -179,5 +180,10 @@ final class ExprNode: Sendable {
     static let plusInfinity: UInt8 = 1
     static let minusInfinity: UInt8 = 2
     static let undefined: UInt8 = 4
+    /// The three non-finite bits.
+    static let any: UInt8 = 7
+    /// Not a non-finite value: an activation node (`Expr.Function.isActivation`) occurs
+    /// below, so evaluators know whether to expand definitions in O(1).
+    static let activation: UInt8 = 8
   }
 }

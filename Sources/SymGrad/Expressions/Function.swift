@@ -4,6 +4,9 @@ extension Expr {
   /// Every case documents its domain, its value at `+inf`/`-inf` and its derivative; the
   /// derivative rules live in `Calculus/Derivative.swift`, numeric values in
   /// `Evaluation/Evaluate.swift`. `sqrt(x)` is not a function node: it is `x ** (1/2)`.
+  /// PyTorch's activations that are nodes (`isActivation`) have their values written with
+  /// the older functions in `Activations/Function+Definition.swift`, which the interval
+  /// evaluators, the limit engine's series, generated code and the sympy text use.
   /// `E` is `exp(1)`.
   public enum Function: String, Sendable, CaseIterable {
     /// `exp(x)`, all reals; `exp(-inf) = 0`, `exp(inf) = inf`. Derivative `exp(x)`.
@@ -44,11 +47,46 @@ extension Expr {
     /// `p/(p + q)` with `p, q > 0`) drop it at construction. At infinite inputs the limit of
     /// the argument must lie in [0, 1].
     case unitInterval = "unit_interval"
+    /// `silu(x) = x sigmoid(x)` (PyTorch's `F.silu`); `silu(-inf) = 0`, `silu(inf) = inf`.
+    /// Derivative `s (1 + x (1 - s))` with `s = sigmoid(x)`, ATen's `silu_backward`.
+    case silu
+    /// `mish(x) = x tanh(softplus(x))`; `mish(-inf) = 0`, `mish(inf) = inf`. Derivative
+    /// `t + x sigmoid(x) (1 - t**2)` with `t = tanh(softplus(x))`, ATen's `mish_backward`.
+    case mish
+    /// `softsign(x) = x/(1 + |x|)`; `softsign(+-inf) = +-1`. Derivative `1/(1 + |x|)**2`
+    /// (1 at 0, as PyTorch's composite `x/(1 + abs(x))` differentiates).
+    case softsign
+    /// `gelu(x, approximate="tanh") = x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x**3)))`;
+    /// `-inf -> 0`, `inf -> inf`. Derivative the formula's (ATen's `gelu_backward` with
+    /// `approximate="tanh"`). The constant is the decimal 0.044715 exactly (ATen rounds it to
+    /// a double, 1e-18 relative away). Text prints `gelu(x, approximate="tanh")`.
+    case geluTanh = "gelu_tanh"
+    /// `hardswish(x) = x relu6(x + 3)/6`: 0 for `x <= -3`, `x` for `x >= 3`, `x (x + 3)/6`
+    /// between; `-inf -> 0`, `inf -> inf`. Derivative `x/3 + 1/2` strictly between -3 and 3,
+    /// and at the kinks the outer piece's, as torch 2.15's `hardswish_backward` returns: 0 at
+    /// -3 (and below), 1 at 3 (and above).
+    case hardswish
+    /// `elu(x, alpha)`: `x` for `x > 0`, `alpha (exp(x) - 1)` for `x <= 0` (PyTorch's
+    /// `F.elu`; `selu` and `celu` are built from it); `elu(inf) = inf`, `elu(-inf) = -alpha`.
+    /// Derivative in `x`: 1 for `x > 0`, `alpha exp(x)` for `x <= 0`, so `alpha` at 0 (the
+    /// `x <= 0` side, as ATen's `elu_backward`); in `alpha`: `exp(min(x, 0)) - 1`.
+    case elu
+
+    /// The functions that are PyTorch activations (`Activations/`): the expression
+    /// language reads them through their `torch.nn.functional` names (`gelu_tanh(x)` is
+    /// `gelu(x, approximate="tanh")`, `elu(x, a)` is `elu(x, alpha=a)`), not as elementary
+    /// functions.
+    public var isActivation: Bool {
+      switch self {
+      case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu: return true
+      default: return false
+      }
+    }
 
     /// How many arguments the function takes.
     public var arity: Int {
       switch self {
-      case .max, .min: return 2
+      case .max, .min, .elu: return 2
       default: return 1
       }
     }

@@ -138,7 +138,9 @@ enum InternTable {
     case .constant(.negativeInfinity): return ExprNode.NonFinite.minusInfinity
     case .constant(.undefined): return ExprNode.NonFinite.undefined
     case .constant: return 0
-    case .sum(let xs), .product(let xs), .apply(_, let xs): return xs.reduce(0) { $0 | $1.node.nonFinite }
+    case .sum(let xs), .product(let xs): return xs.reduce(0) { $0 | $1.node.nonFinite }
+    case .apply(let f, let xs):
+      return xs.reduce(f.isActivation ? ExprNode.NonFinite.activation : 0) { $0 | $1.node.nonFinite }
     case .power(let b, let e): return b.node.nonFinite | e.node.nonFinite
     }
   }

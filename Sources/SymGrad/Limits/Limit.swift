@@ -117,5 +117,5 @@ extension Expr {
   var containsUndefined: Bool { node.nonFinite & ExprNode.NonFinite.undefined != 0 }
 
   /// Whether `+inf`, `-inf` or `undefined` occurs (O(1)).
-  var containsNonFinite: Bool { node.nonFinite != 0 }
+  var containsNonFinite: Bool { node.nonFinite & ExprNode.NonFinite.any != 0 }
 }

@@ -173,6 +173,7 @@ extension LimitEngine {
 
   private func apply(_ f: Expr.Function, _ limits: [LimitValue]) -> LimitValue? {
     if f == .max || f == .min { return extremum(f == .max, limits) }
+    if f.isActivation { return activation(f, limits) }
     guard limits.count == 1 else { return nil }
     switch limits[0] {
     case .finite(let v):
@@ -207,6 +208,28 @@ extension LimitEngine {
     case .undefined:
       return nil
     }
+  }
+
+  /// An activation of limits: each is continuous on the reals (elu jointly in its two
+  /// arguments), with the values at `+-inf` of `Expr.Function.valueAtInfinity`. Nil where
+  /// that does not decide (an infinite `alpha` at a finite `x`, an undefined limit).
+  private func activation(_ f: Expr.Function, _ limits: [LimitValue]) -> LimitValue? {
+    var others: [Expr] = []
+    for v in limits.dropFirst() {
+      guard case .finite(let c) = v else { return nil }
+      others.append(c)
+    }
+    let value: Expr
+    switch limits[0] {
+    case .finite(let v): value = .apply(f, [v] + others)
+    case .infinity, .negativeInfinity:
+      guard let w = f.valueAtInfinity(positive: limits[0] == .infinity, [.zero] + others) else { return nil }
+      value = w
+    case .undefined: return nil
+    }
+    if value == .infinity { return .infinity }
+    if value == .negativeInfinity { return .negativeInfinity }
+    return value.containsNonFinite ? nil : .finite(value)
   }
 
   /// max/min of limits: continuous; an infinite argument on the winning side wins, one on

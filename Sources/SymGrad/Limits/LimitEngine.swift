@@ -305,6 +305,7 @@ final class LimitEngine {
     switch x.kind {
     case .apply(.sin, _), .apply(.cos, _), .apply(.tanh, _): return (-1, 1)
     case .apply(.sigmoid, _): return (0, 1)
+    case .apply(.softsign, _): return (-1, 1)
     case .sum(let ts):
       var lo = 0.0
       var hi = 0.0
@@ -392,6 +393,8 @@ final class LimitEngine {
       return exp(k[1] * log(k[0]))
     case .apply(let f, _):
       let u = k[0]
+      // An activation the continuity rules did not decide: its definition, rewritten.
+      if let d = f.definition(k) { return try rewrite(d) }
       switch f {
       case .sigmoid: return 1 / (1 + exp(-u))
       case .softplus: return log(1 + exp(u))

@@ -57,6 +57,10 @@ enum LatexPrinter {
     case .max: return "\\max"
     case .min: return "\\min"
     case .sign: return "\\operatorname{sign}"
+    case .silu: return "\\operatorname{SiLU}"
+    case .mish: return "\\operatorname{Mish}"
+    case .geluTanh: return "\\operatorname{GELU}_{\\tanh}"
+    case .elu: return "\\operatorname{ELU}"
     default: return "\\operatorname{\(f.rawValue)}"
     }
   }

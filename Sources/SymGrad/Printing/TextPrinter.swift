@@ -156,6 +156,8 @@ enum TextPrinter {
     case .apply(let f, let args):
       if f == .exp, args[0].isOne { return Printed("E", atomPrecedence) }
       if dialect == .sympy { return sympyCall(f, kids) }
+      // The language's spelling: gelu_tanh(x) is gelu(x, approximate="tanh").
+      if f == .geluTanh { return Printed("gelu(\(kids[0].text), approximate=\"tanh\")", atomPrecedence) }
       return Printed(f.rawValue + "(" + kids.map(\.text).joined(separator: ", ") + ")", atomPrecedence)
     }
   }
@@ -201,6 +203,15 @@ enum TextPrinter {
     case .log1p: return Printed("log(1 + (\(x)))", atomPrecedence)
     case .expm1: return Printed("(exp(\(x)) - 1)", atomPrecedence)
     case .unitInterval: return Printed("Piecewise((\(x), (\(x) >= 0) & (\(x) <= 1)), (nan, True))", atomPrecedence)
+    // Activations: their definitions (Activations/Function+Definition.swift).
+    case .silu: return Printed("((\(x))/(1 + exp(-(\(x)))))", atomPrecedence)
+    case .mish: return Printed("((\(x))*tanh(log(1 + exp(\(x)))))", atomPrecedence)
+    case .softsign: return Printed("((\(x))/(1 + Abs(\(x))))", atomPrecedence)
+    case .geluTanh:
+      return Printed(
+        "((\(x))/(1 + exp(-2*sqrt(2/pi)*((\(x)) + 44715*(\(x))**3/1000000))))", atomPrecedence)
+    case .hardswish: return Printed("((\(x))*Min(Max((\(x)) + 3, 0), 6)/6)", atomPrecedence)
+    case .elu: return Printed("(Max(\(x), 0) + (\(kids[1].text))*(exp(Min(\(x), 0)) - 1))", atomPrecedence)
     }
   }
 

@@ -25,10 +25,13 @@ extension Expr {
   /// exponentials and logarithms (`sigmoid(u) = 1/(1 + exp(-u))`,
   /// `softplus(u) = log(1 + exp(u))`, ...), so identities between them are found:
   /// `sigmoid(-z) - (1 - sigmoid(z))` and `log(sigmoid(z)) + softplus(-z)` become 0.
+  /// Activations are rewritten through their definitions first (`silu(z) - z*sigmoid(z)`
+  /// becomes 0).
   public func simplifiedInExponentials() -> Expr {
     var memo: [Expr: Expr] = [:]
     let rewritten = fold(memo: &memo) { node, k -> Expr in
       guard case .apply(let f, _) = node.kind else { return node.rebuilt(with: k) }
+      if let d = f.definition(k) { return d.simplifiedInExponentials() }
       let u = k[0]
       switch f {
       case .sigmoid: return 1 / (1 + exp(-u))
