@@ -4,7 +4,7 @@
 Writes Tests/Fixtures/pytorch/activations.json in the format of Scripts/record_pytorch.py
 (id, source, dtype, expr, wrt, at, output_shape, output, jacobian; "inf"/"-inf"/"nan" as
 strings): relu, relu6, leaky_relu, hardtanh, elu, selu, celu, silu, gelu(approximate="tanh"),
-softsign, mish, logsigmoid, hardswish and hardsigmoid with their keyword options, float64, at seeded
+softsign, mish, logsigmoid, hardswish and hardsigmoid, gelu (exact), and torch.erf / torch.erfc with their keyword options, float64, at seeded
 random points and at the kinks (0 for the relu family, the hardtanh bounds, -3 and 3 for
 hardswish), where PyTorch's backward picks a side. Inputs are the symbols x0, x1, ...; the
 Jacobian comes from torch.autograd (one backward pass per output element).
@@ -31,7 +31,7 @@ def number(v):
 def record(cid, source, name, x, kwargs, text_kwargs):
     names = [f"x{i}" for i in range(x.numel())]
     xx = x.clone().double().requires_grad_(True)
-    out = getattr(F, name)(xx, **kwargs)
+    out = (getattr(F, name, None) or getattr(torch, name))(xx, **kwargs)
     flat = out.reshape(-1)
     jac = []
     for k in range(flat.numel()):
@@ -54,12 +54,14 @@ functions = [
     ("selu", [({}, "")]),
     ("celu", [({}, ""), ({"alpha": 2.0}, ", alpha=2.0")]),
     ("silu", [({}, "")]),
-    ("gelu", [({"approximate": "tanh"}, ', approximate="tanh"')]),
+    ("gelu", [({"approximate": "tanh"}, ', approximate="tanh"'), ({}, "")]),
     ("softsign", [({}, "")]),
     ("mish", [({}, "")]),
     ("logsigmoid", [({}, "")]),
     ("hardswish", [({}, "")]),
     ("hardsigmoid", [({}, "")]),
+    ("erf", [({}, "")]),
+    ("erfc", [({}, "")]),
 ]
 g = torch.Generator().manual_seed(20261205)
 kinks = torch.tensor([0.0, -3.0, 3.0, -1.0, 1.0, 6.0, -0.5, 2.0], dtype=torch.float64)

@@ -141,7 +141,7 @@ extension OracleBridge {
       let f = p.function
       return Program(inputs: p.inputs) { v in f(v).differentiableMap { 1 / (1 + oracleExp(-$0)) } }
     case "relu", "relu6", "leaky_relu", "hardtanh", "elu", "selu", "celu", "silu", "gelu", "softsign", "mish",
-      "logsigmoid", "hardswish", "hardsigmoid":
+      "logsigmoid", "hardswish", "hardsigmoid", "erf", "erfc":
       let (p, _) = try source()
       let f = p.function
       func parameter(_ i: Int, _ name: String, _ d: Double) -> Double {
@@ -163,15 +163,13 @@ extension OracleBridge {
         let alpha = parameter(1, "alpha", 1)
         kind = .elu(alpha: alpha, scale: 1, inputScale: 1 / alpha)
       case "silu": kind = .silu
-      case "gelu":
-        guard tree.keywords["approximate"] == .string("tanh") else {
-          throw NotApplicable(description: "gelu: the oracle has the tanh approximation only")
-        }
-        kind = .geluTanh
+      case "gelu": kind = tree.keywords["approximate"] == .string("tanh") ? .geluTanh : .gelu
       case "softsign": kind = .softsign
       case "mish": kind = .mish
       case "logsigmoid": kind = .logsigmoid
       case "hardsigmoid": kind = .hardsigmoid
+      case "erf": kind = .erf
+      case "erfc": kind = .erfc
       default: kind = .hardswish
       }
       return Program(inputs: p.inputs) { v in SymGradOracle.activation(f(v), kind) }

@@ -86,8 +86,8 @@ package struct InputGenerator: Sendable {
 
   static let unaryFunctions = [
     "exp", "log", "sin", "cos", "tanh", "sigmoid", "softplus", "log1p", "expm1", "abs", "sign", "sqrt", "unit_interval",
-    // Activations (elementwise; piecewise ones with PyTorch's kinks; gelu without
-    // approximate="tanh" takes the clear-error path).
+    "erf", "erfc",
+    // Activations (elementwise; piecewise ones with PyTorch's kinks).
     "relu", "relu6", "leaky_relu", "hardtanh", "logsigmoid", "elu", "selu", "celu", "silu", "gelu", "softsign", "mish",
     "hardswish", "hardsigmoid",
   ]

@@ -37,6 +37,11 @@ public enum OracleActivation: Sendable {
   /// both kinks). ATen's kernel writes the constant as a float literal, so even in float64
   /// the backward multiplies by float32(1/6) = 0.1666666716337204, not 1/6.
   case hardsigmoid
+  /// `gelu` (approximate="none"): `x/2 (1 + erf(x/sqrt(2)))`; backward `g (cdf + x pdf)`,
+  /// `cdf = (1 + erf(x/sqrt(2)))/2`, `pdf = exp(-x^2/2)/sqrt(2 pi)` (ATen's GeluBackward).
+  case gelu
+  /// `torch.erf` / `torch.erfc`; backward `+- g 2/sqrt(pi) exp(-x^2)`.
+  case erf, erfc
 
   func value(_ x: Double) -> Double {
     switch self {
@@ -53,6 +58,9 @@ public enum OracleActivation: Sendable {
     case .logsigmoid: return Swift.min(x, 0) - log1p(exp(-Swift.abs(x)))
     case .hardswish: return x <= -3 ? 0 : (x >= 3 ? x : x * (x + 3) / 6)
     case .hardsigmoid: return Swift.min(Swift.max(x + 3, 0), 6) / 6
+    case .gelu: return x * 0.5 * (1 + Foundation.erf(x * (0.5 as Double).squareRoot()))
+    case .erf: return Foundation.erf(x)
+    case .erfc: return Foundation.erfc(x)
     }
   }
 
@@ -81,6 +89,12 @@ public enum OracleActivation: Sendable {
     case .logsigmoid: return 1 / (1 + exp(x))
     case .hardswish: return x <= -3 ? 0 : (x < 3 ? x / 3 + 0.5 : 1)
     case .hardsigmoid: return x > -3 && x < 3 ? Double(Float(1) / Float(6)) : 0
+    case .gelu:
+      let cdf = 0.5 * (1 + Foundation.erf(x * (0.5 as Double).squareRoot()))
+      let pdf = exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
+      return cdf + x * pdf
+    case .erf: return 2 / Double.pi.squareRoot() * exp(-x * x)
+    case .erfc: return -2 / Double.pi.squareRoot() * exp(-x * x)
     }
   }
 }

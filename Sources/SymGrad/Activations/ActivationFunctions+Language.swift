@@ -63,7 +63,7 @@ enum ActivationFunctions {
     activation("silu", "silu(input, inplace=False): x*sigmoid(x)") { _ in { .apply(.silu, [$0]) } },
     activation(
       "gelu",
-      "gelu(input, approximate=\"none\"): approximate=\"tanh\": x/2*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x**3))); the exact form needs erf, not in the core yet",
+      "gelu(input, approximate=\"none\"): x/2*(1 + erf(x/sqrt(2))); approximate=\"tanh\": x/2*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x**3)))",
       keywords: ["approximate"], allowsInplace: false
     ) { a in
       if let (v, c) = a.keyword("approximate") {
@@ -72,9 +72,7 @@ enum ActivationFunctions {
         }
         if s == "tanh" { return { .apply(.geluTanh, [$0]) } }
       }
-      throw a.error(
-        "the exact gelu (approximate=\"none\", PyTorch's default) is x/2*(1 + erf(x/sqrt(2))), and SymGrad's core has no erf yet; use approximate=\"tanh\""
-      )
+      return { .apply(.gelu, [$0]) }
     },
     activation("softsign", "softsign(input): x/(1 + abs(x))", allowsInplace: false) { _ in
       { .apply(.softsign, [$0]) }

@@ -23,6 +23,7 @@ extension Expr.Function {
   ///              (= x/2 (1 + tanh(u)), without the cancellation of 1 + tanh(u) below 0)
   /// hardswish(x)  = x min(max(x + 3, 0), 6)/6
   /// elu(x, alpha) = max(x, 0) + alpha expm1(min(x, 0))
+  /// gelu(x)       = x erfc(-x/sqrt(2))/2       (= x/2 (1 + erf(x/sqrt(2))))
   /// ```
   func definition(_ arguments: [Expr]) -> Expr? {
     let x = arguments[0]
@@ -33,6 +34,7 @@ extension Expr.Function {
     case .geluTanh: return x * SymGrad.sigmoid(2 * Expr.geluTanhInner(x))
     case .hardswish: return x * SymGrad.min(SymGrad.max(x + 3, .zero), 6) / 6
     case .elu: return SymGrad.max(x, .zero) + arguments[1] * SymGrad.expm1(SymGrad.min(x, .zero))
+    case .gelu: return x * Expr.apply(.erfc, [-x / sqrt(Expr(2))]) / 2
     default: return nil
     }
   }
@@ -40,11 +42,11 @@ extension Expr.Function {
   /// The value of this activation where its first argument is `+inf` (`positive`) or
   /// `-inf`, given its other arguments; nil for a function that is not an activation.
   ///
-  /// `silu`, `mish`, `gelu_tanh`, `hardswish`: `inf` and 0; `softsign`: 1 and -1;
+  /// `silu`, `mish`, `gelu_tanh`, `hardswish`, `gelu`: `inf` and 0; `softsign`: 1 and -1;
   /// `elu(x, alpha)`: `inf` and `-alpha`.
   func valueAtInfinity(positive: Bool, _ arguments: [Expr]) -> Expr? {
     switch self {
-    case .silu, .mish, .geluTanh, .hardswish: return positive ? .infinity : .zero
+    case .silu, .mish, .geluTanh, .hardswish, .gelu: return positive ? .infinity : .zero
     case .softsign: return positive ? .one : .number(-1)
     case .elu: return positive ? .infinity : -arguments[1]
     default: return nil

@@ -139,6 +139,11 @@ public struct Differentiator {
       return Expr.indicatorPositive(x + 3) * (1 - upper)
         * (x / 3 + Expr.number(Rational(numerator: 1, denominator: 2)!))
         + upper
+    case .erf: return 2 / sqrt(Expr.pi) * exp(-(x ** 2))
+    case .erfc: return -2 / sqrt(Expr.pi) * exp(-(x ** 2))
+    case .gelu:
+      // Phi(x) + x phi(x), ATen's gelu_backward (approximate="none").
+      return Expr.apply(.erfc, [-x / sqrt(Expr(2))]) / 2 + x * exp(-(x ** 2) / 2) / sqrt(2 * Expr.pi)
     case .max, .min, .elu: preconditionFailure("binary functions are handled by partialDerivatives")
     }
   }

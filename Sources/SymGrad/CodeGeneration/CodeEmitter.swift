@@ -17,6 +17,8 @@ struct CodeEmitter {
   private(set) var outputTexts: [String] = []
   /// The Python helpers the text calls (`python` only): `_exp`, `_log`, ...
   private(set) var pythonHelpers: Set<String> = []
+  /// Whether NumPy output calls `math` (erf and erfc), so it must import it.
+  private(set) var usesMath = false
 
   /// The most operations printed inline in one expression before a subexpression gets a
   /// temporary of its own.
@@ -207,12 +209,18 @@ struct CodeEmitter {
     switch language {
     case .swift: return call(name == "abs" ? "Swift.abs" : "Foundation.\(name)", args)
     case .c: return call(name == "abs" ? "fabs" : name, args)
-    case .numpy: return call("np.\(name)", args)
+    case .numpy:
+      // NumPy has no erf: math's, elementwise.
+      if name == "erf" || name == "erfc" {
+        usesMath = true
+        return call("np.vectorize(math.\(name), otypes=[np.float64])", args)
+      }
+      return call("np.\(name)", args)
     case .torch: return call("torch.\(name)", args)
     case .python:
       switch name {
       case "abs": return call("abs", args)
-      case "tanh": return call("math.tanh", args)
+      case "tanh", "erf", "erfc": return call("math.\(name)", args)
       default:
         pythonHelpers.insert("_\(name)")
         return call("_\(name)", args)

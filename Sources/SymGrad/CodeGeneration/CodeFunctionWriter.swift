@@ -111,7 +111,7 @@ struct CodeFunctionWriter {
   private var python: String {
     var out: String
     switch language {
-    case .numpy: out = "import numpy as np\n\n\n"
+    case .numpy: out = (emitter.usesMath ? "import math\n\n" : "") + "import numpy as np\n\n\n"
     case .torch: out = "import math\n\nimport torch\n\n\n"
     default: out = "import math\n\n\n"
     }

@@ -65,7 +65,7 @@ struct CodeProgram {
 
   /// The C library functions of one argument that print as a call in every language.
   enum Elementary: String {
-    case exp, log, log1p, expm1, sin, cos, tanh, abs
+    case exp, log, log1p, expm1, sin, cos, tanh, abs, erf, erfc
   }
 
   struct Node: Hashable {

@@ -108,7 +108,9 @@ struct CodeProgramBuilder {
       case .max: return program.node(.maximum, [a, memo[args[1]]!])
       case .min: return program.node(.minimum, [a, memo[args[1]]!])
       case .unitInterval: return program.node(.unitInterval, [a])
-      case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu:
+      case .erf: return program.node(.elementary(.erf), [a])
+      case .erfc: return program.node(.elementary(.erfc), [a])
+      case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu, .gelu:
         preconditionFailure("activations are expanded into their definitions before conversion")
       }
     }

@@ -319,7 +319,9 @@ struct CertifiedEvaluator {
       case .unitInterval:
         throw CertifiedEvaluationError.domain(
           function: "binary_cross_entropy", argument: positive ? .infinity : -.infinity)
-      case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu:
+      case .erf: return .finite(positive ? .one : a.negate(.one))
+      case .erfc: return .finite(positive ? .zero : Interval(Dyadic(2)))
+      case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu, .gelu:
         preconditionFailure("activations are evaluated through their definitions")
       }
       throw CertifiedEvaluationError.undefined
@@ -356,7 +358,9 @@ struct CertifiedEvaluator {
       }
       throw CertifiedEvaluationError.needsPrecision
     case .max, .min: fatalError("binary functions are handled above")
-    case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu:
+    case .erf: return .finite(try a.erf(x))
+    case .erfc: return .finite(try a.erfc(x))
+    case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu, .gelu:
       preconditionFailure("activations are evaluated through their definitions")
     }
   }

@@ -17,6 +17,7 @@
 /// exp:      exp(-inf) = 0 (a limit), exp(+inf) = +inf;  log(+inf) = +inf, log(-inf): poison
 /// sigmoid:  0 and 1;  softplus: 0 and +inf;  tanh: -1 and 1;  expm1: -1 and +inf
 /// log1p:    +inf at +inf;  abs: +inf;  sign: -1 and 1;  max/min: the larger/smaller
+/// erf:      -1 and 1;  erfc: 2 and 0 (finite arguments: poison, no ball enclosure yet)
 /// power:    an infinite base with an integer exponent n: +-inf for n > 0 (sign by
 ///           parity), the limit 0 for n < 0, 1 for n = 0; anything else infinite: poison
 /// sin, cos, unit_interval at an infinity, an infinite exponent: poison
@@ -173,6 +174,8 @@ extension CompiledTape {
       case .tanh, .sign: return .limit(plus ? .one : DDBall(hi: -1, lo: 0, rad: 0))
       case .expm1: return plus ? .plusInfinity : .limit(DDBall(hi: -1, lo: 0, rad: 0))
       case .abs: return .plusInfinity
+      case .erf: return .limit(plus ? .one : DDBall(hi: -1, lo: 0, rad: 0))
+      case .erfc: return .limit(plus ? .zero : DDBall(hi: 2, lo: 0, rad: 0))
       default: return .poison  // sin, cos, unit_interval
       }
     }

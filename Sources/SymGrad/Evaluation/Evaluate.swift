@@ -127,6 +127,9 @@ public struct Evaluator {
       return 0.5 * x * (1 + Foundation.tanh(beta * (x + 0.044715 * x * x * x)))
     case .hardswish: return x * Swift.min(Swift.max(x + 3, 0), 6) / 6
     case .elu: return x > 0 ? x : y * Foundation.expm1(x)
+    case .gelu: return x * 0.5 * (1 + Foundation.erf(x * (0.5 as Double).squareRoot()))
+    case .erf: return Foundation.erf(x)
+    case .erfc: return Foundation.erfc(x)
     }
   }
 }

@@ -312,7 +312,16 @@ extension Expr {
       if x.hasNegativeSign { return -apply(.sign, [-x]) }
     case .max, .min:
       return extremum(function, x, arguments[1])
-    case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu:
+    case .erf:
+      if r?.isZero == true { return zero }
+      if c == .infinity { return one }
+      if c == .negativeInfinity { return number(-1) }
+      if x.hasNegativeSign { return -apply(.erf, [-x]) }
+    case .erfc:
+      if r?.isZero == true { return one }
+      if c == .infinity { return zero }
+      if c == .negativeInfinity { return number(2) }
+    case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu, .gelu:
       // Numbers fold into the definition's constant (`silu(2) = 2*sigmoid(2)`, exact);
       // infinities into the textbook values. hardswish folds only where it is 0 or x:
       // between -3 and 3 it is a polynomial, and folding would double a rational's size

@@ -47,6 +47,17 @@ extension Expr {
     /// `p/(p + q)` with `p, q > 0`) drop it at construction. At infinite inputs the limit of
     /// the argument must lie in [0, 1].
     case unitInterval = "unit_interval"
+    /// The error function `erf(x) = 2/sqrt(pi) integral_0^x exp(-s**2) ds`, odd, all reals;
+    /// `erf(+-inf) = +-1`. Derivative `2/sqrt(pi) exp(-x**2)`. Evaluated with certified
+    /// series (`Numbers/Interval+ErrorFunction.swift`). The limit engine decides limits of
+    /// expressions with `erf` by continuity (values at `+-inf` included); it has no
+    /// asymptotic expansion of `erf` yet, so an indeterminate form with `erf` of a quantity
+    /// tending to infinity is reported undecided, never guessed.
+    case erf
+    /// The complementary error function `erfc(x) = 1 - erf(x)`, computed without the
+    /// cancellation (`erfc(10) = 2.1e-45`); `erfc(-inf) = 2`, `erfc(inf) = 0`. Derivative
+    /// `-2/sqrt(pi) exp(-x**2)`.
+    case erfc
     /// `silu(x) = x sigmoid(x)` (PyTorch's `F.silu`); `silu(-inf) = 0`, `silu(inf) = inf`.
     /// Derivative `s (1 + x (1 - s))` with `s = sigmoid(x)`, ATen's `silu_backward`.
     case silu
@@ -71,6 +82,11 @@ extension Expr {
     /// Derivative in `x`: 1 for `x > 0`, `alpha exp(x)` for `x <= 0`, so `alpha` at 0 (the
     /// `x <= 0` side, as ATen's `elu_backward`); in `alpha`: `exp(min(x, 0)) - 1`.
     case elu
+    /// `gelu(x) = x Phi(x) = x/2 (1 + erf(x/sqrt(2)))`, PyTorch's exact GELU
+    /// (`approximate="none"`), defined as `x erfc(-x/sqrt(2))/2` (no cancellation below 0);
+    /// `gelu(-inf) = 0`, `gelu(inf) = inf`. Derivative `Phi(x) + x phi(x)` =
+    /// `erfc(-x/sqrt(2))/2 + x exp(-x**2/2)/sqrt(2 pi)`, ATen's `gelu_backward`.
+    case gelu
 
     /// The functions that are PyTorch activations (`Activations/`): the expression
     /// language reads them through their `torch.nn.functional` names (`gelu_tanh(x)` is
@@ -78,7 +94,7 @@ extension Expr {
     /// functions.
     public var isActivation: Bool {
       switch self {
-      case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu: return true
+      case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu, .gelu: return true
       default: return false
       }
     }

@@ -13,7 +13,7 @@
 /// - `b**r` (r rational): continuous where `b`'s limit is positive, or nonzero for integer
 ///   `r`, or any for positive integer `r`; `(+inf)**r` is `inf` or 0 by the sign of `r`,
 ///   `(-inf)**r` likewise for integer `r`;
-/// - functions: `exp`, `sin`, `cos`, `tanh`, `sigmoid`, `softplus`, `expm1`, `abs`, `max`,
+/// - functions: `exp`, `sin`, `cos`, `tanh`, `sigmoid`, `softplus`, `expm1`, `abs`, `erf`, `erfc`, `max`,
 ///   `min` are continuous everywhere; `log` where the argument's limit is certified
 ///   positive, `log1p` where `1 + limit` is, `sign` where the limit is certified nonzero;
 ///   the values at `+-inf` are the textbook ones (`tanh -> +-1`, `sigmoid -> 1, 0`, ...).
@@ -178,7 +178,7 @@ extension LimitEngine {
     switch limits[0] {
     case .finite(let v):
       switch f {
-      case .exp, .sin, .cos, .tanh, .sigmoid, .softplus, .expm1, .abs:
+      case .exp, .sin, .cos, .tanh, .sigmoid, .softplus, .expm1, .abs, .erf, .erfc:
         return .finite(.apply(f, [v]))
       case .log:
         guard knownSign(v) == 1 else { return nil }
@@ -195,13 +195,15 @@ extension LimitEngine {
     case .infinity:
       switch f {
       case .exp, .log, .log1p, .softplus, .expm1, .abs: return .infinity
-      case .tanh, .sigmoid, .sign: return .finite(.one)
+      case .tanh, .sigmoid, .sign, .erf: return .finite(.one)
+      case .erfc: return .finite(.zero)
       default: return nil
       }
     case .negativeInfinity:
       switch f {
       case .exp, .sigmoid, .softplus: return .finite(.zero)
-      case .tanh, .expm1, .sign: return .finite(-.one)
+      case .tanh, .expm1, .sign, .erf: return .finite(-.one)
+      case .erfc: return .finite(.number(2))
       case .abs: return .infinity
       default: return nil
       }

@@ -424,6 +424,13 @@ final class LimitEngine {
       case .sign:
         guard u.contains(t) else { return SymGrad.sign(u) }
         return .number(try sign(u))
+      case .erf, .erfc:
+        // Continuity decided every limit it could; what is left needs erf's asymptotic
+        // expansion (erfc(u) ~ exp(-u^2)/(u sqrt(pi))), which the engine does not have yet.
+        guard u.contains(t) else { return node.rebuilt(with: k) }
+        throw LimitFailure.unsupported(
+          "\(f.rawValue) in an indeterminate form: SymGrad's limit engine has no asymptotic expansion of \(f.rawValue) yet"
+        )
       case .max, .min:
         let d = k[0] - k[1]
         guard d.contains(t) else { return node.rebuilt(with: k) }

@@ -29,6 +29,8 @@ enum ElementaryFunctions {
     case .expm1: return "e^x - 1, exact near 0"
     case .abs: return "|x| (derivative sign(x): 0 at 0, as PyTorch)"
     case .sign: return "-1, 0 or 1 (derivative 0)"
+    case .erf: return "the error function 2/sqrt(pi) int_0^x exp(-s^2) ds"
+    case .erfc: return "1 - erf(x), exact for large x"
     default: return f.rawValue
     }
   }

@@ -61,6 +61,7 @@ enum LatexPrinter {
     case .mish: return "\\operatorname{Mish}"
     case .geluTanh: return "\\operatorname{GELU}_{\\tanh}"
     case .elu: return "\\operatorname{ELU}"
+    case .gelu: return "\\operatorname{GELU}"
     default: return "\\operatorname{\(f.rawValue)}"
     }
   }

@@ -194,7 +194,7 @@ enum TextPrinter {
       Printed(name + "(" + kids.map(\.text).joined(separator: ", ") + ")", atomPrecedence)
     }
     switch f {
-    case .exp, .log, .sin, .cos, .tanh, .sign: return call(f.rawValue)
+    case .exp, .log, .sin, .cos, .tanh, .sign, .erf, .erfc: return call(f.rawValue)
     case .abs: return call("Abs")
     case .max: return call("Max")
     case .min: return call("Min")
@@ -211,6 +211,7 @@ enum TextPrinter {
       return Printed(
         "((\(x))/(1 + exp(-2*sqrt(2/pi)*((\(x)) + 44715*(\(x))**3/1000000))))", atomPrecedence)
     case .hardswish: return Printed("((\(x))*Min(Max((\(x)) + 3, 0), 6)/6)", atomPrecedence)
+    case .gelu: return Printed("((\(x))*erfc(-(\(x))/sqrt(2))/2)", atomPrecedence)
     case .elu: return Printed("(Max(\(x), 0) + (\(kids[1].text))*(exp(Min(\(x), 0)) - 1))", atomPrecedence)
     }
   }

@@ -117,6 +117,12 @@ import Testing
       "w*log(exp(a) + 2*exp(b) + 1) - cos(a)*sin(b) + a**3 * exp(-b)", ["a", "b"],
       [[700, 1], [-700, 705], [0.5, 0.25]]
     ),
+    // Activation nodes and erf (away from kinks: elu at 0, hardswish at +-3), generated
+    // as their definitions: gelu as x*erfc(-x/sqrt(2))/2, without ATen's cancellation.
+    (
+      "silu(x) + gelu(y) + elu(x, alpha=0.5)*erf(y) + hardswish(x) + softsign(y) - erfc(x) + mish(y) + gelu(x, approximate=\"tanh\")",
+      ["x", "y"], [[0.5, -1.5], [-4, 2], [3.5, 0.25], [-0.5, -7]]
+    ),
   ]
 
   /// The points as generated code sees them: the variables, then the other symbols

@@ -14,7 +14,7 @@ import Testing
     [
       ("silu", .apply(.silu, [u])), ("mish", .apply(.mish, [u])), ("softsign", .apply(.softsign, [u])),
       ("gelu_tanh", .apply(.geluTanh, [u])), ("hardswish", .apply(.hardswish, [u])),
-      ("elu", .apply(.elu, [u, half])),
+      ("elu", .apply(.elu, [u, half])), ("gelu", .apply(.gelu, [u])),
     ]
   }
 
@@ -140,16 +140,22 @@ import Testing
     #expect(try gelu.certifiedValue(at: ["x": -10]).value == -1.204092348209806e-37)
     #expect(try gelu.evaluateIEEE(at: ["x": -10]) == 0)
     #expect(try Expr.apply(.elu, [x, Self.half]).certifiedValue(at: ["x": -1e-20]).value == -5e-21)
+    // gelu(-10) = -10 Phi(-10): ATen's 1 + erf(x/sqrt(2)) is 0 in double.
+    let exact = Expr.apply(.gelu, [x])
+    #expect(try exact.certifiedValue(at: ["x": -10]).value == -7.619853024160526e-23)
+    #expect(try exact.evaluateIEEE(at: ["x": -10]) == 0)
+    #expect(try exact.derivative(withRespectTo: x).certifiedValue(at: ["x": -3]).value == -0.011945647204183927)
   }
 
   /// IEEE evaluation (ATen's double formulas) agrees with the certified value at ordinary
   /// points: to 1e-15 relative (a few roundings per formula), exactly where the value is 0.
-  /// gelu_tanh's `1 + tanh(u)` cancels below 0 (at -3 it is 2.4e-3: ~1e-13 relative lost),
-  /// so it is compared from -3 up at 1e-12; that loss is PyTorch's too.
+  /// gelu_tanh's `1 + tanh(u)` and gelu's `1 + erf(x/sqrt(2))` cancel below 0 (at -3 they
+  /// are about 2.5e-3: ~1e-14 relative lost), so those are compared from -3 up at 1e-12;
+  /// that loss is PyTorch's too (the certified values do not have it).
   @Test(arguments: applications(x).map(\.0))
   func ieeeAgreesAtOrdinaryPoints(_ name: String) throws {
     let f = try #require(Self.applications(Self.x).first { $0.0 == name }?.1)
-    let gelu = name == "gelu_tanh"
+    let gelu = name == "gelu_tanh" || name == "gelu"
     for v in [-6.0, -3, -2.5, -1, -0.125, 0, 0.5, 1, 2.75, 3, 5] where !gelu || v >= -3 {
       let ieee = try f.evaluateIEEE(at: ["x": v])
       let exact = try f.certifiedValue(at: ["x": v]).value
