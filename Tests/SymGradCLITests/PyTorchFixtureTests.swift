@@ -284,6 +284,14 @@ import Testing
     ),
     ("softmax/dim0/", "the oracle's softmax works along the last dimension only", "softmax along dim 0"),
     ("log_softmax/dim0/", "the oracle's softmax works along the last dimension only", "log_softmax along dim 0"),
+    (
+      "kernels/z_loss/", "not a call",
+      "the z-loss is a sum of a loss call and a mean of logsumexp: the bridge runs one call"
+    ),
+    (
+      "kernels/soft_cap/", "the oracle needs inputs that are symbols or numbers",
+      "soft-capped logits c*tanh(x/c) inside the loss: the bridge reads symbols, linear, sigmoid or softmax there"
+    ),
   ]
 
   static func oracleSkip(_ id: String) -> (prefix: String, fragment: String, reason: String)? {
