@@ -344,9 +344,80 @@ extension OracleBridge {
           query: x, key: key, value: value, l: l, s: sLen, e: e, ev: ev,
           additiveMask: mask, isCausal: causal, scale: scale)
       }
+    case "margin_ranking_loss", "hinge_embedding_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss",
+      "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_loss", "pairwise_distance":
+      return try marginLoss(tree)
     default:
       throw NotApplicable(description: "the oracle has no '\(tree.name)'")
     }
+  }
+
+  /// The margin and embedding losses: every tensor argument (symbols or numbers) is a
+  /// stretch of the oracle's flat input, so any of them may be differentiated.
+  static func marginLoss(_ tree: CallTree) throws -> Program {
+    let a = tree.positional
+    func tensor(_ i: Int) throws -> Expr.Tensor {
+      guard i < a.count, let t = Expr.Tensor(a[i].value) else {
+        throw NotApplicable(description: "\(tree.name): argument \(i + 1) is not a tensor")
+      }
+      return t
+    }
+    func numbers(_ t: Expr.Tensor) throws -> [Double] {
+      try t.elements.map { e in
+        guard let r = e.rationalValue else { throw NotApplicable(description: "\(tree.name): targets must be numbers") }
+        return r.toDouble()
+      }
+    }
+    func keyword(_ name: String, _ position: Int?, _ d: Double) -> Double {
+      if let position, position < a.count, case .scalar(let e) = a[position].value, let r = e.rationalValue {
+        return r.toDouble()
+      }
+      return tree.keywords[name]?.rationalValue?.toDouble() ?? d
+    }
+    func weight() throws -> [Double]? {
+      guard let w = tree.keywords["weight"] else { return nil }
+      guard let t = Expr.Tensor(w) else { throw NotApplicable(description: "\(tree.name): weight") }
+      return try numbers(t)
+    }
+    var reduction = OracleReduction.mean
+    if case .string(let s)? = tree.keywords["reduction"] {
+      guard let r = OracleReduction(rawValue: s) else { throw NotApplicable(description: "bad reduction") }
+      reduction = r
+    }
+    let first = try tensor(0)
+    let columns = first.shape.last ?? 1
+    let kind: OracleMarginLoss
+    var inputs = first.elements
+    switch tree.name {
+    case "margin_ranking_loss":
+      inputs += try tensor(1).elements
+      kind = .marginRanking(target: try numbers(try tensor(2)), margin: keyword("margin", 3, 0))
+    case "hinge_embedding_loss":
+      kind = .hingeEmbedding(target: try numbers(try tensor(1)), margin: keyword("margin", 2, 1))
+    case "multilabel_soft_margin_loss":
+      kind = .multilabelSoftMargin(target: try numbers(try tensor(1)), weight: try weight(), columns: columns)
+    case "cosine_embedding_loss":
+      inputs += try tensor(1).elements
+      kind = .cosineEmbedding(target: try numbers(try tensor(2)), margin: keyword("margin", 3, 0), columns: columns)
+    case "multi_margin_loss":
+      kind = .multiMargin(
+        target: try numbers(try tensor(1)).map { Int($0) }, p: Int(keyword("p", 2, 1)), margin: keyword("margin", 3, 1),
+        weight: try weight(), columns: columns)
+    case "multilabel_margin_loss":
+      kind = .multilabelMargin(target: try numbers(try tensor(1)).map { Int($0) }, columns: columns)
+    case "triplet_margin_loss":
+      inputs += try tensor(1).elements + tensor(2).elements
+      let swap = tree.keywords["swap"] == .boolean(true)
+      kind = .tripletMargin(
+        margin: keyword("margin", 3, 1), p: keyword("p", 4, 2), eps: keyword("eps", 5, 1e-6), swap: swap,
+        columns: columns)
+    default:
+      inputs += try tensor(1).elements
+      kind = .pairwiseDistance(p: keyword("p", 2, 2), eps: keyword("eps", 3, 1e-6), columns: columns)
+      reduction = .none
+    }
+    let r = reduction
+    return Program(inputs: inputs) { v in SymGradOracle.marginLoss(v, kind, reduction: r) }
   }
 
   /// An attention mask as PyTorch adds it to the scores, row-major: numbers (`-inf`

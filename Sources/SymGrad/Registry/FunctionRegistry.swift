@@ -52,6 +52,7 @@ public enum FunctionRegistry {
     ElementaryFunctions.all.map { Entry(function: $0, family: .elementary) }
     + ActivationFunctions.all.map { Entry(function: $0, family: .activations) }
     + LossFunctions.all.map { Entry(function: $0, family: .losses) }
+    + MarginLossFunctions.all.map { Entry(function: $0, family: .losses) }
     + AttentionFunctions.all.map { Entry(function: $0, family: .attention) }
     + CalculusFunctions.all.map { Entry(function: $0, family: .calculus) }
 

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Records PyTorch's margin and embedding losses (development only; issue 9, by family).
+
+Writes Tests/Fixtures/pytorch/margin.json in the format of Scripts/record_pytorch.py (see
+Scripts/pytorch_fixtures.py): margin_ranking_loss, hinge_embedding_loss,
+multilabel_soft_margin_loss (with weights), cosine_embedding_loss (incl. tiny norms, where
+ATen's float32 eps shows), multi_margin_loss (p 1 and 2, margin, weight),
+multilabel_margin_loss, triplet_margin_loss (p, swap) and pairwise_distance, float64, every
+reduction, at seeded random points and at the kinks (hinge argument exactly 0), where
+PyTorch's backward picks a side. One differentiable tensor per case (the symbols x0, x1, ...);
+the others are literals that are multiples of 1/8 or integers.
+
+Run: python3 -m venv V && V/bin/pip install torch && V/bin/python Scripts/record_pytorch_margin.py
+"""
+import json
+import os
+
+import torch
+
+from pytorch_fixtures import case
+
+F = torch.nn.functional
+OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "pytorch", "margin.json")
+torch.set_num_threads(1)
+cases = []
+
+
+def literal(t):
+    if t.dim() == 0:
+        return repr(float(t)) if t.is_floating_point() else str(int(t))
+    return "[" + ", ".join(literal(r) for r in t) + "]"
+
+
+def symbols(shape):
+    n = 1
+    for d in shape:
+        n *= d
+    names = [f"x{i}" for i in range(n)]
+
+    def nest(flat, shape):
+        if not shape:
+            return flat[0]
+        step = len(flat) // shape[0]
+        return "[" + ", ".join(nest(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])) + "]"
+
+    return names, nest(names, list(shape))
+
+
+def eighths(g, shape, lo=-16, hi=17):
+    return torch.randint(lo, hi, shape, generator=g).double() / 8
+
+
+def record(cid, source, name, args, which, kwargs, text_kwargs):
+    """F.name(*args, **kwargs) with args[which] differentiable (symbols), the rest literals."""
+    x = args[which].clone().double().requires_grad_(True)
+    names, xtext = symbols(x.shape)
+    texts = [xtext if i == which else literal(a) for i, a in enumerate(args)]
+    torch_args = [x if i == which else a for i, a in enumerate(args)]
+    expr = f"{name}({', '.join(texts)}{text_kwargs})"
+    cases.append(case(cid, source, expr, names, x, getattr(F, name)(*torch_args, **kwargs)))
+
+
+g = torch.Generator().manual_seed(20261207)
+reductions = ["mean", "sum", "none"]
+
+
+def with_reductions(prefix, source, name, args, which, kwargs=None, text=""):
+    for red in reductions:
+        kw = dict(kwargs or {})
+        kt = text
+        if red != "mean":
+            kw["reduction"] = red
+            kt += f', reduction="{red}"'
+        record(f"{prefix}/{red}", source, name, args, which, kw, kt)
+
+
+# margin_ranking_loss: by input1 and by input2; a kink where -y (x1 - x2) + margin = 0.
+for i in range(2):
+    x1, x2 = eighths(g, (4,)), eighths(g, (4,))
+    y = torch.tensor([1.0, -1.0, 1.0, -1.0], dtype=torch.float64)
+    with_reductions(f"margin_ranking_loss/random/{i}/by1", "random", "margin_ranking_loss", [x1, x2, y], 0,
+                    {"margin": 0.25}, ", margin=0.25")
+    with_reductions(f"margin_ranking_loss/random/{i}/by2", "random", "margin_ranking_loss", [x1, x2, y], 1)
+k1 = torch.tensor([0.5, 1.0, -0.25], dtype=torch.float64)
+k2 = torch.tensor([0.5, 0.75, -0.25], dtype=torch.float64)
+with_reductions("margin_ranking_loss/kinks", "edge", "margin_ranking_loss",
+                [k1, k2, torch.tensor([1.0, 1.0, -1.0], dtype=torch.float64)], 0, {"margin": 0.0}, ", margin=0.0")
+with_reductions("margin_ranking_loss/kinks_margin", "edge", "margin_ranking_loss",
+                [k1, k2, torch.tensor([1.0, 1.0, -1.0], dtype=torch.float64)], 0, {"margin": 0.25}, ", margin=0.25")
+
+# hinge_embedding_loss: targets +-1 (and a 0 target: both branches), kinks at x = margin.
+for i in range(2):
+    x = eighths(g, (2, 3))
+    y = torch.tensor([[1.0, -1.0, -1.0], [-1.0, 1.0, 0.0]], dtype=torch.float64)
+    with_reductions(f"hinge_embedding_loss/random/{i}", "random", "hinge_embedding_loss", [x, y], 0)
+    with_reductions(f"hinge_embedding_loss/margin/{i}", "random", "hinge_embedding_loss", [x, y], 0,
+                    {"margin": 0.5}, ", margin=0.5")
+with_reductions("hinge_embedding_loss/kinks", "edge", "hinge_embedding_loss",
+                [torch.tensor([1.0, 0.5, 1.0], dtype=torch.float64),
+                 torch.tensor([-1.0, -1.0, 1.0], dtype=torch.float64)], 0)
+
+# multilabel_soft_margin_loss: (N, C) and (C), with weights.
+for i in range(2):
+    x = torch.randn(2, 3, generator=g, dtype=torch.float64) * 2
+    y = torch.tensor([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]], dtype=torch.float64)
+    with_reductions(f"multilabel_soft_margin_loss/random/{i}", "random", "multilabel_soft_margin_loss", [x, y], 0)
+    w = torch.tensor([0.5, 2.0, 1.25], dtype=torch.float64)
+    with_reductions(f"multilabel_soft_margin_loss/weight/{i}", "random", "multilabel_soft_margin_loss", [x, y], 0,
+                    {"weight": w}, f", weight={literal(w)}")
+record("multilabel_soft_margin_loss/1d", "random", "multilabel_soft_margin_loss",
+       [torch.tensor([0.5, -1.5, 2.0], dtype=torch.float64), torch.tensor([1.0, 0.0, 1.0], dtype=torch.float64)],
+       0, {}, "")
+
+# cosine_embedding_loss: by input1; tiny norms (the float32 eps); a kink cos = margin.
+for i in range(2):
+    a, b = eighths(g, (3, 2)), eighths(g, (3, 2))
+    y = torch.tensor([1.0, -1.0, -1.0], dtype=torch.float64)
+    with_reductions(f"cosine_embedding_loss/random/{i}", "random", "cosine_embedding_loss", [a, b, y], 0,
+                    {"margin": 0.125}, ", margin=0.125")
+with_reductions("cosine_embedding_loss/tiny", "edge", "cosine_embedding_loss",
+                [torch.tensor([[1e-7, 0.0], [3e-7, -4e-7]], dtype=torch.float64),
+                 torch.tensor([[2e-7, 0.0], [1e-7, 1e-7]], dtype=torch.float64),
+                 torch.tensor([1.0, -1.0], dtype=torch.float64)], 0)
+with_reductions("cosine_embedding_loss/kink", "edge", "cosine_embedding_loss",
+                [torch.tensor([[1.0, 0.0]], dtype=torch.float64), torch.tensor([[0.0, 1.0]], dtype=torch.float64),
+                 torch.tensor([-1.0], dtype=torch.float64)], 0)
+
+# multi_margin_loss: p 1 and 2, margin, weight; a kink where margin - x_y + x_i = 0.
+for i in range(2):
+    x = eighths(g, (3, 4))
+    t = torch.tensor([0, 3, 1])
+    with_reductions(f"multi_margin_loss/p1/{i}", "random", "multi_margin_loss", [x, t], 0)
+    with_reductions(f"multi_margin_loss/p2/{i}", "random", "multi_margin_loss", [x, t], 0,
+                    {"p": 2, "margin": 0.5}, ", p=2, margin=0.5")
+    w = torch.tensor([0.5, 1.0, 2.0, 0.25], dtype=torch.float64)
+    with_reductions(f"multi_margin_loss/weight/{i}", "random", "multi_margin_loss", [x, t], 0,
+                    {"weight": w}, f", weight={literal(w)}")
+with_reductions("multi_margin_loss/kinks", "edge", "multi_margin_loss",
+                [torch.tensor([[1.0, 0.0, 0.5]], dtype=torch.float64), torch.tensor([0])], 0)
+
+# multilabel_margin_loss: label lists ended by -1.
+for i in range(2):
+    x = eighths(g, (2, 4))
+    t = torch.tensor([[3, 0, -1, 1], [1, 2, 3, -1]])
+    with_reductions(f"multilabel_margin_loss/random/{i}", "random", "multilabel_margin_loss", [x, t], 0)
+with_reductions("multilabel_margin_loss/kinks", "edge", "multilabel_margin_loss",
+                [torch.tensor([[1.0, 0.0, 0.5]], dtype=torch.float64), torch.tensor([[0, -1, 2]])], 0)
+
+# triplet_margin_loss and pairwise_distance.
+for i in range(2):
+    a, p, n = (torch.randn(3, 2, generator=g, dtype=torch.float64) for _ in range(3))
+    with_reductions(f"triplet_margin_loss/random/{i}", "random", "triplet_margin_loss", [a, p, n], 0)
+    with_reductions(f"triplet_margin_loss/swap_p1/{i}", "random", "triplet_margin_loss", [a, p, n], 1,
+                    {"p": 1, "swap": True, "margin": 0.5}, ", p=1, swap=True, margin=0.5")
+    with_reductions(f"triplet_margin_loss/p3/{i}", "random", "triplet_margin_loss", [a, p, n], 2,
+                    {"p": 3}, ", p=3")
+    for pp in [2.0, 1.0, 1.5]:
+        record(f"pairwise_distance/p{pp}/{i}", "random", "pairwise_distance", [a, p], 0, {"p": pp}, f", p={pp}")
+    record(f"pairwise_distance/keepdim/{i}", "random", "pairwise_distance", [a, p], 1, {"keepdim": True},
+           ", keepdim=True")
+
+with open(OUT, "w") as f:
+    json.dump({"generator": "Scripts/record_pytorch_margin.py", "torch_version": torch.__version__,
+               "cases": cases}, f, indent=None, separators=(",", ":"))
+    f.write("\n")
+print(len(cases), "cases ->", os.path.relpath(OUT))

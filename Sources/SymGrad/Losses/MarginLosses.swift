@@ -1,0 +1,236 @@
+/// PyTorch's margin and embedding losses (`torch.nn.functional`), with PyTorch's
+/// reductions.
+///
+/// Each hinge `max(0, z)` is written `z [z > 0]` (`Expr.relu`): at the kink `z = 0` the
+/// derivative is 0, which is what PyTorch's backward returns for every one of these losses
+/// (recorded with torch 2.15 at the kinks: `Scripts/record_pytorch_margin.py`). `mean`
+/// divides by the number of loss elements (per sample for the multi-class ones: N), as
+/// PyTorch.
+
+/// `margin_ranking_loss(input1, input2, target, margin=0, reduction="mean")`:
+/// `max(0, -y (x1 - x2) + margin)` elementwise (same shapes).
+public func marginRankingLoss(
+  _ input1: Expr.Tensor, _ input2: Expr.Tensor, target: Expr.Tensor, margin: Expr = .zero,
+  reduction: Reduction = .mean
+) throws -> Expr.Tensor {
+  guard input1.shape == input2.shape else {
+    throw LossError("input2 size \(input2.shape) must equal input1 size \(input1.shape)", argument: "input2")
+  }
+  guard target.shape == input1.shape else {
+    throw LossError("target size \(target.shape) must equal input size \(input1.shape)", argument: "target")
+  }
+  let losses = zip(zip(input1.elements, input2.elements), target.elements).map { p, y in
+    Expr.relu(-y * (p.0 - p.1) + margin)
+  }
+  return reduce(losses, shape: input1.shape, reduction)
+}
+
+/// `hinge_embedding_loss(input, target, margin=1.0, reduction="mean")`, as ATen composes
+/// it: `x` where `y != -1`, plus `max(0, margin - x)` where `y != 1` (so a target that is
+/// neither adds both). Targets must be numbers (they select the branch).
+public func hingeEmbeddingLoss(
+  _ input: Expr.Tensor, target: Expr.Tensor, margin: Expr = .one, reduction: Reduction = .mean
+) throws -> Expr.Tensor {
+  guard target.shape == input.shape else {
+    throw LossError("target size \(target.shape) must equal input size \(input.shape)", argument: "target")
+  }
+  let losses = try zip(input.elements, target.elements).map { x, y -> Expr in
+    guard let r = y.rationalValue else {
+      throw LossError("targets must be numbers (1 or -1): they choose the branch, got \(y)", argument: "target")
+    }
+    var l = Expr.zero
+    if r != Rational(-1) { l = l + x }
+    if r != Rational(1) { l = l + Expr.relu(margin - x) }
+    return l
+  }
+  return reduce(losses, shape: input.shape, reduction)
+}
+
+/// `multilabel_soft_margin_loss(input, target, weight=None, reduction="mean")`: per sample
+/// the mean over the C classes of `-w_c (y log sigmoid(x) + (1 - y) log sigmoid(-x))`;
+/// input `(C)` or `(N, C)`, target of the same shape, weight `(C)`.
+public func multilabelSoftMarginLoss(
+  _ input: Expr.Tensor, target: Expr.Tensor, weight: [Expr]? = nil, reduction: Reduction = .mean
+) throws -> Expr.Tensor {
+  guard input.rank == 1 || input.rank == 2 else {
+    throw LossError("input must be (C) or (N, C), got \(input.shape)", argument: "input")
+  }
+  guard target.shape == input.shape else {
+    throw LossError("target size \(target.shape) must equal input size \(input.shape)", argument: "target")
+  }
+  let (rows, c) = input.asRows
+  if let weight, weight.count != c {
+    throw LossError("weight must have \(c) entries (one per class), got \(weight.count)", argument: "weight")
+  }
+  var losses: [Expr] = []
+  for n in 0..<rows {
+    var terms: [Expr] = []
+    for (k, (x, y)) in zip(input.row(n), target.row(n)).enumerated() {
+      let l = y * softplus(-x) + (1 - y) * softplus(x)
+      terms.append(weight.map { $0[k] * l } ?? l)
+    }
+    losses.append(.sum(terms) / .number(c))
+  }
+  return reduce(losses, shape: input.rank == 1 ? [] : [rows], reduction)
+}
+
+/// `cosine_embedding_loss(input1, input2, target, margin=0, reduction="mean")`: per row,
+/// `1 - cos` where `y = 1`, `max(0, cos - margin)` where `y = -1`, 0 otherwise, with ATen's
+/// `cos = x1.x2 / sqrt((|x1|^2 + eps)(|x2|^2 + eps))` and `eps = float32(1e-12)` (a float
+/// constant in ATen, so `9.99999996e-13` even in float64; recorded). Inputs `(D)` or
+/// `(N, D)`, target `()` or `(N)` of numbers.
+public func cosineEmbeddingLoss(
+  _ input1: Expr.Tensor, _ input2: Expr.Tensor, target: Expr.Tensor, margin: Expr = .zero,
+  reduction: Reduction = .mean
+) throws -> Expr.Tensor {
+  guard input1.rank == 1 || input1.rank == 2 else {
+    throw LossError("input1 must be (D) or (N, D), got \(input1.shape)", argument: "input1")
+  }
+  guard input2.shape == input1.shape else {
+    throw LossError("input2 size \(input2.shape) must equal input1 size \(input1.shape)", argument: "input2")
+  }
+  let (rows, _) = input1.asRows
+  guard target.shape == (input1.rank == 1 ? [] : [rows]) else {
+    throw LossError("target must have one entry per row (\(rows)), got \(target.shape)", argument: "target")
+  }
+  let eps = Expr.number(Rational(exactly: Double(Float(1e-12)))!)
+  var losses: [Expr] = []
+  for n in 0..<rows {
+    let a = input1.row(n)
+    let b = input2.row(n)
+    let dot = Expr.sum(zip(a, b).map { $0 * $1 })
+    let cosine = dot / sqrt((Expr.sum(a.map { $0 * $0 }) + eps) * (Expr.sum(b.map { $0 * $0 }) + eps))
+    guard let y = target.elements[n].rationalValue else {
+      throw LossError("targets must be numbers (1 or -1): they choose the branch", argument: "target")
+    }
+    losses.append(y == Rational(1) ? 1 - cosine : (y == Rational(-1) ? Expr.relu(cosine - margin) : .zero))
+  }
+  return reduce(losses, shape: target.shape, reduction)
+}
+
+/// `multi_margin_loss(input, target, p=1, margin=1, weight=None, reduction="mean")`: per
+/// sample with class `y`, `sum_{i != y} w_y max(0, margin - x_y + x_i)^p / C` (`p` 1 or
+/// 2); input `(C)` or `(N, C)`, target `()` or `(N)` class indices.
+public func multiMarginLoss(
+  _ input: Expr.Tensor, target: [Int], p: Int = 1, margin: Expr = .one, weight: [Expr]? = nil,
+  reduction: Reduction = .mean
+) throws -> Expr.Tensor {
+  guard p == 1 || p == 2 else { throw LossError("only p == 1 and p == 2 supported (PyTorch too)", argument: "p") }
+  guard input.rank == 1 || input.rank == 2 else {
+    throw LossError("input must be (C) or (N, C), got \(input.shape)", argument: "input")
+  }
+  let (rows, c) = input.asRows
+  guard target.count == rows else {
+    throw LossError("target must have one class index per row (\(rows)), got \(target.count)", argument: "target")
+  }
+  if let weight, weight.count != c {
+    throw LossError("weight must have \(c) entries (one per class), got \(weight.count)", argument: "weight")
+  }
+  var losses: [Expr] = []
+  for n in 0..<rows {
+    let y = target[n]
+    guard (0..<c).contains(y) else {
+      throw LossError("target \(y) is out of bounds for \(c) classes", argument: "target")
+    }
+    let x = Array(input.row(n))
+    var terms: [Expr] = []
+    for i in 0..<c where i != y {
+      let h = Expr.relu(margin - x[y] + x[i])
+      terms.append(p == 1 ? h : h * h)
+    }
+    let l = Expr.sum(terms) / .number(c)
+    losses.append(weight.map { $0[y] * l } ?? l)
+  }
+  return reduce(losses, shape: input.rank == 1 ? [] : [rows], reduction)
+}
+
+/// `multilabel_margin_loss(input, target, reduction="mean")`: per sample, with the target
+/// classes `J` (the entries before the first -1), `sum_{j in J} sum_{i not in J}
+/// max(0, 1 - (x_j - x_i)) / C`; input `(C)` or `(N, C)`, target of the same shape.
+public func multilabelMarginLoss(_ input: Expr.Tensor, target: [Int], reduction: Reduction = .mean) throws
+  -> Expr.Tensor
+{
+  guard input.rank == 1 || input.rank == 2 else {
+    throw LossError("input must be (C) or (N, C), got \(input.shape)", argument: "input")
+  }
+  let (rows, c) = input.asRows
+  guard target.count == rows * c else {
+    throw LossError("target must have the input's shape \(input.shape)", argument: "target")
+  }
+  var losses: [Expr] = []
+  for n in 0..<rows {
+    let x = Array(input.row(n))
+    var labels: [Int] = []
+    for k in target[(n * c)..<((n + 1) * c)] {
+      if k < 0 { break }
+      guard k < c else { throw LossError("target \(k) is out of bounds for \(c) classes", argument: "target") }
+      labels.append(k)
+    }
+    let isLabel = Set(labels)
+    var terms: [Expr] = []
+    for j in labels {
+      for i in 0..<c where !isLabel.contains(i) { terms.append(Expr.relu(1 - (x[j] - x[i]))) }
+    }
+    losses.append(.sum(terms) / .number(c))
+  }
+  return reduce(losses, shape: input.rank == 1 ? [] : [rows], reduction)
+}
+
+/// `pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False)`: `||x1 - x2 + eps||_p` along
+/// the last dimension (PyTorch's hidden `eps`, copied); inputs `(D)` or `(N, D)`. `p` is a
+/// positive number: `(sum |d|^p)^(1/p)`, `sqrt` of squares for 2, sums of `|d|` for 1.
+public func pairwiseDistance(
+  _ x1: Expr.Tensor, _ x2: Expr.Tensor, p: Expr = 2,
+  eps: Expr = .number(Rational(numerator: 1, denominator: 1_000_000)!),
+  keepdim: Bool = false
+) throws -> Expr.Tensor {
+  guard x1.rank == 1 || x1.rank == 2 else {
+    throw LossError("x1 must be (D) or (N, D), got \(x1.shape)", argument: "x1")
+  }
+  guard x2.shape == x1.shape else {
+    throw LossError("x2 size \(x2.shape) must equal x1 size \(x1.shape)", argument: "x2")
+  }
+  guard let pr = p.rationalValue, pr.signum > 0 else { throw LossError("p must be a positive number", argument: "p") }
+  let (rows, _) = x1.asRows
+  var out: [Expr] = []
+  for n in 0..<rows {
+    let d = zip(x1.row(n), x2.row(n)).map { $0 - $1 + eps }
+    if pr == Rational(2) {
+      out.append(sqrt(.sum(d.map { $0 * $0 })))
+    } else if pr == Rational(1) {
+      out.append(.sum(d.map(abs)))
+    } else {
+      out.append(.power(.sum(d.map { .power(abs($0), p) }), 1 / p))
+    }
+  }
+  let shape = x1.rank == 1 ? (keepdim ? [1] : []) : (keepdim ? [rows, 1] : [rows])
+  return Expr.Tensor(shape: shape, elements: out)
+}
+
+/// `triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+/// reduction="mean")`: `max(0, margin + d(a, p) - d(a, n))` per row with `d` the
+/// `pairwise_distance` (its eps included); `swap` uses `min(d(a, n), d(p, n))` (a tie
+/// splits the derivative evenly, as `torch.min` of two tensors).
+public func tripletMarginLoss(
+  anchor: Expr.Tensor, positive: Expr.Tensor, negative: Expr.Tensor, margin: Expr = .one, p: Expr = 2,
+  eps: Expr = .number(Rational(numerator: 1, denominator: 1_000_000)!), swap: Bool = false,
+  reduction: Reduction = .mean
+) throws -> Expr.Tensor {
+  let dPos = try pairwiseDistance(anchor, positive, p: p, eps: eps)
+  var dNeg = try pairwiseDistance(anchor, negative, p: p, eps: eps)
+  if swap {
+    let dSwap = try pairwiseDistance(positive, negative, p: p, eps: eps)
+    dNeg = Expr.Tensor(shape: dNeg.shape, elements: zip(dNeg.elements, dSwap.elements).map { min($0, $1) })
+  }
+  let losses = zip(dPos.elements, dNeg.elements).map { Expr.relu(margin + $0 - $1) }
+  return reduce(losses, shape: dPos.shape, reduction)
+}
+
+/// Losses of `shape`, reduced: `none` keeps them, `sum` adds, `mean` divides by their count.
+private func reduce(_ losses: [Expr], shape: [Int], _ reduction: Reduction) -> Expr.Tensor {
+  switch reduction {
+  case .none: return Expr.Tensor(shape: shape, elements: losses)
+  case .sum: return Expr.Tensor(scalar: .sum(losses))
+  case .mean: return Expr.Tensor(scalar: .sum(losses) / .number(losses.count))
+  }
+}

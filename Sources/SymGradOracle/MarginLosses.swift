@@ -1,0 +1,188 @@
+#if canImport(_Differentiation)
+import Foundation
+import _Differentiation
+
+/// PyTorch's margin and embedding losses as ATen composes them (float64), differentiated by
+/// Swift's autograd through the same composition, as PyTorch's autograd differentiates its
+/// composite: each hinge is `z > 0 ? z : 0`, whose derivative at `z == 0` is the else
+/// branch's 0 (torch 2.15 returns 0 at every one of these kinks, recorded).
+///
+/// Every tensor argument of a loss (differentiable or not) is one stretch of the flat
+/// vector `v`, in argument order; `rows` x `columns` is the (N, C) or (N, D) layout of the
+/// input tensors (`rows` = 1 for a 1-D input).
+public enum OracleMarginLoss: Sendable {
+  /// `margin_ranking_loss(x1, x2, y, margin)`: `max(0, -y (x1 - x2) + margin)`; `v = x1 ++ x2`.
+  case marginRanking(target: [Double], margin: Double)
+  /// `hinge_embedding_loss(x, y, margin)`: `x` where `y != -1` plus `max(0, margin - x)`
+  /// where `y != 1`; `v = x`.
+  case hingeEmbedding(target: [Double], margin: Double)
+  /// `multilabel_soft_margin_loss(x, y, weight)`: per row the class mean of
+  /// `-w (y log sigmoid(x) + (1 - y) log sigmoid(-x))`; `v = x`.
+  case multilabelSoftMargin(target: [Double], weight: [Double]?, columns: Int)
+  /// `cosine_embedding_loss(x1, x2, y, margin)`: per row `1 - cos` (y = 1),
+  /// `max(0, cos - margin)` (y = -1), else 0, with `cos = x1.x2 / sqrt((|x1|^2 + eps)
+  /// (|x2|^2 + eps))`, `eps = Float(1e-12)` (ATen's float constant); `v = x1 ++ x2`.
+  case cosineEmbedding(target: [Double], margin: Double, columns: Int)
+  /// `multi_margin_loss(x, y, p, margin, weight)`: per row `sum_{i != y} w_y max(0,
+  /// margin - x_y + x_i)^p / C`; `v = x`.
+  case multiMargin(target: [Int], p: Int, margin: Double, weight: [Double]?, columns: Int)
+  /// `multilabel_margin_loss(x, y)`: per row `sum_{j in J} sum_{i not in J} max(0, 1 -
+  /// (x_j - x_i)) / C`, `J` the labels before the first -1; `v = x`.
+  case multilabelMargin(target: [Int], columns: Int)
+  /// `triplet_margin_loss(a, p, n, margin, p_norm, eps, swap)`: per row
+  /// `max(0, margin + d(a, p) - d(a, n))`, `d(u, w) = ||u - w + eps||_p`, and with `swap`
+  /// `d(a, n)` replaced by `min(d(a, n), d(p, n))` (a tie splits evenly, as
+  /// `torch.minimum`); `v = a ++ p ++ n`.
+  case tripletMargin(margin: Double, p: Double, eps: Double, swap: Bool, columns: Int)
+  /// `pairwise_distance(x1, x2, p, eps)`: per row `||x1 - x2 + eps||_p`; `v = x1 ++ x2`;
+  /// never reduced.
+  case pairwiseDistance(p: Double, eps: Double, columns: Int)
+}
+
+/// The unreduced losses of `kind` (one per element or per row), then `reduction`.
+@differentiable(reverse,wrt: v)
+public func marginLoss(_ v: [Double], _ kind: OracleMarginLoss, reduction: OracleReduction) -> [Double] {
+  reduceLoss(unreducedMarginLoss(v, kind), reduction)
+}
+
+@differentiable(reverse,wrt: v)
+func unreducedMarginLoss(_ v: [Double], _ kind: OracleMarginLoss) -> [Double] {
+  var out: [Double] = []
+  switch kind {
+  case .marginRanking(let y, let margin):
+    let n = withoutDerivative(at: y.count)
+    for i in withoutDerivative(at: 0..<n) { out.append(hinge(-y[i] * (v[i] - v[n + i]) + margin)) }
+  case .hingeEmbedding(let y, let margin):
+    for i in withoutDerivative(at: 0..<y.count) {
+      var l = 0.0
+      if y[i] != -1 { l += v[i] }
+      if y[i] != 1 { l += hinge(margin - v[i]) }
+      out.append(l)
+    }
+  case .multilabelSoftMargin(let y, let weight, let c):
+    for r in withoutDerivative(at: 0..<(y.count / c)) {
+      var s = 0.0
+      for k in withoutDerivative(at: 0..<c) {
+        let x = v[r * c + k]
+        // -(y log sigmoid(x) + (1 - y) log sigmoid(-x)) = y softplus(-x) + (1 - y) softplus(x)
+        let l = y[r * c + k] * oracleSoftplus(-x) + (1 - y[r * c + k]) * oracleSoftplus(x)
+        s += (weight?[k] ?? 1) * l
+      }
+      out.append(s / Double(c))
+    }
+  case .cosineEmbedding(let y, let margin, let c):
+    let eps = Double(Float(1e-12))
+    let half = withoutDerivative(at: v.count / 2)
+    for r in withoutDerivative(at: 0..<y.count) {
+      var dot = 0.0
+      var m1 = eps
+      var m2 = eps
+      for k in withoutDerivative(at: 0..<c) {
+        let a = v[r * c + k]
+        let b = v[half + r * c + k]
+        dot += a * b
+        m1 += a * a
+        m2 += b * b
+      }
+      let cosine = dot / (m1 * m2).squareRoot()
+      out.append(y[r] == 1 ? 1 - cosine : (y[r] == -1 ? hinge(cosine - margin) : 0))
+    }
+  case .multiMargin(let target, let p, let margin, let weight, let c):
+    for r in withoutDerivative(at: 0..<target.count) {
+      let t = target[r]
+      var s = 0.0
+      for i in withoutDerivative(at: 0..<c) where i != t {
+        let h = hinge(margin - v[r * c + t] + v[r * c + i])
+        s += p == 1 ? h : h * h
+      }
+      out.append((weight?[t] ?? 1) * s / Double(c))
+    }
+  case .multilabelMargin(let target, let c):
+    for r in withoutDerivative(at: 0..<(target.count / c)) {
+      var labels: [Int] = []
+      for k in target[(r * c)..<((r + 1) * c)] {
+        if k < 0 { break }
+        labels.append(k)
+      }
+      var s = 0.0
+      for j in labels {
+        for i in withoutDerivative(at: 0..<c) where !labels.contains(i) {
+          s += hinge(1 - (v[r * c + j] - v[r * c + i]))
+        }
+      }
+      out.append(s / Double(c))
+    }
+  case .tripletMargin(let margin, let p, let eps, let swap, let c):
+    let third = withoutDerivative(at: v.count / 3)
+    for r in withoutDerivative(at: 0..<(third / c)) {
+      let dPos = distance(v, r * c, third + r * c, c, p, eps)
+      var dNeg = distance(v, r * c, 2 * third + r * c, c, p, eps)
+      if swap { dNeg = evenMinimum(dNeg, distance(v, third + r * c, 2 * third + r * c, c, p, eps)) }
+      out.append(hinge(margin + dPos - dNeg))
+    }
+  case .pairwiseDistance(let p, let eps, let c):
+    let half = withoutDerivative(at: v.count / 2)
+    for r in withoutDerivative(at: 0..<(half / c)) { out.append(distance(v, r * c, half + r * c, c, p, eps)) }
+  }
+  return out
+}
+
+/// `max(0, z)` with derivative 0 at `z == 0`.
+@differentiable(reverse)
+func hinge(_ z: Double) -> Double { z > 0 ? z : 0 }
+
+/// `||v[a ..< a + c] - v[b ..< b + c] + eps||_p`: `sqrt` of squares for 2, `|.|` sums for
+/// 1 (`|0|`'s derivative 0, as `torch.abs`), else `(sum |d|^p)^(1/p)`.
+@differentiable(reverse,wrt: v)
+func distance(_ v: [Double], _ a: Int, _ b: Int, _ c: Int, _ p: Double, _ eps: Double) -> Double {
+  var s = 0.0
+  for k in withoutDerivative(at: 0..<c) {
+    let d = v[a + k] - v[b + k] + eps
+    if p == 2 {
+      s += d * d
+    } else {
+      s += oraclePower(oracleAbs(d), p)
+    }
+  }
+  if p == 2 { return s.squareRoot() }
+  if p == 1 { return s }
+  return oraclePower(s, 1 / p)
+}
+
+/// `torch.minimum` of two numbers: a tie splits the derivative evenly.
+@differentiable(reverse)
+func evenMinimum(_ a: Double, _ b: Double) -> Double { Swift.min(a, b) }
+
+@derivative(of: evenMinimum)
+func evenMinimumVJP(_ a: Double, _ b: Double) -> (value: Double, pullback: (Double) -> (Double, Double)) {
+  (Swift.min(a, b), { g in a == b ? (g / 2, g / 2) : (a < b ? (g, 0) : (0, g)) })
+}
+
+/// `|x|` with derivative `sign(x)` (0 at 0).
+@differentiable(reverse)
+func oracleAbs(_ x: Double) -> Double { Swift.abs(x) }
+
+@derivative(of: oracleAbs)
+func oracleAbsVJP(_ x: Double) -> (value: Double, pullback: (Double) -> Double) {
+  (Swift.abs(x), { g in g * (x > 0 ? 1 : (x < 0 ? -1 : 0)) })
+}
+
+/// `x^p` for `x >= 0` (`pow`), derivative `p x^(p-1)`.
+@differentiable(reverse,wrt: x)
+func oraclePower(_ x: Double, _ p: Double) -> Double { Foundation.pow(x, p) }
+
+@derivative(of: oraclePower, wrt: x)
+func oraclePowerVJP(_ x: Double, _ p: Double) -> (value: Double, pullback: (Double) -> Double) {
+  (Foundation.pow(x, p), { g in g * p * Foundation.pow(x, p - 1) })
+}
+
+/// `log(1 + exp(x))` without overflow, derivative `sigmoid(x)`.
+@differentiable(reverse)
+func oracleSoftplus(_ x: Double) -> Double { Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x))) }
+
+@derivative(of: oracleSoftplus)
+func oracleSoftplusVJP(_ x: Double) -> (value: Double, pullback: (Double) -> Double) {
+  let s = x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
+  return (oracleSoftplus(x), { g in g * s })
+}
+#endif
