@@ -78,6 +78,8 @@ package struct InputGenerator: Sendable {
     unaryFunctions + [
       "max", "min", "sum", "mean", "softmax", "log_softmax", "softmin", "nll_loss", "cross_entropy", "mse_loss",
       "l1_loss", "huber_loss", "smooth_l1_loss", "kl_div", "soft_margin_loss", "logsumexp", "poisson_nll_loss",
+      "margin_ranking_loss", "hinge_embedding_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss",
+      "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_loss", "pairwise_distance",
       "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss",
       "linear", "scaled_dot_product_attention", "attention_weights", "causal_mask",
       "generate_square_subsequent_mask", "grad", "jacobian", "hessian", "diag", "outer",
@@ -278,6 +280,14 @@ package struct InputGenerator: Sendable {
           "smooth_l1_loss(\(input), \(tensor([n, c]))\(reduction), beta=\(rng.pick(["0.5", "1", "0", "-1"])))",
           "poisson_nll_loss(\(input), \(tensor([n, c]) { $0.rng.pick(["0", "1", "2", "3.5"]) }), full=True)",
           "poisson_nll_loss(exp(\(input)), \(tensor([n, c]) { $0.smallNumber() }), log_input=False)",
+          "margin_ranking_loss(\(input), \(tensor([n, c])), \(tensor([n, c]) { $0.rng.pick(["1", "-1"]) })\(reduction))",
+          "hinge_embedding_loss(\(input), \(tensor([n, c]) { $0.rng.pick(["1", "-1", "0"]) })\(reduction))",
+          "multilabel_soft_margin_loss(\(input), \(probabilities([n, c]))\(reduction))",
+          "cosine_embedding_loss(\(input), \(tensor([n, c])), [\((0..<n).map { _ in rng.pick(["1", "-1"]) }.joined(separator: ", "))])",
+          "multi_margin_loss(\(input), \(targets), p=\(rng.pick(["1", "2", "3"])))",
+          "multilabel_margin_loss(\(input), \(tensor([n, c]) { $0.rng.pick(["0", "1", "-1"]) }))",
+          "triplet_margin_loss(\(input), \(tensor([n, c])), \(tensor([n, c])), swap=\(rng.pick(["True", "False"])))",
+          "sum(pairwise_distance(\(input), \(tensor([n, c])), p=\(rng.pick(["1", "2", "1.5", "0"]))))",
         ])
       default: return "sum(sigmoid_focal_loss(\(input), \(probabilities([n, c]))))"
       }
