@@ -5,7 +5,9 @@ Writes Tests/Fixtures/pytorch/margin.json in the format of Scripts/record_pytorc
 Scripts/pytorch_fixtures.py): margin_ranking_loss, hinge_embedding_loss,
 multilabel_soft_margin_loss (with weights), cosine_embedding_loss (incl. tiny norms, where
 ATen's float32 eps shows), multi_margin_loss (p 1 and 2, margin, weight),
-multilabel_margin_loss, triplet_margin_loss (p, swap) and pairwise_distance, float64, every
+multilabel_margin_loss, triplet_margin_loss (p, swap), pairwise_distance, cosine_similarity,
+normalize (a norm below eps included) and gaussian_nll_loss (var per element and per row,
+full, a var below eps: PyTorch's divergence), float64, every
 reduction, at seeded random points and at the kinks (hinge argument exactly 0), where
 PyTorch's backward picks a side. One differentiable tensor per case (the symbols x0, x1, ...);
 the others are literals that are multiples of 1/8 or integers.
@@ -158,6 +160,33 @@ for i in range(2):
         record(f"pairwise_distance/p{pp}/{i}", "random", "pairwise_distance", [a, p], 0, {"p": pp}, f", p={pp}")
     record(f"pairwise_distance/keepdim/{i}", "random", "pairwise_distance", [a, p], 1, {"keepdim": True},
            ", keepdim=True")
+
+# cosine_similarity and normalize (along dim 1 = the last dimension here, and dim 0), a
+# norm below eps (the clamped norm is a constant: no gradient through it).
+for i in range(2):
+    a, b = torch.randn(3, 2, generator=g, dtype=torch.float64), eighths(g, (3, 2))
+    record(f"cosine_similarity/random/{i}", "random", "cosine_similarity", [a, b], 0, {}, "")
+    record(f"cosine_similarity/dim0/{i}", "random", "cosine_similarity", [a, b], 0, {"dim": 0}, ", dim=0")
+    record(f"normalize/random/{i}", "random", "normalize", [a], 0, {}, "")
+    record(f"normalize/p1_dim0/{i}", "random", "normalize", [a], 0, {"p": 1.0, "dim": 0}, ", p=1.0, dim=0")
+record("cosine_similarity/tiny_norm", "edge", "cosine_similarity",
+       [torch.tensor([[3.0, 4.0], [1e-9, 0.0]], dtype=torch.float64),
+        torch.tensor([[1.0, 0.0], [0.0, 2.0]], dtype=torch.float64)], 0, {}, "")
+record("normalize/tiny_norm", "edge", "normalize",
+       [torch.tensor([[3.0, 4.0], [1e-14, 0.0]], dtype=torch.float64)], 0, {}, "")
+
+# gaussian_nll_loss: by input, by var (one per element, one per row), full; var below eps
+# (PyTorch differentiates at the clamped value: a documented divergence in var).
+for i in range(2):
+    x, y = eighths(g, (2, 3)), eighths(g, (2, 3))
+    var = torch.rand(2, 3, generator=g, dtype=torch.float64) + 0.25
+    with_reductions(f"gaussian_nll_loss/by_input/{i}", "random", "gaussian_nll_loss", [x, y, var], 0)
+    with_reductions(f"gaussian_nll_loss/by_var/{i}", "random", "gaussian_nll_loss", [x, y, var], 2,
+                    {"full": True}, ", full=True")
+    with_reductions(f"gaussian_nll_loss/row_var/{i}", "random", "gaussian_nll_loss", [x, y, var[:, :1]], 2)
+record("gaussian_nll_loss/clamped_var", "edge", "gaussian_nll_loss",
+       [torch.tensor([1.0, 2.0], dtype=torch.float64), torch.tensor([0.5, 2.5], dtype=torch.float64),
+        torch.tensor([1e-8, 2.0], dtype=torch.float64)], 2, {}, "")
 
 with open(OUT, "w") as f:
     json.dump({"generator": "Scripts/record_pytorch_margin.py", "torch_version": torch.__version__,

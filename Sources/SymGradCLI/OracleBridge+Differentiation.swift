@@ -345,7 +345,8 @@ extension OracleBridge {
           additiveMask: mask, isCausal: causal, scale: scale)
       }
     case "margin_ranking_loss", "hinge_embedding_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss",
-      "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_loss", "pairwise_distance":
+      "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_loss", "pairwise_distance", "cosine_similarity",
+      "normalize", "gaussian_nll_loss":
       return try marginLoss(tree)
     default:
       throw NotApplicable(description: "the oracle has no '\(tree.name)'")
@@ -411,6 +412,25 @@ extension OracleBridge {
       kind = .tripletMargin(
         margin: keyword("margin", 3, 1), p: keyword("p", 4, 2), eps: keyword("eps", 5, 1e-6), swap: swap,
         columns: columns)
+    case "cosine_similarity", "normalize":
+      let dim = tree.keywords["dim"]?.rationalValue?.numerator.asInt ?? (a.count > 2 ? -99 : 1)
+      guard dim == first.rank - 1 || dim == -1 else {
+        throw NotApplicable(description: "\(tree.name): the oracle works along the last dimension only")
+      }
+      reduction = .none
+      if tree.name == "normalize" {
+        kind = .normalize(p: keyword("p", 1, 2), eps: keyword("eps", 3, 1e-12), columns: columns)
+      } else {
+        inputs += try tensor(1).elements
+        kind = .cosineSimilarity(eps: keyword("eps", 3, 1e-8), columns: columns)
+      }
+    case "gaussian_nll_loss":
+      let variance = try tensor(2)
+      inputs += try tensor(1).elements + variance.elements
+      let full = tree.keywords["full"] == .boolean(true) || (a.count > 3 && a[3].value == .boolean(true))
+      kind = .gaussianNLL(
+        full: full, eps: tree.keywords["eps"]?.rationalValue?.toDouble() ?? 1e-6,
+        perRow: variance.count != first.count, columns: columns)
     default:
       inputs += try tensor(1).elements
       kind = .pairwiseDistance(p: keyword("p", 2, 2), eps: keyword("eps", 3, 1e-6), columns: columns)

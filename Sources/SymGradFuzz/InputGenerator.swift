@@ -79,7 +79,8 @@ package struct InputGenerator: Sendable {
       "max", "min", "sum", "mean", "softmax", "log_softmax", "softmin", "nll_loss", "cross_entropy", "mse_loss",
       "l1_loss", "huber_loss", "smooth_l1_loss", "kl_div", "soft_margin_loss", "logsumexp", "poisson_nll_loss",
       "margin_ranking_loss", "hinge_embedding_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss",
-      "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_loss", "pairwise_distance",
+      "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_loss", "pairwise_distance", "cosine_similarity",
+      "normalize", "gaussian_nll_loss",
       "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss",
       "linear", "scaled_dot_product_attention", "attention_weights", "causal_mask",
       "generate_square_subsequent_mask", "grad", "jacobian", "hessian", "diag", "outer",
@@ -287,6 +288,9 @@ package struct InputGenerator: Sendable {
           "multi_margin_loss(\(input), \(targets), p=\(rng.pick(["1", "2", "3"])))",
           "multilabel_margin_loss(\(input), \(tensor([n, c]) { $0.rng.pick(["0", "1", "-1"]) }))",
           "triplet_margin_loss(\(input), \(tensor([n, c])), \(tensor([n, c])), swap=\(rng.pick(["True", "False"])))",
+          "sum(cosine_similarity(\(input), \(tensor([n, c])), dim=\(rng.pick(["0", "1", "-1", "2"]))))",
+          "sum(normalize(\(input), p=\(rng.pick(["1", "2", "0.5"]))))",
+          "gaussian_nll_loss(\(input), \(tensor([n, c])), \(tensor([n, c]) { $0.rng.pick(["0.5", "1e-9", "2", "-1", $0.symbol()]) })\(reduction))",
           "sum(pairwise_distance(\(input), \(tensor([n, c])), p=\(rng.pick(["1", "2", "1.5", "0"]))))",
         ])
       default: return "sum(sigmoid_focal_loss(\(input), \(probabilities([n, c]))))"

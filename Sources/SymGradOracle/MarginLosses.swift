@@ -37,6 +37,18 @@ public enum OracleMarginLoss: Sendable {
   /// `pairwise_distance(x1, x2, p, eps)`: per row `||x1 - x2 + eps||_p`; `v = x1 ++ x2`;
   /// never reduced.
   case pairwiseDistance(p: Double, eps: Double, columns: Int)
+  /// `cosine_similarity(x1, x2, dim=-1, eps)`: per row `sum_k x1_k/max(|x1|, eps) *
+  /// x2_k/max(|x2|, eps)`, the clamped norm a constant (ATen clamps under no_grad);
+  /// `v = x1 ++ x2`; never reduced.
+  case cosineSimilarity(eps: Double, columns: Int)
+  /// `normalize(x, p, dim=-1, eps)`: `x / max(||x||_p, eps)` per row, the clamped norm a
+  /// constant; `v = x`; never reduced.
+  case normalize(p: Double, eps: Double, columns: Int)
+  /// `gaussian_nll_loss(x, y, var, full, eps)`: `(log(vc) + (x - y)^2/vc)/2` (+ `log(2 pi)/2`)
+  /// with `vc = max(var, eps)` computed under no_grad in place, so the backward treats `vc`
+  /// as `var` itself (derivative 1), as ATen's does; `var` one per element, or one per row
+  /// of `columns` (`perRow`); `v = x ++ y ++ var`.
+  case gaussianNLL(full: Bool, eps: Double, perRow: Bool, columns: Int)
 }
 
 /// The unreduced losses of `kind` (one per element or per row), then `reduction`.
@@ -123,6 +135,30 @@ func unreducedMarginLoss(_ v: [Double], _ kind: OracleMarginLoss) -> [Double] {
   case .pairwiseDistance(let p, let eps, let c):
     let half = withoutDerivative(at: v.count / 2)
     for r in withoutDerivative(at: 0..<(half / c)) { out.append(distance(v, r * c, half + r * c, c, p, eps)) }
+  case .cosineSimilarity(let eps, let c):
+    let half = withoutDerivative(at: v.count / 2)
+    for r in withoutDerivative(at: 0..<(half / c)) {
+      let n1 = clampedNorm(distance(v, r * c, half + r * c, c, 2, 0, reference: false), eps)
+      let n2 = clampedNorm(distance(v, half + r * c, 0, c, 2, 0, reference: false), eps)
+      var s = 0.0
+      for k in withoutDerivative(at: 0..<c) { s += (v[r * c + k] / n1) * (v[half + r * c + k] / n2) }
+      out.append(s)
+    }
+  case .normalize(let p, let eps, let c):
+    for r in withoutDerivative(at: 0..<(v.count / c)) {
+      let n = clampedNorm(distance(v, r * c, 0, c, p, 0, reference: false), eps)
+      for k in withoutDerivative(at: 0..<c) { out.append(v[r * c + k] / n) }
+    }
+  case .gaussianNLL(let full, let eps, let perRow, let c):
+    let n = withoutDerivative(at: perRow ? v.count * c / (2 * c + 1) : v.count / 3)
+    for i in withoutDerivative(at: 0..<n) {
+      let variance = v[2 * n + (perRow ? i / c : i)]
+      let vc = variance + withoutDerivative(at: Swift.max(variance, eps) - variance)
+      let d = v[i] - v[n + i]
+      var l = (oracleLog(vc) + d * d / vc) / 2
+      if full { l += Foundation.log(2 * Double.pi) / 2 }
+      out.append(l)
+    }
   }
   return out
 }
@@ -133,11 +169,14 @@ func hinge(_ z: Double) -> Double { z > 0 ? z : 0 }
 
 /// `||v[a ..< a + c] - v[b ..< b + c] + eps||_p`: `sqrt` of squares for 2, `|.|` sums for
 /// 1 (`|0|`'s derivative 0, as `torch.abs`), else `(sum |d|^p)^(1/p)`.
+/// With `reference: false`, the norm of `v[a ..< a + c]` itself (`b` unused).
 @differentiable(reverse,wrt: v)
-func distance(_ v: [Double], _ a: Int, _ b: Int, _ c: Int, _ p: Double, _ eps: Double) -> Double {
+func distance(_ v: [Double], _ a: Int, _ b: Int, _ c: Int, _ p: Double, _ eps: Double, reference: Bool = true)
+  -> Double
+{
   var s = 0.0
   for k in withoutDerivative(at: 0..<c) {
-    let d = v[a + k] - v[b + k] + eps
+    let d = reference ? v[a + k] - v[b + k] + eps : v[a + k]
     if p == 2 {
       s += d * d
     } else {
@@ -147,6 +186,19 @@ func distance(_ v: [Double], _ a: Int, _ b: Int, _ c: Int, _ p: Double, _ eps: D
   if p == 2 { return s.squareRoot() }
   if p == 1 { return s }
   return oraclePower(s, 1 / p)
+}
+
+/// `max(n, eps)` with the clamped value a constant (no derivative below `eps`).
+@differentiable(reverse)
+func clampedNorm(_ n: Double, _ eps: Double) -> Double { n > eps ? n : withoutDerivative(at: eps) }
+
+/// `log(x)`, derivative `1/x`.
+@differentiable(reverse)
+func oracleLog(_ x: Double) -> Double { Foundation.log(x) }
+
+@derivative(of: oracleLog)
+func oracleLogVJP(_ x: Double) -> (value: Double, pullback: (Double) -> Double) {
+  (Foundation.log(x), { g in g / x })
 }
 
 /// `torch.minimum` of two numbers: a tie splits the derivative evenly.

@@ -45,6 +45,11 @@ import Testing
     ("hardsigmoid/", Double(Float(1) / Float(6)), 1.0 / 6.0)
   ]
 
+  /// Jacobian entries where PyTorch's backward differentiates at a value its forward
+  /// clamped under `no_grad` (gaussian_nll_loss's `var` below `eps`): SymGrad gives the
+  /// derivative of the clamped loss, 0 (README "Divergences from PyTorch"); PyTorch's is not 0.
+  static let clampedGradientEntries: [String: Set<[Int]>] = ["gaussian_nll_loss/clamped_var": [[0, 0]]]
+
   /// Records whose comparison needs a wider tolerance, with the reason.
   static let tolerances: [String: Double] = [
     // s - 1e9 in float64 carries an absolute error up to ulp(1e9) = 1.2e-7 in each
@@ -96,6 +101,10 @@ import Testing
     for i in jac.indices {
       for j in jac[i].indices {
         let s = try ev.value(of: jac[i][j])
+        if Self.clampedGradientEntries[r.id]?.contains([i, j]) == true {
+          #expect(s == 0 && r.jacobian[i][j] != 0, "\(r.id) [\(i), \(j)]: SymGrad \(s), PyTorch \(r.jacobian[i][j])")
+          continue
+        }
         if let constant, r.jacobian[i][j] == constant.pytorch {
           #expect(s == constant.exact, "\(r.id) [\(i), \(j)]: \(s), not the exact \(constant.exact)")
           continue
@@ -284,6 +293,8 @@ import Testing
     ),
     ("softmax/dim0/", "the oracle's softmax works along the last dimension only", "softmax along dim 0"),
     ("log_softmax/dim0/", "the oracle's softmax works along the last dimension only", "log_softmax along dim 0"),
+    ("cosine_similarity/dim0/", "the oracle works along the last dimension only", "cosine_similarity along dim 0"),
+    ("normalize/p1_dim0/", "the oracle works along the last dimension only", "normalize along dim 0"),
     (
       "kernels/z_loss/", "not a call",
       "the z-loss is a sum of a loss call and a mean of logsumexp: the bridge runs one call"

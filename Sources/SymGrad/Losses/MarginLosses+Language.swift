@@ -131,5 +131,46 @@ enum MarginLossFunctions {
         ).value
       }
     },
+    LanguageFunction(
+      name: "cosine_similarity",
+      summary:
+        "cosine_similarity(x1, x2, dim=1, eps=1e-8): sum of x1/max(|x1|, eps) * x2/max(|x2|, eps) along dim"
+    ) { a in
+      try a.expect(positional: 2...4, keywords: ["dim", "eps"], names: ["x1", "x2", "dim", "eps"])
+      return try a.run {
+        try cosineSimilarity(
+          a.tensor(0, "x1"), a.tensor(1, "x2"), dim: a.int(2, "dim") ?? 1,
+          eps: a.scalar(3, "eps") ?? .number(Rational(numerator: 1, denominator: 100_000_000)!)
+        ).value
+      }
+    },
+    LanguageFunction(
+      name: "normalize",
+      summary: "normalize(input, p=2.0, dim=1, eps=1e-12): x / max(||x||_p, eps) along dim"
+    ) { a in
+      try a.expect(positional: 1...4, keywords: ["p", "dim", "eps"], names: ["input", "p", "dim", "eps"])
+      return try a.run {
+        try normalize(
+          a.tensor(0, "input"), p: a.scalar(1, "p") ?? 2, dim: a.int(2, "dim") ?? 1,
+          eps: a.scalar(3, "eps") ?? .number(Rational(numerator: 1, denominator: 1_000_000_000_000)!)
+        ).value
+      }
+    },
+    LanguageFunction(
+      name: "gaussian_nll_loss",
+      summary:
+        "gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction=\"mean\"): (log(max(var, eps)) + (input - target)**2/max(var, eps))/2"
+    ) { a in
+      try a.expect(
+        positional: 3...4, keywords: ["full", "eps", "reduction"], names: ["input", "target", "var", "full"])
+      let full = a.positional.count > 3 ? (a.positional[3].value == .boolean(true)) : ((try a.bool("full")) ?? false)
+      return try a.run {
+        try gaussianNLLLoss(
+          a.tensor(0, "input"), target: a.tensor(1, "target"), variance: a.tensor(2, "var"), full: full,
+          eps: a.scalar(nil, "eps") ?? .number(Rational(numerator: 1, denominator: 1_000_000)!),
+          reduction: a.reduction(default: .mean)
+        ).value
+      }
+    },
   ]
 }

@@ -1,0 +1,371 @@
+#!/usr/bin/env python3
+"""Records PyTorch's own OpInfo samples for the functions SymGrad implements (development only).
+
+Walks torch.testing._internal.common_methods_invocations.op_db (which already contains the
+entries of torch.testing._internal.opinfo.definitions), keeps the OpInfos whose name maps to a
+SymGrad function (OPS below, written from `symgrad functions`), and for every float64 sample
+of each (op.sample_inputs("cpu", torch.float64, requires_grad=True), seeded; a sample over
+MAX_ELEMENTS is replaced by the same sample drawn with OpInfo's small_inputs_only option, as
+"sample_option" in the case says, where that one fits) writes:
+
+- the sample as a SymGrad expression: every floating tensor that requires grad becomes the
+  symbols x0, x1, ... (row-major, numbering continued across tensors in argument order);
+  other tensors become literals (integers, True/False, repr'd floats, inf/-inf/nan);
+  positional and keyword arguments are passed as the sample passes them (a one-element dim
+  tuple is written as the integer, which PyTorch treats the same; longer tuples as lists);
+- the output and the Jacobian (d output_i / d symbol_j) computed by torch.autograd in float64
+  by calling op.op on the sample's own tensors, one backward pass per output element.
+
+Samples that cannot be recorded are counted by reason: a non-float64 or 0-element tensor,
+dropout (random), more than MAX_ELEMENTS input elements, an argument the expression language
+has no form for, a variant whose semantics SymGrad's function of that name does not have
+(torch.max/min reductions: SymGrad's max/min is the binary maximum of scalars), or SymGrad's
+own refusal: each translation is run through `symgrad eval EXPR --at ...`; a parse or
+construction error is counted as "refused by SymGrad: <message>". An evaluation that fails
+only at the point (log/sqrt outside their real domain, where PyTorch gives NaN) is recorded:
+the test reads SymGrad's "undefined" as NaN.
+
+Writes Tests/Fixtures/pytorch-opinfo/opinfo.json: {"generator", "torch_version", "symgrad",
+"max_elements", "max_samples_per_variant", "excluded_ops", "summary", "cases"} with cases in
+the format of Scripts/pytorch_fixtures.py (ids opinfo/<op name>/<variant or default>/<index>)
+plus "call" (the PyTorch call, for reading). summary: {function: {"samples", "translated",
+"untranslated": {reason: count}}}. OpInfoFixtureTests checks every case.
+
+Run: /work/venv/bin/python Scripts/record_pytorch_opinfo.py [--symgrad PATH]
+(needs `pip install expecttest` for torch.testing._internal; SymGrad built with swift build)
+"""
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import warnings
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+OUT = os.path.join(ROOT, "Tests", "Fixtures", "pytorch-opinfo", "opinfo.json")
+
+# At most this many tensor elements in a sample (all tensors together), and at most this
+# many recorded samples per OpInfo variant (the rest are counted as "over the per-variant cap").
+MAX_ELEMENTS = 100
+MAX_SAMPLES_PER_VARIANT = 64
+
+# OpInfo name -> SymGrad function (see `symgrad functions`). Every variant of each name is
+# walked; VARIANT_LIMITS lists variants whose PyTorch semantics the SymGrad function lacks.
+OPS = {
+    "abs": "abs", "cos": "cos", "sin": "sin", "exp": "exp", "expm1": "expm1", "log": "log",
+    "log1p": "log1p", "sqrt": "sqrt", "sign": "sign", "tanh": "tanh", "sigmoid": "sigmoid",
+    "erf": "erf", "erfc": "erfc",
+    "max": "max", "min": "min",
+    "nn.functional.softplus": "softplus",
+    "nn.functional.relu": "relu", "nn.functional.relu6": "relu6", "nn.functional.leaky_relu": "leaky_relu",
+    "nn.functional.hardtanh": "hardtanh", "nn.functional.logsigmoid": "logsigmoid", "nn.functional.elu": "elu",
+    "nn.functional.selu": "selu", "nn.functional.celu": "celu", "nn.functional.silu": "silu",
+    "nn.functional.gelu": "gelu", "nn.functional.softsign": "softsign", "nn.functional.mish": "mish",
+    "nn.functional.hardswish": "hardswish", "nn.functional.hardsigmoid": "hardsigmoid",
+    "softmax": "softmax", "log_softmax": "log_softmax", "nn.functional.softmin": "softmin",
+    "nn.functional.nll_loss": "nll_loss", "nn.functional.cross_entropy": "cross_entropy",
+    "nn.functional.binary_cross_entropy": "binary_cross_entropy",
+    "nn.functional.binary_cross_entropy_with_logits": "binary_cross_entropy_with_logits",
+    "nn.functional.mse_loss": "mse_loss", "nn.functional.l1_loss": "l1_loss",
+    "nn.functional.huber_loss": "huber_loss", "nn.functional.smooth_l1_loss": "smooth_l1_loss",
+    "nn.functional.kl_div": "kl_div", "nn.functional.soft_margin_loss": "soft_margin_loss",
+    "nn.functional.poisson_nll_loss": "poisson_nll_loss",
+    "logsumexp": "logsumexp", "nn.functional.linear": "linear", "sum": "sum", "mean": "mean",
+    "nn.functional.scaled_dot_product_attention": "scaled_dot_product_attention",
+}
+VARIANT_LIMITS = {
+    ("max", "reduction_with_dim"): "torch.max(input, dim) reduction: SymGrad's max is the binary max of scalars",
+    ("max", "reduction_no_dim"): "torch.max(input) reduction: SymGrad's max is the binary max of scalars",
+    ("min", "reduction_with_dim"): "torch.min(input, dim) reduction: SymGrad's min is the binary min of scalars",
+    ("min", "reduction_no_dim"): "torch.min(input) reduction: SymGrad's min is the binary min of scalars",
+}
+# OpInfos with a SymGrad function's name but other semantics, not walked.
+EXCLUDED = {
+    "masked.sum": "masked reduction (mask argument): not SymGrad's sum",
+    "masked.mean": "masked reduction (mask argument): not SymGrad's mean",
+    "masked.softmax": "masked softmax (mask argument): not SymGrad's softmax",
+    "masked.log_softmax": "masked log_softmax (mask argument): not SymGrad's log_softmax",
+    "masked.softmin": "masked softmin (mask argument): not SymGrad's softmin",
+    "masked.logsumexp": "masked logsumexp (mask argument): not SymGrad's logsumexp",
+}
+
+
+class Untranslatable(Exception):
+    pass
+
+
+def number(v):
+    """A JSON number (0 for zeros, to keep the file small), or "inf"/"-inf"/"nan"."""
+    if not math.isfinite(v):
+        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
+    return 0 if v == 0 else v
+
+
+def float_text(v):
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return repr(float(v))
+
+
+class Translator:
+    """Writes one sample's arguments as expression text; numbers the differentiable tensors."""
+
+    def __init__(self):
+        self.tensors = []  # (tensor, first symbol index)
+        self.names = []
+        self.seen = {}  # id(tensor) -> text
+
+    def tensor(self, t):
+        if id(t) in self.seen:
+            return self.seen[id(t)]
+        if t.is_complex() or t.dtype in (torch.float16, torch.bfloat16, torch.float32):
+            raise Untranslatable(f"{str(t.dtype)[6:]} tensor")
+        if t.numel() == 0:
+            raise Untranslatable("0-element tensor")
+        if t.is_floating_point() and t.requires_grad:
+            start = len(self.names)
+            names = [f"x{start + i}" for i in range(t.numel())]
+            self.names += names
+            self.tensors.append(t)
+            flat = iter(names)
+            text = self.nest(t.shape, lambda: next(flat))
+        else:
+            flat = iter(t.detach().reshape(-1).tolist())
+            if t.dtype == torch.bool:
+                text = self.nest(t.shape, lambda: "True" if next(flat) else "False")
+            elif t.is_floating_point():
+                text = self.nest(t.shape, lambda: float_text(next(flat)))
+            else:
+                text = self.nest(t.shape, lambda: str(int(next(flat))))
+        self.seen[id(t)] = text
+        return text
+
+    @staticmethod
+    def nest(shape, leaf):
+        if len(shape) == 0:
+            return leaf()
+        return "[" + ", ".join(Translator.nest(shape[1:], leaf) for _ in range(shape[0])) + "]"
+
+    def value(self, v, key=None):
+        if isinstance(v, torch.Tensor):
+            return self.tensor(v)
+        if v is None:
+            return "None"
+        if isinstance(v, bool):
+            return "True" if v else "False"
+        if isinstance(v, int):
+            return str(v)
+        if isinstance(v, float):
+            return float_text(v)
+        if isinstance(v, str):
+            return '"' + v + '"'
+        if isinstance(v, torch.dtype):
+            return "torch." + str(v)[6:]
+        if isinstance(v, (tuple, list)):
+            if key == "dim" and len(v) == 1 and isinstance(v[0], int):
+                return str(v[0])  # PyTorch reads dim=(d,) as dim=d
+            return "[" + ", ".join(self.value(x) for x in v) + "]"
+        raise Untranslatable(f"argument of type {type(v).__name__}")
+
+
+def elements(v):
+    if isinstance(v, torch.Tensor):
+        return v.numel()
+    if isinstance(v, (tuple, list)):
+        return sum(elements(x) for x in v)
+    if isinstance(v, dict):
+        return sum(elements(x) for x in v.values())
+    return 0
+
+
+def all_tensors(v):
+    if isinstance(v, torch.Tensor):
+        yield v
+    elif isinstance(v, (tuple, list)):
+        for x in v:
+            yield from all_tensors(x)
+    elif isinstance(v, dict):
+        for x in v.values():
+            yield from all_tensors(x)
+
+
+def describe(v):
+    if isinstance(v, torch.Tensor):
+        return f"tensor{list(v.shape)}:{str(v.dtype)[6:]}" + (":grad" if v.requires_grad else "")
+    if isinstance(v, (tuple, list)):
+        inner = ", ".join(describe(x) for x in v)
+        return f"({inner}{',' if len(v) == 1 and isinstance(v, tuple) else ''})" if isinstance(v, tuple) else f"[{inner}]"
+    return repr(v)
+
+
+def translate(function, sample):
+    """The expression text, the translator (symbols) and the positional dim style."""
+    tr = Translator()
+    parts = [tr.value(sample.input)]
+    parts += [tr.value(a, key="dim" if function in ("logsumexp", "sum", "mean") and i == 0 else None)
+              for i, a in enumerate(sample.args)]
+    parts += [f"{k}={tr.value(v, key=k)}" for k, v in sample.kwargs.items()]
+    return f"{function}({', '.join(parts)})", tr
+
+
+def symgrad_eval(binary, expr, names, values):
+    """None if SymGrad evaluates the expression at the point; else (kind, message)."""
+    at = ",".join(f"{n}={float_text(v)}" for n, v in zip(names, values))
+    cmd = [binary, "eval", expr, "--json"] + (["--at", at] if at else [])
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if p.returncode == 0:
+        return None
+    lines = [l for l in (p.stderr + p.stdout).strip().splitlines() if l.strip()]
+    msg = next((l for l in lines if l.startswith("error:") or l.startswith("symgrad:")), lines[-1] if lines else "?")
+    if msg.startswith("error: column"):
+        msg = msg.split(":", 2)[2].strip()  # drop the column: the message is per function
+    elif msg.startswith("error:"):
+        msg = msg[len("error:"):].strip()
+    if msg.startswith("symgrad: cannot evaluate:"):
+        return ("point", msg)
+    return ("refused", msg)
+
+
+def generalize(msg):
+    """Merges refusal messages that differ only in a shape or a dim: lists become [...]."""
+    import re
+    msg = re.sub(r"\[[-0-9, ]*\]", "[...]", msg)
+    return re.sub(r"along dim -?\d+", "along dim N", msg)
+
+
+def record_case(cid, expr, call, tr, out):
+    flat = out.reshape(-1)
+    jac = []
+    for k in range(flat.numel()):
+        grads = torch.autograd.grad(flat[k], tr.tensors, retain_graph=True, allow_unused=True)
+        row = []
+        for t, g in zip(tr.tensors, grads):
+            row += (g if g is not None else torch.zeros_like(t)).reshape(-1).tolist()
+        jac.append([number(v) for v in row])
+    values = [v for t in tr.tensors for v in t.detach().reshape(-1).tolist()]
+    return {
+        "id": cid, "source": "opinfo", "dtype": "float64", "expr": expr, "call": call, "wrt": tr.names,
+        "at": {n: number(v) for n, v in zip(tr.names, values)},
+        "output_shape": list(out.shape), "output": [number(v) for v in flat.tolist()], "jacobian": jac,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    default_bin = next((p for p in ["/work/helper-build/debug/symgrad", os.path.join(ROOT, ".build", "debug", "symgrad")]
+                        if os.path.exists(p)), "symgrad")
+    parser.add_argument("--symgrad", default=default_bin)
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    torch.set_num_threads(1)
+    from torch.testing._internal.common_methods_invocations import op_db
+
+    cases, summary, excluded = [], {}, {}
+    point_errors = 0
+    for op in op_db:
+        if op.name in EXCLUDED:
+            excluded[op.name] = EXCLUDED[op.name]
+            continue
+        function = OPS.get(op.name)
+        if function is None:
+            continue
+        variant = op.variant_test_name or "default"
+        stats = summary.setdefault(function, {"samples": 0, "translated": 0, "untranslated": {}})
+        if torch.float64 not in op.supported_dtypes("cpu"):
+            excluded[f"{op.name}.{variant}"] = "the variant does not support float64"
+            continue
+
+        def skip(reason):
+            stats["untranslated"][reason] = stats["untranslated"].get(reason, 0) + 1
+
+        torch.manual_seed(20261204)
+        samples = list(op.sample_inputs("cpu", torch.float64, requires_grad=True))
+        # small_inputs_only: OpInfo's own option (its slow-gradcheck mode), honoured by the
+        # elementwise generators (5 instead of 20 per dimension). Used only for a sample that
+        # is over MAX_ELEMENTS, when the small set lines up with the default one.
+        torch.manual_seed(20261204)
+        small = list(op.sample_inputs("cpu", torch.float64, requires_grad=True, small_inputs_only=True))
+        if len(small) != len(samples):
+            small = [None] * len(samples)
+        recorded = 0
+        for index, (sample, alternative) in enumerate(zip(samples, small)):
+            stats["samples"] += 1
+            option = None
+            if (elements([sample.input, sample.args, sample.kwargs]) > MAX_ELEMENTS and alternative is not None
+                    and elements([alternative.input, alternative.args, alternative.kwargs]) <= MAX_ELEMENTS):
+                sample, option = alternative, "small_inputs_only"
+            call = f"{op.name}({', '.join([describe(sample.input)] + [describe(a) for a in sample.args] + [f'{k}={describe(v)}' for k, v in sample.kwargs.items()])})"
+            limit = VARIANT_LIMITS.get((op.name, op.variant_test_name))
+            if limit:
+                skip(limit)
+                continue
+            tensors = list(all_tensors([sample.input, sample.args, sample.kwargs]))
+            bad = next((t for t in tensors if t.is_complex() or t.dtype in (torch.float16, torch.bfloat16, torch.float32)), None)
+            if bad is not None:
+                skip(f"{str(bad.dtype)[6:]} tensor")
+                continue
+            if any(t.numel() == 0 for t in tensors):
+                skip("0-element tensor")
+                continue
+            if float(sample.kwargs.get("dropout_p", 0.0) or 0.0) > 0:
+                skip("random: dropout_p > 0")
+                continue
+            n = elements([sample.input, sample.args, sample.kwargs])
+            if n > MAX_ELEMENTS:
+                skip(f"more than {MAX_ELEMENTS} input elements")
+                continue
+            try:
+                expr, tr = translate(function, sample)
+            except Untranslatable as e:
+                skip(f"untranslatable: {e}")
+                continue
+            if not tr.names:
+                skip("no differentiable input")
+                continue
+            values = [v for t in tr.tensors for v in t.detach().reshape(-1).tolist()]
+            verdict = symgrad_eval(args.symgrad, expr, tr.names, values)
+            if verdict is not None and verdict[0] == "refused":
+                skip(f"refused by SymGrad: {generalize(verdict[1])}")
+                continue
+            if verdict is not None:
+                point_errors += 1
+            if recorded >= MAX_SAMPLES_PER_VARIANT:
+                skip(f"over the per-variant cap of {MAX_SAMPLES_PER_VARIANT} recorded samples")
+                continue
+            out = op.op(sample.input, *sample.args, **sample.kwargs)
+            if not isinstance(out, torch.Tensor):
+                skip(f"output is a {type(out).__name__}, not a tensor")
+                continue
+            cid = f"opinfo/{op.name}/{variant}/{index}"
+            cases.append(record_case(cid, expr, call, tr, out))
+            if option:
+                cases[-1]["sample_option"] = option
+            stats["translated"] += 1
+            recorded += 1
+
+    version = subprocess.run([args.symgrad, "--version"], capture_output=True, text=True).stdout.strip()
+    os.makedirs(os.path.dirname(OUT), exist_ok=True)
+    with open(OUT, "w") as f:
+        json.dump({
+            "generator": "Scripts/record_pytorch_opinfo.py", "torch_version": torch.__version__,
+            "symgrad": version, "max_elements": MAX_ELEMENTS, "max_samples_per_variant": MAX_SAMPLES_PER_VARIANT,
+            "excluded_ops": excluded, "summary": summary, "cases": cases,
+        }, f, indent=None, separators=(",", ":"))
+        f.write("\n")
+    total = sum(s["samples"] for s in summary.values())
+    print(f"{len(cases)} cases recorded of {total} samples ({point_errors} evaluate to undefined somewhere); "
+          f"{os.path.getsize(OUT)} bytes -> {os.path.relpath(OUT, ROOT)}")
+    for fn, s in sorted(summary.items()):
+        print(f"  {fn}: {s['samples']} samples, {s['translated']} translated", file=sys.stderr)
+        for reason, c in sorted(s["untranslated"].items()):
+            print(f"      {c:3d}  {reason}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
