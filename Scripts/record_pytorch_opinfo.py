@@ -76,12 +76,22 @@ OPS = {
     "nn.functional.poisson_nll_loss": "poisson_nll_loss",
     "logsumexp": "logsumexp", "nn.functional.linear": "linear", "sum": "sum", "mean": "mean",
     "nn.functional.scaled_dot_product_attention": "scaled_dot_product_attention",
+    "amax": "amax", "amin": "amin", "maximum": "maximum", "minimum": "minimum",
+    "nn.functional.margin_ranking_loss": "margin_ranking_loss",
+    "nn.functional.hinge_embedding_loss": "hinge_embedding_loss",
+    "nn.functional.multilabel_soft_margin_loss": "multilabel_soft_margin_loss",
+    "nn.functional.cosine_embedding_loss": "cosine_embedding_loss",
+    "nn.functional.multi_margin_loss": "multi_margin_loss",
+    "nn.functional.multilabel_margin_loss": "multilabel_margin_loss",
+    "nn.functional.triplet_margin_loss": "triplet_margin_loss",
+    "nn.functional.pairwise_distance": "pairwise_distance",
+    "nn.functional.cosine_similarity": "cosine_similarity",
+    "nn.functional.normalize": "normalize",
+    "nn.functional.gaussian_nll_loss": "gaussian_nll_loss",
 }
 VARIANT_LIMITS = {
-    ("max", "reduction_with_dim"): "torch.max(input, dim) reduction: SymGrad's max is the binary max of scalars",
-    ("max", "reduction_no_dim"): "torch.max(input) reduction: SymGrad's max is the binary max of scalars",
-    ("min", "reduction_with_dim"): "torch.min(input, dim) reduction: SymGrad's min is the binary min of scalars",
-    ("min", "reduction_no_dim"): "torch.min(input) reduction: SymGrad's min is the binary min of scalars",
+    ("max", "reduction_with_dim"): "torch.max(input, dim) returns values and indices: SymGrad's amax gives the values",
+    ("min", "reduction_with_dim"): "torch.min(input, dim) returns values and indices: SymGrad's amin gives the values",
 }
 # OpInfos with a SymGrad function's name but other semantics, not walked.
 EXCLUDED = {
@@ -208,7 +218,7 @@ def translate(function, sample):
     """The expression text, the translator (symbols) and the positional dim style."""
     tr = Translator()
     parts = [tr.value(sample.input)]
-    parts += [tr.value(a, key="dim" if function in ("logsumexp", "sum", "mean") and i == 0 else None)
+    parts += [tr.value(a, key="dim" if function in ("logsumexp", "sum", "mean", "amax", "amin") and i == 0 else None)
               for i, a in enumerate(sample.args)]
     parts += [f"{k}={tr.value(v, key=k)}" for k, v in sample.kwargs.items()]
     return f"{function}({', '.join(parts)})", tr

@@ -206,12 +206,14 @@ enum LossFunctions {
         .value
       }
     },
-    LanguageFunction(name: "logsumexp", summary: "logsumexp(x, dim, keepdim=False): log(sum(exp(x))) along dim") { a in
+    LanguageFunction(
+      name: "logsumexp", summary: "logsumexp(x, dim, keepdim=False): log(sum(exp(x))) along dim (an int or a list)"
+    ) { a in
       try a.expect(positional: 1...3, keywords: ["dim", "keepdim"], names: ["input", "dim", "keepdim"])
       let x = try a.tensor(0, "input")
-      guard let dim = try a.int(1, "dim") else { throw a.error("missing argument 'dim'") }
+      guard let dims = try a.dims(1, "dim") else { throw a.error("missing argument 'dim'") }
       let keep = a.positional.count > 2 ? (a.positional[2].value == .boolean(true)) : (try a.bool("keepdim") ?? false)
-      return try a.run { try logSumExp(x, dim: dim, keepdim: keep).value }
+      return try a.run { try x.reduced(over: dims, keepdim: keep) { log(.sum($0.map(exp))) }.value }
     },
     LanguageFunction(name: "linear", summary: "linear(input, weight, bias=None): input @ weight^T + bias") { a in
       try a.expect(positional: 2...3, keywords: ["bias"], names: ["input", "weight", "bias"])
@@ -224,21 +226,48 @@ enum LossFunctions {
     },
     LanguageFunction(
       name: "sum",
-      summary: "sum(x, dim=None, keepdim=False): sum of all entries, or along dim (kept with size 1 by keepdim)"
+      summary:
+        "sum(x, dim=None, keepdim=False): sum of all entries, or along dim (an int or a list; kept with size 1 by keepdim)"
     ) { a in
       try a.expect(positional: 1...3, keywords: ["dim", "keepdim"], names: ["input", "dim", "keepdim"])
       let keep = a.positional.count > 2 ? (a.positional[2].value == .boolean(true)) : ((try a.bool("keepdim")) ?? false)
-      return try a.run { try reduceAlong(a.tensor(0, "input"), dim: a.int(1, "dim"), mean: false, keepdim: keep).value }
+      return try a.run {
+        try a.tensor(0, "input").reduced(over: a.dims(1, "dim"), keepdim: keep) { .sum($0) }.value
+      }
     },
     LanguageFunction(
       name: "mean",
-      summary: "mean(x, dim=None, keepdim=False): mean of all entries, or along dim (kept with size 1 by keepdim)"
+      summary:
+        "mean(x, dim=None, keepdim=False): mean of all entries, or along dim (an int or a list; kept with size 1 by keepdim)"
     ) { a in
       try a.expect(positional: 1...3, keywords: ["dim", "keepdim"], names: ["input", "dim", "keepdim"])
       let keep = a.positional.count > 2 ? (a.positional[2].value == .boolean(true)) : ((try a.bool("keepdim")) ?? false)
-      return try a.run { try reduceAlong(a.tensor(0, "input"), dim: a.int(1, "dim"), mean: true, keepdim: keep).value }
+      return try a.run {
+        try a.tensor(0, "input").reduced(over: a.dims(1, "dim"), keepdim: keep) { .sum($0) / .number($0.count) }.value
+      }
     },
+    amax(largest: true),
+    amax(largest: false),
   ]
+
+  /// `amax(input, dim=(), keepdim=False)` / `amin`: the largest (smallest) entry along the
+  /// dims (all for `()`), the gradient split evenly among the entries that attain it.
+  static func amax(largest: Bool) -> LanguageFunction {
+    let name = largest ? "amax" : "amin"
+    return LanguageFunction(
+      name: name,
+      summary:
+        "\(name)(input, dim=(), keepdim=False): the \(largest ? "largest" : "smallest") entry along dim (all for ()); ties share the gradient evenly"
+    ) { a in
+      try a.expect(positional: 1...3, keywords: ["dim", "keepdim"], names: ["input", "dim", "keepdim"])
+      let keep = a.positional.count > 2 ? (a.positional[2].value == .boolean(true)) : ((try a.bool("keepdim")) ?? false)
+      return try a.run {
+        try a.tensor(0, "input").reduced(over: a.dims(1, "dim"), keepdim: keep) {
+          Expr.evenExtremum($0, largest: largest)
+        }.value
+      }
+    }
+  }
 
   /// Sum or mean of all entries (`dim == nil`) or along one dimension.
   static func reduceAlong(_ t: Expr.Tensor, dim: Int?, mean: Bool, keepdim: Bool = false) throws -> Expr.Tensor {
@@ -310,6 +339,21 @@ extension CallArguments {
     guard let (v, c) = keyword(name) else { return nil }
     guard let t = Expr.Tensor(v), t.rank == 1 else { throw error("'\(name)' must be a 1-D list", at: c) }
     return t.elements
+  }
+
+  /// Positional `i` (if given) or keyword `name` as dimensions: an integer, or a list of
+  /// integers (`[]`: every dimension, as PyTorch); nil when absent or `None`.
+  func dims(_ i: Int?, _ name: String) throws -> [Int]? {
+    let found = i.flatMap { argument($0, name) } ?? keyword(name)
+    guard let (v, c) = found else { return nil }
+    func integer(_ x: Expr.Value) throws -> Int {
+      guard let r = x.rationalValue, r.isInteger, let k = r.numerator.asInt else {
+        throw error("'\(name)' must be an integer or a list of integers, got \(v)", at: c)
+      }
+      return k
+    }
+    if case .list(let items) = v { return try items.map(integer) }
+    return [try integer(v)]
   }
 
   /// Positional `i` (if given) or keyword `name` as an integer.

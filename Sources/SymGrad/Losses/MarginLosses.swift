@@ -27,23 +27,25 @@ public func marginRankingLoss(
 
 /// `hinge_embedding_loss(input, target, margin=1.0, reduction="mean")`, as ATen composes
 /// it: `x` where `y != -1`, plus `max(0, margin - x)` where `y != 1` (so a target that is
-/// neither adds both). Targets must be numbers (they select the branch).
+/// neither adds both). The branch conditions are indicators of the target, `[y != c] =
+/// sign(y - c)**2` (derivative 0 in `y`, as PyTorch's `where`), so a symbolic target works
+/// too; a numeric one folds them to 0 or 1.
 public func hingeEmbeddingLoss(
   _ input: Expr.Tensor, target: Expr.Tensor, margin: Expr = .one, reduction: Reduction = .mean
 ) throws -> Expr.Tensor {
   guard target.shape == input.shape else {
     throw LossError("target size \(target.shape) must equal input size \(input.shape)", argument: "target")
   }
-  let losses = try zip(input.elements, target.elements).map { x, y -> Expr in
-    guard let r = y.rationalValue else {
-      throw LossError("targets must be numbers (1 or -1): they choose the branch, got \(y)", argument: "target")
-    }
-    var l = Expr.zero
-    if r != Rational(-1) { l = l + x }
-    if r != Rational(1) { l = l + Expr.relu(margin - x) }
-    return l
+  let losses = zip(input.elements, target.elements).map { x, y -> Expr in
+    differs(y, -1) * x + differs(y, 1) * Expr.relu(margin - x)
   }
   return reduce(losses, shape: input.shape, reduction)
+}
+
+/// `[y != c] = sign(y - c)**2`: 0 or 1, derivative 0.
+private func differs(_ y: Expr, _ c: Expr) -> Expr {
+  let s = sign(y - c)
+  return s * s
 }
 
 /// `multilabel_soft_margin_loss(input, target, weight=None, reduction="mean")`: per sample
@@ -78,7 +80,8 @@ public func multilabelSoftMarginLoss(
 /// `1 - cos` where `y = 1`, `max(0, cos - margin)` where `y = -1`, 0 otherwise, with ATen's
 /// `cos = x1.x2 / sqrt((|x1|^2 + eps)(|x2|^2 + eps))` and `eps = float32(1e-12)` (a float
 /// constant in ATen, so `9.99999996e-13` even in float64; recorded). Inputs `(D)` or
-/// `(N, D)`, target `()` or `(N)` of numbers.
+/// `(N, D)`, target `()` or `(N)` (branches by indicators `[y = c] = 1 - sign(y - c)**2`,
+/// so a symbolic target works too, with derivative 0 in it, as PyTorch's `where`).
 public func cosineEmbeddingLoss(
   _ input1: Expr.Tensor, _ input2: Expr.Tensor, target: Expr.Tensor, margin: Expr = .zero,
   reduction: Reduction = .mean
@@ -100,10 +103,8 @@ public func cosineEmbeddingLoss(
     let b = input2.row(n)
     let dot = Expr.sum(zip(a, b).map { $0 * $1 })
     let cosine = dot / sqrt((Expr.sum(a.map { $0 * $0 }) + eps) * (Expr.sum(b.map { $0 * $0 }) + eps))
-    guard let y = target.elements[n].rationalValue else {
-      throw LossError("targets must be numbers (1 or -1): they choose the branch", argument: "target")
-    }
-    losses.append(y == Rational(1) ? 1 - cosine : (y == Rational(-1) ? Expr.relu(cosine - margin) : .zero))
+    let y = target.elements[n]
+    losses.append((1 - differs(y, 1)) * (1 - cosine) + (1 - differs(y, -1)) * Expr.relu(cosine - margin))
   }
   return reduce(losses, shape: target.shape, reduction)
 }

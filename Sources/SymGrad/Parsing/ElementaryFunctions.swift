@@ -9,7 +9,10 @@ enum ElementaryFunctions {
         summary: "unit_interval(x): x for 0 <= x <= 1, else a domain error (binary_cross_entropy's guard)"
       ) { .apply(.unitInterval, [$0]) }
     ]
-    + [unary(name: "sqrt", summary: "sqrt(x): x**(1/2)") { sqrt($0) }, extremum(.max), extremum(.min)]
+    + [
+      unary(name: "sqrt", summary: "sqrt(x): x**(1/2)") { sqrt($0) }, extremum(.max), extremum(.min), elementwise(.max),
+      elementwise(.min),
+    ]
 
   private static func unary(_ f: Expr.Function) -> LanguageFunction {
     unary(name: f.rawValue, summary: "\(f.rawValue)(x): \(meaning(f)), elementwise") { .apply(f, [$0]) }
@@ -47,12 +50,56 @@ enum ElementaryFunctions {
     }
   }
 
+  /// `max(a, b, ...)`: binary, folded left, elementwise with broadcasting on lists (as
+  /// `torch.max(a, b)` = `torch.maximum`: a tie splits the derivative evenly); `max(x)` of
+  /// one list is the largest entry, its gradient split evenly among the entries that attain
+  /// it (`torch.max(x)`). `max(x, dim)` returns values and indices in PyTorch: refused,
+  /// naming `amax`.
   private static func extremum(_ f: Expr.Function) -> LanguageFunction {
-    LanguageFunction(name: f.rawValue, summary: "\(f.rawValue)(a, b, ...): binary \(f.rawValue), folded left") { args in
-      try args.expect(positional: 2...Int.max)
-      var acc = try args.scalar(0)
-      for i in 1..<args.positional.count { acc = .apply(f, [acc, try args.scalar(i)]) }
-      return .scalar(acc)
+    let name = f.rawValue
+    return LanguageFunction(
+      name: name,
+      summary:
+        "\(name)(a, b, ...): binary \(name), folded left, elementwise on lists (ties split the derivative evenly); \(name)(x) of one list: its \(f == .max ? "largest" : "smallest") entry"
+    ) { args in
+      try args.expect(positional: 1...Int.max)
+      if args.positional.count == 1 {
+        let (v, c) = args.positional[0]
+        if case .list = v {
+          guard let t = Expr.Tensor(v) else { throw args.error("\(name) of a ragged list", at: c) }
+          return .scalar(Expr.evenExtremum(t.elements, largest: f == .max))
+        }
+        if case .scalar = v { return v }  // torch.max of a 0-d tensor: itself
+        throw args.error("\(name) needs two arguments, or one list", at: c)
+      }
+      if args.positional.count == 2, case .scalar(let d) = args.positional[1].value, d.rationalValue != nil,
+        case .list = args.positional[0].value
+      {
+        throw args.error(
+          "\(name)(input, dim) returns values and indices in PyTorch; use a\(name)(input, dim) for the values",
+          at: args.positional[1].column)
+      }
+      var acc = args.positional[0].value
+      for i in 1..<args.positional.count {
+        acc = try Broadcast.binary(acc, args.positional[i].value, column: args.positional[i].column) {
+          .apply(f, [$0, $1])
+        }
+      }
+      return acc
+    }
+  }
+
+  /// `maximum(a, b)` / `minimum(a, b)`: elementwise with broadcasting; a tie splits the
+  /// derivative evenly, as PyTorch's.
+  private static func elementwise(_ f: Expr.Function) -> LanguageFunction {
+    let name = f == .max ? "maximum" : "minimum"
+    return LanguageFunction(
+      name: name, summary: "\(name)(input, other): elementwise \(f.rawValue) with broadcasting; ties split evenly"
+    ) { args in
+      try args.expect(positional: 2...2, names: ["input", "other"])
+      return try Broadcast.binary(
+        args.positional[0].value, args.positional[1].value, column: args.positional[1].column
+      ) { .apply(f, [$0, $1]) }
     }
   }
 }

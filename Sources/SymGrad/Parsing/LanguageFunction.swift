@@ -77,14 +77,16 @@ public struct CallArguments: Sendable {
     }
   }
 
-  /// The keyword argument called `name`, if given.
+  /// The keyword argument called `name`, if given; `name=None` counts as not given (every
+  /// optional parameter's default is PyTorch's, which `None` selects).
   public func keyword(_ name: String) -> (value: Expr.Value, column: Int)? {
-    keywords.first { $0.name == name }.map { ($0.value, $0.column) }
+    keywords.first { $0.name == name && !$0.value.isNone }.map { ($0.value, $0.column) }
   }
 
-  /// Positional argument `i`, or the keyword `name` (PyTorch allows both).
+  /// Positional argument `i`, or the keyword `name` (PyTorch allows both); `None` counts as
+  /// not given.
   public func argument(_ i: Int, _ name: String) -> (value: Expr.Value, column: Int)? {
-    if i < positional.count { return positional[i] }
+    if i < positional.count { return positional[i].value.isNone ? nil : positional[i] }
     return keyword(name)
   }
 
@@ -97,6 +99,13 @@ public struct CallArguments: Sendable {
 }
 
 extension Expr.Value {
+  /// Whether this is Python's `None` (read as the symbol `None`), which passes a parameter's
+  /// default.
+  var isNone: Bool {
+    if case .scalar(let e) = self { return e.symbolName == "None" }
+    return false
+  }
+
   /// The exact number held by a scalar value, or nil.
   public var rationalValue: Rational? {
     if case .scalar(let e) = self { return e.rationalValue }

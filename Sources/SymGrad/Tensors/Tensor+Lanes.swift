@@ -19,3 +19,55 @@ extension Expr.Tensor {
     return (d, out)
   }
 }
+
+extension Expr.Tensor {
+  /// `f` of every lane over the dimensions `dims` (nil or empty: all of them, as PyTorch's
+  /// `dim=[]`), the reduced dimensions removed (or kept with size 1 by `keepdim`). A 0-d
+  /// tensor accepts `dim` 0 and -1 and is its own lane, as in PyTorch. Throws PyTorch's
+  /// errors for a dimension out of range or given twice.
+  func reduced(over dims: [Int]?, keepdim: Bool, _ f: ([Expr]) -> Expr) throws -> Expr.Tensor {
+    if rank == 0 {
+      for d in dims ?? [] where d != 0 && d != -1 {
+        throw LossError("Dimension out of range (expected to be in range of [-1, 0], but got \(d))", argument: "dim")
+      }
+      return Expr.Tensor(scalar: f(elements))
+    }
+    var reduce = Set<Int>()
+    for d in dims ?? [] {
+      let n = d < 0 ? d + rank : d
+      guard n >= 0 && n < rank else {
+        throw LossError(
+          "Dimension out of range (expected to be in range of [\(-rank), \(rank - 1)], but got \(d))", argument: "dim")
+      }
+      guard reduce.insert(n).inserted else {
+        throw LossError("dim \(n) appears multiple times in the list of dims", argument: "dim")
+      }
+    }
+    if reduce.isEmpty { reduce = Set(0..<rank) }
+    let kept = (0..<rank).filter { !reduce.contains($0) }
+    let reduced = (0..<rank).filter { reduce.contains($0) }
+    var strides = [Int](repeating: 1, count: rank)
+    for d in stride(from: rank - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * shape[d + 1] }
+    /// Flat offsets of every combination of `ds`' indices, row-major.
+    func offsets(_ ds: [Int]) -> [Int] {
+      ds.reduce([0]) { acc, d in acc.flatMap { base in (0..<shape[d]).map { base + $0 * strides[d] } } }
+    }
+    let inner = offsets(reduced)
+    let out = offsets(kept).map { base in f(inner.map { elements[base + $0] }) }
+    let outShape = keepdim ? (0..<rank).map { reduce.contains($0) ? 1 : shape[$0] } : kept.map { shape[$0] }
+    return Expr.Tensor(shape: outShape, elements: out)
+  }
+}
+
+extension Expr {
+  /// The largest (`largest`) or smallest entry of `xs` with PyTorch's reduction gradient:
+  /// split evenly among the entries that attain it (`torch.max(x)`, `amax`, `amin`), as
+  /// `sum_i x_i [x_i = m] / #{i : x_i = m}` with `m` the binary fold and `[x_i = m]` =
+  /// `1 - sign(m - x_i)` (derivative 0, as every indicator here).
+  static func evenExtremum(_ xs: [Expr], largest: Bool) -> Expr {
+    guard xs.count > 1 else { return xs[0] }
+    let m = xs.dropFirst().reduce(xs[0]) { largest ? max($0, $1) : min($0, $1) }
+    let attains = xs.map { 1 - sign(largest ? m - $0 : $0 - m) }
+    return .sum(zip(xs, attains).map { $0 * $1 }) / .sum(attains)
+  }
+}

@@ -199,7 +199,8 @@ import Testing
     #expect(e.column == 1)
     #expect(e.message.contains("exp"), "\(e.message)")
     #expect(e.message.contains("2"), "\(e.message)")
-    let f = try #require(parseError("x + max(x)"))
+    // max of one argument is torch.max of it (a 0-d tensor is itself); of none, an error.
+    let f = try #require(parseError("x + max()"))
     #expect(f.column == 5)
     // The message states the accepted count in words a user can act on.
     #expect(!f.message.contains("\(Int.max)"), "\(f.message)")

@@ -31,8 +31,27 @@ import Testing
     #expect(l == [.scalar(x), .scalar(Expr.relu(1 - y)), .scalar(z + Expr.relu(1 - z))])
   }
 
+  /// A symbolic target (OpInfo's targets require grad) chooses the branch through
+  /// indicators: the loss agrees with the numeric-target one at every target, and its
+  /// derivative in the target is 0 (PyTorch's `where`).
+  @Test func symbolicTargetsSelectBranchesByIndicators() throws {
+    guard case .scalar(let l) = try value("hinge_embedding_loss([x], [t], reduction=\"sum\")"),
+      case .scalar(let c) = try value("cosine_embedding_loss([[x, 1]], [[1, 2]], [t])")
+    else {
+      Issue.record("not scalars")
+      return
+    }
+    for y in [1, -1, 0] {
+      guard case .scalar(let n) = try value("hinge_embedding_loss([x], [\(y)], reduction=\"sum\")"),
+        case .scalar(let m) = try value("cosine_embedding_loss([[x, 1]], [[1, 2]], [\(y)])")
+      else { continue }
+      #expect(l.substituting(["t": .number(y)]) == n)
+      #expect(c.substituting(["t": .number(y)]) == m)
+    }
+    #expect(l.derivative(withRespectTo: "t") == .zero && c.derivative(withRespectTo: "t") == .zero)
+  }
+
   @Test(arguments: [
-    ("hinge_embedding_loss([x], [t])", "targets must be numbers"),
     ("multi_margin_loss([[x, y]], [0], p=3)", "only p == 1 and p == 2"),
     ("multi_margin_loss([[x, y]], [2])", "out of bounds"),
     ("margin_ranking_loss([x, y], [z], [1, 1])", "input2 size"),
