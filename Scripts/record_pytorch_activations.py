@@ -62,6 +62,8 @@ functions = [
     ("hardsigmoid", [({}, "")]),
     ("erf", [({}, "")]),
     ("erfc", [({}, "")]),
+    ("softplus", [({"beta": 2.0, "threshold": 20.0}, ", beta=2.0, threshold=20.0"), ({"threshold": 20.0}, ", threshold=20.0"),
+                  ({"beta": 0.5, "threshold": 1.0}, ", beta=0.5, threshold=1.0")]),
 ]
 g = torch.Generator().manual_seed(20261205)
 kinks = torch.tensor([0.0, -3.0, 3.0, -1.0, 1.0, 6.0, -0.5, 2.0], dtype=torch.float64)

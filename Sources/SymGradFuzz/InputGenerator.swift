@@ -292,6 +292,7 @@ package struct InputGenerator: Sendable {
           "sum(amax(\(input), dim=\(rng.pick(["0", "1", "[0, 1]", "[]", "-1"]))))",
           "amin(\(input))", "sum(maximum(\(input), \(tensor([1, c]))))", "sum(minimum(\(input), 0))",
           "max(\(input))", "sum(sum(\(input), dim=[0, 1]))",
+          "sum(softplus(\(input), beta=\(rng.pick(["1", "2", "0.5", "0"])), threshold=\(rng.pick(["20", "1", "0"]))))",
           "sum(normalize(\(input), p=\(rng.pick(["1", "2", "0.5"]))))",
           "gaussian_nll_loss(\(input), \(tensor([n, c])), \(tensor([n, c]) { $0.rng.pick(["0.5", "1e-9", "2", "-1", $0.symbol()]) })\(reduction))",
           "sum(pairwise_distance(\(input), \(tensor([n, c])), p=\(rng.pick(["1", "2", "1.5", "0"]))))",

@@ -42,6 +42,10 @@ public enum OracleActivation: Sendable {
   case gelu
   /// `torch.erf` / `torch.erfc`; backward `+- g 2/sqrt(pi) exp(-x^2)`.
   case erf, erfc
+  /// `F.softplus(x, beta, threshold)`: `beta x > threshold ? x : log1p(exp(beta x))/beta`;
+  /// backward `beta x > threshold ? g : g z/(z + 1)`, `z = exp(beta x)` (ATen's
+  /// `softplus_backward`).
+  case softplus(beta: Double, threshold: Double)
 
   func value(_ x: Double) -> Double {
     switch self {
@@ -61,6 +65,8 @@ public enum OracleActivation: Sendable {
     case .gelu: return x * 0.5 * (1 + Foundation.erf(x * (0.5 as Double).squareRoot()))
     case .erf: return Foundation.erf(x)
     case .erfc: return Foundation.erfc(x)
+    case .softplus(let beta, let threshold):
+      return x * beta > threshold ? x : log1p(exp(x * beta)) / beta
     }
   }
 
@@ -95,6 +101,10 @@ public enum OracleActivation: Sendable {
       return cdf + x * pdf
     case .erf: return 2 / Double.pi.squareRoot() * exp(-x * x)
     case .erfc: return -2 / Double.pi.squareRoot() * exp(-x * x)
+    case .softplus(let beta, let threshold):
+      if x * beta > threshold { return 1 }
+      let z = exp(x * beta)
+      return z / (z + 1)
     }
   }
 }

@@ -2,7 +2,8 @@
 /// `max` and `min` take two or more scalars and fold left: `max(a, b, c) = max(max(a, b), c)`.
 enum ElementaryFunctions {
   static let all: [LanguageFunction] =
-    Expr.Function.allCases.filter { $0.arity == 1 && $0 != .unitInterval && !$0.isActivation }.map(unary)
+    Expr.Function.allCases.filter { $0.arity == 1 && $0 != .unitInterval && $0 != .softplus && !$0.isActivation }
+    .map(unary) + [softplus]
     + [
       unary(
         name: "unit_interval",
@@ -13,6 +14,41 @@ enum ElementaryFunctions {
       unary(name: "sqrt", summary: "sqrt(x): x**(1/2)") { sqrt($0) }, extremum(.max), extremum(.min), elementwise(.max),
       elementwise(.min),
     ]
+
+  /// `softplus(x)`: the exact `log(1 + e^x)`, elementwise. With `beta` or `threshold` given
+  /// (PyTorch's `F.softplus(input, beta=1.0, threshold=20.0)`), PyTorch's function exactly:
+  /// `x` where `beta x > threshold`, else `log(1 + e^(beta x))/beta`, as
+  /// `x [beta x > threshold] + softplus(beta x)/beta (1 - [beta x > threshold])`; the
+  /// derivative is 1 above the threshold and `sigmoid(beta x)` at and below it (PyTorch's
+  /// `softplus_backward`: at exactly the threshold the log branch). Plain `softplus(x)`
+  /// stays exact: PyTorch's default threshold 20 changes its value by less than 2.1e-9
+  /// (README "Divergences from PyTorch").
+  private static let softplus = LanguageFunction(
+    name: "softplus",
+    summary:
+      "softplus(x, beta=None, threshold=None): log(1 + e^x), exact; with beta or threshold, F.softplus exactly (x where beta*x > threshold, default 20)"
+  ) { args in
+    try args.expect(positional: 1...3, keywords: ["beta", "threshold"], names: ["input", "beta", "threshold"])
+    let beta = try args.scalar(1, "beta")
+    let threshold = try args.scalar(2, "threshold")
+    let f: (Expr) -> Expr
+    if beta == nil && threshold == nil {
+      f = { .apply(.softplus, [$0]) }
+    } else {
+      let b = beta ?? 1
+      let t = threshold ?? 20
+      if b.isZero { throw args.error("beta must not be 0 (softplus divides by it)", at: args.column(of: "beta")) }
+      f = { x in
+        let above = Expr.indicatorPositive(b * x - t)
+        return above * x + (1 - above) * SymGrad.softplus(b * x) / b
+      }
+    }
+    let (v, c) = args.positional[0]
+    switch v {
+    case .scalar, .list: return v.map(f)
+    default: throw args.error("expects a number or a list, got \(v.kindName)", at: c)
+    }
+  }
 
   private static func unary(_ f: Expr.Function) -> LanguageFunction {
     unary(name: f.rawValue, summary: "\(f.rawValue)(x): \(meaning(f)), elementwise") { .apply(f, [$0]) }
