@@ -28,6 +28,10 @@ cases = []
 
 
 def literal(t):
+    if isinstance(t, (list, tuple)):
+        return "[" + ", ".join(literal(r) for r in t) + "]"
+    if isinstance(t, int):
+        return str(t)
     if t.dim() == 0:
         return repr(float(t)) if t.is_floating_point() else str(int(t))
     return "[" + ", ".join(literal(r) for r in t) + "]"
@@ -187,6 +191,17 @@ for i in range(2):
 record("gaussian_nll_loss/clamped_var", "edge", "gaussian_nll_loss",
        [torch.tensor([1.0, 2.0], dtype=torch.float64), torch.tensor([0.5, 2.5], dtype=torch.float64),
         torch.tensor([1e-8, 2.0], dtype=torch.float64)], 2, {}, "")
+
+# layer_norm: over the last one and two dimensions, with weight and bias (literal, or the
+# differentiable tensor), another eps.
+for i in range(2):
+    x = torch.randn(2, 3, generator=g, dtype=torch.float64) * 2
+    w, b = eighths(g, (3,)), eighths(g, (3,))
+    record(f"layer_norm/last/{i}", "random", "layer_norm", [x, [3]], 0, {}, "")
+    record(f"layer_norm/affine/{i}", "random", "layer_norm", [x, [3], w, b], 0, {}, "")
+    record(f"layer_norm/by_weight/{i}", "random", "layer_norm", [x, [3], w, b], 2, {"eps": 0.5}, ", eps=0.5")
+    x3 = torch.randn(2, 2, 3, generator=g, dtype=torch.float64)
+    record(f"layer_norm/two_dims/{i}", "random", "layer_norm", [x3, [2, 3]], 0, {}, "")
 
 with open(OUT, "w") as f:
     json.dump({"generator": "Scripts/record_pytorch_margin.py", "torch_version": torch.__version__,

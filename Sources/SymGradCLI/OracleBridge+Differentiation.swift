@@ -349,7 +349,7 @@ extension OracleBridge {
       }
     case "margin_ranking_loss", "hinge_embedding_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss",
       "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_loss", "pairwise_distance", "cosine_similarity",
-      "normalize", "gaussian_nll_loss":
+      "normalize", "gaussian_nll_loss", "layer_norm":
       return try marginLoss(tree)
     default:
       throw NotApplicable(description: "the oracle has no '\(tree.name)'")
@@ -427,6 +427,21 @@ extension OracleBridge {
         inputs += try tensor(1).elements
         kind = .cosineSimilarity(eps: keyword("eps", 3, 1e-8), columns: columns)
       }
+    case "layer_norm":
+      guard a.count >= 2 else { throw NotApplicable(description: "layer_norm: normalized_shape") }
+      let dims: [Int]
+      switch a[1].value {
+      case .list(let items): dims = items.compactMap { $0.rationalValue?.numerator.asInt }
+      default: dims = [a[1].value.rationalValue?.numerator.asInt ?? 0]
+      }
+      let group = dims.reduce(1, *)
+      let weight = a.count > 2 ? Expr.Tensor(a[2].value) : tree.keywords["weight"].flatMap(Expr.Tensor.init)
+      let bias = a.count > 3 ? Expr.Tensor(a[3].value) : tree.keywords["bias"].flatMap(Expr.Tensor.init)
+      inputs += (weight?.elements ?? []) + (bias?.elements ?? [])
+      reduction = .none
+      kind = .layerNorm(
+        group: group, eps: tree.keywords["eps"]?.rationalValue?.toDouble() ?? 1e-5, weight: weight != nil,
+        bias: bias != nil)
     case "gaussian_nll_loss":
       let variance = try tensor(2)
       inputs += try tensor(1).elements + variance.elements

@@ -49,6 +49,10 @@ public enum OracleMarginLoss: Sendable {
   /// as `var` itself (derivative 1), as ATen's does; `var` one per element, or one per row
   /// of `columns` (`perRow`); `v = x ++ y ++ var`.
   case gaussianNLL(full: Bool, eps: Double, perRow: Bool, columns: Int)
+  /// `layer_norm(x, normalized_shape, weight, bias, eps)` over groups of `group` entries:
+  /// `(x - mean) / sqrt(var + eps) * w + b`, biased variance; `v = x ++ w ++ b` (`w`, `b`
+  /// present per the flags, `group` entries each); never reduced.
+  case layerNorm(group: Int, eps: Double, weight: Bool, bias: Bool)
 }
 
 /// The unreduced losses of `kind` (one per element or per row), then `reduction`.
@@ -148,6 +152,26 @@ func unreducedMarginLoss(_ v: [Double], _ kind: OracleMarginLoss) -> [Double] {
     for r in withoutDerivative(at: 0..<(v.count / c)) {
       let n = clampedNorm(distance(v, r * c, 0, c, p, 0, reference: false), eps)
       for k in withoutDerivative(at: 0..<c) { out.append(v[r * c + k] / n) }
+    }
+  case .layerNorm(let group, let eps, let hasWeight, let hasBias):
+    let extra = withoutDerivative(at: (hasWeight ? group : 0) + (hasBias ? group : 0))
+    let n = withoutDerivative(at: v.count - extra)
+    for gIndex in withoutDerivative(at: 0..<(n / group)) {
+      var mean = 0.0
+      for k in withoutDerivative(at: 0..<group) { mean += v[gIndex * group + k] }
+      mean = mean / Double(group)
+      var variance = 0.0
+      for k in withoutDerivative(at: 0..<group) {
+        let d = v[gIndex * group + k] - mean
+        variance += d * d
+      }
+      let rstd = 1 / (variance / Double(group) + eps).squareRoot()
+      for k in withoutDerivative(at: 0..<group) {
+        var y = (v[gIndex * group + k] - mean) * rstd
+        if hasWeight { y = y * v[n + k] }
+        if hasBias { y = y + v[n + (hasWeight ? group : 0) + k] }
+        out.append(y)
+      }
     }
   case .gaussianNLL(let full, let eps, let perRow, let c):
     let n = withoutDerivative(at: perRow ? v.count * c / (2 * c + 1) : v.count / 3)

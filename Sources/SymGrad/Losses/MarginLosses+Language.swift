@@ -172,5 +172,23 @@ enum MarginLossFunctions {
         ).value
       }
     },
+    LanguageFunction(
+      name: "layer_norm",
+      summary:
+        "layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5): (x - mean)/sqrt(var + eps)*weight + bias over the last dims"
+    ) { a in
+      try a.expect(
+        positional: 2...5, keywords: ["weight", "bias", "eps"],
+        names: ["input", "normalized_shape", "weight", "bias", "eps"])
+      guard let shape = try a.dims(1, "normalized_shape") else { throw a.error("missing argument 'normalized_shape'") }
+      let weight = a.argument(2, "weight") == nil ? nil : try a.tensor(2, "weight")
+      let bias = a.argument(3, "bias") == nil ? nil : try a.tensor(3, "bias")
+      return try a.run {
+        try layerNorm(
+          a.tensor(0, "input"), normalizedShape: shape, weight: weight, bias: bias,
+          eps: a.scalar(4, "eps") ?? .number(Rational(numerator: 1, denominator: 100_000)!)
+        ).value
+      }
+    },
   ]
 }
