@@ -64,6 +64,8 @@ functions = [
     ("erfc", [({}, "")]),
     ("softplus", [({"beta": 2.0, "threshold": 20.0}, ", beta=2.0, threshold=20.0"), ({"threshold": 20.0}, ", threshold=20.0"),
                   ({"beta": 0.5, "threshold": 1.0}, ", beta=0.5, threshold=1.0")]),
+    ("clamp", [({"min": -1.0, "max": 2.0}, ", min=-1.0, max=2.0"), ({"min": 0.0}, ", min=0.0"),
+               ({"max": -0.5}, ", max=-0.5"), ({"min": 3.0, "max": 1.0}, ", min=3.0, max=1.0")]),
 ]
 g = torch.Generator().manual_seed(20261205)
 kinks = torch.tensor([0.0, -3.0, 3.0, -1.0, 1.0, 6.0, -0.5, 2.0], dtype=torch.float64)

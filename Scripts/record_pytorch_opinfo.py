@@ -88,7 +88,7 @@ OPS = {
     "nn.functional.cosine_similarity": "cosine_similarity",
     "nn.functional.normalize": "normalize",
     "nn.functional.gaussian_nll_loss": "gaussian_nll_loss",
-    "nn.functional.layer_norm": "layer_norm",
+    "nn.functional.layer_norm": "layer_norm", "clamp": "clamp",
 }
 VARIANT_LIMITS = {
     ("max", "reduction_with_dim"): "torch.max(input, dim) returns values and indices: SymGrad's amax gives the values",

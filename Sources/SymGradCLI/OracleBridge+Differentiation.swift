@@ -141,7 +141,7 @@ extension OracleBridge {
       let f = p.function
       return Program(inputs: p.inputs) { v in f(v).differentiableMap { 1 / (1 + oracleExp(-$0)) } }
     case "relu", "relu6", "leaky_relu", "hardtanh", "elu", "selu", "celu", "silu", "gelu", "softsign", "mish",
-      "logsigmoid", "hardswish", "hardsigmoid", "erf", "erfc", "softplus":
+      "logsigmoid", "hardswish", "hardsigmoid", "erf", "erfc", "softplus", "clamp":
       let (p, _) = try source()
       let f = p.function
       func parameter(_ i: Int, _ name: String, _ d: Double) -> Double {
@@ -170,6 +170,7 @@ extension OracleBridge {
       case "hardsigmoid": kind = .hardsigmoid
       case "erf": kind = .erf
       case "erfc": kind = .erfc
+      case "clamp": kind = .clamp(min: parameter(1, "min", -.infinity), max: parameter(2, "max", .infinity))
       case "softplus":
         // PyTorch's F.softplus (threshold 20 by default), whatever SymGrad's plain softplus is.
         kind = .softplus(beta: parameter(1, "beta", 1), threshold: parameter(2, "threshold", 20))

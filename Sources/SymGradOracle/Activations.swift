@@ -46,6 +46,9 @@ public enum OracleActivation: Sendable {
   /// backward `beta x > threshold ? g : g z/(z + 1)`, `z = exp(beta x)` (ATen's
   /// `softplus_backward`).
   case softplus(beta: Double, threshold: Double)
+  /// `torch.clamp(x, lo, hi)` (either bound may be absent: -inf / inf): forward
+  /// `min(max(x, lo), hi)`; backward `lo < x < hi ? g : 0` (torch 2.15: 0 at the bounds).
+  case clamp(min: Double, max: Double)
 
   func value(_ x: Double) -> Double {
     switch self {
@@ -67,6 +70,7 @@ public enum OracleActivation: Sendable {
     case .erfc: return Foundation.erfc(x)
     case .softplus(let beta, let threshold):
       return x * beta > threshold ? x : log1p(exp(x * beta)) / beta
+    case .clamp(let lo, let hi): return Swift.min(Swift.max(x, lo), hi)
     }
   }
 
@@ -105,6 +109,7 @@ public enum OracleActivation: Sendable {
       if x * beta > threshold { return 1 }
       let z = exp(x * beta)
       return z / (z + 1)
+    case .clamp(let lo, let hi): return x > lo && x < hi ? 1 : 0
     }
   }
 }

@@ -83,6 +83,16 @@ enum ActivationFunctions {
       "hardswish(input, inplace=False): x*relu6(x + 3)/6; derivative 0 at -3 and 1 at 3, as PyTorch"
     ) { _ in { .apply(.hardswish, [$0]) } },
     activation(
+      "clamp",
+      "clamp(input, min=None, max=None): x limited to [min, max]; derivative 0 at the bounds, as torch.clamp",
+      keywords: ["min", "max"], allowsInplace: false
+    ) { a in
+      let lo = try a.scalar(1, "min")
+      let hi = try a.scalar(2, "max")
+      if lo == nil && hi == nil { throw a.error("At least one of 'min' or 'max' must not be None (PyTorch raises)") }
+      return { .clamp($0, min: lo, max: hi) }
+    },
+    activation(
       "hardsigmoid",
       "hardsigmoid(input, inplace=False): relu6(x + 3)/6; derivative 0 at -3 and 3, as PyTorch"
     ) { _ in { .hardtanh($0 + 3, min: 0, max: 6) / 6 } },

@@ -23,4 +23,23 @@ extension Expr {
   public static func hardtanh(_ x: Expr, min lo: Expr, max hi: Expr) -> Expr {
     lo + (x - lo) * indicatorPositive(x - lo) - (x - hi) * indicatorNonNegative(x - hi)
   }
+
+  /// `clamp(x, min, max)` (`torch.clamp` with number bounds; either may be absent):
+  /// `min(max(x, lo), hi)`, as `lo + (x - lo) [x > lo] - (x - hi) [x >= hi]`. Derivative 1
+  /// strictly between the bounds, 0 at and beyond them (torch 2.15's `clamp` backward,
+  /// recorded: 0 at `x = lo` and at `x = hi`, with one bound or two, as `hardtanh`). For
+  /// `lo > hi` the value is `hi` everywhere and the derivative 0, as PyTorch. Symbolic
+  /// bounds work too (the derivative in `lo` is `[x <= lo]`, in `hi` `[x >= hi]`); an
+  /// infinite bound on its open side (`min=-inf`, `max=inf`) is no bound.
+  public static func clamp(_ x: Expr, min lo: Expr?, max hi: Expr?) -> Expr {
+    let lo = lo == .negativeInfinity ? nil : lo
+    let hi = hi == .infinity ? nil : hi
+    if lo == .infinity { return hi ?? .infinity }
+    if hi == .negativeInfinity { return hi! }
+    if let lo, let hi, let l = lo.rationalValue, let h = hi.rationalValue, l > h { return hi }
+    var y = x
+    if let lo { y = lo + (x - lo) * indicatorPositive(x - lo) }
+    if let hi { y = y - (x - hi) * indicatorNonNegative(x - hi) }
+    return y
+  }
 }
