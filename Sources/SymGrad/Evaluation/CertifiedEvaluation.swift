@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A number SymGrad can print: either certified (the exact value is within one ulp of
 /// `value`: `value` is one of the two doubles bracketing it, a faithful rounding), or
@@ -53,7 +54,7 @@ struct CertifiedEvaluator {
   static let maximumPrecision = 4096
 
   /// A value during evaluation: an interval, or an exact infinity.
-  enum Number {
+  enum Number: Sendable {
     case finite(Interval)
     case infinity(positive: Bool)
   }
@@ -509,10 +510,13 @@ extension CertifiedEvaluator {
     while precision <= cap {
       if precision > start && !proceed(precision) { return (nil, precision) }
       let a = IntervalArithmetic(precision: precision)
-      var memo: [Expr: Number] = [:]
+      var memo = ConstantEnclosures.known(at: precision)
+      let known = memo.count
       var errors: [Expr: CertifiedEvaluationError] = [:]
       do {
-        switch try evaluator.number(e, a, &memo, &errors) {
+        let n = try evaluator.number(e, a, &memo, &errors)
+        if memo.count > known { ConstantEnclosures.remember(memo, at: precision) }
+        switch n {
         case .infinity(let positive): return (positive ? 1 : -1, precision)
         case .finite(let interval): if let s = interval.sign { return (s, precision) }
         }
@@ -527,6 +531,29 @@ extension CertifiedEvaluator {
       precision = Swift.min(2 * precision, cap)
     }
     return (nil, precision)
+  }
+
+  /// Enclosures of symbol-free constants already computed by `signAndPrecision`, by
+  /// working precision, shared by every sign test of the process.
+  ///
+  /// The limit engine asks the sign of many constants that share their subexpressions:
+  /// continuity through a 60-level nest of `elu` at `-inf` asks it of every level's
+  /// constant `elu(elu(...(expm1(-1))))`, and evaluating each from scratch made that
+  /// quadratic in interval arithmetic (2 s). An enclosure of a constant at a precision is a
+  /// pure function of the two (the same algorithm computes it), so a remembered one is
+  /// the one a fresh evaluation would give. Each precision keeps at most `capacity`
+  /// entries and starts over past it.
+  enum ConstantEnclosures {
+    static let capacity = 200_000
+    private static let table = Mutex<[Int: [Expr: Number]]>([:])
+
+    static func known(at precision: Int) -> [Expr: Number] { table.withLock { $0[precision] ?? [:] } }
+
+    static func remember(_ memo: [Expr: Number], at precision: Int) {
+      table.withLock { t in
+        t[precision] = memo.count > capacity ? [:] : memo
+      }
+    }
   }
 
   /// The sign proved from the structure of `e` (`Expr.structuralSign`), or of its form

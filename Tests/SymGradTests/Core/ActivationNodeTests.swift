@@ -117,6 +117,16 @@ import Testing
     #expect(up == (name == "softsign" ? .finite(.number(Rational(numerator: 1, denominator: 60)!)) : .infinity))
     if name != "elu" && name != "softsign" {
       #expect(e.limit(as: Self.x, approaches: .negativeInfinity) == .finite(.zero))
+    } else {
+      // elu(-inf) = -1/2, then 59 levels of constants elu(elu(...)) whose signs the
+      // continuity rule certifies (each level's sign test reuses the enclosures of the
+      // level below: `CertifiedEvaluator.ConstantEnclosures`).
+      guard case .finite(let v) = e.limit(as: Self.x, approaches: .negativeInfinity) else {
+        Issue.record("\(name) nest at -inf: no finite limit")
+        return
+      }
+      let value = try v.certifiedValue()
+      #expect(value.certified && value.value < 0 && value.value > -1, "\(name) nest at -inf: \(value)")
     }
     #expect(try e.certifiedValue(at: ["x": 1.5]).certified)
     // From below at 1: every level continuous, each value a constant node (fuzz seed 22,
