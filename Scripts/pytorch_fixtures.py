@@ -23,3 +23,36 @@ def case(cid, source, expr, names, x, out):
         "at": {n: number(v) for n, v in zip(names, x.detach().reshape(-1).tolist())},
         "output_shape": list(out.shape), "output": [number(v) for v in flat.tolist()], "jacobian": jacobian,
     }
+
+
+def literal(t):
+    """A nested list literal of the expression language: floating entries as repr'd floats
+    (multiples of 1/8 print exactly), integer entries as integers; Python lists and ints too."""
+    if isinstance(t, (list, tuple)):
+        return "[" + ", ".join(literal(r) for r in t) + "]"
+    if isinstance(t, int):
+        return str(t)
+    if t.dim() == 0:
+        return repr(float(t)) if t.is_floating_point() else str(int(t))
+    return "[" + ", ".join(literal(r) for r in t) + "]"
+
+
+def symbols(shape, prefix="x"):
+    """The symbol names of a tensor of `shape` (row-major) and its nested list text."""
+    n = 1
+    for d in shape:
+        n *= d
+    names = [f"{prefix}{i}" for i in range(n)]
+
+    def nest(flat, shape):
+        if not shape:
+            return flat[0]
+        step = len(flat) // shape[0]
+        return "[" + ", ".join(nest(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])) + "]"
+
+    return names, nest(names, list(shape))
+
+
+def eighths(g, shape, lo=-16, hi=17):
+    """Random multiples of 1/8 in [lo/8, hi/8), exact as doubles and as decimal literals."""
+    return torch.randint(lo, hi, shape, generator=g).double() / 8

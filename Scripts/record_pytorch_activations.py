@@ -13,19 +13,16 @@ PyTorchFixtureTests compares SymGrad's derivatives and the autograd oracle with 
 Run: python3 -m venv V && V/bin/pip install torch && V/bin/python Scripts/record_pytorch_activations.py
 """
 import json
-import math
 import os
 
 import torch
+
+from pytorch_fixtures import number
 
 F = torch.nn.functional
 OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "pytorch", "activations.json")
 torch.set_num_threads(1)
 cases = []
-
-
-def number(v):
-    return v if math.isfinite(v) else ("nan" if math.isnan(v) else ("inf" if v > 0 else "-inf"))
 
 
 def record(cid, source, name, x, kwargs, text_kwargs):

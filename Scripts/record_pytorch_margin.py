@@ -19,41 +19,12 @@ import os
 
 import torch
 
-from pytorch_fixtures import case
+from pytorch_fixtures import case, eighths, literal, symbols
 
 F = torch.nn.functional
 OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "pytorch", "margin.json")
 torch.set_num_threads(1)
 cases = []
-
-
-def literal(t):
-    if isinstance(t, (list, tuple)):
-        return "[" + ", ".join(literal(r) for r in t) + "]"
-    if isinstance(t, int):
-        return str(t)
-    if t.dim() == 0:
-        return repr(float(t)) if t.is_floating_point() else str(int(t))
-    return "[" + ", ".join(literal(r) for r in t) + "]"
-
-
-def symbols(shape):
-    n = 1
-    for d in shape:
-        n *= d
-    names = [f"x{i}" for i in range(n)]
-
-    def nest(flat, shape):
-        if not shape:
-            return flat[0]
-        step = len(flat) // shape[0]
-        return "[" + ", ".join(nest(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])) + "]"
-
-    return names, nest(names, list(shape))
-
-
-def eighths(g, shape, lo=-16, hi=17):
-    return torch.randint(lo, hi, shape, generator=g).double() / 8
 
 
 def record(cid, source, name, args, which, kwargs, text_kwargs):

@@ -18,33 +18,12 @@ import os
 
 import torch
 
-from pytorch_fixtures import case
+from pytorch_fixtures import case, eighths, literal, symbols
 
 F = torch.nn.functional
 OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "pytorch", "regression.json")
 torch.set_num_threads(1)
 cases = []
-
-
-
-def literal(t):
-    """A nested list literal of the expression language (multiples of 1/8 print exactly)."""
-    if t.dim() == 0:
-        return repr(float(t))
-    return "[" + ", ".join(literal(r) for r in t) + "]"
-
-
-def symbols(shape):
-    n = 1
-    for d in shape:
-        n *= d
-    names = [f"x{i}" for i in range(n)]
-    def nest(flat, shape):
-        if not shape:
-            return flat[0]
-        step = len(flat) // shape[0]
-        return "[" + ", ".join(nest(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])) + "]"
-    return names, nest(names, list(shape))
 
 
 def record(cid, source, call, x, target, kwargs, text_kwargs):
@@ -53,10 +32,6 @@ def record(cid, source, call, x, target, kwargs, text_kwargs):
     xx = x.clone().double().requires_grad_(True)
     expr = f"{call.__name__}({xtext}, {literal(target)}{text_kwargs})"
     cases.append(case(cid, source, expr, names, xx, call(xx, target, **kwargs)))
-
-
-def eighths(g, shape, lo=-16, hi=17):
-    return torch.randint(lo, hi, shape, generator=g).double() / 8
 
 
 g = torch.Generator().manual_seed(20261204)

@@ -142,15 +142,15 @@ func unreducedMarginLoss(_ v: [Double], _ kind: OracleMarginLoss) -> [Double] {
   case .cosineSimilarity(let eps, let c):
     let half = withoutDerivative(at: v.count / 2)
     for r in withoutDerivative(at: 0..<(half / c)) {
-      let n1 = clampedNorm(distance(v, r * c, half + r * c, c, 2, 0, reference: false), eps)
-      let n2 = clampedNorm(distance(v, half + r * c, 0, c, 2, 0, reference: false), eps)
+      let n1 = clampedNorm(norm(v, r * c, c, 2), eps)
+      let n2 = clampedNorm(norm(v, half + r * c, c, 2), eps)
       var s = 0.0
       for k in withoutDerivative(at: 0..<c) { s += (v[r * c + k] / n1) * (v[half + r * c + k] / n2) }
       out.append(s)
     }
   case .normalize(let p, let eps, let c):
     for r in withoutDerivative(at: 0..<(v.count / c)) {
-      let n = clampedNorm(distance(v, r * c, 0, c, p, 0, reference: false), eps)
+      let n = clampedNorm(norm(v, r * c, c, p), eps)
       for k in withoutDerivative(at: 0..<c) { out.append(v[r * c + k] / n) }
     }
   case .layerNorm(let group, let eps, let hasWeight, let hasBias):
@@ -191,22 +191,28 @@ func unreducedMarginLoss(_ v: [Double], _ kind: OracleMarginLoss) -> [Double] {
 @differentiable(reverse)
 func hinge(_ z: Double) -> Double { z > 0 ? z : 0 }
 
-/// `||v[a ..< a + c] - v[b ..< b + c] + eps||_p`: `sqrt` of squares for 2, `|.|` sums for
-/// 1 (`|0|`'s derivative 0, as `torch.abs`), else `(sum |d|^p)^(1/p)`.
-/// With `reference: false`, the norm of `v[a ..< a + c]` itself (`b` unused).
+/// `||v[a ..< a + c] - v[b ..< b + c] + eps||_p` (`pNorm`).
 @differentiable(reverse,wrt: v)
-func distance(_ v: [Double], _ a: Int, _ b: Int, _ c: Int, _ p: Double, _ eps: Double, reference: Bool = true)
-  -> Double
-{
+func distance(_ v: [Double], _ a: Int, _ b: Int, _ c: Int, _ p: Double, _ eps: Double) -> Double {
+  var d: [Double] = []
+  for k in withoutDerivative(at: 0..<c) { d.append(v[a + k] - v[b + k] + eps) }
+  return pNorm(d, p)
+}
+
+/// `||v[a ..< a + c]||_p` (`pNorm`).
+@differentiable(reverse,wrt: v)
+func norm(_ v: [Double], _ a: Int, _ c: Int, _ p: Double) -> Double {
+  var d: [Double] = []
+  for k in withoutDerivative(at: 0..<c) { d.append(v[a + k]) }
+  return pNorm(d, p)
+}
+
+/// `||d||_p`: `sqrt` of squares for 2, `|.|` sums for 1 (`|0|`'s derivative 0, as
+/// `torch.abs`), else `(sum |d|^p)^(1/p)`.
+@differentiable(reverse,wrt: d)
+func pNorm(_ d: [Double], _ p: Double) -> Double {
   var s = 0.0
-  for k in withoutDerivative(at: 0..<c) {
-    let d = reference ? v[a + k] - v[b + k] + eps : v[a + k]
-    if p == 2 {
-      s += d * d
-    } else {
-      s += oraclePower(oracleAbs(d), p)
-    }
-  }
+  for k in withoutDerivative(at: 0..<d.count) { s += p == 2 ? d[k] * d[k] : oraclePower(oracleAbs(d[k]), p) }
   if p == 2 { return s.squareRoot() }
   if p == 1 { return s }
   return oraclePower(s, 1 / p)

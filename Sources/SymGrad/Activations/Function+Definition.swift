@@ -39,6 +39,16 @@ extension Expr.Function {
     }
   }
 
+  /// The definition at `arguments` that a bottom-up rewrite has already produced, with
+  /// `transform` applied to the definition's own nodes only: the arguments are taken as
+  /// they are, not walked again (at every level of a nest they would be). Nil for a
+  /// function that is not an activation.
+  func transformedDefinition(_ arguments: [Expr], _ transform: (Expr, [Expr]) throws -> Expr) rethrows -> Expr? {
+    guard let d = definition(arguments) else { return nil }
+    var memo = Dictionary(arguments.map { ($0, $0) }, uniquingKeysWith: { a, _ in a })
+    return try d.fold(memo: &memo, transform)
+  }
+
   /// The value of this activation where its first argument is `+inf` (`positive`) or
   /// `-inf`, given its other arguments; nil for a function that is not an activation.
   ///
@@ -57,9 +67,11 @@ extension Expr.Function {
 extension Expr {
   /// `sqrt(2/pi) (x + 0.044715 x**3)`, the argument of `tanh` in `gelu(x, approximate="tanh")`.
   static func geluTanhInner(_ x: Expr) -> Expr {
-    let kappa = Expr.number(Rational(numerator: 44715, denominator: 1_000_000)!)
-    return sqrt(2 / Expr.pi) * (x + kappa * x * x * x)
+    sqrt(2 / Expr.pi) * (x + geluTanhKappa * x * x * x)
   }
+
+  /// The cubic coefficient of `gelu(x, approximate="tanh")`, the decimal 0.044715.
+  static let geluTanhKappa = Expr.number(Rational(numerator: 44715, denominator: 1_000_000)!)
 
   /// Whether an activation node occurs in this expression (O(1)).
   var containsActivation: Bool { node.nonFinite & ExprNode.NonFinite.activation != 0 }
@@ -83,4 +95,15 @@ extension Expr.Function {
   /// binds them to values it has computed: names no parser can produce (a combining
   /// asterisk, as the limit engine's variables).
   static let placeholders: [Expr] = [Expr.symbol("a\u{20F0}0"), Expr.symbol("a\u{20F0}1")]
+
+  /// Each activation's definition and its values at `+inf` and `-inf`, at the
+  /// placeholders: built once, not at every evaluation of a node.
+  static let placeholderForms: [Expr.Function: (definition: Expr, atPlusInfinity: Expr, atMinusInfinity: Expr)] = {
+    var forms: [Expr.Function: (Expr, Expr, Expr)] = [:]
+    for f in allCases where f.isActivation {
+      let p = Array(placeholders.prefix(f.arity))
+      forms[f] = (f.definition(p)!, f.valueAtInfinity(positive: true, p)!, f.valueAtInfinity(positive: false, p)!)
+    }
+    return forms
+  }()
 }

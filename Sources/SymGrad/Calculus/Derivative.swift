@@ -128,11 +128,9 @@ public struct Differentiator {
     case .softsign: return .power(1 + abs(x), -2)
     case .geluTanh:
       // d/dx x/2 (1 + tanh(u)), u = k (x + c x**3): (1 + t)/2 + x/2 (1 - t**2) k (1 + 3 c x**2).
-      let k = sqrt(2 / Expr.pi)
-      let c = Expr.number(Rational(numerator: 44715, denominator: 1_000_000)!)
       let t = tanh(Expr.geluTanhInner(x))
       let half = Expr.number(Rational(numerator: 1, denominator: 2)!)
-      return half * (1 + t) + half * x * (1 - t ** 2) * k * (1 + 3 * c * x * x)
+      return half * (1 + t) + half * x * (1 - t ** 2) * sqrt(2 / Expr.pi) * (1 + 3 * Expr.geluTanhKappa * x * x)
     case .hardswish:
       // x/3 + 1/2 strictly inside (-3, 3), 0 at -3 and below, 1 at 3 and above.
       let upper = Expr.indicatorNonNegative(x - 3)

@@ -206,11 +206,11 @@ struct CertifiedEvaluator {
   /// rigorously, so the composition is too), its arguments' values bound to placeholders;
   /// at an infinite first argument, its value there (`Expr.Function.valueAtInfinity`).
   private func activation(_ f: Expr.Function, _ k: [Number], _ a: IntervalArithmetic) throws -> Number {
-    let parameters = Expr.Function.placeholders.prefix(f.arity).map { $0 }
-    var body = f.definition(parameters)!
-    if case .infinity(let positive) = k[0] { body = f.valueAtInfinity(positive: positive, parameters)! }
+    let forms = Expr.Function.placeholderForms[f]!
+    var body = forms.definition
+    if case .infinity(let positive) = k[0] { body = positive ? forms.atPlusInfinity : forms.atMinusInfinity }
     var memo: [Expr: Number] = [:]
-    for (p, v) in zip(parameters, k) { memo[p] = v }
+    for (p, v) in zip(Expr.Function.placeholders, k) { memo[p] = v }
     var errors: [Expr: CertifiedEvaluationError] = [:]
     return try number(body, a, &memo, &errors)
   }

@@ -394,7 +394,7 @@ final class LimitEngine {
     case .apply(let f, _):
       let u = k[0]
       // An activation the continuity rules did not decide: its definition, rewritten.
-      if let d = f.definition(k) { return try rewrite(d) }
+      if let d = try f.transformedDefinition(k, rewriteNode) { return d }
       switch f {
       case .sigmoid: return 1 / (1 + exp(-u))
       case .softplus: return log(1 + exp(u))

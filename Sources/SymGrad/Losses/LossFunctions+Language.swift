@@ -212,7 +212,7 @@ enum LossFunctions {
       try a.expect(positional: 1...3, keywords: ["dim", "keepdim"], names: ["input", "dim", "keepdim"])
       let x = try a.tensor(0, "input")
       guard let dims = try a.dims(1, "dim") else { throw a.error("missing argument 'dim'") }
-      let keep = a.positional.count > 2 ? (a.positional[2].value == .boolean(true)) : (try a.bool("keepdim") ?? false)
+      let keep = try a.flag(2, "keepdim")
       return try a.run { try x.reduced(over: dims, keepdim: keep) { log(.sum($0.map(exp))) }.value }
     },
     LanguageFunction(name: "linear", summary: "linear(input, weight, bias=None): input @ weight^T + bias") { a in
@@ -230,7 +230,7 @@ enum LossFunctions {
         "sum(x, dim=None, keepdim=False): sum of all entries, or along dim (an int or a list; kept with size 1 by keepdim)"
     ) { a in
       try a.expect(positional: 1...3, keywords: ["dim", "keepdim"], names: ["input", "dim", "keepdim"])
-      let keep = a.positional.count > 2 ? (a.positional[2].value == .boolean(true)) : ((try a.bool("keepdim")) ?? false)
+      let keep = try a.flag(2, "keepdim")
       return try a.run {
         try a.tensor(0, "input").reduced(over: a.dims(1, "dim"), keepdim: keep) { .sum($0) }.value
       }
@@ -241,7 +241,7 @@ enum LossFunctions {
         "mean(x, dim=None, keepdim=False): mean of all entries, or along dim (an int or a list; kept with size 1 by keepdim)"
     ) { a in
       try a.expect(positional: 1...3, keywords: ["dim", "keepdim"], names: ["input", "dim", "keepdim"])
-      let keep = a.positional.count > 2 ? (a.positional[2].value == .boolean(true)) : ((try a.bool("keepdim")) ?? false)
+      let keep = try a.flag(2, "keepdim")
       return try a.run {
         try a.tensor(0, "input").reduced(over: a.dims(1, "dim"), keepdim: keep) { .sum($0) / .number($0.count) }.value
       }
@@ -260,41 +260,13 @@ enum LossFunctions {
         "\(name)(input, dim=(), keepdim=False): the \(largest ? "largest" : "smallest") entry along dim (all for ()); ties share the gradient evenly"
     ) { a in
       try a.expect(positional: 1...3, keywords: ["dim", "keepdim"], names: ["input", "dim", "keepdim"])
-      let keep = a.positional.count > 2 ? (a.positional[2].value == .boolean(true)) : ((try a.bool("keepdim")) ?? false)
+      let keep = try a.flag(2, "keepdim")
       return try a.run {
         try a.tensor(0, "input").reduced(over: a.dims(1, "dim"), keepdim: keep) {
           Expr.evenExtremum($0, largest: largest)
         }.value
       }
     }
-  }
-
-  /// Sum or mean of all entries (`dim == nil`) or along one dimension.
-  static func reduceAlong(_ t: Expr.Tensor, dim: Int?, mean: Bool, keepdim: Bool = false) throws -> Expr.Tensor {
-    guard let dim else {
-      let all = mean ? t.mean : t.sum
-      return keepdim ? Expr.Tensor(shape: t.shape.map { _ in 1 }, elements: [all]) : Expr.Tensor(scalar: all)
-    }
-    guard t.rank >= 1 else { throw LossError("cannot reduce a scalar along dim \(dim)", argument: "dim") }
-    let d = dim < 0 ? dim + t.rank : dim
-    guard d >= 0 && d < t.rank else {
-      throw LossError(
-        "Dimension out of range (expected to be in range of [\(-t.rank), \(t.rank - 1)], but got \(dim))",
-        argument: "dim")
-    }
-    let n = t.shape[d]
-    let inner = t.shape[(d + 1)...].reduce(1, *)
-    let outer = t.shape[..<d].reduce(1, *)
-    var out: [Expr] = []
-    for o in 0..<outer {
-      for i in 0..<inner {
-        let s = Expr.sum((0..<n).map { t.elements[o * n * inner + $0 * inner + i] })
-        out.append(mean ? s / .number(n) : s)
-      }
-    }
-    var shape = t.shape
-    if keepdim { shape[d] = 1 } else { shape.remove(at: d) }
-    return Expr.Tensor(shape: shape, elements: out)
   }
 }
 
@@ -372,6 +344,12 @@ extension CallArguments {
     guard let (v, c) = found else { return nil }
     guard case .scalar(let e) = v else { throw error("'\(name)' must be a number, got \(v.kindName)", at: c) }
     return e
+  }
+
+  /// A flag given by position `i` (true only for `True`) or as the keyword `name`; false
+  /// when absent (`keepdim`, `full`).
+  func flag(_ i: Int, _ name: String) throws -> Bool {
+    positional.count > i ? positional[i].value == .boolean(true) : (try bool(name)) ?? false
   }
 
   func bool(_ name: String) throws -> Bool? {

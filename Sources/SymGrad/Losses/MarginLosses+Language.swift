@@ -66,12 +66,7 @@ enum MarginLossFunctions {
         names: ["input", "target", "p", "margin", "weight"])
       let input = try a.tensor(0, "input")
       let target = try a.tensor(1, "target")
-      let classes = try target.elements.map { e -> Int in
-        guard let r = e.rationalValue, r.isInteger, let k = r.numerator.asInt else {
-          throw a.error("target must hold class indices (integers), got \(e)", at: a.column(of: "target"))
-        }
-        return k
-      }
+      let classes = try a.integers(target, "target must hold class indices (integers)")
       return try a.run {
         try multiMarginLoss(
           input, target: classes, p: a.int(2, "p") ?? 1, margin: a.scalar(3, "margin") ?? .one,
@@ -91,13 +86,7 @@ enum MarginLossFunctions {
         throw a.error(
           "target must have the input's shape \(input.shape), got \(target.shape)", at: a.column(of: "target"))
       }
-      let labels = try target.elements.map { e -> Int in
-        guard let r = e.rationalValue, r.isInteger, let k = r.numerator.asInt else {
-          throw a.error(
-            "target must hold class indices (integers, -1 ends the list), got \(e)", at: a.column(of: "target"))
-        }
-        return k
-      }
+      let labels = try a.integers(target, "target must hold class indices (integers, -1 ends the list)")
       return try a.run { try multilabelMarginLoss(input, target: labels, reduction: a.reduction(default: .mean)).value }
     },
     LanguageFunction(
@@ -163,7 +152,7 @@ enum MarginLossFunctions {
     ) { a in
       try a.expect(
         positional: 3...4, keywords: ["full", "eps", "reduction"], names: ["input", "target", "var", "full"])
-      let full = a.positional.count > 3 ? (a.positional[3].value == .boolean(true)) : ((try a.bool("full")) ?? false)
+      let full = try a.flag(3, "full")
       return try a.run {
         try gaussianNLLLoss(
           a.tensor(0, "input"), target: a.tensor(1, "target"), variance: a.tensor(2, "var"), full: full,
@@ -191,4 +180,16 @@ enum MarginLossFunctions {
       }
     },
   ]
+}
+
+extension CallArguments {
+  /// The entries of the `target` tensor as integers, or the error `what` at the target.
+  func integers(_ target: Expr.Tensor, _ what: String) throws -> [Int] {
+    try target.elements.map { e in
+      guard let r = e.rationalValue, r.isInteger, let k = r.numerator.asInt else {
+        throw error("\(what), got \(e)", at: column(of: "target"))
+      }
+      return k
+    }
+  }
 }

@@ -22,7 +22,7 @@ public func marginRankingLoss(
   let losses = zip(zip(input1.elements, input2.elements), target.elements).map { p, y in
     Expr.relu(-y * (p.0 - p.1) + margin)
   }
-  return reduce(losses, shape: input1.shape, reduction)
+  return reduction.apply(losses, shape: input1.shape)
 }
 
 /// `hinge_embedding_loss(input, target, margin=1.0, reduction="mean")`, as ATen composes
@@ -39,7 +39,7 @@ public func hingeEmbeddingLoss(
   let losses = zip(input.elements, target.elements).map { x, y -> Expr in
     differs(y, -1) * x + differs(y, 1) * Expr.relu(margin - x)
   }
-  return reduce(losses, shape: input.shape, reduction)
+  return reduction.apply(losses, shape: input.shape)
 }
 
 /// `[y != c] = sign(y - c)**2`: 0 or 1, derivative 0.
@@ -73,7 +73,7 @@ public func multilabelSoftMarginLoss(
     }
     losses.append(.sum(terms) / .number(c))
   }
-  return reduce(losses, shape: input.rank == 1 ? [] : [rows], reduction)
+  return reduction.apply(losses, shape: input.rank == 1 ? [] : [rows])
 }
 
 /// `cosine_embedding_loss(input1, input2, target, margin=0, reduction="mean")`: per row,
@@ -106,7 +106,7 @@ public func cosineEmbeddingLoss(
     let y = target.elements[n]
     losses.append((1 - differs(y, 1)) * (1 - cosine) + (1 - differs(y, -1)) * Expr.relu(cosine - margin))
   }
-  return reduce(losses, shape: target.shape, reduction)
+  return reduction.apply(losses, shape: target.shape)
 }
 
 /// `multi_margin_loss(input, target, p=1, margin=1, weight=None, reduction="mean")`: per
@@ -142,7 +142,7 @@ public func multiMarginLoss(
     let l = Expr.sum(terms) / .number(c)
     losses.append(weight.map { $0[y] * l } ?? l)
   }
-  return reduce(losses, shape: input.rank == 1 ? [] : [rows], reduction)
+  return reduction.apply(losses, shape: input.rank == 1 ? [] : [rows])
 }
 
 /// `multilabel_margin_loss(input, target, reduction="mean")`: per sample, with the target
@@ -174,7 +174,7 @@ public func multilabelMarginLoss(_ input: Expr.Tensor, target: [Int], reduction:
     }
     losses.append(.sum(terms) / .number(c))
   }
-  return reduce(losses, shape: input.rank == 1 ? [] : [rows], reduction)
+  return reduction.apply(losses, shape: input.rank == 1 ? [] : [rows])
 }
 
 /// `pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False)`: `||x1 - x2 + eps||_p` along
@@ -195,17 +195,18 @@ public func pairwiseDistance(
   let (rows, _) = x1.asRows
   var out: [Expr] = []
   for n in 0..<rows {
-    let d = zip(x1.row(n), x2.row(n)).map { $0 - $1 + eps }
-    if pr == Rational(2) {
-      out.append(sqrt(.sum(d.map { $0 * $0 })))
-    } else if pr == Rational(1) {
-      out.append(.sum(d.map(abs)))
-    } else {
-      out.append(.power(.sum(d.map { .power(abs($0), p) }), 1 / p))
-    }
+    out.append(pNorm(zip(x1.row(n), x2.row(n)).map { $0 - $1 + eps }, p: p))
   }
   let shape = x1.rank == 1 ? (keepdim ? [1] : []) : (keepdim ? [rows, 1] : [rows])
   return Expr.Tensor(shape: shape, elements: out)
+}
+
+/// `||v||_p` for a positive number `p`: `sqrt` of the squares for 2, the sum of `|v_k|`
+/// for 1, else `(sum |v_k|^p)^(1/p)`.
+func pNorm(_ v: [Expr], p: Expr) -> Expr {
+  if p.rationalValue == Rational(2) { return sqrt(.sum(v.map { $0 * $0 })) }
+  if p.rationalValue == Rational(1) { return .sum(v.map(abs)) }
+  return .power(.sum(v.map { .power(abs($0), p) }), 1 / p)
 }
 
 /// `triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
@@ -224,14 +225,5 @@ public func tripletMarginLoss(
     dNeg = Expr.Tensor(shape: dNeg.shape, elements: zip(dNeg.elements, dSwap.elements).map { min($0, $1) })
   }
   let losses = zip(dPos.elements, dNeg.elements).map { Expr.relu(margin + $0 - $1) }
-  return reduce(losses, shape: dPos.shape, reduction)
-}
-
-/// Losses of `shape`, reduced: `none` keeps them, `sum` adds, `mean` divides by their count.
-private func reduce(_ losses: [Expr], shape: [Int], _ reduction: Reduction) -> Expr.Tensor {
-  switch reduction {
-  case .none: return Expr.Tensor(shape: shape, elements: losses)
-  case .sum: return Expr.Tensor(scalar: .sum(losses))
-  case .mean: return Expr.Tensor(scalar: .sum(losses) / .number(losses.count))
-  }
+  return reduction.apply(losses, shape: dPos.shape)
 }

@@ -7,3 +7,15 @@ public enum Reduction: String, Sendable, CaseIterable {
   /// The sum.
   case sum
 }
+
+extension Reduction {
+  /// `losses` (of `shape`) reduced: `none` keeps them, `sum` adds them, `mean` divides the
+  /// sum by their count.
+  func apply(_ losses: [Expr], shape: [Int]) -> Expr.Tensor {
+    switch self {
+    case .none: return Expr.Tensor(shape: shape, elements: losses)
+    case .sum: return Expr.Tensor(scalar: .sum(losses))
+    case .mean: return Expr.Tensor(scalar: .sum(losses) / .number(losses.count))
+    }
+  }
+}

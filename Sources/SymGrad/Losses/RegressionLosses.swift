@@ -60,12 +60,7 @@ func elementwiseLoss(
       "target size \(target.shape) must equal input size \(input.shape) (PyTorch would broadcast with a warning)",
       argument: "target")
   }
-  let losses = try zip(input.elements, target.elements).map(f)
-  switch reduction {
-  case .none: return Expr.Tensor(shape: input.shape, elements: losses)
-  case .sum: return Expr.Tensor(scalar: .sum(losses))
-  case .mean: return Expr.Tensor(scalar: .sum(losses) / .number(losses.count))
-  }
+  return reduction.apply(try zip(input.elements, target.elements).map(f), shape: input.shape)
 }
 
 /// `kl_div(input, target, reduction="mean", log_target=False)`, PyTorch's pointwise

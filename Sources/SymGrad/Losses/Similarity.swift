@@ -18,8 +18,8 @@ public func cosineSimilarity(
   let out = lanes.map { lane -> Expr in
     let a = lane.map { x1.elements[$0] }
     let b = lane.map { x2.elements[$0] }
-    let na = max(sqrt(.sum(a.map { $0 * $0 })), eps)
-    let nb = max(sqrt(.sum(b.map { $0 * $0 })), eps)
+    let na = max(pNorm(a, p: 2), eps)
+    let nb = max(pNorm(b, p: 2), eps)
     return .sum(zip(a, b).map { ($0 / na) * ($1 / nb) })
   }
   var shape = x1.shape
@@ -38,11 +38,7 @@ public func normalize(
   var out = x.elements
   for lane in lanes {
     let v = lane.map { x.elements[$0] }
-    let norm: Expr =
-      pr == Rational(2)
-      ? sqrt(.sum(v.map { $0 * $0 }))
-      : (pr == Rational(1) ? .sum(v.map(abs)) : .power(.sum(v.map { .power(abs($0), p) }), 1 / p))
-    let m = max(norm, eps)
+    let m = max(pNorm(v, p: p), eps)
     for i in lane { out[i] = x.elements[i] / m }
   }
   return Expr.Tensor(shape: x.shape, elements: out)
@@ -82,9 +78,5 @@ public func gaussianNLLLoss(
     let l = (log(v) + d * d / v) / 2
     return full ? l + log(2 * Expr.pi) / 2 : l
   }
-  switch reduction {
-  case .none: return Expr.Tensor(shape: input.shape, elements: losses)
-  case .sum: return Expr.Tensor(scalar: .sum(losses))
-  case .mean: return Expr.Tensor(scalar: .sum(losses) / .number(losses.count))
-  }
+  return reduction.apply(losses, shape: input.shape)
 }

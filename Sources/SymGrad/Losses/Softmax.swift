@@ -61,23 +61,5 @@ func alongDimension(_ x: Expr.Tensor, _ dim: Int, _ f: ([Expr]) -> [Expr]) throw
 /// removed (or kept with size 1). At `-inf` entries the term is 0; all `-inf` gives
 /// `-inf` (the limit).
 public func logSumExp(_ x: Expr.Tensor, dim: Int, keepdim: Bool = false) throws -> Expr.Tensor {
-  guard x.rank >= 1 else { return x.map { log(exp($0)) } }
-  let d = dim < 0 ? dim + x.rank : dim
-  guard d >= 0 && d < x.rank else {
-    throw LossError(
-      "Dimension out of range (expected to be in range of [\(-x.rank), \(x.rank - 1)], but got \(dim))", argument: "dim"
-    )
-  }
-  let n = x.shape[d]
-  let inner = x.shape[(d + 1)...].reduce(1, *)
-  let outer = x.shape[..<d].reduce(1, *)
-  var out: [Expr] = []
-  for o in 0..<outer {
-    for i in 0..<inner {
-      out.append(log(.sum((0..<n).map { exp(x.elements[o * n * inner + $0 * inner + i]) })))
-    }
-  }
-  var shape = x.shape
-  if keepdim { shape[d] = 1 } else { shape.remove(at: d) }
-  return Expr.Tensor(shape: shape, elements: out)
+  try x.reduced(over: [dim], keepdim: keepdim) { log(.sum($0.map(exp))) }
 }

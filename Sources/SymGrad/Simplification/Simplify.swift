@@ -28,10 +28,9 @@ extension Expr {
   /// Activations are rewritten through their definitions first (`silu(z) - z*sigmoid(z)`
   /// becomes 0).
   public func simplifiedInExponentials() -> Expr {
-    var memo: [Expr: Expr] = [:]
-    let rewritten = fold(memo: &memo) { node, k -> Expr in
+    func rewrite(_ node: Expr, _ k: [Expr]) -> Expr {
       guard case .apply(let f, _) = node.kind else { return node.rebuilt(with: k) }
-      if let d = f.definition(k) { return d.simplifiedInExponentials() }
+      if let d = f.transformedDefinition(k, rewrite) { return d }
       let u = k[0]
       switch f {
       case .sigmoid: return 1 / (1 + exp(-u))
@@ -42,7 +41,8 @@ extension Expr {
       default: return node.rebuilt(with: k)
       }
     }
-    return rewritten.simplified()
+    var memo: [Expr: Expr] = [:]
+    return fold(memo: &memo, rewrite).simplified()
   }
 
   public func simplified() -> Expr {

@@ -1,26 +1,37 @@
 extension Expr.Tensor {
-  /// The lanes along dimension `dim` (negative counts from the end): for every position of
-  /// the other dimensions, in row-major order, the flat indices of the entries along `dim`.
-  /// Throws PyTorch's "Dimension out of range" for a bad `dim`.
-  func lanes(along dim: Int) throws -> (dimension: Int, lanes: [[Int]]) {
-    guard rank >= 1 else { throw LossError("a scalar has no dimension \(dim)", argument: "dim") }
+  /// The dimension `dim` (negative counts from the end) as an index, or PyTorch's
+  /// "Dimension out of range".
+  private func dimension(_ dim: Int) throws -> Int {
     let d = dim < 0 ? dim + rank : dim
     guard d >= 0 && d < rank else {
       throw LossError(
         "Dimension out of range (expected to be in range of [\(-rank), \(rank - 1)], but got \(dim))", argument: "dim")
     }
-    let n = shape[d]
-    let inner = shape[(d + 1)...].reduce(1, *)
-    let outer = shape[..<d].reduce(1, *)
-    var out: [[Int]] = []
-    for o in 0..<outer {
-      for i in 0..<inner { out.append((0..<n).map { o * n * inner + $0 * inner + i }) }
-    }
-    return (d, out)
+    return d
   }
-}
 
-extension Expr.Tensor {
+  /// For every position of the dimensions not in `reduce`, in row-major order, the flat
+  /// indices of the entries over the dimensions in `reduce` (row-major too).
+  private func laneIndices(reducing reduce: Set<Int>) -> [[Int]] {
+    var strides = [Int](repeating: 1, count: rank)
+    for d in stride(from: rank - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * shape[d + 1] }
+    /// Flat offsets of every combination of `ds`' indices, row-major.
+    func offsets(_ ds: [Int]) -> [Int] {
+      ds.reduce([0]) { acc, d in acc.flatMap { base in (0..<shape[d]).map { base + $0 * strides[d] } } }
+    }
+    let inner = offsets((0..<rank).filter { reduce.contains($0) })
+    return offsets((0..<rank).filter { !reduce.contains($0) }).map { base in inner.map { base + $0 } }
+  }
+
+  /// The lanes along dimension `dim` (negative counts from the end): for every position of
+  /// the other dimensions, in row-major order, the flat indices of the entries along `dim`.
+  /// Throws PyTorch's "Dimension out of range" for a bad `dim`.
+  func lanes(along dim: Int) throws -> (dimension: Int, lanes: [[Int]]) {
+    guard rank >= 1 else { throw LossError("a scalar has no dimension \(dim)", argument: "dim") }
+    let d = try dimension(dim)
+    return (d, laneIndices(reducing: [d]))
+  }
+
   /// `f` of every lane over the dimensions `dims` (nil or empty: all of them, as PyTorch's
   /// `dim=[]`), the reduced dimensions removed (or kept with size 1 by `keepdim`). A 0-d
   /// tensor accepts `dim` 0 and -1 and is its own lane, as in PyTorch. Throws PyTorch's
@@ -34,27 +45,18 @@ extension Expr.Tensor {
     }
     var reduce = Set<Int>()
     for d in dims ?? [] {
-      let n = d < 0 ? d + rank : d
-      guard n >= 0 && n < rank else {
-        throw LossError(
-          "Dimension out of range (expected to be in range of [\(-rank), \(rank - 1)], but got \(d))", argument: "dim")
-      }
-      guard reduce.insert(n).inserted else {
-        throw LossError("dim \(n) appears multiple times in the list of dims", argument: "dim")
+      guard reduce.insert(try dimension(d)).inserted else {
+        throw LossError("dim \(try dimension(d)) appears multiple times in the list of dims", argument: "dim")
       }
     }
     if reduce.isEmpty { reduce = Set(0..<rank) }
-    let kept = (0..<rank).filter { !reduce.contains($0) }
-    let reduced = (0..<rank).filter { reduce.contains($0) }
-    var strides = [Int](repeating: 1, count: rank)
-    for d in stride(from: rank - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * shape[d + 1] }
-    /// Flat offsets of every combination of `ds`' indices, row-major.
-    func offsets(_ ds: [Int]) -> [Int] {
-      ds.reduce([0]) { acc, d in acc.flatMap { base in (0..<shape[d]).map { base + $0 * strides[d] } } }
-    }
-    let inner = offsets(reduced)
-    let out = offsets(kept).map { base in f(inner.map { elements[base + $0] }) }
-    let outShape = keepdim ? (0..<rank).map { reduce.contains($0) ? 1 : shape[$0] } : kept.map { shape[$0] }
+    let out = laneIndices(reducing: reduce).map { lane in f(lane.map { elements[$0] }) }
+    let outShape =
+      keepdim
+      ? (0..<rank).map { reduce.contains($0) ? 1 : shape[$0] }
+      : (0..<rank).filter { !reduce.contains($0) }.map {
+        shape[$0]
+      }
     return Expr.Tensor(shape: outShape, elements: out)
   }
 }
