@@ -52,6 +52,11 @@ enum CertifiedOutcome: Equatable {
 struct CertifiedEvaluator {
   static let initialPrecision = 96
   static let maximumPrecision = 4096
+  /// The work budget of one evaluation (all its expressions, every precision), in units
+  /// of a 64-bit limb product (`IntervalArithmetic.meter`): past it the ladder stops and
+  /// what is not certified yet is reported uncertified, with the reason. A count, not a
+  /// time: the same input gives the same answer on every machine and under any load.
+  @TaskLocal static var workBudget = 1 << 26
 
   /// A value during evaluation: an interval, or an exact infinity.
   enum Number: Sendable {
@@ -73,8 +78,20 @@ struct CertifiedEvaluator {
     var best = [Interval?](repeating: nil, count: expressions.count)
     var lastReason = [String](repeating: "", count: expressions.count)
     var precision = CertifiedEvaluator.initialPrecision
+    let meter = WorkMeter(limit: CertifiedEvaluator.workBudget)
+    defer {
+      if let path = ProcessInfo.processInfo.environment["SYMGRAD_EVALUATION_WORK_REPORT"],
+        let file = FileHandle(forWritingAtPath: path)
+      {
+        // Calibration of `workBudget`: one line per evaluation, appended to the file.
+        file.seekToEndOfFile()
+        file.write("\(meter.count)\n".data(using: .utf8)!)
+        try? file.close()
+      }
+    }
+    var budgetSpentAt: Int?
     while precision <= CertifiedEvaluator.maximumPrecision {
-      let arithmetic = IntervalArithmetic(precision: precision)
+      let arithmetic = IntervalArithmetic(precision: precision, meter: meter)
       var memo: [Expr: Number] = [:]
       var memoErrors: [Expr: CertifiedEvaluationError] = [:]
       for i in expressions.indices where results[i] == nil {
@@ -103,6 +120,9 @@ struct CertifiedEvaluator {
           results[i] = .undefined
         } catch CertifiedEvaluationError.domain(let f, let x) {
           results[i] = .domain(.domain(function: f, argument: x))
+        } catch CertifiedEvaluationError.workBudget {
+          budgetSpentAt = precision
+          break
         } catch CertifiedEvaluationError.outOfRange {
           results[i] = .value(
             CertifiedValue(
@@ -112,12 +132,24 @@ struct CertifiedEvaluator {
             "an intermediate value needed more precision (a sign, a division by an enclosure of 0, or a huge sin/cos argument) than \(precision) bits gave"
         }
       }
-      if !results.contains(where: { $0 == nil }) || precision == CertifiedEvaluator.maximumPrecision { break }
+      if !results.contains(where: { $0 == nil }) || precision == CertifiedEvaluator.maximumPrecision
+        || budgetSpentAt != nil
+      {
+        break
+      }
       precision = Swift.min(2 * precision, CertifiedEvaluator.maximumPrecision)
     }
     return expressions.indices.map { i in
       if let r = results[i] { return r }
       let mid = best[i].map { Dyadic.sum($0.lo, $0.hi, precision: 64, .down).approximateDouble / 2 } ?? .nan
+      if let spent = budgetSpentAt {
+        return .value(
+          CertifiedValue(
+            value: mid, certified: false,
+            reason: (lastReason[i].isEmpty ? "" : lastReason[i] + "; ")
+              + "the evaluation's work budget ran out at \(spent) bits (\(CertifiedEvaluator.workBudget) units: products and quotients, charged by precision squared)"
+          ))
+      }
       return .value(
         CertifiedValue(
           value: mid, certified: false,

@@ -27,6 +27,11 @@ final class LimitEngine {
   let t = Expr.symbol(ExprNode.limitVariableName)
   let omega = Expr.symbol(ExprNode.seriesVariableName)
   private var limits: [Expr: LimitValue] = [:]
+  /// Expressions found to oscillate without a limit the squeeze rules decide, with the
+  /// oscillating function: asked again (the squeeze rules ask each factor and term up to
+  /// four times), they fail at once instead of redoing the work, which grew like 4^depth
+  /// in nests of sin/cos (a 30-level mixed nest ran 3 s into its budget).
+  private var oscillating: [Expr: String] = [:]
   private var depth = 0
   /// Work done for the current limit (recursions, MRV and series nodes, rewrites, term
   /// products in series).
@@ -57,6 +62,7 @@ final class LimitEngine {
     let value = Exponent.$uncertified.withValue(comparisons) { limitAtInfinityOrdered(e) }
     guard let pair = comparisons.first else { return value }
     limits.removeAll()
+    oscillating.removeAll()
     seriesMemos.removeAll()
     return .undefined(
       LimitFailure.undecided(
@@ -111,6 +117,7 @@ final class LimitEngine {
     }
     if e == t { return .infinity }
     if let done = limits[e] { return done }
+    if let f = oscillating[e] { throw LimitFailure.oscillates(f) }
     depth += 1
     try spend()
     defer { depth -= 1 }
@@ -120,9 +127,14 @@ final class LimitEngine {
     do {
       (c0, e0) = try leadingTerm(e)
     } catch LimitFailure.oscillates(let f) {
-      let r = try boundedOscillation(e, f)
-      limits[e] = r
-      return r
+      do {
+        let r = try boundedOscillation(e, f)
+        limits[e] = r
+        return r
+      } catch LimitFailure.oscillates(let g) {
+        oscillating[e] = g
+        throw LimitFailure.oscillates(g)
+      }
     }
     let result: LimitValue
     guard let exponentSign = e0.signum else {

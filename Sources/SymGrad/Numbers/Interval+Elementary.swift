@@ -31,7 +31,7 @@ extension IntervalArithmetic {
   func rounded(_ a: Interval) -> Interval { Interval(a.lo.rounded(precision, .down), a.hi.rounded(precision, .up)) }
 
   /// Arithmetic with `extra` more bits.
-  func wider(_ extra: Int) -> IntervalArithmetic { IntervalArithmetic(precision: precision + extra) }
+  func wider(_ extra: Int) -> IntervalArithmetic { IntervalArithmetic(precision: precision + extra, meter: meter) }
 
   /// Whether `|a| < 2^-bits` for every member.
   private func below(_ a: Interval, _ bits: Int) -> Bool {

@@ -46,6 +46,9 @@ enum CertifiedEvaluationError: Error, Equatable {
   case undefined
   /// A function outside its real domain for every member of the argument.
   case domain(function: String, argument: Double)
+  /// The evaluation's work budget (`IntervalArithmetic.meter`) is spent: no more
+  /// precision is tried.
+  case workBudget
 }
 
 /// Outward-rounded interval arithmetic and elementary functions at a working precision
@@ -56,6 +59,20 @@ enum CertifiedEvaluationError: Error, Equatable {
 /// are cached per precision.
 struct IntervalArithmetic {
   let precision: Int
+  /// Counts the work of a certified evaluation (`CertifiedEvaluator.workBudget`): each
+  /// product and quotient charges its cost, the square of the precision in 64-bit limbs,
+  /// a count that depends only on the expression, the inputs and the precision (never on
+  /// caches or the machine). Past the meter's limit they throw `.workBudget`. Nil: no
+  /// budget (sign tests and domain checks have their own).
+  var meter: WorkMeter? = nil
+
+  /// Charges one product or quotient at this precision.
+  private func charge() throws {
+    guard let meter else { return }
+    let limbs = precision / 64 + 1
+    meter.count += limbs * limbs
+    if meter.exhausted { throw CertifiedEvaluationError.workBudget }
+  }
 
   func exact(_ d: Dyadic) -> Interval { Interval(d) }
 
@@ -74,6 +91,7 @@ struct IntervalArithmetic {
   func subtract(_ a: Interval, _ b: Interval) -> Interval { add(a, negate(b)) }
 
   func multiply(_ a: Interval, _ b: Interval) throws -> Interval {
+    try charge()
     // Common cases first, two products instead of eight: a point factor, or both
     // intervals nonnegative (Taylor terms, squarings).
     if b.isPoint || a.isPoint {
@@ -111,6 +129,7 @@ struct IntervalArithmetic {
 
   /// `a / b`; undefined when `b` is exactly 0, `needsPrecision` when `b` contains 0.
   func divide(_ a: Interval, _ b: Interval) throws -> Interval {
+    try charge()
     if b.lo.isZero && b.hi.isZero { throw CertifiedEvaluationError.undefined }
     if b.containsZero { throw CertifiedEvaluationError.needsPrecision }
     if b.isPoint {

@@ -111,4 +111,21 @@ import Testing
     #expect(
       LimitValue.finite(try Expr(parsing: "log(1 - pi)")).checkingDomain() != .finite(try Expr(parsing: "log(1 - pi)")))
   }
+
+  /// Fuzz seed 26, input 181763: a 30-level nest of mixed functions around `cos` and `sin`
+  /// of a growing argument. The squeeze rules ask each factor and term whether it has a
+  /// limit up to four times, and failures were not remembered: the work grew like 4^depth
+  /// and the limit ran out of its budget after 3 s. An expression found to oscillate is
+  /// remembered now: the limit is undecided by the oscillation, within the budget.
+  @Test func oscillationFoundOnceIsRemembered() throws {
+    let text =
+      "exp(sigmoid(tanh(tanh(cos(abs(celu(sin(silu(softsign(elu(exp(cos(relu(log(relu6(silu(selu(softsign(gelu(silu(log(softplus(hardsigmoid(gelu(mish(expm1(elu(hardsigmoid(m1*2)) - b) + 1) + 1) - o00) - m1)*2) + 1)*2) + 1) + 1) + 1) - m1)) + 1)))) - b) + 1)*2) - m1) - o00)*2) - b) - m1)*2) - m1)"
+    let e = try Expr(parsing: text)
+    guard case .undefined(let why) = e.limit(as: .symbol("o00"), approaches: .infinity) else {
+      Issue.record("the nest has a limit")
+      return
+    }
+    #expect(why.message.contains("oscillates"), "\(why)")
+    #expect(!why.message.contains("budget"), "\(why)")
+  }
 }
