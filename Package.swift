@@ -24,8 +24,12 @@ let package = Package(
     // certified values and symbolic gradients, and gradcheck against finite differences.
     .target(name: "SymGradTesting", dependencies: ["SymGrad"]),
     // The command-line tool's logic, as a library so tests can drive it in-process.
-    .target(name: "SymGradCLI", dependencies: ["SymGrad", "SymGradOracle", "SymGradArrayFiles"]),
+    .target(name: "SymGradCLI", dependencies: ["SymGrad", "SymGradOracle", "SymGradArrayFiles", "SymGradIndexed"]),
     .executableTarget(name: "symgrad", dependencies: ["SymGradCLI"]),
+    // Index notation (issue 11): sums over index ranges, Kronecker deltas, Iverson brackets
+    // and tensor entries as atoms of core expressions; derivatives and losses for every size,
+    // checked by instantiation against the explicit losses.
+    .target(name: "SymGradIndexed", dependencies: ["SymGrad"]),
     .executableTarget(name: "symgrad-bench", dependencies: ["SymGrad"]),
     // The fuzzer (issue 8, item 7): a deterministic input generator and a driver that runs
     // each input through every stage with a time budget. `symgrad-fuzz` is its thin main.
@@ -40,6 +44,7 @@ let package = Package(
     .testTarget(
       name: "SymGradCLITests", dependencies: ["SymGradCLI", "SymGrad", "SymGradOracle", "SymGradTestSupport"]),
     .testTarget(name: "SymGradFuzzTests", dependencies: ["SymGradFuzz", "SymGrad"]),
+    .testTarget(name: "SymGradIndexedTests", dependencies: ["SymGradIndexed", "SymGrad", "SymGradTestSupport"]),
     .testTarget(name: "SymGradArrayFilesTests", dependencies: ["SymGradArrayFiles"]),
     // Uses SymGradTesting as a user's package would: its own loss, its own tests.
     .testTarget(name: "SymGradTestingTests", dependencies: ["SymGradTesting"]),

@@ -38,6 +38,7 @@ package enum CommandLineTool {
       case "walkthrough": return Walkthrough.run(output: output)
       case "functions": return try FunctionsCommand.run(rest, output: output)
       case "codegen": return try CodegenCommand.run(rest, output: output)
+      case "derive": return try DeriveCommand.run(rest, output: output)
       default:
         throw UsageError("unknown subcommand '\(first)'")
       }
@@ -71,6 +72,7 @@ package enum CommandLineTool {
       symgrad plot attention --scores MATRIX [--padding 1,1,0] [--causal] -o FILE.svg
       symgrad codegen EXPR --wrt NAME[,NAME...] --lang swift|python|numpy|torch|c [--name NAME] [-o FILE]
       symgrad functions [NAME...] [--json]   the functions EXPR may call, with signatures
+      symgrad derive EXPR --shape X=N,C [--shape t=N ...] [--wrt X] [--latex] [--json]
       symgrad SUBCOMMAND --help       help for one subcommand
       symgrad --version
 

@@ -542,7 +542,7 @@ extension CertifiedEvaluator {
     while precision <= cap {
       if precision > start && !proceed(precision) { return (nil, precision) }
       let a = IntervalArithmetic(precision: precision)
-      var memo = ConstantEnclosures.known(at: precision)
+      var memo = ConstantEnclosures.known(for: e, at: precision)
       let known = memo.count
       var errors: [Expr: CertifiedEvaluationError] = [:]
       do {
@@ -575,15 +575,39 @@ extension CertifiedEvaluator {
   /// pure function of the two (the same algorithm computes it), so a remembered one is
   /// the one a fresh evaluation would give. Each precision keeps at most `capacity`
   /// entries and starts over past it.
+  ///
+  /// A sign test costs O(its constant's size), never O(the table): it takes only the
+  /// remembered enclosures of its constant's subexpressions, and adds its new ones in
+  /// place. (Taking a copy of the whole table for each test, and writing the grown copy
+  /// back, cost a copy of up to 200,000 entries per test, a slowdown that grew with
+  /// the process's history.)
   enum ConstantEnclosures {
     static let capacity = 200_000
     private static let table = Mutex<[Int: [Expr: Number]]>([:])
 
-    static func known(at precision: Int) -> [Expr: Number] { table.withLock { $0[precision] ?? [:] } }
+    /// The remembered enclosures of `e` and its subexpressions at `precision`: a walk of
+    /// `e` that stops at each remembered node.
+    static func known(for e: Expr, at precision: Int) -> [Expr: Number] {
+      table.withLock { t in
+        guard let all = t[precision], !all.isEmpty else { return [:] }
+        var found: [Expr: Number] = [:]
+        var visited: [Expr: Bool] = [:]
+        _ = e.fold(
+          memo: &visited,
+          shortcut: { node in
+            guard let v = all[node] else { return nil }
+            found[node] = v
+            return true
+          }
+        ) { _, _ in true }
+        return found
+      }
+    }
 
     static func remember(_ memo: [Expr: Number], at precision: Int) {
       table.withLock { t in
-        t[precision] = memo.count > capacity ? [:] : memo
+        if (t[precision]?.count ?? 0) + memo.count > capacity { t[precision] = [:] }
+        for (node, value) in memo { t[precision, default: [:]][node] = value }
       }
     }
   }

@@ -6,13 +6,18 @@ enum LatexPrinter {
   static let sumP = TextPrinter.sumPrecedence, productP = TextPrinter.productPrecedence
   static let powerP = TextPrinter.powerPrecedence, atomP = TextPrinter.atomPrecedence
 
-  static func print(_ e: Expr) -> String {
+  static func print(_ e: Expr, symbols: ((String) -> (text: String, grouped: Bool)?)? = nil) -> String {
     guard PrintLimits.fits(e) else {
       return
         "\\text{(too large to print: more than \(PrintLimits.maximumTreeNodes) nodes as a tree, \(e.nodeCount) distinct)}"
     }
     var memo: [Expr: Printed] = [:]
-    return e.fold(memo: &memo) { node, kids in render(node, kids) }.text
+    return e.fold(memo: &memo) { node, kids in
+      if let symbols, case .symbol(let name) = node.kind, let (text, grouped) = symbols(name) {
+        return Printed(text, grouped ? sumP : atomP)
+      }
+      return render(node, kids)
+    }.text
   }
 
   static func paren(_ text: String) -> String { "\\left(" + text + "\\right)" }
@@ -177,4 +182,13 @@ enum LatexPrinter {
 extension Expr {
   /// LaTeX math for the expression (without `$` delimiters).
   public var latex: String { LatexPrinter.print(self) }
+
+  /// LaTeX with some symbols written by `symbols` (its LaTeX for a name; nil: the symbol as
+  /// usual): how other modules print their own atoms. A symbol whose text is `grouped`
+  /// (an operator such as `\sum_{k=1}^{C} e^{x_k}`, which would take in what follows it)
+  /// is parenthesized wherever a sum would be: in products and powers, not alone in a
+  /// fraction's numerator or denominator or as a function's argument.
+  public func latex(symbols: @escaping (String) -> (text: String, grouped: Bool)?) -> String {
+    LatexPrinter.print(self, symbols: symbols)
+  }
 }

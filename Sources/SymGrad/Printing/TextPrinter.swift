@@ -45,10 +45,17 @@ enum TextPrinter {
     case sympy
   }
 
-  static func print(_ e: Expr, decimals: Bool = false, dialect: Dialect = .symgrad) -> String {
+  static func print(
+    _ e: Expr, decimals: Bool = false, dialect: Dialect = .symgrad, symbols: ((String) -> String?)? = nil
+  ) -> String {
     guard PrintLimits.fits(e) else { return PrintLimits.oversizedText(e) }
     var memo: [Expr: Printed] = [:]
-    return e.fold(memo: &memo) { node, kids in render(node, kids, decimals, dialect) }.text
+    return e.fold(memo: &memo) { node, kids in
+      if let symbols, case .symbol(let name) = node.kind, let text = symbols(name) {
+        return Printed(text, atomPrecedence)
+      }
+      return render(node, kids, decimals, dialect)
+    }.text
   }
 
   /// Single letters sympy's namespace takes (`E`, `I`, `N`, `O`, `Q`, `S`; `C` was one);
@@ -290,4 +297,11 @@ extension Expr: CustomStringConvertible {
   /// Text that `sympy.sympify` reads as this expression (see `TextPrinter.Dialect.sympy`):
   /// `oo`, `nan`, `Abs`, `Max`, `Min`, sigmoid and softplus written out.
   public var sympyDescription: String { TextPrinter.print(self, dialect: .sympy) }
+
+  /// The sympy text with some symbols written by `symbols` (its text for a name, printed
+  /// as an atom; nil: the symbol as usual). Other modules print their own atoms this way:
+  /// the index-notation module writes `X[n, c]`, `KroneckerDelta(t[n], c)` and `Sum(...)`.
+  public func sympyDescription(symbols: @escaping (String) -> String?) -> String {
+    TextPrinter.print(self, dialect: .sympy, symbols: symbols)
+  }
 }

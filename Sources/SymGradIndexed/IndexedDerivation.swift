@@ -1,0 +1,50 @@
+import SymGrad
+
+/// A loss in index notation with its gradient by one input tensor.
+public struct IndexedDerivation {
+  /// The atoms of `loss` and `gradient`.
+  public let algebra: IndexedAlgebra
+  /// The loss; its free index variables (`lossIndices`) are those of an unreduced loss.
+  public let loss: Expr
+  public let lossIndices: [IndexVariable]
+  /// The tensor the gradient is taken by, and the entry: `d loss / d input[inputIndices]`.
+  public let input: String
+  public let inputIndices: [IndexVariable]
+  /// The gradient entry, in index notation.
+  public let gradient: Expr
+  /// The sizes of the input's two dimensions (`N`, `C`).
+  public let rowSize: IndexSize
+  public let classSize: IndexSize
+  /// The class-index target, when the loss has one (`t[n]`, one per row).
+  public let target: DataTensor?
+  /// Real tensors whose entries must be positive for the loss to be defined or meaningful
+  /// (weights, probabilities under `log`): verification draws them from [1/4, 2).
+  public let positiveTensors: Set<String>
+
+  /// Differentiates `loss` by `input[inputIndices]`.
+  public init(
+    algebra: IndexedAlgebra, loss: Expr, lossIndices: [IndexVariable], input: String, inputIndices: [IndexVariable],
+    rowSize: IndexSize, classSize: IndexSize, target: DataTensor? = nil, positiveTensors: Set<String> = []
+  ) {
+    self.algebra = algebra
+    self.loss = loss
+    self.lossIndices = lossIndices
+    self.input = input
+    self.inputIndices = inputIndices
+    self.rowSize = rowSize
+    self.classSize = classSize
+    self.target = target
+    self.positiveTensors = positiveTensors
+    self.gradient = algebra.derivative(loss, of: input, at: inputIndices.map { .variable($0) })
+  }
+
+  /// The loss as sympy text.
+  public var lossText: String { algebra.text(loss) }
+  /// The gradient entry as sympy text.
+  public var gradientText: String { algebra.text(gradient) }
+  /// `\frac{\partial L}{\partial X_{n c}}` (with `L_{n}` for an unreduced loss).
+  public var gradientLatexName: String {
+    let l = lossIndices.isEmpty ? "L" : "L_{" + lossIndices.map(\.name).joined(separator: " ") + "}"
+    return "\\frac{\\partial \(l)}{\\partial \(input)_{" + inputIndices.map(\.name).joined(separator: " ") + "}}"
+  }
+}

@@ -1,0 +1,147 @@
+import SymGrad
+
+/// Verification by instantiation: an index-notation loss and gradient, expanded at small
+/// sizes with random data, against the explicit engine's loss at the same sizes and its
+/// derivative by each entry. Two tests per entry: the difference simplifies to 0 (a
+/// proof for that size), and the certified values agree at random points (one with
+/// `-inf` in the first input entry). Two faithful roundings of one value differ by at most
+/// 2 ulps; that is the only tolerance.
+public struct IndexedVerification: Sendable {
+  /// One instance checked: sizes and data, as text (`N=2, C=3, t=[0, -100]`).
+  public var instances: [String] = []
+  /// Entries compared (loss entries and gradient entries, over all instances).
+  public var comparisons = 0
+  /// Entries whose difference did not simplify to 0 but whose values agreed everywhere
+  /// (checked numerically only).
+  public var numericOnly = 0
+  /// What disagreed, one line each; empty when everything agreed.
+  public var failures: [String] = []
+
+  public var passed: Bool { failures.isEmpty }
+}
+
+extension IndexedDerivation {
+  /// The sizes `verify` uses by default: N and C from 1 to 4.
+  public static let verificationSizes = [(1, 1), (1, 3), (2, 2), (2, 4), (3, 1), (3, 4), (4, 3)]
+
+  /// Checks this derivation against `explicit` (the explicit loss at an instance) at each
+  /// of `sizes` (rows, classes) with random targets (one ignored where the derivation
+  /// allows it and there is more than one row), values at `points` random points per
+  /// instance. Deterministic for a `seed`.
+  public func verify(
+    sizes: [(Int, Int)] = verificationSizes, points: Int = 3, seed: UInt64 = 1, ignoreIndex: Int = -100,
+    explicit: (Instance) throws -> Expr.Tensor
+  ) -> IndexedVerification {
+    var report = IndexedVerification()
+    var random = SplitMix(state: seed)
+    for (n, c) in sizes {
+      var instance = Instance(
+        sizes: [rowSize.description: n, classSize.description: c], ignoreIndex: ignoreIndex)
+      var label = "\(rowSize)=\(n), \(classSize)=\(c)"
+      if let t = target {
+        var values = (0..<n).map { _ in random.int(c) }
+        if t.mayBeIgnored && n > 1 { values[random.int(n)] = ignoreIndex }
+        instance.data[t.name] = ([n], values)
+        label += ", \(t.name)=\(values)"
+      }
+      report.instances.append(label)
+      do {
+        let reference = try explicit(instance)
+        try compare(instance, n, c, reference, label, points, &random, &report)
+      } catch {
+        report.failures.append("\(label): \(error)")
+      }
+    }
+    return report
+  }
+
+  private func compare(
+    _ instance: Instance, _ n: Int, _ c: Int, _ reference: Expr.Tensor, _ label: String, _ points: Int,
+    _ random: inout SplitMix, _ report: inout IndexedVerification
+  ) throws {
+    var pairs: [(String, Expr, Expr)] = []
+    var entries: [[IndexVariable: Int]] = [[:]]
+    for v in lossIndices {
+      let size = v.size == rowSize ? n : c
+      entries = entries.flatMap { e in (1...size).map { k in e.merging([v: k]) { a, _ in a } } }
+    }
+    guard reference.elements.count == entries.count else {
+      report.failures.append(
+        "\(label): the explicit loss has \(reference.elements.count) entries, the index form \(entries.count)")
+      return
+    }
+    for (position, at) in entries.enumerated() {
+      let entry = "loss" + (at.isEmpty ? "" : "[\(lossIndices.map { "\(at[$0]! - 1)" }.joined(separator: "]["))]")
+      let loss = try algebra.instantiate(self.loss, instance, at: at)
+      let explicitLoss = reference.elements[position]
+      pairs.append((entry, loss, explicitLoss))
+      for m in 1...n {
+        for j in 1...c {
+          var point = at
+          point[inputIndices[0]] = m
+          point[inputIndices[1]] = j
+          let name = Expr.Tensor.elementName(input, index: [m - 1, j - 1])
+          pairs.append(
+            (
+              "d \(entry) / d \(name)", try algebra.instantiate(gradient, instance, at: point),
+              explicitLoss.derivative(withRespectTo: name)
+            ))
+        }
+      }
+    }
+    report.comparisons += pairs.count
+    var symbols = Set<String>()
+    for (what, a, b) in pairs {
+      symbols.formUnion(a.freeSymbols)
+      symbols.formUnion(b.freeSymbols)
+      if a.freeSymbols.contains("⟦out of range⟧") {
+        report.failures.append("\(label) \(what): uses an entry at an ignored target")
+      }
+      if !(a - b).simplified().isZero { report.numericOnly += 1 }
+    }
+    let first = Expr.Tensor.elementName(input, index: [0, 0])
+    for trial in 0..<points {
+      var point: [String: Double] = [:]
+      for s in symbols.sorted() {
+        let positive = positiveTensors.contains(where: { s.hasPrefix($0 + "[") })
+        point[s] = positive ? random.double(0.25, 2) : random.double(-3, 3)
+      }
+      if trial == points - 1 && point[first] != nil { point[first] = -.infinity }
+      let values = try Expr.certifiedValues(of: pairs.flatMap { [$0.1, $0.2] }, at: point)
+      for (k, (what, _, _)) in pairs.enumerated() {
+        let (a, b) = (values[2 * k], values[2 * k + 1])
+        if !Self.agree(a, b) {
+          report.failures.append("\(label) \(what) at \(point): index form \(a), explicit \(b)")
+        }
+      }
+    }
+  }
+
+  /// Whether two certified evaluations of one exact value agree: both certified and
+  /// within 2 ulps (each is within 1 ulp of the exact value), or both the same
+  /// non-finite value; uncertified values agree only with the same uncertified value.
+  static func agree(_ a: CertifiedValue, _ b: CertifiedValue) -> Bool {
+    guard a.certified == b.certified else { return false }
+    if a.value.isNaN || b.value.isNaN { return a.value.isNaN && b.value.isNaN }
+    if a.value.isInfinite || b.value.isInfinite { return a.value == b.value }
+    let ulp = Swift.max(a.value.ulp, b.value.ulp)
+    return Swift.abs(a.value - b.value) <= 2 * ulp
+  }
+}
+
+/// SplitMix64: the random data and points of a verification, the same for a seed.
+struct SplitMix {
+  var state: UInt64
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+  mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+  /// A double in [lo, hi) with 20 random bits (short, exact).
+  mutating func double(_ lo: Double, _ hi: Double) -> Double {
+    lo + (hi - lo) * Double(next() % (1 << 20)) / Double(1 << 20)
+  }
+}

@@ -1,0 +1,135 @@
+import SymGrad
+import Testing
+
+@testable import SymGradIndexed
+
+/// Verification by instantiation (issue 11, item 5) for every loss and option combination:
+/// the index form at N, C up to 4 (random targets, one ignored where allowed; symbolic
+/// weights) against the explicit engine's loss and its derivative by each entry
+/// (`IndexedDerivation.verify`: symbolic difference, certified values at random points
+/// with and without a `-inf` logit). The explicit side is built by the same registry that
+/// reads the language (`ExpressionLanguage`), from the call's text.
+@Suite struct InstantiationTests {
+  /// The explicit loss of `call` (text, with `X`, `t`, `w`, `p` as names) at an instance:
+  /// `X` a tensor of symbols, `t` the instance's targets (or a tensor of symbols of the
+  /// input's shape), `w` and `p` symbols per class.
+  static func explicit(_ call: String, probabilities: Bool = false) -> (Instance) throws -> Expr.Tensor {
+    { instance in
+      let (n, c) = (instance.sizes["N"]!, instance.sizes["C"]!)
+      var bindings: [String: Expr.Value] = [
+        "X": try Expr.Tensor.symbols("X", shape: [n, c]).value,
+        "w": try Expr.Tensor.symbols("w", shape: [c]).value,
+        "p": try Expr.Tensor.symbols("p", shape: [c]).value,
+      ]
+      if let (_, targets) = instance.data["t"] {
+        bindings["t"] = .list(targets.map { .scalar(.number($0)) })
+      } else {
+        bindings["t"] = try Expr.Tensor.symbols("t", shape: [n, c]).value
+      }
+      let value = try ExpressionLanguage.valueAndWarnings(parsing: call, bindings: bindings).value
+      guard let tensor = Expr.Tensor(value) else { throw InstantiationError(description: "\(call) is not a tensor") }
+      return tensor
+    }
+  }
+
+  static func expectVerified(_ d: IndexedDerivation, _ call: String) {
+    let report = d.verify(explicit: explicit(call))
+    #expect(report.passed, "\(call): \(report.failures.prefix(3).joined(separator: "\n"))")
+    #expect(report.instances.count == IndexedDerivation.verificationSizes.count)
+    // Every loss entry and every gradient entry of every instance: a loss with free
+    // indices has one entry per value of them.
+    let expected = IndexedDerivation.verificationSizes.map { n, c in
+      let entries = d.lossIndices.reduce(1) { k, v in k * (v.size == d.rowSize ? n : c) }
+      return entries * (1 + n * c)
+    }.reduce(0, +)
+    #expect(report.comparisons == expected)
+    // Each is proved for its size (the difference simplifies to 0), not only evaluated.
+    #expect(report.numericOnly == 0, "\(call): \(report.numericOnly) entries agree only numerically")
+  }
+
+  static let reductions: [Reduction] = [.mean, .sum, .none]
+
+  @Test(arguments: reductions)
+  func crossEntropyWithClassIndices(_ reduction: Reduction) {
+    for weight in [false, true] {
+      for ignore in [false, true] {
+        for smoothing in ["0.0", "0.125"] {
+          let d = IndexedLosses.crossEntropy(
+            .init(
+              weight: weight, ignoreIndex: ignore, labelSmoothing: try! Expr(parsing: smoothing),
+              reduction: reduction))
+          Self.expectVerified(
+            d,
+            "cross_entropy(X, t\(weight ? ", weight=w" : ""), label_smoothing=\(smoothing), reduction=\"\(reduction)\")"
+          )
+        }
+      }
+    }
+  }
+
+  @Test(arguments: reductions)
+  func crossEntropyWithProbabilities(_ reduction: Reduction) {
+    for weight in [false, true] {
+      for smoothing in ["0.0", "0.25"] {
+        let d = IndexedLosses.crossEntropy(
+          .init(
+            weight: weight, labelSmoothing: try! Expr(parsing: smoothing), reduction: reduction, probabilities: true))
+        Self.expectVerified(
+          d,
+          "cross_entropy(X, t\(weight ? ", weight=w" : ""), label_smoothing=\(smoothing), reduction=\"\(reduction)\")")
+      }
+    }
+  }
+
+  @Test(arguments: reductions)
+  func nllLoss(_ reduction: Reduction) {
+    for weight in [false, true] {
+      for ignore in [false, true] {
+        let d = IndexedLosses.nllLoss(.init(weight: weight, ignoreIndex: ignore, reduction: reduction))
+        Self.expectVerified(d, "nll_loss(X, t\(weight ? ", weight=w" : ""), reduction=\"\(reduction)\")")
+      }
+    }
+  }
+
+  @Test(arguments: reductions)
+  func elementwiseLosses(_ reduction: Reduction) {
+    let r = "reduction=\"\(reduction)\""
+    Self.expectVerified(IndexedLosses.mseLoss(reduction: reduction), "mse_loss(X, t, \(r))")
+    for (weight, pos) in [(false, false), (true, false), (false, true), (true, true)] {
+      let d = IndexedLosses.binaryCrossEntropyWithLogits(weight: weight, posWeight: pos, reduction: reduction)
+      Self.expectVerified(
+        d,
+        "binary_cross_entropy_with_logits(X, t\(weight ? ", weight=w" : "")\(pos ? ", pos_weight=p" : ""), \(r))")
+    }
+    for logTarget in [false, true] {
+      Self.expectVerified(
+        IndexedLosses.klDiv(logTarget: logTarget, reduction: reduction),
+        "kl_div(X, t, \(r), log_target=\(logTarget ? "True" : "False"))")
+    }
+    if reduction == .mean {
+      Self.expectVerified(
+        IndexedLosses.klDiv(logTarget: false, reduction: .mean, batchMean: true),
+        "kl_div(X, t, reduction=\"batchmean\")")
+    }
+  }
+
+  /// The check can fail: a derivation with a wrong denominator (the `mean` of
+  /// `nll_loss` with weights divided by N, not by the weights of the counted rows, the
+  /// mistake of hand-written kernels) and one that forgets the ignored rows are caught.
+  @Test func verificationCatchesWrongDerivations() {
+    let right = IndexedLosses.nllLoss(.init(weight: true, ignoreIndex: true, reduction: .sum))
+    let a = right.algebra
+    let wrongMean = IndexedDerivation(
+      algebra: a, loss: right.loss / IndexedLosses.Names().rows.expr, lossIndices: [], input: "X",
+      inputIndices: right.inputIndices, rowSize: right.rowSize, classSize: right.classSize, target: right.target,
+      positiveTensors: right.positiveTensors)
+    let report = wrongMean.verify(explicit: Self.explicit("nll_loss(X, t, weight=w)"))
+    #expect(!report.passed)
+    let forgetful = IndexedLosses.nllLoss(.init(weight: true, ignoreIndex: false, reduction: .sum))
+    let withIgnored = IndexedDerivation(
+      algebra: forgetful.algebra, loss: forgetful.loss, lossIndices: [], input: "X",
+      inputIndices: forgetful.inputIndices, rowSize: forgetful.rowSize, classSize: forgetful.classSize,
+      target: DataTensor("t", range: forgetful.classSize, mayBeIgnored: true), positiveTensors: ["w"])
+    #expect(!withIgnored.verify(explicit: Self.explicit("nll_loss(X, t, weight=w, reduction=\"sum\")")).passed)
+  }
+}
