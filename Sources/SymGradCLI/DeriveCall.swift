@@ -86,8 +86,8 @@ struct Roles {
   var reduction = Reduction.mean
   var batchMean = false
   var logTarget = false
-  var fixedRows: Int?
-  var fixedClasses: Int?
+  /// The linear layer whose output is the input (`cross_entropy(linear(A, W, b), t)`).
+  var linear: IndexedLosses.LinearNames?
 
   init(_ function: String, _ call: CallText, _ shapes: [String: [IndexSize]]) throws {
     self.function = function
@@ -108,17 +108,45 @@ struct Roles {
       }
       return text
     }
-    names.input = try tensorName(call.positional[0], "input")
     names.target = try tensorName(call.positional[1], "target")
-    guard let inputShape = shapes[names.input], inputShape.count == 2 else {
-      throw UsageError("derive needs the input's shape as two sizes: --shape \(names.input)=N,C")
+    let inputShape: [IndexSize]
+    if call.positional[0].contains("(") {
+      // A linear layer's output: linear(A, W) or linear(A, W, b), A (N, D), W (C, D), b (C).
+      let inner = try CallText(call.positional[0])
+      guard FunctionRegistry.resolve(inner.name)?.name == "linear", function == "cross_entropy",
+        inner.keywords.isEmpty, (2...3).contains(inner.positional.count)
+      else {
+        throw CommandFailure(
+          "symgrad: derive: the input is a tensor name or, for cross_entropy, linear(A, W) or linear(A, W, b); got '\(call.positional[0])'"
+        )
+      }
+      var l = IndexedLosses.LinearNames()
+      l.input = try tensorName(inner.positional[0], "linear layer's input")
+      l.weight = try tensorName(inner.positional[1], "linear layer's weight")
+      if inner.positional.count == 3 { l.bias = try tensorName(inner.positional[2], "linear layer's bias") }
+      guard let a = shapes[l.input], a.count == 2, let w = shapes[l.weight], w.count == 2, w[1] == a[1] else {
+        throw UsageError(
+          "derive needs the linear layer's shapes: --shape \(l.input)=N,D --shape \(l.weight)=C,D (the same D)")
+      }
+      if let b = l.bias, let bs = shapes[b], bs != [w[0]] { throw UsageError("\(b): the bias has shape (\(w[0]))") }
+      l.features = a[1]
+      inputShape = [a[0], w[0]]
+      linear = l
+    } else {
+      names.input = try tensorName(call.positional[0], "input")
+      guard let shape = shapes[names.input], shape.count == 2 else {
+        throw UsageError("derive needs the input's shape as two sizes: --shape \(names.input)=N,C")
+      }
+      inputShape = shape
     }
     names.rows = inputShape[0]
     names.classes = inputShape[1]
-    if case .fixed(let n) = names.rows { fixedRows = n }
-    if case .fixed(let c) = names.classes { fixedClasses = c }
-    if case .symbolic(let a) = names.rows, case .symbolic(let b) = names.classes, a == b {
-      throw UsageError("--shape \(names.input)=\(a),\(b): the two sizes need different names")
+    let symbolic = ([names.rows, names.classes] + (linear.map { [$0.features] } ?? [])).compactMap { s -> String? in
+      if case .symbolic(let name) = s { return name }
+      return nil
+    }
+    guard Set(symbolic).count == symbolic.count else {
+      throw UsageError("the sizes \(symbolic.joined(separator: ", ")) need different names")
     }
     let targetShape = shapes[names.target]
     let perClass = [names.classes]
@@ -187,8 +215,22 @@ struct Roles {
     }
   }
 
-  /// The index-notation derivation these roles select.
-  func derivation() throws -> IndexedDerivation {
+  /// The index-notation derivation these roles select, by the entries of `wrt` (nil: the
+  /// input, or a linear layer's weight).
+  func derivation(wrt: String?) throws -> IndexedDerivation {
+    if let l = linear {
+      let known = [l.input, l.weight] + (l.bias.map { [$0] } ?? [])
+      if let wrt, !known.contains(wrt) {
+        throw UsageError("--wrt \(wrt): derive differentiates by \(known.joined(separator: ", "))")
+      }
+      return IndexedLosses.crossEntropyOfLinear(
+        .init(
+          weight: weight, ignoreIndex: ignoreIndex != nil, labelSmoothing: labelSmoothing, reduction: reduction,
+          probabilities: !classIndices), names, linear: l, wrt: wrt)
+    }
+    if let wrt, wrt != names.input {
+      throw UsageError("derive differentiates by the input \(names.input), not \(wrt)")
+    }
     switch function {
     case "cross_entropy":
       return IndexedLosses.crossEntropy(
@@ -205,23 +247,26 @@ struct Roles {
     }
   }
 
-  /// The sizes verification instantiates at: N and C from 1 to 4, fixed sizes as given.
-  func verificationSizes() -> [(Int, Int)] {
-    var out: [(Int, Int)] = []
-    for (n, c) in IndexedDerivation.verificationSizes {
-      let pair = (fixedRows ?? n, fixedClasses ?? c)
-      if !out.contains(where: { $0 == pair }) { out.append(pair) }
+  /// The explicit loss of `text` at the values `sizes` of the symbolic sizes: the input
+  /// (or the linear layer's tensors) and real targets as tensors of symbols, class-index
+  /// targets from `targets` (default `n mod C`), weights as symbols per class.
+  func explicit(_ text: String, _ sizes: [String: Int], targets: [Int]?, output: Output?) throws -> Expr.Tensor {
+    func value(_ s: IndexSize) -> Int {
+      switch s {
+      case .fixed(let k): return k
+      case .symbolic(let name): return sizes[name] ?? 2
+      }
     }
-    return out
-  }
-
-  /// The explicit loss of `text` at `rows` x `classes`: the input and real targets as
-  /// tensors of symbols, class-index targets from `targets` (default `n mod C`), weights
-  /// as symbols per class.
-  func explicit(_ text: String, rows: Int, classes: Int, targets: [Int]?, output: Output?) throws -> Expr.Tensor {
-    var bindings: [String: Expr.Value] = [
-      names.input: try Expr.Tensor.symbols(names.input, shape: [rows, classes]).value
-    ]
+    let (rows, classes) = (value(names.rows), value(names.classes))
+    var bindings: [String: Expr.Value] = [:]
+    if let l = linear {
+      let d = value(l.features)
+      bindings[l.input] = try Expr.Tensor.symbols(l.input, shape: [rows, d]).value
+      bindings[l.weight] = try Expr.Tensor.symbols(l.weight, shape: [classes, d]).value
+      if let b = l.bias { bindings[b] = try Expr.Tensor.symbols(b, shape: [classes]).value }
+    } else {
+      bindings[names.input] = try Expr.Tensor.symbols(names.input, shape: [rows, classes]).value
+    }
     if classIndices {
       let t = targets ?? (0..<rows).map { $0 % classes }
       bindings[names.target] = .list(t.map { .scalar(.number($0)) })

@@ -14,7 +14,8 @@ enum DeriveCommand {
   static let help = """
     symgrad derive EXPR --shape X=N,C [--shape t=N ...] [--wrt X] [--latex] [--json]
 
-    The loss EXPR (a call on named tensors) and its gradient by the input's entry X[n, c],
+    The loss EXPR (a call on named tensors) and its gradient by the input's entry X[n, c]
+    (or, for cross_entropy(linear(A, W, b), t), by W[c, i], A[n, i] or b[c]: --wrt),
     in index notation that holds for every size: sums over index ranges, Kronecker deltas
     (delta(c, t[n]) is 1 when c = t[n]), Iverson brackets [t[n] != ignore_index]. Sizes are
     symbols (N, C) or numbers. Text is sympy's (Sum, KroneckerDelta, X[n, c] with X an
@@ -34,6 +35,7 @@ enum DeriveCommand {
     Examples:
       symgrad derive 'cross_entropy(X, t)' --shape X=N,C
       symgrad derive 'cross_entropy(X, t, weight=w, ignore_index=-100, label_smoothing=0.1)' --shape X=N,C --shape w=C --latex
+      symgrad derive 'cross_entropy(linear(A, W), t)' --shape A=N,D --shape W=C,D --wrt W
     """
 
   static func run(_ arguments: [String], output: Output) throws -> Int32 {
@@ -52,21 +54,17 @@ enum DeriveCommand {
           + (near.isEmpty ? "" : " (did you mean \(near.joined(separator: ", "))?)"))
     }
     let roles = try Roles(function.name, call, shapes)
-    if let wrt = o.values["--wrt"], wrt != roles.names.input {
-      throw UsageError("derive differentiates by the input \(roles.names.input), not \(wrt)")
-    }
+    let derivation = try roles.derivation(wrt: o.values["--wrt"])
     // The registry reads the call first (keywords, reductions, types), at small sizes.
-    _ = try roles.explicit(text, rows: 2, classes: 3, targets: [0, 2], output: output)
-    let derivation = try roles.derivation()
-    let sizes = roles.verificationSizes()
-    let report = derivation.verify(sizes: sizes, ignoreIndex: roles.ignoreIndex ?? -100) { instance in
-      let n = instance.sizes[roles.names.rows.description] ?? sizes[0].0
-      let c = instance.sizes[roles.names.classes.description] ?? sizes[0].1
-      return try roles.explicit(
-        text, rows: roles.fixedRows ?? n, classes: roles.fixedClasses ?? c,
-        targets: instance.data[roles.names.target]?.values, output: nil)
+    var small: [String: Int] = [:]
+    for (size, k) in zip(derivation.sizes, [2, 3, 2]) { if case .symbolic(let name) = size { small[name] = k } }
+    _ = try roles.explicit(text, small, targets: nil, output: output)
+    let report = derivation.verify(ignoreIndex: roles.ignoreIndex ?? -100) { instance in
+      try roles.explicit(
+        text, instance.sizes, targets: roles.names.target.isEmpty ? nil : instance.data[roles.names.target]?.values,
+        output: nil)
     }
-    let entry = roles.names.input + "[" + derivation.inputIndices.map(\.name).joined(separator: ", ") + "]"
+    let entry = derivation.input + "[" + derivation.inputIndices.map(\.name).joined(separator: ", ") + "]"
     let lossName =
       derivation.lossIndices.isEmpty ? "L" : "L[" + derivation.lossIndices.map(\.name).joined(separator: ", ") + "]"
     if o.flags.contains("--json") {

@@ -12,11 +12,12 @@ public struct IndexedDerivation {
   public let inputIndices: [IndexVariable]
   /// The gradient entry, in index notation.
   public let gradient: Expr
-  /// The sizes of the input's two dimensions (`N`, `C`).
-  public let rowSize: IndexSize
-  public let classSize: IndexSize
-  /// The class-index target, when the loss has one (`t[n]`, one per row).
+  /// The sizes in play, in order (`N`, `C`, then others such as the features `D`):
+  /// verification gives the symbolic ones values.
+  public let sizes: [IndexSize]
+  /// The class-index target, when the loss has one (`t[n]`, indexed by `targetRows`).
   public let target: DataTensor?
+  public let targetRows: IndexSize?
   /// Real tensors whose entries must be positive for the loss to be defined or meaningful
   /// (weights, probabilities under `log`): verification draws them from [1/4, 2).
   public let positiveTensors: Set<String>
@@ -24,18 +25,25 @@ public struct IndexedDerivation {
   /// Differentiates `loss` by `input[inputIndices]`.
   public init(
     algebra: IndexedAlgebra, loss: Expr, lossIndices: [IndexVariable], input: String, inputIndices: [IndexVariable],
-    rowSize: IndexSize, classSize: IndexSize, target: DataTensor? = nil, positiveTensors: Set<String> = []
+    sizes: [IndexSize], target: DataTensor? = nil, targetRows: IndexSize? = nil, positiveTensors: Set<String> = []
   ) {
     self.algebra = algebra
     self.loss = loss
     self.lossIndices = lossIndices
     self.input = input
     self.inputIndices = inputIndices
-    self.rowSize = rowSize
-    self.classSize = classSize
+    self.sizes = sizes
     self.target = target
+    self.targetRows = targetRows
     self.positiveTensors = positiveTensors
     self.gradient = algebra.derivative(loss, of: input, at: inputIndices.map { .variable($0) })
+  }
+
+  /// The same loss differentiated by another tensor entry.
+  public func differentiated(by input: String, at indices: [IndexVariable]) -> IndexedDerivation {
+    IndexedDerivation(
+      algebra: algebra, loss: loss, lossIndices: lossIndices, input: input, inputIndices: indices, sizes: sizes,
+      target: target, targetRows: targetRows, positiveTensors: positiveTensors)
   }
 
   /// The loss as sympy text.

@@ -52,9 +52,56 @@ public enum IndexedLosses {
   /// gradient is by `X[m, c]`.
   public static func crossEntropy(_ o: ClassOptions, _ names: Names = Names()) -> IndexedDerivation {
     let a = IndexedAlgebra()
+    let m = IndexVariable(o.reduction == .none ? "m" : "n", names.rows)
+    return crossEntropy(
+      a, o, names, sizes: [names.rows, names.classes],
+      wrt: (names.input, [m, IndexVariable("c", names.classes)])
+    ) { i, j in a.element(names.input, [i, j]) }
+  }
+
+  /// The tensors of a linear layer `linear(A, W, b)`: input `A` (N, D), weight `W` (C, D),
+  /// optional bias `b` (C), features `D`.
+  public struct LinearNames: Sendable {
+    public var input = "A"
+    public var weight = "W"
+    public var bias: String? = nil
+    public var features = IndexSize.symbolic("D")
+    public init() {}
+  }
+
+  /// `cross_entropy(linear(A, W, b), t)`, logits `z[n, c] = sum_i A[n, i] W[c, i] + b[c]`
+  /// (the forum's question in general), differentiated by `wrt`: the weight `W[c, i]`
+  /// (default), the input `A[n, i]` or the bias `b[c]`.
+  public static func crossEntropyOfLinear(
+    _ o: ClassOptions, _ names: Names = Names(), linear: LinearNames = LinearNames(), wrt: String? = nil
+  ) -> IndexedDerivation {
+    let a = IndexedAlgebra()
+    let i = IndexVariable("i", linear.features)
+    let c = IndexVariable("c", names.classes)
+    let target = wrt ?? linear.weight
+    let indices: [IndexVariable]
+    switch target {
+    case linear.input: indices = [IndexVariable(o.reduction == .none ? "m" : "n", names.rows), i]
+    case linear.bias: indices = [c]
+    default: indices = [c, i]
+    }
+    var names = names
+    names.input = target
+    return crossEntropy(
+      a, o, names, sizes: [names.rows, names.classes, linear.features], wrt: (target, indices)
+    ) { n, k in
+      let product = a.sum(i, a.element(linear.input, [n, .variable(i)]) * a.element(linear.weight, [k, .variable(i)]))
+      return linear.bias.map { product + a.element($0, [k]) } ?? product
+    }
+  }
+
+  /// Cross-entropy of the logits `logits(n, c)` (see `crossEntropy(_:_:)`).
+  private static func crossEntropy(
+    _ a: IndexedAlgebra, _ o: ClassOptions, _ names: Names, sizes: [IndexSize], wrt: (String, [IndexVariable]),
+    logits x: @escaping (IndexTerm, IndexTerm) -> Expr
+  ) -> IndexedDerivation {
     let n = IndexVariable("n", names.rows)
     let c = IndexVariable("c", names.classes)
-    let x = { (i: IndexTerm, j: IndexTerm) in a.element(names.input, [i, j]) }
     let w = { (j: IndexTerm) in o.weight ? a.element(names.weight, [j]) : Expr.one }
     let logSumExp = log(a.sum(c, exp(x(.variable(n), .variable(c)))))
     let logp = { (j: IndexTerm) in x(.variable(n), j) - logSumExp }
@@ -65,7 +112,8 @@ public enum IndexedLosses {
       let q = { (j: IndexTerm) in eps.isZero ? y(j) : (1 - eps) * y(j) + eps / classCount }
       let row = -a.sum(c, w(.variable(c)) * q(.variable(c)) * logp(.variable(c)))
       return reduced(
-        a, row, n, names.rows.expr, o.reduction, names, target: nil, positive: [names.weight, names.target])
+        a, row, n, names.rows.expr, o.reduction, sizes: sizes, wrt: wrt, target: nil,
+        positive: [names.weight, names.target])
     }
     let data = DataTensor(names.target, range: names.classes, mayBeIgnored: o.ignoreIndex)
     let target = IndexTerm.gather(data, [.variable(n)])
@@ -75,7 +123,8 @@ public enum IndexedLosses {
       eps.isZero
       ? nll : (1 - eps) * nll + eps / classCount * (-a.sum(c, w(.variable(c)) * logp(.variable(c))) * keep)
     return reduced(
-      a, row, n, a.sum(n, w(target) * keep), o.reduction, names, target: data, positive: [names.weight])
+      a, row, n, a.sum(n, w(target) * keep), o.reduction, sizes: sizes, wrt: wrt, target: data,
+      positive: [names.weight])
   }
 
   /// `nll_loss(X, t)`: `l_n = -[t_n != ii] w[t_n] X[n, t_n]`, `mean` divided by
@@ -88,8 +137,10 @@ public enum IndexedLosses {
     let keep = a.notIgnored(target)
     let w = o.weight ? a.element(names.weight, [target]) : Expr.one
     let row = -w * a.element(names.input, [.variable(n), target]) * keep
+    let m = IndexVariable(o.reduction == .none ? "m" : "n", names.rows)
     return reduced(
-      a, row, n, a.sum(n, w * keep), o.reduction, names, target: data, positive: [names.weight])
+      a, row, n, a.sum(n, w * keep), o.reduction, sizes: [names.rows, names.classes],
+      wrt: (names.input, [m, IndexVariable("c", names.classes)]), target: data, positive: [names.weight])
   }
 
   /// `mse_loss(X, t)`: `(X[n, c] - t[n, c])^2`, `mean` over the `N C` entries.
@@ -141,15 +192,14 @@ public enum IndexedLosses {
     }
     return IndexedDerivation(
       algebra: a, loss: loss, lossIndices: lossIndices, input: names.input, inputIndices: inputIndices,
-      rowSize: names.rows, classSize: names.classes, positiveTensors: positive)
+      sizes: [names.rows, names.classes], positiveTensors: positive)
   }
 
-  /// A per-row loss `row` (free in `n`) reduced as PyTorch does.
+  /// A per-row loss `row` (free in `n`) reduced as PyTorch does, differentiated by `wrt`.
   private static func reduced(
     _ a: IndexedAlgebra, _ row: Expr, _ n: IndexVariable, _ denominator: Expr, _ reduction: Reduction,
-    _ names: Names, target: DataTensor?, positive: Set<String>
+    sizes: [IndexSize], wrt: (String, [IndexVariable]), target: DataTensor?, positive: Set<String>
   ) -> IndexedDerivation {
-    let c = IndexVariable("c", names.classes)
     let loss: Expr
     switch reduction {
     case .none: loss = row
@@ -157,8 +207,7 @@ public enum IndexedLosses {
     case .mean: loss = a.sum(n, row) / denominator
     }
     return IndexedDerivation(
-      algebra: a, loss: loss, lossIndices: reduction == .none ? [n] : [], input: names.input,
-      inputIndices: [reduction == .none ? IndexVariable("m", names.rows) : n, c], rowSize: names.rows,
-      classSize: names.classes, target: target, positiveTensors: positive)
+      algebra: a, loss: loss, lossIndices: reduction == .none ? [n] : [], input: wrt.0, inputIndices: wrt.1,
+      sizes: sizes, target: target, targetRows: target == nil ? nil : n.size, positiveTensors: positive)
   }
 }

@@ -21,33 +21,55 @@ public struct IndexedVerification: Sendable {
 }
 
 extension IndexedDerivation {
-  /// The sizes `verify` uses by default: N and C from 1 to 4.
+  /// The (rows, classes) pairs verification uses: N and C from 1 to 4.
   public static let verificationSizes = [(1, 1), (1, 3), (2, 2), (2, 4), (3, 1), (3, 4), (4, 3)]
+  /// Values of a third and later size (features `D`), one per pair above.
+  static let otherSizes = [2, 1, 3, 2, 1, 3, 2]
+
+  /// The values `verify` gives the symbolic sizes by default: the first two from
+  /// `verificationSizes`, later ones from 1 to 3.
+  public var verificationAssignments: [[String: Int]] {
+    var out: [[String: Int]] = []
+    for (i, (n, c)) in Self.verificationSizes.enumerated() {
+      var assignment: [String: Int] = [:]
+      var position = 0
+      for size in sizes {
+        guard case .symbolic(let name) = size, assignment[name] == nil else { continue }
+        assignment[name] = position == 0 ? n : position == 1 ? c : Self.otherSizes[i]
+        position += 1
+      }
+      if !out.contains(assignment) { out.append(assignment) }
+    }
+    return out
+  }
 
   /// Checks this derivation against `explicit` (the explicit loss at an instance) at each
-  /// of `sizes` (rows, classes) with random targets (one ignored where the derivation
-  /// allows it and there is more than one row), values at `points` random points per
-  /// instance. Deterministic for a `seed`.
+  /// of `assignments` (values of the symbolic sizes) with random targets (one ignored
+  /// where the derivation allows it and there is more than one row), values at `points`
+  /// random points per instance. Deterministic for a `seed`.
   public func verify(
-    sizes: [(Int, Int)] = verificationSizes, points: Int = 3, seed: UInt64 = 1, ignoreIndex: Int = -100,
+    assignments: [[String: Int]]? = nil, points: Int = 3, seed: UInt64 = 1, ignoreIndex: Int = -100,
     explicit: (Instance) throws -> Expr.Tensor
   ) -> IndexedVerification {
     var report = IndexedVerification()
     var random = SplitMix(state: seed)
-    for (n, c) in sizes {
-      var instance = Instance(
-        sizes: [rowSize.description: n, classSize.description: c], ignoreIndex: ignoreIndex)
-      var label = "\(rowSize)=\(n), \(classSize)=\(c)"
-      if let t = target {
-        var values = (0..<n).map { _ in random.int(c) }
-        if t.mayBeIgnored && n > 1 { values[random.int(n)] = ignoreIndex }
-        instance.data[t.name] = ([n], values)
-        label += ", \(t.name)=\(values)"
-      }
-      report.instances.append(label)
+    for assignment in assignments ?? verificationAssignments {
+      var instance = Instance(sizes: assignment, ignoreIndex: ignoreIndex)
+      var label = sizes.compactMap { s -> String? in
+        guard case .symbolic(let name) = s else { return nil }
+        return "\(name)=\(assignment[name] ?? 0)"
+      }.joined(separator: ", ")
       do {
+        if let t = target, let rows = targetRows {
+          let (n, c) = (try value(rows, instance), try value(t.range, instance))
+          var values = (0..<n).map { _ in random.int(c) }
+          if t.mayBeIgnored && n > 1 { values[random.int(n)] = ignoreIndex }
+          instance.data[t.name] = ([n], values)
+          label += ", \(t.name)=\(values)"
+        }
+        report.instances.append(label)
         let reference = try explicit(instance)
-        try compare(instance, n, c, reference, label, points, &random, &report)
+        try compare(instance, reference, label, points, &random, &report)
       } catch {
         report.failures.append("\(label): \(error)")
       }
@@ -55,38 +77,48 @@ extension IndexedDerivation {
     return report
   }
 
+  private func value(_ size: IndexSize, _ instance: Instance) throws -> Int {
+    switch size {
+    case .fixed(let n): return n
+    case .symbolic(let name):
+      guard let n = instance.sizes[name] else { throw InstantiationError(description: "no value for the size \(name)") }
+      return n
+    }
+  }
+
+  /// Every assignment of 1-based values to `variables`, the last fastest (row-major).
+  private func tuples(_ variables: [IndexVariable], _ instance: Instance) throws -> [[IndexVariable: Int]] {
+    var out: [[IndexVariable: Int]] = [[:]]
+    for v in variables {
+      let size = try value(v.size, instance)
+      out = out.flatMap { e in (0..<size).map { k in e.merging([v: k + 1]) { a, _ in a } } }
+    }
+    return out
+  }
+
   private func compare(
-    _ instance: Instance, _ n: Int, _ c: Int, _ reference: Expr.Tensor, _ label: String, _ points: Int,
+    _ instance: Instance, _ reference: Expr.Tensor, _ label: String, _ points: Int,
     _ random: inout SplitMix, _ report: inout IndexedVerification
   ) throws {
     var pairs: [(String, Expr, Expr)] = []
-    var entries: [[IndexVariable: Int]] = [[:]]
-    for v in lossIndices {
-      let size = v.size == rowSize ? n : c
-      entries = entries.flatMap { e in (1...size).map { k in e.merging([v: k]) { a, _ in a } } }
-    }
+    let entries = try tuples(lossIndices, instance)
     guard reference.elements.count == entries.count else {
       report.failures.append(
         "\(label): the explicit loss has \(reference.elements.count) entries, the index form \(entries.count)")
       return
     }
+    let inputEntries = try tuples(inputIndices, instance)
     for (position, at) in entries.enumerated() {
-      let entry = "loss" + (at.isEmpty ? "" : "[\(lossIndices.map { "\(at[$0]! - 1)" }.joined(separator: "]["))]")
-      let loss = try algebra.instantiate(self.loss, instance, at: at)
+      let entry = "loss" + lossIndices.map { "[\(at[$0]! - 1)]" }.joined()
       let explicitLoss = reference.elements[position]
-      pairs.append((entry, loss, explicitLoss))
-      for m in 1...n {
-        for j in 1...c {
-          var point = at
-          point[inputIndices[0]] = m
-          point[inputIndices[1]] = j
-          let name = Expr.Tensor.elementName(input, index: [m - 1, j - 1])
-          pairs.append(
-            (
-              "d \(entry) / d \(name)", try algebra.instantiate(gradient, instance, at: point),
-              explicitLoss.derivative(withRespectTo: name)
-            ))
-        }
+      pairs.append((entry, try algebra.instantiate(loss, instance, at: at), explicitLoss))
+      for point in inputEntries {
+        let name = Expr.Tensor.elementName(input, index: inputIndices.map { point[$0]! - 1 })
+        pairs.append(
+          (
+            "d \(entry) / d \(name)", try algebra.instantiate(gradient, instance, at: at.merging(point) { a, _ in a }),
+            explicitLoss.derivative(withRespectTo: name)
+          ))
       }
     }
     report.comparisons += pairs.count
@@ -99,7 +131,7 @@ extension IndexedDerivation {
       }
       if !(a - b).simplified().isZero { report.numericOnly += 1 }
     }
-    let first = Expr.Tensor.elementName(input, index: [0, 0])
+    let first = Expr.Tensor.elementName(input, index: inputIndices.map { _ in 0 })
     for trial in 0..<points {
       var point: [String: Double] = [:]
       for s in symbols.sorted() {

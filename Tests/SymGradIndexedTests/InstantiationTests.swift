@@ -15,11 +15,14 @@ import Testing
   /// input's shape), `w` and `p` symbols per class.
   static func explicit(_ call: String, probabilities: Bool = false) -> (Instance) throws -> Expr.Tensor {
     { instance in
-      let (n, c) = (instance.sizes["N"]!, instance.sizes["C"]!)
+      let (n, c, d) = (instance.sizes["N"]!, instance.sizes["C"]!, instance.sizes["D"] ?? 1)
       var bindings: [String: Expr.Value] = [
         "X": try Expr.Tensor.symbols("X", shape: [n, c]).value,
         "w": try Expr.Tensor.symbols("w", shape: [c]).value,
         "p": try Expr.Tensor.symbols("p", shape: [c]).value,
+        "A": try Expr.Tensor.symbols("A", shape: [n, d]).value,
+        "W": try Expr.Tensor.symbols("W", shape: [c, d]).value,
+        "b": try Expr.Tensor.symbols("b", shape: [c]).value,
       ]
       if let (_, targets) = instance.data["t"] {
         bindings["t"] = .list(targets.map { .scalar(.number($0)) })
@@ -35,12 +38,18 @@ import Testing
   static func expectVerified(_ d: IndexedDerivation, _ call: String) {
     let report = d.verify(explicit: explicit(call))
     #expect(report.passed, "\(call): \(report.failures.prefix(3).joined(separator: "\n"))")
-    #expect(report.instances.count == IndexedDerivation.verificationSizes.count)
+    #expect(report.instances.count == d.verificationAssignments.count)
     // Every loss entry and every gradient entry of every instance: a loss with free
     // indices has one entry per value of them.
-    let expected = IndexedDerivation.verificationSizes.map { n, c in
-      let entries = d.lossIndices.reduce(1) { k, v in k * (v.size == d.rowSize ? n : c) }
-      return entries * (1 + n * c)
+    let expected = d.verificationAssignments.map { assignment in
+      func value(_ s: IndexSize) -> Int {
+        switch s {
+        case .fixed(let k): return k
+        case .symbolic(let name): return assignment[name]!
+        }
+      }
+      let entries = d.lossIndices.map { value($0.size) }.reduce(1, *)
+      return entries * (1 + d.inputIndices.map { value($0.size) }.reduce(1, *))
     }.reduce(0, +)
     #expect(report.comparisons == expected)
     // Each is proved for its size (the difference simplifies to 0), not only evaluated.
@@ -113,23 +122,44 @@ import Testing
     }
   }
 
+  /// The forum's linear layer under cross-entropy, in general: the gradient by the weight
+  /// `W[c, i]`, the input `A[n, i]` and the bias `b[c]`, with and without class weights and
+  /// ignored targets.
+  @Test(arguments: reductions)
+  func crossEntropyOfALinearLayer(_ reduction: Reduction) {
+    for (weight, ignore) in [(false, false), (true, true)] {
+      for bias in [false, true] {
+        var linear = IndexedLosses.LinearNames()
+        linear.bias = bias ? "b" : nil
+        for wrt in ["W", "A"] + (bias ? ["b"] : []) {
+          let d = IndexedLosses.crossEntropyOfLinear(
+            .init(weight: weight, ignoreIndex: ignore, reduction: reduction), linear: linear, wrt: wrt)
+          Self.expectVerified(
+            d,
+            "cross_entropy(linear(A, W\(bias ? ", b" : "")), t\(weight ? ", weight=w" : ""), reduction=\"\(reduction)\")"
+          )
+        }
+      }
+    }
+  }
+
   /// The check can fail: a derivation with a wrong denominator (the `mean` of
   /// `nll_loss` with weights divided by N, not by the weights of the counted rows, the
   /// mistake of hand-written kernels) and one that forgets the ignored rows are caught.
   @Test func verificationCatchesWrongDerivations() {
     let right = IndexedLosses.nllLoss(.init(weight: true, ignoreIndex: true, reduction: .sum))
-    let a = right.algebra
     let wrongMean = IndexedDerivation(
-      algebra: a, loss: right.loss / IndexedLosses.Names().rows.expr, lossIndices: [], input: "X",
-      inputIndices: right.inputIndices, rowSize: right.rowSize, classSize: right.classSize, target: right.target,
+      algebra: right.algebra, loss: right.loss / IndexedLosses.Names().rows.expr, lossIndices: [], input: "X",
+      inputIndices: right.inputIndices, sizes: right.sizes, target: right.target, targetRows: right.targetRows,
       positiveTensors: right.positiveTensors)
     let report = wrongMean.verify(explicit: Self.explicit("nll_loss(X, t, weight=w)"))
     #expect(!report.passed)
     let forgetful = IndexedLosses.nllLoss(.init(weight: true, ignoreIndex: false, reduction: .sum))
     let withIgnored = IndexedDerivation(
       algebra: forgetful.algebra, loss: forgetful.loss, lossIndices: [], input: "X",
-      inputIndices: forgetful.inputIndices, rowSize: forgetful.rowSize, classSize: forgetful.classSize,
-      target: DataTensor("t", range: forgetful.classSize, mayBeIgnored: true), positiveTensors: ["w"])
+      inputIndices: forgetful.inputIndices, sizes: forgetful.sizes,
+      target: DataTensor("t", range: .symbolic("C"), mayBeIgnored: true), targetRows: .symbolic("N"),
+      positiveTensors: ["w"])
     #expect(!withIgnored.verify(explicit: Self.explicit("nll_loss(X, t, weight=w, reduction=\"sum\")")).passed)
   }
 }

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+@testable import SymGradCLI
+
+/// `symgrad derive` (issue 11): its flags and JSON keys are a contract.
+@Suite struct DeriveCommandTests {
+  func run(_ args: String...) -> (status: Int32, out: String, err: String) {
+    let o = Output()
+    let s = CommandLineTool.run(args, output: o)
+    return (s, o.standardOutput, o.standardError)
+  }
+
+  @Test func crossEntropyGradientForEverySize() {
+    let r = run("derive", "cross_entropy(X, t)", "--shape", "X=N,C")
+    #expect(r.status == 0, "\(r.err)")
+    #expect(
+      r.out.contains(
+        "dL/dX[n, c] = exp(X[n, c])/(Symbol('N')*Sum(exp(X[n, k]), (k, 1, Symbol('C')))) - KroneckerDelta(c, t[n])/Symbol('N')"
+      ), "\(r.out)")
+    #expect(r.out.contains("checked against the explicit engine at 7 sizes"), "\(r.out)")
+    #expect(r.out.contains("50 entries, 50 equal symbolically, all equal in certified values"), "\(r.out)")
+  }
+
+  @Test func jsonKeysAreTheContract() throws {
+    let r = run(
+      "derive", "cross_entropy(X, t, weight=w, ignore_index=-100, label_smoothing=0.1)", "--shape", "X=N,C",
+      "--shape", "w=C", "--shape", "unused=N", "--json")
+    #expect(r.status == 0, "\(r.err)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+    #expect(json["function"] as? String == "cross_entropy")
+    let loss = try #require(json["loss"] as? [String: Any])
+    #expect(loss["text"] is String && loss["latex"] is String)
+    let gradient = try #require(json["gradient"] as? [String: Any])
+    #expect(gradient["entry"] as? String == "X[n, c]")
+    #expect((gradient["latex"] as? String)?.contains("\\left[t_{n} \\neq \\iota\\right]") == true)
+    let verification = try #require(json["verification"] as? [String: Any])
+    #expect(verification["passed"] as? Bool == true)
+    #expect((verification["sizes"] as? [String])?.count == 7)
+    #expect(verification["comparisons"] as? Double == 50 && verification["symbolic"] as? Double == 50)
+    #expect((verification["failures"] as? [String])?.isEmpty == true)
+  }
+
+  @Test func theLinearLayersWeightGradient() {
+    let r = run("derive", "cross_entropy(linear(A, W, b), t)", "--shape", "A=N,D", "--shape", "W=C,D", "--wrt", "W")
+    #expect(r.status == 0, "\(r.err)")
+    #expect(r.out.contains("dL/dW[c, i] = "), "\(r.out)")
+    #expect(r.out.contains("D=3"), "\(r.out)")
+    let bias = run("derive", "cross_entropy(linear(A, W, b), t)", "--shape", "A=N,D", "--shape", "W=C,D", "--wrt", "b")
+    #expect(bias.status == 0 && bias.out.contains("dL/db[c] = "), "\(bias.out)\(bias.err)")
+  }
+
+  @Test func fixedSizesAreCheckedAtThoseSizes() {
+    let r = run("derive", "mse_loss(X, Y)", "--shape", "X=2,C", "--shape", "Y=2,C")
+    #expect(r.status == 0, "\(r.err)")
+    #expect(r.out.contains("C=1") && !r.out.contains("N="), "\(r.out)")
+  }
+
+  @Test func badInputIsAClearError() {
+    #expect(run("derive", "cross_entropy(X, t)").status == 64)
+    let unknown = run("derive", "cross_entropi(X, t)", "--shape", "X=N,C")
+    #expect(unknown.status == 1 && unknown.err.contains("did you mean cross_entropy"), "\(unknown.err)")
+    let option = run("derive", "cross_entropy(X, t, size_average=True)", "--shape", "X=N,C")
+    #expect(option.status == 1 && option.err.contains("size_average has no index form"), "\(option.err)")
+    let unsupported = run("derive", "huber_loss(X, Y)", "--shape", "X=N,C")
+    #expect(unsupported.status == 1 && unsupported.err.contains("no index form of huber_loss"), "\(unsupported.err)")
+    #expect(run("derive", "cross_entropy(X, t)", "--shape", "X=N,C", "--wrt", "t").status == 64)
+    #expect(run("derive", "cross_entropy(X, t)", "--shape", "X=N,N").status == 64)
+    #expect(run("derive", "cross_entropy(X, t)", "--shape", "X=N,C", "--shape", "X=N,C").status == 64)
+    #expect(run("derive", "cross_entropy(X, t)", "--shape", "X=N,0").status == 64)
+    let reduction = run("derive", "cross_entropy(X, t, reduction=\"average\")", "--shape", "X=N,C")
+    #expect(reduction.status == 1 && reduction.err.contains("reduction must be"), "\(reduction.err)")
+    #expect(run("derive", "--help").out.contains("--shape"))
+  }
+}

@@ -1,0 +1,96 @@
+import SymGrad
+import Testing
+
+@testable import SymGradIndexed
+
+/// The rules of index notation, each an exact identity, and exact symbolic results.
+@Suite struct IndexedAlgebraTests {
+  let a = IndexedAlgebra()
+  let N = IndexSize.symbolic("N"), C = IndexSize.symbolic("C")
+  var n: IndexVariable { IndexVariable("n", N) }
+  var c: IndexVariable { IndexVariable("c", C) }
+  var j: IndexVariable { IndexVariable("j", C) }
+  var k: IndexVariable { IndexVariable("k", C) }
+  func x(_ i: IndexVariable, _ l: IndexVariable) -> Expr { a.element("X", [.variable(i), .variable(l)]) }
+
+  @Test func aDeltaThatBindsTheSummedIndexSelectsTheTerm() {
+    // sum_j delta(j, c) exp(X[n, j]) = exp(X[n, c]) (c in j's range).
+    #expect(a.sum(j, a.delta(.variable(j), .variable(c)) * exp(x(n, j))) == exp(x(n, c)))
+    // A gather that may be ignored leaves its bracket.
+    let t = IndexTerm.gather(DataTensor("t", range: C, mayBeIgnored: true), [.variable(n)])
+    #expect(
+      a.sum(j, a.delta(.variable(j), t) * exp(x(n, j)))
+        == a.notIgnored(t) * exp(a.element("X", [.variable(n), t])))
+    // A delta on a variable of another size is not used (its values need not lie in range).
+    let r = IndexVariable("r", N)
+    let kept = a.sum(j, a.delta(.variable(j), .variable(r)) * exp(x(n, j)))
+    #expect(a.atom(kept).map { if case .sum = $0 { return true } else { return false } } == true)
+  }
+
+  @Test func constantsAndFactorsLeaveTheSum() {
+    #expect(a.sum(c, .symbol("z")) == C.expr * .symbol("z"))
+    let y = Expr.symbol("y")
+    #expect(a.sum(c, y * exp(x(n, c))) == y * a.sum(c, exp(x(n, c))))
+    // Sums of terms are sums of sums.
+    #expect(a.sum(c, exp(x(n, c)) + 1) == a.sum(c, exp(x(n, c))) + C.expr)
+  }
+
+  @Test func sumsThatDifferOnlyInTheirVariableAreOne() {
+    #expect(a.sum(c, exp(x(n, c))) == a.sum(k, exp(x(n, k))))
+    // Hence softmax sums to 1 by the core's algebra.
+    let s = a.sum(k, exp(x(n, k)))
+    #expect(a.sum(c, exp(x(n, c)) / s) == .one)
+  }
+
+  @Test func entriesDifferentiateToDeltas() {
+    let m = IndexVariable("m", N)
+    #expect(
+      a.derivative(x(m, j), of: "X", at: [.variable(n), .variable(c)])
+        == a.delta(.variable(m), .variable(n)) * a.delta(.variable(j), .variable(c)))
+    #expect(a.derivative(a.element("Y", [.variable(m)]), of: "X", at: [.variable(n), .variable(c)]) == .zero)
+    // Squares of deltas are the deltas.
+    let d = a.delta(.variable(m), .variable(n))
+    #expect(a.indicatorPowersReduced(d * d) == d)
+  }
+
+  /// The classic result: mean cross-entropy over class indices has gradient
+  /// (softmax(X[n])_c - delta(c, t[n])) / N, built here independently of the loss.
+  @Test func crossEntropyGradientIsSoftmaxMinusOneHotOverN() {
+    let d = IndexedLosses.crossEntropy(.init())
+    let b = d.algebra
+    let t = IndexTerm.gather(DataTensor("t", range: C, mayBeIgnored: false), [.variable(n)])
+    let entry = { (i: IndexVariable, l: IndexVariable) in b.element("X", [.variable(i), .variable(l)]) }
+    let softmax = exp(entry(n, c)) / b.sum(k, exp(entry(n, k)))
+    let expected = (softmax - b.delta(.variable(c), t)) / N.expr
+    #expect((d.gradient - expected).simplified().isZero, "\(d.gradientText)")
+    #expect(
+      d.gradientText
+        == "exp(X[n, c])/(Symbol('N')*Sum(exp(X[n, k]), (k, 1, Symbol('C')))) - KroneckerDelta(c, t[n])/Symbol('N')")
+    #expect(
+      b.latex(d.gradient)
+        == "\\frac{e^{X_{n c}}}{N \\left(\\sum_{k=1}^{C} e^{X_{n k}}\\right)} - \\frac{\\delta_{c t_{n}}}{N}")
+  }
+
+  /// `reduction="none"` with ignored targets: the gradient of row n is zero for an ignored
+  /// row (the bracket) and nothing else changes.
+  @Test func unreducedGradientWithIgnoredTargetsHasZeroRows() throws {
+    let d = IndexedLosses.crossEntropy(.init(ignoreIndex: true, reduction: .none))
+    let instance = Instance(sizes: ["N": 3, "C": 2], data: ["t": ([3], [1, -100, 0])])
+    let m = d.inputIndices[0]
+    for row in 1...3 {
+      for mRow in 1...3 {
+        for cls in 1...2 {
+          let g = try d.algebra.instantiate(d.gradient, instance, at: [n: row, m: mRow, d.inputIndices[1]: cls])
+          if row == 2 || mRow != row { #expect(g == .zero, "row \(row), entry X[\(mRow - 1)][\(cls - 1)]: \(g)") }
+        }
+      }
+    }
+  }
+
+  @Test func instantiationUnrollsSumsAndDecidesDeltas() throws {
+    let s = a.sum(c, exp(x(n, c)))
+    let e = try a.instantiate(s, Instance(sizes: ["N": 2, "C": 3]), at: [n: 2])
+    #expect(e == exp(.symbol("X[1][0]")) + exp(.symbol("X[1][1]")) + exp(.symbol("X[1][2]")))
+    #expect(throws: InstantiationError.self) { try a.instantiate(s, Instance(sizes: ["N": 2]), at: [n: 1]) }
+  }
+}
