@@ -6,33 +6,33 @@ import Testing
 /// The rules of index notation, each an exact identity, and exact symbolic results.
 @Suite struct IndexedAlgebraTests {
   let a = IndexedAlgebra()
-  let N = IndexSize.symbolic("N"), C = IndexSize.symbolic("C")
-  var n: IndexVariable { IndexVariable("n", N) }
-  var c: IndexVariable { IndexVariable("c", C) }
-  var j: IndexVariable { IndexVariable("j", C) }
-  var k: IndexVariable { IndexVariable("k", C) }
+  let rows = IndexSize.symbolic("N"), classes = IndexSize.symbolic("C")
+  var n: IndexVariable { IndexVariable("n", rows) }
+  var c: IndexVariable { IndexVariable("c", classes) }
+  var j: IndexVariable { IndexVariable("j", classes) }
+  var k: IndexVariable { IndexVariable("k", classes) }
   func x(_ i: IndexVariable, _ l: IndexVariable) -> Expr { a.element("X", [.variable(i), .variable(l)]) }
 
   @Test func aDeltaThatBindsTheSummedIndexSelectsTheTerm() {
     // sum_j delta(j, c) exp(X[n, j]) = exp(X[n, c]) (c in j's range).
     #expect(a.sum(j, a.delta(.variable(j), .variable(c)) * exp(x(n, j))) == exp(x(n, c)))
     // A gather that may be ignored leaves its bracket.
-    let t = IndexTerm.gather(DataTensor("t", range: C, mayBeIgnored: true), [.variable(n)])
+    let t = IndexTerm.gather(DataTensor("t", range: classes, mayBeIgnored: true), [.variable(n)])
     #expect(
       a.sum(j, a.delta(.variable(j), t) * exp(x(n, j)))
         == a.notIgnored(t) * exp(a.element("X", [.variable(n), t])))
     // A delta on a variable of another size is not used (its values need not lie in range).
-    let r = IndexVariable("r", N)
+    let r = IndexVariable("r", rows)
     let kept = a.sum(j, a.delta(.variable(j), .variable(r)) * exp(x(n, j)))
     #expect(a.atom(kept).map { if case .sum = $0 { return true } else { return false } } == true)
   }
 
   @Test func constantsAndFactorsLeaveTheSum() {
-    #expect(a.sum(c, .symbol("z")) == C.expr * .symbol("z"))
+    #expect(a.sum(c, .symbol("z")) == classes.expr * .symbol("z"))
     let y = Expr.symbol("y")
     #expect(a.sum(c, y * exp(x(n, c))) == y * a.sum(c, exp(x(n, c))))
     // Sums of terms are sums of sums.
-    #expect(a.sum(c, exp(x(n, c)) + 1) == a.sum(c, exp(x(n, c))) + C.expr)
+    #expect(a.sum(c, exp(x(n, c)) + 1) == a.sum(c, exp(x(n, c))) + classes.expr)
   }
 
   @Test func sumsThatDifferOnlyInTheirVariableAreOne() {
@@ -43,7 +43,7 @@ import Testing
   }
 
   @Test func entriesDifferentiateToDeltas() {
-    let m = IndexVariable("m", N)
+    let m = IndexVariable("m", rows)
     #expect(
       a.derivative(x(m, j), of: "X", at: [.variable(n), .variable(c)])
         == a.delta(.variable(m), .variable(n)) * a.delta(.variable(j), .variable(c)))
@@ -58,10 +58,10 @@ import Testing
   @Test func crossEntropyGradientIsSoftmaxMinusOneHotOverN() {
     let d = IndexedLosses.crossEntropy(.init())
     let b = d.algebra
-    let t = IndexTerm.gather(DataTensor("t", range: C, mayBeIgnored: false), [.variable(n)])
+    let t = IndexTerm.gather(DataTensor("t", range: classes, mayBeIgnored: false), [.variable(n)])
     let entry = { (i: IndexVariable, l: IndexVariable) in b.element("X", [.variable(i), .variable(l)]) }
     let softmax = exp(entry(n, c)) / b.sum(k, exp(entry(n, k)))
-    let expected = (softmax - b.delta(.variable(c), t)) / N.expr
+    let expected = (softmax - b.delta(.variable(c), t)) / rows.expr
     #expect((d.gradient - expected).simplified().isZero, "\(d.gradientText)")
     #expect(
       d.gradientText
