@@ -39,6 +39,40 @@ struct Polynomial: Hashable {
     return a.terms.count * b.terms.count * (4 + wa * wb)
   }
 
+  /// `a * b` charged to the normalization in progress (`Simplifier.charge`): the estimate
+  /// `productCost` first, then, as it goes, each addition into a coefficient that already
+  /// holds a sum by the square of that coefficient's size in words (the gcd that reduces
+  /// the sum: when many pairs of terms meet in one monomial, a coefficient grows far past
+  /// either factor's, and the estimate undercounted a Hessian's products 2 s long, fuzz
+  /// seed 32 #645152). A coefficient past `Simplifier.coefficientBitBudget` stops the
+  /// product at once (the result would be refused). Throws `Simplifier.TooLarge`; never
+  /// returns a partial product.
+  static func product(_ a: Polynomial, _ b: Polynomial) throws -> Polynomial {
+    try Simplifier.charge(productCost(a, b))
+    var r = Polynomial()
+    var pending = 0
+    for (m1, c1) in a.terms {
+      for (m2, c2) in b.terms {
+        let m = multiply(m1, m2)
+        let p = c1 * c2
+        guard let old = r.terms[m] else {
+          r.terms[m] = p.isZero ? nil : p
+          continue
+        }
+        let s = old + p
+        if s.bitSize > Simplifier.coefficientBitBudget { throw Simplifier.TooLarge() }
+        let w = s.words
+        pending += w * w
+        r.terms[m] = s.isZero ? nil : s
+      }
+      if pending > 0 {
+        try Simplifier.charge(pending)
+        pending = 0
+      }
+    }
+    return r
+  }
+
   /// Adds `b` in place: linear in `b`'s terms when `a`'s storage is not shared.
   static func += (a: inout Polynomial, b: Polynomial) {
     for (m, c) in b.terms {
@@ -162,15 +196,9 @@ struct Polynomial: Hashable {
     var base = self
     var k = n
     while k > 0 {
-      if k & 1 == 1 {
-        try Simplifier.charge(Polynomial.productCost(result, base))
-        result = result * base
-      }
+      if k & 1 == 1 { result = try Polynomial.product(result, base) }
       k >>= 1
-      if k > 0 {
-        try Simplifier.charge(Polynomial.productCost(base, base))
-        base = base * base
-      }
+      if k > 0 { base = try Polynomial.product(base, base) }
     }
     return result
   }

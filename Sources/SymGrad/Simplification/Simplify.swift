@@ -240,8 +240,7 @@ enum Simplifier {
         var num = Polynomial.constant(Rational(1))
         for (d, m) in base.denominator {
           let dm = try d.power(m)
-          try charge(Polynomial.productCost(num, dm))
-          num = num * dm
+          num = try Polynomial.product(num, dm)
         }
         try check(num)
         return Fraction(numerator: num, denominator: [(base.numerator, -n)])
@@ -284,8 +283,7 @@ enum Simplifier {
   }
 
   static func multiply(_ a: Fraction, _ b: Fraction) throws -> Fraction {
-    try charge(Polynomial.productCost(a.numerator, b.numerator))
-    let n = a.numerator * b.numerator
+    let n = try Polynomial.product(a.numerator, b.numerator)
     try check(n)
     return Fraction(numerator: n, denominator: merged(a.denominator, b.denominator, +))
   }
@@ -322,8 +320,7 @@ enum Simplifier {
         let have = multiplicity[f] ?? 0
         if m > have {
           let fm = try f.power(m - have)
-          try charge(Polynomial.productCost(p, fm))
-          p = p * fm
+          p = try Polynomial.product(p, fm)
         }
         try check(p)
       }
