@@ -74,6 +74,10 @@ struct Roles {
     "mse_loss": ["reduction"],
     "binary_cross_entropy_with_logits": ["weight", "pos_weight", "reduction"],
     "kl_div": ["reduction", "log_target"],
+    "sigmoid_focal_loss": ["alpha", "gamma", "reduction"],
+    "binary_cross_entropy": ["weight", "reduction", "clamp"],
+    "softmax": ["dim"],
+    "log_softmax": ["dim"],
   ]
 
   let function: String
@@ -86,6 +90,9 @@ struct Roles {
   var reduction = Reduction.mean
   var batchMean = false
   var logTarget = false
+  var clampLog = true
+  var alpha = Expr.number(Rational(numerator: 1, denominator: 4)!)
+  var gamma = Expr.number(2)
   /// The linear layer whose output is the input (`cross_entropy(linear(A, W, b), t)`).
   var linear: IndexedLosses.LinearNames?
 
@@ -97,18 +104,23 @@ struct Roles {
       )
     }
     let takesWeightPositionally = function == "cross_entropy" || function == "nll_loss"
-    guard call.positional.count >= 2, call.positional.count <= (takesWeightPositionally ? 3 : 2) else {
+    let softmaxLike = function == "softmax" || function == "log_softmax"
+    let counts = softmaxLike ? 1...2 : takesWeightPositionally ? 2...3 : 2...2
+    guard counts.contains(call.positional.count) else {
+      let what =
+        softmaxLike
+        ? "the input (and dim)" : "the input and the target\(takesWeightPositionally ? " (and the weight)" : "")"
       throw CommandFailure(
-        "symgrad: derive: \(function) takes the input and the target\(takesWeightPositionally ? " (and the weight)" : "") positionally, got \(call.positional.count) arguments"
-      )
+        "symgrad: derive: \(function) takes \(what) positionally, got \(call.positional.count) arguments")
     }
+    if function == "sigmoid_focal_loss" { reduction = .none }
     func tensorName(_ text: String, _ role: String) throws -> String {
       guard ExpressionLanguage.isSymbolName(text) else {
         throw CommandFailure("symgrad: derive: the \(role) must be a tensor name, got '\(text)'")
       }
       return text
     }
-    names.target = try tensorName(call.positional[1], "target")
+    if !softmaxLike { names.target = try tensorName(call.positional[1], "target") }
     let inputShape: [IndexSize]
     if call.positional[0].contains("(") {
       // A linear layer's output: linear(A, W) or linear(A, W, b), A (N, D), W (C, D), b (C).
@@ -161,6 +173,7 @@ struct Roles {
           "\(names.target): \(function)'s target is class indices (\(names.rows)) or probabilities (\(names.rows),\(names.classes))"
         )
       }
+    case "softmax", "log_softmax": break
     default:
       guard targetShape == nil || targetShape == inputShape else {
         throw UsageError("\(names.target): \(function)'s target has the input's shape (\(names.rows),\(names.classes))")
@@ -168,6 +181,7 @@ struct Roles {
     }
     var keywords = call.keywords
     if call.positional.count == 3 { keywords.append(("weight", call.positional[2])) }
+    if softmaxLike && call.positional.count == 2 { keywords.append(("dim", call.positional[1])) }
     var seen = Set<String>()
     for (key, value) in keywords {
       guard allowed.contains(key) else {
@@ -196,8 +210,9 @@ struct Roles {
         }
         ignoreIndex = i
       case "label_smoothing":
-        guard let e = try? Expr(parsing: value), e.isSymbolFree else {
-          throw CommandFailure("symgrad: derive: label_smoothing must be a number, got '\(value)'")
+        // A number, or a symbol for a result that holds for every smoothing.
+        guard let e = try? Expr(parsing: value) else {
+          throw CommandFailure("symgrad: derive: label_smoothing must be a number or a symbol, got '\(value)'")
         }
         labelSmoothing = e
       case "reduction":
@@ -210,6 +225,17 @@ struct Roles {
         }  // anything else: the registry's error, from the explicit call
       case "log_target":
         logTarget = value == "True"
+      case "clamp":
+        clampLog = value != "False"
+      case "dim":
+        guard value == "1" || value == "-1" else {
+          throw CommandFailure("symgrad: derive: \(function) along dim 1 of the (N, C) input only, got dim=\(value)")
+        }
+      case "alpha", "gamma":
+        guard let e = try? Expr(parsing: value) else {
+          throw CommandFailure("symgrad: derive: \(key) must be a number or a symbol, got '\(value)'")
+        }
+        if key == "alpha" { alpha = e } else { gamma = e }
       default: break
       }
     }
@@ -243,6 +269,11 @@ struct Roles {
     case "binary_cross_entropy_with_logits":
       return IndexedLosses.binaryCrossEntropyWithLogits(
         weight: weight, posWeight: posWeight, reduction: reduction, names)
+    case "binary_cross_entropy":
+      return IndexedLosses.binaryCrossEntropy(weight: weight, reduction: reduction, clampLog: clampLog, names)
+    case "sigmoid_focal_loss":
+      return IndexedLosses.sigmoidFocalLoss(alpha: alpha, gamma: gamma, reduction: reduction, names)
+    case "softmax", "log_softmax": return IndexedLosses.softmax(log: function == "log_softmax", names)
     default: return IndexedLosses.klDiv(logTarget: logTarget, reduction: reduction, batchMean: batchMean, names)
     }
   }
@@ -267,7 +298,9 @@ struct Roles {
     } else {
       bindings[names.input] = try Expr.Tensor.symbols(names.input, shape: [rows, classes]).value
     }
-    if classIndices {
+    if function == "softmax" || function == "log_softmax" {
+      // No target.
+    } else if classIndices {
       let t = targets ?? (0..<rows).map { $0 % classes }
       bindings[names.target] = .list(t.map { .scalar(.number($0)) })
     } else {

@@ -28,8 +28,10 @@ enum DeriveCommand {
     error (exit 1).
 
     Functions: cross_entropy (class indices or probabilities; weight, ignore_index,
-    label_smoothing, reduction), nll_loss, mse_loss, binary_cross_entropy_with_logits
-    (weight and pos_weight per class), kl_div (log_target, reduction incl. "batchmean").
+    label_smoothing, reduction; the input may be linear(A, W) or linear(A, W, b)),
+    nll_loss, mse_loss, binary_cross_entropy_with_logits (weight and pos_weight per
+    class), kl_div (log_target, reduction incl. "batchmean"), sigmoid_focal_loss (alpha,
+    gamma, reduction), softmax and log_softmax along dim 1 (their Jacobian entry).
     The input is 2-D (N, C); targets are (N) class indices or (N, C).
 
     Examples:
@@ -45,31 +47,14 @@ enum DeriveCommand {
       return CommandLineTool.Status.success
     }
     let text = try o.expressionText()
-    let shapes = try parseShapes(o.all("--shape"))
-    let call = try CallText(text)
-    guard let function = FunctionRegistry.resolve(call.name) else {
-      let near = FunctionRegistry.suggestions(for: call.name)
-      throw CommandFailure(
-        "symgrad: unknown function '\(call.name)'"
-          + (near.isEmpty ? "" : " (did you mean \(near.joined(separator: ", "))?)"))
-    }
-    let roles = try Roles(function.name, call, shapes)
-    let derivation = try roles.derivation(wrt: o.values["--wrt"])
-    // The registry reads the call first (keywords, reductions, types), at small sizes.
-    var small: [String: Int] = [:]
-    for (size, k) in zip(derivation.sizes, [2, 3, 2]) { if case .symbolic(let name) = size { small[name] = k } }
-    _ = try roles.explicit(text, small, targets: nil, output: output)
-    let report = derivation.verify(ignoreIndex: roles.ignoreIndex ?? -100) { instance in
-      try roles.explicit(
-        text, instance.sizes, targets: roles.names.target.isEmpty ? nil : instance.data[roles.names.target]?.values,
-        output: nil)
-    }
+    let (derivation, report) = try Self.derivation(
+      text, shapes: o.all("--shape"), wrt: o.values["--wrt"], output: output)
     let entry = derivation.input + "[" + derivation.inputIndices.map(\.name).joined(separator: ", ") + "]"
     let lossName =
       derivation.lossIndices.isEmpty ? "L" : "L[" + derivation.lossIndices.map(\.name).joined(separator: ", ") + "]"
     if o.flags.contains("--json") {
       let json = JSON.object([
-        ("function", .string(function.name)),
+        ("function", .string(FunctionRegistry.resolve(try CallText(text).name)?.name ?? "")),
         (
           "loss",
           .object([
@@ -116,6 +101,32 @@ enum DeriveCommand {
       return CommandLineTool.Status.failure
     }
     return CommandLineTool.Status.success
+  }
+
+  /// The index-notation derivation of `text` (a loss call on named tensors) with the
+  /// `--shape` values `shapes`, by the entries of `wrt` (nil: the input), and its
+  /// verification by instantiation against the explicit engine. Errors are the command's.
+  static func derivation(_ text: String, shapes shapeTexts: [String], wrt: String?, output: Output? = nil) throws
+    -> (IndexedDerivation, IndexedVerification)
+  {
+    let shapes = try parseShapes(shapeTexts)
+    let call = try CallText(text)
+    guard let function = FunctionRegistry.resolve(call.name) else {
+      let near = FunctionRegistry.suggestions(for: call.name)
+      throw CommandFailure(
+        "symgrad: unknown function '\(call.name)'"
+          + (near.isEmpty ? "" : " (did you mean \(near.joined(separator: ", "))?)"))
+    }
+    let roles = try Roles(function.name, call, shapes)
+    let derivation = try roles.derivation(wrt: wrt)
+    // The registry reads the call first (keywords, reductions, types), at small sizes.
+    var small: [String: Int] = [:]
+    for (size, k) in zip(derivation.sizes, [2, 3, 2]) { if case .symbolic(let name) = size { small[name] = k } }
+    _ = try roles.explicit(text, small, targets: nil, output: output)
+    let report = derivation.verify(ignoreIndex: roles.ignoreIndex ?? -100) { instance in
+      try roles.explicit(text, instance.sizes, targets: instance.data[roles.names.target]?.values, output: nil)
+    }
+    return (derivation, report)
   }
 
   /// `--shape X=N,C` values: each tensor's sizes, symbolic or numeric.

@@ -123,16 +123,21 @@ public final class IndexedAlgebra {
     return membership == .unknown ? nil : (other, membership)
   }
 
-  /// The sum atom, its variable renamed to its level: one more than the levels of the
-  /// sums inside and of the free bound variables of enclosing sums.
+  /// The sum atom, its variable renamed to its level: one more than the highest level of
+  /// the sums inside its body. The name depends on the body's structure only (never on
+  /// how the sum was built), so equal sums are one atom; and every sum's level exceeds
+  /// those of the sums inside it, so a variable of an enclosing sum, free in a body, is
+  /// never captured by a sum inside it (substitution renames what could be,
+  /// `avoidingCapture`).
   private func bound(_ v: IndexVariable, _ body: Expr) -> Expr {
     var level = 0
     for s in body.freeSymbols {
       if let a = atoms[s], case .sum(let w, _) = a { level = Swift.max(level, w.boundLevel ?? 0) }
     }
-    for w in freeVariables(body) where w != v {
-      if let l = w.boundLevel { level = Swift.max(level, l) }
-    }
+    // A guard, never met by the sums built here: a free variable of that name would be
+    // captured; a higher level is safe (only an equality may then go unproved).
+    let free = Set(freeVariables(body).filter { $0 != v }.map(\.name))
+    while free.contains("_\(level + 1)") { level += 1 }
     let w = IndexVariable("_\(level + 1)", v.size)
     return make(.sum(w, w == v ? body : substituting(v, with: .variable(w), in: body)))
   }
@@ -229,7 +234,12 @@ public final class IndexedAlgebra {
           return classes.contains(g)
         }
       }
-      result = Self.product(factors)
+      // delta(c, t[n]) delta(t[n], ignore_index) = 0 for a class c.
+      let ignoredHere = factors.contains { f in
+        guard let a = atom(f), case .delta(let x, let y) = a else { return false }
+        return (y == .ignored && classes.contains(x)) || (x == .ignored && classes.contains(y))
+      }
+      result = ignoredHere ? .zero : Self.product(factors)
     case .apply(let f, let args): result = .apply(f, args.map { reduceIndicatorPowers($0, &memo) })
     }
     memo[e] = result

@@ -21,11 +21,15 @@ public struct IndexedDerivation {
   /// Real tensors whose entries must be positive for the loss to be defined or meaningful
   /// (weights, probabilities under `log`): verification draws them from [1/4, 2).
   public let positiveTensors: Set<String>
+  /// Real tensors whose entries are probabilities (targets under a fractional power):
+  /// verification draws them from [1/16, 15/16).
+  public let probabilityTensors: Set<String>
 
   /// Differentiates `loss` by `input[inputIndices]`.
   public init(
     algebra: IndexedAlgebra, loss: Expr, lossIndices: [IndexVariable], input: String, inputIndices: [IndexVariable],
-    sizes: [IndexSize], target: DataTensor? = nil, targetRows: IndexSize? = nil, positiveTensors: Set<String> = []
+    sizes: [IndexSize], target: DataTensor? = nil, targetRows: IndexSize? = nil, positiveTensors: Set<String> = [],
+    probabilityTensors: Set<String> = []
   ) {
     self.algebra = algebra
     self.loss = loss
@@ -36,6 +40,7 @@ public struct IndexedDerivation {
     self.target = target
     self.targetRows = targetRows
     self.positiveTensors = positiveTensors
+    self.probabilityTensors = probabilityTensors
     self.gradient = algebra.derivative(loss, of: input, at: inputIndices.map { .variable($0) })
   }
 
@@ -43,7 +48,7 @@ public struct IndexedDerivation {
   public func differentiated(by input: String, at indices: [IndexVariable]) -> IndexedDerivation {
     IndexedDerivation(
       algebra: algebra, loss: loss, lossIndices: lossIndices, input: input, inputIndices: indices, sizes: sizes,
-      target: target, targetRows: targetRows, positiveTensors: positiveTensors)
+      target: target, targetRows: targetRows, positiveTensors: positiveTensors, probabilityTensors: probabilityTensors)
   }
 
   /// The loss as sympy text.

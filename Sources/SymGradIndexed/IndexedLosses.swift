@@ -171,10 +171,65 @@ public enum IndexedLosses {
     }
   }
 
+  /// `binary_cross_entropy(X, t, weight)` with weights per class, PyTorch's clamped logs:
+  /// `-w[c] (t max(log X, -100) + (1 - t) max(log(1 - X), -100))` (`clampLog: false`: the
+  /// exact logs), input and target guarded to [0, 1] as in the explicit loss; `mean` over
+  /// the entries.
+  public static func binaryCrossEntropy(
+    weight: Bool, reduction: Reduction, clampLog: Bool = true, _ names: Names = Names()
+  ) -> IndexedDerivation {
+    elementwise(reduction, names, positive: [names.weight], probability: [names.input, names.target]) { a, x, y in
+      let c = IndexTerm.variable(IndexVariable("c", names.classes))
+      let w = weight ? a.element(names.weight, [c]) : Expr.one
+      let xi = Expr.apply(.unitInterval, [x])
+      let yi = Expr.apply(.unitInterval, [y])
+      var positive = log(xi)
+      var negative = log(1 - xi)
+      if clampLog {
+        positive = .apply(.max, [positive, .number(-100)])
+        negative = .apply(.max, [negative, .number(-100)])
+      }
+      return -w * (yi * positive + (1 - yi) * negative)
+    }
+  }
+
+  /// torchvision's `sigmoid_focal_loss(X, t, alpha, gamma)`: with `p = sigmoid(X)`,
+  /// `ce = (1 - t) X + softplus(-X)`, `p_t = p t + (1 - p)(1 - t)`,
+  /// `l = ce (1 - p_t)^gamma`, times `alpha t + (1 - alpha)(1 - t)` unless `alpha < 0`;
+  /// `mean` over the entries.
+  public static func sigmoidFocalLoss(alpha: Expr, gamma: Expr, reduction: Reduction, _ names: Names = Names())
+    -> IndexedDerivation
+  {
+    let useAlpha = alpha.rationalValue.map { $0 >= Rational(0) } ?? true
+    return elementwise(reduction, names, probability: [names.target]) { a, x, y in
+      let p = sigmoid(x)
+      let ce = (1 - y) * x + softplus(-x)
+      let pt = p * y + (1 - p) * (1 - y)
+      let l = ce * .power(1 - pt, gamma)
+      return useAlpha ? (alpha * y + (1 - alpha) * (1 - y)) * l : l
+    }
+  }
+
+  /// `softmax(X, dim=1)` (or `log_softmax`) entry by entry: `s[n, c] = exp(X[n, c]) /
+  /// sum_k exp(X[n, k])`, free in `n` and `c`; its gradient by `X[m, j]` is the Jacobian
+  /// in index form.
+  public static func softmax(log logarithm: Bool, _ names: Names = Names()) -> IndexedDerivation {
+    let a = IndexedAlgebra()
+    let n = IndexVariable("n", names.rows)
+    let c = IndexVariable("c", names.classes)
+    let k = IndexVariable("k", names.classes)
+    let x = { (j: IndexVariable) in a.element(names.input, [.variable(n), .variable(j)]) }
+    let s = a.sum(k, exp(x(k)))
+    return IndexedDerivation(
+      algebra: a, loss: logarithm ? x(c) - log(s) : exp(x(c)) / s, lossIndices: [n, c], input: names.input,
+      inputIndices: [IndexVariable("m", names.rows), IndexVariable("j", names.classes)],
+      sizes: [names.rows, names.classes])
+  }
+
   /// An elementwise loss of `X[n, c]` and `t[n, c]`, reduced over both indices.
   private static func elementwise(
     _ reduction: Reduction, _ names: Names, batchMean: Bool = false, positive: Set<String> = [],
-    _ f: (IndexedAlgebra, Expr, Expr) -> Expr
+    probability: Set<String> = [], _ f: (IndexedAlgebra, Expr, Expr) -> Expr
   ) -> IndexedDerivation {
     let a = IndexedAlgebra()
     let n = IndexVariable("n", names.rows)
@@ -192,7 +247,7 @@ public enum IndexedLosses {
     }
     return IndexedDerivation(
       algebra: a, loss: loss, lossIndices: lossIndices, input: names.input, inputIndices: inputIndices,
-      sizes: [names.rows, names.classes], positiveTensors: positive)
+      sizes: [names.rows, names.classes], positiveTensors: positive, probabilityTensors: probability)
   }
 
   /// A per-row loss `row` (free in `n`) reduced as PyTorch does, differentiated by `wrt`.

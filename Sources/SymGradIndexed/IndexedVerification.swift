@@ -135,10 +135,16 @@ extension IndexedDerivation {
     for trial in 0..<points {
       var point: [String: Double] = [:]
       for s in symbols.sorted() {
-        let positive = positiveTensors.contains(where: { s.hasPrefix($0 + "[") })
-        point[s] = positive ? random.double(0.25, 2) : random.double(-3, 3)
+        if probabilityTensors.contains(where: { s.hasPrefix($0 + "[") }) {
+          point[s] = random.double(1.0 / 16, 15.0 / 16)
+        } else if positiveTensors.contains(where: { s.hasPrefix($0 + "[") }) {
+          point[s] = random.double(0.25, 2)
+        } else {
+          point[s] = random.double(-3, 3)
+        }
       }
-      if trial == points - 1 && point[first] != nil { point[first] = -.infinity }
+      // The last point has -inf in the input's first entry, unless the input is a probability.
+      if trial == points - 1 && point[first] != nil && !probabilityTensors.contains(input) { point[first] = -.infinity }
       let values = try Expr.certifiedValues(of: pairs.flatMap { [$0.1, $0.2] }, at: point)
       for (k, (what, _, _)) in pairs.enumerated() {
         let (a, b) = (values[2 * k], values[2 * k + 1])

@@ -115,11 +115,30 @@ import Testing
         IndexedLosses.klDiv(logTarget: logTarget, reduction: reduction),
         "kl_div(X, t, \(r), log_target=\(logTarget ? "True" : "False"))")
     }
+    for weight in [false, true] {
+      for clamp in [true, false] {
+        Self.expectVerified(
+          IndexedLosses.binaryCrossEntropy(weight: weight, reduction: reduction, clampLog: clamp),
+          "binary_cross_entropy(X, t\(weight ? ", weight=w" : "")\(clamp ? "" : ", clamp=False"), \(r))")
+      }
+    }
+    for (alpha, gamma) in [("0.25", "2"), ("-1", "0.5")] {
+      Self.expectVerified(
+        IndexedLosses.sigmoidFocalLoss(
+          alpha: try! Expr(parsing: alpha), gamma: try! Expr(parsing: gamma), reduction: reduction),
+        "sigmoid_focal_loss(X, t, alpha=\(alpha), gamma=\(gamma), \(r))")
+    }
     if reduction == .mean {
       Self.expectVerified(
         IndexedLosses.klDiv(logTarget: false, reduction: .mean, batchMean: true),
         "kl_div(X, t, reduction=\"batchmean\")")
     }
+  }
+
+  /// softmax and log_softmax entry by entry: their Jacobians in index form.
+  @Test func softmaxJacobians() {
+    Self.expectVerified(IndexedLosses.softmax(log: false), "softmax(X, dim=1)")
+    Self.expectVerified(IndexedLosses.softmax(log: true), "log_softmax(X, dim=1)")
   }
 
   /// The forum's linear layer under cross-entropy, in general: the gradient by the weight

@@ -1,5 +1,6 @@
 import Foundation
 import SymGrad
+import SymGradIndexed
 
 /// Checks a `ProofFile`: expands its definitions, verifies every derivation step, symbolic
 /// equality, numeric value and cross-check, and collects what the renderers show.
@@ -20,6 +21,8 @@ struct ProofChecker {
     /// Each derivation: its steps as written and as evaluated values.
     var derivations: [[(text: String, value: Expr.Value)]] = []
     var results: [Result] = []
+    /// Each `for:` statement: the call, and the loss and gradient entry in LaTeX.
+    var general: [(call: String, loss: String, gradientName: String, gradient: String)] = []
     var passed: Bool { !results.isEmpty && results.allSatisfy(\.passed) }
   }
 
@@ -31,6 +34,7 @@ struct ProofChecker {
     var macros: [(String, String)] = []
     var previous: Expr.Value?
     var previousLine = 0
+    var derivation: IndexedDerivation?
     for located in file.lines {
       let n = located.number
       func expand(_ text: String) -> String {
@@ -102,6 +106,32 @@ struct ProofChecker {
           }
           let shown = "[" + got.map { Shared.plain(.number($0)) }.joined(separator: ", ") + "]"
           return (same != negate, "value \(shown)")
+        }
+      case .general(let call, let shapes, let wrt):
+        record("for: \(call) with \(shapes.joined(separator: "; "))\(wrt.map { " wrt \($0)" } ?? "")") {
+          let (d, report) = try DeriveCommand.derivation(expand(call), shapes: shapes, wrt: wrt)
+          derivation = d
+          let l = d.lossIndices.isEmpty ? "L" : "L_{" + d.lossIndices.map(\.name).joined(separator: " ") + "}"
+          out.general.append(
+            (call, l + " = " + d.algebra.latex(d.loss), d.gradientLatexName, d.algebra.latex(d.gradient)))
+          let summary =
+            "verified by instantiation at \(report.instances.count) sizes (\(report.instances.joined(separator: "; "))): \(report.comparisons) entries, \(report.comparisons - report.numericOnly) equal symbolically"
+          return (
+            report.passed, report.passed ? summary : summary + "; " + report.failures.prefix(2).joined(separator: "; ")
+          )
+        }
+      case .showIndexed(let part, let text):
+        record("show \(part.rawValue): \(text)") {
+          guard let d = derivation else { return (false, "no 'for:' derivation") }
+          let parser = IndexedParser(
+            algebra: d.algebra, variables: d.inputIndices + d.lossIndices, data: d.target.map { [$0] } ?? [])
+          let stated = try parser.parse(text)
+          let derived = part == .gradient ? d.gradient : d.loss
+          let ok = d.algebra.provedEqual(derived, stated)
+          return (
+            ok,
+            ok ? "equals the derived \(part.rawValue) for every size" : "not proved equal to \(d.algebra.text(derived))"
+          )
         }
       case .check(let e, let vars, let pointText):
         record("check: \(e) wrt \(vars.joined(separator: ", ")) at \(pointText)") {

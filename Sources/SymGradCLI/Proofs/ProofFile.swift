@@ -23,6 +23,12 @@
 ///   claims like "multiplying by 0 is not a mask").
 /// - `check: EXPR wrt NAMES at POINT` runs `symgrad check`: the autograd oracle, the
 ///   recorded PyTorch value and finite differences must agree with the symbolic Jacobian.
+/// - `for: CALL with X=N,C; w=C [wrt W]` states a loss for every size (index notation,
+///   `symgrad derive`): its loss and gradient are derived and verified by instantiation at
+///   N, C from 1 to 4 against the explicit engine.
+/// - `show gradient: TEXT` / `show loss: TEXT` (after `for:`): the derived gradient entry
+///   (or loss) equals TEXT, in the index notation `derive` prints (`Sum(...)`,
+///   `KroneckerDelta(...)`, `X[n, c]`), for every size: the difference simplifies to 0.
 /// - `#` starts a comment line.
 struct ProofFile {
   enum Line {
@@ -36,6 +42,13 @@ struct ProofFile {
     case show(lhs: String, rhs: String)
     case value(expression: String, point: String, expected: String, tolerance: Double?, negate: Bool)
     case check(expression: String, variables: [String], point: String)
+    case general(call: String, shapes: [String], wrt: String?)
+    case showIndexed(part: IndexedPart, text: String)
+  }
+
+  /// What an index-notation `show` compares: the gradient entry or the loss.
+  enum IndexedPart: String {
+    case gradient, loss
   }
 
   struct Located {
@@ -94,6 +107,27 @@ struct ProofFile {
             text: line))
       } else if trimmed.hasPrefix("derive:") {
         out.append(Located(line: .derive(rest(after: "derive:")), number: n, text: line))
+      } else if trimmed.hasPrefix("for:") {
+        let body = rest(after: "for:")
+        guard let w = body.range(of: " with ") else { throw fail("expected 'for: CALL with X=N,C; ...'") }
+        var shapesText = String(body[w.upperBound...])
+        var wrt: String?
+        if let r = shapesText.range(of: " wrt ") {
+          wrt = shapesText[r.upperBound...].trimmedWhitespace
+          shapesText = String(shapesText[..<r.lowerBound])
+        }
+        out.append(
+          Located(
+            line: .general(
+              call: body[..<w.lowerBound].trimmedWhitespace,
+              shapes: shapesText.split(separator: ";").map { $0.trimmedWhitespace }, wrt: wrt), number: n, text: line))
+      } else if trimmed.hasPrefix("show gradient:") || trimmed.hasPrefix("show loss:") {
+        let part: IndexedPart = trimmed.hasPrefix("show gradient:") ? .gradient : .loss
+        guard out.contains(where: { if case .general = $0.line { return true } else { return false } }) else {
+          throw fail("'show \(part.rawValue):' needs a 'for:' line before it")
+        }
+        out.append(
+          Located(line: .showIndexed(part: part, text: rest(after: "show \(part.rawValue):")), number: n, text: line))
       } else if trimmed.hasPrefix("show:") {
         let body = rest(after: "show:")
         guard let r = body.range(of: " == ") else { throw fail("expected 'show: A == B'") }
@@ -136,7 +170,7 @@ struct ProofFile {
             number: n, text: line))
       } else {
         throw fail(
-          "unknown line: expected title:, claim:, source:, text:, let, derive:, = step, show:, value:, differ: or check:"
+          "unknown line: expected title:, claim:, source:, text:, let, derive:, = step, show:, value:, differ:, check:, for:, show gradient: or show loss:"
         )
       }
     }

@@ -15,10 +15,10 @@ import Testing
     return (s, o.standardOutput, o.standardError)
   }
 
-  @Test(.needsOracle) func tenClaimsHoldAndOutputsAreFresh() {
+  @Test(.needsOracle) func everyClaimHoldsAndOutputsAreFresh() {
     let (status, out, err) = run(["prove", Self.proofs.path, "--check-fresh"])
     #expect(status == 0, "\(out)\(err)")
-    #expect(out.contains("10 of 10 claims hold"))
+    #expect(out.contains("11 of 11 claims hold"))
     #expect(!out.contains("STALE"))
   }
 
@@ -42,6 +42,20 @@ import Testing
     let (status, out, _) = run(["prove", file.path])
     #expect(status == 1)
     #expect(out.contains("FAIL") && out.contains("line 4"))
+  }
+
+  /// A general claim that forgets the 1/N of the mean fails, and says what was derived.
+  @Test func aWrongGeneralFormulaFails() throws {
+    let file = try temporaryProof(
+      """
+      claim: the mean cross-entropy gradient without its 1/N
+      for: cross_entropy(X, t) with X=N,C
+      show gradient: exp(X[n, c])/Sum(exp(X[n, k]), (k, 1, C)) - KroneckerDelta(c, t[n])
+      """)
+    defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+    let (status, out, _) = run(["prove", file.path])
+    #expect(status == 1)
+    #expect(out.contains("FAIL") && out.contains("line 3") && out.contains("not proved equal"), "\(out)")
   }
 
   @Test func aWrongValueFails() throws {
@@ -72,7 +86,7 @@ import Testing
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     let names = try FileManager.default.contentsOfDirectory(atPath: Self.proofs.path).filter { $0.hasSuffix(".tex") }
-    #expect(names.count == 10)
+    #expect(names.count == 11)
     for n in names {
       let copy = dir.appendingPathComponent(n)
       try FileManager.default.copyItem(at: Self.proofs.appendingPathComponent(n), to: copy)

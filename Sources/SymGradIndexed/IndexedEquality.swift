@@ -1,0 +1,56 @@
+import SymGrad
+
+extension IndexedAlgebra {
+  /// Whether `a = b` is proved for every size: their difference, with each bracket
+  /// `[g != ignore_index]` written `1 - delta(g, ignore_index)` (inside sums too),
+  /// simplified, its products of deltas reduced (`delta(c, g) delta(g, ignore_index) = 0`
+  /// for a class `c`), simplified again, is 0. False means "not proved", not "different".
+  public func provedEqual(_ a: Expr, _ b: Expr) -> Bool {
+    if a == b { return true }
+    var memo: [String: Expr] = [:]
+    let d = normalForm(a - b, &memo).simplified()
+    if d.isZero { return true }
+    return indicatorPowersReduced(d).simplified().isZero
+  }
+
+  /// `e` with each bracket written `1 - delta(g, ignore_index)` and each sum split into
+  /// sums of terms whose factors hold no sum over the summed index (`sum_n A (s - d)` is
+  /// `sum_n A s - sum_n A d`): one form for the different groupings of equal sums, so that
+  /// the core's algebra can cancel them. Exact (finite sums distribute).
+  private func normalForm(_ e: Expr, _ memo: inout [String: Expr]) -> Expr {
+    var replacements: [Expr: Expr] = [:]
+    for s in e.freeSymbols {
+      guard let a = atom(named: s) else { continue }
+      let r: Expr
+      if let done = memo[s] {
+        r = done
+      } else {
+        switch a {
+        case .notIgnored(let g): r = 1 - delta(g, .ignored)
+        case .sum(let v, let body):
+          let inner = normalForm(body, &memo)
+          r = .sum(split(inner, over: v).map { sum(v, $0) })
+        case .element, .delta: r = .symbol(s)
+        }
+        memo[s] = r
+      }
+      if r != .symbol(s) { replacements[.symbol(s)] = r }
+    }
+    return replacements.isEmpty ? e : e.substituting(replacements)
+  }
+
+  /// The terms of `e` with every factor that is a sum depending on `v` multiplied out.
+  private func split(_ e: Expr, over v: IndexVariable) -> [Expr] {
+    if case .sum(let terms) = e.kind { return terms.flatMap { split($0, over: v) } }
+    let factors: [Expr]
+    if case .product(let fs) = e.kind { factors = fs } else { factors = [e] }
+    for (i, f) in factors.enumerated() {
+      guard case .sum(let parts) = f.kind, freeVariables(f).contains(v) else { continue }
+      var rest = factors
+      rest.remove(at: i)
+      let others = Self.product(rest)
+      return parts.flatMap { split($0 * others, over: v) }
+    }
+    return [e]
+  }
+}
