@@ -14,7 +14,9 @@ enum LatexPrinter {
     var memo: [Expr: Printed] = [:]
     return e.fold(memo: &memo) { node, kids in
       if let symbols, case .symbol(let name) = node.kind, let (text, grouped) = symbols(name) {
-        return Printed(text, grouped ? sumP : atomP)
+        // An operator (`\sum_{k} ...`) takes in what follows it: parenthesized as a
+        // factor or a power's base, not as a term of a sum or alone in a fraction.
+        return Printed(text, grouped ? productP : atomP)
       }
       return render(node, kids)
     }.text
@@ -186,8 +188,8 @@ extension Expr {
   /// LaTeX with some symbols written by `symbols` (its LaTeX for a name; nil: the symbol as
   /// usual): how other modules print their own atoms. A symbol whose text is `grouped`
   /// (an operator such as `\sum_{k=1}^{C} e^{x_k}`, which would take in what follows it)
-  /// is parenthesized wherever a sum would be: in products and powers, not alone in a
-  /// fraction's numerator or denominator or as a function's argument.
+  /// is parenthesized as a factor of a product or a power's base; not as a term of a sum,
+  /// alone in a fraction's numerator or denominator, or as a function's argument.
   public func latex(symbols: @escaping (String) -> (text: String, grouped: Bool)?) -> String {
     LatexPrinter.print(self, symbols: symbols)
   }
