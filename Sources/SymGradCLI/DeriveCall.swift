@@ -95,6 +95,8 @@ struct Roles {
   var gamma = Expr.number(2)
   /// The linear layer whose output is the input (`cross_entropy(linear(A, W, b), t)`).
   var linear: IndexedLosses.LinearNames?
+  /// An additive mask on softmax's input (`softmax(X + M, dim=1)`).
+  var mask: String?
 
   init(_ function: String, _ call: CallText, _ shapes: [String: [IndexSize]]) throws {
     self.function = function
@@ -145,7 +147,20 @@ struct Roles {
       inputShape = [a[0], w[0]]
       linear = l
     } else {
-      names.input = try tensorName(call.positional[0], "input")
+      var input = call.positional[0]
+      if softmaxLike, input.contains("+") {
+        // Scores under an additive mask: softmax(X + M, dim=1), M of X's shape.
+        let parts = input.split(separator: "+").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2 else {
+          throw CommandFailure("symgrad: derive: \(function)'s input is X or X + M (a mask), got '\(input)'")
+        }
+        input = parts[0]
+        mask = try tensorName(parts[1], "mask")
+      }
+      names.input = try tensorName(input, "input")
+      if let m = mask, let ms = shapes[m], ms != shapes[names.input] {
+        throw UsageError("\(m): the mask has the input's shape")
+      }
       guard let shape = shapes[names.input], shape.count == 2 else {
         throw UsageError("derive needs the input's shape as two sizes: --shape \(names.input)=N,C")
       }
@@ -273,7 +288,8 @@ struct Roles {
       return IndexedLosses.binaryCrossEntropy(weight: weight, reduction: reduction, clampLog: clampLog, names)
     case "sigmoid_focal_loss":
       return IndexedLosses.sigmoidFocalLoss(alpha: alpha, gamma: gamma, reduction: reduction, names)
-    case "softmax", "log_softmax": return IndexedLosses.softmax(log: function == "log_softmax", names)
+    case "softmax", "log_softmax":
+      return IndexedLosses.softmax(log: function == "log_softmax", names, mask: mask)
     default: return IndexedLosses.klDiv(logTarget: logTarget, reduction: reduction, batchMean: batchMean, names)
     }
   }
@@ -299,7 +315,7 @@ struct Roles {
       bindings[names.input] = try Expr.Tensor.symbols(names.input, shape: [rows, classes]).value
     }
     if function == "softmax" || function == "log_softmax" {
-      // No target.
+      if let m = mask { bindings[m] = try Expr.Tensor.symbols(m, shape: [rows, classes]).value }
     } else if classIndices {
       let t = targets ?? (0..<rows).map { $0 % classes }
       bindings[names.target] = .list(t.map { .scalar(.number($0)) })

@@ -31,7 +31,8 @@ enum DeriveCommand {
     label_smoothing, reduction; the input may be linear(A, W) or linear(A, W, b)),
     nll_loss, mse_loss, binary_cross_entropy_with_logits (weight and pos_weight per
     class), kl_div (log_target, reduction incl. "batchmean"), sigmoid_focal_loss (alpha,
-    gamma, reduction), softmax and log_softmax along dim 1 (their Jacobian entry).
+    gamma, reduction), softmax and log_softmax along dim 1 (their Jacobian entry; the
+    input may be X + M, scores under an additive attention mask).
     The input is 2-D (N, C); targets are (N) class indices or (N, C).
 
     Examples:

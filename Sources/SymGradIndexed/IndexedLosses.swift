@@ -212,13 +212,19 @@ public enum IndexedLosses {
 
   /// `softmax(X, dim=1)` (or `log_softmax`) entry by entry: `s[n, c] = exp(X[n, c]) /
   /// sum_k exp(X[n, k])`, free in `n` and `c`; its gradient by `X[m, j]` is the Jacobian
-  /// in index form.
-  public static func softmax(log logarithm: Bool, _ names: Names = Names()) -> IndexedDerivation {
+  /// in index form. With `mask` (`softmax(X + M, dim=1)`, attention weights under an
+  /// additive mask `M[n, c]`, 0 or `-inf` in use) the logits are `X[n, c] + M[n, c]`.
+  public static func softmax(log logarithm: Bool, _ names: Names = Names(), mask: String? = nil)
+    -> IndexedDerivation
+  {
     let a = IndexedAlgebra()
     let n = IndexVariable("n", names.rows)
     let c = IndexVariable("c", names.classes)
     let k = IndexVariable("k", names.classes)
-    let x = { (j: IndexVariable) in a.element(names.input, [.variable(n), .variable(j)]) }
+    let x = { (j: IndexVariable) in
+      a.element(names.input, [.variable(n), .variable(j)])
+        + (mask.map { a.element($0, [.variable(n), .variable(j)]) } ?? .zero)
+    }
     let s = a.sum(k, exp(x(k)))
     return IndexedDerivation(
       algebra: a, loss: logarithm ? x(c) - log(s) : exp(x(c)) / s, lossIndices: [n, c], input: names.input,

@@ -50,6 +50,17 @@ import Testing
     #expect(bias.status == 0 && bias.out.contains("dL/db[c] = "), "\(bias.out)\(bias.err)")
   }
 
+  /// Attention weights under an additive mask: the gradient by the scores is the masked
+  /// softmax's Jacobian (a -inf mask entry gives its key zero weight and zero gradient).
+  @Test func maskedSoftmaxJacobian() {
+    let r = run("derive", "softmax(S + M, dim=1)", "--shape", "S=L,K", "--shape", "M=L,K")
+    #expect(r.status == 0, "\(r.err)")
+    #expect(r.out.contains("dL[n, c]/dS[m, j] = "), "\(r.out)")
+    #expect(
+      r.out.contains("M[n, c]") && r.out.contains("S[n, c]") && r.out.contains("KroneckerDelta(m, n)"), "\(r.out)")
+    #expect(run("derive", "softmax(S + M + Q, dim=1)", "--shape", "S=L,K").status == 1)
+  }
+
   @Test func fixedSizesAreCheckedAtThoseSizes() {
     let r = run("derive", "mse_loss(X, Y)", "--shape", "X=2,C", "--shape", "Y=2,C")
     #expect(r.status == 0, "\(r.err)")

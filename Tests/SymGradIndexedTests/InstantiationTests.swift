@@ -23,6 +23,7 @@ import Testing
         "A": try Expr.Tensor.symbols("A", shape: [n, d]).value,
         "W": try Expr.Tensor.symbols("W", shape: [c, d]).value,
         "b": try Expr.Tensor.symbols("b", shape: [c]).value,
+        "M": try Expr.Tensor.symbols("M", shape: [n, c]).value,
       ]
       if let (_, targets) = instance.data["t"] {
         bindings["t"] = .list(targets.map { .scalar(.number($0)) })
@@ -139,6 +140,9 @@ import Testing
   @Test func softmaxJacobians() {
     Self.expectVerified(IndexedLosses.softmax(log: false), "softmax(X, dim=1)")
     Self.expectVerified(IndexedLosses.softmax(log: true), "log_softmax(X, dim=1)")
+    // Attention weights under an additive mask M (bound to symbols; -inf entries are the
+    // last point's X[0][0]).
+    Self.expectVerified(IndexedLosses.softmax(log: false, mask: "M"), "softmax(X + M, dim=1)")
   }
 
   /// The forum's linear layer under cross-entropy, in general: the gradient by the weight
