@@ -157,7 +157,8 @@ extension IndexedDerivation {
 
   /// Whether two certified evaluations of one exact value agree: both certified and
   /// within 2 ulps (each is within 1 ulp of the exact value), or both the same
-  /// non-finite value; uncertified values agree only with the same uncertified value.
+  /// non-finite value. An uncertified value agrees only with an uncertified one (the
+  /// same test on their midpoints): a certified number never matches a guess.
   static func agree(_ a: CertifiedValue, _ b: CertifiedValue) -> Bool {
     guard a.certified == b.certified else { return false }
     if a.value.isNaN || b.value.isNaN { return a.value.isNaN && b.value.isNaN }
