@@ -4,13 +4,16 @@ extension IndexedAlgebra {
   /// Whether `a = b` is proved for every size: their difference, with each bracket
   /// `[g != ignore_index]` written `1 - delta(g, ignore_index)` (inside sums too),
   /// simplified, its products of deltas reduced (`delta(c, g) delta(g, ignore_index) = 0`
-  /// for a class `c`), simplified again, is 0. False means "not proved", not "different".
+  /// for a class `c`), simplified again (or in exponentials), is 0. False means "not
+  /// proved", not "different".
   public func provedEqual(_ a: Expr, _ b: Expr) -> Bool {
     if a == b { return true }
     var memo: [String: Expr] = [:]
     let d = normalForm(a - b, &memo).simplified()
     if d.isZero { return true }
-    return indicatorPowersReduced(d).simplified().isZero
+    let reduced = indicatorPowersReduced(d)
+    // Functions written out in exponentials (`sigmoid(-x) = 1 - sigmoid(x)`) as a last try.
+    return reduced.simplified().isZero || reduced.simplifiedInExponentials().isZero
   }
 
   /// `e` with each bracket written `1 - delta(g, ignore_index)` and each sum split into
