@@ -48,14 +48,11 @@ enum DeriveCommand {
       return CommandLineTool.Status.success
     }
     let text = try o.expressionText()
-    let (derivation, report) = try Self.derivation(
+    let (function, derivation, report) = try Self.derivation(
       text, shapes: o.all("--shape"), wrt: o.values["--wrt"], output: output)
-    let entry = derivation.input + "[" + derivation.inputIndices.map(\.name).joined(separator: ", ") + "]"
-    let lossName =
-      derivation.lossIndices.isEmpty ? "L" : "L[" + derivation.lossIndices.map(\.name).joined(separator: ", ") + "]"
     if o.flags.contains("--json") {
       let json = JSON.object([
-        ("function", .string(FunctionRegistry.resolve(try CallText(text).name)?.name ?? "")),
+        ("function", .string(function)),
         (
           "loss",
           .object([
@@ -65,7 +62,7 @@ enum DeriveCommand {
         (
           "gradient",
           .object([
-            ("entry", .string(entry)), ("text", .string(derivation.gradientText)),
+            ("entry", .string(derivation.entryName)), ("text", .string(derivation.gradientText)),
             ("latex", .string(derivation.algebra.latex(derivation.gradient))),
           ])
         ),
@@ -81,19 +78,14 @@ enum DeriveCommand {
       ])
       output.out(json.serialized())
     } else if o.flags.contains("--latex") {
-      let l =
-        derivation.lossIndices.isEmpty ? "L" : "L_{" + derivation.lossIndices.map(\.name).joined(separator: " ") + "}"
-      output.out(l + " = " + derivation.algebra.latex(derivation.loss))
+      output.out(derivation.lossLatexName + " = " + derivation.algebra.latex(derivation.loss))
       output.out(derivation.gradientLatexName + " = " + derivation.algebra.latex(derivation.gradient))
     } else {
-      output.out("\(lossName) = \(derivation.lossText)")
-      output.out("d\(lossName)/d\(entry) = \(derivation.gradientText)")
+      output.out("\(derivation.lossName) = \(derivation.lossText)")
+      output.out("d\(derivation.lossName)/d\(derivation.entryName) = \(derivation.gradientText)")
     }
     if !o.flags.contains("--json") {
-      output.out(
-        "checked against the explicit engine at \(report.instances.count) sizes (\(report.instances.joined(separator: "; "))): "
-          + "\(report.comparisons) entries, \(report.comparisons - report.numericOnly) equal symbolically, "
-          + (report.passed ? "all equal in certified values" : "\(report.failures.count) DISAGREE"))
+      output.out("checked against the explicit engine " + report.summary)
     }
     guard report.passed else {
       output.err(
@@ -106,9 +98,10 @@ enum DeriveCommand {
 
   /// The index-notation derivation of `text` (a loss call on named tensors) with the
   /// `--shape` values `shapes`, by the entries of `wrt` (nil: the input), and its
-  /// verification by instantiation against the explicit engine. Errors are the command's.
+  /// verification by instantiation against the explicit engine, with the registered name
+  /// of the function. Errors are the command's.
   static func derivation(_ text: String, shapes shapeTexts: [String], wrt: String?, output: Output? = nil) throws
-    -> (IndexedDerivation, IndexedVerification)
+    -> (function: String, derivation: IndexedDerivation, verification: IndexedVerification)
   {
     let shapes = try parseShapes(shapeTexts)
     let call = try CallText(text)
@@ -127,7 +120,7 @@ enum DeriveCommand {
     let report = derivation.verify(ignoreIndex: roles.ignoreIndex ?? -100) { instance in
       try roles.explicit(text, instance.sizes, targets: instance.data[roles.names.target]?.values, output: nil)
     }
-    return (derivation, report)
+    return (function.name, derivation, report)
   }
 
   /// `--shape X=N,C` values: each tensor's sizes, symbolic or numeric.

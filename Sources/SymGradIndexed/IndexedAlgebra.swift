@@ -72,7 +72,7 @@ public final class IndexedAlgebra {
 
   /// `sum_{v=1}^{v.size} body`, with the rules of the type's comment applied.
   public func sum(_ v: IndexVariable, _ body: Expr) -> Expr {
-    let body = indicatorPowersReduced(body)
+    let body = indicatorsReduced(body)
     if body.isZero { return .zero }
     let terms: [Expr]
     if case .sum(let ts) = body.kind { terms = ts } else { terms = [body] }
@@ -175,7 +175,7 @@ public final class IndexedAlgebra {
       replacements[.symbol(s)] = substituting(v, with: t, inAtom: a)
     }
     if replacements.isEmpty { return e }
-    return indicatorPowersReduced(e.substituting(replacements))
+    return indicatorsReduced(e.substituting(replacements))
   }
 
   private func substituting(_ v: IndexVariable, with t: IndexTerm, inAtom a: IndexedAtom) -> Expr {
@@ -200,7 +200,7 @@ public final class IndexedAlgebra {
 
   /// `e` with every positive integer power of a delta or bracket replaced by the atom, and
   /// brackets implied by a delta in the same product removed.
-  func indicatorPowersReduced(_ e: Expr) -> Expr {
+  func indicatorsReduced(_ e: Expr) -> Expr {
     guard e.freeSymbols.contains(where: { atoms[$0]?.isIndicator ?? false }) else { return e }
     var memo: [Expr: Expr] = [:]
     return reduceIndicatorPowers(e, &memo)

@@ -55,9 +55,18 @@ public struct IndexedDerivation {
   public var lossText: String { algebra.text(loss) }
   /// The gradient entry as sympy text.
   public var gradientText: String { algebra.text(gradient) }
+  /// The loss's name in text: `L`, or `L[n]` for an unreduced loss.
+  public var lossName: String {
+    lossIndices.isEmpty ? "L" : "L[" + lossIndices.map(\.name).joined(separator: ", ") + "]"
+  }
+  /// The differentiated entry in text: `X[n, c]`.
+  public var entryName: String { input + "[" + inputIndices.map(\.name).joined(separator: ", ") + "]" }
+  /// The loss's name in LaTeX: `L`, or `L_{n}`.
+  public var lossLatexName: String {
+    lossIndices.isEmpty ? "L" : "L_{" + lossIndices.map(\.name).joined(separator: " ") + "}"
+  }
   /// `\frac{\partial L}{\partial X_{n c}}` (with `L_{n}` for an unreduced loss).
   public var gradientLatexName: String {
-    let l = lossIndices.isEmpty ? "L" : "L_{" + lossIndices.map(\.name).joined(separator: " ") + "}"
-    return "\\frac{\\partial \(l)}{\\partial \(input)_{" + inputIndices.map(\.name).joined(separator: " ") + "}}"
+    "\\frac{\\partial \(lossLatexName)}{\\partial \(input)_{" + inputIndices.map(\.name).joined(separator: " ") + "}}"
   }
 }

@@ -21,7 +21,7 @@ extension IndexedAlgebra {
       if d.isZero { continue }
       terms.append(e.derivative(withRespectTo: .symbol(s)) * d)
     }
-    return indicatorPowersReduced(.sum(terms))
+    return indicatorsReduced(.sum(terms))
   }
 
   private func atomDerivative(

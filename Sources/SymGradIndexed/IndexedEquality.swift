@@ -11,7 +11,7 @@ extension IndexedAlgebra {
     var memo: [String: Expr] = [:]
     let d = normalForm(a - b, &memo).simplified()
     if d.isZero { return true }
-    let reduced = indicatorPowersReduced(d)
+    let reduced = indicatorsReduced(d)
     // Functions written out in exponentials (`sigmoid(-x) = 1 - sigmoid(x)`) as a last try.
     return reduced.simplified().isZero || reduced.simplifiedInExponentials().isZero
   }

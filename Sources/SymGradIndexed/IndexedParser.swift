@@ -160,11 +160,7 @@ public struct IndexedParser {
       if accept("[") { return parser.algebra.element(n, try indexList()) }
       guard accept("(") else { return .symbol(n) }
       switch n {
-      case "Symbol":
-        guard let s = peek, s.kind == .string else { throw error("expected Symbol('name')") }
-        position += 1
-        try expect(")")
-        return .symbol(s.text)
+      case "Symbol": return .symbol(try symbolName())
       case "KroneckerDelta", "delta":
         let a = try indexTerm()
         try expect(",")
@@ -225,12 +221,17 @@ public struct IndexedParser {
       let n = try name()
       if n == "Symbol" {
         try expect("(")
-        guard let s = peek, s.kind == .string else { throw error("expected Symbol('name')") }
-        position += 1
-        try expect(")")
-        return .symbolic(s.text)
+        return .symbolic(try symbolName())
       }
       return .symbolic(n)
+    }
+
+    /// The rest of `Symbol('name')` after its `(`: the name.
+    mutating func symbolName() throws -> String {
+      guard let s = peek, s.kind == .string else { throw error("expected Symbol('name')") }
+      position += 1
+      try expect(")")
+      return s.text
     }
 
     mutating func indexList() throws -> [IndexTerm] {

@@ -18,6 +18,14 @@ public struct IndexedVerification: Sendable {
   public var failures: [String] = []
 
   public var passed: Bool { failures.isEmpty }
+
+  /// One line for people: the sizes checked, the entries, how many were proved, and
+  /// whether the values agreed (`derive` and `prove` print it).
+  public var summary: String {
+    "at \(instances.count) sizes (\(instances.joined(separator: "; "))): \(comparisons) entries, "
+      + "\(comparisons - numericOnly) equal symbolically, "
+      + (passed ? "all equal in certified values" : "\(failures.count) DISAGREE")
+  }
 }
 
 extension IndexedDerivation {
@@ -52,7 +60,7 @@ extension IndexedDerivation {
     explicit: (Instance) throws -> Expr.Tensor
   ) -> IndexedVerification {
     var report = IndexedVerification()
-    var random = SplitMix(state: seed)
+    var random = SplitMix64(seed: seed)
     for assignment in assignments ?? verificationAssignments {
       var instance = Instance(sizes: assignment, ignoreIndex: ignoreIndex)
       var label = sizes.compactMap { s -> String? in
@@ -61,9 +69,9 @@ extension IndexedDerivation {
       }.joined(separator: ", ")
       do {
         if let t = target, let rows = targetRows {
-          let (n, c) = (try value(rows, instance), try value(t.range, instance))
-          var values = (0..<n).map { _ in random.int(c) }
-          if t.mayBeIgnored && n > 1 { values[random.int(n)] = ignoreIndex }
+          let (n, c) = (try instance.value(of: rows), try instance.value(of: t.range))
+          var values = (0..<n).map { _ in random.below(c) }
+          if t.mayBeIgnored && n > 1 { values[random.below(n)] = ignoreIndex }
           instance.data[t.name] = ([n], values)
           label += ", \(t.name)=\(values)"
         }
@@ -77,20 +85,11 @@ extension IndexedDerivation {
     return report
   }
 
-  private func value(_ size: IndexSize, _ instance: Instance) throws -> Int {
-    switch size {
-    case .fixed(let n): return n
-    case .symbolic(let name):
-      guard let n = instance.sizes[name] else { throw InstantiationError(description: "no value for the size \(name)") }
-      return n
-    }
-  }
-
   /// Every assignment of 1-based values to `variables`, the last fastest (row-major).
   private func tuples(_ variables: [IndexVariable], _ instance: Instance) throws -> [[IndexVariable: Int]] {
     var out: [[IndexVariable: Int]] = [[:]]
     for v in variables {
-      let size = try value(v.size, instance)
+      let size = try instance.value(of: v.size)
       out = out.flatMap { e in (0..<size).map { k in e.merging([v: k + 1]) { a, _ in a } } }
     }
     return out
@@ -98,7 +97,7 @@ extension IndexedDerivation {
 
   private func compare(
     _ instance: Instance, _ reference: Expr.Tensor, _ label: String, _ points: Int,
-    _ random: inout SplitMix, _ report: inout IndexedVerification
+    _ random: inout SplitMix64, _ report: inout IndexedVerification
   ) throws {
     var pairs: [(String, Expr, Expr)] = []
     let entries = try tuples(lossIndices, instance)
@@ -168,19 +167,9 @@ extension IndexedDerivation {
   }
 }
 
-/// SplitMix64: the random data and points of a verification, the same for a seed.
-struct SplitMix {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-  /// A double in [lo, hi) with 20 random bits (short, exact).
-  mutating func double(_ lo: Double, _ hi: Double) -> Double {
-    lo + (hi - lo) * Double(next() % (1 << 20)) / Double(1 << 20)
+extension SplitMix64 {
+  /// A double in [lo, hi) with 20 random bits (short and exact, so points print plainly).
+  fileprivate mutating func double(_ lo: Double, _ hi: Double) -> Double {
+    lo + (hi - lo) * Double(below(1 << 20)) / Double(1 << 20)
   }
 }

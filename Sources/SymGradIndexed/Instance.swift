@@ -20,6 +20,18 @@ public struct Instance: Sendable {
 }
 
 /// Why an index-notation result could not be instantiated.
+extension Instance {
+  /// The value of `size` here: a number, or the value given for a symbolic size.
+  func value(of size: IndexSize) throws -> Int {
+    switch size {
+    case .fixed(let n): return n
+    case .symbolic(let name):
+      guard let n = sizes[name] else { throw InstantiationError(description: "no value for the size \(name)") }
+      return n
+    }
+  }
+}
+
 public struct InstantiationError: Error, CustomStringConvertible, Equatable {
   public let description: String
 }
@@ -65,7 +77,7 @@ extension IndexedAlgebra {
     case .notIgnored(let x):
       return try resolve(x, instance, env) == .ignored ? .zero : .one
     case .sum(let v, let body):
-      let n = try size(v.size, instance)
+      let n = try instance.value(of: v.size)
       var terms: [Expr] = []
       for k in stride(from: 1, through: n, by: 1) {
         var inner = env
@@ -73,15 +85,6 @@ extension IndexedAlgebra {
         terms.append(try expand(body, instance, inner))
       }
       return .sum(terms)
-    }
-  }
-
-  private func size(_ s: IndexSize, _ instance: Instance) throws -> Int {
-    switch s {
-    case .fixed(let n): return n
-    case .symbolic(let name):
-      guard let n = instance.sizes[name] else { throw InstantiationError(description: "no value for the size \(name)") }
-      return n
     }
   }
 
@@ -113,7 +116,7 @@ extension IndexedAlgebra {
         }
         return .ignored
       }
-      let classes = try size(d.range, instance)
+      let classes = try instance.value(of: d.range)
       guard v >= 0, v < classes else {
         throw InstantiationError(description: "\(d.name) holds \(v), outside 0..<\(classes)")
       }

@@ -50,7 +50,7 @@ import Testing
     #expect(a.derivative(a.element("Y", [.variable(m)]), of: "X", at: [.variable(n), .variable(c)]) == .zero)
     // Squares of deltas are the deltas.
     let d = a.delta(.variable(m), .variable(n))
-    #expect(a.indicatorPowersReduced(d * d) == d)
+    #expect(a.indicatorsReduced(d * d) == d)
   }
 
   /// The classic result: mean cross-entropy over class indices has gradient

@@ -177,12 +177,22 @@ import Testing
       positiveTensors: right.positiveTensors)
     let report = wrongMean.verify(explicit: Self.explicit("nll_loss(X, t, weight=w)"))
     #expect(!report.passed)
-    let forgetful = IndexedLosses.nllLoss(.init(weight: true, ignoreIndex: false, reduction: .sum))
+    // Caught by the comparison (values that differ), not by an error on the way.
+    #expect(report.failures.contains { $0.contains(": index form ") }, "\(report.failures.prefix(2))")
+    // nll_loss with targets that may be ignored, written without the bracket
+    // [t_n != ignore_index]: the ignored rows' entries are used.
+    let a = IndexedAlgebra()
+    let n = IndexVariable("n", .symbolic("N"))
+    let t = DataTensor("t", range: .symbolic("C"), mayBeIgnored: true)
+    let tn = IndexTerm.gather(t, [.variable(n)])
     let withIgnored = IndexedDerivation(
-      algebra: forgetful.algebra, loss: forgetful.loss, lossIndices: [], input: "X",
-      inputIndices: forgetful.inputIndices, sizes: forgetful.sizes,
-      target: DataTensor("t", range: .symbolic("C"), mayBeIgnored: true), targetRows: .symbolic("N"),
+      algebra: a, loss: a.sum(n, -a.element("w", [tn]) * a.element("X", [.variable(n), tn])), lossIndices: [],
+      input: "X", inputIndices: right.inputIndices, sizes: right.sizes, target: t, targetRows: .symbolic("N"),
       positiveTensors: ["w"])
-    #expect(!withIgnored.verify(explicit: Self.explicit("nll_loss(X, t, weight=w, reduction=\"sum\")")).passed)
+    let forgotten = withIgnored.verify(explicit: Self.explicit("nll_loss(X, t, weight=w, reduction=\"sum\")"))
+    #expect(!forgotten.passed)
+    #expect(
+      forgotten.failures.contains { $0.contains("uses an entry at an ignored target") },
+      "\(forgotten.failures.prefix(2))")
   }
 }

@@ -57,6 +57,9 @@ struct CertifiedEvaluator {
   /// what is not certified yet is reported uncertified, with the reason. A count, not a
   /// time: the same input gives the same answer on every machine and under any load.
   @TaskLocal static var workBudget = 1 << 26
+  /// `SYMGRAD_EVALUATION_WORK_REPORT`: a file each evaluation appends its work to (how the
+  /// budget was calibrated), read once per process, not per evaluation.
+  static let workReportPath = ProcessInfo.processInfo.environment["SYMGRAD_EVALUATION_WORK_REPORT"]
 
   /// A value during evaluation: an interval, or an exact infinity.
   enum Number: Sendable {
@@ -80,9 +83,7 @@ struct CertifiedEvaluator {
     var precision = CertifiedEvaluator.initialPrecision
     let meter = WorkMeter(limit: CertifiedEvaluator.workBudget)
     defer {
-      if let path = ProcessInfo.processInfo.environment["SYMGRAD_EVALUATION_WORK_REPORT"],
-        let file = FileHandle(forWritingAtPath: path)
-      {
+      if let path = CertifiedEvaluator.workReportPath, let file = FileHandle(forWritingAtPath: path) {
         // Calibration of `workBudget`: one line per evaluation, appended to the file.
         file.seekToEndOfFile()
         file.write("\(meter.count)\n".data(using: .utf8)!)

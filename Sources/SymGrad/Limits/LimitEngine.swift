@@ -44,6 +44,8 @@ final class LimitEngine {
   /// steps, not a time, so results do not depend on the machine or its load. The 421
   /// sympy limits take at most `SYMGRAD_LIMIT_BUDGET_REPORT`-printed steps (see README).
   static let workBudget = 100_000
+  /// `SYMGRAD_LIMIT_BUDGET_REPORT` set: every limit prints its work (read once per process).
+  static let reportsWork = ProcessInfo.processInfo.environment["SYMGRAD_LIMIT_BUDGET_REPORT"] != nil
 
   func spend(_ steps: Int = 1) throws {
     work += steps
@@ -78,7 +80,7 @@ final class LimitEngine {
     work = 0
     defer {
       workAcrossLimits += work
-      if ProcessInfo.processInfo.environment["SYMGRAD_LIMIT_BUDGET_REPORT"] != nil {
+      if LimitEngine.reportsWork {
         FileHandle.standardError.write("limit work: \(work)\n".data(using: .utf8)!)
       }
     }

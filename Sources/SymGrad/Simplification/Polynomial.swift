@@ -39,15 +39,15 @@ struct Polynomial: Hashable {
     return a.terms.count * b.terms.count * (4 + wa * wb)
   }
 
-  /// `a * b` charged to the normalization in progress (`Simplifier.charge`): the estimate
-  /// `productCost` first, then, as it goes, each monomial by its length and each addition
-  /// into a coefficient that already
-  /// holds a sum by the square of that coefficient's size in words (the gcd that reduces
-  /// the sum: when many pairs of terms meet in one monomial, a coefficient grows far past
-  /// either factor's, and the estimate undercounted a Hessian's products 2 s long, fuzz
-  /// seed 32 #645152). A coefficient past `Simplifier.coefficientBitBudget` stops the
-  /// product at once (the result would be refused). Throws `Simplifier.TooLarge`; never
-  /// returns a partial product.
+  /// `a * b`, the only polynomial product, charged to the normalization in progress
+  /// (`Simplifier.charge`; nothing outside one): the estimate `productCost` first, then,
+  /// as it goes, each monomial by its length and each addition into a coefficient that
+  /// already holds a sum by the square of that coefficient's size in words (the gcd that
+  /// reduces the sum: when many pairs of terms meet in one monomial, a coefficient grows
+  /// far past either factor's, and the estimate undercounted a Hessian's products 2 s
+  /// long, fuzz seed 32 #645152). A coefficient past `Simplifier.coefficientBitBudget`
+  /// stops the product at once (the result would be refused). Throws
+  /// `Simplifier.TooLarge`; never returns a partial product.
   static func product(_ a: Polynomial, _ b: Polynomial) throws -> Polynomial {
     try Simplifier.charge(productCost(a, b))
     var r = Polynomial()
@@ -109,18 +109,6 @@ struct Polynomial: Hashable {
       }
     }
     return out
-  }
-
-  static func * (a: Polynomial, b: Polynomial) -> Polynomial {
-    var r = Polynomial()
-    for (m1, c1) in a.terms {
-      for (m2, c2) in b.terms {
-        let m = multiply(m1, m2)
-        let s = (r.terms[m] ?? Rational(0)) + c1 * c2
-        r.terms[m] = s.isZero ? nil : s
-      }
-    }
-    return r
   }
 
   func scaled(_ c: Rational) -> Polynomial {

@@ -109,13 +109,11 @@ struct ProofChecker {
         }
       case .general(let call, let shapes, let wrt):
         record("for: \(call) with \(shapes.joined(separator: "; "))\(wrt.map { " wrt \($0)" } ?? "")") {
-          let (d, report) = try DeriveCommand.derivation(expand(call), shapes: shapes, wrt: wrt)
+          let (_, d, report) = try DeriveCommand.derivation(expand(call), shapes: shapes, wrt: wrt)
           derivation = d
-          let l = d.lossIndices.isEmpty ? "L" : "L_{" + d.lossIndices.map(\.name).joined(separator: " ") + "}"
           out.general.append(
-            (call, l + " = " + d.algebra.latex(d.loss), d.gradientLatexName, d.algebra.latex(d.gradient)))
-          let summary =
-            "verified by instantiation at \(report.instances.count) sizes (\(report.instances.joined(separator: "; "))): \(report.comparisons) entries, \(report.comparisons - report.numericOnly) equal symbolically"
+            (call, d.lossLatexName + " = " + d.algebra.latex(d.loss), d.gradientLatexName, d.algebra.latex(d.gradient)))
+          let summary = "verified by instantiation " + report.summary
           return (
             report.passed, report.passed ? summary : summary + "; " + report.failures.prefix(2).joined(separator: "; ")
           )
