@@ -14,12 +14,13 @@ enum DeriveCommand {
   static let help = """
     symgrad derive EXPR --shape X=N,C [--shape t=N ...] [--wrt X] [--latex] [--json]
 
-    The loss EXPR (a call on named tensors) and its gradient by the input's entry X[n, c]
-    (or, for cross_entropy(linear(A, W, b), t), by W[c, i], A[n, i] or b[c]: --wrt),
-    in index notation that holds for every size: sums over index ranges, Kronecker deltas
-    (delta(c, t[n]) is 1 when c = t[n]), Iverson brackets [t[n] != ignore_index]. Sizes are
-    symbols (N, C) or numbers. Text is sympy's (Sum, KroneckerDelta, X[n, c] with X an
-    IndexedBase); --latex prints LaTeX.
+    The loss EXPR on named tensors and its gradient by the entries of a tensor (--wrt;
+    default: a linear layer's weight, else the first tensor of EXPR), in index notation
+    that holds for every size: sums over index ranges, Kronecker deltas (delta(c, t[n]) is
+    1 when c = t[n]), Iverson brackets [t[n] != ignore_index]. Sizes are symbols (N, C) or
+    numbers; index variables are named after them (n for N; a size repeated in one shape
+    gets n2). Text is sympy's (Sum, KroneckerDelta, X[n, c] with X an IndexedBase);
+    --latex prints LaTeX.
 
     Every result is checked before it is printed: expanded at sizes N, C from 1 to 4 with
     random targets (ignored ones where ignore_index is given) and compared with the
@@ -27,18 +28,25 @@ enum DeriveCommand {
     points, one with a -inf logit). The sizes checked are printed; a disagreement is an
     error (exit 1).
 
-    Functions: cross_entropy (class indices or probabilities; weight, ignore_index,
-    label_smoothing, reduction; the input may be linear(A, W) or linear(A, W, b)),
-    nll_loss, mse_loss, binary_cross_entropy_with_logits (weight and pos_weight per
-    class), kl_div (log_target, reduction incl. "batchmean"), sigmoid_focal_loss (alpha,
-    gamma, reduction), softmax and log_softmax along dim 1 (their Jacobian entry; the
-    input may be X + M, scores under an additive attention mask).
-    The input is 2-D (N, C); targets are (N) class indices or (N, C).
+    EXPR combines, with PyTorch's semantics:
+      tensors named with --shape (a name without a shape is a scalar symbol; a class-index
+      target, a weight per class and a linear layer's bias may be left out);
+      + - * / ** and elementwise functions (exp, log, tanh, sigmoid, softplus, relu, gelu,
+      ...), broadcast as PyTorch does (shapes aligned on the right; equal sizes, or 1);
+      linear(A, W[, b]); softmax, log_softmax, logsumexp along dim; sum and mean (all
+      entries, or dim with keepdim);
+      the losses cross_entropy (class indices or probabilities; weight, ignore_index,
+      label_smoothing, reduction), nll_loss, mse_loss, binary_cross_entropy (weight, clamp),
+      binary_cross_entropy_with_logits (weight and pos_weight per class), kl_div
+      (log_target, reduction incl. "batchmean"), sigmoid_focal_loss (alpha, gamma,
+      reduction), each on an input of shape (N, C) that may be any such expression.
+    Not yet: matrix products (@), indexing, transposes.
 
     Examples:
       symgrad derive 'cross_entropy(X, t)' --shape X=N,C
       symgrad derive 'cross_entropy(X, t, weight=w, ignore_index=-100, label_smoothing=0.1)' --shape X=N,C --shape w=C --latex
       symgrad derive 'cross_entropy(linear(A, W), t)' --shape A=N,D --shape W=C,D --wrt W
+      symgrad derive 'cross_entropy(s*tanh(X/s), t) + z*mean(logsumexp(X, dim=1)**2)' --shape X=N,C
     """
 
   static func run(_ arguments: [String], output: Output) throws -> Int32 {
@@ -96,7 +104,7 @@ enum DeriveCommand {
     return CommandLineTool.Status.success
   }
 
-  /// The index-notation derivation of `text` (a loss call on named tensors) with the
+  /// The index-notation derivation of `text` (`DeriveExpression`) with the
   /// `--shape` values `shapes`, by the entries of `wrt` (nil: the input), and its
   /// verification by instantiation against the explicit engine, with the registered name
   /// of the function. Errors are the command's.
@@ -104,23 +112,21 @@ enum DeriveCommand {
     -> (function: String, derivation: IndexedDerivation, verification: IndexedVerification)
   {
     let shapes = try parseShapes(shapeTexts)
-    let call = try CallText(text)
-    guard let function = FunctionRegistry.resolve(call.name) else {
-      let near = FunctionRegistry.suggestions(for: call.name)
-      throw CommandFailure(
-        "symgrad: unknown function '\(call.name)'"
-          + (near.isEmpty ? "" : " (did you mean \(near.joined(separator: ", "))?)"))
-    }
-    let roles = try Roles(function.name, call, shapes)
-    let derivation = try roles.derivation(wrt: wrt)
-    // The registry reads the call first (keywords, reductions, types), at small sizes.
+    var expression = DeriveExpression(text, shapes: shapes)
+    let value = try expression.tensor(text)
+    let derivation = try expression.derivation(value, wrt: wrt)
+    // The registry reads the expression first (keywords, reductions, types), at small sizes.
     var small: [String: Int] = [:]
-    for (size, k) in zip(derivation.sizes, [2, 3, 2]) { if case .symbolic(let name) = size { small[name] = k } }
-    _ = try roles.explicit(text, small, targets: nil, output: output)
-    let report = derivation.verify(ignoreIndex: roles.ignoreIndex ?? -100) { instance in
-      try roles.explicit(text, instance.sizes, targets: instance.data[roles.names.target]?.values, output: nil)
+    for (size, k) in zip(derivation.sizes, [2, 3, 2, 2, 2, 2]) {
+      if case .symbolic(let name) = size { small[name] = k }
     }
-    return (function.name, derivation, report)
+    _ = try expression.explicit(text, small, targets: nil, output: output)
+    let report = derivation.verify(ignoreIndex: expression.ignoreIndex ?? -100) { [expression] instance in
+      try expression.explicit(
+        text, instance.sizes, targets: expression.classTarget.flatMap { instance.data[$0.data.name]?.values },
+        output: nil)
+    }
+    return (expression.calls.first ?? "", derivation, report)
   }
 
   /// `--shape X=N,C` values: each tensor's sizes, symbolic or numeric.

@@ -189,13 +189,18 @@ public final class IndexedAlgebra {
     }
   }
 
+  /// A variable of size `size` that no expression has used yet.
+  func fresh(_ size: IndexSize) -> IndexVariable {
+    freshCount += 1
+    return IndexVariable("~\(freshCount)", size)
+  }
+
   /// The bound variable `w` of a sum and its body, renamed to a fresh variable when `w`
   /// is among `variables` (the sum is rebuilt, and renamed to its level, afterwards).
   func avoidingCapture(_ w: IndexVariable, _ body: Expr, of variables: Set<IndexVariable>) -> (IndexVariable, Expr) {
     guard variables.contains(w) else { return (w, body) }
-    freshCount += 1
-    let fresh = IndexVariable("~\(freshCount)", w.size)
-    return (fresh, substituting(w, with: .variable(fresh), in: body))
+    let renamed = fresh(w.size)
+    return (renamed, substituting(w, with: .variable(renamed), in: body))
   }
 
   /// `e` with every positive integer power of a delta or bracket replaced by the atom, and

@@ -44,6 +44,22 @@ public struct IndexedDerivation {
     self.gradient = algebra.derivative(loss, of: input, at: inputIndices.map { .variable($0) })
   }
 
+  /// Names for the differentiated entry's variables `indices`: each keeps its name
+  /// unless a free variable of the loss (`loss`) has it, and then takes the first of
+  /// `m, j, k, l, p, q, r, u` not in use (`d L[n] / d X[m, c]`, `d s[n, c] / d X[m, j]`).
+  public static func entryIndices(_ indices: [IndexVariable], apartFrom loss: [IndexVariable]) -> [IndexVariable] {
+    let lossNames = Set(loss.map(\.name))
+    var taken = lossNames.union(indices.map(\.name))
+    return indices.map { v in
+      guard lossNames.contains(v.name) else { return v }
+      let name =
+        ["m", "j", "k", "l", "p", "q", "r", "u"].first { !taken.contains($0) }
+        ?? (1...).lazy.map { "m\($0)" }.first { !taken.contains($0) }!
+      taken.insert(name)
+      return IndexVariable(name, v.size)
+    }
+  }
+
   /// The same loss differentiated by another tensor entry.
   public func differentiated(by input: String, at indices: [IndexVariable]) -> IndexedDerivation {
     IndexedDerivation(

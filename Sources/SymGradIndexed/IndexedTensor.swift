@@ -1,0 +1,109 @@
+import SymGrad
+
+/// A tensor in index notation: its entry, an expression free in one index variable per
+/// dimension (`X[n, c]` for a tensor of shape `(N, C)`; a scalar has none).
+public struct IndexedTensor {
+  public var entry: Expr
+  /// One variable per dimension, in order; their sizes are the shape.
+  public var indices: [IndexVariable]
+
+  public init(_ entry: Expr, _ indices: [IndexVariable]) {
+    self.entry = entry
+    self.indices = indices
+  }
+
+  public static func scalar(_ e: Expr) -> IndexedTensor { IndexedTensor(e, []) }
+
+  public var shape: [IndexSize] { indices.map(\.size) }
+}
+
+/// The functions of tensors that are not elementwise, in index notation, with PyTorch's
+/// semantics. A reduced dimension kept (`keepdim`) has size 1 and the variable
+/// `IndexedAlgebra.keptIndex` (its only value is 1; entries never mention it).
+extension IndexedAlgebra {
+  /// The variable of a dimension of size 1 kept by a reduction.
+  public static let keptIndex = IndexVariable("_kept", .fixed(1))
+
+  /// `t` with its index variables replaced by `variables`, position by position (same
+  /// sizes, or a size-1 dimension, whose variable is replaced by the index 1). Renaming
+  /// goes through fresh variables, so a permutation of the variables is safe.
+  public func renamed(_ t: IndexedTensor, to variables: [IndexVariable]) -> IndexedTensor {
+    precondition(variables.count == t.indices.count, "renamed: one variable per dimension")
+    var entry = t.entry
+    var temporaries: [(IndexVariable, IndexVariable)] = []
+    for (old, new) in zip(t.indices, variables) where old != new {
+      if old.size == .fixed(1) && new.size != .fixed(1) {
+        entry = substituting(old, with: .value(1), in: entry)
+        continue
+      }
+      let temporary = fresh(old.size)
+      entry = substituting(old, with: .variable(temporary), in: entry)
+      temporaries.append((temporary, new))
+    }
+    for (temporary, new) in temporaries { entry = substituting(temporary, with: .variable(new), in: entry) }
+    return IndexedTensor(entry, variables)
+  }
+
+  /// The entry of `t` at `terms`, one per dimension (variables, gathers, indices), all
+  /// substituted at once.
+  public func entry(of t: IndexedTensor, at terms: [IndexTerm]) -> Expr {
+    precondition(terms.count == t.indices.count, "entry: one index per dimension")
+    let temporaries = t.indices.map { fresh($0.size) }
+    var entry = renamed(t, to: temporaries).entry
+    for (temporary, term) in zip(temporaries, terms) { entry = substituting(temporary, with: term, in: entry) }
+    return entry
+  }
+
+  /// The sum (or, with `mean`, the mean) of `t` over the dimensions `dims` (all when nil),
+  /// as `torch.sum` / `torch.mean`: a kept dimension has size 1.
+  public func summed(_ t: IndexedTensor, dims: [Int]? = nil, keepdim: Bool = false, mean: Bool = false)
+    -> IndexedTensor
+  {
+    let positions = Set(dims ?? Array(t.indices.indices))
+    var entry = t.entry
+    var count = Expr.one
+    for p in positions.sorted() {
+      entry = sum(t.indices[p], entry)
+      count = count * t.indices[p].size.expr
+    }
+    if mean { entry = entry / count }
+    return IndexedTensor(entry, reducedIndices(t, positions, keepdim))
+  }
+
+  /// `torch.logsumexp(t, dim, keepdim)`: `log sum_k exp(t[..., k, ...])`.
+  public func logSumExp(_ t: IndexedTensor, dim: Int, keepdim: Bool = false) -> IndexedTensor {
+    IndexedTensor(log(sum(t.indices[dim], exp(t.entry))), reducedIndices(t, [dim], keepdim))
+  }
+
+  /// `softmax(t, dim)` (or `log_softmax`): `exp(t[.., c, ..]) / sum_k exp(t[.., k, ..])`,
+  /// free in every index of `t`.
+  public func softmax(_ t: IndexedTensor, dim: Int, log logarithm: Bool = false) -> IndexedTensor {
+    let k = fresh(t.indices[dim].size)
+    let inner = substituting(t.indices[dim], with: .variable(k), in: t.entry)
+    let normalizer = sum(k, exp(inner))
+    return IndexedTensor(logarithm ? t.entry - log(normalizer) : exp(t.entry) / normalizer, t.indices)
+  }
+
+  /// `linear(input, weight, bias)`: `y[.., c] = sum_d input[.., d] weight[c, d] + bias[c]`,
+  /// for an input of shape `(..., D)`, a weight `(C, D)` and a bias `(C)`; `classes` is the
+  /// output's last variable. Nil when the shapes do not fit.
+  public func linear(_ input: IndexedTensor, _ weight: IndexedTensor, _ bias: IndexedTensor?, classes: IndexVariable)
+    -> IndexedTensor?
+  {
+    guard let features = input.indices.last, weight.indices.count == 2, weight.shape[1] == features.size,
+      weight.shape[0] == classes.size, bias.map({ $0.shape == [classes.size] }) ?? true
+    else { return nil }
+    let d = fresh(features.size)
+    let x = renamed(input, to: input.indices.dropLast() + [d])
+    let w = renamed(weight, to: [classes, d])
+    var entry = sum(d, x.entry * w.entry)
+    if let b = bias { entry = entry + renamed(b, to: [classes]).entry }
+    return IndexedTensor(entry, Array(input.indices.dropLast()) + [classes])
+  }
+
+  private func reducedIndices(_ t: IndexedTensor, _ positions: Set<Int>, _ keepdim: Bool) -> [IndexVariable] {
+    t.indices.enumerated().compactMap { p, v in
+      positions.contains(p) ? (keepdim ? Self.keptIndex : nil) : v
+    }
+  }
+}
