@@ -125,7 +125,8 @@ struct UsageError: Error {
 }
 
 /// A failure (exit 1) with its full message (e.g. a parse error with a caret).
-struct CommandFailure: Error {
+struct CommandFailure: Error, CustomStringConvertible {
   let message: String
   init(_ message: String) { self.message = message }
+  var description: String { message }
 }

@@ -92,12 +92,15 @@ struct Roles {
   var clampLog = true
   var alpha = Expr.number(Rational(numerator: 1, denominator: 4)!)
   var gamma = Expr.number(2)
+  /// A real target given as an expression of the input's shape (`one_hot(t, C)`).
+  let targetTensor: IndexedTensor?
 
   /// The roles of `call`'s arguments; `input` is its first argument in index notation
   /// (shape `(N, C)`), `inputName` its text when that is a tensor name.
-  init(_ function: String, _ call: CallText, _ shapes: [String: [IndexSize]], input: IndexedTensor, inputName: String?)
-    throws
-  {
+  init(
+    _ function: String, _ call: CallText, _ shapes: [String: [IndexSize]], input: IndexedTensor, inputName: String?,
+    target: IndexedTensor? = nil
+  ) throws {
     self.function = function
     guard let allowed = Self.supported[function] else {
       throw CommandFailure(
@@ -112,7 +115,7 @@ struct Roles {
         "symgrad: derive: \(function) takes \(what) positionally, got \(call.positional.count) arguments")
     }
     if function == "sigmoid_focal_loss" { reduction = .none }
-    names.target = try Self.tensorName(call.positional[1], "target")
+    if target == nil { names.target = try Self.tensorName(call.positional[1], "target") }
     guard input.indices.count == 2 else {
       throw UsageError(
         "derive: \(function)'s input has two dimensions (N, C); '\(call.positional[0])' has shape (\(input.shape.map(\.description).joined(separator: ", ")))"
@@ -124,7 +127,16 @@ struct Roles {
     names.classes = inputShape[1]
     names.rowIndex = input.indices[0].name
     names.classIndex = input.indices[1].name
-    let targetShape = shapes[names.target]
+    let targetShape = target?.shape ?? shapes[names.target]
+    if let target {
+      guard function != "nll_loss", target.shape == inputShape else {
+        throw UsageError(
+          "derive: \(function)'s target '\(call.positional[1])' is a tensor name\(function == "nll_loss" ? "" : " or an expression of the input's shape")"
+        )
+      }
+      names.target = ""
+    }
+    targetTensor = target
     let perClass = [names.classes]
     switch function {
     case "cross_entropy", "nll_loss":
@@ -208,6 +220,8 @@ struct Roles {
 
   /// The loss these roles select, of the input entries `input`, in the algebra `a`.
   func loss(_ a: IndexedAlgebra, input: @escaping IndexedLosses.Input) -> IndexedLosses.Loss {
+    var names = self.names
+    if let t = targetTensor { names.targetEntry = { i, j in a.entry(of: t, at: [i, j]) } }
     let options = IndexedLosses.ClassOptions(
       weight: weight, ignoreIndex: ignoreIndex != nil, labelSmoothing: labelSmoothing, reduction: reduction,
       probabilities: !classIndices)

@@ -8,8 +8,9 @@ import SymGradIndexed
 /// Contract (issue 11): `--shape` repeats, one per tensor name, sizes symbolic (`N`) or
 /// numeric (`4`); a name whose shape the function fixes (class-index targets) may be left
 /// out; shapes of names EXPR does not use are ignored. JSON keys: `function`, `loss`
-/// (`text`, `latex`), `gradient` (`entry`, `text`, `latex`), `verification` (`sizes`,
-/// `comparisons`, `symbolic`, `passed`, `failures`).
+/// (`text`, `latex`), `gradient` (`entry`, `text`, `latex`), `matrix` (`text`, `latex`,
+/// `definitions`, or null), `verification` (`sizes`, `comparisons`, `symbolic`, `passed`,
+/// `failures`).
 enum DeriveCommand {
   static let help = """
     symgrad derive EXPR --shape X=N,C [--shape t=N ...] [--wrt X] [--latex] [--json]
@@ -20,7 +21,9 @@ enum DeriveCommand {
     1 when c = t[n]), Iverson brackets [t[n] != ignore_index]. Sizes are symbols (N, C) or
     numbers; index variables are named after them (n for N; a size repeated in one shape
     gets n2). Text is sympy's (Sum, KroneckerDelta, X[n, c] with X an IndexedBase);
-    --latex prints LaTeX.
+    --latex prints LaTeX. Where the gradient has a matrix form (P - Y)/N, (P - Y)^T A,
+    diag(s) - s s^T, ... it is printed too: recognized from the index form, and only when
+    proved equal to it.
 
     Every result is checked before it is printed: expanded at sizes N, C from 1 to 4 with
     random targets (ignored ones where ignore_index is given) and compared with the
@@ -58,6 +61,7 @@ enum DeriveCommand {
     let text = try o.expressionText()
     let (function, derivation, report) = try Self.derivation(
       text, shapes: o.all("--shape"), wrt: o.values["--wrt"], output: output)
+    let matrix = derivation.algebra.matrixForm(of: derivation)
     if o.flags.contains("--json") {
       let json = JSON.object([
         ("function", .string(function)),
@@ -75,6 +79,15 @@ enum DeriveCommand {
           ])
         ),
         (
+          "matrix",
+          matrix.map { m in
+            .object([
+              ("text", .string(m.text)), ("latex", .string(m.latex)),
+              ("definitions", .array(m.definitions.map { .string($0) })),
+            ])
+          } ?? .null
+        ),
+        (
           "verification",
           .object([
             ("sizes", .array(report.instances.map { .string($0) })),
@@ -88,9 +101,15 @@ enum DeriveCommand {
     } else if o.flags.contains("--latex") {
       output.out(derivation.lossLatexName + " = " + derivation.algebra.latex(derivation.loss))
       output.out(derivation.gradientLatexName + " = " + derivation.algebra.latex(derivation.gradient))
+      if let m = matrix { output.out(([m.latex] + m.latexDefinitions).joined(separator: ", \\quad ")) }
     } else {
       output.out("\(derivation.lossName) = \(derivation.lossText)")
       output.out("d\(derivation.lossName)/d\(derivation.entryName) = \(derivation.gradientText)")
+      if let m = matrix {
+        output.out(
+          "in matrix form: " + m.text
+            + (m.definitions.isEmpty ? "" : "  where " + m.definitions.joined(separator: ", ")))
+      }
     }
     if !o.flags.contains("--json") {
       output.out("checked against the explicit engine " + report.summary)

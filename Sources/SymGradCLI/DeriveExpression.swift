@@ -18,7 +18,7 @@ import SymGradIndexed
 struct DeriveExpression {
   /// The functions translated here (the others of the registry are elementwise or refused).
   static let functions =
-    (Roles.supported.keys.sorted()) + ["linear", "log_softmax", "logsumexp", "mean", "softmax", "sum"]
+    (Roles.supported.keys.sorted()) + ["linear", "log_softmax", "logsumexp", "mean", "one_hot", "softmax", "sum"]
 
   let algebra = IndexedAlgebra()
   let shapes: [String: [IndexSize]]
@@ -140,7 +140,8 @@ struct DeriveExpression {
             record(name, shape)
           }
         } else if shapes.values.contains(where: { $0.contains(.symbolic(name)) }) {
-          throw CommandFailure("symgrad: derive: \(name) is a size; it cannot stand in the expression")
+          // A size in the expression is that number (both sides bind it).
+          _ = indexName(.symbolic(name))
         }
         rest += name
         continue
@@ -250,6 +251,7 @@ struct DeriveExpression {
     guard let first = call.positional.first else {
       throw CommandFailure("symgrad: derive: \(function) needs its input")
     }
+    if function == "one_hot" { return try oneHot(call) }
     let input = try tensor(first)
     func keyword(_ key: String, position: Int?) -> String? {
       if let p = position, p < call.positional.count { return call.positional[p] }
@@ -328,7 +330,12 @@ struct DeriveExpression {
       return y
     default:
       let inputName = shapes[first] != nil ? first : nil
-      let roles = try Roles(function, call, shapes, input: input, inputName: inputName)
+      // A target that is not a tensor name is an expression (`one_hot(t, C)`).
+      var target: IndexedTensor?
+      if call.positional.count > 1, !ExpressionLanguage.isSymbolName(call.positional[1]) {
+        target = try tensor(call.positional[1])
+      }
+      let roles = try Roles(function, call, shapes, input: input, inputName: inputName, target: target)
       let loss = roles.loss(algebra) { [algebra] i, j in algebra.entry(of: input, at: [i, j]) }
       if let data = loss.target {
         if let known = classTarget, known.data != data {
@@ -342,7 +349,7 @@ struct DeriveExpression {
           }
           ignoreIndex = i
         }
-      } else {
+      } else if target == nil {
         record(roles.names.target, input.shape)
       }
       if roles.weight { record(roles.names.weight, [roles.names.classes]) }
@@ -351,6 +358,35 @@ struct DeriveExpression {
       probability.formUnion(loss.probability)
       return loss.value
     }
+  }
+
+  /// `one_hot(t, C)`: `Y[n, c] = delta(c, t[n])` for class indices `t` of shape (N)
+  /// (`--shape t=N`) and `C` classes (a size or a number).
+  private mutating func oneHot(_ call: CallText) throws -> IndexedTensor {
+    guard call.positional.count == 2, call.keywords.isEmpty else {
+      throw CommandFailure("symgrad: derive: one_hot takes the class indices and the number of classes")
+    }
+    let name = try Roles.tensorName(call.positional[0], "one_hot's input")
+    guard let rows = shapes[name], rows.count == 1 else {
+      throw UsageError("derive: one_hot's class indices need their shape: --shape \(name)=N")
+    }
+    let text = call.positional[1]
+    let classes: IndexSize
+    if let k = Int(text), k >= 1 {
+      classes = .fixed(k)
+    } else if ExpressionLanguage.isSymbolName(text) {
+      classes = .symbolic(text)
+    } else {
+      throw CommandFailure(
+        "symgrad: derive: one_hot's number of classes is a size or a positive integer, got '\(text)'")
+    }
+    let data = DataTensor(name, range: classes, mayBeIgnored: false)
+    if let known = classTarget, known.data != data {
+      throw CommandFailure("symgrad: derive: one class-index target per expression (\(known.data.name), \(name))")
+    }
+    classTarget = (data, rows[0])
+    let v = variables(for: [rows[0], classes])
+    return IndexedTensor(algebra.delta(.variable(v[1]), .gather(data, [.variable(v[0])])), v)
   }
 
   // MARK: Derivation and the explicit side
@@ -384,6 +420,7 @@ struct DeriveExpression {
       }
     }
     var bindings: [String: Expr.Value] = [:]
+    for case .symbolic(let size) in self.sizes { bindings[size] = .scalar(.number(value(.symbolic(size)))) }
     for (name, shape) in tensors {
       bindings[name] = try Expr.Tensor.symbols(name, shape: shape.map(value)).value
     }

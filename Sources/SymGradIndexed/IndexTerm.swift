@@ -79,6 +79,13 @@ public indirect enum IndexTerm: Hashable, Sendable, CustomStringConvertible {
     }
   }
 
+  /// The term with every occurrence of the term `g` inside it replaced by `t`.
+  func replacing(_ g: IndexTerm, with t: IndexTerm) -> IndexTerm {
+    if self == g { return t }
+    if case .gather(let d, let i) = self { return .gather(d, i.map { $0.replacing(g, with: t) }) }
+    return self
+  }
+
   /// Whether every value of the term is a class of a range of size `size` (so that a sum
   /// over that range meets it exactly once); `.maybe` for a gather that may hold the
   /// ignored value.

@@ -12,8 +12,55 @@ extension IndexedAlgebra {
     let d = normalForm(a - b, &memo).simplified()
     if d.isZero { return true }
     let reduced = indicatorsReduced(d)
+    if reduced.simplified().isZero { return true }
+    // delta(c, t[n]) h(t[n]) = delta(c, t[n]) h(c): the gather and the class agree where
+    // the delta is 1 (and the product is 0 elsewhere).
+    var gatherMemo: [Expr: Expr] = [:]
+    let bound = indicatorsReduced(gathersReplacedByClasses(reduced, &gatherMemo)).simplified()
     // Functions written out in exponentials (`sigmoid(-x) = 1 - sigmoid(x)`) as a last try.
-    return reduced.simplified().isZero || reduced.simplifiedInExponentials().isZero
+    return bound.isZero || bound.simplifiedInExponentials().isZero
+  }
+
+  /// `e` with every product holding `delta(c, g)` (`c` a class variable, `g` a gather of
+  /// `c`'s range) having `g` replaced by `c` in its other factors.
+  private func gathersReplacedByClasses(_ e: Expr, _ memo: inout [Expr: Expr]) -> Expr {
+    if let done = memo[e] { return done }
+    let result: Expr
+    switch e.kind {
+    case .number, .symbol, .constant: result = e
+    case .sum(let ts): result = .sum(ts.map { gathersReplacedByClasses($0, &memo) })
+    case .power(let b, let p): result = .power(gathersReplacedByClasses(b, &memo), gathersReplacedByClasses(p, &memo))
+    case .apply(let f, let args): result = .apply(f, args.map { gathersReplacedByClasses($0, &memo) })
+    case .product(let fs):
+      var factors = fs.map { gathersReplacedByClasses($0, &memo) }
+      for (i, f) in factors.enumerated() {
+        guard let a = atom(f), case .delta(let x, let y) = a else { continue }
+        for (c, g) in [(x, y), (y, x)] {
+          guard case .variable(let v) = c, case .gather(let data, _) = g, data.range == v.size else { continue }
+          for j in factors.indices where j != i { factors[j] = replacing(g, with: c, in: factors[j]) }
+        }
+      }
+      result = Self.product(factors)
+    }
+    memo[e] = result
+    return result
+  }
+
+  /// `e` with the index term `g` replaced by `t` in every atom.
+  private func replacing(_ g: IndexTerm, with t: IndexTerm, in e: Expr) -> Expr {
+    var replacements: [Expr: Expr] = [:]
+    for s in e.freeSymbols {
+      guard let a = atom(named: s) else { continue }
+      let r: Expr
+      switch a {
+      case .element(let name, let i): r = element(name, i.map { $0 == g ? t : $0.replacing(g, with: t) })
+      case .delta(let x, let y): r = delta(x == g ? t : x.replacing(g, with: t), y == g ? t : y.replacing(g, with: t))
+      case .notIgnored(let x): r = notIgnored(x == g ? t : x.replacing(g, with: t))
+      case .sum(let v, let body): r = sum(v, replacing(g, with: t, in: body))
+      }
+      if r != .symbol(s) { replacements[.symbol(s)] = r }
+    }
+    return replacements.isEmpty ? e : e.substituting(replacements)
   }
 
   /// `e` with each bracket written `1 - delta(g, ignore_index)` and each sum split into

@@ -7,7 +7,7 @@ import SymGrad
 /// builders in `SymGrad/Losses` state the same; instantiation checks that they agree).
 public enum IndexedLosses {
   /// The names of a loss's tensors and sizes (`X`, `t`, `w`, `Y`, `p`; `N`, `C`).
-  public struct Names: Sendable {
+  public struct Names {
     public var input = "X"
     public var target = "t"
     public var weight = "w"
@@ -17,7 +17,14 @@ public enum IndexedLosses {
     /// The names of the row and class index variables (`n`, `c`).
     public var rowIndex = "n"
     public var classIndex = "c"
+    /// A real target given as an expression (`one_hot(t, C)`), its entry at a row and a
+    /// class; nil: the tensor `target`'s entry.
+    public var targetEntry: Input?
     public init() {}
+
+    func y(_ a: IndexedAlgebra, _ i: IndexTerm, _ j: IndexTerm) -> Expr {
+      targetEntry?(i, j) ?? a.element(target, [i, j])
+    }
 
     var n: IndexVariable { IndexVariable(rowIndex, rows) }
     var c: IndexVariable { IndexVariable(classIndex, classes) }
@@ -81,7 +88,7 @@ public enum IndexedLosses {
     let eps = o.labelSmoothing
     let classCount = names.classes.expr
     if o.probabilities {
-      let y = { (j: IndexTerm) in a.element(names.target, [.variable(n), j]) }
+      let y = { (j: IndexTerm) in names.y(a, .variable(n), j) }
       let q = { (j: IndexTerm) in eps.isZero ? y(j) : (1 - eps) * y(j) + eps / classCount }
       let row = -a.sum(c, w(.variable(c)) * q(.variable(c)) * logp(.variable(c)))
       return Loss(
@@ -190,7 +197,7 @@ public enum IndexedLosses {
     positive: Set<String> = [], probability: Set<String> = [], input: Input, _ f: (Expr, Expr) -> Expr
   ) -> Loss {
     let (n, c) = (names.n, names.c)
-    let entry = f(input(.variable(n), .variable(c)), a.element(names.target, [.variable(n), .variable(c)]))
+    let entry = f(input(.variable(n), .variable(c)), names.y(a, .variable(n), .variable(c)))
     var value = IndexedTensor(entry, [n, c])
     if reduction != .none {
       var loss = a.sum(n, a.sum(c, entry))

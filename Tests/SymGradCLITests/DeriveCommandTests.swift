@@ -39,6 +39,14 @@ import Testing
     #expect((verification["sizes"] as? [String])?.count == 7)
     #expect(verification["comparisons"] as? Double == 50 && verification["symbolic"] as? Double == 50)
     #expect((verification["failures"] as? [String])?.isEmpty == true)
+    let matrix = try #require(json["matrix"] as? [String: Any])
+    let text = try #require(matrix["text"] as? String)
+    #expect(text.hasPrefix("dL/dX = ") && text.contains("9 diag(w[t]) (diag([t != ignore_index]) P - Y)"), "\(text)")
+    #expect(matrix["definitions"] as? [String] == ["P = softmax(X, dim=1)", "Y = one_hot(t, C)"])
+    // No matrix form (a function of the entries): the key is null.
+    let none = run("derive", "binary_cross_entropy_with_logits(X, Y)", "--shape", "X=N,C", "--shape", "Y=N,C", "--json")
+    let noneJSON = try #require(try JSONSerialization.jsonObject(with: Data(none.out.utf8)) as? [String: Any])
+    #expect(noneJSON["matrix"] is NSNull)
   }
 
   @Test func theLinearLayersWeightGradient() {
@@ -111,8 +119,11 @@ import Testing
     #expect(matmul.status == 1 && matmul.err.contains("matrix products"), "\(matmul.err)")
     let amax = run("derive", "amax(X, dim=1)", "--shape", "X=N,C")
     #expect(amax.status == 1 && amax.err.contains("no index form of amax"), "\(amax.err)")
+    // A size in the expression is its value: N times the mean is the sum.
     let size = run("derive", "N*cross_entropy(X, t)", "--shape", "X=N,C")
-    #expect(size.status == 1 && size.err.contains("N is a size"), "\(size.err)")
+    #expect(
+      size.status == 0 && size.out.contains("dL/dX[n, c] = -KroneckerDelta(c, t[n]) + exp(X[n, c])"),
+      "\(size.out)\(size.err)")
     #expect(run("derive", "cross_entropy(X, t)", "--shape", "X=N,C", "--shape", "X=N,C").status == 64)
     #expect(run("derive", "cross_entropy(X, t)", "--shape", "X=N,0").status == 64)
     let reduction = run("derive", "cross_entropy(X, t, reduction=\"average\")", "--shape", "X=N,C")

@@ -71,10 +71,29 @@ enum CalculusFunctions {
       let n = try a.size(0)
       return .list((0..<n).map { i in .list((0..<n).map { j in .scalar(i == j ? .one : .zero) }) })
     },
-    LanguageFunction(name: "one_hot", summary: "one_hot(k, n): the vector with 1 at k") { a in
+    LanguageFunction(
+      name: "one_hot",
+      summary:
+        "one_hot(k, n): the vector with 1 at k; for a list of class indices, one such row each (F.one_hot: a dimension of size n appended)"
+    ) { a in
       try a.expect(positional: 2...2)
-      let k = try a.size(0, "k", matrix: false)
       let n = try a.size(1, "n", matrix: false)
+      if case .list = a.positional[0].value {
+        // F.one_hot(tensor, n): every class index in [0, n), at any depth.
+        func rows(_ v: Expr.Value) throws -> Expr.Value {
+          switch v {
+          case .list(let items): return .list(try items.map(rows))
+          case .scalar(let e):
+            guard let r = e.rationalValue, r.isInteger, let k = Int(r.description), k >= 0, k < n else {
+              throw a.error("class indices are integers in [0, \(n)), got \(e)", at: a.positional[0].column)
+            }
+            return .list((0..<n).map { .scalar($0 == k ? .one : .zero) })
+          default: throw a.error("class indices are integers", at: a.positional[0].column)
+          }
+        }
+        return try rows(a.positional[0].value)
+      }
+      let k = try a.size(0, "k", matrix: false)
       guard k < n else { throw a.error("index \(k) is out of range for \(n) classes") }
       return .list((0..<n).map { .scalar($0 == k ? .one : .zero) })
     },

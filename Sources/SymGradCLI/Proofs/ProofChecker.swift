@@ -22,7 +22,7 @@ struct ProofChecker {
     var derivations: [[(text: String, value: Expr.Value)]] = []
     var results: [Result] = []
     /// Each `for:` statement: the call, and the loss and gradient entry in LaTeX.
-    var general: [(call: String, loss: String, gradientName: String, gradient: String)] = []
+    var general: [(call: String, loss: String, gradientName: String, gradient: String, matrix: String?)] = []
     var passed: Bool { !results.isEmpty && results.allSatisfy(\.passed) }
   }
 
@@ -111,11 +111,31 @@ struct ProofChecker {
         record("for: \(call) with \(shapes.joined(separator: "; "))\(wrt.map { " wrt \($0)" } ?? "")") {
           let (_, d, report) = try DeriveCommand.derivation(expand(call), shapes: shapes, wrt: wrt)
           derivation = d
+          let matrix = d.algebra.matrixForm(of: d)
           out.general.append(
-            (call, d.lossLatexName + " = " + d.algebra.latex(d.loss), d.gradientLatexName, d.algebra.latex(d.gradient)))
+            (
+              call, d.lossLatexName + " = " + d.algebra.latex(d.loss), d.gradientLatexName,
+              d.algebra.latex(d.gradient),
+              matrix.map { ([$0.latex] + $0.latexDefinitions).joined(separator: ", \\quad ") }
+            ))
           let summary = "verified by instantiation " + report.summary
           return (
             report.passed, report.passed ? summary : summary + "; " + report.failures.prefix(2).joined(separator: "; ")
+          )
+        }
+      case .showIndexed(.matrix, let text):
+        record("show matrix: \(text)") {
+          guard let d = derivation else { return (false, "no 'for:' derivation") }
+          // The recognized form is printed only when proved equal to the index form.
+          guard let m = d.algebra.matrixForm(of: d) else { return (false, "no matrix form recognized") }
+          let body = m.text.components(separatedBy: " = ").dropFirst().joined(separator: " = ")
+          let squeeze = { (t: String) in t.filter { !$0.isWhitespace } }
+          let ok = squeeze(body) == squeeze(text)
+          let defined = m.definitions.isEmpty ? "" : " where " + m.definitions.joined(separator: ", ")
+          return (
+            ok,
+            (ok ? "the gradient's matrix form, proved equal to the index form: " : "the matrix form is ")
+              + m.text + defined
           )
         }
       case .showIndexed(let part, let text):

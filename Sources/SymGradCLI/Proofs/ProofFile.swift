@@ -29,6 +29,8 @@
 /// - `show gradient: TEXT` / `show loss: TEXT` (after `for:`): the derived gradient entry
 ///   (or loss) equals TEXT, in the index notation `derive` prints (`Sum(...)`,
 ///   `KroneckerDelta(...)`, `X[n, c]`), for every size: the difference simplifies to 0.
+/// - `show matrix: TEXT` (after `for:`): the gradient's matrix form, recognized from the
+///   index form and proved equal to it, is TEXT (`(P - Y)^T A/N`; spaces ignored).
 /// - `#` starts a comment line.
 struct ProofFile {
   enum Line {
@@ -48,7 +50,7 @@ struct ProofFile {
 
   /// What an index-notation `show` compares: the gradient entry or the loss.
   enum IndexedPart: String {
-    case gradient, loss
+    case gradient, loss, matrix
   }
 
   struct Located {
@@ -121,8 +123,9 @@ struct ProofFile {
             line: .general(
               call: body[..<w.lowerBound].trimmedWhitespace,
               shapes: shapesText.split(separator: ";").map { $0.trimmedWhitespace }, wrt: wrt), number: n, text: line))
-      } else if trimmed.hasPrefix("show gradient:") || trimmed.hasPrefix("show loss:") {
-        let part: IndexedPart = trimmed.hasPrefix("show gradient:") ? .gradient : .loss
+      } else if let part = [IndexedPart.gradient, .loss, .matrix].first(where: {
+        trimmed.hasPrefix("show \($0.rawValue):")
+      }) {
         guard out.contains(where: { if case .general = $0.line { return true } else { return false } }) else {
           throw fail("'show \(part.rawValue):' needs a 'for:' line before it")
         }
@@ -170,7 +173,7 @@ struct ProofFile {
             number: n, text: line))
       } else {
         throw fail(
-          "unknown line: expected title:, claim:, source:, text:, let, derive:, = step, show:, value:, differ:, check:, for:, show gradient: or show loss:"
+          "unknown line: expected title:, claim:, source:, text:, let, derive:, = step, show:, value:, differ:, check:, for:, show gradient:, show loss: or show matrix:"
         )
       }
     }

@@ -42,6 +42,7 @@ enum ProofRenderer {
     }
     for g in o.general {
       s += "## For every size: `\(g.call)`\n\n$$\n\(g.loss)\n$$\n\n$$\n\(g.gradientName) = \(g.gradient)\n$$\n\n"
+      if let m = g.matrix { s += "In matrix form:\n\n$$\n\(m)\n$$\n\n" }
     }
     s += "## Checks\n\n| line | check | result | detail |\n|---|---|---|---|\n"
     for r in o.results where !r.statement.hasPrefix("derive:") {
@@ -66,7 +67,9 @@ enum ProofRenderer {
       blocks.append(
         steps.enumerated().map { k, v in (k == 0 ? "" : "= ") + latex(v.value) }.joined(separator: "\\\\\n"))
     }
-    for g in o.general { blocks.append(g.loss + "\\\\\n" + g.gradientName + " = " + g.gradient) }
+    for g in o.general {
+      blocks.append(g.loss + "\\\\\n" + g.gradientName + " = " + g.gradient + (g.matrix.map { "\\\\\n" + $0 } ?? ""))
+    }
     var doc = LatexDocument.standalone(title: o.title, paragraphs: paragraphs, blocks: blocks)
     var checks = "\\subsection*{Checks}\n\\begin{itemize}\n"
     for r in o.results where !r.statement.hasPrefix("derive:") {

@@ -18,7 +18,7 @@ import Testing
   @Test(.needsOracle) func everyClaimHoldsAndOutputsAreFresh() {
     let (status, out, err) = run(["prove", Self.proofs.path, "--check-fresh"])
     #expect(status == 0, "\(out)\(err)")
-    #expect(out.contains("11 of 11 claims hold"))
+    #expect(out.contains("12 of 12 claims hold"))
     #expect(!out.contains("STALE"))
   }
 
@@ -58,6 +58,28 @@ import Testing
     #expect(out.contains("FAIL") && out.contains("line 3") && out.contains("not proved equal"), "\(out)")
   }
 
+  /// A matrix form that is not the recognized one (the 1/N missing, the transpose on the
+  /// wrong side) fails; the recognized one passes.
+  @Test func aWrongMatrixFormFails() throws {
+    let file = try temporaryProof(
+      """
+      claim: matrix forms of the mean cross-entropy gradient and of the linear layer's
+      for: cross_entropy(X, t) with X=N,C
+      show matrix: (P - Y)/N
+      show matrix: P - Y
+      for: cross_entropy(linear(A, W), t, reduction="sum") with A=N,D; W=C,D
+      show matrix: (P - Y)^T A
+      show matrix: A^T (P - Y)
+      """)
+    defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+    let (status, out, _) = run(["prove", file.path])
+    #expect(status == 1)
+    #expect(
+      !out.contains("line 3:") && out.contains("line 4:") && !out.contains("line 6:") && out.contains("line 7:"),
+      "\(out)")
+    #expect(out.contains("the matrix form is dL/dX = (P - Y)/N"), "\(out)")
+  }
+
   @Test func aWrongValueFails() throws {
     let file = try temporaryProof(
       """
@@ -86,7 +108,7 @@ import Testing
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     let names = try FileManager.default.contentsOfDirectory(atPath: Self.proofs.path).filter { $0.hasSuffix(".tex") }
-    #expect(names.count == 11)
+    #expect(names.count == 12)
     for n in names {
       let copy = dir.appendingPathComponent(n)
       try FileManager.default.copyItem(at: Self.proofs.appendingPathComponent(n), to: copy)
