@@ -27,6 +27,20 @@ enum IndexedAtom: Hashable {
     }
   }
 
+  /// The gathers (`t[n]`) in the atom's index terms, outside sums.
+  var gathers: [IndexTerm] {
+    func of(_ t: IndexTerm) -> [IndexTerm] {
+      if case .gather(_, let i) = t { return [t] + i.flatMap(of) }
+      return []
+    }
+    switch self {
+    case .element(_, let i): return i.flatMap(of)
+    case .delta(let x, let y): return of(x) + of(y)
+    case .notIgnored(let x): return of(x)
+    case .sum: return []
+    }
+  }
+
   /// Whether the atom only takes the values 0 and 1 (a power of it is itself).
   var isIndicator: Bool {
     switch self {

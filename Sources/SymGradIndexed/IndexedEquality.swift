@@ -17,8 +17,70 @@ extension IndexedAlgebra {
     // the delta is 1 (and the product is 0 elsewhere).
     var gatherMemo: [Expr: Expr] = [:]
     let bound = indicatorsReduced(gathersReplacedByClasses(reduced, &gatherMemo)).simplified()
-    // Functions written out in exponentials (`sigmoid(-x) = 1 - sigmoid(x)`) as a last try.
-    return bound.isZero || bound.simplifiedInExponentials().isZero
+    // Functions written out in exponentials (`sigmoid(-x) = 1 - sigmoid(x)`).
+    if bound.isZero || bound.simplifiedInExponentials().isZero { return true }
+    return provedByCases(bound)
+  }
+
+  /// The largest number of cases `provedByCases` tries.
+  static let maximumCases = 64
+
+  /// Proof by exhaustion where sizes are small numbers: sums over a fixed size (at most 4)
+  /// written out, then every value of each free index variable of fixed size and of the
+  /// one gather of a fixed class range (`t[n]`, its classes and, when it may be ignored,
+  /// `ignore_index`) substituted in turn; `d` is 0 when it simplifies to 0 in every case.
+  /// Exact: the cases are all the values the indices take.
+  private func provedByCases(_ d: Expr) -> Bool {
+    let e = unrollingFixedSums(d)
+    let variables = freeVariables(e).sorted { $0.name < $1.name }
+    var choices: [(IndexTerm, [IndexTerm])] = []
+    for v in variables {
+      guard case .fixed(let k) = v.size else { continue }
+      guard k <= 4 else { return false }
+      choices.append((.variable(v), (1...k).map { .value($0) }))
+    }
+    let gathers = Set(e.freeSymbols.compactMap { atom(named: $0) }.flatMap(\.gathers))
+    guard gathers.count <= 1 else { return false }
+    if let g = gathers.first, case .gather(let data, _) = g {
+      guard case .fixed(let k) = data.range, k <= 4 else { return false }
+      choices.append((g, (1...k).map { .value($0) } + (data.mayBeIgnored ? [.ignored] : [])))
+    }
+    guard e != d || !choices.isEmpty, choices.reduce(1, { $0 * $1.1.count }) <= Self.maximumCases else {
+      return false
+    }
+    var cases: [Expr] = [e]
+    for (term, values) in choices {
+      cases = cases.flatMap { c in values.map { replacing(term, with: $0, in: c) } }
+    }
+    return cases.allSatisfy { c in
+      let r = indicatorsReduced(c).simplified()
+      return r.isZero || r.simplifiedInExponentials().isZero
+    }
+  }
+
+  /// `e` with every sum over a fixed size of at most 4 written out term by term.
+  private func unrollingFixedSums(_ e: Expr) -> Expr {
+    var replacements: [Expr: Expr] = [:]
+    for s in e.freeSymbols {
+      guard let a = atom(named: s), case .sum(let v, let body) = a, case .fixed(let k) = v.size, k <= 4 else {
+        continue
+      }
+      let inner = unrollingFixedSums(body)
+      replacements[.symbol(s)] = .sum((1...k).map { substituting(v, with: .value($0), in: inner) })
+    }
+    return replacements.isEmpty ? e : e.substituting(replacements)
+  }
+
+  /// `e` without domain guards (`unit_interval(u)` is `u`), inside sums too: the same
+  /// function on the guarded domain.
+  public func removingDomainGuards(_ e: Expr) -> Expr {
+    var replacements: [Expr: Expr] = [:]
+    for s in e.freeSymbols {
+      guard let a = atom(named: s), case .sum(let v, let body) = a else { continue }
+      let r = sum(v, removingDomainGuards(body))
+      if r != .symbol(s) { replacements[.symbol(s)] = r }
+    }
+    return (replacements.isEmpty ? e : e.substituting(replacements)).removingDomainGuards()
   }
 
   /// `e` with every product holding `delta(c, g)` (`c` a class variable, `g` a gather of

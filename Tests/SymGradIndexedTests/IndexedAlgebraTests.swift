@@ -27,6 +27,37 @@ import Testing
     #expect(a.atom(kept).map { if case .sum = $0 { return true } else { return false } } == true)
   }
 
+  /// Equality where a delta binds a gather: delta(c, t[n]) h(X[n, t[n]]) is
+  /// delta(c, t[n]) h(X[n, c]), and not h(X[n, c]) alone.
+  @Test func aDeltaBindsItsGatherInEquality() {
+    let t = IndexTerm.gather(DataTensor("t", range: classes, mayBeIgnored: true), [.variable(n)])
+    let d = a.delta(.variable(c), t)
+    let gathered = tanh(a.element("X", [.variable(n), t]))
+    #expect(a.provedEqual(d * gathered, d * tanh(x(n, c))))
+    #expect(!a.provedEqual(d * gathered, tanh(x(n, c))))
+    #expect(!a.provedEqual(d * gathered, d * tanh(x(n, j))))
+  }
+
+  /// Proof by cases where sizes are small numbers: with two classes 1 - s_1 = s_2, which
+  /// no rule for symbolic sizes gives; a false statement stays unproved.
+  @Test func smallFixedSizesAreProvedByCases() {
+    let two = IndexSize.fixed(2)
+    let c2 = IndexVariable("c", two)
+    let k2 = IndexVariable("k", two)
+    let total = a.sum(k2, exp(a.element("X", [.variable(n), .variable(k2)])))
+    let s = { (i: Int) in exp(a.element("X", [.variable(n), .value(i)])) / total }
+    #expect(a.provedEqual(1 - s(1), s(2)))
+    #expect(!a.provedEqual(1 - s(1), s(1)))
+    // A free class index of size 2 and a target of range 2: the column with the target
+    // holds s_t, the other 1 - s_t (cases c = 1, 2 and t[n] = 1, 2).
+    let t = IndexTerm.gather(DataTensor("t", range: two, mayBeIgnored: false), [.variable(n)])
+    let sc = exp(a.element("X", [.variable(n), .variable(c2)])) / total
+    let st = exp(a.element("X", [.variable(n), t])) / total
+    let dc = a.delta(.variable(c2), t)
+    #expect(a.provedEqual(dc * sc + (1 - dc) * (1 - sc), st))
+    #expect(!a.provedEqual(dc * sc + (1 - dc) * sc, st))
+  }
+
   @Test func constantsAndFactorsLeaveTheSum() {
     #expect(a.sum(c, .symbol("z")) == classes.expr * .symbol("z"))
     let y = Expr.symbol("y")
