@@ -460,6 +460,16 @@ extension Expr {
   }
 }
 
+/// The rational contents of recent non-primitive sums by node id (ids are never reused):
+/// a canonical product asks a sum for its content each time it meets it, and building the
+/// primitive sum again each time dominated series arithmetic in the limit engine. Bounded:
+/// emptied when full.
+struct SumContentCache {
+  static let capacity = 1 << 14
+  static let shared = Mutex(SumContentCache())
+  var entries: [UInt64: (Rational, Expr)] = [:]
+}
+
 extension Expr {
   /// The rational content of a sum: `c` and the primitive sum `p` with `self = c*p`, the
   /// gcd of the coefficients taken out and the first non-numeric term made positive:
@@ -477,6 +487,16 @@ extension Expr {
       node.primitiveState.store(2, ordering: .relaxed)
     default: break
     }
+    if let known = SumContentCache.shared.withLock({ $0.entries[node.id] }) { return known }
+    guard let found = computedSumContent(terms) else { return nil }
+    SumContentCache.shared.withLock { cache in
+      if cache.entries.count >= SumContentCache.capacity { cache.entries.removeAll(keepingCapacity: true) }
+      cache.entries[node.id] = found
+    }
+    return found
+  }
+
+  private func computedSumContent(_ terms: [Expr]) -> (Rational, Expr)? {
     var numerators: [BigInt] = []
     var denominators: [BigInt] = []
     var firstSign = 0
