@@ -87,7 +87,9 @@ struct DeriveExpression {
 
   /// `text` in index notation.
   mutating func tensor(_ text: String) throws -> IndexedTensor {
-    if text.contains("@") { throw CommandFailure("symgrad: derive: matrix products (@) have no index form yet") }
+    if text.contains("@") {
+      throw CommandFailure("symgrad: derive: matrix products (@, matmul) have no index form yet")
+    }
     var rest = ""
     var operands: [String: IndexedTensor] = [:]
     let chars = Array(text)
@@ -120,6 +122,7 @@ struct DeriveExpression {
         }
         continue
       }
+      if ch == "." { throw CommandFailure("symgrad: derive: tensor attributes (.T, .mT) have no index form yet") }
       guard ch.isLetter || ch == "_" else {
         rest.append(ch)
         i += 1
@@ -133,6 +136,9 @@ struct DeriveExpression {
       var j = i
       while j < chars.count, chars[j] == " " { j += 1 }
       guard j < chars.count, chars[j] == "(" else {
+        if name.contains(".") {
+          throw CommandFailure("symgrad: derive: tensor attributes (.T, .mT) have no index form yet, in '\(name)'")
+        }
         if let shape = shapes[name] {
           if operands[name] == nil {
             let v = variables(for: shape)

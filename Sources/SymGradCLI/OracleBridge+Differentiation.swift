@@ -100,9 +100,12 @@ extension OracleBridge {
     /// The differentiable input of a loss: a plain tensor, or a `linear` call.
     func source() throws -> (program: Program, shape: [Int]) {
       if case .call(let inner) = a.first {
-        guard ["linear", "sigmoid", "softmax", "log_softmax", "softmin"].contains(inner.name) else {
+        guard ["linear", "sigmoid", "softmax", "log_softmax", "softmin", "matmul", "transpose"].contains(inner.name)
+        else {
           throw NotApplicable(
-            description: "the oracle composes only linear, sigmoid and softmax into a loss, not \(inner.name)")
+            description:
+              "the oracle composes only linear, matmul, transpose, sigmoid and softmax into a loss, not \(inner.name)"
+          )
         }
         let p = try compile(inner)
         return (p, Expr.Tensor(inner.result)!.shape)
@@ -111,7 +114,37 @@ extension OracleBridge {
       return (Program(inputs: t.elements, function: { $0 }), t.shape)
     }
 
+    /// Argument `i` as a program: a nested call the oracle runs, or a plain tensor.
+    func operand(_ i: Int) throws -> (program: Program, shape: [Int]) {
+      if i < a.count, case .call(let inner) = a[i] {
+        return (try compile(inner), Expr.Tensor(inner.result)!.shape)
+      }
+      let t = try tensor(i)
+      return (Program(inputs: t.elements, function: { $0 }), t.shape)
+    }
+
     switch tree.name {
+    case "matmul":
+      let (p, sp) = try operand(0)
+      let (q, sq) = try operand(1)
+      guard let plan = MatmulPlan(sp, sq) else { throw NotApplicable(description: "matmul: shapes PyTorch refuses") }
+      let (f, g) = (p.function, q.function)
+      let (np, nq) = (p.inputs.count, q.inputs.count)
+      return Program(inputs: p.inputs + q.inputs) { v in
+        SymGradOracle.matmul(f(slice(v, 0, np)), g(slice(v, np, nq)), plan: plan)
+      }
+    case "transpose":
+      let (p, shape) = try operand(0)
+      let r = max(shape.count, 1)
+      let d0 = a.count > 1 ? (a[1].value.rationalValue?.numerator.asInt ?? 0) : int("dim0", shape.count == 2 ? 0 : -99)
+      let d1 = a.count > 2 ? (a[2].value.rationalValue?.numerator.asInt ?? 0) : int("dim1", shape.count == 2 ? 1 : -99)
+      guard (-r..<r).contains(d0), (-r..<r).contains(d1) else {
+        throw NotApplicable(description: "transpose: dimensions out of range")
+      }
+      let f = p.function
+      if shape.count < 2 { return p }
+      let (x, y) = ((d0 + r) % r, (d1 + r) % r)
+      return Program(inputs: p.inputs) { v in SymGradOracle.transpose(f(v), shape: shape, dim0: x, dim1: y) }
     case "linear":
       let x = try tensor(0)
       let w = try tensor(1)

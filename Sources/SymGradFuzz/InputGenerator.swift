@@ -84,7 +84,7 @@ package struct InputGenerator: Sendable {
       "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss",
       "linear", "scaled_dot_product_attention", "attention_weights", "causal_mask",
       "generate_square_subsequent_mask", "grad", "jacobian", "hessian", "diag", "outer",
-      "eye", "one_hot", "transpose", "simplify", "symbols",
+      "eye", "one_hot", "transpose", "matmul", "simplify", "symbols",
     ])
 
   static let unaryFunctions = [
@@ -516,7 +516,16 @@ package struct InputGenerator: Sendable {
       case 16:
         return Call(name: "outer", positional: [tensor([n]), tensor([c])], keywords: [])
       case 17:
-        return Call(name: "transpose", positional: [tensor([n, c])], keywords: [])
+        switch rng.int(in: 0...2) {
+        case 0: return Call(name: "transpose", positional: [tensor([n, c])], keywords: [])
+        case 1:
+          let d = [String(rng.int(in: -2...1)), String(rng.int(in: -2...1))]
+          return Call(name: "transpose", positional: [tensor([n, c, 2])] + d, keywords: [])
+        default:
+          let k = rng.chance(0.8) ? c : c + 1  // sometimes shapes PyTorch refuses
+          return Call(
+            name: "matmul", positional: [tensor([n, c]), tensor(rng.chance(0.5) ? [k] : [k, n])], keywords: [])
+        }
       case 18:
         return Call(name: "grad", positional: [scalar(depth: 3), symbolList()], keywords: [])
       case 19:
@@ -589,7 +598,7 @@ package struct InputGenerator: Sendable {
         call.name = rng.pick([
           "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss",
           "linear", "softmax", "scaled_dot_product_attention", "attention_weights", "one_hot", "eye", "grad", "hessian",
-          "transpose", "outer", "causal_mask", "max", "min", "sum", "mean",
+          "transpose", "matmul", "outer", "causal_mask", "max", "min", "sum", "mean",
         ])
       default:
         if !call.positional.isEmpty { call.positional[rng.below(call.positional.count)] = scalar(depth: 1) }

@@ -117,6 +117,8 @@ import Testing
     #expect(square.status == 0 && square.out.contains("dL/dX[n, n2] = "), "\(square.out)\(square.err)")
     let matmul = run("derive", "mse_loss(X @ W, Y)", "--shape", "X=N,C", "--shape", "W=C,C")
     #expect(matmul.status == 1 && matmul.err.contains("matrix products"), "\(matmul.err)")
+    let attribute = run("derive", "mse_loss(X.T, Y)", "--shape", "X=C,N", "--shape", "Y=N,C")
+    #expect(attribute.status == 1 && attribute.err.contains("tensor attributes"), "\(attribute.err)")
     let amax = run("derive", "amax(X, dim=1)", "--shape", "X=N,C")
     #expect(amax.status == 1 && amax.err.contains("no index form of amax"), "\(amax.err)")
     // A size in the expression is its value: N times the mean is the sum.

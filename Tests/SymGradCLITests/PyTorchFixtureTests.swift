@@ -299,6 +299,14 @@ import Testing
       "the z-loss is a sum of a loss call and a mean of logsumexp: the bridge runs one call"
     ),
     (
+      "linalg/syntax/attention_by_key", "the oracle needs inputs that are symbols or numbers",
+      "softmax of q @ x.T / 2: the operator form is evaluated before the call; the same scores are recorded with matmul and transpose calls"
+    ),
+    (
+      "linalg/syntax/", "not a call",
+      "the operator forms @, .T and .mT: the same products are recorded as matmul and transpose calls, which the oracle runs"
+    ),
+    (
       "kernels/soft_cap/", "the oracle needs inputs that are symbols or numbers",
       "soft-capped logits c*tanh(x/c) inside the loss: the bridge reads symbols, linear, sigmoid or softmax there"
     ),

@@ -97,11 +97,33 @@ enum CalculusFunctions {
       guard k < n else { throw a.error("index \(k) is out of range for \(n) classes") }
       return .list((0..<n).map { .scalar($0 == k ? .one : .zero) })
     },
-    LanguageFunction(name: "transpose", summary: "transpose(M): the transposed matrix") { a in
-      try a.expect(positional: 1...1)
-      guard let t = Expr.Tensor(a.positional[0].value), t.rank == 2 else { throw a.error("transpose needs a matrix") }
-      let (r, c) = (t.shape[0], t.shape[1])
-      return .list((0..<c).map { j in .list((0..<r).map { i in .scalar(t.elements[i * c + j]) }) })
+    LanguageFunction(
+      name: "transpose",
+      summary:
+        "transpose(input, dim0, dim1): torch.transpose, the two dimensions swapped; transpose(M) of a matrix swaps its two"
+    ) { a in
+      try a.expect(positional: 1...3, keywords: ["dim0", "dim1"], names: ["input", "dim0", "dim1"])
+      guard let t = Expr.Tensor(a.positional[0].value) else { throw a.error("transpose needs a tensor") }
+      let d0 = try a.int(1, "dim0")
+      let d1 = try a.int(2, "dim1")
+      guard let d0, let d1 else {
+        guard d0 == nil && d1 == nil, t.rank == 2 else {
+          throw a.error("transpose(input, dim0, dim1) needs both dimensions (transpose(M) only for a matrix)")
+        }
+        return t.transposedT.value
+      }
+      do { return try t.transposed(d0, d1).value } catch { throw a.error("\(error)") }
+    },
+    LanguageFunction(
+      name: "matmul",
+      summary:
+        "matmul(input, other): torch.matmul (also written input @ other): dot, matrix-vector, matrix or batched products, batch dimensions broadcast"
+    ) { a in
+      try a.expect(positional: 2...2)
+      guard let x = Expr.Tensor(a.positional[0].value), let y = Expr.Tensor(a.positional[1].value) else {
+        throw a.error("matmul needs two tensors")
+      }
+      do { return try Expr.Tensor.matmul(x, y).value } catch { throw a.error("\(error)") }
     },
     LanguageFunction(name: "simplify", summary: "simplify(x): simplified() entry by entry") { a in
       try a.expect(positional: 1...1)

@@ -29,6 +29,13 @@ struct Interpreter {
     self.bindings = bindings
   }
 
+  /// `body`'s value, a shape error of a tensor operation reported at `column`.
+  static func shapeChecked(_ column: Int, _ prefix: String, _ body: () throws -> Expr.Value) throws -> Expr.Value {
+    do { return try body() } catch let e as Expr.Tensor.ShapeError {
+      throw ParseError(column: column, message: prefix + e.description)
+    }
+  }
+
   func value(of syntax: Syntax) throws -> Expr.Value {
     switch syntax {
     case .number(let text, let column):
@@ -55,7 +62,7 @@ struct Interpreter {
           throw ParseError(
             column: column,
             message:
-              "'\(name)': attributes are not supported (a dotted name may only call a function, as in F.softmax(x, dim=-1))"
+              "'\(name)': attributes other than .T and .mT are not supported (a dotted name may only call a function, as in F.softmax(x, dim=-1))"
           )
         }
         return .scalar(.symbol(name))
@@ -135,6 +142,19 @@ struct Interpreter {
         throw ParseError(column: index.column, message: "index \(k) is out of range for length \(items.count)")
       }
       return items[j]
+    case .matmul(let left, let right, let column):
+      let (a, b) = (try value(of: left), try value(of: right))
+      guard let x = Expr.Tensor(a), let y = Expr.Tensor(b), a.shape != nil, b.shape != nil,
+        a.kindName != "a string", b.kindName != "a string"
+      else {
+        throw ParseError(column: column, message: "@ needs two tensors")
+      }
+      return try Self.shapeChecked(column, "@: ") { try Expr.Tensor.matmul(x, y).value }
+    case .attribute(let base, let name, let column):
+      let b = try value(of: base)
+      guard let t = Expr.Tensor(b) else { throw ParseError(column: column, message: ".\(name) needs a tensor") }
+      if name == "T" { return t.transposedT.value }
+      return try Self.shapeChecked(column, "") { try t.transposedM().value }
     case .call(let name, let arguments, let keywords, let column):
       guard let f = functions[name] ?? FunctionRegistry.resolve(name) else {
         let close = Suggestions.clause(FunctionRegistry.suggestions(for: name))

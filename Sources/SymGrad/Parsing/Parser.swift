@@ -88,15 +88,27 @@ struct Parser {
     return terms.count == 1 ? terms[0] : .sum(terms, negated: negated, column: column)
   }
 
+  /// `*`, `/` and `@` at one precedence, left to right (Python's): `a * b @ c` is
+  /// `(a * b) @ c`.
   private mutating func product() throws -> Syntax {
     let column = peek.column
     var factors = [try unary()]
     var divided = [false]
-    while isOp("*") || isOp("/") {
-      divided.append(advance().kind == .op("/"))
+    func collected() -> Syntax {
+      factors.count == 1 ? factors[0] : .product(factors, divided: divided, column: column)
+    }
+    while isOp("*") || isOp("/") || isOp("@") {
+      let op = advance()
+      if op.kind == .op("@") {
+        let right = try unary()
+        factors = [.matmul(collected(), right, column: op.column)]
+        divided = [false]
+        continue
+      }
+      divided.append(op.kind == .op("/"))
       factors.append(try unary())
     }
-    return factors.count == 1 ? factors[0] : .product(factors, divided: divided, column: column)
+    return collected()
   }
 
   private mutating func unary() throws -> Syntax {
@@ -120,14 +132,36 @@ struct Parser {
 
   private mutating func postfix() throws -> Syntax {
     var s = try primary()
-    while isOp("[") {
+    // A dotted name ending in a tensor attribute (`X.T`, `W.mT`) is the attribute of the name.
+    if case .name(let n, let c) = s, let dot = n.lastIndex(of: "."),
+      Self.attributes.contains(String(n[n.index(after: dot)...]))
+    {
+      s = .attribute(
+        .name(String(n[..<dot]), column: c), String(n[n.index(after: dot)...]),
+        column: c + n.distance(from: n.startIndex, to: dot))
+    }
+    while isOp("[") || isOp(".") {
       let open = advance()
+      if open.kind == .op(".") {
+        guard case .name(let attribute) = peek.kind, Self.attributes.contains(attribute) else {
+          throw ParseError(
+            column: peek.column,
+            message: "expected a tensor attribute (\(Self.attributes.sorted().joined(separator: ", "))) after '.'")
+        }
+        _ = advance()
+        s = .attribute(s, attribute, column: open.column)
+        continue
+      }
       let i = try expression()
       try expect("]", closing: open)
       s = .index(s, i, column: open.column)
     }
     return s
   }
+
+  /// The tensor attributes the language reads: `.T` (dimensions reversed) and `.mT` (the
+  /// last two swapped).
+  static let attributes: Set<String> = ["T", "mT"]
 
   private mutating func primary() throws -> Syntax {
     let t = advance()

@@ -13,6 +13,10 @@ indirect enum Syntax: Sendable {
   case negate(Syntax, column: Int)
   case power(Syntax, Syntax, column: Int)
   case index(Syntax, Syntax, column: Int)
+  /// `a @ b`: `torch.matmul`, at the precedence of `*` (Python's).
+  case matmul(Syntax, Syntax, column: Int)
+  /// `t.T` or `t.mT`: the attribute `name` of a tensor.
+  case attribute(Syntax, String, column: Int)
 
   struct Keyword: Sendable {
     let name: String
@@ -24,7 +28,7 @@ indirect enum Syntax: Sendable {
     switch self {
     case .number(_, let c), .name(_, let c), .string(_, let c), .list(_, let c),
       .call(_, _, _, let c), .sum(_, _, let c), .product(_, _, let c), .negate(_, let c),
-      .power(_, _, let c), .index(_, _, let c):
+      .power(_, _, let c), .index(_, _, let c), .matmul(_, _, let c), .attribute(_, _, let c):
       return c
     }
   }

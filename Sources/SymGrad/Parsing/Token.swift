@@ -90,6 +90,10 @@ enum Lexer {
         guard j < chars.count else { throw ParseError(column: column, message: "unterminated string") }
         out.append(Token(kind: .string(Unit.string(chars[(i + 1)..<j])), column: column))
         i = j + 1
+      } else if c == "." && i + 1 < chars.count && isNameStart(chars[i + 1]) {
+        // An attribute after a bracket or a call: `[[a, b]].T`, `f(x).mT`.
+        out.append(Token(kind: .op("."), column: column))
+        i += 1
       } else if c == "*" && i + 1 < chars.count && chars[i + 1] == "*" {
         out.append(Token(kind: .op("**"), column: column))
         i += 2
@@ -114,7 +118,7 @@ protocol LexerUnit: Equatable {
   /// A letter (not a combining mark: printed after a space it would merge with the space
   /// into one character and not read back) or `_`.
   var isNameStart: Bool { get }
-  /// One of `+-*/^()[],=`.
+  /// One of `+-*/^()[],=@`.
   var isOperator: Bool { get }
   static func string(_ units: ArraySlice<Self>) -> String
 }
@@ -133,7 +137,7 @@ extension Character: LexerUnit {
     default: return true
     }
   }
-  var isOperator: Bool { "+-*/^()[],=".contains(self) }
+  var isOperator: Bool { "+-*/^()[],=@".contains(self) }
   static func string(_ units: ArraySlice<Character>) -> String { String(units) }
 }
 
@@ -144,7 +148,7 @@ extension UInt8: LexerUnit {
   var isNameStart: Bool { self == 0x5F || (0x41...0x5A).contains(self) || (0x61...0x7A).contains(self) }
   var isOperator: Bool {
     switch self {
-    case 0x2B, 0x2D, 0x2A, 0x2F, 0x5E, 0x28, 0x29, 0x5B, 0x5D, 0x2C, 0x3D: return true
+    case 0x2B, 0x2D, 0x2A, 0x2F, 0x5E, 0x28, 0x29, 0x5B, 0x5D, 0x2C, 0x3D, 0x40: return true
     default: return false
     }
   }

@@ -45,10 +45,15 @@ import Testing
     #expect(keyword?.message.contains("did you mean 'reduction'?") == true, "\(String(describing: keyword))")
   }
 
-  @Test func attributesAreAClearError() {
-    let e = #expect(throws: ParseError.self) { try Expr.Value(parsing: "x.T + 1") }
-    #expect(e?.message.contains("attributes are not supported") == true)
+  /// Tensor attributes other than `.T` and `.mT` are a clear error; those two are read
+  /// (a 0-d tensor's `.T` is itself, as in PyTorch).
+  @Test func attributesAreAClearError() throws {
+    let e = #expect(throws: ParseError.self) { try Expr.Value(parsing: "x.shape + 1") }
+    #expect(e?.message.contains("attributes other than .T and .mT are not supported") == true)
     #expect(e?.column == 1)
+    #expect(try Expr.Value(parsing: "x.T + 1") == Expr.Value(parsing: "x + 1"))
+    let after = #expect(throws: ParseError.self) { try Expr.Value(parsing: "[[a, b]].shape") }
+    #expect(after?.message.contains("expected a tensor attribute (T, mT)") == true && after?.column == 10)
   }
 
   /// The README's language table names every registered function, and every function it

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Records matrix products and transposes (development only; issue 9, item 2).
+
+torch.matmul in each of its cases (dot, matrix, vector-matrix, matrix-vector, batched with
+broadcast batch dimensions), torch.transpose (negative dimensions too), the operator forms
+`@`, `.T` and `.mT`, and attention scores softmax(Q K^T / sqrt(d)) built from them, float64.
+Writes Tests/Fixtures/pytorch/linalg.json in the format of Scripts/record_pytorch.py (see
+Scripts/pytorch_fixtures.py): the differentiable tensor's entries are the symbols x0, x1, ...
+(row-major), the other operand a literal of multiples of 1/8.
+
+Run: python3 -m venv V && V/bin/pip install torch && V/bin/python Scripts/record_pytorch_linalg.py
+"""
+import json
+import os
+
+import torch
+
+from pytorch_fixtures import case, eighths, literal, symbols
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "pytorch", "linalg.json")
+torch.set_num_threads(1)
+cases = []
+g = torch.Generator().manual_seed(20261204)
+
+
+def record(cid, shape, expr_of, fn):
+    """`expr_of(text of x)` is the expression; `fn(x)` computes it in torch."""
+    x = eighths(g, shape)
+    names, xtext = symbols(x.shape)
+    xx = x.clone().requires_grad_(True)
+    cases.append(case(cid, "linalg", expr_of(xtext), names, xx, fn(xx)))
+
+
+# torch.matmul, the symbols on the left and on the right.
+for name, sx, sy in [
+    ("dot", (3,), (3,)),
+    ("matrix", (2, 3), (3, 2)),
+    ("vector_matrix", (3,), (3, 2)),
+    ("matrix_vector", (2, 3), (3,)),
+    ("batched_matrix", (2, 2, 3), (3, 2)),
+    ("batched_broadcast", (1, 2, 3), (2, 3, 2)),
+    ("batched_vector", (2, 2, 3), (3,)),
+]:
+    y = eighths(g, sy)
+    record(f"linalg/matmul/{name}/left", sx, lambda xt, y=y: f"matmul({xt}, {literal(y)})",
+           lambda xx, y=y: torch.matmul(xx, y))
+    z = eighths(g, sx)
+    record(f"linalg/matmul/{name}/right", sy, lambda xt, z=z: f"matmul({literal(z)}, {xt})",
+           lambda xx, z=z: torch.matmul(z, xx))
+
+# torch.transpose, negative dimensions too.
+for name, shape, d0, d1 in [("matrix", (2, 3), 0, 1), ("3d", (2, 1, 3), 0, 2), ("negative", (2, 2, 3), -1, -2)]:
+    record(f"linalg/transpose/{name}", shape, lambda xt, d0=d0, d1=d1: f"transpose({xt}, {d0}, {d1})",
+           lambda xx, d0=d0, d1=d1: torch.transpose(xx, d0, d1))
+
+# Attention weights from the functions: softmax(matmul(Q, transpose(K/2, 0, 1)), dim=-1) by the
+# queries Q (the scale 1/sqrt(4) folded into the keys, exact in sixteenths).
+k = eighths(g, (3, 4)) / 2
+record("linalg/attention/scores_by_query", (2, 4),
+       lambda xt: f"softmax(matmul({xt}, transpose({literal(k)}, 0, 1)), dim=-1)",
+       lambda xx: torch.softmax(torch.matmul(xx, k.transpose(0, 1)), dim=-1))
+
+# The operator forms (the same products written as PyTorch code writes them).
+w = eighths(g, (2, 3))
+record("linalg/syntax/x_at_w_T", (4, 3), lambda xt: f"{xt} @ {literal(w)}.T", lambda xx: xx @ w.T)
+record("linalg/syntax/mT", (2, 2, 3), lambda xt: f"{xt}.mT", lambda xx: xx.mT)
+q = eighths(g, (2, 4))
+record("linalg/syntax/attention_by_key", (3, 4),
+       lambda xt: f"softmax({literal(q)} @ {xt}.T / 2, dim=-1)",
+       lambda xx: torch.softmax(q @ xx.T / 2, dim=-1))
+
+os.makedirs(os.path.dirname(OUT), exist_ok=True)
+with open(OUT, "w") as f:
+    json.dump({"generator": "Scripts/record_pytorch_linalg.py", "torch_version": torch.__version__, "cases": cases}, f,
+              separators=(",", ":"))
+    f.write("\n")
+print(f"wrote {len(cases)} cases to {OUT}")

@@ -1,0 +1,56 @@
+import Testing
+
+@testable import SymGrad
+
+/// `matmul` / `@` and `transpose` / `.T` / `.mT` with PyTorch's rules, exactly (the
+/// numbers and Jacobians are checked against PyTorch in `Tests/Fixtures/pytorch/linalg.json`).
+@Suite struct MatrixProductTests {
+  func value(_ text: String) throws -> Expr.Value { try Expr.Value(parsing: text) }
+
+  @Test func productsOfEveryRank() throws {
+    #expect(try value("[a, b] @ [c, d]") == value("a*c + b*d"))
+    #expect(try value("[[a, b], [c, d]] @ [[1, 0], [0, 2]]") == value("[[a, 2*b], [c, 2*d]]"))
+    // A 1-D operand is a row (left) or a column (right), its 1 removed again.
+    #expect(try value("[x, y] @ [[a, b], [c, d]]") == value("[a*x + c*y, b*x + d*y]"))
+    #expect(try value("[[a, b], [c, d]] @ [x, y]") == value("[a*x + b*y, c*x + d*y]"))
+    // Batched: the batch dimensions broadcast (1 against 2), the matrices multiply.
+    let batched = try #require(Expr.Tensor(value("matmul([[[a, b]]], [[[1], [2]], [[3], [4]]])")))
+    #expect(batched.shape == [2, 1, 1])
+    #expect(
+      batched.elements == [
+        try #require(Expr.Tensor(value("a + 2*b"))).elements[0], .symbol("a") * 3 + .symbol("b") * 4,
+      ])
+    #expect(try Expr.Tensor(value("matmul([[[a, b], [c, d]], [[e, f], [g, h]]], [x, y])"))?.shape == [2, 2])
+  }
+
+  /// `@` has the precedence of `*` and `/`, left to right (Python's).
+  @Test func precedence() throws {
+    #expect(try value("2*[[a, b]] @ [[1], [1]]") == value("[[2*a + 2*b]]"))
+    #expect(try value("[[a, b]] @ [[1], [1]] * 3") == value("[[3*a + 3*b]]"))
+    #expect(try value("[[a, b]] @ [[1], [1]] + 1") == value("[[a + b + 1]]"))
+  }
+
+  @Test func shapesPyTorchRefusesAreErrors() {
+    let e = #expect(throws: ParseError.self) { try value("[[a, b, c]] @ [[1, 2]]") }
+    #expect(e?.message.contains("cannot be multiplied (1x3 and 1x2)") == true && e?.column == 13)
+    #expect(throws: ParseError.self) { try value("matmul(a, [1, 2])") }
+    #expect(throws: ParseError.self) { try value("[a, b] @ [1, 2, 3]") }
+    #expect(throws: ParseError.self) { try value("matmul([[[a]], [[b]]], [[[1]], [[2]], [[3]]])") }
+  }
+
+  @Test func transposes() throws {
+    #expect(try value("[[a, b, c], [d, e, f]].T") == value("[[a, d], [b, e], [c, f]]"))
+    #expect(try value("transpose([[a, b, c], [d, e, f]], 0, 1)") == value("[[a, d], [b, e], [c, f]]"))
+    #expect(try value("transpose([[a, b], [c, d]])") == value("[[a, c], [b, d]]"))
+    let t = try #require(Expr.Tensor(value("transpose([[[a, b, c]], [[d, e, f]]], 0, -1)")))
+    #expect(t.shape == [3, 1, 2] && t.elements.map(\.description) == ["a", "d", "b", "e", "c", "f"])
+    // .T reverses every dimension; .mT swaps the last two of a batch.
+    #expect(try Expr.Tensor(value("[[[a, b, c]], [[d, e, f]]].T"))?.shape == [3, 1, 2])
+    let m = try #require(Expr.Tensor(value("[[[a, b, c]], [[d, e, f]]].mT")))
+    #expect(m.shape == [2, 3, 1] && m.elements.map(\.description) == ["a", "b", "c", "d", "e", "f"])
+    #expect(throws: ParseError.self) { try value("[a, b].mT") }
+    #expect(throws: ParseError.self) { try value("transpose([[a, b]], 0, 2)") }
+    // Attention scores as PyTorch code writes them.
+    #expect(try value("[[q0, q1]] @ [[k0, k1], [k2, k3]].T") == value("[[k0*q0 + k1*q1, k2*q0 + k3*q1]]"))
+  }
+}
