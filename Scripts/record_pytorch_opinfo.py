@@ -89,6 +89,7 @@ OPS = {
     "nn.functional.normalize": "normalize",
     "nn.functional.gaussian_nll_loss": "gaussian_nll_loss",
     "nn.functional.layer_norm": "layer_norm", "clamp": "clamp",
+    "matmul": "matmul", "transpose": "transpose",
 }
 VARIANT_LIMITS = {
     ("max", "reduction_with_dim"): "torch.max(input, dim) returns values and indices: SymGrad's amax gives the values",
@@ -269,8 +270,8 @@ def record_case(cid, expr, call, tr, out):
 
 def main():
     parser = argparse.ArgumentParser()
-    default_bin = next((p for p in ["/work/helper-build/debug/symgrad", os.path.join(ROOT, ".build", "debug", "symgrad")]
-                        if os.path.exists(p)), "symgrad")
+    built = os.path.join(ROOT, ".build", "debug", "symgrad")
+    default_bin = built if os.path.exists(built) else "symgrad"
     parser.add_argument("--symgrad", default=default_bin)
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
