@@ -69,6 +69,35 @@ record("linalg/syntax/attention_by_key", (3, 4),
        lambda xt: f"softmax({literal(q)} @ {xt}.T / 2, dim=-1)",
        lambda xx: torch.softmax(q @ xx.T / 2, dim=-1))
 
+# Batched and multi-head scaled_dot_product_attention by the queries (key, value and masks
+# literal): batch dimensions, heads, masks broadcast, grouped-query attention, is_causal,
+# dropout_p=0.0 written out.
+F = torch.nn.functional
+
+
+def text(val):
+    """A literal; booleans as True/False (pytorch_fixtures.literal writes integers)."""
+    if torch.is_tensor(val) and val.dtype == torch.bool:
+        return "[" + ", ".join(text(r) for r in val) + "]" if val.dim() > 0 else ("True" if bool(val) else "False")
+    return literal(val) if torch.is_tensor(val) else repr(val)
+
+
+def sdpa_case(cid, qshape, kshape, vshape, mask=None, **options):
+    k = eighths(g, kshape)
+    v = eighths(g, vshape)
+    words = "".join(f", {name}={text(val)}"
+                    for name, val in ([("attn_mask", mask)] if mask is not None else []) + list(options.items()))
+    record(cid, qshape, lambda xt: f"scaled_dot_product_attention({xt}, {literal(k)}, {literal(v)}{words})",
+           lambda xx: F.scaled_dot_product_attention(xx, k, v, attn_mask=mask, **options))
+
+
+sdpa_case("linalg/sdpa/batched_float_mask", (2, 3, 2), (2, 4, 2), (2, 4, 3), mask=eighths(g, (3, 4)))
+sdpa_case("linalg/sdpa/heads_bool_mask", (1, 2, 2, 2), (1, 2, 3, 2), (1, 2, 3, 2),
+          mask=torch.tensor([[[[True, False, True], [True, True, False]]]]), dropout_p=0.0)
+sdpa_case("linalg/sdpa/gqa", (1, 4, 2, 2), (1, 2, 3, 2), (1, 2, 3, 2), enable_gqa=True)
+sdpa_case("linalg/sdpa/causal_batched", (2, 3, 2), (2, 3, 2), (2, 3, 2), is_causal=True, scale=0.5)
+sdpa_case("linalg/sdpa/key_batch_broadcast", (2, 2, 2), (1, 3, 2), (3, 2))
+
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, "w") as f:
     json.dump({"generator": "Scripts/record_pytorch_linalg.py", "torch_version": torch.__version__, "cases": cases}, f,

@@ -347,26 +347,74 @@ extension OracleBridge {
         }
       }
     case "scaled_dot_product_attention":
-      // One head: the query (L x E) is the differentiated tensor; key (S x E), value
-      // (S x Ev) and the mask are numbers. A boolean attn_mask attends where True (SDPA).
+      // The query is the differentiated tensor; key, value and the mask are numbers. A
+      // boolean attn_mask attends where True (SDPA). Batched and multi-head inputs: each
+      // matrix of the batch is one head of the oracle's attention, the batch dimensions
+      // broadcast as PyTorch documents them (written here, not taken from SymGrad).
       let q = try tensor(0)
       let k = try tensor(1)
       let v = try tensor(2)
-      guard q.rank == 2, k.rank == 2, v.rank == 2, k.shape[1] == q.shape[1], v.shape[0] == k.shape[0] else {
-        throw NotApplicable(
-          description: "scaled_dot_product_attention: the oracle takes one head (2-D query, key, value)")
+      guard q.rank >= 2, k.rank >= 2, v.rank >= 2 else {
+        throw NotApplicable(description: "scaled_dot_product_attention: the oracle takes inputs (..., L, E)")
       }
       for name in ["key_padding_mask", "attention_mask"] where tree.keywords[name] != nil {
         throw NotApplicable(description: "scaled_dot_product_attention: the oracle has no \(name)")
       }
-      let (l, e) = (q.shape[0], q.shape[1])
-      let (sLen, ev) = (v.shape[0], v.shape[1])
+      if let p = tree.keywords["dropout_p"] ?? (a.count > 4 ? a[4].value : nil), p.rationalValue != 0 {
+        throw NotApplicable(description: "scaled_dot_product_attention: dropout is random")
+      }
+      let (l, e) = (q.shape[q.rank - 2], q.shape[q.rank - 1])
+      let (sLen, ev) = (v.shape[v.rank - 2], v.shape[v.rank - 1])
+      guard k.shape[k.rank - 1] == e, k.shape[k.rank - 2] == sLen else {
+        throw NotApplicable(description: "scaled_dot_product_attention: shapes PyTorch refuses")
+      }
+      let qb = Array(q.shape.dropLast(2))
+      let kb = Array(k.shape.dropLast(2))
+      let vb = Array(v.shape.dropLast(2))
+      let gqa =
+        tree.keywords["enable_gqa"].map { if case .boolean(true) = $0 { return true } else { return false } }
+        ?? false
+      // Grouped-query attention: query head h reads key/value head h / (Hq / H).
+      let group = gqa && !qb.isEmpty && !kb.isEmpty && kb.last! > 0 ? qb.last! / kb.last! : 1
+      let rank = max(qb.count, kb.count, vb.count)
+      func padded(_ b: [Int], heads: Bool) -> [Int] {
+        var out = [Int](repeating: 1, count: rank - b.count) + b
+        if heads && group > 1 { out[rank - 1] *= group }
+        return out
+      }
+      let (pq, pk, pv) = (padded(qb, heads: false), padded(kb, heads: true), padded(vb, heads: true))
+      var batch: [Int] = []
+      for d in 0..<rank {
+        let sizes = [pq[d], pk[d], pv[d]]
+        let size = sizes.max()!
+        guard sizes.allSatisfy({ $0 == size || $0 == 1 }) else {
+          throw NotApplicable(description: "scaled_dot_product_attention: batch dimensions PyTorch refuses")
+        }
+        batch.append(size)
+      }
+      /// The matrix of an operand (its own batch shape) for a batch index.
+      func matrix(_ index: [Int], _ own: [Int], grouped: Bool) -> Int {
+        let p = [Int](repeating: 1, count: rank - own.count) + own
+        var n = 0
+        for d in 0..<rank {
+          var i = p[d] == 1 ? 0 : index[d]
+          if grouped && group > 1 && d == rank - 1 { i = index[d] / group }
+          n = n * p[d] + i
+        }
+        return n
+      }
       let key = try numbers(.list(k.elements.map(Expr.Value.scalar)))!
       let value = try numbers(.list(v.elements.map(Expr.Value.scalar)))!
       let maskValue = tree.keywords["attn_mask"] ?? (a.count > 3 ? a[3].value : nil)
-      let mask = try maskValue.map { try additiveMask($0) }
-      if let mask, mask.count != l * sLen {
-        throw NotApplicable(description: "scaled_dot_product_attention: attn_mask is not L x S")
+      let maskFlat = try maskValue.map { try additiveMask($0) }
+      // The mask's shape (its entries may be booleans, which Value.shape does not count).
+      func listShape(_ v: Expr.Value) -> [Int] {
+        if case .list(let items) = v { return [items.count] + (items.first.map(listShape) ?? []) }
+        return []
+      }
+      let maskShape = maskValue.map(listShape) ?? []
+      if let maskFlat, maskFlat.count != maskShape.reduce(1, *) {
+        throw NotApplicable(description: "scaled_dot_product_attention: attn_mask is ragged")
       }
       let causal: Bool
       switch tree.keywords["is_causal"] {
@@ -374,12 +422,50 @@ extension OracleBridge {
       case .boolean(true)?: causal = true
       default: throw NotApplicable(description: "scaled_dot_product_attention: is_causal must be True or False")
       }
-      if causal && mask != nil { throw NotApplicable(description: "PyTorch rejects attn_mask with is_causal=True") }
+      if causal && maskFlat != nil { throw NotApplicable(description: "PyTorch rejects attn_mask with is_causal=True") }
       let scale = tree.keywords["scale"].flatMap { $0.rationalValue?.toDouble() }
+      // Per batch matrix: the query's offset, the key, value and mask numbers.
+      let total = batch.reduce(1, *)
+      var blocks: [AttentionBlock] = []
+      let fullShape = batch + [l, sLen]
+      guard maskShape.count <= fullShape.count else {
+        throw NotApplicable(description: "scaled_dot_product_attention: attn_mask has too many dimensions")
+      }
+      let mp = [Int](repeating: 1, count: fullShape.count - maskShape.count) + maskShape
+      for (d, size) in mp.enumerated() where size != 1 && size != fullShape[d] {
+        throw NotApplicable(description: "scaled_dot_product_attention: attn_mask does not broadcast")
+      }
+      for flat in 0..<total {
+        var index = [Int](repeating: 0, count: rank)
+        var rest = flat
+        for d in stride(from: rank - 1, through: 0, by: -1) {
+          index[d] = rest % batch[d]
+          rest /= batch[d]
+        }
+        let km = matrix(index, kb, grouped: true)
+        let vm = matrix(index, vb, grouped: true)
+        var mask: [Double]?
+        if let maskFlat {
+          var m: [Double] = []
+          for i in 0..<l {
+            for j in 0..<sLen {
+              let full = index + [i, j]
+              var offset = 0
+              for (d, size) in mp.enumerated() { offset = offset * size + (size == 1 ? 0 : full[d]) }
+              m.append(maskFlat[offset])
+            }
+          }
+          mask = m
+        }
+        blocks.append(
+          AttentionBlock(
+            queryOffset: matrix(index, qb, grouped: false) * l * e,
+            key: Array(key[(km * sLen * e)..<((km + 1) * sLen * e)]),
+            value: Array(value[(vm * sLen * ev)..<((vm + 1) * sLen * ev)]), mask: mask))
+      }
       return Program(inputs: q.elements) { x in
         SymGradOracle.scaledDotProductAttention(
-          query: x, key: key, value: value, l: l, s: sLen, e: e, ev: ev,
-          additiveMask: mask, isCausal: causal, scale: scale)
+          query: x, blocks: blocks, l: l, s: sLen, e: e, ev: ev, isCausal: causal, scale: scale)
       }
     case "margin_ranking_loss", "hinge_embedding_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss",
       "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_loss", "pairwise_distance", "cosine_similarity",

@@ -134,3 +134,72 @@ public func scaledDotProductAttention(
   return matmul(weights, value, m: l, k: s, n: ev)
 }
 #endif
+
+#if canImport(_Differentiation)
+/// One matrix of a batched attention: where its query starts in the batch's flat query,
+/// and its key, value and additive mask (numbers).
+public struct AttentionBlock: Sendable {
+  public let queryOffset: Int
+  public let key: [Double]
+  public let value: [Double]
+  public let mask: [Double]?
+
+  public init(queryOffset: Int, key: [Double], value: [Double], mask: [Double]?) {
+    self.queryOffset = queryOffset
+    self.key = key
+    self.value = value
+    self.mask = mask
+  }
+}
+
+/// Batched attention: each block is one head of `scaledDotProductAttention` on its
+/// `l x e` query slice, the outputs concatenated. Backward: each block's pullback, its
+/// gradient added into its query slice (blocks may share a query matrix when it
+/// broadcasts).
+@differentiable(reverse,wrt: query)
+public func scaledDotProductAttention(
+  query: [Double], blocks: [AttentionBlock], l: Int, s: Int, e: Int, ev: Int, isCausal: Bool, scale: Double?
+) -> [Double] {
+  attentionBlocksForward(query, blocks, l, s, e, ev, isCausal, scale)
+}
+
+func attentionBlocksForward(
+  _ query: [Double], _ blocks: [AttentionBlock], _ l: Int, _ s: Int, _ e: Int, _ ev: Int, _ isCausal: Bool,
+  _ scale: Double?
+) -> [Double] {
+  var out: [Double] = []
+  for b in blocks {
+    out += scaledDotProductAttention(
+      query: Array(query[b.queryOffset..<(b.queryOffset + l * e)]), key: b.key, value: b.value, l: l, s: s, e: e,
+      ev: ev, additiveMask: b.mask, isCausal: isCausal, scale: scale)
+  }
+  return out
+}
+
+@derivative(of: scaledDotProductAttention(query:blocks:l:s:e:ev:isCausal:scale:), wrt: query)
+@usableFromInline
+func attentionBlocksVJP(
+  query: [Double], blocks: [AttentionBlock], l: Int, s: Int, e: Int, ev: Int, isCausal: Bool, scale: Double?
+) -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent) {
+  let value = attentionBlocksForward(query, blocks, l, s, e, ev, isCausal, scale)
+  return (
+    value,
+    { g in
+      let gd = dense(g, count: value.count)
+      var gq = [Double](repeating: 0, count: query.count)
+      for (n, b) in blocks.enumerated() {
+        let q = Array(query[b.queryOffset..<(b.queryOffset + l * e)])
+        let (_, pullback) = valueWithPullback(at: q) { x in
+          scaledDotProductAttention(
+            query: x, key: b.key, value: b.value, l: l, s: s, e: e, ev: ev, additiveMask: b.mask, isCausal: isCausal,
+            scale: scale)
+        }
+        let gBlock = Array(gd[(n * l * ev)..<((n + 1) * l * ev)])
+        let local = dense(pullback(DoubleTangent(gBlock)), count: l * e)
+        for i in 0..<(l * e) { gq[b.queryOffset + i] += local[i] }
+      }
+      return DoubleTangent(gq)
+    }
+  )
+}
+#endif

@@ -4,32 +4,26 @@ enum AttentionFunctions {
     LanguageFunction(
       name: "scaled_dot_product_attention",
       summary:
-        "scaled_dot_product_attention(query, key, value, attn_mask=None, is_causal=False, scale=None, key_padding_mask=None, attention_mask=None): softmax(q k^T scale + masks) v, one head"
+        "scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, enable_gqa=False, key_padding_mask=None, attention_mask=None): softmax(q k^T scale + masks) v over the last two dimensions, batch and head dimensions broadcast (enable_gqa: grouped query heads); dropout_p must be 0"
     ) { a in
       try a.expect(
-        positional: 3...4, keywords: ["attn_mask", "is_causal", "scale", "key_padding_mask", "attention_mask"],
-        names: ["query", "key", "value", "attn_mask"])
-      return try a.run {
-        try scaledDotProductAttention(
-          query: a.tensor(0, "query"), key: a.tensor(1, "key"), value: a.tensor(2, "value"), masks: a.masks(),
-          isCausal: a.bool("is_causal") ?? false, scale: a.scalar(nil, "scale")
-        ).value
-      }
+        positional: 3...5,
+        keywords: [
+          "attn_mask", "dropout_p", "is_causal", "scale", "enable_gqa", "key_padding_mask", "attention_mask",
+        ],
+        names: ["query", "key", "value", "attn_mask", "dropout_p"])
+      return try a.run { try a.attention(weightsOnly: false).value }
     },
     LanguageFunction(
       name: "attention_weights",
       summary:
-        "attention_weights(query, key, attn_mask=None, is_causal=False, scale=None, key_padding_mask=None, attention_mask=None): the softmax weights"
+        "attention_weights(query, key, attn_mask=None, is_causal=False, scale=None, enable_gqa=False, key_padding_mask=None, attention_mask=None): the softmax weights (..., L, S)"
     ) { a in
       try a.expect(
-        positional: 2...3, keywords: ["attn_mask", "is_causal", "scale", "key_padding_mask", "attention_mask"],
+        positional: 2...3,
+        keywords: ["attn_mask", "is_causal", "scale", "enable_gqa", "key_padding_mask", "attention_mask"],
         names: ["query", "key", "attn_mask"])
-      return try a.run {
-        try attentionWeights(
-          query: a.tensor(0, "query"), key: a.tensor(1, "key"), masks: a.masks(),
-          isCausal: a.bool("is_causal") ?? false, scale: a.scalar(nil, "scale")
-        ).value
-      }
+      return try a.run { try a.attention(weightsOnly: true).value }
     },
     LanguageFunction(name: "causal_mask", summary: "causal_mask(n): 0 on and below the diagonal, -inf above (n <= 512)")
     { a in
@@ -69,10 +63,67 @@ extension CallArguments {
   static let maximumMatrixSize = 512
   static let maximumVectorSize = 1 << 20
 
-  /// The masks given by keywords (and a 4th positional `attn_mask`).
-  func masks() throws -> [AttentionMask] {
+  /// `scaled_dot_product_attention` (or, with `weightsOnly`, its weights) of these
+  /// arguments: one head when every tensor is a matrix, else batched
+  /// (`batchedScaledDotProductAttention`). `dropout_p` other than 0 is refused: dropout is
+  /// random, and SymGrad derives functions.
+  func attention(weightsOnly: Bool) throws -> Expr.Tensor {
+    let query = try tensor(0, "query")
+    let key = try tensor(1, "key")
+    let value = weightsOnly ? key : try tensor(2, "value")
+    let maskPosition = weightsOnly ? 2 : 3
+    if !weightsOnly, let (v, c) = argument(4, "dropout_p") {
+      guard v.rationalValue == Rational(0) else {
+        throw error(
+          "dropout_p=\(v) makes attention random; SymGrad derives deterministic functions (use dropout_p=0.0)", at: c)
+      }
+    }
+    let gqa = try bool("enable_gqa") ?? false
+    let isCausal = try bool("is_causal") ?? false
+    let scale = try scalar(nil, "scale")
+    let mask = try attnMaskTensor(position: maskPosition)
+    if query.rank == 2 && key.rank == 2 && value.rank == 2 && !gqa && (mask?.rank ?? 2) <= 2 {
+      let masks = try self.masks(attnMaskPosition: maskPosition)
+      if weightsOnly {
+        return try attentionWeights(query: query, key: key, masks: masks, isCausal: isCausal, scale: scale)
+      }
+      return try scaledDotProductAttention(
+        query: query, key: key, value: value, masks: masks, isCausal: isCausal, scale: scale)
+    }
+    return try batchedScaledDotProductAttention(
+      query: query, key: key, value: value, attnMask: mask, masks: try masks(attnMaskPosition: nil),
+      isCausal: isCausal, scale: scale, enableGQA: gqa, weightsOnly: weightsOnly)
+  }
+
+  /// `attn_mask` as an additive tensor of any rank: booleans (True = attend) become 0 and
+  /// `-inf`, numbers are added as they are.
+  func attnMaskTensor(position: Int) throws -> Expr.Tensor? {
+    guard let (v, c) = argument(position, "attn_mask") else { return nil }
+    func additive(_ v: Expr.Value) -> Expr.Value? {
+      switch v {
+      case .boolean(let b): return .scalar(b ? .zero : .negativeInfinity)
+      case .list(let items):
+        var out: [Expr.Value] = []
+        for i in items {
+          guard let a = additive(i) else { return nil }
+          out.append(a)
+        }
+        return .list(out)
+      case .scalar: return v
+      default: return nil
+      }
+    }
+    guard let converted = additive(v), let t = Expr.Tensor(converted) else {
+      throw error("attn_mask must be a tensor of booleans (True = attend) or of numbers (added)", at: c)
+    }
+    return t
+  }
+
+  /// The masks given by keywords (and the positional `attn_mask` at `attnMaskPosition`,
+  /// nil to leave it out).
+  func masks(attnMaskPosition: Int? = 3) throws -> [AttentionMask] {
     var out: [AttentionMask] = []
-    if let (v, c) = argument(3, "attn_mask") {
+    if let position = attnMaskPosition, let (v, c) = argument(position, "attn_mask") {
       if let rows = Self.booleans(v), rows.allSatisfy({ $0.count == rows.first?.count }) {
         out.append(.attend(rows))
       } else if let t = Expr.Tensor(v) {

@@ -54,3 +54,56 @@ import Testing
     #expect(try value("[[q0, q1]] @ [[k0, k1], [k2, k3]].T") == value("[[k0*q0 + k1*q1, k2*q0 + k3*q1]]"))
   }
 }
+
+/// Batched and multi-head attention (numbers against PyTorch in `linalg.json`): the rules
+/// PyTorch refuses and the head grouping.
+@Suite struct BatchedAttentionTests {
+  func value(_ text: String) throws -> Expr.Value { try Expr.Value(parsing: text) }
+
+  @Test func eachMatrixOfTheBatchIsOneHead() throws {
+    // Two batch entries: each the one-head attention of its slices.
+    let batched = try #require(
+      Expr.Tensor(
+        value(
+          "scaled_dot_product_attention([[[a, b]], [[c, d]]], [[[1, 0], [0, 1]], [[1, 1], [0, 1]]], [[[1], [2]], [[3], [4]]])"
+        )))
+    let first = try #require(Expr.Tensor(value("scaled_dot_product_attention([[a, b]], [[1, 0], [0, 1]], [[1], [2]])")))
+    let second = try #require(
+      Expr.Tensor(value("scaled_dot_product_attention([[c, d]], [[1, 1], [0, 1]], [[3], [4]])")))
+    #expect(batched.shape == [2, 1, 1] && batched.elements == first.elements + second.elements)
+  }
+
+  /// Grouped-query attention: query heads 0 and 1 read key/value head 0, heads 2 and 3 head 1.
+  @Test func groupedQueryHeadsShareKeys() throws {
+    let keys = "[[[[1, 0]], [[0, 1]]]]"
+    let values = "[[[[5]], [[7]]]]"
+    let gqa = try #require(
+      Expr.Tensor(
+        value(
+          "scaled_dot_product_attention([[[[a, b]], [[c, d]], [[e, f]], [[g, h]]]], \(keys), \(values), enable_gqa=True)"
+        )))
+    #expect(gqa.shape == [1, 4, 1, 1])
+    #expect(gqa.elements.map(\.description) == ["5", "5", "7", "7"])
+    #expect(throws: ParseError.self) {
+      try value("scaled_dot_product_attention([[[[a, b]], [[c, d]], [[e, f]]]], \(keys), \(values), enable_gqa=True)")
+    }
+    #expect(throws: ParseError.self) {
+      try value("scaled_dot_product_attention([[[[a, b]], [[c, d]], [[e, f]], [[g, h]]]], \(keys), \(values))")
+    }
+  }
+
+  @Test func dropoutIsRefusedUnlessZero() throws {
+    let e = #expect(throws: ParseError.self) {
+      try value("scaled_dot_product_attention([[a, b]], [[1, 0]], [[1]], dropout_p=0.1)")
+    }
+    #expect(e?.message.contains("random") == true)
+    #expect(try value("scaled_dot_product_attention([[a, b]], [[1, 0]], [[1]], dropout_p=0.0)") == value("[[1]]"))
+  }
+
+  /// attention_weights reads its third positional argument as the mask (it was dropped).
+  @Test func attentionWeightsPositionalMask() throws {
+    let positional = try value("attention_weights([[a, b]], [[1, 0], [0, 1]], [[True, False]])")
+    #expect(try positional == value("attention_weights([[a, b]], [[1, 0], [0, 1]], attn_mask=[[True, False]])"))
+    #expect(try positional != value("attention_weights([[a, b]], [[1, 0], [0, 1]])"))
+  }
+}
