@@ -18,28 +18,17 @@ struct CallText {
     name = String(trimmed[..<open]).trimmingCharacters(in: .whitespaces)
     let inside = trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]
     var pieces: [String] = []
-    var depth = 0
-    var quote: Character?
     var current = ""
-    for ch in inside {
-      if let q = quote {
-        if ch == q { quote = nil }
-      } else if ch == "\"" || ch == "'" {
-        quote = ch
-      } else if "([{".contains(ch) {
-        depth += 1
-      } else if ")]}".contains(ch) {
-        depth -= 1
-      } else if ch == "," && depth == 0 {
+    let balanced = Self.scan(Array(inside)) { _, ch, depth in
+      if ch == "," && depth == 0 {
         pieces.append(current)
         current = ""
-        continue
+      } else {
+        current.append(ch)
       }
-      current.append(ch)
+      return true
     }
-    guard depth == 0, quote == nil else {
-      throw CommandFailure("symgrad: derive: unbalanced brackets or quotes in '\(text)'")
-    }
+    guard balanced else { throw CommandFailure("symgrad: derive: unbalanced brackets or quotes in '\(text)'") }
     if !current.trimmingCharacters(in: .whitespaces).isEmpty || !pieces.isEmpty { pieces.append(current) }
     var positional: [String] = []
     var keywords: [(String, String)] = []
@@ -61,6 +50,31 @@ struct CallText {
     }
     self.positional = positional
     self.keywords = keywords
+  }
+}
+
+extension CallText {
+  /// Walks `chars` from `start`, calling `visit(index, character, depth)` for each (inside
+  /// quotes the depth does not change; `depth` counts the brackets `([{` open after the
+  /// character) until `visit` returns false. Returns whether the brackets and quotes
+  /// walked are balanced (true when `visit` stopped the walk).
+  static func scan(_ chars: [Character], from start: Int = 0, _ visit: (Int, Character, Int) -> Bool) -> Bool {
+    var depth = 0
+    var quote: Character?
+    for k in start..<chars.count {
+      let ch = chars[k]
+      if let q = quote {
+        if ch == q { quote = nil }
+      } else if ch == "\"" || ch == "'" {
+        quote = ch
+      } else if "([{".contains(ch) {
+        depth += 1
+      } else if ")]}".contains(ch) {
+        depth -= 1
+      }
+      if !visit(k, ch, depth) { return true }
+    }
+    return depth == 0 && quote == nil
   }
 }
 

@@ -181,22 +181,13 @@ struct DeriveExpression {
 
   /// The index of the parenthesis closing the one at `open`.
   private static func closingParenthesis(_ chars: [Character], from open: Int, in text: String) throws -> Int {
-    var depth = 0
-    var quote: Character?
-    for k in open..<chars.count {
-      let ch = chars[k]
-      if let q = quote {
-        if ch == q { quote = nil }
-      } else if ch == "\"" || ch == "'" {
-        quote = ch
-      } else if "([{".contains(ch) {
-        depth += 1
-      } else if ")]}".contains(ch) {
-        depth -= 1
-        if depth == 0 { return k }
-      }
+    var close: Int?
+    _ = CallText.scan(chars, from: open) { k, ch, depth in
+      if depth == 0 && ")]}".contains(ch) { close = k }
+      return close == nil
     }
-    throw CommandFailure("symgrad: derive: unbalanced brackets or quotes in '\(text)'")
+    guard let close else { throw CommandFailure("symgrad: derive: unbalanced brackets or quotes in '\(text)'") }
+    return close
   }
 
   /// The arithmetic `text` (calls and tensors replaced by the symbols of `operands`) with

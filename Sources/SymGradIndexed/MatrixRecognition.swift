@@ -418,32 +418,34 @@ extension IndexedAlgebra {
         }
         return .scaled(scalars[0], simplified(.sum(rest)))
       }
-      // A common right factor: sum_i c_i (A_i B) = (sum_i c_i A_i) B.
-      let lasts = bare.map { g -> MatrixForm? in
-        if case .product(let hs) = g, hs.count >= 2 { return hs.last } else { return nil }
-      }
-      if let last = lasts[0], lasts.allSatisfy({ $0?.key == last.key }) {
-        let heads = zip(scalars, bare).map { s, g -> MatrixForm in
-          guard case .product(let hs) = g else { return g }
-          let head = hs.count == 2 ? hs[0] : MatrixForm.product(Array(hs.dropLast()))
-          return s == .one ? head : .scaled(s, head)
-        }
+      // A common right factor: sum_i c_i (A_i B) = (sum_i c_i A_i) B; then a common left one.
+      if let (last, heads) = Self.commonFactor(scalars, bare, right: true) {
         return simplified(.product([factoredTranspose(.sum(heads)), last]))
       }
-      // A common left factor: sum_i c_i (B A_i) = B (sum_i c_i A_i).
-      let firsts = bare.map { g -> MatrixForm? in
-        if case .product(let hs) = g, hs.count >= 2 { return hs.first } else { return nil }
-      }
-      if let first = firsts[0], firsts.allSatisfy({ $0?.key == first.key }) {
-        let tails = zip(scalars, bare).map { s, g -> MatrixForm in
-          guard case .product(let hs) = g else { return g }
-          let tail = hs.count == 2 ? hs[1] : MatrixForm.product(Array(hs.dropFirst()))
-          return s == .one ? tail : .scaled(s, tail)
-        }
+      if let (first, tails) = Self.commonFactor(scalars, bare, right: false) {
         return simplified(.product([first, .sum(tails)]))
       }
       return .sum(terms)
     }
+  }
+
+  /// The factor every product of `bare` ends with (`right`) or starts with, by key, and
+  /// each term without it, its scalar kept; nil when they do not share one.
+  private static func commonFactor(_ scalars: [Expr], _ bare: [MatrixForm], right: Bool)
+    -> (MatrixForm, [MatrixForm])?
+  {
+    let ends = bare.map { g -> MatrixForm? in
+      guard case .product(let hs) = g, hs.count >= 2 else { return nil }
+      return right ? hs.last : hs.first
+    }
+    guard let end = ends[0], ends.allSatisfy({ $0?.key == end.key }) else { return nil }
+    let rests = zip(scalars, bare).map { s, g -> MatrixForm in
+      guard case .product(let hs) = g else { return g }
+      let rest = right ? Array(hs.dropLast()) : Array(hs.dropFirst())
+      let form = rest.count == 1 ? rest[0] : MatrixForm.product(rest)
+      return s == .one ? form : .scaled(s, form)
+    }
+    return (end, rests)
   }
 
   /// Whether a scalar is written with a minus sign: a negative number, or a product with one.

@@ -106,15 +106,21 @@ extension Expr.Tensor {
       var source = 0
       for (i, d) in order.enumerated() { source += index[i] * strides[d] }
       elements.append(self.elements[source])
-      var p = rank - 1
-      while p >= 0 {
-        index[p] += 1
-        if index[p] < newShape[p] { break }
-        index[p] = 0
-        p -= 1
-      }
+      Self.advance(&index, in: newShape)
     }
     return Expr.Tensor(shape: newShape, elements: elements)
+  }
+
+  /// Advances a row-major multi-index of `shape` by one (the last axis fastest; past the
+  /// end it wraps to all zeros).
+  static func advance(_ index: inout [Int], in shape: [Int]) {
+    var axis = shape.count - 1
+    while axis >= 0 {
+      index[axis] += 1
+      if index[axis] < shape[axis] { return }
+      index[axis] = 0
+      axis -= 1
+    }
   }
 
   /// `t.T`: every dimension reversed (PyTorch deprecates it for other than 2-D tensors but

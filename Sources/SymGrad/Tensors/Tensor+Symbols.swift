@@ -38,14 +38,7 @@ extension Expr.Tensor {
     var index = [Int](repeating: 0, count: shape.count)
     for _ in 0..<count {
       elements.append(.symbol(elementName(name, index: index)))
-      // Advance the row-major index (the last axis fastest).
-      var axis = shape.count - 1
-      while axis >= 0 {
-        index[axis] += 1
-        if index[axis] < shape[axis] { break }
-        index[axis] = 0
-        axis -= 1
-      }
+      Expr.Tensor.advance(&index, in: shape)
     }
     return Expr.Tensor(shape: shape, elements: elements)
   }
