@@ -69,6 +69,14 @@ record("linalg/syntax/attention_by_key", (3, 4),
        lambda xt: f"softmax({literal(q)} @ {xt}.T / 2, dim=-1)",
        lambda xx: torch.softmax(q @ xx.T / 2, dim=-1))
 
+# torch.reshape (an inferred -1 too), and a reshape before a product.
+for name, shape, new in [("matrix", (2, 3), [3, 2]), ("flat", (2, 3), [-1]), ("inferred", (2, 2, 3), [-1, 3])]:
+    record(f"linalg/reshape/{name}", shape, lambda xt, new=new: f"reshape({xt}, {new})",
+           lambda xx, new=new: torch.reshape(xx, new))
+m = eighths(g, (2, 2))
+record("linalg/reshape/then_matmul", (4,), lambda xt: f"matmul(reshape({xt}, [2, 2]), {literal(m)})",
+       lambda xx: torch.matmul(torch.reshape(xx, (2, 2)), m))
+
 # Batched and multi-head scaled_dot_product_attention by the queries (key, value and masks
 # literal): batch dimensions, heads, masks broadcast, grouped-query attention, is_causal,
 # dropout_p=0.0 written out.

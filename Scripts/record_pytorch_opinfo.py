@@ -89,7 +89,7 @@ OPS = {
     "nn.functional.normalize": "normalize",
     "nn.functional.gaussian_nll_loss": "gaussian_nll_loss",
     "nn.functional.layer_norm": "layer_norm", "clamp": "clamp",
-    "matmul": "matmul", "transpose": "transpose",
+    "matmul": "matmul", "transpose": "transpose", "reshape": "reshape",
 }
 VARIANT_LIMITS = {
     ("max", "reduction_with_dim"): "torch.max(input, dim) returns values and indices: SymGrad's amax gives the values",

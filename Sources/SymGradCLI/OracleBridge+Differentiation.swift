@@ -100,7 +100,9 @@ extension OracleBridge {
     /// The differentiable input of a loss: a plain tensor, or a `linear` call.
     func source() throws -> (program: Program, shape: [Int]) {
       if case .call(let inner) = a.first {
-        guard ["linear", "sigmoid", "softmax", "log_softmax", "softmin", "matmul", "transpose"].contains(inner.name)
+        guard
+          ["linear", "sigmoid", "softmax", "log_softmax", "softmin", "matmul", "transpose", "reshape"].contains(
+            inner.name)
         else {
           throw NotApplicable(
             description:
@@ -133,6 +135,9 @@ extension OracleBridge {
       return Program(inputs: p.inputs + q.inputs) { v in
         SymGradOracle.matmul(f(slice(v, 0, np)), g(slice(v, np, nq)), plan: plan)
       }
+    case "reshape":
+      // Row-major order is kept: the same numbers, in another shape.
+      return try operand(0).program
     case "transpose":
       let (p, shape) = try operand(0)
       let r = max(shape.count, 1)

@@ -84,7 +84,7 @@ package struct InputGenerator: Sendable {
       "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss",
       "linear", "scaled_dot_product_attention", "attention_weights", "causal_mask",
       "generate_square_subsequent_mask", "grad", "jacobian", "hessian", "diag", "outer",
-      "eye", "one_hot", "transpose", "matmul", "simplify", "symbols",
+      "eye", "one_hot", "transpose", "matmul", "reshape", "simplify", "symbols",
     ])
 
   static let unaryFunctions = [
@@ -519,6 +519,10 @@ package struct InputGenerator: Sendable {
         switch rng.int(in: 0...2) {
         case 0: return Call(name: "transpose", positional: [tensor([n, c])], keywords: [])
         case 1:
+          if rng.chance(0.5) {
+            let shape = rng.pick(["[-1]", "[\(c), \(n)]", "[\(c), -1]", "[-1, -1]", "[\(n * c + 1)]", "[0, -1]"])
+            return Call(name: "reshape", positional: [tensor([n, c]), shape], keywords: [])
+          }
           let d = [String(rng.int(in: -2...1)), String(rng.int(in: -2...1))]
           return Call(name: "transpose", positional: [tensor([n, c, 2])] + d, keywords: [])
         default:

@@ -115,6 +115,25 @@ enum CalculusFunctions {
       do { return try t.transposed(d0, d1).value } catch { throw a.error("\(error)") }
     },
     LanguageFunction(
+      name: "reshape",
+      summary:
+        "reshape(input, shape): torch.reshape, the entries in row-major order in a new shape (one size may be -1, inferred)"
+    ) { a in
+      try a.expect(positional: 2...2, keywords: [], names: ["input", "shape"])
+      guard let t = Expr.Tensor(a.positional[0].value) else { throw a.error("reshape needs a tensor") }
+      guard case .list(let items) = a.positional[1].value else {
+        throw a.error("shape must be a list of integers", at: a.positional[1].column)
+      }
+      let shape = items.compactMap { v -> Int? in
+        guard case .scalar(let e) = v, let r = e.rationalValue, r.isInteger else { return nil }
+        return r.numerator.asInt
+      }
+      guard shape.count == items.count else {
+        throw a.error("shape must be a list of integers", at: a.positional[1].column)
+      }
+      do { return try t.reshaped(shape).value } catch { throw a.error("\(error)", at: a.positional[1].column) }
+    },
+    LanguageFunction(
       name: "matmul",
       summary:
         "matmul(input, other): torch.matmul (also written input @ other): dot, matrix-vector, matrix or batched products, batch dimensions broadcast"

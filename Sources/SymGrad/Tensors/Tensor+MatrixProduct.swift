@@ -123,6 +123,28 @@ extension Expr.Tensor {
     }
   }
 
+  /// `torch.reshape(t, shape)`: the same entries in row-major order, in `shape`; one size
+  /// may be -1 (inferred from the others). PyTorch's errors for a second -1, a negative
+  /// size and a count that does not match.
+  public func reshaped(_ shape: [Int]) throws -> Expr.Tensor {
+    guard shape.filter({ $0 == -1 }).count <= 1 else {
+      throw ShapeError(description: "only one dimension can be inferred")
+    }
+    if let bad = shape.first(where: { $0 < -1 }) { throw ShapeError(description: "invalid shape dimension \(bad)") }
+    let known = shape.filter { $0 != -1 }.reduce(1, *)
+    var out = shape
+    if let i = shape.firstIndex(of: -1) {
+      guard known > 0, count % known == 0 else {
+        throw ShapeError(description: "shape '\(shape)' is invalid for input of size \(count)")
+      }
+      out[i] = count / known
+    }
+    guard out.reduce(1, *) == count else {
+      throw ShapeError(description: "shape '\(shape)' is invalid for input of size \(count)")
+    }
+    return Expr.Tensor(shape: out, elements: elements)
+  }
+
   /// `t.T`: every dimension reversed (PyTorch deprecates it for other than 2-D tensors but
   /// computes this).
   public var transposedT: Expr.Tensor { permuted(Array((0..<rank).reversed())) }

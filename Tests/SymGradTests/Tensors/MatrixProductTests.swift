@@ -38,6 +38,15 @@ import Testing
     #expect(throws: ParseError.self) { try value("matmul([[[a]], [[b]]], [[[1]], [[2]], [[3]]])") }
   }
 
+  @Test func reshapes() throws {
+    #expect(try value("reshape([[a, b, c], [d, e, f]], [3, -1])") == value("[[a, b], [c, d], [e, f]]"))
+    #expect(try value("reshape([[a, b, c], [d, e, f]], [-1])") == value("[a, b, c, d, e, f]"))
+    let e = #expect(throws: ParseError.self) { try value("reshape([[a, b, c], [d, e, f]], [4, -1])") }
+    #expect(e?.message.contains("is invalid for input of size 6") == true)
+    #expect(throws: ParseError.self) { try value("reshape([a, b], [-1, -1])") }
+    #expect(throws: ParseError.self) { try value("reshape([a, b], 2)") }
+  }
+
   @Test func transposes() throws {
     #expect(try value("[[a, b, c], [d, e, f]].T") == value("[[a, d], [b, e], [c, f]]"))
     #expect(try value("transpose([[a, b, c], [d, e, f]], 0, 1)") == value("[[a, d], [b, e], [c, f]]"))
