@@ -125,10 +125,11 @@ extension IndexedAlgebra {
     return replacements.isEmpty ? e : e.substituting(replacements)
   }
 
-  /// `e` with each bracket written `1 - delta(g, ignore_index)` and each sum split into
-  /// sums of terms whose factors hold no sum over the summed index (`sum_n A (s - d)` is
-  /// `sum_n A s - sum_n A d`): one form for the different groupings of equal sums, so that
-  /// the core's algebra can cancel them. Exact (finite sums distribute).
+  /// `e` with each bracket written `1 - delta(g, ignore_index)`, each sum split into sums
+  /// of terms whose factors hold no sum over the summed index (`sum_n A (s - d)` is
+  /// `sum_n A s - sum_n A d`), and two directly nested sums in a canonical order: one form
+  /// for the different groupings and orders of equal sums, so that the core's algebra can
+  /// cancel them. Exact (finite sums distribute and exchange).
   private func normalForm(_ e: Expr, _ memo: inout [String: Expr]) -> Expr {
     var replacements: [Expr: Expr] = [:]
     for s in e.freeSymbols {
@@ -141,7 +142,7 @@ extension IndexedAlgebra {
         case .notIgnored(let g): r = 1 - delta(g, .ignored)
         case .sum(let v, let body):
           let inner = normalForm(body, &memo)
-          r = .sum(split(inner, over: v).map { sum(v, $0) })
+          r = .sum(split(inner, over: v).map { exchangedCanonically(v, $0) })
         case .element, .delta: r = .symbol(s)
         }
         memo[s] = r
@@ -149,6 +150,27 @@ extension IndexedAlgebra {
       if r != .symbol(s) { replacements[.symbol(s)] = r }
     }
     return replacements.isEmpty ? e : e.substituting(replacements)
+  }
+
+  /// `sum_v term`, and when `term` is itself one sum `sum_w b`, the order of the two sums
+  /// chosen canonically: both orders are built and the one whose atom name is smaller is
+  /// kept (exchanging finite sums is exact; their ranges are sizes, never each other's
+  /// variables), so `sum_n sum_c` and `sum_c sum_n` of one body are one atom.
+  private func exchangedCanonically(_ v: IndexVariable, _ term: Expr) -> Expr {
+    // Factors free of v leave the sum: `sum_v (-1) sum_w b` is `-(sum_v sum_w b)`.
+    if case .product(let fs) = term.kind {
+      let dependent = fs.filter { freeVariables($0).contains(v) }
+      if dependent.count == 1, let a = atom(dependent[0]), case .sum = a {
+        let free = fs.filter { !freeVariables($0).contains(v) }
+        return IndexedAlgebra.product(free) * exchangedCanonically(v, dependent[0])
+      }
+    }
+    let outer = sum(v, term)
+    guard let a = atom(term), case .sum(let w, let b) = a else { return outer }
+    let opened = fresh(w.size)
+    let swapped = sum(opened, sum(v, substituting(w, with: .variable(opened), in: b)))
+    guard case .symbol(let x) = outer.kind, case .symbol(let y) = swapped.kind else { return outer }
+    return y < x ? swapped : outer
   }
 
   /// The terms of `e` with every factor that is a sum depending on `v` multiplied out.

@@ -38,6 +38,17 @@ import Testing
     #expect(!a.provedEqual(d * gathered, d * tanh(x(n, j))))
   }
 
+  /// Finite sums exchange: sum_n sum_c X[n, c] is sum_c sum_n X[n, c] (each order proved
+  /// equal to the other); a different body stays different.
+  @Test func sumsExchange() {
+    let rowsFirst = a.sum(n, a.sum(c, x(n, c)))
+    let classesFirst = a.sum(c, a.sum(n, x(n, c)))
+    #expect(rowsFirst != classesFirst)
+    #expect(a.provedEqual(rowsFirst, classesFirst))
+    #expect(a.provedEqual(a.sum(n, a.sum(c, x(n, c) * exp(x(n, c)))), a.sum(c, a.sum(n, exp(x(n, c)) * x(n, c)))))
+    #expect(!a.provedEqual(rowsFirst, a.sum(c, a.sum(n, exp(x(n, c))))))
+  }
+
   /// Proof by cases where sizes are small numbers: with two classes 1 - s_1 = s_2, which
   /// no rule for symbolic sizes gives; a false statement stays unproved.
   @Test func smallFixedSizesAreProvedByCases() {
