@@ -144,9 +144,8 @@ struct Interpreter {
       return items[j]
     case .matmul(let left, let right, let column):
       let (a, b) = (try value(of: left), try value(of: right))
-      guard let x = Expr.Tensor(a), let y = Expr.Tensor(b), a.shape != nil, b.shape != nil,
-        a.kindName != "a string", b.kindName != "a string"
-      else {
+      // Strings and booleans have no tensor (`Expr.Tensor(_:)` is nil for them).
+      guard let x = Expr.Tensor(a), let y = Expr.Tensor(b) else {
         throw ParseError(column: column, message: "@ needs two tensors")
       }
       return try Self.shapeChecked(column, "@: ") { try Expr.Tensor.matmul(x, y).value }

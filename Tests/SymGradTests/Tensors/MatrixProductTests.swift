@@ -34,6 +34,8 @@ import Testing
     let e = #expect(throws: ParseError.self) { try value("[[a, b, c]] @ [[1, 2]]") }
     #expect(e?.message.contains("cannot be multiplied (1x3 and 1x2)") == true && e?.column == 13)
     #expect(throws: ParseError.self) { try value("matmul(a, [1, 2])") }
+    #expect(throws: ParseError.self) { try value("\"a\" @ [1]") }
+    #expect(throws: ParseError.self) { try value("True @ [1]") }
     #expect(throws: ParseError.self) { try value("[a, b] @ [1, 2, 3]") }
     #expect(throws: ParseError.self) { try value("matmul([[[a]], [[b]]], [[[1]], [[2]], [[3]]])") }
   }
