@@ -6,38 +6,39 @@ extension Expr {
   /// several roots). Runs in time linear in the number of distinct nodes reached, and
   /// its stack lives on the heap, so arbitrarily deep expressions are safe.
   func fold<T>(memo: inout [Expr: T], _ combine: (Expr, [T]) throws -> T) rethrows -> T {
-    if let done = memo[self] { return done }
-    var stack: [(Expr, Bool)] = [(self, false)]
-    while let (e, expanded) = stack.popLast() {
-      if memo[e] != nil { continue }
-      let children = e.children
-      if expanded || children.isEmpty {
-        memo[e] = try combine(e, children.map { memo[$0]! })
-      } else {
-        stack.append((e, true))
-        for c in children.reversed() where memo[c] == nil { stack.append((c, false)) }
-      }
-    }
-    return memo[self]!
+    try fold(memo: &memo, shortcut: { _ in nil }, combine)
   }
 
   /// Like `fold(memo:_:)`, but a child for which `shortcut` returns a value is not
   /// visited: that value stands for its result (and is not stored in `memo`).
+  ///
+  /// Depth first with an explicit stack: a frame holds a node, its children and the
+  /// results of those already done; a child is looked up in `memo` once (a DAG has no
+  /// cycles, so a node is never on the stack twice and is combined exactly once).
   func fold<T>(memo: inout [Expr: T], shortcut: (Expr) -> T?, _ combine: (Expr, [T]) throws -> T) rethrows -> T {
     if let done = memo[self] { return done }
     if let s = shortcut(self) { return s }
-    var stack: [(Expr, Bool)] = [(self, false)]
-    while let (e, expanded) = stack.popLast() {
-      if memo[e] != nil { continue }
-      let children = e.children
-      if expanded || children.isEmpty {
-        memo[e] = try combine(e, children.map { shortcut($0) ?? memo[$0]! })
-      } else {
-        stack.append((e, true))
-        for c in children.reversed() where memo[c] == nil && shortcut(c) == nil { stack.append((c, false)) }
+    var stack: [FoldFrame<T>] = [FoldFrame(self)]
+    while true {
+      let top = stack.count - 1
+      var descended = false
+      while stack[top].results.count < stack[top].children.count {
+        let c = stack[top].children[stack[top].results.count]
+        if let r = shortcut(c) ?? memo[c] {
+          stack[top].results.append(r)
+        } else {
+          stack.append(FoldFrame(c))
+          descended = true
+          break
+        }
       }
+      if descended { continue }
+      let frame = stack.removeLast()
+      let value = try combine(frame.node, frame.results)
+      memo[frame.node] = value
+      if stack.isEmpty { return value }
+      stack[stack.count - 1].results.append(value)
     }
-    return memo[self]!
   }
 
   /// Folds without a caller-supplied memo.
@@ -149,5 +150,19 @@ extension Expr {
     var memo: [Expr: Bool] = [:]
     for r in roots { _ = r.fold(memo: &memo) { _, _ in true } }
     return memo.count
+  }
+}
+
+/// A node being folded: its children and the results of the first `results.count` of them.
+struct FoldFrame<T> {
+  let node: Expr
+  let children: [Expr]
+  var results: [T]
+
+  init(_ node: Expr) {
+    self.node = node
+    children = node.children
+    results = []
+    results.reserveCapacity(children.count)
   }
 }

@@ -7,24 +7,21 @@ enum LatexPrinter {
   static let powerP = TextPrinter.powerPrecedence, atomP = TextPrinter.atomPrecedence
 
   static func print(_ e: Expr, symbols: ((String) -> (text: String, grouped: Bool)?)? = nil) -> String {
-    guard PrintLimits.fits(e) else {
-      return
-        "\\text{(too large to print: more than \(PrintLimits.maximumTreeNodes) nodes as a tree, \(e.nodeCount) distinct)}"
-    }
     var memo: [Expr: Printed] = [:]
-    return e.fold(memo: &memo) { node, kids in
+    let text = e.fold(memo: &memo) { node, kids in
       if let symbols, case .symbol(let name) = node.kind, let (text, grouped) = symbols(name) {
         // An operator (`\sum_{k} ...`) takes in what follows it: parenthesized as a
         // factor or a power's base, not as a term of a sum or alone in a fraction.
-        return Printed(text, grouped ? productP : atomP)
+        return Printed(TextRope(text), grouped ? productP : atomP)
       }
       return render(node, kids)
     }.text
+    return PrintLimits.fits(text) ? text.string : PrintLimits.oversizedLatex(e)
   }
 
-  static func paren(_ text: String) -> String { "\\left(" + text + "\\right)" }
+  static func paren(_ text: TextRope) -> TextRope { "\\left(" + text + "\\right)" }
 
-  static func wrap(_ text: String, _ precedence: Int, above minimum: Int) -> String {
+  static func wrap(_ text: TextRope, _ precedence: Int, above minimum: Int) -> TextRope {
     precedence > minimum ? text : paren(text)
   }
 
@@ -79,10 +76,10 @@ enum LatexPrinter {
       let m = r.magnitude
       let abs =
         m.isInteger
-        ? Printed(m.description, atomP)
+        ? Printed(TextRope(m.description), atomP)
         : Printed("\\frac{\(m.numerator)}{\(m.denominator)}", atomP)
       return r.signum < 0 ? .negated(abs.text, abs.precedence) : abs
-    case .symbol(let s): return Printed(symbol(s), atomP)
+    case .symbol(let s): return Printed(TextRope(symbol(s)), atomP)
     case .constant(let c):
       switch c {
       case .infinity: return Printed("\\infty", atomP)
@@ -97,9 +94,9 @@ enum LatexPrinter {
     case .power(let b, let e):
       let base = kids[0]
       let exponent = kids[1]
-      func raised(_ exp: String) -> String {
+      func raised(_ exp: TextRope) -> TextRope {
         let needs =
-          base.precedence <= powerP || base.negative || base.text.contains("^")
+          base.precedence <= powerP || base.negative || base.text.contains(ascii: "^")
           || (b.rationalValue.map { !$0.isInteger } ?? false)
         return (needs ? paren(base.text) : base.text) + "^{" + exp + "}"
       }
@@ -111,13 +108,13 @@ enum LatexPrinter {
       }
       if let r = e.rationalValue, r.signum < 0 {
         let m = -r
-        let inv: (text: String, precedence: Int)
+        let inv: (text: TextRope, precedence: Int)
         if m == Rational(1) {
           inv = (base.text, base.precedence)
         } else if m == Rational(numerator: 1, denominator: 2)! {
           inv = ("\\sqrt{\(base.text)}", atomP)
         } else {
-          inv = (raised(m.isInteger ? m.description : "\\frac{\(m.numerator)}{\(m.denominator)}"), powerP)
+          inv = (raised(m.isInteger ? TextRope(m.description) : "\\frac{\(m.numerator)}{\(m.denominator)}"), powerP)
         }
         p = Printed("\\frac{1}{\(inv.text)}", atomP)
         p.reciprocal = inv
@@ -130,13 +127,13 @@ enum LatexPrinter {
       }
       if f == .abs { return Printed("\\left|" + kids[0].text + "\\right|", atomP) }
       if f == .unitInterval { return kids[0] }
-      return Printed(functionName(f) + paren(kids.map(\.text).joined(separator: ", ")), atomP)
+      return Printed(TextRope(functionName(f)) + paren(TextRope.joined(kids.map(\.text), separator: ", ")), atomP)
     }
   }
 
   private static func renderFraction(_ layout: ProductLayout, _ kids: [Printed]) -> Printed {
-    var top: [String] = []
-    if let n = layout.numeratorNumber { top.append(n.description) }
+    var top: [TextRope] = []
+    if let n = layout.numeratorNumber { top.append(TextRope(n.description)) }
     if layout.infinity { top.append("\\infty") }
     var lastPrecedence = atomP
     for i in layout.numerator {
@@ -144,8 +141,8 @@ enum LatexPrinter {
       top.append(wrap(k.text, k.precedence, above: productP))
       lastPrecedence = k.precedence
     }
-    var bottom: [String] = []
-    if let d = layout.denominatorNumber { bottom.append(d.description) }
+    var bottom: [TextRope] = []
+    if let d = layout.denominatorNumber { bottom.append(TextRope(d.description)) }
     for i in layout.denominator {
       let r = kids[i].reciprocal!
       bottom.append(wrap(r.text, r.precedence, above: productP))
@@ -167,17 +164,17 @@ enum LatexPrinter {
   }
 
   /// Juxtaposes factors, with `\cdot` where a digit would follow a digit.
-  private static func joinFactors(_ parts: [String]) -> String {
-    var text = ""
+  private static func joinFactors(_ parts: [TextRope]) -> TextRope {
+    var pieces: [TextRope] = []
     for p in parts {
-      if text.isEmpty {
-        text = p
+      if pieces.isEmpty {
+        pieces.append(p)
         continue
       }
-      let digitNext = p.first?.isNumber ?? false
-      text += digitNext ? " \\cdot " + p : " " + p
+      let digitNext = p.startsWithNumber
+      pieces += [digitNext ? " \\cdot " : " ", p]
     }
-    return text
+    return TextRope.concatenation(pieces)
   }
 }
 

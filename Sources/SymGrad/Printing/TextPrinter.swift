@@ -5,25 +5,26 @@
 enum TextPrinter {
   static let sumPrecedence = 10, productPrecedence = 20, powerPrecedence = 30, atomPrecedence = 40
 
-  /// A printed node. `abs` is the text without a leading minus when `negative`.
-  struct Printed {
-    var text: String
+  /// A printed node. `abs` is the text without a leading minus when `negative`. A class:
+  /// each node's result is stored once and shared by every parent that prints it.
+  final class Printed {
+    var text: TextRope
     var precedence: Int
     var negative = false
-    var absText = ""
+    var absText: TextRope = ""
     var absPrecedence = 0
     /// For a power with a negative numeric exponent: the text of its reciprocal.
-    var reciprocal: (text: String, precedence: Int)?
+    var reciprocal: (text: TextRope, precedence: Int)?
 
-    init(_ text: String, _ precedence: Int) {
+    init(_ text: TextRope, _ precedence: Int) {
       self.text = text
       self.precedence = precedence
       absText = text
       absPrecedence = precedence
     }
 
-    static func negated(_ abs: String, _ absPrecedence: Int) -> Printed {
-      var p = Printed("-" + wrap(abs, absPrecedence, above: productPrecedence - 1), productPrecedence)
+    static func negated(_ abs: TextRope, _ absPrecedence: Int) -> Printed {
+      let p = Printed("-" + wrap(abs, absPrecedence, above: productPrecedence - 1), productPrecedence)
       p.negative = true
       p.absText = abs
       p.absPrecedence = absPrecedence
@@ -31,7 +32,7 @@ enum TextPrinter {
     }
   }
 
-  static func wrap(_ text: String, _ precedence: Int, above minimum: Int) -> String {
+  static func wrap(_ text: TextRope, _ precedence: Int, above minimum: Int) -> TextRope {
     precedence > minimum ? text : "(" + text + ")"
   }
 
@@ -48,14 +49,14 @@ enum TextPrinter {
   static func print(
     _ e: Expr, decimals: Bool = false, dialect: Dialect = .symgrad, symbols: ((String) -> String?)? = nil
   ) -> String {
-    guard PrintLimits.fits(e) else { return PrintLimits.oversizedText(e) }
     var memo: [Expr: Printed] = [:]
-    return e.fold(memo: &memo) { node, kids in
+    let text = e.fold(memo: &memo) { node, kids in
       if let symbols, case .symbol(let name) = node.kind, let text = symbols(name) {
-        return Printed(text, atomPrecedence)
+        return Printed(TextRope(text), atomPrecedence)
       }
       return render(node, kids, decimals, dialect)
     }.text
+    return PrintLimits.fits(text) ? text.string : PrintLimits.oversizedText(e)
   }
 
   /// Single letters sympy's namespace takes (`E`, `I`, `N`, `O`, `Q`, `S`; `C` was one);
@@ -106,13 +107,13 @@ enum TextPrinter {
     case .number(let r):
       let m = r.magnitude
       if decimals, let d = decimalText(m) {
-        return r.signum < 0 ? .negated(d, atomPrecedence) : Printed(d, atomPrecedence)
+        return r.signum < 0 ? .negated(TextRope(d), atomPrecedence) : Printed(TextRope(d), atomPrecedence)
       }
-      let abs = Printed(m.description, m.isInteger ? atomPrecedence : productPrecedence)
+      let abs = Printed(TextRope(m.description), m.isInteger ? atomPrecedence : productPrecedence)
       return r.signum < 0 ? .negated(abs.text, abs.precedence) : abs
-    case .symbol(let s): return Printed(dialect == .sympy ? sympySymbol(s) : s, atomPrecedence)
+    case .symbol(let s): return Printed(TextRope(dialect == .sympy ? sympySymbol(s) : s), atomPrecedence)
     case .constant(let c):
-      let infinity = dialect == .sympy ? "oo" : "inf"
+      let infinity: TextRope = dialect == .sympy ? "oo" : "inf"
       switch c {
       case .infinity: return Printed(infinity, atomPrecedence)
       case .negativeInfinity: return .negated(infinity, atomPrecedence)
@@ -128,7 +129,7 @@ enum TextPrinter {
       let exponent = kids[1]
       var p: Printed
       if e.rationalValue == Rational(numerator: 1, denominator: 2)! {
-        p = Printed("sqrt(\(base.text))", atomPrecedence)
+        p = Printed("sqrt(" + base.text + ")", atomPrecedence)
       } else {
         let baseNeedsParens =
           base.precedence <= powerPrecedence || base.negative
@@ -148,13 +149,13 @@ enum TextPrinter {
           base.precedence <= powerPrecedence || base.negative
           || (b.rationalValue.map { !$0.isInteger } ?? false)
         let baseText = baseNeedsParens ? "(" + base.text + ")" : base.text
-        let inv: (text: String, precedence: Int)
+        let inv: (text: TextRope, precedence: Int)
         if m == Rational(1) {
           inv = (base.text, base.precedence)
         } else if m == Rational(numerator: 1, denominator: 2)! {
-          inv = ("sqrt(\(base.text))", atomPrecedence)
+          inv = ("sqrt(" + base.text + ")", atomPrecedence)
         } else {
-          inv = (baseText + "**" + (m.isInteger ? m.description : "(" + m.description + ")"), powerPrecedence)
+          inv = (baseText + "**" + TextRope(m.isInteger ? m.description : "(" + m.description + ")"), powerPrecedence)
         }
         p = Printed("1/" + wrap(inv.text, inv.precedence, above: productPrecedence), productPrecedence)
         p.reciprocal = inv
@@ -164,26 +165,27 @@ enum TextPrinter {
       if f == .exp, args[0].isOne { return Printed("E", atomPrecedence) }
       if dialect == .sympy { return sympyCall(f, kids) }
       // The language's spelling: gelu_tanh(x) is gelu(x, approximate="tanh").
-      if f == .geluTanh { return Printed("gelu(\(kids[0].text), approximate=\"tanh\")", atomPrecedence) }
-      return Printed(f.rawValue + "(" + kids.map(\.text).joined(separator: ", ") + ")", atomPrecedence)
+      if f == .geluTanh { return Printed("gelu(" + kids[0].text + ", approximate=\"tanh\")", atomPrecedence) }
+      return Printed(
+        TextRope(f.rawValue) + "(" + TextRope.joined(kids.map(\.text), separator: ", ") + ")", atomPrecedence)
     }
   }
 
   /// A sum from its printed terms, in the printing order, with ` - ` for negative terms;
   /// shared by the text and LaTeX printers (`wrap` parenthesizes in each syntax).
-  static func renderSum(_ terms: [Expr], _ kids: [Printed], wrap: (String, Int, Int) -> String) -> Printed {
-    var text = ""
+  static func renderSum(_ terms: [Expr], _ kids: [Printed], wrap: (TextRope, Int, Int) -> TextRope) -> Printed {
+    var parts: [TextRope] = []
     for (n, i) in sumOrder(terms, kids).enumerated() {
       let k = kids[i]
       if n == 0 {
-        text = k.negative ? "-" + wrap(k.absText, k.absPrecedence, sumPrecedence) : k.text
+        parts += k.negative ? ["-", wrap(k.absText, k.absPrecedence, sumPrecedence)] : [k.text]
       } else if k.negative {
-        text += " - " + wrap(k.absText, k.absPrecedence, sumPrecedence)
+        parts += [" - ", wrap(k.absText, k.absPrecedence, sumPrecedence)]
       } else {
-        text += " + " + wrap(k.text, k.precedence, sumPrecedence)
+        parts += [" + ", wrap(k.text, k.precedence, sumPrecedence)]
       }
     }
-    return Printed(text, sumPrecedence)
+    return Printed(TextRope.concatenation(parts), sumPrecedence)
   }
 
   /// Numbers go last, as sympy prints them (`x - 1`), unless that would put a minus sign
@@ -198,7 +200,7 @@ enum TextPrinter {
   private static func sympyCall(_ f: Expr.Function, _ kids: [Printed]) -> Printed {
     let x = kids[0].text
     func call(_ name: String) -> Printed {
-      Printed(name + "(" + kids.map(\.text).joined(separator: ", ") + ")", atomPrecedence)
+      Printed(TextRope(name) + "(" + TextRope.joined(kids.map(\.text), separator: ", ") + ")", atomPrecedence)
     }
     switch f {
     case .exp, .log, .sin, .cos, .tanh, .sign, .erf, .erfc: return call(f.rawValue)
@@ -234,25 +236,25 @@ enum TextPrinter {
       layout.numeratorNumber = nil
       layout.denominatorNumber = nil
     }
-    var top: [String] = []
+    var top: [TextRope] = []
     var topPrecedence = atomPrecedence
-    if let n = layout.numeratorNumber { top.append(n.description) }
-    if let t = layout.decimalCoefficient { top.append(t) }
+    if let n = layout.numeratorNumber { top.append(TextRope(n.description)) }
+    if let t = layout.decimalCoefficient { top.append(TextRope(t)) }
     if layout.infinity { top.append(dialect == .sympy ? "oo" : "inf") }
     for i in layout.numerator {
       let k = kids[i]
       top.append(wrap(k.text, k.precedence, above: productPrecedence))
       topPrecedence = k.precedence
     }
-    var bottom: [String] = []
-    if let d = layout.denominatorNumber { bottom.append(d.description) }
+    var bottom: [TextRope] = []
+    if let d = layout.denominatorNumber { bottom.append(TextRope(d.description)) }
     var bottomPrecedence = atomPrecedence
     for i in layout.denominator {
       let r = kids[i].reciprocal!
       bottom.append(wrap(r.text, r.precedence, above: productPrecedence))
       bottomPrecedence = r.precedence > productPrecedence ? r.precedence : atomPrecedence
     }
-    var text = top.isEmpty ? "1" : top.joined(separator: "*")
+    var text: TextRope = top.isEmpty ? "1" : TextRope.joined(top, separator: "*")
     if top.count > 1 { topPrecedence = productPrecedence }
     if top.isEmpty { topPrecedence = atomPrecedence }
     if !bottom.isEmpty {
@@ -267,7 +269,7 @@ enum TextPrinter {
         bottomPrecedence = bottom.count == 1 ? bottomPrecedence : productPrecedence
       }
       let single = bottom.count == 1 && bottomPrecedence > productPrecedence
-      text += "/" + (single ? bottom[0] : "(" + bottom.joined(separator: "*") + ")")
+      text += "/" + (single ? bottom[0] : "(" + TextRope.joined(bottom, separator: "*") + ")")
       topPrecedence = productPrecedence
     }
     return layout.negative ? .negated(text, topPrecedence) : Printed(text, topPrecedence)

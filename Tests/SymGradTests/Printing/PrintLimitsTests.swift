@@ -1,7 +1,7 @@
 import SymGrad
 import Testing
 
-/// Printing is bounded by the size of the written-out tree (`PrintLimits`): an expression
+/// Printing is bounded by the length of the written-out text (`PrintLimits`): an expression
 /// whose DAG is small but whose text would be astronomically large says so plainly instead
 /// of hanging, and everything else still works on it.
 @Suite struct PrintLimitsTests {
@@ -24,9 +24,9 @@ import Testing
     var text = "x"
     for _ in 0..<45 { text = "leaky_relu(\(text))" }
     let e = try Expr(parsing: text)
-    #expect(e.treeSize(cappedAt: PrintLimits.maximumTreeNodes) > PrintLimits.maximumTreeNodes)
+    #expect(e.treeSize(cappedAt: PrintLimits.maximumTextBytes) > PrintLimits.maximumTextBytes)
     #expect(e.description.hasPrefix(PrintLimits.oversizedPrefix), "\(e.description)")
-    #expect(e.description.contains("(\(e.nodeCount) distinct)"))
+    #expect(e.description.contains("(\(e.nodeCount) distinct nodes)"))
     #expect(throws: ParseError.self) { try Expr(parsing: e.description) }
     #expect(e.latex.hasPrefix("\\text{(too large to print"))
     #expect(e.sympyDescription.hasPrefix(PrintLimits.oversizedPrefix))
@@ -42,5 +42,28 @@ import Testing
     let e = Expr.sum((0..<5000).map { exp(x + .number($0)) })
     #expect(!e.description.hasPrefix(PrintLimits.oversizedPrefix))
     #expect(try Expr(parsing: e.description) == e)
+  }
+
+  /// The bound is on the text's length, known before it is written out: a sum just below
+  /// it prints in full, one just above it is refused (symbols with 1,000-character names).
+  @Test func theBoundIsTheTextLength() throws {
+    let name = String(repeating: "a", count: 996)
+    func symbols(_ prefix: String, _ range: Range<Int>) -> [Expr] { range.map { .symbol(prefix + name + String($0)) } }
+    func length(_ terms: [Expr]) -> Int { terms.reduce(0) { $0 + $1.symbolName!.utf8.count } + 3 * (terms.count - 1) }
+    let below = symbols("", 1000..<10_000)  // 9,000 names of 1,000 characters, joined by " + "
+    #expect(length(below) < PrintLimits.maximumTextBytes)
+    #expect(Expr.sum(below).description.utf8.count == length(below))
+    let above = below + symbols("b", 1000..<2000)
+    #expect(length(above) > PrintLimits.maximumTextBytes)
+    #expect(Expr.sum(above).description.hasPrefix(PrintLimits.oversizedPrefix))
+    #expect(Expr.sum(above).latex.hasPrefix("\\text{(too large to print"))
+  }
+
+  /// Ropes: nested text is built without copying, and its pieces come out in order.
+  @Test func nestedTextIsWrittenOutInOrder() throws {
+    var text = "x"
+    for k in 0..<200 { text = "log(\(text) + \(k + 1))" }
+    let e = try Expr(parsing: text)
+    #expect(e.description == text)
   }
 }
