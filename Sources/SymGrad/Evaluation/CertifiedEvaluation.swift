@@ -554,6 +554,12 @@ extension CertifiedEvaluator {
         case .finite(let interval): if let s = interval.sign { return (s, precision) }
         }
       } catch CertifiedEvaluationError.needsPrecision {
+      } catch CertifiedEvaluationError.outOfRange {
+        // A value past the exponent range (`exp(1e300)`) at every precision: the sign
+        // by structure, where the constant is defined everywhere below (`isTotal`), still
+        // proves it (`-exp(1e300 + 1) - exp(1e300 + 2)` is negative).
+        if e.isTotal, let s = structuralSign(of: e) { return (s, precision) }
+        return (nil, precision)
       } catch {
         return (nil, precision)
       }

@@ -111,6 +111,30 @@ extension Expr {
     return Swift.min(s, 1)
   }
 
+  /// Whether the expression is defined (a finite real) at every real value of its symbols:
+  /// no `+-inf` or `undefined`, no function with a restricted domain (`log`, `log1p`,
+  /// `unit_interval`), no power with a non-integer exponent, and no negative power of a
+  /// base whose sign is not proved (`signWhereDefined`: a signed base is never 0). The
+  /// other functions are total. One walk of the DAG.
+  ///
+  /// A structural sign (`structuralSign`) is the constant's sign only where the constant is
+  /// defined: `-exp(log(-1))` has the structure of a negative number and no value. For a
+  /// total constant it is the sign, with no evaluation.
+  var isTotal: Bool {
+    if node.nonFinite & ExprNode.NonFinite.any != 0 { return false }
+    var memo: [Expr: Bool] = [:]
+    return fold(memo: &memo) { e, kids -> Bool in
+      guard !kids.contains(false) else { return false }
+      switch e.kind {
+      case .apply(.log, _), .apply(.log1p, _), .apply(.unitInterval, _): return false
+      case .power(let b, let exponent):
+        guard let n = exponent.rationalValue, n.isInteger else { return false }
+        return n.signum >= 0 || b.signWhereDefined != nil
+      default: return true
+      }
+    }
+  }
+
   /// Whether the expression is provably in [0, 1] for every real value of its symbols:
   /// numbers in [0, 1], `sigmoid`, and `p/(p + q1 + ... )` with `p` and every `q`
   /// provably positive (a softmax entry).

@@ -70,4 +70,37 @@ import Testing
     let printed = try Expr.certifiedValues(of: [e], at: ["q": .infinity])
     #expect(printed.count == 1 && printed[0].certified && printed[0].value >= 0 && printed[0].value < 1e-300)
   }
+
+  /// Constants past the exponent range (`exp(10**300)`, about 2^(1.4e300)) have no
+  /// enclosure at any precision; a total constant (`Expr.isTotal`) is still signed by its
+  /// structure, so a limit that such a constant does not decide gets its value (fuzz seed
+  /// 37, input 190583: 1,500 terms `-exp(z + k)` at z = 1.8e308 beside `-exp(m1)`,
+  /// m1 -> inf, was "undecided (budget)" after climbing the precision ladder).
+  @Test func constantsPastTheExponentRangeAreSignedByStructure() throws {
+    let huge = try Expr(parsing: "-exp(10**300 + 1) - exp(10**300 + 2)")
+    #expect(huge.isTotal)
+    #expect(CertifiedEvaluator.sign(of: huge) == -1)
+    #expect(CertifiedEvaluator.sign(of: -huge) == 1)
+    let x = Expr.symbol("x")
+    #expect(
+      try Expr(parsing: "-exp(x) - exp(10**300 + 1) - exp(10**300 + 2)").limit(as: x, approaches: .infinity)
+        == .negativeInfinity)
+    #expect(
+      try Expr(parsing: "exp(x) - exp(10**300 + 1) - exp(10**300 + 2)").limit(as: x, approaches: .infinity) == .infinity
+    )
+    var terms = ["-exp(m1)"]
+    for k in 1...300 { terms.append("exp(z + \(k))") }
+    let sum = try Expr(parsing: terms.joined(separator: " - "))
+    #expect(sum.limitValue(at: ["m1": .infinity, "z": 1e300]) == .negativeInfinity)
+    // Mixed signs: no structure decides, no enclosure exists: not certified, never a guess.
+    let mixed = try Expr(parsing: "exp(10**300 + 1) - exp(10**300 + 2)")
+    #expect(CertifiedEvaluator.sign(of: mixed) == nil)
+    // Not total: the structure of -exp(log(-exp(10**300))) is negative, but it has no value.
+    let undefined = try Expr(parsing: "-exp(log(-exp(10**300)))")
+    #expect(!undefined.isTotal)
+    #expect(CertifiedEvaluator.sign(of: undefined) == nil)
+    #expect(try !Expr(parsing: "sqrt(exp(10**300) - 1)").isTotal)  // sqrt(exp(u)) would be exp(u/2)
+    #expect(try !Expr(parsing: "1/(exp(10**300) - exp(10**300 + 1))").isTotal)
+    #expect(try Expr(parsing: "1/(exp(10**300) + exp(10**300 + 1))").isTotal)
+  }
 }
