@@ -106,6 +106,101 @@ sdpa_case("linalg/sdpa/gqa", (1, 4, 2, 2), (1, 2, 3, 2), (1, 2, 3, 2), enable_gq
 sdpa_case("linalg/sdpa/causal_batched", (2, 3, 2), (2, 3, 2), (2, 3, 2), is_causal=True, scale=0.5)
 sdpa_case("linalg/sdpa/key_batch_broadcast", (2, 2, 2), (1, 3, 2), (3, 2))
 
+
+# F.multi_head_attention_forward (nn.MultiheadAttention's forward), sequence first, by the
+# query (self-attention: the same symbols are query, key and value). Masks in MHA's
+# convention (True = masked); no row fully masked here (see README's divergence table).
+def mha_case(cid, shape, item, heads, self_attention=True, kv_shape=None, separate=False, biases=True,
+             attn_mask=None, key_padding_mask=None, **options):
+    e = shape[-1]
+    w_in = eighths(g, (3 * e, e))
+    b_in = eighths(g, (3 * e,)) if biases else None
+    w_out = eighths(g, (e, e))
+    b_out = eighths(g, (e,)) if biases else None
+    kv = None if self_attention else eighths(g, kv_shape)
+    words = ""
+    torch_kw = dict(options)
+    if separate:
+        words += f", use_separate_proj_weight=True, q_proj_weight={literal(w_in[:e])}" \
+                 f", k_proj_weight={literal(w_in[e:2 * e])}, v_proj_weight={literal(w_in[2 * e:])}"
+        torch_kw.update(use_separate_proj_weight=True, q_proj_weight=w_in[:e], k_proj_weight=w_in[e:2 * e],
+                        v_proj_weight=w_in[2 * e:])
+    for name, val in [("attn_mask", attn_mask), ("key_padding_mask", key_padding_mask)]:
+        if val is not None:
+            words += f", {name}={text(val)}"
+            torch_kw[name] = val
+    words += "".join(f", {name}={text(val)}" for name, val in options.items())
+    in_w_text = "None" if separate else literal(w_in)
+
+    def expr_of(xt):
+        k = xt if self_attention else literal(kv)
+        return (f"multi_head_attention_forward({xt}, {k}, {k}, {e}, {heads}, {in_w_text}, "
+                f"{literal(b_in) if biases else 'None'}, None, None, False, 0.0, {literal(w_out)}, "
+                f"{literal(b_out) if biases else 'None'}{words})[{item}]")
+
+    def fn(xx):
+        k = xx if self_attention else kv
+        return F.multi_head_attention_forward(
+            xx, k, k, e, heads, None if separate else w_in, b_in, None, None, False, 0.0, w_out, b_out,
+            **torch_kw)[item]
+
+    record(cid, shape, expr_of, fn)
+
+
+mha_case("linalg/mha/self_attention_output", (3, 2, 4), 0, 2)
+mha_case("linalg/mha/weights_per_head_bool_mask", (3, 1, 4), 1, 2,
+         attn_mask=torch.tensor([[False, True, False], [False, False, True], [True, False, False]]),
+         average_attn_weights=False)
+mha_case("linalg/mha/averaged_weights_key_padding", (3, 2, 2), 1, 2,
+         key_padding_mask=torch.tensor([[False, False, True], [False, True, False]]))
+mha_case("linalg/mha/fused_path_padding_and_3d_float_mask", (2, 2, 4), 0, 2,
+         attn_mask=eighths(g, (4, 2, 2)), key_padding_mask=torch.tensor([[False, True], [False, False]]),
+         need_weights=False)
+mha_case("linalg/mha/unbatched_cross_attention_separate_weights", (2, 4), 0, 1, self_attention=False,
+         kv_shape=(3, 4), separate=True)
+mha_case("linalg/mha/causal_hint_fused", (3, 1, 2), 0, 1, biases=False,
+         attn_mask=torch.nn.Transformer.generate_square_subsequent_mask(3, dtype=torch.float64),
+         is_causal=True, need_weights=False)
+# A TransformerDecoderLayer's self-attention block: self_attn(x, x, x, attn_mask=tgt_mask,
+# key_padding_mask=tgt_key_padding_mask, is_causal=tgt_is_causal, need_weights=False).
+mha_case("linalg/mha/decoder_self_attention_masks", (3, 2, 2), 0, 1,
+         attn_mask=torch.nn.Transformer.generate_square_subsequent_mask(3, dtype=torch.float64),
+         key_padding_mask=torch.tensor([[False, False, True], [False, False, False]]), is_causal=True,
+         need_weights=False)
+
+
+# Fully masked rows (README's divergence table), kept out of the fixture set: PyTorch's values
+# with a row of attn_mask all True (masked), for need_weights=True (plain softmax: NaN) and
+# need_weights=False (SDPA's safe softmax: 0), beside PyTorch's values with that row unmasked:
+# softmax(s - t) = softmax(s), SymGrad's same-rate limit, computed by PyTorch.
+FULLY_MASKED = os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "attention-fully-masked-rows.json")
+fully_masked = []
+xm = eighths(g, (3, 1, 4))
+names_m, xt_m = symbols(xm.shape)
+w_in_m, b_in_m = eighths(g, (12, 4)), eighths(g, (12,))
+w_out_m, b_out_m = eighths(g, (4, 4)), eighths(g, (4,))
+masked_row = torch.tensor([[False, True, False], [True, True, True], [False, False, True]])
+unmasked_row = torch.tensor([[False, True, False], [False, False, False], [False, False, True]])
+for cid, item, need in [("output_need_weights", 0, True), ("weights", 1, True), ("output_fused", 0, False)]:
+    def call(mask, xx):
+        return F.multi_head_attention_forward(xx, xx, xx, 4, 2, w_in_m, b_in_m, None, None, False, 0.0, w_out_m,
+                                              b_out_m, attn_mask=mask, need_weights=need)[item]
+    expr = (f"multi_head_attention_forward({xt_m}, {xt_m}, {xt_m}, 4, 2, {literal(w_in_m)}, {literal(b_in_m)}, "
+            f"None, None, False, 0.0, {literal(w_out_m)}, {literal(b_out_m)}, attn_mask={text(masked_row)}, "
+            f"need_weights={need})[{item}]")
+    xx = xm.clone().requires_grad_(True)
+    masked = case(f"mha/fully_masked_row/{cid}", "linalg", expr, names_m, xx, call(masked_row, xx))
+    xx = xm.clone().requires_grad_(True)
+    reference = case(f"mha/fully_masked_row/{cid}/row_unmasked", "linalg", expr, names_m, xx, call(unmasked_row, xx))
+    fully_masked.append({"id": masked["id"], "expr": expr, "wrt": names_m, "at": masked["at"],
+                         "masked_row": 1, "pytorch": {"output": masked["output"], "jacobian": masked["jacobian"]},
+                         "row_unmasked": {"output": reference["output"], "jacobian": reference["jacobian"]},
+                         "output_shape": masked["output_shape"]})
+with open(FULLY_MASKED, "w") as f:
+    json.dump({"generator": "Scripts/record_pytorch_linalg.py", "torch_version": torch.__version__,
+               "cases": fully_masked}, f, separators=(",", ":"))
+    f.write("\n")
+
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, "w") as f:
     json.dump({"generator": "Scripts/record_pytorch_linalg.py", "torch_version": torch.__version__, "cases": cases}, f,

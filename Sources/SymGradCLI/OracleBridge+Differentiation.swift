@@ -125,7 +125,13 @@ extension OracleBridge {
       return (Program(inputs: t.elements, function: { $0 }), t.shape)
     }
 
+    if tree.item != nil && tree.name != "multi_head_attention_forward" {
+      throw NotApplicable(
+        description: "\(tree.name)(...)[\(tree.item!)]: the oracle runs items only of multi_head_attention_forward")
+    }
     switch tree.name {
+    case "multi_head_attention_forward":
+      return try compileMultiheadAttention(tree)
     case "matmul":
       let (p, sp) = try operand(0)
       let (q, sq) = try operand(1)

@@ -82,7 +82,7 @@ package struct InputGenerator: Sendable {
       "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_loss", "pairwise_distance", "cosine_similarity",
       "normalize", "gaussian_nll_loss", "amax", "amin", "maximum", "minimum", "layer_norm", "clamp",
       "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss",
-      "linear", "scaled_dot_product_attention", "attention_weights", "causal_mask",
+      "linear", "scaled_dot_product_attention", "attention_weights", "multi_head_attention_forward", "causal_mask",
       "generate_square_subsequent_mask", "grad", "jacobian", "hessian", "diag", "outer",
       "eye", "one_hot", "transpose", "matmul", "reshape", "simplify", "symbols",
     ])
@@ -361,6 +361,40 @@ package struct InputGenerator: Sendable {
     mutating func reduction() -> String { rng.pick(Session.reductions) }
 
     /// Adds each optional keyword with probability `p`.
+    /// `multi_head_attention_forward` with PyTorch's 13 positional arguments: batched or
+    /// unbatched, self-attention or not, sometimes heads that do not divide E, and masks.
+    mutating func multiheadAttentionCall() -> Call {
+      let (l, s, n) = (rng.int(in: 1...3), rng.int(in: 1...3), rng.int(in: 1...2))
+      let e = rng.pick([2, 4])
+      let heads = rng.pick([1, 2, 2, 3])
+      let batched = rng.chance(0.7)
+      let query = tensor(batched ? [l, n, e] : [l, e])
+      let selfAttention = rng.chance(0.5)
+      let key = selfAttention ? query : tensor(batched ? [s, n, e] : [s, e])
+      let keys = selfAttention ? l : s
+      var call = Call(
+        name: "multi_head_attention_forward",
+        positional: [
+          query, key, key, String(e), String(heads), tensor([3 * e, e]), rng.chance(0.5) ? tensor([3 * e]) : "None",
+          "None", "None", "False", rng.pick(["0.0", "0.0", "0.1"]), tensor([e, e]),
+          rng.chance(0.5) ? tensor([e]) : "None",
+        ], keywords: [])
+      optional(
+        &call, 0.3,
+        [
+          (
+            "attn_mask",
+            { g in g.rng.chance(0.5) ? g.booleans([l, keys]) : g.tensor([l, keys]) { $0.rng.pick(["0", "-inf"]) } }
+          ),
+          ("key_padding_mask", { g in g.booleans(batched ? [n, keys] : [keys]) }),
+          ("need_weights", { g in g.rng.pick(["True", "False"]) }),
+          ("average_attn_weights", { g in g.rng.pick(["True", "False"]) }),
+          ("is_causal", { g in g.rng.pick(["True", "False"]) }),
+          ("training", { g in g.rng.pick(["True", "False"]) }),
+        ])
+      return call
+    }
+
     mutating func optional(_ call: inout Call, _ p: Double, _ options: [(String, (inout Session) -> String)]) {
       for (name, value) in options where rng.chance(p) { call.keywords.append((name, value(&self))) }
     }
@@ -473,6 +507,7 @@ package struct InputGenerator: Sendable {
         if rng.chance(0.4) { call.keywords.append(("dim", rng.pick(["-1", "0", "1", "None"]))) }
         return call
       case 10, 11:
+        if rng.chance(0.25) { return multiheadAttentionCall() }
         let l = rng.int(in: 1...3)
         let s = rng.int(in: 1...3)
         let e = rng.int(in: 1...2)

@@ -25,6 +25,16 @@ enum AttentionFunctions {
         names: ["query", "key", "attn_mask"])
       return try a.run { try a.attention(weightsOnly: true).value }
     },
+    LanguageFunction(
+      name: "multi_head_attention_forward",
+      summary:
+        "multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training=True, key_padding_mask=None, need_weights=True, attn_mask=None, use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None, v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True, is_causal=False): nn.MultiheadAttention's forward, sequence first (L, N, E) or unbatched (L, E); returns [attn_output, attn_weights] (weights None unless need_weights); masks True = masked; bias_k, bias_v, add_zero_attn, static_k/v and dropout in training are refused"
+    ) { a in
+      try a.expect(
+        positional: 13...25, keywords: Set(CallArguments.multiheadParameters.dropFirst(13)),
+        names: CallArguments.multiheadParameters)
+      return try a.run { try a.multiheadAttention() }
+    },
     LanguageFunction(name: "causal_mask", summary: "causal_mask(n): 0 on and below the diagonal, -inf above (n <= 512)")
     { a in
       try a.expect(positional: 1...1)
@@ -58,6 +68,110 @@ extension CallArguments {
         at: argument(i, name)?.1)
     }
     return n
+  }
+
+  /// `F.multi_head_attention_forward`'s parameters in PyTorch's order (a contract: they
+  /// may be passed by position or by keyword).
+  static let multiheadParameters = [
+    "query", "key", "value", "embed_dim_to_check", "num_heads", "in_proj_weight", "in_proj_bias", "bias_k", "bias_v",
+    "add_zero_attn", "dropout_p", "out_proj_weight", "out_proj_bias", "training", "key_padding_mask", "need_weights",
+    "attn_mask", "use_separate_proj_weight", "q_proj_weight", "k_proj_weight", "v_proj_weight", "static_k",
+    "static_v", "average_attn_weights", "is_causal",
+  ]
+
+  /// `multi_head_attention_forward` of these arguments: `[attn_output, attn_weights]`,
+  /// PyTorch's tuple (the weights `None` unless `need_weights`).
+  func multiheadAttention() throws -> Expr.Value {
+    let names = Self.multiheadParameters
+    func position(_ name: String) -> Int { names.firstIndex(of: name)! }
+    func flag(_ name: String, _ d: Bool) throws -> Bool {
+      guard let (v, c) = argument(position(name), name) else { return d }
+      guard case .boolean(let b) = v else { throw error("'\(name)' must be True or False", at: c) }
+      return b
+    }
+    func optional(_ name: String) throws -> Expr.Tensor? {
+      argument(position(name), name) == nil ? nil : try tensor(position(name), name)
+    }
+    for name in ["bias_k", "bias_v", "static_k", "static_v"] {
+      if let (_, c) = argument(position(name), name) {
+        throw error(
+          "\(name) is not supported (SymGrad's MultiheadAttention has no added key/value rows); pass None", at: c)
+      }
+    }
+    if try flag("add_zero_attn", false) {
+      throw error(
+        "add_zero_attn=True is not supported; pass False", at: argument(position("add_zero_attn"), "add_zero_attn")?.1)
+    }
+    let training = try flag("training", true)
+    if training, let (v, c) = argument(position("dropout_p"), "dropout_p"), v.rationalValue != Rational(0) {
+      throw error(
+        "dropout_p=\(v) with training=True makes attention random; SymGrad derives deterministic functions (use dropout_p=0.0 or training=False)",
+        at: c)
+    }
+    let query = try tensor(0, "query")
+    let key = try tensor(1, "key")
+    let value = try tensor(2, "value")
+    guard let embed = try int(position("embed_dim_to_check"), "embed_dim_to_check") else {
+      throw error("missing argument 'embed_dim_to_check'")
+    }
+    guard let heads = try int(position("num_heads"), "num_heads") else { throw error("missing argument 'num_heads'") }
+    if let last = query.shape.last, last != embed {
+      throw error(
+        "was expecting embedding dimension of \(embed), but got \(last)",
+        at: argument(position("embed_dim_to_check"), "embed_dim_to_check")?.1)
+    }
+    let inBias = try optional("in_proj_bias")
+    let outWeight = try tensor(position("out_proj_weight"), "out_proj_weight")
+    let outBias = try optional("out_proj_bias")
+    let parameters: MultiheadAttentionParameters
+    if try flag("use_separate_proj_weight", false) {
+      func weight(_ name: String) throws -> Expr.Tensor {
+        guard let w = try optional(name) else {
+          throw error("use_separate_proj_weight is True but \(name) is None")
+        }
+        return w
+      }
+      parameters = MultiheadAttentionParameters(
+        numHeads: heads, queryWeight: try weight("q_proj_weight"), keyWeight: try weight("k_proj_weight"),
+        valueWeight: try weight("v_proj_weight"), inBias: inBias, outWeight: outWeight, outBias: outBias)
+    } else {
+      guard let packed = try optional("in_proj_weight") else {
+        throw error("use_separate_proj_weight is False but in_proj_weight is None")
+      }
+      parameters = try MultiheadAttentionParameters(
+        numHeads: heads, inProjWeight: packed, inProjBias: inBias, outProjWeight: outWeight, outProjBias: outBias)
+    }
+    let needWeights = try flag("need_weights", true)
+    let (output, weights) = try multiHeadAttentionForward(
+      query: query, key: key, value: value, parameters: parameters,
+      keyPaddingMask: try maskedTensor(position("key_padding_mask"), "key_padding_mask"),
+      attnMask: try maskedTensor(position("attn_mask"), "attn_mask"), needWeights: needWeights,
+      averageAttnWeights: try flag("average_attn_weights", true), isCausal: try flag("is_causal", false))
+    return .list([output.value, weights?.value ?? .scalar(.symbol("None"))])
+  }
+
+  /// A mask in `nn.MultiheadAttention`'s convention as an additive tensor: booleans are
+  /// True = masked (`-inf`) and False = 0; numbers are added as they are.
+  func maskedTensor(_ i: Int, _ name: String) throws -> Expr.Tensor? {
+    guard let (v, c) = argument(i, name) else { return nil }
+    func additive(_ v: Expr.Value) -> Expr.Value? {
+      switch v {
+      case .boolean(let b): return .scalar(b ? .negativeInfinity : .zero)
+      case .list(let items):
+        var out: [Expr.Value] = []
+        for i in items {
+          guard let a = additive(i) else { return nil }
+          out.append(a)
+        }
+        return .list(out)
+      case .scalar: return v
+      default: return nil
+      }
+    }
+    guard let converted = additive(v), let t = Expr.Tensor(converted) else {
+      throw error("\(name) must be a tensor of booleans (True = masked) or of numbers (added)", at: c)
+    }
+    return t
   }
 
   static let maximumMatrixSize = 512

@@ -193,7 +193,10 @@ extension Expr {
         // (2*x + 2)**n = 2**n * (x + 1)**n: the same canonical placement as in products.
         if let (c, p) = base.sumContent { return product([power(number(c), exponent), power(p, exponent)]) }
         return InternTable.intern(.power(base, exponent))
-      case .apply(.exp, let a):
+      // exp(u)**e = exp(e*u) for a finite u. With +-inf in u the rate of the infinity
+      // would change (exp(-inf + x)**2 is exp(-2t + 2x) as t -> inf, exp(-inf + 2*x)
+      // is exp(-t + 2x)): such a power stays a power (`ProductBuilder.isRateCarrying`).
+      case .apply(.exp, let a) where !a[0].containsInfinity:
         return apply(.exp, [product([a[0], exponent])])
       case .apply(.abs, let a) where e.isInteger && e.numerator.isEven:
         return power(a[0], exponent)
@@ -213,7 +216,9 @@ extension Expr {
       if base.constantValue == .infinity { return toPlus ? infinity : zero }
     }
     if base.isOne { return one }
-    if case .apply(.exp, let a) = base.kind { return apply(.exp, [product([a[0], exponent])]) }
+    if case .apply(.exp, let a) = base.kind, !a[0].containsInfinity {
+      return apply(.exp, [product([a[0], exponent])])
+    }
     return InternTable.intern(.power(base, exponent))
   }
 
@@ -678,7 +683,7 @@ struct ProductBuilder {
       negativeSign.toggle()
     case .constant(.undefined): undefined = true
     case .product(let fs): for f in fs { add(f) }
-    case .apply(.exp, let a):
+    case .apply(.exp, let a) where !ProductBuilder.isRateCarrying(factor):
       expArguments.append(a[0])
       expOriginal = factor
     case .power(let b, let e):
@@ -709,6 +714,17 @@ struct ProductBuilder {
       }
     default: addBase(factor, .one, original: factor, evenRoot: false)
     }
+  }
+
+  /// Whether `e` is an `exp` whose argument holds `+inf` or `-inf`. Such an exp is a base
+  /// like any other, not merged with other exps: under the same-rate rule every infinity
+  /// is `+-t` (t -> inf), so `exp(-inf + x) * exp(-inf + 2*x)` is `exp(-2t + 3x)`, and
+  /// merging the arguments would make it `exp(-inf + 3*x)`, `exp(-t + 3x)` (a derivative
+  /// of a fully masked softmax row came out infinite that way), or, with `inf` and `-inf`,
+  /// undefined. Equal ones still combine into powers, which stay powers.
+  static func isRateCarrying(_ e: Expr) -> Bool {
+    if case .apply(.exp, let a) = e.kind { return a[0].containsInfinity }
+    return false
   }
 
   private mutating func addBase(_ base: Expr, _ exponent: Expr, original: Expr, evenRoot: Bool, unfolded: Bool = false)
@@ -757,6 +773,7 @@ struct ProductBuilder {
       case .number(let r): coefficient = coefficient * r
       // Only the infinities need the coefficient's sign: pi is an ordinary factor (a
       // second round for it would rebuild the same product forever).
+      case .apply(.exp, _) where ProductBuilder.isRateCarrying(f): factors.append(f)
       case .product, .constant(.infinity), .constant(.negativeInfinity), .constant(.undefined), .apply(.exp, _):
         extra.append(f)
       // A merged power that folded to a power of another base ((w**2)**(z - 1) times

@@ -285,6 +285,7 @@ extension CallArguments {
     var index = usual[name]
     if function == "linear" { index = ["input": 0, "weight": 1, "bias": 2][name] }
     if function == "attention_weights", name == "attn_mask" { index = 2 }
+    if function == "multi_head_attention_forward" { index = Self.multiheadParameters.firstIndex(of: name) }
     guard let i = index, i < positional.count else { return nil }
     return positional[i].column
   }

@@ -182,43 +182,6 @@ extension BigInt {
 // MARK: - GCD, powers, roots
 
 extension BigInt {
-  /// The greatest common divisor of `|a|` and `|b|`; always non-negative.
-  ///
-  /// `gcd(a, 0) == |a|` and `gcd(0, 0) == 0`. Never overflows
-  /// (`gcd(Int.min, 0)` is the large value `2^63`).
-  public static func gcd(_ a: BigInt, _ b: BigInt) -> BigInt {
-    var x = a.magnitude
-    var y = b.magnitude
-    while true {
-      if let xs = x.smallMagnitude, let ys = y.smallMagnitude {
-        return BigInt(gcdWords(xs, ys))
-      }
-      if y.isZero { return x }
-      (x, y) = (y, x % y)
-    }
-  }
-
-  /// `|self|` as a word when the value is small (`|Int.min|` included).
-  private var smallMagnitude: UInt? {
-    if case .small(let value) = storage { return value.magnitude }
-    return nil
-  }
-
-  /// Binary GCD of two words; `gcdWords(0, 0) == 0`.
-  static func gcdWords(_ a: UInt, _ b: UInt) -> UInt {
-    if a == 0 { return b }
-    if b == 0 { return a }
-    let shift = (a | b).trailingZeroBitCount
-    var x = a >> UInt(a.trailingZeroBitCount)
-    var y = b >> UInt(b.trailingZeroBitCount)
-    while x != y {
-      if x > y { swap(&x, &y) }
-      y -= x
-      y >>= UInt(y.trailingZeroBitCount)
-    }
-    return x << UInt(shift)
-  }
-
   /// `self` raised to `exponent` by square-and-multiply; `x.power(0) == 1`
   /// (including `0.power(0)`). Never overflows; results grow as large as needed.
   /// - Precondition: `exponent >= 0`.

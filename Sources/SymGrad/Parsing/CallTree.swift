@@ -20,8 +20,11 @@ public struct CallTree: Sendable {
   public let name: String
   public let positional: [Argument]
   public let keywords: [String: Expr.Value]
-  /// The value of the whole call.
+  /// The value of the whole text: the call's value, or its item `item`.
   public let result: Expr.Value
+  /// For text `f(...)[k]` (an item of a function that returns a tuple, as
+  /// `multi_head_attention_forward(...)[0]`): `k`; nil for a plain call.
+  public var item: Int? = nil
 
   /// The call tree of `text`, or nil when the text is not a function call at top level.
   /// `bindings` name values as in `ExpressionLanguage.valueAndWarnings(parsing:bindings:)`.
@@ -33,6 +36,15 @@ public struct CallTree: Sendable {
   }
 
   private static func tree(_ s: Syntax, _ interpreter: Interpreter) throws -> CallTree? {
+    // An item of a call's result, by a literal non-negative integer: the call's tree,
+    // with the item's value as its result.
+    if case .index(let base, .number(let text, _), _) = s, case .call = base, let k = Int(text), k >= 0,
+      var t = try tree(base, interpreter)
+    {
+      t = CallTree(name: t.name, positional: t.positional, keywords: t.keywords, result: try interpreter.value(of: s))
+      t.item = k
+      return t
+    }
     guard case .call(let name, let arguments, let keywords, _) = s else { return nil }
     let positional = try arguments.map { a -> Argument in
       if let t = try tree(a, interpreter) { return .call(t) }

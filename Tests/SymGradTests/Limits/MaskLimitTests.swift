@@ -115,4 +115,56 @@ import Testing
     #expect(isApprox(plusZero, all, rtol: 1e-14), "\(plusZero)")
     #expect(isApprox(timesZero, uniform, rtol: 1e-14), "\(timesZero)")
   }
+
+  /// An exp whose argument holds an infinity is a base of its own: products and powers
+  /// keep each infinity's rate (every `-inf` is `-t`). Merging made `exp(-inf + x) *
+  /// exp(-inf + 2*x)` into `exp(-inf + 3*x)` (rate t instead of 2t), so the derivative
+  /// of a fully masked softmax row, whose quotient rule multiplies two such exps, came out
+  /// infinite (found through `multi_head_attention_forward`'s fully masked rows).
+  @Test func exponentialsWithInfinitiesKeepTheirRates() throws {
+    let x = Expr.symbol("x")
+    let product = try Expr(parsing: "exp(-inf + x) * exp(-inf + 2*x)")
+    guard case .product(let fs) = product.kind else {
+      Issue.record("merged: \(product)")
+      return
+    }
+    #expect(fs.count == 2)
+    #expect(try Expr(parsing: "exp(-inf + x)**2").description == "exp(-inf + x)**2")
+    #expect(try Expr(parsing: "exp(-inf + x)/exp(-inf + x)") == .one)
+    // e^(-2t + 3x) / (e^(-t + x) + e^(-t + 2x))^2 -> e^(3x) / (e^x + e^(2x))^2.
+    let ratio = try Expr(parsing: "exp(-inf + x) * exp(-inf + 2*x) / (exp(-inf + x) + exp(-inf + 2*x))**2")
+    let expected = Foundation.exp(1.5) / Foundation.pow(Foundation.exp(0.5) + Foundation.exp(1.0), 2)
+    #expect(isApprox(try ratio.evaluate(at: ["x": 0.5]), expected, rtol: 1e-15))
+    // e^(t + x) e^(-t + y) = e^(x + y): a value, not undefined.
+    #expect(
+      isApprox(
+        try Expr(parsing: "exp(inf + x) * exp(-inf + y)").evaluate(at: ["x": 1, "y": 2]), Foundation.exp(3), rtol: 1e-15
+      ))
+    // Finite arguments still merge.
+    #expect(try Expr(parsing: "exp(x) * exp(2*x)") == exp(3 * x))
+    // The derivative of a fully masked row is the derivative of the unmasked row (the
+    // limit of the derivative is the derivative of the limit): scores x*y and x, two keys.
+    for (masked, plain) in [
+      ("exp(-inf + x*y)/(exp(-inf + x*y) + exp(-inf + x))", "exp(x*y)/(exp(x*y) + exp(x))"),
+      (
+        "(exp(-inf + x*y)*3 + exp(-inf + x)*5)/(exp(-inf + x*y) + exp(-inf + x))",
+        "(exp(x*y)*3 + exp(x)*5)/(exp(x*y) + exp(x))"
+      ),
+    ] {
+      let m = try Expr(parsing: masked)
+      let p = try Expr(parsing: plain)
+      for v in ["x", "y"].map(Expr.symbol) {
+        for point in [["x": 0.5, "y": 2.0], ["x": -1.25, "y": 0.75]] {
+          let dm = try m.derivative(withRespectTo: v).evaluate(at: point)
+          let dp = try p.derivative(withRespectTo: v).evaluate(at: point)
+          #expect(isApprox(dm, dp, rtol: 1e-13), "d/d\(v) of \(masked) at \(point): \(dm) vs \(dp)")
+        }
+        let second = try m.derivative(withRespectTo: v).derivative(withRespectTo: v).evaluate(at: ["x": 0.5, "y": 2])
+        let plainSecond = try p.derivative(withRespectTo: v).derivative(withRespectTo: v).evaluate(at: [
+          "x": 0.5, "y": 2,
+        ])
+        #expect(isApprox(second, plainSecond, rtol: 1e-12))
+      }
+    }
+  }
 }

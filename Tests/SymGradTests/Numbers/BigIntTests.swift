@@ -425,6 +425,33 @@ private let threePowerDoubles: [(Int, Int, String)] = [
     }
   }
 
+  /// Lehmer's GCD against Euclid's algorithm written here on `%` (long division, an
+  /// independent path), on many-limb operands: random, sharing a large factor, Fibonacci
+  /// neighbours (the most quotient steps), powers of two, a divisor of the other, equal.
+  @Test func lehmerMatchesEuclid() {
+    func euclid(_ a: BigInt, _ b: BigInt) -> BigInt {
+      var (x, y) = (a.magnitude, b.magnitude)
+      while !y.isZero { (x, y) = (y, x % y) }
+      return x
+    }
+    var rng = NumbersTestRNG(seed: 41)
+    var pairs: [(BigInt, BigInt)] = []
+    for _ in 0..<300 {
+      let a = rng.bigInt(maxLimbs: 12)
+      let b = rng.bigInt(maxLimbs: 12)
+      let k = rng.nonzeroBigInt(minLimbs: 1, maxLimbs: 6)
+      pairs += [(a, b), (a * k, b * k), (a * k, k)]
+    }
+    var (f0, f1) = (BigInt(1), BigInt(1))
+    for _ in 0..<700 { (f0, f1) = (f1, f0 + f1) }
+    pairs += [(f1, f0), (f1 * 3, f0 * 3), (BigInt(2).power(1000), BigInt(2).power(999) * 3), (f1, f1), (f1, 0)]
+    let third = BigInt(10).power(300) / 3
+    pairs.append((third * third, third))
+    for (a, b) in pairs {
+      #expect(BigInt.gcd(a, b) == euclid(a, b), "gcd(\(a), \(b))")
+    }
+  }
+
   @Test func gcdProperties() {
     #expect(BigInt.gcd(0, 0) == 0)
     #expect(BigInt.gcd(0, -5) == 5)

@@ -1,0 +1,214 @@
+/// The parameters of `nn.MultiheadAttention` (`F.multi_head_attention_forward`): the input
+/// projections (packed `in_proj_weight` (3E, E) or separate `q/k/v_proj_weight`, with an
+/// optional packed `in_proj_bias` (3E)) and the output projection (E, E) with its bias.
+public struct MultiheadAttentionParameters: Sendable {
+  public var numHeads: Int
+  /// The query, key and value projection weights, each (E, E) (PyTorch's packed weight
+  /// split in three row blocks).
+  public var queryWeight: Expr.Tensor
+  public var keyWeight: Expr.Tensor
+  public var valueWeight: Expr.Tensor
+  /// The packed in-projection bias (3E), or nil.
+  public var inBias: Expr.Tensor?
+  public var outWeight: Expr.Tensor
+  public var outBias: Expr.Tensor?
+
+  public init(
+    numHeads: Int, queryWeight: Expr.Tensor, keyWeight: Expr.Tensor, valueWeight: Expr.Tensor, inBias: Expr.Tensor?,
+    outWeight: Expr.Tensor, outBias: Expr.Tensor?
+  ) {
+    self.numHeads = numHeads
+    self.queryWeight = queryWeight
+    self.keyWeight = keyWeight
+    self.valueWeight = valueWeight
+    self.inBias = inBias
+    self.outWeight = outWeight
+    self.outBias = outBias
+  }
+
+  /// From PyTorch's packed `in_proj_weight` (3E, E): its three row blocks.
+  public init(
+    numHeads: Int, inProjWeight: Expr.Tensor, inProjBias: Expr.Tensor?, outProjWeight: Expr.Tensor,
+    outProjBias: Expr.Tensor?
+  ) throws {
+    guard inProjWeight.rank == 2, inProjWeight.shape[0] % 3 == 0 else {
+      throw LossError(
+        "in_proj_weight must be (3*embed_dim, embed_dim), got shape \(inProjWeight.shape)", argument: "in_proj_weight")
+    }
+    let e = inProjWeight.shape[0] / 3
+    let width = inProjWeight.shape[1]
+    func block(_ k: Int) -> Expr.Tensor {
+      Expr.Tensor(shape: [e, width], elements: Array(inProjWeight.elements[(k * e * width)..<((k + 1) * e * width)]))
+    }
+    self.init(
+      numHeads: numHeads, queryWeight: block(0), keyWeight: block(1), valueWeight: block(2), inBias: inProjBias,
+      outWeight: outProjWeight, outBias: outProjBias)
+  }
+}
+
+/// `F.multi_head_attention_forward` (what `nn.MultiheadAttention` runs), sequence first:
+/// query `(L, N, E)`, key `(S, N, E)`, value `(S, N, E)`, or unbatched `(L, E)`, `(S, E)`.
+///
+/// ```
+/// q = query W_q^T + b_q,  k = key W_k^T + b_k,  v = value W_v^T + b_v
+/// for each batch entry n and head h (head h owns features h*hd ..< (h+1)*hd, hd = E/H):
+///   O[n, h] = softmax(q[:, n, h] k[:, n, h]^T / sqrt(hd) + mask[n, h]) v[:, n, h]
+/// output = concat_h(O) W_out^T + b_out                                  (L, N, E)
+/// weights = softmax(...) per head (N, H, L, S), averaged over heads (N, L, S) by default
+/// ```
+/// Masks, PyTorch's conventions: `attn_mask` is `(L, S)` or `(N*H, L, S)` (row `n*H + h`),
+/// boolean with **True = masked** (the opposite of `scaled_dot_product_attention`) or
+/// float (added); `key_padding_mask` is `(N, S)` (or `(S)` unbatched), True = padding, or
+/// float (added); the two add up. `isCausal` is PyTorch's *hint*: it needs an `attn_mask`,
+/// and where PyTorch takes the fused path (`need_weights=False` and no key padding mask)
+/// the causal mask replaces `attn_mask`; elsewhere `attn_mask` is used as given.
+///
+/// Fully masked rows: SymGrad's value is the one-head attention's (every `-inf` tends to
+/// infinity at the same rate: the softmax of the row's unmasked scores). PyTorch gives
+/// NaN with `need_weights=True` (plain softmax) and 0 with `need_weights=False` (SDPA's
+/// safe softmax, since 2.5); README's divergence table records both.
+///
+/// Returns the output and, when `needWeights`, the weights (unbatched: `(L, E)` and
+/// `(L, S)` or `(H, L, S)`).
+public func multiHeadAttentionForward(
+  query: Expr.Tensor, key: Expr.Tensor, value: Expr.Tensor, parameters p: MultiheadAttentionParameters,
+  keyPaddingMask: Expr.Tensor? = nil, attnMask: Expr.Tensor? = nil, needWeights: Bool = true,
+  averageAttnWeights: Bool = true, isCausal: Bool = false
+) throws -> (output: Expr.Tensor, weights: Expr.Tensor?) {
+  let batched = query.rank == 3
+  guard query.rank == 2 || query.rank == 3 else {
+    throw LossError("query should be unbatched 2D or batched 3D tensor but received \(query.rank)-D", argument: "query")
+  }
+  guard key.rank == query.rank, value.rank == query.rank else {
+    throw LossError(
+      "For \(batched ? "batched (3-D)" : "unbatched (2-D)") `query`, expected `key` and `value` to be \(query.rank)-D but found \(key.rank)-D and \(value.rank)-D tensors respectively",
+      argument: "key")
+  }
+  // Sequence first, batch 1 for unbatched inputs.
+  func seqFirst(_ t: Expr.Tensor) -> Expr.Tensor {
+    batched ? t : Expr.Tensor(shape: [t.shape[0], 1, t.shape[1]], elements: t.elements)
+  }
+  let (q3, k3, v3) = (seqFirst(query), seqFirst(key), seqFirst(value))
+  let (l, n, e) = (q3.shape[0], q3.shape[1], q3.shape[2])
+  let s = k3.shape[0]
+  guard k3.shape[1] == n, v3.shape[1] == n, v3.shape[0] == s else {
+    throw LossError(
+      "key and value must be (S, N, E) with the query's N = \(n) and the same S, got \(key.shape) and \(value.shape)",
+      argument: "value")
+  }
+  let h = p.numHeads
+  guard h > 0, e % h == 0 else {
+    throw LossError("embed_dim \(e) not divisible by num_heads \(h)", argument: "num_heads")
+  }
+  let hd = e / h
+  for (w, name) in [(p.queryWeight, "q_proj_weight"), (p.keyWeight, "k_proj_weight"), (p.valueWeight, "v_proj_weight")]
+  where w.shape != [e, (name == "q_proj_weight" ? q3 : name == "k_proj_weight" ? k3 : v3).shape[2]] {
+    throw LossError("\(name) must be (\(e), in_features), got shape \(w.shape)", argument: name)
+  }
+  guard p.outWeight.shape == [e, e] else {
+    throw LossError("out_proj_weight must be (\(e), \(e)), got shape \(p.outWeight.shape)", argument: "out_proj_weight")
+  }
+  if let b = p.inBias, b.shape != [3 * e] {
+    throw LossError("in_proj_bias must be (\(3 * e)), got shape \(b.shape)", argument: "in_proj_bias")
+  }
+  if let b = p.outBias, b.shape != [e] {
+    throw LossError("out_proj_bias must be (\(e)), got shape \(b.shape)", argument: "out_proj_bias")
+  }
+  func bias(_ k: Int) -> Expr.Tensor? {
+    p.inBias.map { Expr.Tensor(shape: [e], elements: Array($0.elements[(k * e)..<((k + 1) * e)])) }
+  }
+  let q = try linear(q3, weight: p.queryWeight, bias: bias(0))  // (L, N, E)
+  let k = try linear(k3, weight: p.keyWeight, bias: bias(1))  // (S, N, E)
+  let v = try linear(v3, weight: p.valueWeight, bias: bias(2))
+
+  // The additive mask of each (n, h) block, L x S, or nil.
+  if isCausal && attnMask == nil {
+    throw LossError(
+      "Need attn_mask if specifying the is_causal hint. You may use the Transformer module method `generate_square_subsequent_mask` to create this mask.",
+      argument: "is_causal")
+  }
+  var mask = attnMask
+  if let m = mask {
+    if m.rank == 2 {
+      guard m.shape == [l, s] else {
+        throw LossError(
+          "The shape of the 2D attn_mask is \(m.shape), but should be [\(l), \(s)].", argument: "attn_mask")
+      }
+    } else if m.rank == 3 {
+      guard m.shape == [n * h, l, s] else {
+        throw LossError(
+          "The shape of the 3D attn_mask is \(m.shape), but should be [\(n * h), \(l), \(s)].", argument: "attn_mask")
+      }
+    } else {
+      throw LossError("attn_mask's dimension \(m.rank) is not supported", argument: "attn_mask")
+    }
+  }
+  var padding = keyPaddingMask
+  if let kpm = padding {
+    let expected = batched ? [n, s] : [s]
+    guard kpm.shape == expected else {
+      throw LossError(
+        "expecting key_padding_mask shape of \(expected), but got \(kpm.shape)", argument: "key_padding_mask")
+    }
+    padding = Expr.Tensor(shape: [n, s], elements: kpm.elements)
+  }
+  // PyTorch's fused path (need_weights=False, no key padding mask) trusts the hint.
+  var causal = false
+  if isCausal && !needWeights && padding == nil {
+    mask = nil
+    causal = true
+  }
+  func blockMask(_ nIndex: Int, _ hIndex: Int) -> [AttentionMask] {
+    var out: [AttentionMask] = []
+    if let m = mask {
+      let b = m.rank == 2 ? 0 : nIndex * h + hIndex
+      out.append(.additive(Expr.Tensor(shape: [l, s], elements: Array(m.elements[(b * l * s)..<((b + 1) * l * s)]))))
+    }
+    if let kpm = padding {
+      out.append(
+        .additive(Expr.Tensor(shape: [1, s], elements: Array(kpm.elements[(nIndex * s)..<((nIndex + 1) * s)]))))
+    }
+    return out
+  }
+  // Head h of batch entry nIndex: rows of (L or S, hd).
+  func head(_ t: Expr.Tensor, _ rows: Int, _ nIndex: Int, _ hIndex: Int) -> Expr.Tensor {
+    var out: [Expr] = []
+    out.reserveCapacity(rows * hd)
+    for r in 0..<rows {
+      let start: Int = (r * n + nIndex) * e + hIndex * hd
+      out += t.elements[start..<(start + hd)]
+    }
+    return Expr.Tensor(shape: [rows, hd], elements: out)
+  }
+  var concatenated = [Expr](repeating: .zero, count: l * n * e)  // (L, N, E)
+  var weights: [Expr] = []  // (N, H, L, S)
+  for nIndex in 0..<n {
+    for hIndex in 0..<h {
+      let (qh, kh, vh) = (head(q, l, nIndex, hIndex), head(k, s, nIndex, hIndex), head(v, s, nIndex, hIndex))
+      let masks = blockMask(nIndex, hIndex)
+      let w = try attentionWeights(query: qh, key: kh, masks: masks, isCausal: causal)
+      if needWeights { weights += w.elements }
+      for i in 0..<l {
+        for c in 0..<hd {
+          concatenated[(i * n + nIndex) * e + hIndex * hd + c] = .sum(
+            (0..<s).map { j in w.elements[i * s + j] * vh.elements[j * hd + c] })
+        }
+      }
+    }
+  }
+  var output = try linear(Expr.Tensor(shape: [l, n, e], elements: concatenated), weight: p.outWeight, bias: p.outBias)
+  if !batched { output = Expr.Tensor(shape: [l, e], elements: output.elements) }
+  guard needWeights else { return (output, nil) }
+  var w = Expr.Tensor(shape: [n, h, l, s], elements: weights)
+  if averageAttnWeights {
+    var mean: [Expr] = []
+    for nIndex in 0..<n {
+      for i in 0..<(l * s) {
+        mean.append(.sum((0..<h).map { w.elements[(nIndex * h + $0) * l * s + i] }) / .number(h))
+      }
+    }
+    w = Expr.Tensor(shape: [n, l, s], elements: mean)
+  }
+  if !batched { w = Expr.Tensor(shape: Array(w.shape.dropFirst()), elements: w.elements) }
+  return (output, w)
+}
