@@ -111,8 +111,11 @@ sdpa_case("linalg/sdpa/key_batch_broadcast", (2, 2, 2), (1, 3, 2), (3, 2))
 # query (self-attention: the same symbols are query, key and value). Masks in MHA's
 # convention (True = masked); no row fully masked here (see README's divergence table).
 def mha_case(cid, shape, item, heads, self_attention=True, kv_shape=None, separate=False, biases=True,
-             attn_mask=None, key_padding_mask=None, **options):
+             attn_mask=None, key_padding_mask=None, bias_kv=False, zero_attn=False, **options):
     e = shape[-1]
+    bias_k = eighths(g, (1, 1, e)) if bias_kv else None
+    bias_v = eighths(g, (1, 1, e)) if bias_kv else None
+    extras = (f"{literal(bias_k)}, {literal(bias_v)}" if bias_kv else "None, None") + f", {zero_attn}"
     w_in = eighths(g, (3 * e, e))
     b_in = eighths(g, (3 * e,)) if biases else None
     w_out = eighths(g, (e, e))
@@ -135,13 +138,13 @@ def mha_case(cid, shape, item, heads, self_attention=True, kv_shape=None, separa
     def expr_of(xt):
         k = xt if self_attention else literal(kv)
         return (f"multi_head_attention_forward({xt}, {k}, {k}, {e}, {heads}, {in_w_text}, "
-                f"{literal(b_in) if biases else 'None'}, None, None, False, 0.0, {literal(w_out)}, "
+                f"{literal(b_in) if biases else 'None'}, {extras}, 0.0, {literal(w_out)}, "
                 f"{literal(b_out) if biases else 'None'}{words})[{item}]")
 
     def fn(xx):
         k = xx if self_attention else kv
         return F.multi_head_attention_forward(
-            xx, k, k, e, heads, None if separate else w_in, b_in, None, None, False, 0.0, w_out, b_out,
+            xx, k, k, e, heads, None if separate else w_in, b_in, bias_k, bias_v, zero_attn, 0.0, w_out, b_out,
             **torch_kw)[item]
 
     record(cid, shape, expr_of, fn)
@@ -161,6 +164,13 @@ mha_case("linalg/mha/unbatched_cross_attention_separate_weights", (2, 4), 0, 1, 
 mha_case("linalg/mha/causal_hint_fused", (3, 1, 2), 0, 1, biases=False,
          attn_mask=torch.nn.Transformer.generate_square_subsequent_mask(3, dtype=torch.float64),
          is_causal=True, need_weights=False)
+# bias_k/bias_v (a key and a value row appended) and add_zero_attn (a zero row per head), with
+# masks that PyTorch pads with an attending column.
+mha_case("linalg/mha/bias_kv_zero_attn_weights", (2, 2, 4), 1, 2, bias_kv=True, zero_attn=True,
+         attn_mask=torch.tensor([[False, True], [False, False]]), average_attn_weights=False)
+mha_case("linalg/mha/bias_kv_output_key_padding", (3, 2, 2), 0, 1, bias_kv=True,
+         key_padding_mask=torch.tensor([[False, False, True], [True, False, False]]))
+mha_case("linalg/mha/zero_attn_fused_output", (2, 1, 4), 0, 2, zero_attn=True, need_weights=False)
 # A TransformerDecoderLayer's self-attention block: self_attn(x, x, x, attn_mask=tgt_mask,
 # key_padding_mask=tgt_key_padding_mask, is_causal=tgt_is_causal, need_weights=False).
 mha_case("linalg/mha/decoder_self_attention_masks", (3, 2, 2), 0, 1,

@@ -90,7 +90,10 @@ OPS = {
     "nn.functional.gaussian_nll_loss": "gaussian_nll_loss",
     "nn.functional.layer_norm": "layer_norm", "clamp": "clamp",
     "matmul": "matmul", "transpose": "transpose", "reshape": "reshape",
+    "nn.functional.multi_head_attention_forward": "multi_head_attention_forward",
 }
+# Functions returning PyTorch's tuple: the item recorded (`f(...)[k]`).
+TUPLE_ITEM = {"multi_head_attention_forward": 0}
 VARIANT_LIMITS = {
     ("max", "reduction_with_dim"): "torch.max(input, dim) returns values and indices: SymGrad's amax gives the values",
     ("min", "reduction_with_dim"): "torch.min(input, dim) returns values and indices: SymGrad's amin gives the values",
@@ -340,6 +343,9 @@ def main():
             if not tr.names:
                 skip("no differentiable input")
                 continue
+            item = TUPLE_ITEM.get(function)
+            if item is not None:
+                expr += f"[{item}]"
             values = [v for t in tr.tensors for v in t.detach().reshape(-1).tolist()]
             verdict = symgrad_eval(args.symgrad, expr, tr.names, values)
             if verdict is not None and verdict[0] == "refused":
@@ -351,6 +357,8 @@ def main():
                 skip(f"over the per-variant cap of {MAX_SAMPLES_PER_VARIANT} recorded samples")
                 continue
             out = op.op(sample.input, *sample.args, **sample.kwargs)
+            if item is not None and isinstance(out, tuple):
+                out = out[item]
             if not isinstance(out, torch.Tensor):
                 skip(f"output is a {type(out).__name__}, not a tensor")
                 continue

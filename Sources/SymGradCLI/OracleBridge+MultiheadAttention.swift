@@ -47,10 +47,9 @@ extension OracleBridge {
     guard let item = tree.item, item == 0 || item == 1 else {
       throw NotApplicable(description: "multi_head_attention_forward: the oracle runs its [0] or [1], not the tuple")
     }
-    for name in ["bias_k", "bias_v", "static_k", "static_v"] where argument(name) != nil {
+    for name in ["static_k", "static_v"] where argument(name) != nil {
       throw NotApplicable(description: "multi_head_attention_forward: the oracle has no \(name)")
     }
-    if flag("add_zero_attn", false) { throw NotApplicable(description: "multi_head_attention_forward: add_zero_attn") }
     if flag("training", true), let p = argument("dropout_p"), p.rationalValue != 0 {
       throw NotApplicable(description: "multi_head_attention_forward: dropout is random")
     }
@@ -84,7 +83,11 @@ extension OracleBridge {
     }
     let parameters = MultiheadAttentionWeights(
       numHeads: heads, queryWeight: qw, keyWeight: kw, valueWeight: vw, inBias: try numbers(try tensor("in_proj_bias")),
-      outWeight: outWeight, outBias: try numbers(try tensor("out_proj_bias")))
+      outWeight: outWeight, outBias: try numbers(try tensor("out_proj_bias")), biasK: try numbers(try tensor("bias_k")),
+      biasV: try numbers(try tensor("bias_v")), addZeroAttention: flag("add_zero_attn", false))
+    // Keys each query sees: S, one more for bias_k/bias_v, one more for add_zero_attn; the
+    // masks get an attending (0) column for each added key, as PyTorch pads them.
+    let seen = s + (parameters.biasK == nil ? 0 : 1) + (parameters.addZeroAttention ? 1 : 0)
     // Masks in MHA's convention: True = masked (-inf), False = 0, numbers added.
     func masked(_ v: Expr.Value) throws -> [Double] {
       switch v {
@@ -122,12 +125,12 @@ extension OracleBridge {
           masks.append(nil)
           continue
         }
-        var m = [Double](repeating: 0, count: l * s)
+        var m = [Double](repeating: 0, count: l * seen)
         if let a = attnMask {
           let offset = a.count == l * s ? 0 : (b * heads + h) * l * s
-          for i in 0..<(l * s) { m[i] += a[offset + i] }
+          for i in 0..<l { for j in 0..<s { m[i * seen + j] += a[offset + i * s + j] } }
         }
-        if let p = padding { for i in 0..<l { for j in 0..<s { m[i * s + j] += p[b * s + j] } } }
+        if let p = padding { for i in 0..<l { for j in 0..<s { m[i * seen + j] += p[b * s + j] } } }
         masks.append(m)
       }
     }

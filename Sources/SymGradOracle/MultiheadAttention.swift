@@ -14,11 +14,21 @@ public struct MultiheadAttentionWeights: Sendable {
   /// `E x E` and `E`.
   public let outWeight: [Double]
   public let outBias: [Double]?
+  /// `bias_k`/`bias_v` (E each): a key and a value row appended to every batch entry after
+  /// the projections; nil for none (both or neither).
+  public let biasK: [Double]?
+  public let biasV: [Double]?
+  /// `add_zero_attn`: a zero key and value row appended to every head.
+  public let addZeroAttention: Bool
 
   public init(
     numHeads: Int, queryWeight: [Double], keyWeight: [Double], valueWeight: [Double], inBias: [Double]?,
-    outWeight: [Double], outBias: [Double]?
+    outWeight: [Double], outBias: [Double]?, biasK: [Double]? = nil, biasV: [Double]? = nil,
+    addZeroAttention: Bool = false
   ) {
+    self.biasK = biasK
+    self.biasV = biasV
+    self.addZeroAttention = addZeroAttention
     self.numHeads = numHeads
     self.queryWeight = queryWeight
     self.keyWeight = keyWeight
@@ -72,6 +82,21 @@ func addHeadSlice(
   }
 }
 
+/// The projected keys or values (`S x N x E`) with `bias` appended as row S of every batch
+/// entry (`(S + 1) x N x E`), and the number of rows.
+func appendingBiasRow(_ x: [Double], _ bias: [Double]?, s: Int, n: Int) -> ([Double], Int) {
+  guard let bias else { return (x, s) }
+  var out = x
+  for _ in 0..<n { out += bias }
+  return (out, s + 1)
+}
+
+/// Head `h`, batch entry `b`, of keys or values with `rows` rows, with a zero row appended
+/// when `zeroRow` (add_zero_attn).
+func keyHead(_ x: [Double], rows: Int, n: Int, e: Int, hd: Int, batch b: Int, head h: Int, zeroRow: Bool) -> [Double] {
+  headSlice(x, rows: rows, n: n, e: e, hd: hd, batch: b, head: h) + (zeroRow ? [Double](repeating: 0, count: hd) : [])
+}
+
 /// `F.multi_head_attention_forward`'s attention output (`L x N x E`, row-major), written
 /// from PyTorch's documented algorithm:
 ///
@@ -83,7 +108,8 @@ func addHeadSlice(
 ///       need_weights=False: F.scaled_dot_product_attention's math path (0 on a fully masked row)
 /// output = concat_h(O) W_out^T + b_out
 /// ```
-/// `masks[n*H + h]` is the additive `L x S` mask of a block (nil: none); `isCausal` the
+/// `masks[n*H + h]` is the additive `L x S'` mask of a block (nil: none; S' counts the rows
+/// `biasK` and `addZeroAttention` add, whose columns the caller pads with 0); `isCausal` the
 /// causal mask of the fused path (PyTorch uses it only with `need_weights=False` and no
 /// key padding mask; the caller decides). Differentiable with respect to `query`, `key`
 /// and `value` (a custom pullback through each block's attention and the projections).
@@ -106,21 +132,34 @@ func multiHeadAttentionParts(
   precondition(masks.count == n * h, "multiHeadAttentionForward: one mask entry per block")
   let hd = e / h
   let q = projected(query, w.queryWeight, w.inBias?[0..<e], rows: l * n, inputs: sh.queryDim, outputs: e)
-  let k = projected(key, w.keyWeight, w.inBias?[e..<(2 * e)], rows: s * n, inputs: sh.keyDim, outputs: e)
-  let v = projected(value, w.valueWeight, w.inBias?[(2 * e)..<(3 * e)], rows: s * n, inputs: sh.valueDim, outputs: e)
+  let (k, keyRows) = appendingBiasRow(
+    projected(key, w.keyWeight, w.inBias?[e..<(2 * e)], rows: s * n, inputs: sh.keyDim, outputs: e), w.biasK, s: s, n: n
+  )
+  let (v, _) = appendingBiasRow(
+    projected(value, w.valueWeight, w.inBias?[(2 * e)..<(3 * e)], rows: s * n, inputs: sh.valueDim, outputs: e),
+    w.biasV, s: s, n: n)
+  let sAll = keyRows + (w.addZeroAttention ? 1 : 0)
   var concatenated = [Double](repeating: 0, count: l * n * e)
   for b in 0..<n {
     for head in 0..<h {
       let o = scaledDotProductAttention(
         query: headSlice(q, rows: l, n: n, e: e, hd: hd, batch: b, head: head),
-        key: headSlice(k, rows: s, n: n, e: e, hd: hd, batch: b, head: head),
-        value: headSlice(v, rows: s, n: n, e: e, hd: hd, batch: b, head: head), l: l, s: s, e: hd, ev: hd,
+        key: keyHead(k, rows: keyRows, n: n, e: e, hd: hd, batch: b, head: head, zeroRow: w.addZeroAttention),
+        value: keyHead(v, rows: keyRows, n: n, e: e, hd: hd, batch: b, head: head, zeroRow: w.addZeroAttention), l: l,
+        s: sAll, e: hd, ev: hd,
         additiveMask: masks[b * h + head], isCausal: isCausal, scale: nil, safeSoftmax: !needWeights)
       addHeadSlice(o, into: &concatenated, rows: l, n: n, e: e, hd: hd, batch: b, head: head)
     }
   }
   let output = projected(concatenated, w.outWeight, w.outBias?[...], rows: l * n, inputs: e, outputs: e)
   return (output, q, k, v)
+}
+
+/// The rows of keys and values after `biasK` (the projected rows, S or S + 1) and the keys
+/// each query sees (and one more with `addZeroAttention`).
+func keyCounts(_ s: Int, _ w: MultiheadAttentionWeights) -> (rows: Int, seen: Int) {
+  let rows = s + (w.biasK == nil ? 0 : 1)
+  return (rows, rows + (w.addZeroAttention ? 1 : 0))
 }
 
 @derivative(of: multiHeadAttentionForward, wrt: (query, key, value))
@@ -142,20 +181,26 @@ func multiHeadAttentionForwardVJP(
       var gv = [Double](repeating: 0, count: s * n * e)
       for b in 0..<n {
         for head in 0..<h {
+          let (rows, seen) = keyCounts(s, w)
+          let zero = w.addZeroAttention
           let qh = headSlice(parts.q, rows: l, n: n, e: e, hd: hd, batch: b, head: head)
-          let kh = headSlice(parts.k, rows: s, n: n, e: e, hd: hd, batch: b, head: head)
-          let vh = headSlice(parts.v, rows: s, n: n, e: e, hd: hd, batch: b, head: head)
+          let kh = keyHead(parts.k, rows: rows, n: n, e: e, hd: hd, batch: b, head: head, zeroRow: zero)
+          let vh = keyHead(parts.v, rows: rows, n: n, e: e, hd: hd, batch: b, head: head, zeroRow: zero)
           let mask = masks[b * h + head]
           let (_, pullback) = valueWithPullback(at: qh, kh, vh) { x, y, z in
             scaledDotProductAttention(
-              query: x, key: y, value: z, l: l, s: s, e: hd, ev: hd, additiveMask: mask, isCausal: isCausal,
+              query: x, key: y, value: z, l: l, s: seen, e: hd, ev: hd, additiveMask: mask, isCausal: isCausal,
               scale: nil, safeSoftmax: !needWeights)
           }
           let gBlock = headSlice(gConcat, rows: l, n: n, e: e, hd: hd, batch: b, head: head)
           let (a, c, d) = pullback(DoubleTangent(gBlock))
           addHeadSlice(dense(a, count: l * hd), into: &gq, rows: l, n: n, e: e, hd: hd, batch: b, head: head)
-          addHeadSlice(dense(c, count: s * hd), into: &gk, rows: s, n: n, e: e, hd: hd, batch: b, head: head)
-          addHeadSlice(dense(d, count: s * hd), into: &gv, rows: s, n: n, e: e, hd: hd, batch: b, head: head)
+          // The added rows (bias_k/v, zero attention) are constants: only the first S rows
+          // of the keys' and values' gradients reach the inputs.
+          let gkHead = Array(dense(c, count: seen * hd).prefix(s * hd))
+          let gvHead = Array(dense(d, count: seen * hd).prefix(s * hd))
+          addHeadSlice(gkHead, into: &gk, rows: s, n: n, e: e, hd: hd, batch: b, head: head)
+          addHeadSlice(gvHead, into: &gv, rows: s, n: n, e: e, hd: hd, batch: b, head: head)
         }
       }
       // Through the input projections.
@@ -188,21 +233,24 @@ func multiHeadAttentionWeightParts(
   precondition(h > 0 && e % h == 0, "multiHeadAttentionWeights: embed dim must divide into heads")
   let hd = e / h
   let q = projected(query, w.queryWeight, w.inBias?[0..<e], rows: l * n, inputs: sh.queryDim, outputs: e)
-  let k = projected(key, w.keyWeight, w.inBias?[e..<(2 * e)], rows: s * n, inputs: sh.keyDim, outputs: e)
+  let (k, rows) = appendingBiasRow(
+    projected(key, w.keyWeight, w.inBias?[e..<(2 * e)], rows: s * n, inputs: sh.keyDim, outputs: e), w.biasK, s: s, n: n
+  )
+  let seen = rows + (w.addZeroAttention ? 1 : 0)
   var perHead: [Double] = []
   for b in 0..<n {
     for head in 0..<h {
       perHead += attentionWeights(
         query: headSlice(q, rows: l, n: n, e: e, hd: hd, batch: b, head: head),
-        key: headSlice(k, rows: s, n: n, e: e, hd: hd, batch: b, head: head), l: l, s: s, e: hd,
-        additiveMask: masks[b * h + head], isCausal: false, scale: nil, safeSoftmax: false)
+        key: keyHead(k, rows: rows, n: n, e: e, hd: hd, batch: b, head: head, zeroRow: w.addZeroAttention), l: l,
+        s: seen, e: hd, additiveMask: masks[b * h + head], isCausal: false, scale: nil, safeSoftmax: false)
     }
   }
   guard average else { return (perHead, q, k) }
-  var mean = [Double](repeating: 0, count: n * l * s)
+  var mean = [Double](repeating: 0, count: n * l * seen)
   for b in 0..<n {
     for head in 0..<h {
-      for i in 0..<(l * s) { mean[b * l * s + i] += perHead[(b * h + head) * l * s + i] / Double(h) }
+      for i in 0..<(l * seen) { mean[b * l * seen + i] += perHead[(b * h + head) * l * seen + i] / Double(h) }
     }
   }
   return (mean, q, k)
@@ -226,20 +274,23 @@ func multiHeadAttentionWeightsVJP(
       for b in 0..<n {
         for head in 0..<h {
           // The block's share of g: all of it per head, or 1/H of the average's.
-          var gBlock = [Double](repeating: 0, count: l * s)
-          for i in 0..<(l * s) {
-            gBlock[i] = average ? gd[b * l * s + i] / Double(h) : gd[(b * h + head) * l * s + i]
+          let (rows, seen) = keyCounts(s, w)
+          var gBlock = [Double](repeating: 0, count: l * seen)
+          for i in 0..<(l * seen) {
+            gBlock[i] = average ? gd[b * l * seen + i] / Double(h) : gd[(b * h + head) * l * seen + i]
           }
           let qh = headSlice(parts.q, rows: l, n: n, e: e, hd: hd, batch: b, head: head)
-          let kh = headSlice(parts.k, rows: s, n: n, e: e, hd: hd, batch: b, head: head)
+          let kh = keyHead(parts.k, rows: rows, n: n, e: e, hd: hd, batch: b, head: head, zeroRow: w.addZeroAttention)
           let mask = masks[b * h + head]
           let (_, pullback) = valueWithPullback(at: qh, kh) { x, y in
             attentionWeights(
-              query: x, key: y, l: l, s: s, e: hd, additiveMask: mask, isCausal: false, scale: nil, safeSoftmax: false)
+              query: x, key: y, l: l, s: seen, e: hd, additiveMask: mask, isCausal: false, scale: nil,
+              safeSoftmax: false)
           }
           let (a, c) = pullback(DoubleTangent(gBlock))
           addHeadSlice(dense(a, count: l * hd), into: &gq, rows: l, n: n, e: e, hd: hd, batch: b, head: head)
-          addHeadSlice(dense(c, count: s * hd), into: &gk, rows: s, n: n, e: e, hd: hd, batch: b, head: head)
+          let gkHead = Array(dense(c, count: seen * hd).prefix(s * hd))
+          addHeadSlice(gkHead, into: &gk, rows: s, n: n, e: e, hd: hd, batch: b, head: head)
         }
       }
       return (

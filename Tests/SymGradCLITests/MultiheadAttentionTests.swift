@@ -85,10 +85,15 @@ import Testing
         .isEmpty)
     #expect(
       message(call(x).replacingOccurrences(of: "None, None, False", with: "[[[1, 2]]], None, False")).contains(
-        "bias_k is not supported"))
+        "bias_k and bias_v must both be given or both be None"))
     #expect(
-      message(call(x).replacingOccurrences(of: "None, None, False", with: "None, None, True")).contains("add_zero_attn")
-    )
+      message(call(x).replacingOccurrences(of: "None, None, False", with: "[[[1, 2, 3]]], [[[1, 2, 3]]], False"))
+        .contains("bias_k must have 2 entries"))
+    #expect(message(call(x, ", static_k=[[[1, 2]]]")).contains("static_k is not supported"))
+    // bias_k/bias_v and add_zero_attn add keys: 2 + 1 + 1 columns of weights.
+    let extended = try Expr.Value(
+      parsing: call(x).replacingOccurrences(of: "None, None, False", with: "[[[1, 2]]], [[[3, 4]]], True") + "[1]")
+    #expect(extended.shape == [1, 2, 4])
     #expect(message(call(x, ", is_causal=True")).contains("Need attn_mask if specifying the is_causal hint"))
     #expect(
       message(call(x, ", attn_mask=[[False, True, False]]")).contains(

@@ -28,7 +28,7 @@ enum AttentionFunctions {
     LanguageFunction(
       name: "multi_head_attention_forward",
       summary:
-        "multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training=True, key_padding_mask=None, need_weights=True, attn_mask=None, use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None, v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True, is_causal=False): nn.MultiheadAttention's forward, sequence first (L, N, E) or unbatched (L, E); returns [attn_output, attn_weights] (weights None unless need_weights); masks True = masked; bias_k, bias_v, add_zero_attn, static_k/v and dropout in training are refused"
+        "multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training=True, key_padding_mask=None, need_weights=True, attn_mask=None, use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None, v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True, is_causal=False): nn.MultiheadAttention's forward, sequence first (L, N, E) or unbatched (L, E); returns [attn_output, attn_weights] (weights None unless need_weights); masks True = masked; static_k/v and dropout in training are refused"
     ) { a in
       try a.expect(
         positional: 13...25, keywords: Set(CallArguments.multiheadParameters.dropFirst(13)),
@@ -92,15 +92,11 @@ extension CallArguments {
     func optional(_ name: String) throws -> Expr.Tensor? {
       argument(position(name), name) == nil ? nil : try tensor(position(name), name)
     }
-    for name in ["bias_k", "bias_v", "static_k", "static_v"] {
+    for name in ["static_k", "static_v"] {
       if let (_, c) = argument(position(name), name) {
         throw error(
-          "\(name) is not supported (SymGrad's MultiheadAttention has no added key/value rows); pass None", at: c)
+          "\(name) is not supported (keys and values precomputed per head replace the projections); pass None", at: c)
       }
-    }
-    if try flag("add_zero_attn", false) {
-      throw error(
-        "add_zero_attn=True is not supported; pass False", at: argument(position("add_zero_attn"), "add_zero_attn")?.1)
     }
     let training = try flag("training", true)
     if training, let (v, c) = argument(position("dropout_p"), "dropout_p"), v.rationalValue != Rational(0) {
@@ -141,9 +137,13 @@ extension CallArguments {
       parameters = try MultiheadAttentionParameters(
         numHeads: heads, inProjWeight: packed, inProjBias: inBias, outProjWeight: outWeight, outProjBias: outBias)
     }
+    var withExtras = parameters
+    withExtras.biasK = try optional("bias_k")
+    withExtras.biasV = try optional("bias_v")
+    withExtras.addZeroAttention = try flag("add_zero_attn", false)
     let needWeights = try flag("need_weights", true)
     let (output, weights) = try multiHeadAttentionForward(
-      query: query, key: key, value: value, parameters: parameters,
+      query: query, key: key, value: value, parameters: withExtras,
       keyPaddingMask: try maskedTensor(position("key_padding_mask"), "key_padding_mask"),
       attnMask: try maskedTensor(position("attn_mask"), "attn_mask"), needWeights: needWeights,
       averageAttnWeights: try flag("average_attn_weights", true), isCausal: try flag("is_causal", false))

@@ -12,6 +12,12 @@ public struct MultiheadAttentionParameters: Sendable {
   public var inBias: Expr.Tensor?
   public var outWeight: Expr.Tensor
   public var outBias: Expr.Tensor?
+  /// `bias_k`, `bias_v` (E entries, PyTorch's shape (1, 1, E)): a key and a value row
+  /// appended to every batch entry's projected keys and values; both or neither.
+  public var biasK: Expr.Tensor? = nil
+  public var biasV: Expr.Tensor? = nil
+  /// `add_zero_attn`: a zero key and value row appended to every head.
+  public var addZeroAttention = false
 
   public init(
     numHeads: Int, queryWeight: Expr.Tensor, keyWeight: Expr.Tensor, valueWeight: Expr.Tensor, inBias: Expr.Tensor?,
@@ -68,6 +74,10 @@ public struct MultiheadAttentionParameters: Sendable {
 /// NaN with `need_weights=True` (plain softmax) and 0 with `need_weights=False` (SDPA's
 /// safe softmax, since 2.5); README's divergence table records both.
 ///
+/// `biasK`/`biasV` append a key and a value row after the projections, `addZeroAttention` a
+/// zero row to every head's keys and values; masks get a zero (attending) column for each,
+/// as PyTorch pads them, so the weights have `S + 1` or `S + 2` columns.
+///
 /// Returns the output and, when `needWeights`, the weights (unbatched: `(L, E)` and
 /// `(L, S)` or `(H, L, S)`).
 public func multiHeadAttentionForward(
@@ -118,8 +128,22 @@ public func multiHeadAttentionForward(
     p.inBias.map { Expr.Tensor(shape: [e], elements: Array($0.elements[(k * e)..<((k + 1) * e)])) }
   }
   let q = try linear(q3, weight: p.queryWeight, bias: bias(0))  // (L, N, E)
-  let k = try linear(k3, weight: p.keyWeight, bias: bias(1))  // (S, N, E)
-  let v = try linear(v3, weight: p.valueWeight, bias: bias(2))
+  var k = try linear(k3, weight: p.keyWeight, bias: bias(1))  // (S, N, E)
+  var v = try linear(v3, weight: p.valueWeight, bias: bias(2))
+  guard (p.biasK == nil) == (p.biasV == nil) else {
+    throw LossError(
+      "bias_k and bias_v must both be given or both be None", argument: p.biasK == nil ? "bias_v" : "bias_k")
+  }
+  var keyRows = s  // rows of k and v: S, and one more with bias_k/bias_v
+  if let bk = p.biasK, let bv = p.biasV {
+    for (b, name) in [(bk, "bias_k"), (bv, "bias_v")] where b.count != e {
+      throw LossError("\(name) must have \(e) entries (shape (1, 1, \(e))), got shape \(b.shape)", argument: name)
+    }
+    k = Expr.Tensor(shape: [s + 1, n, e], elements: k.elements + Array((0..<n).map { _ in bk.elements }.joined()))
+    v = Expr.Tensor(shape: [s + 1, n, e], elements: v.elements + Array((0..<n).map { _ in bv.elements }.joined()))
+    keyRows = s + 1
+  }
+  let sAll = keyRows + (p.addZeroAttention ? 1 : 0)  // the keys each query sees
 
   // The additive mask of each (n, h) block, L x S, or nil.
   if isCausal && attnMask == nil {
@@ -158,40 +182,49 @@ public func multiHeadAttentionForward(
     mask = nil
     causal = true
   }
+  // Masks get a zero (attending) column for each added key, as PyTorch pads them.
+  let padColumns = [Expr](repeating: .zero, count: sAll - s)
   func blockMask(_ nIndex: Int, _ hIndex: Int) -> [AttentionMask] {
     var out: [AttentionMask] = []
     if let m = mask {
       let b = m.rank == 2 ? 0 : nIndex * h + hIndex
-      out.append(.additive(Expr.Tensor(shape: [l, s], elements: Array(m.elements[(b * l * s)..<((b + 1) * l * s)]))))
+      var rows: [Expr] = []
+      for i in 0..<l { rows += m.elements[((b * l + i) * s)..<((b * l + i + 1) * s)] + padColumns }
+      out.append(.additive(Expr.Tensor(shape: [l, sAll], elements: rows)))
     }
     if let kpm = padding {
-      out.append(
-        .additive(Expr.Tensor(shape: [1, s], elements: Array(kpm.elements[(nIndex * s)..<((nIndex + 1) * s)]))))
+      let row = Array(kpm.elements[(nIndex * s)..<((nIndex + 1) * s)]) + padColumns
+      out.append(.additive(Expr.Tensor(shape: [1, sAll], elements: row)))
     }
     return out
   }
   // Head h of batch entry nIndex: rows of (L or S, hd).
-  func head(_ t: Expr.Tensor, _ rows: Int, _ nIndex: Int, _ hIndex: Int) -> Expr.Tensor {
+  // With `zeroRow`, a zero row appended (add_zero_attn).
+  func head(_ t: Expr.Tensor, _ rows: Int, _ nIndex: Int, _ hIndex: Int, zeroRow: Bool = false) -> Expr.Tensor {
     var out: [Expr] = []
-    out.reserveCapacity(rows * hd)
+    out.reserveCapacity((rows + 1) * hd)
     for r in 0..<rows {
       let start: Int = (r * n + nIndex) * e + hIndex * hd
       out += t.elements[start..<(start + hd)]
     }
-    return Expr.Tensor(shape: [rows, hd], elements: out)
+    if zeroRow { out += [Expr](repeating: .zero, count: hd) }
+    return Expr.Tensor(shape: [rows + (zeroRow ? 1 : 0), hd], elements: out)
   }
   var concatenated = [Expr](repeating: .zero, count: l * n * e)  // (L, N, E)
-  var weights: [Expr] = []  // (N, H, L, S)
+  var weights: [Expr] = []  // (N, H, L, S + added keys)
   for nIndex in 0..<n {
     for hIndex in 0..<h {
-      let (qh, kh, vh) = (head(q, l, nIndex, hIndex), head(k, s, nIndex, hIndex), head(v, s, nIndex, hIndex))
+      let zero = p.addZeroAttention
+      let qh = head(q, l, nIndex, hIndex)
+      let kh = head(k, keyRows, nIndex, hIndex, zeroRow: zero)
+      let vh = head(v, keyRows, nIndex, hIndex, zeroRow: zero)
       let masks = blockMask(nIndex, hIndex)
       let w = try attentionWeights(query: qh, key: kh, masks: masks, isCausal: causal)
       if needWeights { weights += w.elements }
       for i in 0..<l {
         for c in 0..<hd {
           concatenated[(i * n + nIndex) * e + hIndex * hd + c] = .sum(
-            (0..<s).map { j in w.elements[i * s + j] * vh.elements[j * hd + c] })
+            (0..<sAll).map { j in w.elements[i * sAll + j] * vh.elements[j * hd + c] })
         }
       }
     }
@@ -199,15 +232,15 @@ public func multiHeadAttentionForward(
   var output = try linear(Expr.Tensor(shape: [l, n, e], elements: concatenated), weight: p.outWeight, bias: p.outBias)
   if !batched { output = Expr.Tensor(shape: [l, e], elements: output.elements) }
   guard needWeights else { return (output, nil) }
-  var w = Expr.Tensor(shape: [n, h, l, s], elements: weights)
+  var w = Expr.Tensor(shape: [n, h, l, sAll], elements: weights)
   if averageAttnWeights {
     var mean: [Expr] = []
     for nIndex in 0..<n {
-      for i in 0..<(l * s) {
-        mean.append(.sum((0..<h).map { w.elements[(nIndex * h + $0) * l * s + i] }) / .number(h))
+      for i in 0..<(l * sAll) {
+        mean.append(.sum((0..<h).map { w.elements[(nIndex * h + $0) * l * sAll + i] }) / .number(h))
       }
     }
-    w = Expr.Tensor(shape: [n, l, s], elements: mean)
+    w = Expr.Tensor(shape: [n, l, sAll], elements: mean)
   }
   if !batched { w = Expr.Tensor(shape: Array(w.shape.dropFirst()), elements: w.elements) }
   return (output, w)
