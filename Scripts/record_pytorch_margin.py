@@ -174,6 +174,24 @@ for i in range(2):
     x3 = torch.randn(2, 2, 3, generator=g, dtype=torch.float64)
     record(f"layer_norm/two_dims/{i}", "random", "layer_norm", [x3, [2, 3]], 0, {}, "")
 
+# Norm orders of torch.linalg.vector_norm beyond positive numbers: 0 (the count of nonzero
+# entries, gradient 0), inf and -inf (the largest / smallest magnitude, ties split evenly),
+# and a negative p; with ties, and zero entries (for p = 0 not counted; for p = -1 the norm
+# is 0, |0|**-1 = inf, so normalize divides by eps).
+for i in range(2):
+    a, b = torch.randn(3, 4, generator=g, dtype=torch.float64), eighths(g, (3, 4))
+    for name, pp in [("p0", 0.0), ("pinf", "inf"), ("pminusinf", "-inf"), ("pminus1", -1.0)]:
+        value = float(pp)
+        record(f"pairwise_distance/{name}/{i}", "random", "pairwise_distance", [a, b], 0, {"p": value},
+               f", p={pp}")
+        record(f"normalize/{name}/{i}", "random", "normalize", [a], 0, {"p": value}, f", p={pp}")
+    with_reductions(f"triplet_margin_loss/pinf/{i}", "random", "triplet_margin_loss", [a, b, eighths(g, (3, 4))], 0,
+                    {"p": float("inf")}, ", p=inf")
+ties = torch.tensor([[1.5, -1.5, 0.5], [0.0, 2.0, -0.25]], dtype=torch.float64)
+for name, pp in [("p0", 0.0), ("pinf", "inf"), ("pminusinf", "-inf")]:
+    record(f"normalize/{name}/ties_and_zero", "edge", "normalize", [ties], 0, {"p": float(pp)}, f", p={pp}")
+record("normalize/pminus1/zero_entry", "edge", "normalize", [ties], 0, {"p": -1.0}, ", p=-1.0")
+
 with open(OUT, "w") as f:
     json.dump({"generator": "Scripts/record_pytorch_margin.py", "torch_version": torch.__version__,
                "cases": cases}, f, indent=None, separators=(",", ":"))

@@ -503,11 +503,16 @@ extension OracleBridge {
         return r.toDouble()
       }
     }
+    /// A number argument by position or keyword: a rational or `+-inf` (a norm's `p`).
     func keyword(_ name: String, _ position: Int?, _ d: Double) -> Double {
-      if let position, position < a.count, case .scalar(let e) = a[position].value, let r = e.rationalValue {
-        return r.toDouble()
+      func number(_ e: Expr) -> Double? {
+        if let r = e.rationalValue { return r.toDouble() }
+        if let c = e.constantValue, c == .infinity || c == .negativeInfinity { return c.doubleValue }
+        return nil
       }
-      return tree.keywords[name]?.rationalValue?.toDouble() ?? d
+      if let position, position < a.count, case .scalar(let e) = a[position].value, let v = number(e) { return v }
+      if case .scalar(let e)? = tree.keywords[name], let v = number(e) { return v }
+      return d
     }
     func weight() throws -> [Double]? {
       guard let w = tree.keywords["weight"] else { return nil }

@@ -295,9 +295,9 @@ package struct InputGenerator: Sendable {
           "sum(clamp(\(input), min=\(rng.pick(["-1", "0", "None", "-inf", symbol()])), max=\(rng.pick(["1", "2", "-2", "inf"]))))",
           "sum(layer_norm(\(input), \(rng.pick(["[\(c)]", "\(c)", "[\(n), \(c)]", "[2]"])), eps=\(rng.pick(["1e-5", "0", "1"]))))",
           "sum(softplus(\(input), beta=\(rng.pick(["1", "2", "0.5", "0"])), threshold=\(rng.pick(["20", "1", "0"]))))",
-          "sum(normalize(\(input), p=\(rng.pick(["1", "2", "0.5"]))))",
+          "sum(normalize(\(input), p=\(rng.pick(["1", "2", "0.5", "inf", "0", "-1"]))))",
           "gaussian_nll_loss(\(input), \(tensor([n, c])), \(tensor([n, c]) { $0.rng.pick(["0.5", "1e-9", "2", "-1", $0.symbol()]) })\(reduction))",
-          "sum(pairwise_distance(\(input), \(tensor([n, c])), p=\(rng.pick(["1", "2", "1.5", "0"]))))",
+          "sum(pairwise_distance(\(input), \(tensor([n, c])), p=\(rng.pick(["1", "2", "1.5", "0", "inf", "-inf", "-1"]))))",
         ])
       default: return "sum(sigmoid_focal_loss(\(input), \(probabilities([n, c]))))"
       }

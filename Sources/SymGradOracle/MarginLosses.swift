@@ -207,15 +207,71 @@ func norm(_ v: [Double], _ a: Int, _ c: Int, _ p: Double) -> Double {
   return pNorm(d, p)
 }
 
-/// `||d||_p`: `sqrt` of squares for 2, `|.|` sums for 1 (`|0|`'s derivative 0, as
-/// `torch.abs`), else `(sum |d|^p)^(1/p)`.
+/// `||d||_p` as `torch.linalg.vector_norm(d, ord=p)`: `sqrt` of squares for 2, `|.|` sums
+/// for 1 (`|0|`'s derivative 0, as `torch.abs`), the count of nonzero entries for 0
+/// (derivative 0), the largest / smallest `|d_k|` for `inf` / `-inf` (`extremeMagnitude`),
+/// else `(sum |d|^p)^(1/p)` (negative `p` too: `pow` gives `inf` for `|0|^p` and then 0).
 @differentiable(reverse,wrt: d)
 func pNorm(_ d: [Double], _ p: Double) -> Double {
+  if p == 0 { return nonzeroCount(d) }
+  if p.isInfinite { return extremeMagnitude(d, largest: p > 0) }
+  if p < 0 { return negativeOrderNorm(d, p) }
   var s = 0.0
   for k in withoutDerivative(at: 0..<d.count) { s += p == 2 ? d[k] * d[k] : oraclePower(oracleAbs(d[k]), p) }
   if p == 2 { return s.squareRoot() }
   if p == 1 { return s }
   return oraclePower(s, 1 / p)
+}
+
+/// `(sum |d_k|^p)^(1/p)` for `p < 0`: 0 when an entry is 0 (`|0|^p = inf`). Backward as
+/// ATen's `norm_backward`: `d_k |d_k|^(p-2) g / n^(p-1)`, filled with 0 where the norm is 0.
+@differentiable(reverse,wrt: d)
+func negativeOrderNorm(_ d: [Double], _ p: Double) -> Double {
+  Foundation.pow(d.reduce(0) { $0 + Foundation.pow(Swift.abs($1), p) }, 1 / p)
+}
+
+@derivative(of: negativeOrderNorm, wrt: d)
+func negativeOrderNormVJP(_ d: [Double], _ p: Double) -> (value: Double, pullback: (Double) -> DoubleTangent) {
+  let n = negativeOrderNorm(d, p)
+  return (
+    n,
+    { g in
+      DoubleTangent(
+        n == 0
+          ? d.map { _ in 0 } : d.map { x in x * Foundation.pow(Swift.abs(x), p - 2) * g / Foundation.pow(n, p - 1) })
+    }
+  )
+}
+
+/// The number of nonzero entries (`ord=0`); its gradient is 0 (a full-size zero tangent:
+/// an empty one would not reach the entries' pullbacks).
+@differentiable(reverse,wrt: d)
+func nonzeroCount(_ d: [Double]) -> Double { Double(d.filter { $0 != 0 }.count) }
+
+@derivative(of: nonzeroCount, wrt: d)
+func nonzeroCountVJP(_ d: [Double]) -> (value: Double, pullback: (Double) -> DoubleTangent) {
+  (nonzeroCount(d), { _ in DoubleTangent([Double](repeating: 0, count: d.count)) })
+}
+
+/// The largest (or smallest) `|d_k|`; backward as PyTorch's infinity-norm backward: the
+/// gradient times `sign(d_k)`, split evenly among the entries whose `|d_k|` attains it.
+@differentiable(reverse,wrt: d)
+func extremeMagnitude(_ d: [Double], largest: Bool) -> Double {
+  let m = d.map { Swift.abs($0) }
+  return largest ? m.max() ?? 0 : m.min() ?? 0
+}
+
+@derivative(of: extremeMagnitude, wrt: d)
+func extremeMagnitudeVJP(_ d: [Double], largest: Bool) -> (value: Double, pullback: (Double) -> DoubleTangent) {
+  let value = extremeMagnitude(d, largest: largest)
+  let ties = d.filter { Swift.abs($0) == value }.count
+  return (
+    value,
+    { g in
+      DoubleTangent(
+        d.map { x in Swift.abs(x) == value ? g * (x > 0 ? 1 : (x < 0 ? -1 : 0)) / Double(ties) : 0 })
+    }
+  )
 }
 
 /// `max(n, eps)` with the clamped value a constant (no derivative below `eps`).

@@ -178,8 +178,8 @@ public func multilabelMarginLoss(_ input: Expr.Tensor, target: [Int], reduction:
 }
 
 /// `pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False)`: `||x1 - x2 + eps||_p` along
-/// the last dimension (PyTorch's hidden `eps`, copied); inputs `(D)` or `(N, D)`. `p` is a
-/// positive number: `(sum |d|^p)^(1/p)`, `sqrt` of squares for 2, sums of `|d|` for 1.
+/// the last dimension (PyTorch's hidden `eps`, copied); inputs `(D)` or `(N, D)`. `p` is any
+/// number or `+-inf`, as `torch.linalg.vector_norm`'s `ord` (`pNorm`).
 public func pairwiseDistance(
   _ x1: Expr.Tensor, _ x2: Expr.Tensor, p: Expr = 2,
   eps: Expr = .number(Rational(numerator: 1, denominator: 1_000_000)!),
@@ -191,7 +191,7 @@ public func pairwiseDistance(
   guard x2.shape == x1.shape else {
     throw LossError("x2 size \(x2.shape) must equal x1 size \(x1.shape)", argument: "x2")
   }
-  guard let pr = p.rationalValue, pr.signum > 0 else { throw LossError("p must be a positive number", argument: "p") }
+  try checkNormOrder(p)
   let (rows, _) = x1.asRows
   var out: [Expr] = []
   for n in 0..<rows {
@@ -201,12 +201,28 @@ public func pairwiseDistance(
   return Expr.Tensor(shape: shape, elements: out)
 }
 
-/// `||v||_p` for a positive number `p`: `sqrt` of the squares for 2, the sum of `|v_k|`
-/// for 1, else `(sum |v_k|^p)^(1/p)`.
+/// `||v||_p` as `torch.linalg.vector_norm(v, ord=p)`: `sqrt` of the squares for 2, the sum
+/// of `|v_k|` for 1, `(sum |v_k|^p)^(1/p)` for other numbers (negative ones too: not a norm,
+/// but PyTorch's definition; an entry 0 makes the sum infinite and the value 0, which
+/// SymGrad reaches as the limit from above where `0**p` is undefined); for `p = 0` the
+/// number of nonzero entries (`sum |sign(v_k)|`, derivative 0, as PyTorch's); for
+/// `p = inf` / `-inf` the largest / smallest `|v_k|`, its derivative split evenly among
+/// the entries that attain it (PyTorch's backward divides by the number of ties).
 func pNorm(_ v: [Expr], p: Expr) -> Expr {
   if p.rationalValue == Rational(2) { return sqrt(.sum(v.map { $0 * $0 })) }
   if p.rationalValue == Rational(1) { return .sum(v.map(abs)) }
+  if p.isZero { return .sum(v.map { abs(sign($0)) }) }
+  if let c = p.constantValue, c == .infinity || c == .negativeInfinity {
+    return Expr.evenExtremum(v.map(abs), largest: c == .infinity)
+  }
   return .power(.sum(v.map { .power(abs($0), p) }), 1 / p)
+}
+
+/// `p` of a norm: a number or `+-inf` (`torch.linalg.vector_norm`'s `ord`).
+func checkNormOrder(_ p: Expr) throws {
+  if p.rationalValue != nil { return }
+  if let c = p.constantValue, c == .infinity || c == .negativeInfinity { return }
+  throw LossError("p must be a number, inf or -inf, got \(p)", argument: "p")
 }
 
 /// `triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,

@@ -28,12 +28,13 @@ public func cosineSimilarity(
 }
 
 /// `normalize(input, p=2.0, dim=1, eps=1e-12)`: `x / max(||x||_p, eps)` along `dim` (the
-/// shape kept); `p` a positive number.
+/// shape kept); `p` any number or `+-inf`, as `torch.linalg.vector_norm`'s `ord` (`pNorm`:
+/// `p = 0` counts the nonzero entries).
 public func normalize(
   _ x: Expr.Tensor, p: Expr = 2, dim: Int = 1,
   eps: Expr = .number(Rational(numerator: 1, denominator: 1_000_000_000_000)!)
 ) throws -> Expr.Tensor {
-  guard let pr = p.rationalValue, pr.signum > 0 else { throw LossError("p must be a positive number", argument: "p") }
+  try checkNormOrder(p)
   let (_, lanes) = try x.lanes(along: dim)
   var out = x.elements
   for lane in lanes {

@@ -57,7 +57,7 @@ import Testing
     ("margin_ranking_loss([x, y], [z], [1, 1])", "input2 size"),
     ("cosine_embedding_loss([[x, y]], [[z, w]], [1, 1])", "one entry per row"),
     ("multilabel_margin_loss([[x, y]], [[0]])", "input's shape"),
-    ("pairwise_distance([x], [y], p=-1)", "positive"),
+    ("pairwise_distance([x], [y], p=nan)", "p must be a number, inf or -inf"),
   ])
   func clearErrors(_ c: (String, String)) {
     #expect(throws: ParseError.self) { try value(c.0) }
@@ -65,6 +65,40 @@ import Testing
       _ = try value(c.0)
     } catch {
       #expect("\(error)".contains(c.1), "\(c.0): \(error)")
+    }
+  }
+
+  /// Norm orders beyond positive numbers, as `torch.linalg.vector_norm`: 0 counts nonzero
+  /// entries (gradient 0), inf / -inf are the largest / smallest magnitude with the
+  /// gradient split evenly among ties, a negative p is `(sum |v|^p)^(1/p)`; anything else is
+  /// refused. Values and gradients written out by hand (PyTorch's are in margin.json).
+  @Test func normOrdersZeroInfinityAndNegative() throws {
+    func value(_ text: String) throws -> [Expr] { try Expr.Value(parsing: text).flattened }
+    let x = Expr.symbol("x")
+    let y = Expr.symbol("y")
+    let at: [String: Double] = ["x": 1.5, "y": -1.5]
+    // ||(x, y, 0.5)||_inf = 1.5 at a tie: d/dx = sign(x)/2, d/dy = sign(y)/2.
+    let inf = try value("pairwise_distance([x, y, 0.5], [0, 0, 0], eps=0, p=inf)")[0]
+    #expect(try inf.evaluate(at: at) == 1.5)
+    #expect(try inf.derivative(withRespectTo: x).evaluate(at: at) == 0.5)
+    #expect(try inf.derivative(withRespectTo: y).evaluate(at: at) == -0.5)
+    let minusInf = try value("pairwise_distance([x, y, 0.5], [0, 0, 0], eps=0, p=-inf)")[0]
+    #expect(try minusInf.evaluate(at: at) == 0.5)
+    #expect(try minusInf.derivative(withRespectTo: x).evaluate(at: at) == 0)
+    // p = 0: two nonzero entries of (x, 0, y) at x = 1.5, y = -1.5; one at y = 0.
+    let zero = try value("pairwise_distance([x, 0, y], [0, 0, 0], eps=0, p=0)")[0]
+    #expect(try zero.evaluate(at: at) == 2)
+    #expect(try zero.evaluate(at: ["x": 1.5, "y": 0]) == 1)
+    #expect(try zero.derivative(withRespectTo: x).evaluate(at: at) == 0)
+    // p = -1: 1/(1/|x| + 1/|y|) = 0.75; d/dx = sign(x) (n/|x|)^2 = (0.75/1.5)^2 = 0.25.
+    let minusOne = try value("pairwise_distance([x, y], [0, 0], eps=0, p=-1)")[0]
+    #expect(try minusOne.evaluate(at: at) == 0.75)
+    #expect(try minusOne.derivative(withRespectTo: x).evaluate(at: at) == 0.25)
+    // normalize with p = inf divides by the largest magnitude.
+    let n = try value("normalize([x, y, 0.5], p=inf, dim=0)")
+    #expect(try n.map { try $0.evaluate(at: at) } == [1, -1, 0.5 / 1.5])
+    for bad in ["nan", "x", "\"fro\""] {
+      #expect(throws: ParseError.self) { try Expr.Value(parsing: "pairwise_distance([1, 2], [0, 0], p=\(bad))") }
     }
   }
 }
