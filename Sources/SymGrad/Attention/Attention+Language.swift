@@ -153,10 +153,17 @@ extension CallArguments {
   /// A mask in `nn.MultiheadAttention`'s convention as an additive tensor: booleans are
   /// True = masked (`-inf`) and False = 0; numbers are added as they are.
   func maskedTensor(_ i: Int, _ name: String) throws -> Expr.Tensor? {
+    try additiveMaskTensor(i, name, trueMasks: true)
+  }
+
+  /// A mask argument as an additive tensor of any rank: booleans are `-inf` where they mask
+  /// and 0 where they let attention through (`trueMasks`: True = masked, MultiheadAttention's
+  /// convention; otherwise True = attend, SDPA's); numbers are added as they are.
+  func additiveMaskTensor(_ i: Int, _ name: String, trueMasks: Bool) throws -> Expr.Tensor? {
     guard let (v, c) = argument(i, name) else { return nil }
     func additive(_ v: Expr.Value) -> Expr.Value? {
       switch v {
-      case .boolean(let b): return .scalar(b ? .negativeInfinity : .zero)
+      case .boolean(let b): return .scalar(b == trueMasks ? .negativeInfinity : .zero)
       case .list(let items):
         var out: [Expr.Value] = []
         for i in items {
@@ -169,7 +176,8 @@ extension CallArguments {
       }
     }
     guard let converted = additive(v), let t = Expr.Tensor(converted) else {
-      throw error("\(name) must be a tensor of booleans (True = masked) or of numbers (added)", at: c)
+      let meaning = trueMasks ? "True = masked" : "True = attend"
+      throw error("\(name) must be a tensor of booleans (\(meaning)) or of numbers (added)", at: c)
     }
     return t
   }
@@ -212,25 +220,7 @@ extension CallArguments {
   /// `attn_mask` as an additive tensor of any rank: booleans (True = attend) become 0 and
   /// `-inf`, numbers are added as they are.
   func attnMaskTensor(position: Int) throws -> Expr.Tensor? {
-    guard let (v, c) = argument(position, "attn_mask") else { return nil }
-    func additive(_ v: Expr.Value) -> Expr.Value? {
-      switch v {
-      case .boolean(let b): return .scalar(b ? .zero : .negativeInfinity)
-      case .list(let items):
-        var out: [Expr.Value] = []
-        for i in items {
-          guard let a = additive(i) else { return nil }
-          out.append(a)
-        }
-        return .list(out)
-      case .scalar: return v
-      default: return nil
-      }
-    }
-    guard let converted = additive(v), let t = Expr.Tensor(converted) else {
-      throw error("attn_mask must be a tensor of booleans (True = attend) or of numbers (added)", at: c)
-    }
-    return t
+    try additiveMaskTensor(position, "attn_mask", trueMasks: false)
   }
 
   /// The masks given by keywords (and the positional `attn_mask` at `attnMaskPosition`,
