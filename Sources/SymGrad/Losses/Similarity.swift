@@ -28,14 +28,18 @@ public func cosineSimilarity(
 }
 
 /// `normalize(input, p=2.0, dim=1, eps=1e-12)`: `x / max(||x||_p, eps)` along `dim` (the
-/// shape kept); `p` any number or `+-inf`, as `torch.linalg.vector_norm`'s `ord` (`pNorm`:
-/// `p = 0` counts the nonzero entries).
+/// shape kept; a 0-d tensor takes `dim` 0 or -1, as PyTorch); `p` any number or `+-inf`, as
+/// `torch.linalg.vector_norm`'s `ord` (`pNorm`: `p = 0` counts the nonzero entries).
 public func normalize(
   _ x: Expr.Tensor, p: Expr = 2, dim: Int = 1,
   eps: Expr = .number(Rational(numerator: 1, denominator: 1_000_000_000_000)!)
 ) throws -> Expr.Tensor {
   try checkNormOrder(p)
-  let (_, lanes) = try x.lanes(along: dim)
+  // A 0-d tensor is its own lane for dim 0 or -1, as in PyTorch (x / max(|x|, eps) for p != 0).
+  if x.rank == 0, dim != 0 && dim != -1 {
+    throw LossError("Dimension out of range (expected to be in range of [-1, 0], but got \(dim))", argument: "dim")
+  }
+  let lanes = x.rank == 0 ? [[0]] : try x.lanes(along: dim).lanes
   var out = x.elements
   for lane in lanes {
     let v = lane.map { x.elements[$0] }

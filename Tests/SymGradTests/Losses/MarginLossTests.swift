@@ -97,6 +97,9 @@ import Testing
     // normalize with p = inf divides by the largest magnitude.
     let n = try value("normalize([x, y, 0.5], p=inf, dim=0)")
     #expect(try n.map { try $0.evaluate(at: at) } == [1, -1, 0.5 / 1.5])
+    // A 0-d tensor is its own lane for dim 0 or -1 (PyTorch): x / max(|x|, eps).
+    #expect(try value("normalize(x, p=1.2, dim=0)")[0].evaluate(at: ["x": -3]) == -1)
+    #expect(throws: ParseError.self) { try Expr.Value(parsing: "normalize(x, dim=1)") }
     for bad in ["nan", "x", "\"fro\""] {
       #expect(throws: ParseError.self) { try Expr.Value(parsing: "pairwise_distance([1, 2], [0, 0], p=\(bad))") }
     }
