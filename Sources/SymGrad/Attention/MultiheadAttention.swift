@@ -111,9 +111,11 @@ public func multiHeadAttentionForward(
     throw LossError("embed_dim \(e) not divisible by num_heads \(h)", argument: "num_heads")
   }
   let hd = e / h
-  for (w, name) in [(p.queryWeight, "q_proj_weight"), (p.keyWeight, "k_proj_weight"), (p.valueWeight, "v_proj_weight")]
-  where w.shape != [e, (name == "q_proj_weight" ? q3 : name == "k_proj_weight" ? k3 : v3).shape[2]] {
-    throw LossError("\(name) must be (\(e), in_features), got shape \(w.shape)", argument: name)
+  let projections = [
+    (p.queryWeight, q3, "q_proj_weight"), (p.keyWeight, k3, "k_proj_weight"), (p.valueWeight, v3, "v_proj_weight"),
+  ]
+  for (w, input, name) in projections where w.shape != [e, input.shape[2]] {
+    throw LossError("\(name) must be (\(e), \(input.shape[2])), got shape \(w.shape)", argument: name)
   }
   guard p.outWeight.shape == [e, e] else {
     throw LossError("out_proj_weight must be (\(e), \(e)), got shape \(p.outWeight.shape)", argument: "out_proj_weight")
