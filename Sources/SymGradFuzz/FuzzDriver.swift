@@ -282,6 +282,10 @@ package final class FuzzDriver {
         Data("finite point: --at \(at(finite))\ninfinite point: --at \(at(infinite))\n".utf8))
     }
 
+    // The value's entries and each one's first derivative, evaluated together at each
+    // point as the command line evaluates an array (one limit engine shares the work on
+    // their common subexpressions: attention's entries share every softmax denominator).
+    var atInfinity: [Expr] = []
     for e in entries {
       stage(.latex) {
         _ = e.latex
@@ -300,16 +304,9 @@ package final class FuzzDriver {
       stage(.evaluateIEEE) { _ = try e.evaluateIEEE(at: finite) }
       stage(.evaluateIEEE) { _ = try e.evaluateIEEE(at: infinite) }
       for d in derivatives.prefix(2) { stage(.evaluateIEEE) { _ = try d.evaluateIEEE(at: finite) } }
-      if let v = stage(.evaluate, { try e.evaluate(at: finite) }), v.isNaN { summary.undefined += 1 }
       if !free.isEmpty || rng.chance(0.5) {
-        if stage(.evaluateInfinite, { e.limitValue(at: infinite).doubleValue })?.isNaN ?? false {
-          summary.undefined += 1
-        }
-        if let d = derivatives.first,
-          stage(.evaluateInfinite, { d.limitValue(at: infinite).doubleValue })?.isNaN ?? false
-        {
-          summary.undefined += 1
-        }
+        atInfinity.append(e)
+        if let d = derivatives.first { atInfinity.append(d) }
       }
       if let name = free.isEmpty ? nil : rng.pick(free) {
         let point: LimitPoint =
@@ -323,6 +320,12 @@ package final class FuzzDriver {
           summary.undefined += 1
         }
       }
+    }
+    if let values = stage(.evaluate, { try Expr.certifiedValues(of: entries, at: finite) }) {
+      summary.undefined += values.filter(\.value.isNaN).count
+    }
+    if !atInfinity.isEmpty, let values = stage(.evaluateInfinite, { Expr.limitValues(of: atInfinity, at: infinite) }) {
+      summary.undefined += values.filter(\.doubleValue.isNaN).count
     }
     if rng.chance(c.commandLineRate) { commandLine(input.text, names: names, finite: finite, infinite: infinite, &rng) }
     if !c.skip.contains(.arrayFiles) {

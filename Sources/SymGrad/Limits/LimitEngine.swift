@@ -32,6 +32,13 @@ final class LimitEngine {
   /// four times), they fail at once instead of redoing the work, which grew like 4^depth
   /// in nests of sin/cos (a 30-level mixed nest ran 3 s into its budget).
   private var oscillating: [Expr: String] = [:]
+  /// `rewrite` and `mrv` of every node seen, across the limits this engine computes: pure
+  /// functions of the node (given the limits above), and the entries of a Jacobian or of
+  /// attention's output share most of their nodes (six entries of a
+  /// `multi_head_attention_forward` rewrote and ranked the same softmax denominators six
+  /// times). Cleared with `limits`.
+  private var rewrites: [Expr: Expr] = [:]
+  private var mrvSets: [Expr: [Expr]] = [:]
   private var depth = 0
   /// Work done for the current limit (recursions, MRV and series nodes, rewrites, term
   /// products in series).
@@ -66,6 +73,8 @@ final class LimitEngine {
     limits.removeAll()
     oscillating.removeAll()
     seriesMemos.removeAll()
+    rewrites.removeAll()
+    mrvSets.removeAll()
     return .undefined(
       LimitFailure.undecided(
         "cannot order the series exponents \(pair.0) and \(pair.1) (their difference is within 2^-4096 of 0 and not provably 0)"
@@ -392,8 +401,27 @@ final class LimitEngine {
   // MARK: Rewriting into exp/log form
 
   func rewrite(_ e: Expr) throws -> Expr {
-    var memo: [Expr: Expr] = [:]
-    return try e.fold(memo: &memo) { node, kids in try self.rewriteNode(node, kids) }
+    try withMemo(\.rewrites) { memo in try e.fold(memo: &memo) { node, kids in try self.rewriteNode(node, kids) } }
+  }
+
+  /// Runs `body` on one of the engine's memos, taken out while in use: nested calls (a
+  /// rewrite asks a limit, which rewrites) see what is left behind, and on the way out
+  /// the two are merged (the smaller into the larger). Entries are results of finished
+  /// nodes only, so a body that throws leaves none that is wrong.
+  private func withMemo<V, R>(
+    _ key: ReferenceWritableKeyPath<LimitEngine, [Expr: V]>, _ body: (inout [Expr: V]) throws -> R
+  )
+    rethrows -> R
+  {
+    var memo = self[keyPath: key]
+    self[keyPath: key] = [:]
+    defer {
+      var nested = self[keyPath: key]
+      if nested.count > memo.count { swap(&nested, &memo) }
+      for (k, v) in nested where memo[k] == nil { memo[k] = v }
+      self[keyPath: key] = memo
+    }
+    return try body(&memo)
   }
 
   private func rewriteNode(_ node: Expr, _ k: [Expr]) throws -> Expr {
@@ -506,8 +534,11 @@ final class LimitEngine {
 
   /// The MRV set of `e` (members are `t` or `exp(g)` with `g -> +-inf`).
   func mrv(_ e: Expr) throws -> [Expr] {
-    var memo: [Expr: [Expr]] = [:]
-    return try e.fold(memo: &memo, shortcut: { $0.contains(self.t) ? nil : [] }) { node, sets in
+    try withMemo(\.mrvSets) { memo in try mrvFold(e, &memo) }
+  }
+
+  private func mrvFold(_ e: Expr, _ memo: inout [Expr: [Expr]]) throws -> [Expr] {
+    try e.fold(memo: &memo, shortcut: { $0.contains(self.t) ? nil : [] }) { node, sets in
       try self.spend()
       switch node.kind {
       case .symbol: return node == self.t ? [node] : []

@@ -28,15 +28,24 @@ struct Exponent: Hashable, Comparable {
   init(_ e: Expr) { self.init(e, enclosure: nil) }
 
   /// An irrational exponent whose enclosure is known already (the sum or difference of
-  /// two enclosed exponents): no evaluation.
-  private init(_ e: Expr, enclosure known: Interval?) {
+  /// two enclosed exponents): no evaluation. `normalize: false` keeps the canonical
+  /// expression as built when its enclosure excludes 0: sums, differences and integer
+  /// multiples of exponents already in normal form (series products add them pair by
+  /// pair, and simplifying each sum of two 2,000-character constants took a second of one
+  /// limit). Keys equal in value but
+  /// written differently are still one term: `mergingEqualExponents` merges keys whose
+  /// difference is proved 0, and a difference it cannot decide makes the limit undecided.
+  private init(_ e: Expr, enclosure known: Interval?, normalize: Bool = true) {
     if let r = e.rationalValue {
       expr = .number(r)
       enclosure = nil
       irrationalWeight = 0
       return
     }
-    expr = Exponent.normalForm(e)
+    // A sum whose enclosure does not exclude 0 may be exactly 0 written otherwise
+    // (`2/(sqrt(5) - 1) - (1 + sqrt(5))/2`): its normal form decides (and is the 0 key).
+    let mayBeZero = (known?.sign).map { $0 == 0 } ?? true
+    expr = normalize || mayBeZero ? Exponent.normalForm(e) : e
     enclosure = known ?? CertifiedEvaluator.enclosure(of: expr)
     var memo: [Expr: Int] = [:]
     let bits = expr.fold(memo: &memo) { node, kids in
@@ -211,11 +220,11 @@ struct Exponent: Hashable, Comparable {
 
   static func + (a: Exponent, b: Exponent) -> Exponent {
     if let x = a.rational, let y = b.rational { return Exponent(x + y) }
-    return Exponent(a.expr + b.expr, enclosure: combined(a, b) { $0.add($1, $2) })
+    return Exponent(a.expr + b.expr, enclosure: combined(a, b) { $0.add($1, $2) }, normalize: false)
   }
   static func - (a: Exponent, b: Exponent) -> Exponent {
     if let x = a.rational, let y = b.rational { return Exponent(x - y) }
-    return Exponent(a.expr - b.expr, enclosure: combined(a, b) { $0.subtract($1, $2) })
+    return Exponent(a.expr - b.expr, enclosure: combined(a, b) { $0.subtract($1, $2) }, normalize: false)
   }
 
   /// The enclosure of `a op b` from theirs (outward-rounded interval arithmetic at 96
@@ -232,7 +241,9 @@ struct Exponent: Hashable, Comparable {
   }
   static func * (a: Exponent, n: Int) -> Exponent {
     if let x = a.rational { return Exponent(x * Rational(n)) }
-    return Exponent(a.expr * .number(n))
+    let arithmetic = IntervalArithmetic(precision: CertifiedEvaluator.initialPrecision)
+    let enclosure = a.enclosure.flatMap { try? arithmetic.multiply($0, by: n) }
+    return Exponent(a.expr * .number(n), enclosure: enclosure, normalize: false)
   }
   static func * (a: Exponent, b: Exponent) -> Exponent {
     if let x = a.rational, let y = b.rational { return Exponent(x * y) }
