@@ -50,7 +50,7 @@ extension LimitEngine {
     var result = try combine(e, &memo)
     if result == nil {
       // No law applies here: this node's own limit, by Gruntz.
-      let value = try limitInf(try rewrite(e))
+      let value = try limitInf(try rewrite(e, shared: true))
       if case .undefined = value {} else { result = value }
     }
     memo[e] = result

@@ -105,7 +105,7 @@ final class LimitEngine {
     workAcrossLimits += work
     work = 0
     do {
-      return try limitInf(try rewrite(e)).checkingDomain()
+      return try limitInf(try rewrite(e, shared: true)).checkingDomain()
     } catch let f as LimitFailure {
       return .undefined(f.reason)
     } catch {
@@ -400,8 +400,19 @@ final class LimitEngine {
 
   // MARK: Rewriting into exp/log form
 
-  func rewrite(_ e: Expr) throws -> Expr {
-    try withMemo(\.rewrites) { memo in try e.fold(memo: &memo) { node, kids in try self.rewriteNode(node, kids) } }
+  /// `e` in exp/log form. `shared`: with the engine's memo of the rewrites of whole
+  /// limits (an entry's, or a node's that the limit laws did not decide), shared across
+  /// the limits it computes; the rewrites inside a limit (growth comparisons, moving up)
+  /// build new expressions each time and keep their own memo, so that a step of the
+  /// budget stays a step of work (shared, they made a 200-level tower of powers spend
+  /// seconds inside its budget).
+  func rewrite(_ e: Expr, shared: Bool = false) throws -> Expr {
+    guard shared else {
+      var memo: [Expr: Expr] = [:]
+      return try e.fold(memo: &memo) { node, kids in try self.rewriteNode(node, kids) }
+    }
+    return try withMemo(\.rewrites) { memo in try e.fold(memo: &memo) { node, kids in try self.rewriteNode(node, kids) }
+    }
   }
 
   /// Runs `body` on one of the engine's memos, taken out while in use: nested calls (a
