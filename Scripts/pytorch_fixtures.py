@@ -19,7 +19,8 @@ def case(cid, source, expr, names, x, out):
         g, = torch.autograd.grad(flat[k], x, retain_graph=True, allow_unused=True)
         jacobian.append([number(v) for v in (g if g is not None else torch.zeros_like(x)).reshape(-1).tolist()])
     return {
-        "id": cid, "source": source, "dtype": "float64", "expr": expr, "wrt": names,
+        "id": cid, "source": source, "dtype": "float32" if x.dtype == torch.float32 else "float64",
+        "expr": expr, "wrt": names,
         "at": {n: number(v) for n, v in zip(names, x.detach().reshape(-1).tolist())},
         "output_shape": list(out.shape), "output": [number(v) for v in flat.tolist()], "jacobian": jacobian,
     }

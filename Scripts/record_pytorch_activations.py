@@ -4,8 +4,8 @@
 Writes Tests/Fixtures/pytorch/activations.json in the format of Scripts/record_pytorch.py
 (id, source, dtype, expr, wrt, at, output_shape, output, jacobian; "inf"/"-inf"/"nan" as
 strings): relu, relu6, leaky_relu, hardtanh, elu, selu, celu, silu, gelu(approximate="tanh"),
-softsign, mish, logsigmoid, hardswish and hardsigmoid, gelu (exact), and torch.erf / torch.erfc with their keyword options, float64, at seeded
-random points and at the kinks (0 for the relu family, the hardtanh bounds, -3 and 3 for
+softsign, mish, logsigmoid, hardswish and hardsigmoid, gelu (exact), and torch.erf / torch.erfc with their keyword options, float64 and
+float32 (PyTorch's float32 kernels at float32 inputs), at seeded random points and at the kinks (0 for the relu family, the hardtanh bounds, -3 and 3 for
 hardswish), where PyTorch's backward picks a side. Inputs are the symbols x0, x1, ...; the
 Jacobian comes from torch.autograd (one backward pass per output element).
 PyTorchFixtureTests compares SymGrad's derivatives and the autograd oracle with every case.
@@ -25,9 +25,10 @@ torch.set_num_threads(1)
 cases = []
 
 
-def record(cid, source, name, x, kwargs, text_kwargs):
+def record(cid, source, name, x, kwargs, text_kwargs, dtype="float64"):
     names = [f"x{i}" for i in range(x.numel())]
-    xx = x.clone().double().requires_grad_(True)
+    x = x.to(torch.float32 if dtype == "float32" else torch.float64)
+    xx = x.clone().requires_grad_(True)
     out = (getattr(F, name, None) or getattr(torch, name))(xx, **kwargs)
     flat = out.reshape(-1)
     jac = []
@@ -35,7 +36,7 @@ def record(cid, source, name, x, kwargs, text_kwargs):
         g, = torch.autograd.grad(flat[k], xx, retain_graph=True)
         jac.append([number(v) for v in g.reshape(-1).tolist()])
     cases.append({
-        "id": cid, "source": source, "dtype": "float64",
+        "id": cid, "source": source, "dtype": dtype,
         "expr": f"{name}([{', '.join(names)}]{text_kwargs})", "wrt": names,
         "at": {n: number(v) for n, v in zip(names, x.reshape(-1).tolist())},
         "output_shape": list(out.shape), "output": [number(v) for v in flat.tolist()], "jacobian": jac,
@@ -74,6 +75,18 @@ for name, options in functions:
         record(f"{name}/{k}/kinks", "edge", name, kinks, kw, kt)
         record(f"{name}/{k}/large", "edge", name, torch.tensor([-40.0, 40.0, -700.0, 700.0], dtype=torch.float64),
                kw, kt)
+
+# float32: PyTorch's float32 kernels at float32 inputs (the "at" values are those floats,
+# exact as doubles), one random point, the kinks and the large values per option. Its own
+# generator, so that the float64 cases above stay as they were recorded.
+g32 = torch.Generator().manual_seed(20261206)
+for name, options in functions:
+    for k, (kw, kt) in enumerate(options):
+        x = torch.randn(6, generator=g32, dtype=torch.float64) * 4
+        record(f"{name}/{k}/random/float32", "random", name, x, kw, kt, "float32")
+        record(f"{name}/{k}/kinks/float32", "edge", name, kinks, kw, kt, "float32")
+        record(f"{name}/{k}/large/float32", "edge", name, torch.tensor([-40.0, 40.0, -100.0, 100.0]), kw, kt,
+               "float32")
 
 with open(OUT, "w") as f:
     json.dump({"generator": "Scripts/record_pytorch_activations.py", "torch_version": torch.__version__,

@@ -139,6 +139,7 @@ public struct Differentiator {
         + upper
     case .erf: return 2 / sqrt(Expr.pi) * exp(-(x ** 2))
     case .erfc: return -2 / sqrt(Expr.pi) * exp(-(x ** 2))
+    case .erfcx: return 2 * x * Expr.apply(.erfcx, [x]) - 2 / sqrt(Expr.pi)
     case .gelu:
       // Phi(x) + x phi(x), ATen's gelu_backward (approximate="none").
       return Expr.apply(.erfc, [-x / sqrt(Expr(2))]) / 2 + x * exp(-(x ** 2) / 2) / sqrt(2 * Expr.pi)

@@ -110,6 +110,10 @@ struct CodeProgramBuilder {
       case .unitInterval: return program.node(.unitInterval, [a])
       case .erf: return program.node(.elementary(.erf), [a])
       case .erfc: return program.node(.elementary(.erfc), [a])
+      case .erfcx:
+        // Internal to the limit engine (no result holds it): exp(x**2) erfc(x) as written.
+        let scale = program.node(.elementary(.exp), [program.node(.square, [a])])
+        return program.node(.product, [scale, program.node(.elementary(.erfc), [a])])
       case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu, .gelu:
         preconditionFailure("activations are expanded into their definitions before conversion")
       }

@@ -355,6 +355,7 @@ struct CertifiedEvaluator {
           function: "binary_cross_entropy", argument: positive ? .infinity : -.infinity)
       case .erf: return .finite(positive ? .one : a.negate(.one))
       case .erfc: return .finite(positive ? .zero : Interval(Dyadic(2)))
+      case .erfcx: return positive ? .finite(.zero) : .infinity(positive: true)
       case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu, .gelu:
         preconditionFailure("activations are evaluated through their definitions")
       }
@@ -394,6 +395,7 @@ struct CertifiedEvaluator {
     case .max, .min: fatalError("binary functions are handled above")
     case .erf: return .finite(try a.erf(x))
     case .erfc: return .finite(try a.erfc(x))
+    case .erfcx: return .finite(try a.erfcx(x))
     case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu, .gelu:
       preconditionFailure("activations are evaluated through their definitions")
     }

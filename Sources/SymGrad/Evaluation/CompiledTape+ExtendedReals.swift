@@ -176,6 +176,7 @@ extension CompiledTape {
       case .abs: return .plusInfinity
       case .erf: return .limit(plus ? .one : DDBall(hi: -1, lo: 0, rad: 0))
       case .erfc: return .limit(plus ? .zero : DDBall(hi: 2, lo: 0, rad: 0))
+      case .erfcx: return plus ? .limit(.zero) : .plusInfinity
       default: return .poison  // sin, cos, unit_interval
       }
     }

@@ -14,7 +14,7 @@ struct CompiledTape: Sendable {
     case exp, log, sin, cos, tanh, sigmoid, softplus, log1p, expm1, abs, sign, max, min, unitInterval
     /// No double-double enclosure yet: the ball evaluators poison these, and the
     /// multi-precision evaluator computes them (`Interval+ErrorFunction.swift`).
-    case erf, erfc
+    case erf, erfc, erfcx
   }
 
   /// `dest = op(a, b)`. `a` is the input index (`input`), the constant index (`constant`),
@@ -66,6 +66,7 @@ struct CompiledTape: Sendable {
     .exp: .exp, .log: .log, .sin: .sin, .cos: .cos, .tanh: .tanh, .sigmoid: .sigmoid,
     .softplus: .softplus, .log1p: .log1p, .expm1: .expm1, .abs: .abs, .sign: .sign,
     .max: .max, .min: .min, .unitInterval: .unitInterval, .erf: .erf, .erfc: .erfc,
+    .erfcx: .erfcx,
   ]
   /// The function of each function opcode (indexed by raw value), for IEEE evaluation.
   static let opcodeFunctions: [Expr.Function?] = {
@@ -341,7 +342,7 @@ struct CompiledTape: Sendable {
                 case .max: v = DDBall.maximum(r[a], r[b])
                 case .min: v = DDBall.minimum(r[a], r[b])
                 case .unitInterval: v = r[a].unitInterval
-                case .erf, .erfc: v = .poison
+                case .erf, .erfc, .erfcx: v = .poison
                 }
                 r[Int(ins.dest)] = v
                 while i == nextOutput {

@@ -130,6 +130,7 @@ public struct Evaluator {
     case .gelu: return x * 0.5 * (1 + Foundation.erf(x * (0.5 as Double).squareRoot()))
     case .erf: return Foundation.erf(x)
     case .erfc: return Foundation.erfc(x)
+    case .erfcx: return Expr.scaledErfc(x)
     }
   }
 }
@@ -143,5 +144,33 @@ extension Expr {
   public func evaluateIEEE(at values: [String: Double] = [:]) throws -> Double {
     var e = Evaluator(values: values)
     return try e.value(of: self)
+  }
+}
+
+extension Expr {
+  /// `exp(x**2) erfc(x)` in double: the product below 25 (no overflow: `exp(625)` is
+  /// finite), above it the continued fraction `1/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x
+  /// + ...))))` (modified Lentz), which converges in a few terms there; `inf` at `-inf`,
+  /// 0 at `inf`.
+  static func scaledErfc(_ x: Double) -> Double {
+    if x.isNaN { return .nan }
+    if x == .infinity { return 0 }
+    if x < 25 { return Foundation.exp(x * x) * Foundation.erfc(x) }
+    let tiny = 1e-300
+    var f = x
+    var c = x
+    var d = 0.0
+    for k in 1...60 {
+      let a = Double(k) / 2
+      d = x + a * d
+      if d == 0 { d = tiny }
+      c = x + a / c
+      if c == 0 { c = tiny }
+      d = 1 / d
+      let delta = c * d
+      f *= delta
+      if Swift.abs(delta - 1) < 1e-17 { break }
+    }
+    return 1 / (f * Foundation.sqrt(Double.pi))
   }
 }

@@ -326,6 +326,10 @@ extension Expr {
       if r?.isZero == true { return one }
       if c == .infinity { return zero }
       if c == .negativeInfinity { return number(2) }
+    case .erfcx:
+      if r?.isZero == true { return one }
+      if c == .infinity { return zero }
+      if c == .negativeInfinity { return infinity }
     case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu, .gelu:
       // Numbers fold into the definition's constant (`silu(2) = 2*sigmoid(2)`, exact);
       // infinities into the textbook values. hardswish folds only where it is 0 or x:

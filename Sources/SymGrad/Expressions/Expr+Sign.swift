@@ -70,7 +70,7 @@ extension Expr {
         case .tanh, .expm1, .sign: return Swift.min(kids[0], 1)
         // x times a positive factor: the argument's sign (elu for alpha > 0).
         case .silu, .mish, .geluTanh, .softsign, .gelu, .erf: return Swift.min(kids[0], 1)
-        case .erfc: return 1
+        case .erfc, .erfcx: return 1
         case .elu: return kids[1] >= 1 ? Swift.min(kids[0], 1) : (kids[0] >= 1 ? 1 : 0)
         // Positive for x > 0, zero at and below -3.
         case .hardswish: return kids[0] >= 1 ? 1 : 0

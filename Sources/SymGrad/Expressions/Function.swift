@@ -49,15 +49,23 @@ extension Expr {
     case unitInterval = "unit_interval"
     /// The error function `erf(x) = 2/sqrt(pi) integral_0^x exp(-s**2) ds`, odd, all reals;
     /// `erf(+-inf) = +-1`. Derivative `2/sqrt(pi) exp(-x**2)`. Evaluated with certified
-    /// series (`Numbers/Interval+ErrorFunction.swift`). The limit engine decides limits of
-    /// expressions with `erf` by continuity (values at `+-inf` included); it has no
-    /// asymptotic expansion of `erf` yet, so an indeterminate form with `erf` of a quantity
-    /// tending to infinity is reported undecided, never guessed.
+    /// series (`Numbers/Interval+ErrorFunction.swift`). In an indeterminate form the limit
+    /// engine writes `erf(u)` with `u -> +inf` as `1 - exp(-u**2) erfcx(u)` (and `u -> -inf`
+    /// by oddness), whose `erfcx` has the asymptotic series of `erfcx`; at a finite limit it
+    /// uses the Taylor series (`Limits/Series+ErrorFunction.swift`).
     case erf
     /// The complementary error function `erfc(x) = 1 - erf(x)`, computed without the
     /// cancellation (`erfc(10) = 2.1e-45`); `erfc(-inf) = 2`, `erfc(inf) = 0`. Derivative
     /// `-2/sqrt(pi) exp(-x**2)`.
     case erfc
+    /// The scaled complementary error function `erfcx(x) = exp(x**2) erfc(x)`, positive,
+    /// `erfcx(x) ~ 1/(x sqrt(pi))` as `x -> inf`, `erfcx(-inf) = inf`. Derivative
+    /// `2 x erfcx(x) - 2/sqrt(pi)`. **Internal to the limit engine**: it is how an
+    /// indeterminate form with `erfc(u)`, `u -> +inf`, separates the fast factor
+    /// `exp(-u**2)` from a factor of `u`'s own growth class (Gruntz's rewriting, as sympy
+    /// does with its `_erfs`). The expression language neither reads nor prints it; limits
+    /// expand it into its series, so it never appears in a result.
+    case erfcx
     /// `silu(x) = x sigmoid(x)` (PyTorch's `F.silu`); `silu(-inf) = 0`, `silu(inf) = inf`.
     /// Derivative `s (1 + x (1 - s))` with `s = sigmoid(x)`, ATen's `silu_backward`.
     case silu

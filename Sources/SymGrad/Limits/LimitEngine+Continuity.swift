@@ -196,7 +196,7 @@ extension LimitEngine {
       switch f {
       case .exp, .log, .log1p, .softplus, .expm1, .abs: return .infinity
       case .tanh, .sigmoid, .sign, .erf: return .finite(.one)
-      case .erfc: return .finite(.zero)
+      case .erfc, .erfcx: return .finite(.zero)
       default: return nil
       }
     case .negativeInfinity:
@@ -204,7 +204,7 @@ extension LimitEngine {
       case .exp, .sigmoid, .softplus: return .finite(.zero)
       case .tanh, .expm1, .sign, .erf: return .finite(-.one)
       case .erfc: return .finite(.number(2))
-      case .abs: return .infinity
+      case .abs, .erfcx: return .infinity
       default: return nil
       }
     case .undefined:

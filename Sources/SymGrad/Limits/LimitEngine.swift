@@ -32,11 +32,11 @@ final class LimitEngine {
   /// four times), they fail at once instead of redoing the work, which grew like 4^depth
   /// in nests of sin/cos (a 30-level mixed nest ran 3 s into its budget).
   private var oscillating: [Expr: String] = [:]
-  /// `rewrite` and `mrv` of every node seen, across the limits this engine computes: pure
-  /// functions of the node (given the limits above), and the entries of a Jacobian or of
-  /// attention's output share most of their nodes (six entries of a
-  /// `multi_head_attention_forward` rewrote and ranked the same softmax denominators six
-  /// times). Cleared with `limits`.
+  /// The MRV set of every node seen and the rewrites of whole limits (`rewrite(_:shared:)`),
+  /// across the limits this engine computes: pure functions of the node (given the limits
+  /// above), and the entries of a Jacobian or of attention's output share most of their
+  /// nodes (six entries of a `multi_head_attention_forward` rewrote and ranked the same
+  /// softmax denominators six times). Cleared with `limits`.
   private var rewrites: [Expr: Expr] = [:]
   private var mrvSets: [Expr: [Expr]] = [:]
   private var depth = 0
@@ -478,12 +478,21 @@ final class LimitEngine {
         guard u.contains(t) else { return SymGrad.sign(u) }
         return .number(try sign(u))
       case .erf, .erfc:
-        // Continuity decided every limit it could; what is left needs erf's asymptotic
-        // expansion (erfc(u) ~ exp(-u^2)/(u sqrt(pi))), which the engine does not have yet.
+        // Of an argument tending to +-inf: erfc(u) = exp(-u**2) erfcx(u), the exponential
+        // in its own class and erfcx(u) ~ 1/(u sqrt(pi)) in u's (Series+ErrorFunction.swift);
+        // erfc(u) = 2 - erfc(-u) for u -> -inf, erf = 1 - erfc. Of an argument with a
+        // finite limit: as it is (Taylor's series).
         guard u.contains(t) else { return node.rebuilt(with: k) }
-        throw LimitFailure.unsupported(
-          "\(f.rawValue) in an indeterminate form: SymGrad's limit engine has no asymptotic expansion of \(f.rawValue) yet"
-        )
+        switch try limitInf(u) {
+        case .finite: return node.rebuilt(with: k)
+        case .infinity:
+          let tail = exp(-(u ** 2)) * Expr.apply(.erfcx, [u])
+          return f == .erfc ? tail : 1 - tail
+        case .negativeInfinity:
+          let tail = exp(-(u ** 2)) * Expr.apply(.erfcx, [-u])
+          return f == .erfc ? 2 - tail : tail - 1
+        case .undefined(let why): throw LimitFailure.unsupported(why.message)
+        }
       case .max, .min:
         let d = k[0] - k[1]
         guard d.contains(t) else { return node.rebuilt(with: k) }
@@ -768,6 +777,8 @@ final class LimitEngine {
         case .log: return try a.log(relative(s[0]), logOmega: logOmega)
         case .sin: return try a.trig(relative(s[0]), sine: true)
         case .cos: return try a.trig(relative(s[0]), sine: false)
+        case .erf, .erfc: return try a.analytic(f, relative(s[0]), variable: w)
+        case .erfcx: return try a.erfcx(relative(s[0]), variable: w)
         default: throw LimitFailure.unsupported("\(f) in a series")
         }
       default:

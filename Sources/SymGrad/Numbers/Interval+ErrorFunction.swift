@@ -95,9 +95,33 @@ extension IntervalArithmetic {
     return try multiply(try multiply(try twoOverSqrtPi(), try exp(negate(x2))), sum)
   }
 
+  /// `erfcx(x) = exp(x**2) erfc(x)` of every member of `a` (the limit engine's internal
+  /// function): decreasing, so through its endpoints. At a point: for large `x` the
+  /// asymptotic series alone (no `exp(x**2)`, so `erfcx(1e10)` is an ordinary number),
+  /// elsewhere `exp(x**2) erfc(x)`.
+  func erfcx(_ a: Interval) throws -> Interval {
+    if a.isPoint { return try erfcxPoint(a.lo) }
+    return Interval(try erfcxPoint(a.hi).lo, try erfcxPoint(a.lo).hi)
+  }
+
+  private func erfcxPoint(_ x: Dyadic) throws -> Interval {
+    let w = wider(16)
+    if x.signum > 0, let s = try w.scaledErfcAsymptotic(x) { return rounded(s) }
+    let xi = Interval(x)
+    return rounded(try w.multiply(try w.exp(try w.multiply(xi, xi)), try w.erfc(xi)))
+  }
+
   /// `erfc(x)` for `x > 0` by the asymptotic series, or nil where its terms stop
   /// shrinking before they reach the working precision (see the type's comment).
   private func erfcAsymptotic(_ x: Dyadic) throws -> Interval? {
+    guard let s = try scaledErfcAsymptotic(x) else { return nil }
+    let xi = Interval(x)
+    return try multiply(try exp(negate(try multiply(xi, xi))), s)
+  }
+
+  /// `exp(x**2) erfc(x)` for `x > 0` by the asymptotic series (the type's comment without
+  /// its factor `exp(-x**2)`), or nil where it does not reach the working precision.
+  private func scaledErfcAsymptotic(_ x: Dyadic) throws -> Interval? {
     let d = x.approximateDouble
     // Its smallest term is about exp(-x^2): useless unless x^2 exceeds the precision in
     // nats (a shortcut only; the loop below decides).
@@ -120,7 +144,6 @@ extension IntervalArithmetic {
       k += 1
       if k > 1_000_000 { return nil }
     }
-    let scale = try divide(try exp(negate(x2)), try multiply(xi, sqrtOfPositive(try pi())))
-    return try multiply(scale, sum)
+    return try divide(sum, try multiply(xi, sqrtOfPositive(try pi())))
   }
 }

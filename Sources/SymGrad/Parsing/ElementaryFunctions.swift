@@ -2,7 +2,9 @@
 /// `max` and `min` take two or more scalars and fold left: `max(a, b, c) = max(max(a, b), c)`.
 enum ElementaryFunctions {
   static let all: [LanguageFunction] =
-    Expr.Function.allCases.filter { $0.arity == 1 && $0 != .unitInterval && $0 != .softplus && !$0.isActivation }
+    Expr.Function.allCases.filter {
+      $0.arity == 1 && $0 != .unitInterval && $0 != .softplus && $0 != .erfcx && !$0.isActivation
+    }
     .map(unary) + [softplus]
     + [
       unary(

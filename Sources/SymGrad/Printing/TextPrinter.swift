@@ -163,7 +163,9 @@ enum TextPrinter {
       return p
     case .apply(let f, let args):
       if f == .exp, args[0].isOne { return Printed("E", atomPrecedence) }
-      if dialect == .sympy { return sympyCall(f, kids) }
+      // erfcx is internal to the limit engine (a message may show it): its definition,
+      // which both dialects read.
+      if dialect == .sympy || f == .erfcx { return sympyCall(f, kids) }
       // The language's spelling: gelu_tanh(x) is gelu(x, approximate="tanh").
       if f == .geluTanh { return Printed("gelu(" + kids[0].text + ", approximate=\"tanh\")", atomPrecedence) }
       return Printed(
@@ -221,6 +223,7 @@ enum TextPrinter {
         "((\(x))/(1 + exp(-2*sqrt(2/pi)*((\(x)) + 44715*(\(x))**3/1000000))))", atomPrecedence)
     case .hardswish: return Printed("((\(x))*Min(Max((\(x)) + 3, 0), 6)/6)", atomPrecedence)
     case .gelu: return Printed("((\(x))*erfc(-(\(x))/sqrt(2))/2)", atomPrecedence)
+    case .erfcx: return Printed("(exp((\(x))**2)*erfc(\(x)))", atomPrecedence)
     case .elu: return Printed("(Max(\(x), 0) + (\(kids[1].text))*(exp(Min(\(x), 0)) - 1))", atomPrecedence)
     }
   }

@@ -3,8 +3,9 @@ import Testing
 
 @testable import SymGrad
 
-/// One case recorded by Scripts/record_sympy_limits.py: sympy's `limit` of an expression
-/// as one variable tends to +-oo, confirmed by a 60-digit mpmath evaluation at large |t|.
+/// One case recorded by Scripts/record_sympy_limits.py (or, for limits through `erf`,
+/// `erfc` and `gelu`, Scripts/record_erf_limits.py, same schema): sympy's `limit` of an
+/// expression as one variable tends to +-oo, confirmed by mpmath at large |t|.
 struct SympyLimitCase: Sendable, CustomTestStringConvertible {
   let id: String
   let expression: String
@@ -15,9 +16,11 @@ struct SympyLimitCase: Sendable, CustomTestStringConvertible {
   let value: Double
   var testDescription: String { id }
 
-  static let all: [SympyLimitCase] = {
+  static let all: [SympyLimitCase] = load("limits.json") + load("erf-limits.json")
+
+  static func load(_ file: String) -> [SympyLimitCase] {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("Fixtures/sympy/limits.json")
+      .deletingLastPathComponent().appendingPathComponent("Fixtures/sympy/" + file)
     guard let data = try? Data(contentsOf: url),
       let top = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
       let cases = top["cases"] as? [[String: Any]]
@@ -37,7 +40,7 @@ struct SympyLimitCase: Sendable, CustomTestStringConvertible {
       return SympyLimitCase(
         id: id, expression: e, variable: v, toPlus: d == "+inf", fixed: fixed, limit: l, value: value)
     }
-  }()
+  }
 }
 
 @Suite struct SympyLimitFixtureTests {
@@ -46,7 +49,8 @@ struct SympyLimitCase: Sendable, CustomTestStringConvertible {
   static let knownUnsupported: [String: String] = [:]
 
   @Test func enoughCases() {
-    #expect(SympyLimitCase.all.count >= 200)
+    #expect(SympyLimitCase.load("limits.json").count >= 200)
+    #expect(SympyLimitCase.load("erf-limits.json").count >= 20)
   }
 
   /// Our limit equals sympy's: infinities exactly, finite values to 1e-10 relative (both
