@@ -24,7 +24,8 @@ package enum FuzzCommand {
       --seed N            the run's seed (default 1); the same seed gives the same inputs
       --count N           how many inputs (default 1000)
       --start K           the first input index (default 0): input K is the same in every run
-      --budget SECONDS    time one input may take before it is a hang (default 2)
+      --budget SECONDS    CPU time one input may use before it is a hang (default 2; also a
+                          hang: 10 times that of wall-clock time, for an input that waits)
       --breadcrumb PATH   before each input write its index, stage and text here, so
                           that the input that killed the process can be recovered
       --report PATH       append round-trip failures and hangs here

@@ -69,7 +69,7 @@ package struct FuzzSummary: Sendable {
   package var unexpectedRoundTripFailures: [RoundTripFailure] {
     roundTripFailures.filter { f in f.known.map { !avoided.contains($0) } ?? true }
   }
-  /// The slowest inputs: (seconds, index, kind).
+  /// The slowest inputs: (CPU seconds, the watchdog's measure, index, kind).
   package var slowest: [(seconds: Double, index: Int, kind: String)] = []
   package var seconds = 0.0
 
@@ -122,7 +122,7 @@ package struct FuzzSummary: Sendable {
     s += "crashes: 0 (a crash ends the process; Scripts/fuzz-long records and counts them)\n"
     if !slowest.isEmpty {
       s +=
-        "slowest inputs: "
+        "slowest inputs (CPU time): "
         + slowest.map { String(format: "#%d %@ %.2f s", $0.index, $0.kind, $0.seconds) }.joined(separator: ", ") + "\n"
     }
     s += "SUMMARY " + countsLine + String(format: " seconds=%.1f", seconds) + "\n"
@@ -162,7 +162,7 @@ package final class FuzzDriver {
       for index in c.start..<(c.start + c.count) {
         progress.index.store(index, ordering: .releasing)
         progress.text.withLock { $0 = "(generating)" }
-        progress.started.store(monotonicNanoseconds(), ordering: .releasing)
+        progress.markStart()
         breadcrumb?.begin(
           FuzzInput(index: index, text: "", kind: "(generating)"), seed: c.seed, counts: summary.countsLine)
         enter(.generate)
@@ -183,7 +183,7 @@ package final class FuzzDriver {
   package func run(texts: [String]) -> FuzzSummary {
     withWatchdog {
       for (i, t) in zip(configuration.start..., texts) {
-        progress.started.store(monotonicNanoseconds(), ordering: .releasing)
+        progress.markStart()
         enter(.generate)
         check(FuzzInput(index: i, text: t, kind: "given"))
       }
@@ -245,17 +245,16 @@ package final class FuzzDriver {
     progress.text.withLock { $0 = input.text }
     breadcrumb?.begin(input, seed: c.seed, counts: summary.countsLine)
     if progress.started.load(ordering: .acquiring) == 0 {
-      progress.started.store(monotonicNanoseconds(), ordering: .releasing)
+      progress.markStart()
     }
-    let clock = ContinuousClock()
-    let t0 = clock.now
+    let cpu0 = processCPUNanoseconds()
     defer {
       finishStage()
       current = .generate
-      progress.started.store(0, ordering: .releasing)
+      progress.markIdle()
       summary.inputs += 1
       summary.byKind[input.kind, default: 0] += 1
-      let t = (clock.now - t0).seconds
+      let t = Double(processCPUNanoseconds() - cpu0) / 1e9
       summary.slowest.append((t, input.index, input.kind))
       summary.slowest.sort { $0.seconds > $1.seconds }
       if summary.slowest.count > 5 { summary.slowest.removeLast() }
