@@ -32,9 +32,9 @@ struct Exponent: Hashable, Comparable {
   /// expression as built when its enclosure excludes 0: sums, differences and integer
   /// multiples of exponents already in normal form (series products add them pair by
   /// pair, and simplifying each sum of two 2,000-character constants took a second of one
-  /// limit). Keys equal in value but
-  /// written differently are still one term: `mergingEqualExponents` merges keys whose
-  /// difference is proved 0, and a difference it cannot decide makes the limit undecided.
+  /// limit). Keys equal in value but written differently are still one term:
+  /// `mergingEqualExponents` merges keys whose difference is proved 0, and a difference it
+  /// cannot decide makes the limit undecided.
   private init(_ e: Expr, enclosure known: Interval?, normalize: Bool = true) {
     if let r = e.rationalValue {
       expr = .number(r)
