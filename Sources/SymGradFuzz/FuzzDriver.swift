@@ -343,13 +343,37 @@ package final class FuzzDriver {
 
   /// Parses `printed` (the text of `value`) and prints it again; records a failure when it
   /// does not parse or prints differently.
+  /// Whether `text` holds `PrintLimits.oversizedPrefix` (anywhere: an array's entry may be
+  /// the oversized one): a scan for its first byte, then a comparison.
+  static func holdsOversizedMarker(_ text: String) -> Bool {
+    var text = text
+    let marker = Array(PrintLimits.oversizedPrefix.utf8)
+    return text.withUTF8 { bytes in
+      guard bytes.count >= marker.count else { return false }
+      var i = 0
+      let last = bytes.count - marker.count
+      while i <= last {
+        if bytes[i] == marker[0] {
+          var j = 1
+          while j < marker.count && bytes[i + j] == marker[j] { j += 1 }
+          if j == marker.count { return true }
+        }
+        i += 1
+      }
+      return false
+    }
+  }
+
   private func roundTrip(_ value: Expr.Value, _ printed: String, of what: String, input: FuzzInput, stage s: Stage) {
     if configuration.skip.contains(s) { return }
     if printed.utf8.count > configuration.roundTripByteLimit {
       summary.printedOverRoundTripLimit += 1
       return
     }
-    if printed.contains(PrintLimits.oversizedPrefix) {
+    // A byte scan: Foundation's `String.contains` bridged each long printed text to
+    // NSString (6% of an attention input whose derivatives print 100 KB each), and the
+    // generic `firstRange(of:)` was slower still.
+    if FuzzDriver.holdsOversizedMarker(printed) {
       summary.printedTooLarge += 1
       return
     }

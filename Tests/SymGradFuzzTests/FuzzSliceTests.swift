@@ -20,6 +20,18 @@ import Testing
 /// in-process computation cannot be interrupted. Delete a case from `KnownIssue` once it is
 /// fixed and this slice covers it again.
 @Suite struct FuzzSliceTests {
+  /// The round trip's test for oversized prints (a byte scan): the marker anywhere, as an
+  /// array's entry too; a near miss or a short text is not it.
+  @Test func oversizedMarkerIsFoundAnywhere() {
+    let marker = PrintLimits.oversizedPrefix
+    #expect(FuzzDriver.holdsOversizedMarker(marker + " 12 bytes>"))
+    #expect(FuzzDriver.holdsOversizedMarker("[x, " + marker + " 12 bytes>]"))
+    #expect(FuzzDriver.holdsOversizedMarker(String(repeating: "<", count: 5) + marker))
+    #expect(!FuzzDriver.holdsOversizedMarker(String(marker.dropLast())))
+    #expect(!FuzzDriver.holdsOversizedMarker("<too large to print" + String(repeating: "x", count: 100)))
+    #expect(!FuzzDriver.holdsOversizedMarker(""))
+  }
+
   /// Seconds per input in the debug build (2 s in release is about 28 s in debug).
   static let debugBudget = 60.0
 
