@@ -131,7 +131,14 @@ extension Expr.Tensor {
       throw ShapeError(description: "only one dimension can be inferred")
     }
     if let bad = shape.first(where: { $0 < -1 }) { throw ShapeError(description: "invalid shape dimension \(bad)") }
-    let known = shape.filter { $0 != -1 }.reduce(1, *)
+    // Sizes past Int's range (fuzz seed 44 #697278: [3, 2**63 - 2]) hold more elements
+    // than any input: the count PyTorch reports as invalid, never an overflow trap.
+    var known = 1
+    for d in shape where d != -1 {
+      let (p, overflow) = known.multipliedReportingOverflow(by: d)
+      if overflow { throw ShapeError(description: "shape '\(shape)' is invalid for input of size \(count)") }
+      known = p
+    }
     var out = shape
     if let i = shape.firstIndex(of: -1) {
       guard known > 0, count % known == 0 else {

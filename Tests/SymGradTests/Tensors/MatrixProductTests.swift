@@ -47,6 +47,12 @@ import Testing
     #expect(e?.message.contains("is invalid for input of size 6") == true)
     #expect(throws: ParseError.self) { try value("reshape([a, b], [-1, -1])") }
     #expect(throws: ParseError.self) { try value("reshape([a, b], 2)") }
+    // Sizes whose product leaves Int's range (fuzz seed 44 #697278 trapped here): PyTorch's
+    // size error, with and without an inferred dimension.
+    for shape in ["[3, --9223372036854775807-1]", "[3, 9223372036854775807, -1]", "[2**62, 4]"] {
+      let big = #expect(throws: ParseError.self) { try value("reshape([[t, t, t]], \(shape))") }
+      #expect(big?.message.contains("is invalid for input of size 3") == true, "\(shape): \(big?.message ?? "")")
+    }
   }
 
   @Test func transposes() throws {
