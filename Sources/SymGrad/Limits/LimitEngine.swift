@@ -407,12 +407,14 @@ final class LimitEngine {
   /// budget stays a step of work (shared, they made a 200-level tower of powers spend
   /// seconds inside its budget).
   func rewrite(_ e: Expr, shared: Bool = false) throws -> Expr {
+    func run(_ memo: inout [Expr: Expr]) throws -> Expr {
+      try e.fold(memo: &memo) { node, kids in try self.rewriteNode(node, kids) }
+    }
     guard shared else {
       var memo: [Expr: Expr] = [:]
-      return try e.fold(memo: &memo) { node, kids in try self.rewriteNode(node, kids) }
+      return try run(&memo)
     }
-    return try withMemo(\.rewrites) { memo in try e.fold(memo: &memo) { node, kids in try self.rewriteNode(node, kids) }
-    }
+    return try withMemo(\.rewrites, run)
   }
 
   /// Runs `body` on one of the engine's memos, taken out while in use: nested calls (a
