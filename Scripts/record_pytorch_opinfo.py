@@ -91,6 +91,7 @@ OPS = {
     "nn.functional.layer_norm": "layer_norm", "clamp": "clamp",
     "matmul": "matmul", "transpose": "transpose", "reshape": "reshape",
     "nn.functional.multi_head_attention_forward": "multi_head_attention_forward",
+    "where": "where",
 }
 # Functions returning PyTorch's tuple: the item recorded (`f(...)[k]`).
 TUPLE_ITEM = {"multi_head_attention_forward": 0}
@@ -222,6 +223,12 @@ def describe(v):
 def translate(function, sample):
     """The expression text, the translator (symbols) and the positional dim style."""
     tr = Translator()
+    if function == "where":
+        # OpInfo's where is `lambda self, condition, other: torch.where(condition, self, other)`.
+        condition, other = sample.args
+        parts = [tr.value(condition), tr.value(sample.input), tr.value(other)]
+        parts += [f"{k}={tr.value(v, key=k)}" for k, v in sample.kwargs.items()]
+        return f"where({', '.join(parts)})", tr
     parts = [tr.value(sample.input)]
     parts += [tr.value(a, key="dim" if function in ("logsumexp", "sum", "mean", "amax", "amin") and i == 0 else None)
               for i, a in enumerate(sample.args)]

@@ -101,12 +101,13 @@ extension OracleBridge {
     func source() throws -> (program: Program, shape: [Int]) {
       if case .call(let inner) = a.first {
         guard
-          ["linear", "sigmoid", "softmax", "log_softmax", "softmin", "matmul", "transpose", "reshape"].contains(
-            inner.name)
+          ["linear", "sigmoid", "softmax", "log_softmax", "softmin", "matmul", "transpose", "reshape", "where"]
+            .contains(
+              inner.name)
         else {
           throw NotApplicable(
             description:
-              "the oracle composes only linear, matmul, transpose, sigmoid and softmax into a loss, not \(inner.name)"
+              "the oracle composes only linear, matmul, transpose, sigmoid, softmax and where into a loss, not \(inner.name)"
           )
         }
         let p = try compile(inner)
@@ -477,6 +478,34 @@ extension OracleBridge {
       return Program(inputs: q.elements) { x in
         SymGradOracle.scaledDotProductAttention(
           query: x, blocks: blocks, l: l, s: sLen, e: e, ev: ev, isCausal: causal, scale: scale)
+      }
+    case "where":
+      // A literal bool condition (PyTorch's OpInfo samples, masks); a comparison would
+      // have to be evaluated with SymGrad's expressions, which the oracle must not use.
+      guard a.count == 3, tree.keywords.isEmpty else {
+        throw NotApplicable(description: "where: the oracle takes condition, input and other by position")
+      }
+      var condition: [Bool] = []
+      func collect(_ v: Expr.Value) throws {
+        switch v {
+        case .boolean(let b): condition.append(b)
+        case .list(let items): for item in items { try collect(item) }
+        default: throw NotApplicable(description: "where: the oracle takes a condition of literal True/False only")
+        }
+      }
+      try collect(a[0].value)
+      // A scalar input or other (a mask's -inf) stands for every element.
+      let (x, y) = (try tensor(1), try tensor(2))
+      let shape = x.shape.isEmpty ? y.shape : x.shape
+      let xs = x.shape.isEmpty ? Array(repeating: x.elements[0], count: y.elements.count) : x.elements
+      let ys = y.shape.isEmpty ? Array(repeating: y.elements[0], count: xs.count) : y.elements
+      guard y.shape.isEmpty || y.shape == shape, condition.count == xs.count || condition.count == 1 else {
+        throw NotApplicable(description: "where: the oracle takes input and other of one shape, and a condition of it")
+      }
+      let n = xs.count
+      let c = condition
+      return Program(inputs: xs + ys) { v in
+        SymGradOracle.select(slice(v, 0, n), slice(v, n, n), condition: c)
       }
     case "margin_ranking_loss", "hinge_embedding_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss",
       "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_loss", "pairwise_distance", "cosine_similarity",

@@ -80,7 +80,7 @@ package struct InputGenerator: Sendable {
       "l1_loss", "huber_loss", "smooth_l1_loss", "kl_div", "soft_margin_loss", "logsumexp", "poisson_nll_loss",
       "margin_ranking_loss", "hinge_embedding_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss",
       "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_loss", "pairwise_distance", "cosine_similarity",
-      "normalize", "gaussian_nll_loss", "amax", "amin", "maximum", "minimum", "layer_norm", "clamp",
+      "normalize", "gaussian_nll_loss", "amax", "amin", "maximum", "minimum", "layer_norm", "clamp", "where",
       "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss",
       "linear", "scaled_dot_product_attention", "attention_weights", "multi_head_attention_forward", "causal_mask",
       "generate_square_subsequent_mask", "grad", "jacobian", "hessian", "diag", "outer",
@@ -218,7 +218,7 @@ package struct InputGenerator: Sendable {
     mutating func scalar(depth: Int) -> String {
       if depth <= 0 || rng.chance(0.25) { return leaf() }
       let d = depth - 1
-      switch rng.weighted([33, 7, 24, 5, 6, 6, 3, 3, 4]) {
+      switch rng.weighted([33, 7, 24, 5, 6, 6, 3, 3, 3, 4]) {
       case 0:
         let op = ["+", "-", "*", "/", "**", "^"][rng.weighted([3, 2, 3, 2, 1.5, 0.3])]
         let left = parenthesized(scalar(depth: d), 0.5)
@@ -254,6 +254,15 @@ package struct InputGenerator: Sendable {
       case 7:
         let items = (0..<rng.int(in: 1...3)).map { _ in scalar(depth: d) }
         return "[" + items.joined(separator: ", ") + "][\(rng.int(in: -items.count...(items.count - 1)))]"
+      case 8:
+        // Selections: where of a comparison (branches often undefined where unselected), or
+        // a bare comparison (1 or 0) in arithmetic.
+        let comparison =
+          parenthesized(scalar(depth: d), 0.3) + " " + rng.pick(["<", ">", "<=", ">=", "==", "!="]) + " "
+          + parenthesized(scalar(depth: d), 0.3)
+        if rng.chance(0.3) { return "(" + comparison + ")" }
+        let condition = rng.chance(0.1) ? rng.pick(["True", "False", symbol()]) : comparison
+        return "where(\(condition), \(scalar(depth: d)), \(scalar(depth: d)))"
       default:
         return "(" + scalar(depth: d) + ")"
       }
@@ -291,6 +300,8 @@ package struct InputGenerator: Sendable {
           "sum(cosine_similarity(\(input), \(tensor([n, c])), dim=\(rng.pick(["0", "1", "-1", "2"]))))",
           "sum(amax(\(input), dim=\(rng.pick(["0", "1", "[0, 1]", "[]", "-1"]))))",
           "amin(\(input))", "sum(maximum(\(input), \(tensor([1, c]))))", "sum(minimum(\(input), 0))",
+          "sum(where(\(input) > \(tensor([1, c])), log(\(input)), \(input)))",
+          "logsumexp(where(\(booleans([n, c])), \(input), -inf), dim=-1)[0]",
           "max(\(input))", "sum(sum(\(input), dim=[0, 1]))",
           "sum(clamp(\(input), min=\(rng.pick(["-1", "0", "None", "-inf", symbol()])), max=\(rng.pick(["1", "2", "-2", "inf"]))))",
           "sum(layer_norm(\(input), \(rng.pick(["[\(c)]", "\(c)", "[\(n), \(c)]", "[2]"])), eps=\(rng.pick(["1e-5", "0", "1"]))))",
@@ -651,12 +662,13 @@ package struct InputGenerator: Sendable {
       switch rng.below(8) {
       case 0:
         return rng.pick([
-          "(", ")", "[", "]", ",", "+", "-", "*", "/", "**", "^", "=", ".", "'", "\"", " ", "e", "1e", "E",
+          "(", ")", "[", "]", ",", "+", "-", "*", "/", "**", "^", "=", ".", "'", "\"", " ", "e", "1e", "E", "<", ">",
+          "==", "!=", "<=", ">=", "!",
         ])
       case 1:
         return rng.pick([
           "exp(", "log(", "sigmoid(", "max(", "softmax(", "sum(", "[0]", "[-1]", "reduction=\"sum\", ", "dim=0, ",
-          ")*(", "**-1",
+          ")*(", "**-1", "where(", " > 0, ",
         ])
       case 2: return extremeNumber()
       case 3: return leaf()

@@ -285,32 +285,43 @@ import Testing
   /// of the bridge's `NotApplicable` message. Asserted both ways by `oracleMatchesPyTorch`:
   /// a record skipped without an entry here fails, and so does a record listed here that
   /// the oracle now runs (remove its entry).
-  static let oracleSkips: [(prefix: String, fragment: String, reason: String)] = [
-    (
-      "blog/bce_of_softmax_column", "the oracle needs inputs that are symbols or numbers",
-      "BCE of one softmax column: the bridge reads the column as symbolic entries, not as torch.select of a softmax"
-    ),
-    ("softmax/dim0/", "the oracle's softmax works along the last dimension only", "softmax along dim 0"),
-    ("log_softmax/dim0/", "the oracle's softmax works along the last dimension only", "log_softmax along dim 0"),
-    ("cosine_similarity/dim0/", "the oracle works along the last dimension only", "cosine_similarity along dim 0"),
-    ("normalize/p1_dim0/", "the oracle works along the last dimension only", "normalize along dim 0"),
-    (
-      "kernels/z_loss/", "not a call",
-      "the z-loss is a sum of a loss call and a mean of logsumexp: the bridge runs one call"
-    ),
-    (
-      "linalg/syntax/attention_by_key", "the oracle needs inputs that are symbols or numbers",
-      "softmax of q @ x.T / 2: the operator form is evaluated before the call; the same scores are recorded with matmul and transpose calls"
-    ),
-    (
-      "linalg/syntax/", "not a call",
-      "the operator forms @, .T and .mT: the same products are recorded as matmul and transpose calls, which the oracle runs"
-    ),
-    (
-      "kernels/soft_cap/", "the oracle needs inputs that are symbols or numbers",
-      "soft-capped logits c*tanh(x/c) inside the loss: the bridge reads symbols, linear, sigmoid or softmax there"
-    ),
-  ]
+  static let oracleSkips: [(prefix: String, fragment: String, reason: String)] =
+    [
+      (
+        "blog/bce_of_softmax_column", "the oracle needs inputs that are symbols or numbers",
+        "BCE of one softmax column: the bridge reads the column as symbolic entries, not as torch.select of a softmax"
+      ),
+      ("softmax/dim0/", "the oracle's softmax works along the last dimension only", "softmax along dim 0"),
+      ("log_softmax/dim0/", "the oracle's softmax works along the last dimension only", "log_softmax along dim 0"),
+      ("cosine_similarity/dim0/", "the oracle works along the last dimension only", "cosine_similarity along dim 0"),
+      ("normalize/p1_dim0/", "the oracle works along the last dimension only", "normalize along dim 0"),
+      (
+        "kernels/z_loss/", "not a call",
+        "the z-loss is a sum of a loss call and a mean of logsumexp: the bridge runs one call"
+      ),
+      (
+        "linalg/syntax/attention_by_key", "the oracle needs inputs that are symbols or numbers",
+        "softmax of q @ x.T / 2: the operator form is evaluated before the call; the same scores are recorded with matmul and transpose calls"
+      ),
+      (
+        "linalg/syntax/", "not a call",
+        "the operator forms @, .T and .mT: the same products are recorded as matmul and transpose calls, which the oracle runs"
+      ),
+    ]
+    + [
+      "log_or_zero", "square_at_or_above_one", "sqrt_or_linear", "product_below", "equal_pick", "ratio_where_different",
+      "broadcast_column",
+    ].map {
+      (
+        "where/\($0)/", "a condition of literal True/False only",
+        "a comparison as condition: evaluating it would take SymGrad's expressions, which the oracle must not use (literal conditions run)"
+      )
+    } + [
+      (
+        "kernels/soft_cap/", "the oracle needs inputs that are symbols or numbers",
+        "soft-capped logits c*tanh(x/c) inside the loss: the bridge reads symbols, linear, sigmoid or softmax there"
+      )
+    ]
 
   static func oracleSkip(_ id: String) -> (prefix: String, fragment: String, reason: String)? {
     oracleSkips.first { id.hasPrefix($0.prefix) }

@@ -64,6 +64,11 @@ public struct Differentiator {
       }
       // d(b^e) = b^e (e' log b + e b'/b)
       return node * (de * log(b) + e * db / b)
+    case .apply(let f, let xs) where f.isSelection:
+      // where(u ▷ 0, a, b)' = where(u ▷ 0, a', b'): the condition is piecewise constant,
+      // and the unselected branch's derivative stays unevaluated (Expr+Selection.swift).
+      if d[1].isZero && d[2].isZero { return .zero }
+      return .apply(f, [xs[0], d[1], d[2]])
     case .apply(let f, let xs):
       let x = xs[0]
       let dx = d[0]
@@ -144,6 +149,7 @@ public struct Differentiator {
       // Phi(x) + x phi(x), ATen's gelu_backward (approximate="none").
       return Expr.apply(.erfc, [-x / sqrt(Expr(2))]) / 2 + x * exp(-(x ** 2) / 2) / sqrt(2 * Expr.pi)
     case .max, .min, .elu: preconditionFailure("binary functions are handled by partialDerivatives")
+    case .wherePositive, .whereNonNegative, .whereZero: preconditionFailure("selections are handled by rule")
     }
   }
 }
@@ -166,7 +172,8 @@ extension Expr {
   ///
   /// When every variable is a symbol, one reverse-mode sweep over the DAG computes all
   /// entries (`ReverseGradient`: cost ~ DAG size, whatever the number of variables);
-  /// otherwise (a variable that is a subexpression) each entry is differentiated forward.
+  /// otherwise (a variable that is a subexpression) each entry is differentiated forward,
+  /// as are expressions with selections (`ReverseGradient` hands them to forward mode).
   public func gradient(withRespectTo variables: [Expr]) -> [Expr] {
     if variables.allSatisfy({ $0.symbolName != nil }) {
       return ReverseGradient.gradient(of: self, withRespectTo: variables)

@@ -19,6 +19,11 @@ struct ReverseGradient {
   /// The gradient of `f` with respect to `symbols` (each a symbol), in order.
   static func gradient(of f: Expr, withRespectTo symbols: [Expr]) -> [Expr] {
     if f.containsUndefined { return symbols.map { _ in .undefined } }
+    // Selections are differentiated forward: in reverse mode an adjoint reaches a branch as
+    // `mask * adjoint`, whose product with the branch's own derivatives is `0 * inf` where
+    // the branch is not selected (PyTorch's NaN); forward mode selects between the
+    // branches' derivatives (`Expr+Selection.swift`).
+    if f.containsSelection { return symbols.map { f.derivative(withRespectTo: $0) } }
     let wanted = Set(symbols)
     // Nodes that depend on a wanted symbol, children before parents (an iterative
     // post-order walk that skips subtrees provably free of them).

@@ -173,6 +173,16 @@ struct CodeEmitter {
     case .selectNonNegative:
       let x = operand(args[0], atLeast: .atom)
       return (select(condition: "\(x) >= 0", text[args[1]]!.0, text[args[2]]!.0), .atom)
+    case .selection(let comparison):
+      let x = operand(args[0], atLeast: .atom)
+      let isNumber: String =
+        switch language {
+        case .swift: "!\(x).isNaN"
+        case .c: "!isnan(\(x))"
+        case .python, .numpy, .torch: "\(x) == \(x)"
+        }
+      let otherwise = select(condition: isNumber, text[args[2]]!.0, x)
+      return (select(condition: "\(x) \(comparison.rawValue) 0", text[args[1]]!.0, otherwise), .atom)
     case .unitInterval:
       let x = operand(args[0], atLeast: .atom)
       let condition: String =

@@ -50,6 +50,12 @@ struct CodeProgram {
     case finiteOrZero
     /// `a >= 0 ? b : c`, both branches safe to compute (NumPy and PyTorch compute both).
     case selectNonNegative
+    /// `where(a ▷ 0, b, c)` for `▷` one of `>`, `>=`, `==` (a selection,
+    /// `Expr+Selection.swift`): `b` where the comparison holds, `c` where it fails, `a`
+    /// (NaN) where `a` is NaN. Swift, C and Python evaluate the selected branch only, but
+    /// shared temporaries of both are computed first (NaN, never a trap, outside their
+    /// domains); NumPy and PyTorch compute both.
+    case selection(Expr.Comparison)
     /// `a` for `0 <= a <= 1`, NaN elsewhere (the domain guard of binary cross-entropy).
     case unitInterval
 
@@ -57,7 +63,7 @@ struct CodeProgram {
     /// must be held in a temporary (`selectNonNegative` names each operand once).
     var readsOperandsTwice: Bool {
       switch self {
-      case .square, .realRoot, .sign, .maximum, .minimum, .finiteOrZero, .unitInterval: return true
+      case .square, .realRoot, .sign, .maximum, .minimum, .finiteOrZero, .unitInterval, .selection: return true
       default: return false
       }
     }

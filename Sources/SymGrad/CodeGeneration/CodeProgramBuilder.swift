@@ -116,6 +116,10 @@ struct CodeProgramBuilder {
         return program.node(.product, [scale, program.node(.elementary(.erfc), [a])])
       case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu, .gelu:
         preconditionFailure("activations are expanded into their definitions before conversion")
+      case .wherePositive, .whereNonNegative, .whereZero:
+        let comparison: Expr.Comparison =
+          f == .wherePositive ? .greater : f == .whereNonNegative ? .greaterOrEqual : .equal
+        return program.node(.selection(comparison), [a, memo[args[1]]!, memo[args[2]]!])
       }
     }
   }

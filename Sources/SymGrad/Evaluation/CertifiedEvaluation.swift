@@ -187,7 +187,7 @@ struct CertifiedEvaluator {
     _ errors: inout [Expr: CertifiedEvaluationError]
   ) throws -> Number {
     var failure: CertifiedEvaluationError?
-    let result: Number? = e.fold(memo: &memo) { node, kids -> Number in
+    func combine(_ node: Expr, _ kids: [Number]) -> Number {
       if failure != nil { return .finite(.zero) }
       do {
         return try self.compute(node, kids, a)
@@ -199,6 +199,22 @@ struct CertifiedEvaluator {
         return .finite(.zero)
       }
     }
+    // A selection evaluates its selected branch only; a condition whose sign the
+    // enclosure does not decide needs more precision.
+    func choose(_ node: Expr, _ u: Number) -> Int {
+      guard failure == nil, case .apply(let f, _) = node.kind else { return 1 }
+      switch u {
+      case .infinity(let positive): return f.selectsFirstBranch(sign: positive ? 1 : -1) ? 1 : 2
+      case .finite(let x):
+        guard let s = x.sign else {
+          failure = .needsPrecision
+          return 1
+        }
+        return f.selectsFirstBranch(sign: s) ? 1 : 2
+      }
+    }
+    let result: Number? =
+      e.containsSelection ? e.fold(memo: &memo, choosing: choose, combine) : e.fold(memo: &memo, combine)
     if let failure {
       memo = [:]
       throw failure
@@ -230,6 +246,7 @@ struct CertifiedEvaluator {
     case .power(_, let exponent):
       return try power(k[0], k[1], exactExponent: exponent.rationalValue, a)
     case .apply(let f, _):
+      if f.isSelection { return k[1] }  // folded lazily: [condition, selected branch]
       if f.isActivation { return try activation(f, k, a) }
       return try apply(f, k, a)
     }
@@ -358,6 +375,8 @@ struct CertifiedEvaluator {
       case .erfcx: return positive ? .finite(.zero) : .infinity(positive: true)
       case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu, .gelu:
         preconditionFailure("activations are evaluated through their definitions")
+      case .wherePositive, .whereNonNegative, .whereZero:
+        preconditionFailure("selections are folded lazily")
       }
       throw CertifiedEvaluationError.undefined
     }
@@ -398,6 +417,8 @@ struct CertifiedEvaluator {
     case .erfcx: return .finite(try a.erfcx(x))
     case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu, .gelu:
       preconditionFailure("activations are evaluated through their definitions")
+    case .wherePositive, .whereNonNegative, .whereZero:
+      preconditionFailure("selections are folded lazily")
     }
   }
 }

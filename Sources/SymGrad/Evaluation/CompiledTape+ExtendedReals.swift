@@ -95,6 +95,9 @@ extension CompiledTape {
         let p = powers[b]
         v = Self.extendedPower(r[a], r[Int(p.exponent)], p.certified)
       case .max, .min: v = Self.extendedMaxMin(r[a], r[b], max: ins.opcode == .max)
+      case .select:
+        v = Self.extendedSelect(
+          Self.selections[b], r[Int(operands[a])], r[Int(operands[a + 1])], r[Int(operands[a + 2])])
       default: v = Self.extendedFunction(ins.opcode, r[a])
       }
       r[Int(ins.dest)] = v
@@ -104,6 +107,23 @@ extension CompiledTape {
         nextOutput = slot < outputInstruction.count ? Int(outputInstruction[slot]) : -1
       }
     }
+  }
+
+  /// A selection: the branch of the condition's sign, where that sign is the sign of the
+  /// condition on the whole tail (an infinity, or a ball that decides it; an exact 0 only
+  /// when it is a value, not a limit reached from an unknown side); poison otherwise.
+  static func extendedSelect(_ f: Expr.Function, _ u: ExtendedBall, _ x: ExtendedBall, _ y: ExtendedBall)
+    -> ExtendedBall
+  {
+    let s: Int
+    switch u.state {
+    case .plusInfinity: s = 1
+    case .minusInfinity: s = -1
+    case .finite, .limit:
+      guard let b = u.ball.certainSign, b != 0 || u.state == .finite else { return .poison }
+      s = b
+    }
+    return f.selectsFirstBranch(sign: s) ? x : y
   }
 
   static func extendedSum(_ terms: [ExtendedBall]) -> ExtendedBall {

@@ -15,7 +15,15 @@ struct CompiledTape: Sendable {
     /// No double-double enclosure yet: the ball evaluators poison these, and the
     /// multi-precision evaluator computes them (`Interval+ErrorFunction.swift`).
     case erf, erfc, erfcx
+    /// A selection `where(u ▷ 0, x, y)`: `a` is the position of its three registers
+    /// `u, x, y` in `operands`, `b` the function (`selections`). Both branches are computed
+    /// (a tape is straight-line code); the result and its domain-error taint are the
+    /// selected branch's only.
+    case select
   }
+
+  /// The selection function of a `select` instruction, by its `b`.
+  static let selections: [Expr.Function] = [.wherePositive, .whereNonNegative, .whereZero]
 
   /// `dest = op(a, b)`. `a` is the input index (`input`), the constant index (`constant`),
   /// the first operand's position in `operands` (`sum`, `product`, with `b` the count),
@@ -143,6 +151,11 @@ struct CompiledTape: Sendable {
             exponent: x, ieee: Evaluator.ExponentClass(exact),
             certified: CompiledTape.certifiedExponent(exact)))
         instructions.append(Instruction(opcode: .power, dest: 0, a: b, b: Int32(powers.count - 1)))
+      case .apply(let f, let args) where f.isSelection:
+        let start = Int32(operands.count)
+        for x in args { operands.append(use(x)) }
+        let which = Int32(CompiledTape.selections.firstIndex(of: f)!)
+        instructions.append(Instruction(opcode: .select, dest: 0, a: start, b: which))
       case .apply(let f, let args):
         let a = use(args[0])
         let b = args.count > 1 ? use(args[1]) : -1
@@ -191,6 +204,8 @@ struct CompiledTape: Sendable {
       case .input, .constant: break
       case .sum, .product:
         for k in Int(ins.a)..<Int(ins.a + ins.b) { operands[k] = operand(operands[k]) }
+      case .select:
+        for k in Int(ins.a)..<Int(ins.a + 3) { operands[k] = operand(operands[k]) }
       case .power:
         ins.a = operand(ins.a)
         powers[Int(ins.b)].exponent = operand(powers[Int(ins.b)].exponent)
@@ -257,6 +272,9 @@ struct CompiledTape: Sendable {
                     raised = true
                   }
                 case .exp: v = Foundation.exp(r[a])
+                case .select:
+                  let u = r[Int(ops[a])]
+                  v = u.isNaN ? .nan : r[Int(ops[a + (CompiledTape.selections[b].selectsFirstBranch(u) ? 1 : 2)])]
                 default:
                   do {
                     let f = CompiledTape.opcodeFunctions[Int(ins.opcode.rawValue)]!
@@ -274,6 +292,10 @@ struct CompiledTape: Sendable {
                   case .input, .constant: break
                   case .sum, .product: for k in a..<(a + b) where taint[Int(ops[k])] { t = true }
                   case .power: t = t || taint[a] || taint[Int(powers[b].exponent)]
+                  case .select:
+                    let u = r[Int(ops[a])]
+                    let chosen = u.isNaN || CompiledTape.selections[b].selectsFirstBranch(u) ? 1 : 2
+                    t = taint[Int(ops[a])] || taint[Int(ops[a + chosen])]
                   default: t = t || taint[a] || (b >= 0 && taint[b])
                   }
                   taint[Int(ins.dest)] = t
@@ -343,6 +365,13 @@ struct CompiledTape: Sendable {
                 case .min: v = DDBall.minimum(r[a], r[b])
                 case .unitInterval: v = r[a].unitInterval
                 case .erf, .erfc, .erfcx: v = .poison
+                case .select:
+                  let u = r[Int(ops[a])]
+                  if let s = u.certainSign {
+                    v = r[Int(ops[a + (CompiledTape.selections[b].selectsFirstBranch(sign: s) ? 1 : 2)])]
+                  } else {
+                    v = .poison
+                  }
                 }
                 r[Int(ins.dest)] = v
                 while i == nextOutput {

@@ -19,7 +19,20 @@ public struct Evaluator {
   /// The value of `expression` at this evaluator's point.
   public mutating func value(of expression: Expr) throws -> Double {
     let values = self.values
-    return try expression.fold(memo: &memo) { node, args in try Evaluator.compute(node, args, values) }
+    guard expression.containsSelection else {
+      return try expression.fold(memo: &memo) { node, args in try Evaluator.compute(node, args, values) }
+    }
+    // Selections evaluate the selected branch only (a NaN condition gives NaN).
+    return try expression.fold(
+      memo: &memo, choosing: { node, u in Evaluator.selectedBranch(node, u) },
+      { node, args in try Evaluator.compute(node, args, values) })
+  }
+
+  /// The argument index (1 or 2) a selection node takes where its condition is `u`
+  /// (1 for NaN, whose result is NaN whatever the branch).
+  static func selectedBranch(_ node: Expr, _ u: Double) -> Int {
+    guard case .apply(let f, _) = node.kind, !u.isNaN else { return 1 }
+    return f.selectsFirstBranch(u) ? 1 : 2
   }
 
   static func compute(_ node: Expr, _ a: [Double], _ values: [String: Double]) throws -> Double {
@@ -32,7 +45,10 @@ public struct Evaluator {
     case .sum: return a.reduce(0, +)
     case .product: return a.reduce(1, *)
     case .power(_, let e): return try power(a[0], a[1], exactExponent: e.rationalValue)
-    case .apply(let f, _): return try apply(f, a)
+    case .apply(let f, _):
+      // A selection folded lazily sees [condition, selected branch].
+      if f.isSelection { return a[0].isNaN ? .nan : a[1] }
+      return try apply(f, a)
     }
   }
 
@@ -131,6 +147,8 @@ public struct Evaluator {
     case .erf: return Foundation.erf(x)
     case .erfc: return Foundation.erfc(x)
     case .erfcx: return Expr.scaledErfc(x)
+    case .wherePositive, .whereNonNegative, .whereZero:
+      preconditionFailure("selections are evaluated lazily by the fold, not as functions of two values")
     }
   }
 }

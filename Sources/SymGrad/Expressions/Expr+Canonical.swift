@@ -254,6 +254,8 @@ extension Expr {
   /// The canonical application of `function` to `arguments` (`function.arity` of them).
   public static func apply(_ function: Expr.Function, _ arguments: [Expr]) -> Expr {
     precondition(arguments.count == function.arity, "\(function) takes \(function.arity) argument(s)")
+    // A selection's unselected branch may be undefined (`Expr+Selection.swift`).
+    if function.isSelection { return selection(function, arguments[0], arguments[1], arguments[2]) }
     if arguments.contains(where: \.isUndefined) { return undefined }
     let x = arguments[0]
     let r = x.rationalValue
@@ -350,6 +352,8 @@ extension Expr {
       if c != nil { return undefined }
       if x.isProvablyInUnitInterval { return x }
       if case .apply(.unitInterval, _) = x.kind { return x }
+    case .wherePositive, .whereNonNegative, .whereZero:
+      preconditionFailure("selections are built by Expr.selection")
     }
     return InternTable.intern(.apply(function, arguments))
   }

@@ -71,6 +71,10 @@ extension Expr {
         // x times a positive factor: the argument's sign (elu for alpha > 0).
         case .silu, .mish, .geluTanh, .softsign, .gelu, .erf: return Swift.min(kids[0], 1)
         case .erfc, .erfcx: return 1
+        // Either branch's value: a sign both branches share.
+        case .wherePositive, .whereNonNegative, .whereZero:
+          if kids[1] == kids[2] { return kids[1] }
+          return kids[1] >= 1 && kids[2] >= 1 ? 1 : 0
         case .elu: return kids[1] >= 1 ? Swift.min(kids[0], 1) : (kids[0] >= 1 ? 1 : 0)
         // Positive for x > 0, zero at and below -3.
         case .hardswish: return kids[0] >= 1 ? 1 : 0

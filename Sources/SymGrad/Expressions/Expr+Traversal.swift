@@ -16,6 +16,24 @@ extension Expr {
   /// results of those already done; a child is looked up in `memo` once (a DAG has no
   /// cycles, so a node is never on the stack twice and is combined exactly once).
   func fold<T>(memo: inout [Expr: T], shortcut: (Expr) -> T?, _ combine: (Expr, [T]) throws -> T) rethrows -> T {
+    try fold(memo: &memo, shortcut: shortcut, lazy: false, choosing: { _, _ in 1 }, combine)
+  }
+
+  /// Like `fold(memo:_:)`, but a selection's branches are folded lazily (the semantics of
+  /// `Expr+Selection.swift`): once its condition is done, `choose(node, condition's
+  /// result)` names the branch to fold, 1 or 2, and `combine` sees the node with the
+  /// results `[condition, chosen branch]`. The other branch is not visited (its errors,
+  /// its work). `choose` may throw (an undefined condition).
+  func fold<T>(
+    memo: inout [Expr: T], choosing choose: (Expr, T) throws -> Int, _ combine: (Expr, [T]) throws -> T
+  ) rethrows -> T {
+    try fold(memo: &memo, shortcut: { _ in nil }, lazy: true, choosing: choose, combine)
+  }
+
+  private func fold<T>(
+    memo: inout [Expr: T], shortcut: (Expr) -> T?, lazy: Bool, choosing choose: (Expr, T) throws -> Int,
+    _ combine: (Expr, [T]) throws -> T
+  ) rethrows -> T {
     if let done = memo[self] { return done }
     if let s = shortcut(self) { return s }
     var stack: [FoldFrame<T>] = [FoldFrame(self)]
@@ -23,6 +41,12 @@ extension Expr {
       let top = stack.count - 1
       var descended = false
       while stack[top].results.count < stack[top].children.count {
+        if lazy, stack[top].results.count == 1, stack[top].children.count == 3,
+          case .apply(let f, _) = stack[top].node.kind, f.isSelection
+        {
+          let branch = try choose(stack[top].node, stack[top].results[0])
+          stack[top].children = [stack[top].children[0], stack[top].children[branch]]
+        }
         let c = stack[top].children[stack[top].results.count]
         if let r = shortcut(c) ?? memo[c] {
           stack[top].results.append(r)
@@ -163,7 +187,7 @@ extension Expr {
 /// A node being folded: its children and the results of the first `results.count` of them.
 struct FoldFrame<T> {
   let node: Expr
-  let children: [Expr]
+  var children: [Expr]
   var results: [T]
 
   init(_ node: Expr) {

@@ -185,5 +185,8 @@ final class ExprNode: Sendable {
     /// Not a non-finite value: an activation node (`Expr.Function.isActivation`) occurs
     /// below, so evaluators know whether to expand definitions in O(1).
     static let activation: UInt8 = 8
+    /// Not a non-finite value: a selection node (`Expr.Function.isSelection`) occurs below,
+    /// so evaluators and differentiators know in O(1) whether a branch may be skipped.
+    static let selection: UInt8 = 16
   }
 }

@@ -95,6 +95,23 @@ extension Expr {
     /// `gelu(-inf) = 0`, `gelu(inf) = inf`. Derivative `Phi(x) + x phi(x)` =
     /// `erfc(-x/sqrt(2))/2 + x exp(-x**2/2)/sqrt(2 pi)`, ATen's `gelu_backward`.
     case gelu
+    /// `where(u > 0, a, b)`: `a` where `u > 0`, `b` where `u <= 0` (`torch.where` of a
+    /// comparison: `x > y` is `where(x - y > 0, 1, 0)`). Only the selected branch is
+    /// evaluated, so `where(x > 0, log(x), 0)` is 0 at `x = -1`; the condition must be
+    /// defined (`u` NaN or undefined makes the result undefined; PyTorch compares NaN as
+    /// false). Derivative `where(u > 0, a', b')`: the condition contributes nothing (its
+    /// derivative is 0, as PyTorch's), and the unselected branch's derivative is not
+    /// evaluated, so at `x = 0` the derivative of `where(x > 0, log(x), 0)` is 0 (PyTorch's
+    /// backward multiplies a zero mask by `1/0` and returns NaN). At `u = +-inf` the
+    /// branch of that sign; in a limit, the branch of `u`'s eventual sign.
+    case wherePositive = "where_positive"
+    /// `where(u >= 0, a, b)`: `a` where `u >= 0` (at `u = 0` too), `b` where `u < 0`; as
+    /// `wherePositive` otherwise.
+    case whereNonNegative = "where_nonnegative"
+    /// `where(u == 0, a, b)`: `a` where `u = 0`, `b` elsewhere; as `wherePositive`
+    /// otherwise (`x != y` is `where(x - y == 0, 0, 1)`). In a limit, `a` only where `u`
+    /// is identically 0 on a tail.
+    case whereZero = "where_zero"
 
     /// The functions that are PyTorch activations (`Activations/`): the expression
     /// language reads them through their `torch.nn.functional` names (`gelu_tanh(x)` is
@@ -107,9 +124,49 @@ extension Expr {
       }
     }
 
+    /// The selections `where(u ▷ 0, a, b)` (arguments `[u, a, b]`): piecewise functions
+    /// whose branches are evaluated lazily, only the selected one.
+    public var isSelection: Bool {
+      switch self {
+      case .wherePositive, .whereNonNegative, .whereZero: return true
+      default: return false
+      }
+    }
+
+    /// Whether the selection takes its first branch where its condition's value is `u`
+    /// (not NaN: the caller reports an undefined condition).
+    func selectsFirstBranch(_ u: Double) -> Bool {
+      switch self {
+      case .wherePositive: return u > 0
+      case .whereNonNegative: return u >= 0
+      default: return u == 0
+      }
+    }
+
+    /// Whether the selection takes its first branch where its condition has sign `s`
+    /// (-1, 0 or 1).
+    func selectsFirstBranch(sign s: Int) -> Bool {
+      switch self {
+      case .wherePositive: return s > 0
+      case .whereNonNegative: return s >= 0
+      default: return s == 0
+      }
+    }
+
+    /// The comparison with 0 a selection makes, `>`, `>=` or `==`; nil for other functions.
+    public var selectionRelation: String? {
+      switch self {
+      case .wherePositive: return ">"
+      case .whereNonNegative: return ">="
+      case .whereZero: return "=="
+      default: return nil
+      }
+    }
+
     /// How many arguments the function takes.
     public var arity: Int {
       switch self {
+      case .wherePositive, .whereNonNegative, .whereZero: return 3
       case .max, .min, .elu: return 2
       default: return 1
       }

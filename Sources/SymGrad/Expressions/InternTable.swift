@@ -140,7 +140,8 @@ enum InternTable {
     case .constant: return 0
     case .sum(let xs), .product(let xs): return xs.reduce(0) { $0 | $1.node.nonFinite }
     case .apply(let f, let xs):
-      return xs.reduce(f.isActivation ? ExprNode.NonFinite.activation : 0) { $0 | $1.node.nonFinite }
+      let own = f.isActivation ? ExprNode.NonFinite.activation : f.isSelection ? ExprNode.NonFinite.selection : 0
+      return xs.reduce(own) { $0 | $1.node.nonFinite }
     case .power(let b, let e): return b.node.nonFinite | e.node.nonFinite
     }
   }

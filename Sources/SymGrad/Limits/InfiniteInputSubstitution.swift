@@ -102,6 +102,8 @@ struct InfiniteInputSubstitution {
     switch node.kind {
     case .apply(.sign, _), .apply(.unitInterval, _):
       return false
+    case .apply(let f, _) where f.isSelection:
+      return false
     case .apply(.log, _):
       guard becameExact(0) else { return true }
       return new[0].rationalValue.map { $0 > Rational(0) } ?? false

@@ -13,6 +13,9 @@
 /// - `b**r` (r rational): continuous where `b`'s limit is positive, or nonzero for integer
 ///   `r`, or any for positive integer `r`; `(+inf)**r` is `inf` or 0 by the sign of `r`,
 ///   `(-inf)**r` likewise for integer `r`;
+/// - selections `where(u ▷ 0, a, b)`: the limit of the branch that `u`'s limit selects
+///   when it is `+-inf` or finite with a certified nonzero sign (`u -> 0`: Gruntz, which
+///   takes `u`'s eventual sign);
 /// - functions: `exp`, `sin`, `cos`, `tanh`, `sigmoid`, `softplus`, `expm1`, `abs`, `erf`, `erfc`, `max`,
 ///   `min` are continuous everywhere; `log` where the argument's limit is certified
 ///   positive, `log1p` where `1 + limit` is, `sign` where the limit is certified nonzero;
@@ -59,6 +62,22 @@ extension LimitEngine {
 
   /// The limit of `e` from its children's limits by the laws above, or nil.
   private func combine(_ e: Expr, _ memo: inout [Expr: LimitValue?]) throws -> LimitValue? {
+    if case .apply(let f, let args) = e.kind, f.isSelection {
+      // The branch the condition's limit selects on a tail (an infinite limit, or a
+      // finite one of certified sign); a condition tending to 0 needs its eventual sign
+      // (Gruntz, through `rewrite`). The other branch is not visited.
+      guard let v = try continuity(args[0], &memo) else { return nil }
+      let s: Int
+      switch v {
+      case .infinity: s = 1
+      case .negativeInfinity: s = -1
+      case .finite(let c):
+        guard let known = knownSign(c), known != 0 else { return nil }
+        s = known
+      case .undefined: return v
+      }
+      return try continuity(f.selectsFirstBranch(sign: s) ? args[1] : args[2], &memo)
+    }
     var limits: [LimitValue] = []
     for child in e.children {
       guard let v = try continuity(child, &memo) else { return nil }

@@ -408,7 +408,18 @@ final class LimitEngine {
   /// seconds inside its budget).
   func rewrite(_ e: Expr, shared: Bool = false) throws -> Expr {
     func run(_ memo: inout [Expr: Expr]) throws -> Expr {
-      try e.fold(memo: &memo) { node, kids in try self.rewriteNode(node, kids) }
+      guard e.containsSelection else {
+        return try e.fold(memo: &memo) { node, kids in try self.rewriteNode(node, kids) }
+      }
+      // A selection is its branch on the tail: the one its rewritten condition's eventual
+      // sign selects (the other is never rewritten, so it cannot fail).
+      return try e.fold(
+        memo: &memo,
+        choosing: { node, u in
+          guard case .apply(let f, _) = node.kind else { return 1 }
+          return f.selectsFirstBranch(sign: try self.sign(u)) ? 1 : 2
+        }
+      ) { node, kids in try self.rewriteNode(node, kids) }
     }
     guard shared else {
       var memo: [Expr: Expr] = [:]
@@ -446,6 +457,8 @@ final class LimitEngine {
     case .constant(.undefined): throw LimitFailure.undefinedInput
     case .power(_, let e) where e.rationalValue == nil && k[1].contains(t):
       return exp(k[1] * log(k[0]))
+    case .apply(let f, _) where f.isSelection:
+      return k[1]  // folded lazily: [condition, the branch selected on the tail]
     case .apply(let f, _):
       let u = k[0]
       // An activation the continuity rules did not decide: its definition, rewritten.

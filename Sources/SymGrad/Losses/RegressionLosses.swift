@@ -103,7 +103,8 @@ public func softMarginLoss(_ input: Expr.Tensor, target: Expr.Tensor, reduction:
 /// `poisson_nll_loss(input, target, log_input=True, full=False, eps=1e-8,
 /// reduction="mean")`, as PyTorch: `exp(x) - y x` (log_input), else `x - y log(x + eps)`
 /// (PyTorch's hidden eps, copied); `full` adds Stirling's term
-/// `y log y - y + log(2 pi y)/2` where `y > 1` (the targets must then be numbers).
+/// `y log y - y + log(2 pi y)/2` where `y > 1` (a selection, `where(y > 1, ..., 0)`, for a
+/// symbolic target: the term and its derivative only where `y > 1`).
 public func poissonNLLLoss(
   _ input: Expr.Tensor, target: Expr.Tensor, logInput: Bool = true, full: Bool = false,
   eps: Expr = .number(Rational(numerator: 1, denominator: 100_000_000)!),
@@ -112,11 +113,10 @@ public func poissonNLLLoss(
   try elementwiseLoss(input, target, reduction) { x, y in
     var l = logInput ? exp(x) - y * x : x - y * log(x + eps)
     if full {
-      guard let r = y.rationalValue else {
-        throw LossError(
-          "full=True needs numeric targets (Stirling's term applies where target > 1)", argument: "target")
-      }
-      if r > Rational(1) { l = l + (y * log(y) - y + log(2 * Expr.pi * y) / 2) }
+      // where(y > 1, stirling, 0): a selection, so a symbolic target's term is evaluated
+      // only where it applies (log y is undefined below 0, where the term is 0); numeric
+      // targets select at construction.
+      l = l + Expr.selection(y, .greater, 1, y * log(y) - y + log(2 * Expr.pi * y) / 2, 0)
     }
     return l
   }

@@ -51,37 +51,56 @@ public func normalize(
 
 /// `gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean")`:
 /// `(log(max(var, eps)) + (input - target)**2 / max(var, eps)) / 2`, plus `log(2 pi)/2`
-/// with `full`. `var` has the input's shape, or it with the last dimension 1, or one
-/// dimension fewer (broadcast along the last dimension); a negative number in it is an
-/// error (PyTorch raises). Where `var < eps` SymGrad's derivative in `var` is the clamped
-/// loss's, 0; PyTorch's backward differentiates at the clamped value as if `var` were it
-/// (README "Divergences from PyTorch").
+/// with `full`, as torch 2.15's `F.gaussian_nll_loss`: a scalar `var` (a Python float)
+/// stands for every element; otherwise `var` has the input's shape, or it without the last
+/// dimension (unsqueezed there), or the input's rank with exactly one mismatched dimension,
+/// of size 1 (the homoscedastic cases); anything else is "var is of incorrect size". Input,
+/// target and var then broadcast together (the loss has the broadcast shape, and "mean"
+/// divides by its element count). A negative number in `var` is an error (PyTorch raises).
+/// Where `var < eps` SymGrad's derivative in `var` is the clamped loss's, 0; PyTorch's
+/// backward differentiates at the clamped value as if `var` were it (README "Divergences
+/// from PyTorch").
 public func gaussianNLLLoss(
   _ input: Expr.Tensor, target: Expr.Tensor, variance: Expr.Tensor, full: Bool = false,
   eps: Expr = .number(Rational(numerator: 1, denominator: 1_000_000)!), reduction: Reduction = .mean
 ) throws -> Expr.Tensor {
-  guard target.shape == input.shape else {
-    throw LossError("target size \(target.shape) must equal input size \(input.shape)", argument: "target")
-  }
-  let last = input.shape.last ?? 1
-  let perRow: Bool
-  if variance.shape == input.shape {
-    perRow = false
-  } else if input.rank >= 1
-    && (variance.shape == Array(input.shape.dropLast()) + [1] || variance.shape == Array(input.shape.dropLast()))
-  {
-    perRow = true
-  } else {
-    throw LossError("var is of incorrect size \(variance.shape) for input \(input.shape)", argument: "var")
-  }
   if variance.elements.contains(where: { ($0.rationalValue?.signum ?? 0) < 0 }) {
     throw LossError("var has negative entry/entries", argument: "var")
   }
-  let losses = input.elements.indices.map { i -> Expr in
-    let v = max(variance.elements[perRow ? i / last : i], eps)
-    let d = input.elements[i] - target.elements[i]
-    let l = (log(v) + d * d / v) / 2
+  var variance = variance
+  if variance.rank == 0 {
+    variance = try broadcast(variance, to: input.shape, name: "var")
+  } else if variance.shape != input.shape {
+    let mismatched = zip(input.shape, variance.shape).filter { $0 != $1 }.map(\.1)
+    if input.rank >= 1 && variance.shape == Array(input.shape.dropLast()) {
+      variance = Expr.Tensor(shape: variance.shape + [1], elements: variance.elements)
+    } else if input.rank != variance.rank || mismatched.reduce(0, +) != 1 {
+      throw LossError("var is of incorrect size \(variance.shape) for input \(input.shape)", argument: "var")
+    }
+  }
+  // The shape input, target and var broadcast to (NumPy rules), or PyTorch's error.
+  var shape: [Int] = []
+  for t in [input, target, variance] {
+    let rank = Swift.max(shape.count, t.rank)
+    let a = Array(repeating: 1, count: rank - shape.count) + shape
+    let b = Array(repeating: 1, count: rank - t.rank) + t.shape
+    shape = try zip(a, b).enumerated().map { d, sizes in
+      guard sizes.0 == sizes.1 || sizes.0 == 1 || sizes.1 == 1 else {
+        throw LossError(
+          "the size of tensor a (\(sizes.0)) must match the size of tensor b (\(sizes.1)) at non-singleton dimension \(d)",
+          argument: t == target ? "target" : "var")
+      }
+      return sizes.0 == 1 ? sizes.1 : sizes.0
+    }
+  }
+  let x = try broadcast(input, to: shape, name: "input")
+  let y = try broadcast(target, to: shape, name: "target")
+  let v = try broadcast(variance, to: shape, name: "var")
+  let losses = x.elements.indices.map { i -> Expr in
+    let clamped = max(v.elements[i], eps)
+    let d = x.elements[i] - y.elements[i]
+    let l = (log(clamped) + d * d / clamped) / 2
     return full ? l + log(2 * Expr.pi) / 2 : l
   }
-  return reduction.apply(losses, shape: input.shape)
+  return reduction.apply(losses, shape: shape)
 }

@@ -292,6 +292,15 @@ struct DDBall: Sendable, Equatable, CustomStringConvertible {
   }
 
   /// `sign(x)`, exact when the ball excludes 0 or is exactly 0; poisoned otherwise.
+  /// The sign of every member (-1, 0 for the exact zero, 1), nil when the ball does not
+  /// decide it (it contains 0 and more, or is poisoned).
+  var certainSign: Int? {
+    if isExactZero { return 0 }
+    if isPositive { return 1 }
+    if isNegative { return -1 }
+    return nil
+  }
+
   var sign: DDBall {
     if isExactZero { return .zero }
     if isPositive { return .one }

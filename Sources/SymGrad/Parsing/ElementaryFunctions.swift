@@ -15,7 +15,7 @@ enum ElementaryFunctions {
     + [
       unary(name: "sqrt", summary: "sqrt(x): x**(1/2)") { sqrt($0) }, extremum(.max), extremum(.min), elementwise(.max),
       elementwise(.min),
-    ]
+    ] + SelectionFunctions.all
 
   /// `softplus(x)`: the exact `log(1 + e^x)`, elementwise. With `beta` or `threshold` given
   /// (PyTorch's `F.softplus(input, beta=1.0, threshold=20.0)`), PyTorch's function exactly:

@@ -149,6 +149,10 @@ struct Interpreter {
         throw ParseError(column: column, message: "@ needs two tensors")
       }
       return try Self.shapeChecked(column, "@: ") { try Expr.Tensor.matmul(x, y).value }
+    case .comparison(let left, let op, let right, let column):
+      return try Broadcast.binary(try value(of: left), try value(of: right), column: column) {
+        Expr.comparison($0, op, $1)
+      }
     case .attribute(let base, let name, let column):
       let b = try value(of: base)
       guard let t = Expr.Tensor(b) else { throw ParseError(column: column, message: ".\(name) needs a tensor") }
@@ -237,5 +241,40 @@ enum Broadcast {
     if xs.count == 1 { return .list(try ys.map { try binary(xs[0], $0, column: column, op) }) }
     if ys.count == 1 { return .list(try xs.map { try binary($0, ys[0], column: column, op) }) }
     throw ParseError(column: column, message: "shapes \(sa) and \(sb) cannot be broadcast together")
+  }
+
+  /// `op` elementwise over three values broadcast together (`torch.where`'s condition,
+  /// input and other), by the rules of `binary`.
+  static func ternary(
+    _ a: Expr.Value, _ b: Expr.Value, _ c: Expr.Value, column: Int, _ op: (Expr, Expr, Expr) -> Expr
+  ) throws -> Expr.Value {
+    let values = [a, b, c]
+    var shapes: [[Int]] = []
+    for v in values {
+      switch v {
+      case .string, .boolean: throw ParseError(column: column, message: "arithmetic on \(v.kindName)")
+      default: break
+      }
+      guard let s = v.shape else { throw ParseError(column: column, message: "arithmetic on a ragged list") }
+      shapes.append(s)
+    }
+    if case .scalar(let x) = a, case .scalar(let y) = b, case .scalar(let z) = c { return .scalar(op(x, y, z)) }
+    let rank = shapes.map(\.count).max()!
+    // The leading axis of the highest-rank operands: equal lengths, or 1 to stretch.
+    let lengths = Set(zip(values, shapes).compactMap { $1.count == rank ? $1[0] : nil })
+    let stretched = lengths.subtracting([1])
+    guard stretched.count <= 1 else {
+      throw ParseError(
+        column: column, message: "shapes \(shapes[0]), \(shapes[1]) and \(shapes[2]) cannot be broadcast together")
+    }
+    let n = stretched.first ?? 1
+    func slice(_ v: Expr.Value, _ shape: [Int], _ i: Int) -> Expr.Value {
+      guard shape.count == rank, case .list(let items) = v else { return v }
+      return items.count == 1 ? items[0] : items[i]
+    }
+    return .list(
+      try (0..<n).map { i in
+        try ternary(slice(a, shapes[0], i), slice(b, shapes[1], i), slice(c, shapes[2], i), column: column, op)
+      })
   }
 }

@@ -1,7 +1,7 @@
 /// A recursive-descent parser for the expression language (Python/sympy syntax).
 ///
 /// ```
-/// expression := sum
+/// expression := sum (comparison sum)?                  comparison: < > <= >= == !=
 /// sum        := product (("+" | "-") product)*
 /// product    := unary (("*" | "/") unary)*
 /// unary      := ("-" | "+") unary | power
@@ -74,7 +74,22 @@ struct Parser {
   }
 
   mutating func expression() throws -> Syntax {
-    try nested(peek.column) { p in try p.sum() }
+    try nested(peek.column) { p in try p.comparison() }
+  }
+
+  /// `a < b` and the other comparisons, below arithmetic (Python's precedence). Chains
+  /// (`a < b < c`, which Python reads as `a < b and b < c`) are refused.
+  private mutating func comparison() throws -> Syntax {
+    let left = try sum()
+    guard case .op(let text) = peek.kind, let op = Expr.Comparison(rawValue: text) else { return left }
+    let t = advance()
+    let right = try sum()
+    if case .op(let next) = peek.kind, Expr.Comparison(rawValue: next) != nil {
+      throw ParseError(
+        column: peek.column,
+        message: "chained comparisons (a < b < c) are not supported; compare two values at a time")
+    }
+    return .comparison(left, op, right, column: t.column)
   }
 
   private mutating func sum() throws -> Syntax {

@@ -17,6 +17,8 @@ indirect enum Syntax: Sendable {
   case matmul(Syntax, Syntax, column: Int)
   /// `t.T` or `t.mT`: the attribute `name` of a tensor.
   case attribute(Syntax, String, column: Int)
+  /// `a < b` (any of `Expr.Comparison`): 1 where it holds, 0 elsewhere, elementwise.
+  case comparison(Syntax, Expr.Comparison, Syntax, column: Int)
 
   struct Keyword: Sendable {
     let name: String
@@ -28,7 +30,8 @@ indirect enum Syntax: Sendable {
     switch self {
     case .number(_, let c), .name(_, let c), .string(_, let c), .list(_, let c),
       .call(_, _, _, let c), .sum(_, _, let c), .product(_, _, let c), .negate(_, let c),
-      .power(_, _, let c), .index(_, _, let c), .matmul(_, _, let c), .attribute(_, _, let c):
+      .power(_, _, let c), .index(_, _, let c), .matmul(_, _, let c), .attribute(_, _, let c),
+      .comparison(_, _, _, let c):
       return c
     }
   }

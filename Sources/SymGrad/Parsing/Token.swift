@@ -4,7 +4,7 @@ struct Token: Equatable, Sendable {
     case number(String)
     case name(String)
     case string(String)
-    /// One of `+ - * / ** ^ ( ) [ ] , =`.
+    /// One of `+ - * / ** ^ ( ) [ ] , = @ .` or a comparison `< > <= >= == !=`.
     case op(String)
     case end
   }
@@ -97,6 +97,14 @@ enum Lexer {
       } else if c == "*" && i + 1 < chars.count && chars[i + 1] == "*" {
         out.append(Token(kind: .op("**"), column: column))
         i += 2
+      } else if c == "<" || c == ">" || c == "!" || (c == "=" && i + 1 < chars.count && chars[i + 1] == "=") {
+        // Comparisons: < > <= >= == != (a lone '=' names a keyword argument).
+        let two = i + 1 < chars.count && chars[i + 1] == "="
+        guard two || c != "!" else {
+          throw ParseError(column: column, message: "unexpected character '!' (did you mean '!='?)")
+        }
+        out.append(Token(kind: .op(Unit.string(chars[i...(two ? i + 1 : i)])), column: column))
+        i += two ? 2 : 1
       } else if c.isOperator {
         out.append(Token(kind: .op(Unit.string(chars[i...i])), column: column))
         i += 1

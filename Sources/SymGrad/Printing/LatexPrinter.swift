@@ -127,6 +127,13 @@ enum LatexPrinter {
       }
       if f == .abs { return Printed("\\left|" + kids[0].text + "\\right|", atomP) }
       if f == .unitInterval { return kids[0] }
+      if let relation = f.selectionRelation {
+        // where(u > 0, a, b): cases.
+        let op = relation == ">" ? ">" : relation == ">=" ? "\\geq" : "="
+        return Printed(
+          "\\begin{cases}" + kids[1].text + " & " + kids[0].text + " " + TextRope(op) + " 0 \\\\ " + kids[2].text
+            + " & \\text{otherwise}\\end{cases}", atomP)
+      }
       return Printed(TextRope(functionName(f)) + paren(TextRope.joined(kids.map(\.text), separator: ", ")), atomP)
     }
   }

@@ -166,6 +166,11 @@ enum TextPrinter {
       // erfcx is internal to the limit engine (a message may show it): its definition,
       // which both dialects read.
       if dialect == .sympy || f == .erfcx { return sympyCall(f, kids) }
+      // where(u > 0, a, b): the language's torch.where of a comparison.
+      if let relation = f.selectionRelation {
+        return Printed(
+          "where(" + kids[0].text + " \(relation) 0, " + kids[1].text + ", " + kids[2].text + ")", atomPrecedence)
+      }
       // The language's spelling: gelu_tanh(x) is gelu(x, approximate="tanh").
       if f == .geluTanh { return Printed("gelu(" + kids[0].text + ", approximate=\"tanh\")", atomPrecedence) }
       return Printed(
@@ -225,6 +230,9 @@ enum TextPrinter {
     case .gelu: return Printed("((\(x))*erfc(-(\(x))/sqrt(2))/2)", atomPrecedence)
     case .erfcx: return Printed("(exp((\(x))**2)*erfc(\(x)))", atomPrecedence)
     case .elu: return Printed("(Max(\(x), 0) + (\(kids[1].text))*(exp(Min(\(x), 0)) - 1))", atomPrecedence)
+    case .wherePositive, .whereNonNegative, .whereZero:
+      let relation = f == .whereZero ? "Eq(\(x), 0)" : "(\(x)) \(f.selectionRelation!) 0"
+      return Printed("Piecewise((\(kids[1].text), \(relation)), (\(kids[2].text), True))", atomPrecedence)
     }
   }
 

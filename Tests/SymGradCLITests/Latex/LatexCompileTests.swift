@@ -19,7 +19,12 @@ import Testing
     for (k, f) in Expr.Function.allCases.enumerated() {
       let a = args[k % args.count]
       let b = args[(k + 1) % args.count]
-      sum += Expr.apply(f, f.arity == 2 ? [a, b] : [a * b + 1])
+      let c = args[(k + 2) % args.count]
+      switch f.arity {
+      case 3: sum += Expr.apply(f, [a - b, b, exp(c)])
+      case 2: sum += Expr.apply(f, [a, b])
+      default: sum += Expr.apply(f, [a * b + 1])
+      }
     }
     return sum
   }

@@ -165,7 +165,18 @@ import Testing
     #expect(
       try Expr.Value(parsing: "poisson_nll_loss([a, b], [2, 1], full=True, reduction='none')")
         == (try Expr.Value(parsing: "[exp(a) - 2*a + 2*log(2) - 2 + log(4*pi)/2, exp(b) - b]")))
-    #expect(throws: ParseError.self) { try Expr.Value(parsing: "poisson_nll_loss([a], [t], full=True)") }
+    // A symbolic target: Stirling's term as a selection, evaluated only where t > 1 (log t
+    // would be undefined at t = -1, where the term is 0).
+    let symbolic = try Expr(parsing: "poisson_nll_loss([a], [t], full=True)")
+    #expect(symbolic == (try Expr(parsing: "exp(a) - a*t + where(t > 1, t*log(t) - t + log(2*pi*t)/2, 0)")))
+    #expect(try symbolic.evaluateIEEE(at: ["a": 0.5, "t": -1]) == Foundation.exp(0.5) + 0.5)
+    let stirling = 3 * Foundation.log(3.0) - 3 + Foundation.log(6 * Double.pi) / 2
+    #expect(isApprox(try symbolic.evaluateIEEE(at: ["a": 0.5, "t": 3]), Foundation.exp(0.5) - 1.5 + stirling))
+    #expect(
+      isApprox(
+        try symbolic.derivative(withRespectTo: "t").evaluateIEEE(at: ["a": 0.5, "t": 3]),
+        -0.5 + Foundation.log(3.0) + 1.0 / 6))
+    #expect(try symbolic.derivative(withRespectTo: "t").evaluateIEEE(at: ["a": 0.5, "t": 0.5]) == -0.5)
   }
 }
 
