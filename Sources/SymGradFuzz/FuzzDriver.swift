@@ -29,6 +29,13 @@ package struct FuzzConfiguration: Sendable {
   /// focal loss prints 13.8 MB), and reading back megabytes costs about as many
   /// seconds as the budget; the count is reported (`overlimit`).
   package var roundTripByteLimit = 1 << 20
+  /// The round trips of one input read back at most this many bytes in all; texts past it
+  /// are printed, not parsed back, and counted with those over `roundTripByteLimit`. The
+  /// reader takes 0.05-0.3 s per megabyte of printed DAG (an attention call's 24
+  /// derivatives, up to 1 MB each, took 1.3 s of the 2 s budget to read back, seed 46
+  /// #235897 of the generator before `where`; 0.7 s for the input with this bound):
+  /// without a bound per input, the harness's own reading is what a budget measures.
+  package var roundTripBytesPerInput = 1 << 21
   /// Print each stage to standard error as it starts (for replaying one input).
   package var trace = false
   /// Print a progress line to standard error every this many inputs (0: never).
@@ -54,7 +61,8 @@ package struct FuzzSummary: Sendable {
   /// input near the bound can print past it. A documented limit (a clear error, no wrong
   /// value), counted and reported, not a failure.
   package var printedPastNestingBound = 0
-  /// Printed texts longer than `FuzzConfiguration.roundTripByteLimit`: printed (so the
+  /// Printed texts longer than `FuzzConfiguration.roundTripByteLimit`, or past the input's
+  /// `roundTripBytesPerInput`: printed (so the
   /// printer ran), not parsed back.
   package var printedOverRoundTripLimit = 0
   /// Expressions too large to print as a tree (`PrintLimits`): the printer said so in
@@ -106,7 +114,8 @@ package struct FuzzSummary: Sendable {
     }
     s += "undefined limits/values: \(undefined)\n"
     s += "printed past the nesting bound (refused on reparse, not a failure): \(printedPastNestingBound)\n"
-    s += "printed over \(c.roundTripByteLimit) bytes (not parsed back): \(printedOverRoundTripLimit)\n"
+    s +=
+      "printed over \(c.roundTripByteLimit) bytes, or past \(c.roundTripBytesPerInput) bytes read back for one input (not parsed back): \(printedOverRoundTripLimit)\n"
     s += "too large to print as a tree (said so, not parsed back): \(printedTooLarge)\n"
     let known = roundTripFailures.filter { $0.known != nil }.count
     s += "round-trip failures: \(unexpectedRoundTripFailures.count)"
@@ -147,6 +156,8 @@ package final class FuzzDriver {
   private let breadcrumb: Breadcrumb?
   private var watchdog: Watchdog?
   private let generator: InputGenerator
+  /// Bytes the current input's round trips have read back (`roundTripBytesPerInput`).
+  private var roundTripBytesRead = 0
 
   package init(_ configuration: FuzzConfiguration) {
     self.configuration = configuration
@@ -248,6 +259,7 @@ package final class FuzzDriver {
       progress.markStart()
     }
     let cpu0 = processCPUNanoseconds()
+    roundTripBytesRead = 0
     defer {
       finishStage()
       current = .generate
@@ -366,10 +378,12 @@ package final class FuzzDriver {
 
   private func roundTrip(_ value: Expr.Value, _ printed: String, of what: String, input: FuzzInput, stage s: Stage) {
     if configuration.skip.contains(s) { return }
-    if printed.utf8.count > configuration.roundTripByteLimit {
+    let bytes = printed.utf8.count
+    if bytes > configuration.roundTripByteLimit || roundTripBytesRead + bytes > configuration.roundTripBytesPerInput {
       summary.printedOverRoundTripLimit += 1
       return
     }
+    roundTripBytesRead += bytes
     // A byte scan: Foundation's `String.contains` bridged each long printed text to
     // NSString (6% of an attention input whose derivatives print 100 KB each), and the
     // generic `firstRange(of:)` was slower still.

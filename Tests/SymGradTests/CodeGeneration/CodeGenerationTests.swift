@@ -123,6 +123,12 @@ import Testing
       "silu(x) + gelu(y) + elu(x, alpha=0.5)*erf(y) + hardswish(x) + softsign(y) - erfc(x) + mish(y) + gelu(x, approximate=\"tanh\")",
       ["x", "y"], [[0.5, -1.5], [-4, 2], [3.5, 0.25], [-0.5, -7]]
     ),
+    // Selections: the unselected branch is undefined at some points (log of a negative,
+    // sqrt below 0), and ties select by the relation.
+    (
+      "where(x > 0, log(x), 0) + where(x - y >= 1, sqrt(x - y - 1), y) + where(x == y, 1, x*y) + (x < y)", ["x", "y"],
+      [[-1, 2], [3, 1], [2, 2], [0, -3], [0.5, 0.25], [-2, -2.5]]
+    ),
   ]
 
   /// The points as generated code sees them: the variables, then the other symbols
