@@ -7,7 +7,9 @@ multilabel_soft_margin_loss (with weights), cosine_embedding_loss (incl. tiny no
 ATen's float32 eps shows), multi_margin_loss (p 1 and 2, margin, weight),
 multilabel_margin_loss, triplet_margin_loss (p, swap), pairwise_distance, cosine_similarity,
 normalize (a norm below eps included) and gaussian_nll_loss (var per element and per row,
-full, a var below eps: PyTorch's divergence), float64, every
+full, a var below eps: PyTorch's divergence; torch 2.15's broadcasting of target, input, a
+scalar var and a var with one mismatched dimension), float64 and (one case per option and
+the kinks) float32, every
 reduction, at seeded random points and at the kinks (hinge argument exactly 0), where
 PyTorch's backward picks a side. One differentiable tensor per case (the symbols x0, x1, ...);
 the others are literals that are multiples of 1/8 or integers.
@@ -27,28 +29,35 @@ torch.set_num_threads(1)
 cases = []
 
 
-def record(cid, source, name, args, which, kwargs, text_kwargs):
-    """F.name(*args, **kwargs) with args[which] differentiable (symbols), the rest literals."""
-    x = args[which].clone().double().requires_grad_(True)
+def record(cid, source, name, args, which, kwargs, text_kwargs, dtype=torch.float64):
+    """F.name(*args, **kwargs) with args[which] differentiable (symbols), the rest literals
+    (a Python float stays one: gaussian_nll_loss's scalar var). In float32 every floating
+    tensor is converted first, and the case's inputs and literals are those float32 values."""
+    def convert(a):
+        return a.to(dtype) if isinstance(a, torch.Tensor) and a.is_floating_point() else a
+    args = [convert(a) for a in args]
+    kwargs = {k: convert(v) for k, v in kwargs.items()}
+    x = args[which].clone().requires_grad_(True)
     names, xtext = symbols(x.shape)
-    texts = [xtext if i == which else literal(a) for i, a in enumerate(args)]
+    texts = [xtext if i == which else (repr(a) if isinstance(a, float) else literal(a)) for i, a in enumerate(args)]
     torch_args = [x if i == which else a for i, a in enumerate(args)]
     expr = f"{name}({', '.join(texts)}{text_kwargs})"
-    cases.append(case(cid, source, expr, names, x, getattr(F, name)(*torch_args, **kwargs)))
+    suffix = "/float32" if dtype == torch.float32 else ""
+    cases.append(case(cid + suffix, source, expr, names, x, getattr(F, name)(*torch_args, **kwargs)))
 
 
 g = torch.Generator().manual_seed(20261207)
 reductions = ["mean", "sum", "none"]
 
 
-def with_reductions(prefix, source, name, args, which, kwargs=None, text=""):
+def with_reductions(prefix, source, name, args, which, kwargs=None, text="", dtype=torch.float64):
     for red in reductions:
         kw = dict(kwargs or {})
         kt = text
         if red != "mean":
             kw["reduction"] = red
             kt += f', reduction="{red}"'
-        record(f"{prefix}/{red}", source, name, args, which, kw, kt)
+        record(f"{prefix}/{red}", source, name, args, which, kw, kt, dtype)
 
 
 # margin_ranking_loss: by input1 and by input2; a kink where -y (x1 - x2) + margin = 0.
@@ -191,6 +200,68 @@ ties = torch.tensor([[1.5, -1.5, 0.5], [0.0, 2.0, -0.25]], dtype=torch.float64)
 for name, pp in [("p0", 0.0), ("pinf", "inf"), ("pminusinf", "-inf")]:
     record(f"normalize/{name}/ties_and_zero", "edge", "normalize", [ties], 0, {"p": float(pp)}, f", p={pp}")
 record("normalize/pminus1/zero_entry", "edge", "normalize", [ties], 0, {"p": -1.0}, ", p=-1.0")
+
+# torch 2.15's broadcasting: a target of one column, an input of one column (the loss has
+# the broadcast shape), a scalar var (a Python float), a var with one mismatched middle
+# dimension of size 1. A generator of their own, so the cases after them stay as recorded.
+gb = torch.Generator().manual_seed(20261209)
+x, y = eighths(gb, (2, 3)), eighths(gb, (2, 1))
+var = torch.rand(2, 3, generator=gb, dtype=torch.float64) + 0.25
+with_reductions("gaussian_nll_loss/broadcast_target", "random", "gaussian_nll_loss", [x, y, var], 0)
+with_reductions("gaussian_nll_loss/broadcast_input", "random", "gaussian_nll_loss",
+                [eighths(gb, (2, 1)), eighths(gb, (2, 3)), var[:, :1]], 0)
+with_reductions("gaussian_nll_loss/scalar_var", "random", "gaussian_nll_loss", [x, eighths(gb, (2, 3)), 0.75], 0)
+x3 = eighths(gb, (2, 2, 3))
+with_reductions("gaussian_nll_loss/middle_var", "random", "gaussian_nll_loss",
+                [x3, eighths(gb, (2, 2, 3)), torch.rand(2, 1, 3, generator=gb, dtype=torch.float64) + 0.25], 2)
+# float32: PyTorch's float32 kernels at float32 inputs, one random case per function and
+# option (every reduction) and the kinks, from a generator of their own (the float64 cases
+# above stay as recorded). Not the 1e-7-scale norms: near float32's eps those measure
+# ATen's float32 clamps, which the float64 records already cover.
+g32 = torch.Generator().manual_seed(20261208)
+f32 = torch.float32
+x1, x2 = eighths(g32, (4,)), eighths(g32, (4,))
+with_reductions("margin_ranking_loss/random", "random", "margin_ranking_loss",
+                [x1, x2, torch.tensor([1.0, -1.0, 1.0, -1.0], dtype=torch.float64)], 0, {"margin": 0.25},
+                ", margin=0.25", f32)
+with_reductions("margin_ranking_loss/kinks", "edge", "margin_ranking_loss",
+                [k1, k2, torch.tensor([1.0, 1.0, -1.0], dtype=torch.float64)], 0, {"margin": 0.0}, ", margin=0.0", f32)
+with_reductions("hinge_embedding_loss/random", "random", "hinge_embedding_loss",
+                [eighths(g32, (2, 3)), torch.tensor([[1.0, -1.0, -1.0], [-1.0, 1.0, 0.0]], dtype=torch.float64)], 0,
+                {"margin": 0.5}, ", margin=0.5", f32)
+with_reductions("multilabel_soft_margin_loss/weight", "random", "multilabel_soft_margin_loss",
+                [torch.randn(2, 3, generator=g32, dtype=torch.float64) * 2,
+                 torch.tensor([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]], dtype=torch.float64)], 0,
+                {"weight": torch.tensor([0.5, 2.0, 1.25], dtype=torch.float64)}, ", weight=[0.5, 2.0, 1.25]", f32)
+with_reductions("cosine_embedding_loss/random", "random", "cosine_embedding_loss",
+                [eighths(g32, (3, 2)), eighths(g32, (3, 2)), torch.tensor([1.0, -1.0, -1.0], dtype=torch.float64)], 0,
+                {"margin": 0.125}, ", margin=0.125", f32)
+x = eighths(g32, (3, 4))
+t = torch.tensor([0, 3, 1])
+with_reductions("multi_margin_loss/p1", "random", "multi_margin_loss", [x, t], 0, dtype=f32)
+with_reductions("multi_margin_loss/p2", "random", "multi_margin_loss", [x, t], 0, {"p": 2, "margin": 0.5},
+                ", p=2, margin=0.5", f32)
+with_reductions("multi_margin_loss/weight", "random", "multi_margin_loss", [x, t], 0,
+                {"weight": torch.tensor([0.5, 1.0, 2.0, 0.25], dtype=torch.float64)}, ", weight=[0.5, 1.0, 2.0, 0.25]",
+                f32)
+with_reductions("multilabel_margin_loss/random", "random", "multilabel_margin_loss",
+                [eighths(g32, (2, 4)), torch.tensor([[3, 0, -1, 1], [1, 2, 3, -1]])], 0, dtype=f32)
+a, p, n = (torch.randn(3, 2, generator=g32, dtype=torch.float64) for _ in range(3))
+with_reductions("triplet_margin_loss/random", "random", "triplet_margin_loss", [a, p, n], 0, dtype=f32)
+with_reductions("triplet_margin_loss/swap_p1", "random", "triplet_margin_loss", [a, p, n], 1,
+                {"p": 1, "swap": True, "margin": 0.5}, ", p=1, swap=True, margin=0.5", f32)
+for pp in [2.0, 1.0]:
+    record(f"pairwise_distance/p{pp}", "random", "pairwise_distance", [a, p], 0, {"p": pp}, f", p={pp}", f32)
+record("cosine_similarity/random", "random", "cosine_similarity", [a, eighths(g32, (3, 2))], 0, {}, "", f32)
+record("normalize/random", "random", "normalize", [a], 0, {}, "", f32)
+x, y = eighths(g32, (2, 3)), eighths(g32, (2, 3))
+var = torch.rand(2, 3, generator=g32, dtype=torch.float64) + 0.25
+with_reductions("gaussian_nll_loss/by_input", "random", "gaussian_nll_loss", [x, y, var], 0, dtype=f32)
+with_reductions("gaussian_nll_loss/by_var", "random", "gaussian_nll_loss", [x, y, var], 2, {"full": True},
+                ", full=True", f32)
+xl = torch.randn(2, 3, generator=g32, dtype=torch.float64) * 2
+record("layer_norm/affine", "random", "layer_norm", [xl, [3], eighths(g32, (3,)), eighths(g32, (3,))], 0, {}, "",
+       f32)
 
 with open(OUT, "w") as f:
     json.dump({"generator": "Scripts/record_pytorch_margin.py", "torch_version": torch.__version__,

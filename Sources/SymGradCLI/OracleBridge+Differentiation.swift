@@ -608,8 +608,20 @@ extension OracleBridge {
         group: group, eps: tree.keywords["eps"]?.rationalValue?.toDouble() ?? 1e-5, weight: weight != nil,
         bias: bias != nil)
     case "gaussian_nll_loss":
+      // The oracle's loss pairs input and target element by element, with var per element
+      // or per row (the last dimension 1, or dropped): torch 2.15's other broadcasts are
+      // refused, not run on misaligned elements.
+      let target = try tensor(1)
       let variance = try tensor(2)
-      inputs += try tensor(1).elements + variance.elements
+      let rowShapes = [Array(first.shape.dropLast()) + [1], Array(first.shape.dropLast())]
+      guard target.shape == first.shape,
+        variance.shape == first.shape || (first.rank >= 1 && rowShapes.contains(variance.shape))
+      else {
+        throw NotApplicable(
+          description:
+            "gaussian_nll_loss: the oracle takes a target of the input's shape and var per element or per row")
+      }
+      inputs += target.elements + variance.elements
       let full = tree.keywords["full"] == .boolean(true) || (a.count > 3 && a[3].value == .boolean(true))
       kind = .gaussianNLL(
         full: full, eps: tree.keywords["eps"]?.rationalValue?.toDouble() ?? 1e-6,

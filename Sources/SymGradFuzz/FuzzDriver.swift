@@ -259,14 +259,20 @@ package final class FuzzDriver {
       progress.markStart()
     }
     let cpu0 = processCPUNanoseconds()
+    let wall0 = monotonicNanoseconds()
     roundTripBytesRead = 0
     defer {
+      let last = current
       finishStage()
       current = .generate
       progress.markIdle()
+      let used = processCPUNanoseconds() - cpu0
+      watchdog?.finished(
+        index: input.index, stage: last, cpuNanoseconds: used, wallNanoseconds: monotonicNanoseconds() - wall0,
+        text: input.text)
       summary.inputs += 1
       summary.byKind[input.kind, default: 0] += 1
-      let t = Double(processCPUNanoseconds() - cpu0) / 1e9
+      let t = Double(used) / 1e9
       summary.slowest.append((t, input.index, input.kind))
       summary.slowest.sort { $0.seconds > $1.seconds }
       if summary.slowest.count > 5 { summary.slowest.removeLast() }

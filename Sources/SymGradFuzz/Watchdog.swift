@@ -107,6 +107,17 @@ final class Watchdog: Sendable {
 
   func stop() { progress.stopped.store(true, ordering: .releasing) }
 
+  /// An input that finished over the budget between two of the watchdog's ticks (it looks
+  /// every budget/20) is a hang all the same: reported and ended like one. Called by the
+  /// driver when an input returns, with the CPU time it measured.
+  func finished(index: Int, stage: Stage, cpuNanoseconds used: UInt64, wallNanoseconds wall: UInt64, text: String) {
+    guard used > budgetNanoseconds || wall > budgetNanoseconds * Watchdog.wallBudgetFactor else { return }
+    fire(
+      HangReport(
+        seed: seed, index: index, stage: stage, seconds: Double(used) / 1e9, wallSeconds: Double(wall) / 1e9, text: text
+      ))
+  }
+
   private func fire(_ report: HangReport) -> Never {
     let block = report.rendered
     if let path = reportPath { Findings.append(block, to: path) }

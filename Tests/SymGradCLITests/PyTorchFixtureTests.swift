@@ -308,6 +308,12 @@ import Testing
         "the operator forms @, .T and .mT: the same products are recorded as matmul and transpose calls, which the oracle runs"
       ),
     ]
+    + ["broadcast_target", "broadcast_input", "scalar_var", "middle_var"].map {
+      (
+        "gaussian_nll_loss/\($0)/", "the oracle takes a target of the input's shape",
+        "torch 2.15's broadcasting of target, input and var: the oracle's loss pairs elements one to one (the symbolic side is checked against PyTorch)"
+      )
+    }
     + [
       "log_or_zero", "square_at_or_above_one", "sqrt_or_linear", "product_below", "equal_pick", "ratio_where_different",
       "broadcast_column",

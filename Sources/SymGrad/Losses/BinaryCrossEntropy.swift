@@ -44,6 +44,24 @@ public func binaryCrossEntropy(
   return reduceElementwise(losses, shape: input.shape, reduction: reduction)
 }
 
+/// The shape two shapes broadcast to (NumPy's rules: aligned at the last dimension, a size
+/// 1 stretches), or PyTorch's error naming the second argument.
+func broadcastShape(_ a: [Int], _ b: [Int], names: (String, String)) throws -> [Int] {
+  let rank = Swift.max(a.count, b.count)
+  let pa = Array(repeating: 1, count: rank - a.count) + a
+  let pb = Array(repeating: 1, count: rank - b.count) + b
+  var shape: [Int] = []
+  for d in 0..<rank {
+    guard pa[d] == pb[d] || pa[d] == 1 || pb[d] == 1 else {
+      throw LossError(
+        "the size of \(names.0) (\(pa[d])) must match the size of \(names.1) (\(pb[d])) at non-singleton dimension \(d)",
+        argument: names.1)
+    }
+    shape.append(pa[d] == 1 ? pb[d] : pa[d])
+  }
+  return shape
+}
+
 /// Broadcasts `t` to `shape` (NumPy rules), or throws naming `name`.
 func broadcast(_ t: Expr.Tensor, to shape: [Int], name: String) throws -> Expr.Tensor {
   if t.shape == shape { return t }

@@ -6,13 +6,18 @@
 /// smaller argument is 0 here too, recorded with torch 2.15 at a norm of 1e-9).
 
 /// `cosine_similarity(x1, x2, dim=1, eps=1e-8)`: `sum_k (x1_k / max(|x1|, eps)) (x2_k /
-/// max(|x2|, eps))` along `dim` (same shapes), the dimension removed.
+/// max(|x2|, eps))` along `dim`, the dimension removed. `x1` and `x2` broadcast to a common
+/// shape first (NumPy's rules, as ATen), and `dim` refers to that shape.
 public func cosineSimilarity(
   _ x1: Expr.Tensor, _ x2: Expr.Tensor, dim: Int = 1,
   eps: Expr = .number(Rational(numerator: 1, denominator: 100_000_000)!)
 ) throws -> Expr.Tensor {
-  guard x2.shape == x1.shape else {
-    throw LossError("x2 size \(x2.shape) must equal x1 size \(x1.shape) (PyTorch would broadcast)", argument: "x2")
+  var x1 = x1
+  var x2 = x2
+  if x2.shape != x1.shape {
+    let shape = try broadcastShape(x1.shape, x2.shape, names: ("x1", "x2"))
+    x1 = try broadcast(x1, to: shape, name: "x1")
+    x2 = try broadcast(x2, to: shape, name: "x2")
   }
   let (d, lanes) = try x1.lanes(along: dim)
   let out = lanes.map { lane -> Expr in
@@ -79,20 +84,8 @@ public func gaussianNLLLoss(
     }
   }
   // The shape input, target and var broadcast to (NumPy rules), or PyTorch's error.
-  var shape: [Int] = []
-  for t in [input, target, variance] {
-    let rank = Swift.max(shape.count, t.rank)
-    let a = Array(repeating: 1, count: rank - shape.count) + shape
-    let b = Array(repeating: 1, count: rank - t.rank) + t.shape
-    shape = try zip(a, b).enumerated().map { d, sizes in
-      guard sizes.0 == sizes.1 || sizes.0 == 1 || sizes.1 == 1 else {
-        throw LossError(
-          "the size of tensor a (\(sizes.0)) must match the size of tensor b (\(sizes.1)) at non-singleton dimension \(d)",
-          argument: t == target ? "target" : "var")
-      }
-      return sizes.0 == 1 ? sizes.1 : sizes.0
-    }
-  }
+  let shape = try broadcastShape(
+    try broadcastShape(input.shape, target.shape, names: ("input", "target")), variance.shape, names: ("input", "var"))
   let x = try broadcast(input, to: shape, name: "input")
   let y = try broadcast(target, to: shape, name: "target")
   let v = try broadcast(variance, to: shape, name: "var")
