@@ -93,6 +93,25 @@ for dtype in ["float64", "float32"]:
         if ties is not None:
             record(f"where/{name}/ties", "edge", text, n, fn, ties, dtype)
 
+# Combined conditions (&, |, ~ of comparisons), from a generator of their own so that the
+# cases above stay as recorded: where((x > -1) & (x < 1), x**2, 0) and
+# where(~(x > 0) | (x > 2), exp(x), log(x)) (log undefined where unselected, below 0).
+gc = torch.Generator().manual_seed(20261210)
+combined = [
+    ("inside_interval", 6, lambda v: f"where(({vec(v)} > -1) & ({vec(v)} < 1), {vec(v)}**2, 0)",
+     lambda x: torch.where((x > -1) & (x < 1), x ** 2, torch.zeros_like(x)), (-16, 17),
+     [1.0, -1.0, 0.5, -0.5, 2.0, 0.0]),
+    ("outside_or", 6, lambda v: f"where(~({vec(v)} > 0) | ({vec(v)} > 2), exp({vec(v)}), log({vec(v)}))",
+     lambda x: torch.where(~(x > 0) | (x > 2), torch.exp(x), torch.log(x)), (-16, 33), [-0.5, 2.0, 0.5, -1.0, 2.5, 1.0]),
+]
+for dtype in ["float64", "float32"]:
+    for name, n, text, fn, (lo, hi), ties in combined:
+        point = (torch.randint(lo, hi, (n,), generator=gc).double() / 8).tolist()
+        # Not log's pole at 0 (PyTorch's 0 * inf = NaN there, the divergence).
+        point = [v if v != 0 else 0.25 for v in point]
+        record(f"where/{name}/random/0", "random", text, n, fn, point, dtype)
+        record(f"where/{name}/ties", "edge", text, n, fn, ties, dtype)
+
 with open(OUT, "w") as f:
     json.dump({"generator": "Scripts/record_pytorch_selection.py", "torch_version": torch.__version__,
                "cases": cases}, f, indent=None, separators=(",", ":"))

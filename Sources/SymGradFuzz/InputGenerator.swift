@@ -261,7 +261,13 @@ package struct InputGenerator: Sendable {
           parenthesized(scalar(depth: d), 0.3) + " " + rng.pick(["<", ">", "<=", ">=", "==", "!="]) + " "
           + parenthesized(scalar(depth: d), 0.3)
         if rng.chance(0.3) { return "(" + comparison + ")" }
-        let condition = rng.chance(0.1) ? rng.pick(["True", "False", symbol()]) : comparison
+        var condition = rng.chance(0.1) ? rng.pick(["True", "False", symbol()]) : comparison
+        if rng.chance(0.3) {
+          // Combined conditions: & and | bind above the comparisons (parenthesized), ~ too.
+          let other =
+            "(" + parenthesized(scalar(depth: d), 0.3) + " " + rng.pick(["<", ">=", "=="]) + " " + leaf() + ")"
+          condition = "(" + condition + ") " + rng.pick(["&", "|"]) + " " + (rng.chance(0.3) ? "~" : "") + other
+        }
         return "where(\(condition), \(scalar(depth: d)), \(scalar(depth: d)))"
       default:
         return "(" + scalar(depth: d) + ")"
@@ -663,7 +669,7 @@ package struct InputGenerator: Sendable {
       case 0:
         return rng.pick([
           "(", ")", "[", "]", ",", "+", "-", "*", "/", "**", "^", "=", ".", "'", "\"", " ", "e", "1e", "E", "<", ">",
-          "==", "!=", "<=", ">=", "!",
+          "==", "!=", "<=", ">=", "!", "&", "|", "~",
         ])
       case 1:
         return rng.pick([

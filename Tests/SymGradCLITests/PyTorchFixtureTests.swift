@@ -316,7 +316,7 @@ import Testing
     }
     + [
       "log_or_zero", "square_at_or_above_one", "sqrt_or_linear", "product_below", "equal_pick", "ratio_where_different",
-      "broadcast_column",
+      "broadcast_column", "inside_interval", "outside_or",
     ].map {
       (
         "where/\($0)/", "a condition of literal True/False only",

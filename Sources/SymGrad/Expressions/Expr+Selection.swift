@@ -25,8 +25,9 @@
 ///
 /// Construction folds what is exact: a condition that is a number or `+-inf` selects its
 /// branch; equal branches under a condition defined everywhere are that branch; and a
-/// condition that is itself a selection of numbers (`where(x > 0, ...)` reads the
-/// comparison `where(x > 0, 1, 0)` as "nonzero") is resolved into one selection.
+/// condition that is itself a selection of 0s and 1s (`where(x > 0, ...)` reads the
+/// comparison `where(x > 0, 1, 0)` as "nonzero"; `&`, `|`, `~` nest comparisons) is
+/// distributed into nested selections on the comparisons themselves.
 extension Expr {
   /// The comparisons of the expression language, PyTorch's `>`, `>=`, `<`, `<=`, `==`, `!=`.
   public enum Comparison: String, Sendable, CaseIterable {
@@ -68,6 +69,19 @@ extension Expr {
     return (v[1] == .one && v[2] == .zero) || (v[1] == .zero && v[2] == .one)
   }
 
+  /// Whether the expression takes only the values 0 and 1 where it is defined: the numbers
+  /// 0 and 1, and selections whose branches do (comparisons and their `&`, `|`, `~`).
+  public var isBooleanValued: Bool {
+    var e = self
+    // Iterative along the first branch, recursive along the second (conditions nest
+    // shallowly in the second).
+    while true {
+      if e.isZero || e.isOne { return true }
+      guard case .apply(let f, let v) = e.kind, f.isSelection, v[2].isBooleanValued else { return false }
+      e = v[1]
+    }
+  }
+
   /// Whether a selection occurs in the expression (O(1)).
   public var containsSelection: Bool { node.nonFinite & ExprNode.NonFinite.selection != 0 }
 
@@ -81,9 +95,12 @@ extension Expr {
     default: break
     }
     if a == b && !u.containsNonFinite && !u.hasDomainRestriction { return a }
-    if case .apply(let g, let v) = u.kind, g.isSelection, let p = v[1].rationalValue, let q = v[2].rationalValue {
-      return apply(
-        g, [v[0], f.selectsFirstBranch(sign: p.signum) ? a : b, f.selectsFirstBranch(sign: q.signum) ? a : b])
+    // A condition that is itself a condition (a comparison, or `&`, `|`, `~` of them: a
+    // selection of 0s and 1s) is distributed over: f(g(v, p, q), a, b) = g(v, f(p, a, b),
+    // f(q, a, b)), exact under lazy branches, and the numbers fold. So `where(x > 0, ...)`
+    // is one selection, and `where((x > 0) & (x < 1), ...)` two nested ones.
+    if case .apply(let g, let v) = u.kind, g.isSelection, u.isBooleanValued {
+      return apply(g, [v[0], selection(f, v[1], a, b), selection(f, v[2], a, b)])
     }
     return InternTable.intern(.apply(f, [u, a, b]))
   }

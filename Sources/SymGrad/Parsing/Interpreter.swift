@@ -149,6 +149,20 @@ struct Interpreter {
         throw ParseError(column: column, message: "@ needs two tensors")
       }
       return try Self.shapeChecked(column, "@: ") { try Expr.Tensor.matmul(x, y).value }
+    case .logical(let operands, let and, let column):
+      let name = and ? "&" : "|"
+      var acc = try Interpreter.condition(try value(of: operands[0]), name, operands[0].column)
+      for o in operands.dropFirst() {
+        let next = try Interpreter.condition(try value(of: o), name, o.column)
+        // a & b: b where a holds, else 0; a | b: 1 where a holds, else b (0 or 1 each).
+        acc = try Broadcast.binary(acc, next, column: column) {
+          and ? Expr.selection(nonzero: $0, $1, .zero) : Expr.selection(nonzero: $0, .one, $1)
+        }
+      }
+      return acc
+    case .not(let operand, let column):
+      let v = try Interpreter.condition(try value(of: operand), "~", operand.column)
+      return try Broadcast.unary(v, column: column) { Expr.selection(nonzero: $0, .zero, .one) }
     case .comparison(let left, let op, let right, let column):
       return try Broadcast.binary(try value(of: left), try value(of: right), column: column) {
         Expr.comparison($0, op, $1)
@@ -169,6 +183,28 @@ struct Interpreter {
         keywords: try keywords.map { ($0.name, try value(of: $0.value), $0.column) },
         warnings: warnings)
       return try f.call(args)
+    }
+  }
+}
+
+extension Interpreter {
+  /// `v` as a condition of numbers, 1 where it holds: booleans become 1 and 0; scalars must
+  /// take only the values 0 and 1 (comparisons, their combinations, the numbers 0 and 1),
+  /// as PyTorch's `&`, `|`, `~` and `where` take bool tensors. `what` names the operator or
+  /// function in the error.
+  static func condition(_ v: Expr.Value, _ what: String, _ column: Int) throws -> Expr.Value {
+    switch v {
+    case .boolean(let b): return .scalar(b ? .one : .zero)
+    case .list(let items): return .list(try items.map { try condition($0, what, column) })
+    case .scalar(let e):
+      if e.isBooleanValued { return v }
+      throw ParseError(
+        column: column,
+        message:
+          "\(what): a condition must be a comparison (such as x > 0) or True/False, as PyTorch's must be a bool tensor; got \(e)"
+      )
+    case .string:
+      throw ParseError(column: column, message: "\(what): a condition must be a comparison or True/False, got a string")
     }
   }
 }

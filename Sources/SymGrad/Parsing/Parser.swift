@@ -1,10 +1,13 @@
 /// A recursive-descent parser for the expression language (Python/sympy syntax).
 ///
 /// ```
-/// expression := sum (comparison sum)?                  comparison: < > <= >= == !=
+/// expression := or (comparison or)?                   comparison: < > <= >= == !=
+/// or         := and ("|" and)*
+/// and        := sum ("&" sum)*                         (Python's precedence: & above |,
+///                                                       both above the comparisons)
 /// sum        := product (("+" | "-") product)*
 /// product    := unary (("*" | "/") unary)*
-/// unary      := ("-" | "+") unary | power
+/// unary      := ("-" | "+" | "~") unary | power
 /// power      := postfix (("**" | "^") unary)?          right-associative
 /// postfix    := primary ("[" expression "]")*
 /// primary    := number | string | name | name "(" arguments? ")"
@@ -80,16 +83,29 @@ struct Parser {
   /// `a < b` and the other comparisons, below arithmetic (Python's precedence). Chains
   /// (`a < b < c`, which Python reads as `a < b and b < c`) are refused.
   private mutating func comparison() throws -> Syntax {
-    let left = try sum()
+    let left = try logical(and: false)
     guard case .op(let text) = peek.kind, let op = Expr.Comparison(rawValue: text) else { return left }
     let t = advance()
-    let right = try sum()
+    let right = try logical(and: false)
     if case .op(let next) = peek.kind, Expr.Comparison(rawValue: next) != nil {
       throw ParseError(
         column: peek.column,
         message: "chained comparisons (a < b < c) are not supported; compare two values at a time")
     }
     return .comparison(left, op, right, column: t.column)
+  }
+
+  /// `a | b | ...` (`and: false`) over `a & b & ...` (`and: true`) over sums, left to right.
+  private mutating func logical(and: Bool) throws -> Syntax {
+    let column = peek.column
+    let symbol = and ? "&" : "|"
+    func operand(_ p: inout Parser) throws -> Syntax { and ? try p.sum() : try p.logical(and: true) }
+    var operands = [try operand(&self)]
+    while isOp(symbol) {
+      _ = advance()
+      operands.append(try operand(&self))
+    }
+    return operands.count == 1 ? operands[0] : .logical(operands, and: and, column: column)
   }
 
   private mutating func sum() throws -> Syntax {
@@ -127,6 +143,10 @@ struct Parser {
   }
 
   private mutating func unary() throws -> Syntax {
+    if isOp("~") {
+      let t = advance()
+      return .not(try nested(t.column) { p in try p.unary() }, column: t.column)
+    }
     if isOp("-") || isOp("+") {
       let t = advance()
       let operand = try nested(t.column) { p in try p.unary() }

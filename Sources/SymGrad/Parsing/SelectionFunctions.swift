@@ -2,9 +2,10 @@
 /// elementwise with broadcasting of all three.
 ///
 /// The condition is what PyTorch accepts as a bool tensor: comparisons (`x > 0`,
-/// `x - y <= 1`, `t == 2`, `t != 0`, each 1 or 0), `True`/`False` and lists of them; a
-/// comparison of numbers is folded to the number 1 or 0, so those are accepted too. Any
-/// other value is refused, as PyTorch refuses a float condition. `where(x > 0, log(x), 0)`
+/// `x - y <= 1`, `t == 2`, `t != 0`, each 1 or 0), their combinations with `&`, `|`, `~`,
+/// `True`/`False` and lists of them; a comparison of numbers is folded to the number 1 or
+/// 0, so those are accepted too (`Interpreter.condition`). Any other value is refused, as
+/// PyTorch refuses a float condition. `where(x > 0, log(x), 0)`
 /// evaluates the selected branch only (0 at `x = -1`), and its derivative is the selected
 /// branch's (0 at `x = 0`, where PyTorch's backward gives NaN: README's divergence
 /// table). The one-argument `torch.where(condition)` returns indices: refused.
@@ -26,25 +27,9 @@ enum SelectionFunctions {
       guard let a = args.argument(i, name) else { throw args.error("missing argument '\(name)'") }
       operands.append(a)
     }
-    let condition = try conditionNumbers(operands[0].value, args, operands[0].column)
+    let condition = try Interpreter.condition(operands[0].value, "where", operands[0].column)
     return try Broadcast.ternary(condition, operands[1].value, operands[2].value, column: args.column) {
       Expr.selection(nonzero: $0, $1, $2)
-    }
-  }
-
-  /// The condition as numbers, 1 where it holds: booleans become 1 and 0; scalars must be
-  /// comparisons or the numbers they fold to.
-  private static func conditionNumbers(_ v: Expr.Value, _ args: CallArguments, _ column: Int) throws -> Expr.Value {
-    switch v {
-    case .boolean(let b): return .scalar(b ? .one : .zero)
-    case .list(let items): return .list(try items.map { try conditionNumbers($0, args, column) })
-    case .scalar(let e):
-      if e.isComparison || e.isZero || e.isOne { return v }
-      throw args.error(
-        "the condition must be a comparison (such as x > 0) or True/False, as PyTorch's must be a bool tensor; got \(e)",
-        at: column)
-    case .string:
-      throw args.error("the condition must be a comparison or True/False, got a string", at: column)
     }
   }
 }

@@ -19,6 +19,10 @@ indirect enum Syntax: Sendable {
   case attribute(Syntax, String, column: Int)
   /// `a < b` (any of `Expr.Comparison`): 1 where it holds, 0 elsewhere, elementwise.
   case comparison(Syntax, Expr.Comparison, Syntax, column: Int)
+  /// `a & b & ...` (`and: true`) or `a | b | ...`: conditions combined, elementwise.
+  case logical([Syntax], and: Bool, column: Int)
+  /// `~a`: a condition negated, elementwise.
+  case not(Syntax, column: Int)
 
   struct Keyword: Sendable {
     let name: String
@@ -31,7 +35,7 @@ indirect enum Syntax: Sendable {
     case .number(_, let c), .name(_, let c), .string(_, let c), .list(_, let c),
       .call(_, _, _, let c), .sum(_, _, let c), .product(_, _, let c), .negate(_, let c),
       .power(_, _, let c), .index(_, _, let c), .matmul(_, _, let c), .attribute(_, _, let c),
-      .comparison(_, _, _, let c):
+      .comparison(_, _, _, let c), .logical(_, _, let c), .not(_, let c):
       return c
     }
   }

@@ -4,7 +4,7 @@ struct Token: Equatable, Sendable {
     case number(String)
     case name(String)
     case string(String)
-    /// One of `+ - * / ** ^ ( ) [ ] , = @ .` or a comparison `< > <= >= == !=`.
+    /// One of `+ - * / ** ^ ( ) [ ] , = @ .`, a comparison `< > <= >= == !=` or `& | ~`.
     case op(String)
     case end
   }
@@ -97,6 +97,10 @@ enum Lexer {
       } else if c == "*" && i + 1 < chars.count && chars[i + 1] == "*" {
         out.append(Token(kind: .op("**"), column: column))
         i += 2
+      } else if c == "&" || c == "|" || c == "~" {
+        // Logical operators on comparisons (PyTorch's &, | and ~ of bool tensors).
+        out.append(Token(kind: .op(Unit.string(chars[i...i])), column: column))
+        i += 1
       } else if c == "<" || c == ">" || c == "!" || (c == "=" && i + 1 < chars.count && chars[i + 1] == "=") {
         // Comparisons: < > <= >= == != (a lone '=' names a keyword argument).
         let two = i + 1 < chars.count && chars[i + 1] == "="

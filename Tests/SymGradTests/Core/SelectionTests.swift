@@ -81,6 +81,30 @@ import Testing
     #expect(try Self.parse("torch.where(x > 0, x, 0)") == .apply(.wherePositive, [Self.x, Self.x, 0]))
   }
 
+  /// `&`, `|` and `~` combine conditions (PyTorch's operators on bool tensors), with
+  /// Python's precedence: above the comparisons, so each comparison is parenthesized.
+  @Test func combinesConditions() throws {
+    let inside = try Self.parse("(x > 0) & (x < 1)")
+    #expect(inside.isBooleanValued)
+    for (x, want) in [(0.5, 1.0), (2, 0), (-1, 0), (0, 0), (1, 0)] {
+      #expect(try inside.evaluateIEEE(at: ["x": x]) == want, "x = \(x)")
+    }
+    let either = try Self.parse("(x < 0) | (y > 2) | ~(x != 3)")
+    for (x, y, want) in [(-1.0, 0.0, 1.0), (1, 3, 1), (3, 0, 1), (1, 0, 0)] {
+      #expect(try either.evaluateIEEE(at: ["x": x, "y": y]) == want, "x = \(x), y = \(y)")
+    }
+    #expect(try Self.parse(inside.description) == inside)
+    #expect(try Self.parse(either.description) == either)
+    // Short-circuits where PyTorch computes NaN and compares it as false: the same value.
+    let guarded = try Self.parse("where((x > 0) & (log(x) > 1), log(x), -1)")
+    #expect(try guarded.evaluateIEEE(at: ["x": -2]) == -1)
+    #expect(try guarded.certifiedValue(at: ["x": 1]).value == -1)
+    #expect(try guarded.evaluateIEEE(at: ["x": 10]) == Foundation.log(10.0))
+    // Literal masks combine with comparisons, elementwise.
+    let v = try Expr.Value(parsing: "where([True, False] & ([a, b] > 0), [a, b], 0)")
+    #expect(v == .list([.scalar(.apply(.wherePositive, [.symbol("a"), .symbol("a"), 0])), .scalar(0)]))
+  }
+
   @Test func broadcastsConditionInputAndOther() throws {
     let v = try Expr.Value(parsing: "where([[True], [False]], [a, b], 0)")
     #expect(v == .list([.list([.scalar(.symbol("a")), .scalar(.symbol("b"))]), .list([.scalar(0), .scalar(0)])]))
@@ -106,6 +130,10 @@ import Testing
     #expect(message("where(x > 0, 1)").contains("missing argument 'other'"))
     #expect(message("0 < x < 1").contains("chained comparisons"))
     #expect(message("x ! y").contains("'!='"))
+    #expect(message("x & (y > 0)").contains("&: a condition must be a comparison"))
+    #expect(message("~x").contains("~: a condition must be a comparison"))
+    // Python's precedence: x > 0 & y is x > (0 & y), and y is no condition.
+    #expect(message("x > 0 & y").contains("&: a condition must be a comparison"))
     #expect(message("where([True, False, True], [a, b], 0)").contains("cannot be broadcast"))
   }
 
