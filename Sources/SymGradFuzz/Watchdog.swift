@@ -95,12 +95,11 @@ final class Watchdog: Sendable {
         let cpu = processCPUNanoseconds()
         let wall = now > started ? now - started : 0
         let used = cpu > startedCPU ? cpu - startedCPU : 0
-        guard used > w.budgetNanoseconds || wall > w.budgetNanoseconds * Watchdog.wallBudgetFactor else { continue }
-        let report = HangReport(
-          seed: w.seed, index: w.progress.index.load(ordering: .acquiring),
-          stage: Stage(rawValue: w.progress.stage.load(ordering: .acquiring)) ?? .generate,
-          seconds: Double(used) / 1e9, wallSeconds: Double(wall) / 1e9, text: w.progress.text.withLock { $0 })
-        w.fire(report)
+        guard w.isOverBudget(cpu: used, wall: wall) else { continue }
+        w.fire(
+          index: w.progress.index.load(ordering: .acquiring),
+          stage: Stage(rawValue: w.progress.stage.load(ordering: .acquiring)) ?? .generate, cpu: used, wall: wall,
+          text: w.progress.text.withLock { $0 })
       }
     }
   }
@@ -111,11 +110,20 @@ final class Watchdog: Sendable {
   /// every budget/20) is a hang all the same: reported and ended like one. Called by the
   /// driver when an input returns, with the CPU time it measured.
   func finished(index: Int, stage: Stage, cpuNanoseconds used: UInt64, wallNanoseconds wall: UInt64, text: String) {
-    guard used > budgetNanoseconds || wall > budgetNanoseconds * Watchdog.wallBudgetFactor else { return }
+    guard isOverBudget(cpu: used, wall: wall) else { return }
+    fire(index: index, stage: stage, cpu: used, wall: wall, text: text)
+  }
+
+  /// The budget: CPU time, or `wallBudgetFactor` times it of wall-clock time.
+  private func isOverBudget(cpu: UInt64, wall: UInt64) -> Bool {
+    cpu > budgetNanoseconds || wall > budgetNanoseconds * Watchdog.wallBudgetFactor
+  }
+
+  private func fire(index: Int, stage: Stage, cpu: UInt64, wall: UInt64, text: String) -> Never {
     fire(
       HangReport(
-        seed: seed, index: index, stage: stage, seconds: Double(used) / 1e9, wallSeconds: Double(wall) / 1e9, text: text
-      ))
+        seed: seed, index: index, stage: stage, seconds: Double(cpu) / 1e9, wallSeconds: Double(wall) / 1e9, text: text)
+    )
   }
 
   private func fire(_ report: HangReport) -> Never {

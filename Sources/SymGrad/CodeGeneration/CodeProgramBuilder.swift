@@ -117,9 +117,7 @@ struct CodeProgramBuilder {
       case .silu, .mish, .softsign, .geluTanh, .hardswish, .elu, .gelu:
         preconditionFailure("activations are expanded into their definitions before conversion")
       case .wherePositive, .whereNonNegative, .whereZero:
-        let comparison: Expr.Comparison =
-          f == .wherePositive ? .greater : f == .whereNonNegative ? .greaterOrEqual : .equal
-        return program.node(.selection(comparison), [a, memo[args[1]]!, memo[args[2]]!])
+        return program.node(.selection(f.selectionComparison!), [a, memo[args[1]]!, memo[args[2]]!])
       }
     }
   }

@@ -213,8 +213,7 @@ struct CertifiedEvaluator {
         return f.selectsFirstBranch(sign: s) ? 1 : 2
       }
     }
-    let result: Number? =
-      e.containsSelection ? e.fold(memo: &memo, choosing: choose, combine) : e.fold(memo: &memo, combine)
+    let result: Number? = e.fold(memo: &memo, choosing: choose, combine)
     if let failure {
       memo = [:]
       throw failure

@@ -251,6 +251,8 @@ struct CompiledTape: Sendable {
                 let a = Int(ins.a)
                 let b = Int(ins.b)
                 var raised = false
+                // A selection's branch (1 or 2; 1 for a NaN condition), for its value and taint.
+                var branch = 1
                 let v: Double
                 switch ins.opcode {
                 case .input: v = x[a]
@@ -274,7 +276,8 @@ struct CompiledTape: Sendable {
                 case .exp: v = Foundation.exp(r[a])
                 case .select:
                   let u = r[Int(ops[a])]
-                  v = u.isNaN ? .nan : r[Int(ops[a + (CompiledTape.selections[b].selectsFirstBranch(u) ? 1 : 2)])]
+                  if !u.isNaN && !CompiledTape.selections[b].selectsFirstBranch(u) { branch = 2 }
+                  v = u.isNaN ? .nan : r[Int(ops[a + branch])]
                 default:
                   do {
                     let f = CompiledTape.opcodeFunctions[Int(ins.opcode.rawValue)]!
@@ -292,10 +295,7 @@ struct CompiledTape: Sendable {
                   case .input, .constant: break
                   case .sum, .product: for k in a..<(a + b) where taint[Int(ops[k])] { t = true }
                   case .power: t = t || taint[a] || taint[Int(powers[b].exponent)]
-                  case .select:
-                    let u = r[Int(ops[a])]
-                    let chosen = u.isNaN || CompiledTape.selections[b].selectsFirstBranch(u) ? 1 : 2
-                    t = taint[Int(ops[a])] || taint[Int(ops[a + chosen])]
+                  case .select: t = taint[Int(ops[a])] || taint[Int(ops[a + branch])]
                   default: t = t || taint[a] || (b >= 0 && taint[b])
                   }
                   taint[Int(ins.dest)] = t

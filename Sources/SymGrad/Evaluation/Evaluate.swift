@@ -19,9 +19,6 @@ public struct Evaluator {
   /// The value of `expression` at this evaluator's point.
   public mutating func value(of expression: Expr) throws -> Double {
     let values = self.values
-    guard expression.containsSelection else {
-      return try expression.fold(memo: &memo) { node, args in try Evaluator.compute(node, args, values) }
-    }
     // Selections evaluate the selected branch only (a NaN condition gives NaN).
     return try expression.fold(
       memo: &memo, choosing: { node, u in Evaluator.selectedBranch(node, u) },

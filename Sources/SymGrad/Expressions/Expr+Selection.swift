@@ -63,12 +63,6 @@ extension Expr {
     apply(.whereZero, [c, b, a])
   }
 
-  /// Whether the expression is a comparison: a selection of the numbers 1 and 0.
-  public var isComparison: Bool {
-    guard case .apply(let f, let v) = kind, f.isSelection else { return false }
-    return (v[1] == .one && v[2] == .zero) || (v[1] == .zero && v[2] == .one)
-  }
-
   /// Whether the expression takes only the values 0 and 1 where it is defined: the numbers
   /// 0 and 1, and selections whose branches do (comparisons and their `&`, `|`, `~`).
   public var isBooleanValued: Bool {

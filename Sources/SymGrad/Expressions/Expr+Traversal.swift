@@ -23,11 +23,12 @@ extension Expr {
   /// `Expr+Selection.swift`): once its condition is done, `choose(node, condition's
   /// result)` names the branch to fold, 1 or 2, and `combine` sees the node with the
   /// results `[condition, chosen branch]`. The other branch is not visited (its errors,
-  /// its work). `choose` may throw (an undefined condition).
+  /// its work). `choose` may throw (an undefined condition). Without a selection below
+  /// (`containsSelection`, O(1)) this is `fold(memo:_:)`, with no check per child.
   func fold<T>(
     memo: inout [Expr: T], choosing choose: (Expr, T) throws -> Int, _ combine: (Expr, [T]) throws -> T
   ) rethrows -> T {
-    try fold(memo: &memo, shortcut: { _ in nil }, lazy: true, choosing: choose, combine)
+    try fold(memo: &memo, shortcut: { _ in nil }, lazy: containsSelection, choosing: choose, combine)
   }
 
   private func fold<T>(

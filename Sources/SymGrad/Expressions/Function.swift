@@ -133,16 +133,6 @@ extension Expr {
       }
     }
 
-    /// Whether the selection takes its first branch where its condition's value is `u`
-    /// (not NaN: the caller reports an undefined condition).
-    func selectsFirstBranch(_ u: Double) -> Bool {
-      switch self {
-      case .wherePositive: return u > 0
-      case .whereNonNegative: return u >= 0
-      default: return u == 0
-      }
-    }
-
     /// Whether the selection takes its first branch where its condition has sign `s`
     /// (-1, 0 or 1).
     func selectsFirstBranch(sign s: Int) -> Bool {
@@ -153,12 +143,18 @@ extension Expr {
       }
     }
 
-    /// The comparison with 0 a selection makes, `>`, `>=` or `==`; nil for other functions.
-    public var selectionRelation: String? {
+    /// Whether the selection takes its first branch where its condition's value is `u`
+    /// (not NaN: the caller reports an undefined condition).
+    func selectsFirstBranch(_ u: Double) -> Bool {
+      selectsFirstBranch(sign: u > 0 ? 1 : (u < 0 ? -1 : 0))
+    }
+
+    /// The comparison with 0 a selection makes (`>`, `>=` or `==`); nil for other functions.
+    public var selectionComparison: Expr.Comparison? {
       switch self {
-      case .wherePositive: return ">"
-      case .whereNonNegative: return ">="
-      case .whereZero: return "=="
+      case .wherePositive: return .greater
+      case .whereNonNegative: return .greaterOrEqual
+      case .whereZero: return .equal
       default: return nil
       }
     }

@@ -408,12 +408,9 @@ final class LimitEngine {
   /// seconds inside its budget).
   func rewrite(_ e: Expr, shared: Bool = false) throws -> Expr {
     func run(_ memo: inout [Expr: Expr]) throws -> Expr {
-      guard e.containsSelection else {
-        return try e.fold(memo: &memo) { node, kids in try self.rewriteNode(node, kids) }
-      }
       // A selection is its branch on the tail: the one its rewritten condition's eventual
       // sign selects (the other is never rewritten, so it cannot fail).
-      return try e.fold(
+      try e.fold(
         memo: &memo,
         choosing: { node, u in
           guard case .apply(let f, _) = node.kind else { return 1 }

@@ -291,7 +291,6 @@ struct DDBall: Sendable, Equatable, CustomStringConvertible {
     return DDBall(hi: c.hi, lo: c.lo, rad: a.rad > b.rad ? a.rad : b.rad)
   }
 
-  /// `sign(x)`, exact when the ball excludes 0 or is exactly 0; poisoned otherwise.
   /// The sign of every member (-1, 0 for the exact zero, 1), nil when the ball does not
   /// decide it (it contains 0 and more, or is poisoned).
   var certainSign: Int? {
@@ -301,6 +300,7 @@ struct DDBall: Sendable, Equatable, CustomStringConvertible {
     return nil
   }
 
+  /// `sign(x)`, exact when the ball excludes 0 or is exactly 0; poisoned otherwise.
   var sign: DDBall {
     if isExactZero { return .zero }
     if isPositive { return .one }

@@ -127,9 +127,9 @@ enum LatexPrinter {
       }
       if f == .abs { return Printed("\\left|" + kids[0].text + "\\right|", atomP) }
       if f == .unitInterval { return kids[0] }
-      if let relation = f.selectionRelation {
+      if let comparison = f.selectionComparison {
         // where(u > 0, a, b): cases.
-        let op = relation == ">" ? ">" : relation == ">=" ? "\\geq" : "="
+        let op = comparison == .greater ? ">" : comparison == .greaterOrEqual ? "\\geq" : "="
         return Printed(
           "\\begin{cases}" + kids[1].text + " & " + kids[0].text + " " + TextRope(op) + " 0 \\\\ " + kids[2].text
             + " & \\text{otherwise}\\end{cases}", atomP)

@@ -167,9 +167,10 @@ enum TextPrinter {
       // which both dialects read.
       if dialect == .sympy || f == .erfcx { return sympyCall(f, kids) }
       // where(u > 0, a, b): the language's torch.where of a comparison.
-      if let relation = f.selectionRelation {
+      if let comparison = f.selectionComparison {
         return Printed(
-          "where(" + kids[0].text + " \(relation) 0, " + kids[1].text + ", " + kids[2].text + ")", atomPrecedence)
+          "where(" + kids[0].text + " \(comparison.rawValue) 0, " + kids[1].text + ", " + kids[2].text + ")",
+          atomPrecedence)
       }
       // The language's spelling: gelu_tanh(x) is gelu(x, approximate="tanh").
       if f == .geluTanh { return Printed("gelu(" + kids[0].text + ", approximate=\"tanh\")", atomPrecedence) }
@@ -231,7 +232,7 @@ enum TextPrinter {
     case .erfcx: return Printed("(exp((\(x))**2)*erfc(\(x)))", atomPrecedence)
     case .elu: return Printed("(Max(\(x), 0) + (\(kids[1].text))*(exp(Min(\(x), 0)) - 1))", atomPrecedence)
     case .wherePositive, .whereNonNegative, .whereZero:
-      let relation = f == .whereZero ? "Eq(\(x), 0)" : "(\(x)) \(f.selectionRelation!) 0"
+      let relation = f == .whereZero ? "Eq(\(x), 0)" : "(\(x)) \(f.selectionComparison!.rawValue) 0"
       return Printed("Piecewise((\(kids[1].text), \(relation)), (\(kids[2].text), True))", atomPrecedence)
     }
   }
