@@ -12,7 +12,7 @@ import Synchronization
 /// terms (`LargeSumKey`), so one grown by `+` is found whether it was grown or built at once.
 enum InternTable {
   private static let shardCount = 16
-  private static let shards: [InternShard] = (0..<shardCount).map { _ in InternShard() }
+  private static let shards: [InternShard] = (0..<shardCount).map { InternShard(index: $0) }
   private static let nextID = Atomic<UInt64>(1)
 
   /// The unique node of `kind`, created if it does not exist yet.
@@ -22,9 +22,10 @@ enum InternTable {
     if case .sum(let terms) = kind, terms.count >= LargeSum.threshold { return intern(LargeSum(terms: terms)) }
     let hash = StructuralHash.of(kind)
     let key = InternKey(kind: kind, hash: hash)
-    return shard(hash).state.withLock { state -> Expr in
+    var elsewhere: [SweepKey] = []
+    let made = shard(hash).state.withLock { state -> Expr in
       if let node = state.table[key] { return Expr(node: node) }
-      state.prepareToAdd(weight: InternTable.weight(of: kind))
+      elsewhere = state.prepareToAdd(weight: InternTable.weight(of: kind))
       let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
       let node = ExprNode(
         kind: kind, large: nil, id: id, structuralHash: hash,
@@ -33,6 +34,8 @@ enum InternTable {
       state.table[key] = node
       return Expr(node: node)
     }
+    if !elsewhere.isEmpty { release(&elsewhere) }
+    return made
   }
 
   /// The unique sum node holding the terms of `large`, created if it does not exist yet.
@@ -40,9 +43,10 @@ enum InternTable {
   static func intern(_ large: LargeSum) -> Expr {
     let hash = large.structuralHash
     let key = LargeSumKey(large: large, hash: hash)
-    return shard(hash).state.withLock { state -> Expr in
+    var elsewhere: [SweepKey] = []
+    let made = shard(hash).state.withLock { state -> Expr in
       if let node = state.largeSums[key] { return Expr(node: node) }
-      state.prepareToAdd(weight: large.addedWeight)
+      elsewhere = state.prepareToAdd(weight: large.addedWeight)
       let node = ExprNode(
         kind: .sum([]), large: large, id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, structuralHash: hash,
         orderKey: OrderKey.make(forSum: large), height: large.height, symbolMask: large.symbolMask,
@@ -50,15 +54,35 @@ enum InternTable {
       state.largeSums[key] = node
       return Expr(node: node)
     }
+    if !elsewhere.isEmpty { release(&elsewhere) }
+    return made
   }
 
-  private static func shard(_ hash: UInt64) -> InternShard {
-    shards[Int(truncatingIfNeeded: hash >> 60) & (shardCount - 1)]
-  }
+  static func shardIndex(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> 60) & (shardCount - 1) }
 
-  /// Drops every node that nothing outside the table references, in all shards.
+  private static func shard(_ hash: UInt64) -> InternShard { shards[shardIndex(hash)] }
+
+  /// Drops every node that nothing outside the table references, in all shards, and
+  /// everything below them that only they referenced: one call frees a whole dropped DAG.
   static func collectGarbage() {
-    for shard in shards { shard.state.withLock { $0.sweep() } }
+    for shard in shards {
+      var elsewhere = shard.state.withLock { $0.sweep() }
+      release(&elsewhere)
+    }
+  }
+
+  /// Finishes a sweep's cascade in other shards: checks each child of a freed node, frees
+  /// it if only its shard still references it, and so on down, one shard lock at a time
+  /// (never two at once, so no lock order to keep). Work is proportional to what is freed.
+  /// `pending` is consumed: a key still held would keep its node's children referenced.
+  private static func release(_ pending: inout [SweepKey]) {
+    while !pending.isEmpty {
+      var byShard = [[SweepKey]](repeating: [], count: shardCount)
+      while let key = pending.popLast() { byShard[shardIndex(key.hash)].append(key) }
+      for i in byShard.indices where !byShard[i].isEmpty {
+        pending += shards[i].state.withLock { $0.release(&byShard[i]) }
+      }
+    }
   }
 
   /// How many entries the table holds, live or not yet swept (for the benchmark).
@@ -156,8 +180,24 @@ enum InternTable {
   }
 }
 
+/// The table key of a node a sweep freed a parent of (it may now be dead too). It holds
+/// the node's children, never the node itself, so it does not keep the node alive.
+enum SweepKey {
+  case node(InternKey)
+  case large(LargeSumKey)
+
+  var hash: UInt64 {
+    switch self {
+    case .node(let k): return k.hash
+    case .large(let k): return k.hash
+    }
+  }
+}
+
 final class InternShard: Sendable {
   struct State {
+    /// This shard's position in `InternTable`'s shards (which keys a cascade keeps).
+    let index: Int
     var table: [InternKey: ExprNode] = [:]
     /// Sums of at least `LargeSum.threshold` terms, keyed by their terms.
     var largeSums: [LargeSumKey: ExprNode] = [:]
@@ -172,36 +212,92 @@ final class InternShard: Sendable {
     /// `LargeSum.addedWeight`), sweeping first when the shard has doubled in entries or in
     /// children held since its last sweep (a sum grown by `+` in a loop makes few, ever
     /// larger nodes: their arrays and tree nodes are what fills memory).
-    mutating func prepareToAdd(weight: Int) {
+    /// Returns the keys in other shards that the sweep's cascade must still check.
+    mutating func prepareToAdd(weight: Int) -> [SweepKey] {
       addedWeight += weight
-      guard count >= sweepThreshold || addedWeight >= sweepWeight else { return }
-      sweep()
+      guard count >= sweepThreshold || addedWeight >= sweepWeight else { return [] }
+      let elsewhere = sweep()
       sweepThreshold = Swift.max(4096, 2 * count)
       let live =
         table.keys.reduce(0) { $0 + InternTable.weight(of: $1.kind) }
         + largeSums.keys.reduce(0) { $0 + $1.large.count }
       sweepWeight = Swift.max(1 << 22, 2 * live)
       addedWeight = 0
+      return elsewhere
     }
 
-    /// Removes the nodes referenced only by this table. Their children lose a
-    /// reference and are collected by a later sweep of their own shard.
-    mutating func sweep() {
-      State.sweep(&table)
-      State.sweep(&largeSums)
-    }
-
-    private static func sweep<Key>(_ table: inout [Key: ExprNode]) {
-      var dead: [Key] = []
+    /// Removes the nodes referenced only by this table, then, transitively, the children
+    /// that freeing them left referenced only by this table. Returns the children that
+    /// live in other shards, for `InternTable` to check there (a DAG of height h would
+    /// otherwise take h sweeps to free, and a long-running process would keep most of
+    /// what it ever built).
+    mutating func sweep() -> [SweepKey] {
+      var dead: [SweepKey] = []
       var i = table.values.startIndex
       while i != table.values.endIndex {
-        if isKnownUniquelyReferenced(&table.values[i]) { dead.append(table.keys[i]) }
+        if isKnownUniquelyReferenced(&table.values[i]) { dead.append(.node(table.keys[i])) }
         i = table.values.index(after: i)
       }
-      for k in dead { table.removeValue(forKey: k) }
+      var j = largeSums.values.startIndex
+      while j != largeSums.values.endIndex {
+        if isKnownUniquelyReferenced(&largeSums.values[j]) { dead.append(.large(largeSums.keys[j])) }
+        j = largeSums.values.index(after: j)
+      }
+      return release(&dead)
+    }
+
+    /// Frees each of `keys` that only this table references, and cascades to the children
+    /// of what it frees; returns the children in other shards. `work` is consumed (a key
+    /// still held would keep its node's children referenced).
+    mutating func release(_ work: inout [SweepKey]) -> [SweepKey] {
+      var elsewhere: [SweepKey] = []
+      while let key = work.popLast() {
+        let freed: ExprNode?
+        switch key {
+        case .node(let k):
+          guard let at = table.index(forKey: k), isKnownUniquelyReferenced(&table.values[at]) else { continue }
+          freed = table.remove(at: at).value
+        case .large(let k):
+          guard let at = largeSums.index(forKey: k), isKnownUniquelyReferenced(&largeSums.values[at]) else { continue }
+          freed = largeSums.remove(at: at).value
+        }
+        guard let freed else { continue }
+        State.forEachChild(of: freed) { child in
+          let n = child.node
+          let childKey: SweepKey =
+            if let large = n.large {
+              .large(LargeSumKey(large: large, hash: n.structuralHash))
+            } else {
+              .node(InternKey(kind: n.kind, hash: n.structuralHash))
+            }
+          if InternTable.shardIndex(n.structuralHash) == index { work.append(childKey) } else { elsewhere.append(childKey) }
+        }
+        // `freed` is released here: its children lose their last reference outside the table.
+      }
+      return elsewhere
+    }
+
+    /// The children of a node, except those of a sum grown by `+`: its terms live in a
+    /// persistent tree shared with the sums it grew from (listing them would cost O(n) per
+    /// sum, and they stay referenced until the last of those sums is freed anyway); the
+    /// next full sweep finds them.
+    private static func forEachChild(of node: ExprNode, _ body: (Expr) -> Void) {
+      if let large = node.large {
+        if large.hasTermArray { large.forEachTerm(body) }
+        return
+      }
+      switch node.kind {
+      case .sum(let xs), .product(let xs), .apply(_, let xs): xs.forEach(body)
+      case .power(let b, let e):
+        body(b)
+        body(e)
+      case .number, .symbol, .constant: return
+      }
     }
   }
-  let state = Mutex(State())
+  let state: Mutex<State>
+
+  init(index: Int) { state = Mutex(State(index: index)) }
 }
 
 /// The intern table's key: a node's kind compared *shallowly* (children by identity).
