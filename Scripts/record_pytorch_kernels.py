@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Records kernel-style compositions (development only; issue 9, item 5).
 
-What authors of fused losses verify, written as PyTorch users write them, float64:
+What authors of fused losses verify, written as PyTorch users write them, float64 (and one
+float32 case per composition and reduction):
 - z-loss: cross_entropy(x, t) + s * mean(logsumexp(x, dim=-1)**2);
 - logit soft-capping: cross_entropy(c * tanh(x / c), t);
 - fused linear + cross-entropy with reduction="none" and ignored targets (the configuration
@@ -84,6 +85,43 @@ for i, t in enumerate([torch.tensor([0, -100, 3]), torch.tensor([2, 1, -100])]):
                    lambda xt, t=t, kt=kt: f"cross_entropy({xt}, {literal(t)}{kt})",
                    lambda xx, t=t, red=red, w=w: F.cross_entropy(xx, t, weight=w, reduction=red, label_smoothing=0.2),
                    x)
+
+# float32: PyTorch's float32 kernels at float32 inputs (1e-5 relative in the fixture test),
+# one case per composition and reduction, from a generator of their own (the float64 cases
+# above stay as recorded).
+def record32(cid, expr_of, fn, x):
+    names, xtext = symbols(x.shape)
+    xx = x.clone().float().requires_grad_(True)
+    cases.append(case(cid + "/float32", "kernel", expr_of(xtext), names, xx, fn(xx)))
+
+
+g32 = torch.Generator().manual_seed(20261212)
+t = torch.tensor([2, -100, 0])
+record32("kernels/z_loss", lambda xt: f"cross_entropy({xt}, {literal(t)}) + 0.125*mean(logsumexp({xt}, dim=-1)**2)",
+         lambda xx: F.cross_entropy(xx, t) + 0.125 * torch.logsumexp(xx, dim=-1).pow(2).mean(),
+         torch.randn(N, C, generator=g32, dtype=torch.float64) * 2)
+tc = torch.tensor([0, 2, 3])
+record32("kernels/soft_cap/c30.0", lambda xt: f"cross_entropy(30.0*tanh({xt}/30.0), {literal(tc)})",
+         lambda xx: F.cross_entropy(30.0 * torch.tanh(xx / 30.0), tc),
+         torch.randn(N, C, generator=g32, dtype=torch.float64) * 20)
+H32 = eighths(g32, (N, 3)).float()
+W32 = eighths(g32, (C, 3)).float()
+tl = torch.tensor([1, -100, 3])
+for red in ["none", "mean"]:
+    kt = f', reduction="{red}"'
+    record32(f"kernels/linear_ce/by_h/{red}",
+             lambda ht, kt=kt: f"cross_entropy(linear({ht}, {literal(W32)}), {literal(tl)}{kt})",
+             lambda hh, red=red: F.cross_entropy(F.linear(hh, W32), tl, reduction=red), H32)
+    record32(f"kernels/linear_ce/by_w/{red}",
+             lambda wt, kt=kt: f"cross_entropy(linear({literal(H32)}, {wt}), {literal(tl)}{kt})",
+             lambda ww, red=red: F.cross_entropy(F.linear(H32, ww), tl, reduction=red), W32)
+w32 = weight.float()
+ts = torch.tensor([0, -100, 3])
+xs = torch.randn(N, C, generator=g32, dtype=torch.float64)
+for red in ["mean", "none"]:
+    kt = f', reduction="{red}", label_smoothing=0.2, weight={literal(w32)}'
+    record32(f"kernels/label_smoothing_ignored/weight/{red}", lambda xt, kt=kt: f"cross_entropy({xt}, {literal(ts)}{kt})",
+             lambda xx, red=red: F.cross_entropy(xx, ts, weight=w32, reduction=red, label_smoothing=0.2), xs)
 
 with open(OUT, "w") as f:
     json.dump({"generator": "Scripts/record_pytorch_kernels.py", "torch_version": torch.__version__,

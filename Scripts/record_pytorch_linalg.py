@@ -23,9 +23,10 @@ cases = []
 g = torch.Generator().manual_seed(20261204)
 
 
-def record(cid, shape, expr_of, fn):
-    """`expr_of(text of x)` is the expression; `fn(x)` computes it in torch."""
-    x = eighths(g, shape)
+def record(cid, shape, expr_of, fn, dtype=torch.float64, gen=None):
+    """`expr_of(text of x)` is the expression; `fn(x)` computes it in torch. In float32 the
+    symbols' values are float32 (multiples of 1/8 are exact there too)."""
+    x = eighths(gen or g, shape).to(dtype)
     names, xtext = symbols(x.shape)
     xx = x.clone().requires_grad_(True)
     cases.append(case(cid, "linalg", expr_of(xtext), names, xx, fn(xx)))
@@ -90,13 +91,15 @@ def text(val):
     return literal(val) if torch.is_tensor(val) else repr(val)
 
 
-def sdpa_case(cid, qshape, kshape, vshape, mask=None, **options):
-    k = eighths(g, kshape)
-    v = eighths(g, vshape)
+def sdpa_case(cid, qshape, kshape, vshape, mask=None, dtype=torch.float64, gen=None, **options):
+    k = eighths(gen or g, kshape).to(dtype)
+    v = eighths(gen or g, vshape).to(dtype)
+    if mask is not None and mask.is_floating_point():
+        mask = mask.to(dtype)
     words = "".join(f", {name}={text(val)}"
                     for name, val in ([("attn_mask", mask)] if mask is not None else []) + list(options.items()))
     record(cid, qshape, lambda xt: f"scaled_dot_product_attention({xt}, {literal(k)}, {literal(v)}{words})",
-           lambda xx: F.scaled_dot_product_attention(xx, k, v, attn_mask=mask, **options))
+           lambda xx: F.scaled_dot_product_attention(xx, k, v, attn_mask=mask, **options), dtype, gen)
 
 
 sdpa_case("linalg/sdpa/batched_float_mask", (2, 3, 2), (2, 4, 2), (2, 4, 3), mask=eighths(g, (3, 4)))
@@ -111,18 +114,30 @@ sdpa_case("linalg/sdpa/key_batch_broadcast", (2, 2, 2), (1, 3, 2), (3, 2))
 # query (self-attention: the same symbols are query, key and value). Masks in MHA's
 # convention (True = masked); no row fully masked here (see README's divergence table).
 def mha_case(cid, shape, item, heads, self_attention=True, kv_shape=None, separate=False, biases=True,
-             attn_mask=None, key_padding_mask=None, bias_kv=False, zero_attn=False, **options):
+             attn_mask=None, key_padding_mask=None, bias_kv=False, zero_attn=False, dtype=torch.float64, gen=None,
+             static_kv=None, **options):
+    """`static_kv`: (N*H, S', E/H), the static_k and static_v drawn of that shape."""
     e = shape[-1]
-    bias_k = eighths(g, (1, 1, e)) if bias_kv else None
-    bias_v = eighths(g, (1, 1, e)) if bias_kv else None
+    gen = gen or g
+
+    def draw(sh):
+        return eighths(gen, sh).to(dtype)
+    bias_k = draw((1, 1, e)) if bias_kv else None
+    bias_v = draw((1, 1, e)) if bias_kv else None
     extras = (f"{literal(bias_k)}, {literal(bias_v)}" if bias_kv else "None, None") + f", {zero_attn}"
-    w_in = eighths(g, (3 * e, e))
-    b_in = eighths(g, (3 * e,)) if biases else None
-    w_out = eighths(g, (e, e))
-    b_out = eighths(g, (e,)) if biases else None
-    kv = None if self_attention else eighths(g, kv_shape)
+    w_in = draw((3 * e, e))
+    b_in = draw((3 * e,)) if biases else None
+    w_out = draw((e, e))
+    b_out = draw((e,)) if biases else None
+    kv = None if self_attention else draw(kv_shape)
+    if attn_mask is not None and attn_mask.is_floating_point():
+        attn_mask = attn_mask.to(dtype)
     words = ""
     torch_kw = dict(options)
+    if static_kv is not None:
+        static_k, static_v = draw(static_kv), draw(static_kv)
+        words += f", static_k={literal(static_k)}, static_v={literal(static_v)}"
+        torch_kw.update(static_k=static_k, static_v=static_v)
     if separate:
         words += f", use_separate_proj_weight=True, q_proj_weight={literal(w_in[:e])}" \
                  f", k_proj_weight={literal(w_in[e:2 * e])}, v_proj_weight={literal(w_in[2 * e:])}"
@@ -147,7 +162,7 @@ def mha_case(cid, shape, item, heads, self_attention=True, kv_shape=None, separa
             xx, k, k, e, heads, None if separate else w_in, b_in, bias_k, bias_v, zero_attn, 0.0, w_out, b_out,
             **torch_kw)[item]
 
-    record(cid, shape, expr_of, fn)
+    record(cid, shape, expr_of, fn, dtype, gen)
 
 
 mha_case("linalg/mha/self_attention_output", (3, 2, 4), 0, 2)
@@ -177,6 +192,60 @@ mha_case("linalg/mha/decoder_self_attention_masks", (3, 2, 2), 0, 1,
          attn_mask=torch.nn.Transformer.generate_square_subsequent_mask(3, dtype=torch.float64),
          key_padding_mask=torch.tensor([[False, False, True], [False, False, False]]), is_causal=True,
          need_weights=False)
+
+
+# static_k/static_v: keys and values given per (batch entry, head), (N*H, S', E/H), replacing
+# the projected key and value (the key input is still projected; its length need not be S').
+# Drawn from a generator of their own, so the cases above stay as recorded.
+g_static = torch.Generator().manual_seed(20261209)
+mha_case("linalg/mha/static_kv_weights_per_head", (2, 2, 4), 1, 2, static_kv=(4, 3, 2), average_attn_weights=False,
+         key_padding_mask=torch.tensor([[False, True, False], [False, False, False]]), gen=g_static)
+mha_case("linalg/mha/static_kv_zero_attn_output", (3, 1, 2), 0, 1, static_kv=(1, 2, 2), zero_attn=True,
+         gen=g_static)
+mha_case("linalg/mha/static_kv_cross_attention_output", (2, 2, 2), 0, 2, self_attention=False, kv_shape=(4, 2, 2),
+         static_kv=(4, 4, 1), attn_mask=torch.tensor([[False, True, False, False], [False, False, False, True]]),
+         gen=g_static)
+
+# float32: PyTorch's float32 kernels at float32 inputs (1e-5 relative in the fixture test),
+# one case per function and option above, from a generator of their own (the float64 cases
+# stay as recorded).
+g32 = torch.Generator().manual_seed(20261210)
+f32 = torch.float32
+for name, sx, sy in [("matrix", (2, 3), (3, 2)), ("vector_matrix", (3,), (3, 2)), ("batched_broadcast", (1, 2, 3), (2, 3, 2))]:
+    y32 = eighths(g32, sy).float()
+    record(f"linalg/matmul/{name}/left/float32", sx, lambda xt, y=y32: f"matmul({xt}, {literal(y)})",
+           lambda xx, y=y32: torch.matmul(xx, y), f32, g32)
+record("linalg/transpose/negative/float32", (2, 2, 3), lambda xt: f"transpose({xt}, -1, -2)",
+       lambda xx: torch.transpose(xx, -1, -2), f32, g32)
+w32 = eighths(g32, (2, 3)).float()
+record("linalg/syntax/x_at_w_T/float32", (4, 3), lambda xt: f"{xt} @ {literal(w32)}.T", lambda xx: xx @ w32.T, f32, g32)
+k32 = (eighths(g32, (3, 4)) / 2).float()
+record("linalg/attention/scores_by_query/float32", (2, 4),
+       lambda xt: f"softmax(matmul({xt}, transpose({literal(k32)}, 0, 1)), dim=-1)",
+       lambda xx: torch.softmax(torch.matmul(xx, k32.transpose(0, 1)), dim=-1), f32, g32)
+record("linalg/reshape/inferred/float32", (2, 2, 3), lambda xt: f"reshape({xt}, [-1, 3])",
+       lambda xx: torch.reshape(xx, [-1, 3]), f32, g32)
+sdpa_case("linalg/sdpa/batched_float_mask/float32", (2, 3, 2), (2, 4, 2), (2, 4, 3), mask=eighths(g32, (3, 4)),
+          dtype=f32, gen=g32)
+sdpa_case("linalg/sdpa/heads_bool_mask/float32", (1, 2, 2, 2), (1, 2, 3, 2), (1, 2, 3, 2),
+          mask=torch.tensor([[[[True, False, True], [True, True, False]]]]), dtype=f32, gen=g32)
+sdpa_case("linalg/sdpa/gqa/float32", (1, 4, 2, 2), (1, 2, 3, 2), (1, 2, 3, 2), enable_gqa=True, dtype=f32, gen=g32)
+sdpa_case("linalg/sdpa/causal_batched/float32", (2, 3, 2), (2, 3, 2), (2, 3, 2), is_causal=True, scale=0.5,
+          dtype=f32, gen=g32)
+mha_case("linalg/mha/self_attention_output/float32", (3, 2, 4), 0, 2, dtype=f32, gen=g32)
+mha_case("linalg/mha/weights_per_head_bool_mask/float32", (3, 1, 4), 1, 2,
+         attn_mask=torch.tensor([[False, True, False], [False, False, True], [True, False, False]]),
+         average_attn_weights=False, dtype=f32, gen=g32)
+mha_case("linalg/mha/averaged_weights_key_padding/float32", (3, 2, 2), 1, 2,
+         key_padding_mask=torch.tensor([[False, False, True], [False, True, False]]), dtype=f32, gen=g32)
+mha_case("linalg/mha/bias_kv_zero_attn_weights/float32", (2, 2, 4), 1, 2, bias_kv=True, zero_attn=True,
+         attn_mask=torch.tensor([[False, True], [False, False]]), average_attn_weights=False, dtype=f32, gen=g32)
+mha_case("linalg/mha/decoder_self_attention_masks/float32", (3, 2, 2), 0, 1,
+         attn_mask=torch.nn.Transformer.generate_square_subsequent_mask(3, dtype=torch.float32),
+         key_padding_mask=torch.tensor([[False, False, True], [False, False, False]]), is_causal=True,
+         need_weights=False, dtype=f32, gen=g32)
+mha_case("linalg/mha/static_kv_weights_per_head/float32", (2, 2, 4), 1, 2, static_kv=(4, 3, 2),
+         average_attn_weights=False, dtype=f32, gen=g32)
 
 
 # Fully masked rows (README's divergence table), kept out of the fixture set: PyTorch's values

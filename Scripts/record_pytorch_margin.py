@@ -263,6 +263,38 @@ xl = torch.randn(2, 3, generator=g32, dtype=torch.float64) * 2
 record("layer_norm/affine", "random", "layer_norm", [xl, [3], eighths(g32, (3,)), eighths(g32, (3,))], 0, {}, "",
        f32)
 
+# The shapes ATen accepts beyond (C) and (N, C) (OpInfo samples them), weights and inputs
+# that broadcast, in float64 and float32, from a generator of their own (the cases above
+# stay as recorded): a 0-d input is one sample of one class (the multi-class margins are 0);
+# multi_margin_loss's "none" takes its shape from the target; multilabel_soft_margin_loss's
+# weight per element and a rank-3 input; pairwise_distance and triplet_margin_loss broadcast;
+# cosine_similarity of 0-d tensors.
+gs = torch.Generator().manual_seed(20261211)
+for dt in [torch.float64, f32]:
+    x0 = eighths(gs, ())
+    with_reductions("multi_margin_loss/scalar_input", "edge", "multi_margin_loss", [x0, torch.tensor(0)], 0, dtype=dt)
+    with_reductions("multilabel_margin_loss/scalar_input", "edge", "multilabel_margin_loss", [x0, torch.tensor(0)], 0,
+                    dtype=dt)
+    record("multi_margin_loss/one_element_target", "random", "multi_margin_loss", [eighths(gs, (3,)), torch.tensor([2])],
+           0, {"reduction": "none"}, ', reduction="none"', dt)
+    xm = eighths(gs, (2, 3))
+    wm = eighths(gs, (2, 3)).abs() + 0.125
+    with_reductions("multilabel_soft_margin_loss/weight_per_element", "random", "multilabel_soft_margin_loss",
+                    [xm, torch.tensor([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]], dtype=torch.float64)], 0, {"weight": wm},
+                    f", weight={literal(wm)}", dt)
+    with_reductions("multilabel_soft_margin_loss/rank3", "random", "multilabel_soft_margin_loss",
+                    [eighths(gs, (2, 1, 3)), torch.tensor([[[1.0, 0.0, 0.0]], [[0.0, 1.0, 1.0]]], dtype=torch.float64)],
+                    0, dtype=dt)
+    record("pairwise_distance/broadcast_rows", "random", "pairwise_distance", [eighths(gs, (2, 1, 3)), eighths(gs, (2, 3))],
+           0, {}, "", dt)
+    record("pairwise_distance/broadcast_by_x2", "random", "pairwise_distance", [eighths(gs, (2, 3)), eighths(gs, (1, 3))],
+           1, {"keepdim": True}, ", keepdim=True", dt)
+    record("pairwise_distance/scalars", "random", "pairwise_distance", [eighths(gs, ()), eighths(gs, ())], 0, {}, "", dt)
+    with_reductions("triplet_margin_loss/broadcast", "random", "triplet_margin_loss",
+                    [eighths(gs, (2, 3)), eighths(gs, (1, 3)), eighths(gs, (2, 3))], 1, dtype=dt)
+    record("cosine_similarity/scalars", "random", "cosine_similarity", [eighths(gs, ()), eighths(gs, ())], 0,
+           {"dim": 0}, ", dim=0", dt)
+
 with open(OUT, "w") as f:
     json.dump({"generator": "Scripts/record_pytorch_margin.py", "torch_version": torch.__version__,
                "cases": cases}, f, indent=None, separators=(",", ":"))

@@ -18,7 +18,9 @@ import SymGradIndexed
 struct DeriveExpression {
   /// The functions translated here (the others of the registry are elementwise or refused).
   static let functions =
-    (Roles.supported.keys.sorted()) + ["linear", "log_softmax", "logsumexp", "mean", "one_hot", "softmax", "sum"]
+    (Roles.supported.keys.sorted()) + [
+      "linear", "log_softmax", "logsumexp", "matmul", "mean", "one_hot", "softmax", "sum", "transpose",
+    ]
 
   let algebra = IndexedAlgebra()
   let shapes: [String: [IndexSize]]
@@ -87,9 +89,7 @@ struct DeriveExpression {
 
   /// `text` in index notation.
   mutating func tensor(_ text: String) throws -> IndexedTensor {
-    if text.contains("@") {
-      throw CommandFailure("symgrad: derive: matrix products (@, matmul) have no index form yet")
-    }
+    let text = try DeriveOperators.rewritingMatmul(text)
     var rest = ""
     var operands: [String: IndexedTensor] = [:]
     let chars = Array(text)
@@ -122,7 +122,11 @@ struct DeriveExpression {
         }
         continue
       }
-      if ch == "." { throw CommandFailure("symgrad: derive: tensor attributes (.T, .mT) have no index form yet") }
+      if ch == "." {
+        throw CommandFailure(
+          "symgrad: derive: .T and .mT apply to a tensor's name or to a call here; write transpose(..., 0, 1) for other expressions"
+        )
+      }
       guard ch.isLetter || ch == "_" else {
         rest.append(ch)
         i += 1
@@ -136,8 +140,23 @@ struct DeriveExpression {
       var j = i
       while j < chars.count, chars[j] == " " { j += 1 }
       guard j < chars.count, chars[j] == "(" else {
+        if let dot = name.lastIndex(of: "."), let shape = shapes[String(name[..<dot])] {
+          // A tensor's transpose: `X.T` or `X.mT`.
+          let base = String(name[..<dot])
+          let v = variables(for: shape)
+          record(base, shape)
+          let placeholder = "_derive\(placeholders)_"
+          placeholders += 1
+          operands[placeholder] = try transposed(
+            IndexedTensor(algebra.element(base, v.map { .variable($0) }), v),
+            attribute: String(name[name.index(after: dot)...]))
+          rest += placeholder
+          continue
+        }
         if name.contains(".") {
-          throw CommandFailure("symgrad: derive: tensor attributes (.T, .mT) have no index form yet, in '\(name)'")
+          throw CommandFailure(
+            "symgrad: derive: '\(name)': only .T and .mT of a tensor named with --shape (or of a call) have an index form"
+          )
         }
         if let shape = shapes[name] {
           if operands[name] == nil {
@@ -162,9 +181,18 @@ struct DeriveExpression {
       if Self.functions.contains(function.name) {
         let placeholder = "_derive\(placeholders)_"
         placeholders += 1
-        operands[placeholder] = try self.call(function.name, CallText(name + String(chars[j...close])))
-        rest += placeholder
+        var value = try self.call(function.name, CallText(name + String(chars[j...close])))
         i = close + 1
+        // A call's transpose: `f(...).T` or `f(...).mT`.
+        for attribute in [".mT", ".T"] where String(chars[i...].prefix(attribute.count)) == attribute {
+          let after = i + attribute.count
+          if after < chars.count, chars[after].isLetter || chars[after].isNumber || chars[after] == "_" { continue }
+          value = try transposed(value, attribute: String(attribute.dropFirst()))
+          i = after
+          break
+        }
+        operands[placeholder] = value
+        rest += placeholder
         continue
       }
       guard let entry = FunctionRegistry.entries.first(where: { $0.name == function.name }),
@@ -177,6 +205,28 @@ struct DeriveExpression {
       rest += name
     }
     return try combined(rest, operands, source: text)
+  }
+
+  /// `t.T` (a matrix's transpose; a vector or scalar unchanged; PyTorch deprecates it on
+  /// more dimensions: refused) or `t.mT` (the last two dimensions swapped).
+  private func transposed(_ t: IndexedTensor, attribute: String) throws -> IndexedTensor {
+    var indices = t.indices
+    switch attribute {
+    case "T":
+      guard indices.count <= 2 else {
+        throw CommandFailure(
+          "symgrad: derive: .T of a \(indices.count)-D tensor (PyTorch deprecates it); use .mT or transpose(x, d0, d1)")
+      }
+      indices.reverse()
+    case "mT":
+      guard indices.count >= 2 else {
+        throw CommandFailure("symgrad: derive: .mT needs at least 2 dimensions, got \(indices.count)")
+      }
+      indices.swapAt(indices.count - 1, indices.count - 2)
+    default:
+      throw CommandFailure("symgrad: derive: the attribute .\(attribute) has no index form (only .T and .mT)")
+    }
+    return IndexedTensor(t.entry, indices)
   }
 
   /// The index of the parenthesis closing the one at `open`.
@@ -299,6 +349,28 @@ struct DeriveExpression {
       try only(["dim", "keepdim"], positional: 2)
       let dims = try keyword("dim", position: 1).map { [try dimension($0, rank: rank, implicit: nil)] }
       return algebra.summed(input, dims: dims, keepdim: try flag("keepdim"), mean: function == "mean")
+    case "matmul":
+      try only([], positional: 2)
+      guard call.positional.count == 2 else { throw CommandFailure("symgrad: derive: matmul needs two tensors") }
+      let other = try tensor(call.positional[1])
+      guard let shape = IndexedAlgebra.matmulShape(input.shape, other.shape),
+        let product = algebra.matmul(input, other, output: variables(for: shape))
+      else {
+        throw UsageError(
+          "derive: matmul of (\(input.shape.map(\.description).joined(separator: ", "))) and (\(other.shape.map(\.description).joined(separator: ", "))): the inner sizes must be equal and the batch dimensions broadcast"
+        )
+      }
+      return product
+    case "transpose":
+      try only([], positional: 3)
+      guard call.positional.count == 3 else {
+        throw CommandFailure("symgrad: derive: transpose takes the input and two dimensions")
+      }
+      let d0 = try dimension(call.positional[1], rank: rank, implicit: nil)
+      let d1 = try dimension(call.positional[2], rank: rank, implicit: nil)
+      var indices = input.indices
+      indices.swapAt(d0, d1)
+      return IndexedTensor(input.entry, indices)
     case "linear":
       try only(["bias"], positional: 3)
       guard call.positional.count >= 2 else { throw CommandFailure("symgrad: derive: linear needs its weight") }

@@ -555,18 +555,36 @@ extension OracleBridge {
     }
     let first = try tensor(0)
     let columns = first.shape.last ?? 1
+    /// Argument `i`'s elements, paired one to one with the first's: the oracle does not
+    /// broadcast (SymGrad does), so other shapes are not applicable rather than misaligned.
+    func paired(_ i: Int) throws -> [Expr] {
+      let t = try tensor(i)
+      guard t.shape == first.shape else {
+        throw NotApplicable(
+          description: "\(tree.name): the oracle pairs tensors of equal shapes, got \(first.shape) and \(t.shape)")
+      }
+      return t.elements
+    }
     let kind: OracleMarginLoss
     var inputs = first.elements
     switch tree.name {
     case "margin_ranking_loss":
-      inputs += try tensor(1).elements
+      inputs += try paired(1)
       kind = .marginRanking(target: try numbers(try tensor(2)), margin: keyword("margin", 3, 0))
     case "hinge_embedding_loss":
       kind = .hingeEmbedding(target: try numbers(try tensor(1)), margin: keyword("margin", 2, 1))
     case "multilabel_soft_margin_loss":
-      kind = .multilabelSoftMargin(target: try numbers(try tensor(1)), weight: try weight(), columns: columns)
+      let target = try numbers(try tensor(1))
+      let w = try weight()
+      // The oracle pairs a weight per class or per element, the target of the input's shape.
+      guard target.count == first.count, w == nil || w!.count == columns || w!.count == first.count else {
+        throw NotApplicable(
+          description:
+            "\(tree.name): the oracle pairs a target of the input's shape and a weight per class or per element")
+      }
+      kind = .multilabelSoftMargin(target: target, weight: w, columns: columns)
     case "cosine_embedding_loss":
-      inputs += try tensor(1).elements
+      inputs += try paired(1)
       kind = .cosineEmbedding(target: try numbers(try tensor(2)), margin: keyword("margin", 3, 0), columns: columns)
     case "multi_margin_loss":
       kind = .multiMargin(
@@ -575,21 +593,22 @@ extension OracleBridge {
     case "multilabel_margin_loss":
       kind = .multilabelMargin(target: try numbers(try tensor(1)).map { Int($0) }, columns: columns)
     case "triplet_margin_loss":
-      inputs += try tensor(1).elements + tensor(2).elements
+      inputs += try paired(1) + paired(2)
       let swap = tree.keywords["swap"] == .boolean(true)
       kind = .tripletMargin(
         margin: keyword("margin", 3, 1), p: keyword("p", 4, 2), eps: keyword("eps", 5, 1e-6), swap: swap,
         columns: columns)
     case "cosine_similarity", "normalize":
       let dim = tree.keywords["dim"]?.rationalValue?.numerator.asInt ?? (a.count > 2 ? -99 : 1)
-      guard dim == first.rank - 1 || dim == -1 else {
+      // A 0-d tensor is its own lane for dim 0 or -1, as in PyTorch.
+      guard dim == first.rank - 1 || dim == -1 || (first.rank == 0 && dim == 0) else {
         throw NotApplicable(description: "\(tree.name): the oracle works along the last dimension only")
       }
       reduction = .none
       if tree.name == "normalize" {
         kind = .normalize(p: keyword("p", 1, 2), eps: keyword("eps", 3, 1e-12), columns: columns)
       } else {
-        inputs += try tensor(1).elements
+        inputs += try paired(1)
         kind = .cosineSimilarity(eps: keyword("eps", 3, 1e-8), columns: columns)
       }
     case "layer_norm":
@@ -627,7 +646,7 @@ extension OracleBridge {
         full: full, eps: tree.keywords["eps"]?.rationalValue?.toDouble() ?? 1e-6,
         perRow: variance.count != first.count, columns: columns)
     default:
-      inputs += try tensor(1).elements
+      inputs += try paired(1)
       kind = .pairwiseDistance(p: keyword("p", 2, 2), eps: keyword("eps", 3, 1e-6), columns: columns)
       reduction = .none
     }

@@ -47,9 +47,6 @@ extension OracleBridge {
     guard let item = tree.item, item == 0 || item == 1 else {
       throw NotApplicable(description: "multi_head_attention_forward: the oracle runs its [0] or [1], not the tuple")
     }
-    for name in ["static_k", "static_v"] where argument(name) != nil {
-      throw NotApplicable(description: "multi_head_attention_forward: the oracle has no \(name)")
-    }
     if flag("training", true), let p = argument("dropout_p"), p.rationalValue != 0 {
       throw NotApplicable(description: "multi_head_attention_forward: dropout is random")
     }
@@ -81,13 +78,32 @@ extension OracleBridge {
     guard let outWeight = try numbers(try tensor("out_proj_weight")) else {
       throw NotApplicable(description: "multi_head_attention_forward: out_proj_weight")
     }
+    // static_k/static_v: (N*H, S', E/H) each, S' their common length.
+    let (staticK, staticV) = (try tensor("static_k"), try tensor("static_v"))
+    let statics = [staticK, staticV].compactMap { $0 }
+    let staticRows = statics.first?.shape[1] ?? 0
+    for t in statics where t.shape != [n * heads, staticRows, e / heads] {
+      throw NotApplicable(description: "multi_head_attention_forward: static_k/static_v (N*H, S', E/H) of one shape")
+    }
     let parameters = MultiheadAttentionWeights(
       numHeads: heads, queryWeight: qw, keyWeight: kw, valueWeight: vw, inBias: try numbers(try tensor("in_proj_bias")),
       outWeight: outWeight, outBias: try numbers(try tensor("out_proj_bias")), biasK: try numbers(try tensor("bias_k")),
-      biasV: try numbers(try tensor("bias_v")), addZeroAttention: flag("add_zero_attn", false))
-    // Keys each query sees: S, one more for bias_k/bias_v, one more for add_zero_attn; the
+      biasV: try numbers(try tensor("bias_v")), addZeroAttention: flag("add_zero_attn", false),
+      staticK: try numbers(staticK), staticV: try numbers(staticV), staticRows: staticRows)
+    if parameters.biasK != nil && !statics.isEmpty {
+      throw NotApplicable(description: "multi_head_attention_forward: bias cannot be added to static keys (PyTorch)")
+    }
+    // The columns of the masks as given (the key input's S, or S' with static keys), and
+    // the keys each query sees: one more for bias_k/bias_v, one more for add_zero_attn; the
     // masks get an attending (0) column for each added key, as PyTorch pads them.
-    let seen = s + (parameters.biasK == nil ? 0 : 1) + (parameters.addZeroAttention ? 1 : 0)
+    let columns = staticK == nil ? s : staticRows
+    let projectedRows = s + (parameters.biasK == nil ? 0 : 1)
+    let kRows = staticK == nil ? projectedRows : staticRows
+    let vRows = staticV == nil ? projectedRows : staticRows
+    let seen = kRows + (parameters.addZeroAttention ? 1 : 0)
+    guard kRows == vRows else {
+      throw NotApplicable(description: "multi_head_attention_forward: keys and values of different lengths")
+    }
     // Masks in MHA's convention: True = masked (-inf), False = 0, numbers added.
     func masked(_ v: Expr.Value) throws -> [Double] {
       switch v {
@@ -104,10 +120,10 @@ extension OracleBridge {
     let needWeights = flag("need_weights", true)
     var attnMask = try argument("attn_mask").map(masked)
     let padding = try argument("key_padding_mask").map(masked)
-    if let m = attnMask, m.count != l * s, m.count != n * heads * l * s {
+    if let m = attnMask, m.count != l * columns, m.count != n * heads * l * columns {
       throw NotApplicable(description: "multi_head_attention_forward: attn_mask must be (L, S) or (N*H, L, S)")
     }
-    if let p = padding, p.count != n * s {
+    if let p = padding, p.count != n * columns {
       throw NotApplicable(description: "multi_head_attention_forward: key_padding_mask must be (N, S)")
     }
     var causal = false
@@ -126,11 +142,12 @@ extension OracleBridge {
           continue
         }
         var m = [Double](repeating: 0, count: l * seen)
+        let c = columns
         if let a = attnMask {
-          let offset = a.count == l * s ? 0 : (b * heads + h) * l * s
-          for i in 0..<l { for j in 0..<s { m[i * seen + j] += a[offset + i * s + j] } }
+          let offset = a.count == l * c ? 0 : (b * heads + h) * l * c
+          for i in 0..<l { for j in 0..<c { m[i * seen + j] += a[offset + i * c + j] } }
         }
-        if let p = padding { for i in 0..<l { for j in 0..<s { m[i * seen + j] += p[b * s + j] } } }
+        if let p = padding { for i in 0..<l { for j in 0..<c { m[i * seen + j] += p[b * c + j] } } }
         masks.append(m)
       }
     }

@@ -36,6 +36,8 @@ package enum FuzzCommand {
       --skip STAGES       stages not to run (comma-separated names as in the summary)
       --dump              print the inputs (index, kind, JSON-escaped text) without running
       --trace             print the points and each stage to stderr as it starts
+      --keep-history      do not collect the expression table after each input (measures a
+                          long-lived process: see README's fuzzing section)
       --list-known        print the known issue classes
 
     Exit status: 0 no crash, hang or round-trip failure; 1 round-trip failures; 3 a hang
@@ -91,6 +93,7 @@ package enum FuzzCommand {
         case "--cli-rate": c.commandLineRate = try number(a)
         case "--progress": c.progressEvery = try integer(a)
         case "--trace": c.trace = true
+        case "--keep-history": c.keepHistory = true
         case "--skip":
           let v = try value(a)
           for name in v.split(separator: ",").map(String.init) {

@@ -38,6 +38,12 @@ package struct FuzzConfiguration: Sendable {
   package var roundTripBytesPerInput = 1 << 21
   /// Print each stage to standard error as it starts (for replaying one input).
   package var trace = false
+  /// Keep what earlier inputs left in the expression table (false: collect it after each
+  /// input, so each starts as a fresh `symgrad` command does). A process that keeps its
+  /// history slows down: seed 50 #262661 takes 1.03 s alone and 1.74 s after the 62,661
+  /// inputs before it, every stage alike; a 4 times smaller table did not change that, a
+  /// collection after each input did (1.09 s). README's fuzzing section has the figures.
+  package var keepHistory = false
   /// Print a progress line to standard error every this many inputs (0: never).
   package var progressEvery = 0
 
@@ -80,6 +86,12 @@ package struct FuzzSummary: Sendable {
   /// The slowest inputs: (CPU seconds, the watchdog's measure, index, kind).
   package var slowest: [(seconds: Double, index: Int, kind: String)] = []
   package var seconds = 0.0
+  /// The intern table at the end of the run: its entries, and those left after a full
+  /// collection (what values, caches and memos still reference).
+  package var tableEntries = 0
+  package var liveEntries = 0
+  /// The process's peak resident memory, in MiB.
+  package var peakResidentMiB = 0.0
 
   package func thrown(_ s: Stage) -> Int { thrown[s.rawValue] }
   package func ran(_ s: Stage) -> Int { ran[s.rawValue] }
@@ -129,6 +141,8 @@ package struct FuzzSummary: Sendable {
     }
     s += "hangs: 0 (a hang stops the run with exit \(FuzzExit.hang))\n"
     s += "crashes: 0 (a crash ends the process; Scripts/fuzz-long records and counts them)\n"
+    s +=
+      "expression table at the end: \(tableEntries) entries, \(liveEntries) after a collection; peak resident memory \(Int(peakResidentMiB)) MiB\n"
     if !slowest.isEmpty {
       s +=
         "slowest inputs (CPU time): "
@@ -211,6 +225,19 @@ package final class FuzzDriver {
     body()
     w.stop()
     summary.seconds += (clock.now - t0).seconds
+    summary.tableEntries = ExpressionTableStatistics.entries
+    summary.liveEntries = ExpressionTableStatistics.collectedEntries()
+    var usage = rusage()
+    #if os(macOS)
+    getrusage(RUSAGE_SELF, &usage)
+    #else
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    #endif
+    #if os(macOS)
+    summary.peakResidentMiB = Double(usage.ru_maxrss) / 1_048_576  // bytes on macOS
+    #else
+    summary.peakResidentMiB = Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
+    #endif
     return summary
   }
 
@@ -276,6 +303,9 @@ package final class FuzzDriver {
       summary.slowest.append((t, input.index, input.kind))
       summary.slowest.sort { $0.seconds > $1.seconds }
       if summary.slowest.count > 5 { summary.slowest.removeLast() }
+      // Each input starts from a collected expression table, as a fresh `symgrad` command
+      // does (`--keep-history` measures a long-lived process instead).
+      if !c.keepHistory { _ = ExpressionTableStatistics.collectedEntries() }
     }
     runStages(input)
   }

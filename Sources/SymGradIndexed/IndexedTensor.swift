@@ -101,6 +101,48 @@ extension IndexedAlgebra {
     return IndexedTensor(entry, Array(input.indices.dropLast()) + [classes])
   }
 
+  /// The shape of `torch.matmul(a, b)` for operands of shapes `a` and `b` (nil when the
+  /// inner sizes differ, the batch dimensions do not broadcast, or an operand is a scalar):
+  /// two vectors give a scalar; a vector on the left loses its row, on the right its column;
+  /// batch dimensions (all but the last two) broadcast, aligned on the right.
+  public static func matmulShape(_ a: [IndexSize], _ b: [IndexSize]) -> [IndexSize]? {
+    guard !a.isEmpty, !b.isEmpty else { return nil }
+    let inner = b.count == 1 ? b[0] : b[b.count - 2]
+    guard a.last! == inner else { return nil }
+    let batchA = a.count > 2 ? Array(a.dropLast(2)) : []
+    let batchB = b.count > 2 ? Array(b.dropLast(2)) : []
+    let rank = Swift.max(batchA.count, batchB.count)
+    var batch: [IndexSize] = []
+    for p in 0..<rank {
+      let x = p >= rank - batchA.count ? batchA[p - (rank - batchA.count)] : .fixed(1)
+      let y = p >= rank - batchB.count ? batchB[p - (rank - batchB.count)] : .fixed(1)
+      if x == y || y == .fixed(1) {
+        batch.append(x)
+      } else if x == .fixed(1) {
+        batch.append(y)
+      } else {
+        return nil
+      }
+    }
+    return batch + (a.count >= 2 ? [a[a.count - 2]] : []) + (b.count >= 2 ? [b.last!] : [])
+  }
+
+  /// `torch.matmul(a, b)`: `sum_d a[..., i, d] b[..., d, j]` over the shared dimension, in
+  /// each of PyTorch's cases (`matmulShape`); `output` holds the result's variables, one
+  /// per dimension of `matmulShape(a.shape, b.shape)`. Nil when the shapes do not fit.
+  public func matmul(_ a: IndexedTensor, _ b: IndexedTensor, output: [IndexVariable]) -> IndexedTensor? {
+    guard let shape = Self.matmulShape(a.shape, b.shape), shape == output.map(\.size) else { return nil }
+    let d = fresh(a.shape.last!)
+    let batchCount = output.count - (a.indices.count >= 2 ? 1 : 0) - (b.indices.count >= 2 ? 1 : 0)
+    let batch = output.prefix(batchCount)
+    var x = [d]
+    if a.indices.count >= 2 { x = Array(batch.suffix(a.indices.count - 2)) + [output[batchCount], d] }
+    var y = [d]
+    if b.indices.count >= 2 { y = Array(batch.suffix(b.indices.count - 2)) + [d, output.last!] }
+    let entry = sum(d, renamed(a, to: x).entry * renamed(b, to: y).entry)
+    return IndexedTensor(entry, output)
+  }
+
   private func reducedIndices(_ t: IndexedTensor, _ positions: Set<Int>, _ keepdim: Bool) -> [IndexVariable] {
     t.indices.enumerated().compactMap { p, v in
       positions.contains(p) ? (keepdim ? Self.keptIndex : nil) : v

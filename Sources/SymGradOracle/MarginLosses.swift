@@ -82,7 +82,8 @@ func unreducedMarginLoss(_ v: [Double], _ kind: OracleMarginLoss) -> [Double] {
         let x = v[r * c + k]
         // -(y log sigmoid(x) + (1 - y) log sigmoid(-x)) = y softplus(-x) + (1 - y) softplus(x)
         let l = y[r * c + k] * oracleSoftplus(-x) + (1 - y[r * c + k]) * oracleSoftplus(x)
-        s += (weight?[k] ?? 1) * l
+        // A weight per class (C entries) or per element (the target's count).
+        s += (weight.map { $0.count == y.count ? $0[r * c + k] : $0[k] } ?? 1) * l
       }
       out.append(s / Double(c))
     }

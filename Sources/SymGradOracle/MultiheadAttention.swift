@@ -20,12 +20,21 @@ public struct MultiheadAttentionWeights: Sendable {
   public let biasV: [Double]?
   /// `add_zero_attn`: a zero key and value row appended to every head.
   public let addZeroAttention: Bool
+  /// `static_k`/`static_v`: `N*H x staticRows x hd` (row-major), the keys/values of head
+  /// `h` of batch entry `b` at block `b*H + h`, used instead of the projected ones (whose
+  /// gradient then does not reach the key/value inputs); nil for none.
+  public let staticK: [Double]?
+  public let staticV: [Double]?
+  public let staticRows: Int
 
   public init(
     numHeads: Int, queryWeight: [Double], keyWeight: [Double], valueWeight: [Double], inBias: [Double]?,
     outWeight: [Double], outBias: [Double]?, biasK: [Double]? = nil, biasV: [Double]? = nil,
-    addZeroAttention: Bool = false
+    addZeroAttention: Bool = false, staticK: [Double]? = nil, staticV: [Double]? = nil, staticRows: Int = 0
   ) {
+    self.staticK = staticK
+    self.staticV = staticV
+    self.staticRows = staticRows
     self.biasK = biasK
     self.biasV = biasV
     self.addZeroAttention = addZeroAttention
@@ -92,9 +101,18 @@ func appendingBiasRow(_ x: [Double], _ bias: [Double]?, s: Int, n: Int) -> ([Dou
 }
 
 /// Head `h`, batch entry `b`, of keys or values with `rows` rows, with a zero row appended
-/// when `zeroRow` (add_zero_attn).
-func keyHead(_ x: [Double], rows: Int, n: Int, e: Int, hd: Int, batch b: Int, head h: Int, zeroRow: Bool) -> [Double] {
-  headSlice(x, rows: rows, n: n, e: e, hd: hd, batch: b, head: h) + (zeroRow ? [Double](repeating: 0, count: hd) : [])
+/// when `zeroRow` (add_zero_attn); from `perHead` (static_k/static_v, `N*H x rows x hd`,
+/// `heads` per batch entry) instead of `x` when given.
+func keyHead(
+  _ x: [Double], rows: Int, n: Int, e: Int, hd: Int, batch b: Int, head h: Int, zeroRow: Bool,
+  perHead: [Double]? = nil, heads: Int = 1
+) -> [Double] {
+  let zero = zeroRow ? [Double](repeating: 0, count: hd) : []
+  if let perHead {
+    let start = (b * heads + h) * rows * hd
+    return Array(perHead[start..<(start + rows * hd)]) + zero
+  }
+  return headSlice(x, rows: rows, n: n, e: e, hd: hd, batch: b, head: h) + zero
 }
 
 /// `F.multi_head_attention_forward`'s attention output (`L x N x E`, row-major), written
@@ -138,14 +156,19 @@ func multiHeadAttentionParts(
   let (v, _) = appendingBiasRow(
     projected(value, w.valueWeight, w.inBias?[(2 * e)..<(3 * e)], rows: s * n, inputs: sh.valueDim, outputs: e),
     w.biasV, s: s, n: n)
-  let sAll = keyRows + (w.addZeroAttention ? 1 : 0)
+  let (kRows, vRows, sAll) = keyCounts(keyRows, w)
+  precondition(kRows == vRows, "multiHeadAttentionForward: keys and values of one length")
   var concatenated = [Double](repeating: 0, count: l * n * e)
   for b in 0..<n {
     for head in 0..<h {
       let o = scaledDotProductAttention(
         query: headSlice(q, rows: l, n: n, e: e, hd: hd, batch: b, head: head),
-        key: keyHead(k, rows: keyRows, n: n, e: e, hd: hd, batch: b, head: head, zeroRow: w.addZeroAttention),
-        value: keyHead(v, rows: keyRows, n: n, e: e, hd: hd, batch: b, head: head, zeroRow: w.addZeroAttention), l: l,
+        key: keyHead(
+          k, rows: kRows, n: n, e: e, hd: hd, batch: b, head: head, zeroRow: w.addZeroAttention, perHead: w.staticK,
+          heads: h),
+        value: keyHead(
+          v, rows: vRows, n: n, e: e, hd: hd, batch: b, head: head, zeroRow: w.addZeroAttention, perHead: w.staticV,
+          heads: h), l: l,
         s: sAll, e: hd, ev: hd,
         additiveMask: masks[b * h + head], isCausal: isCausal, scale: nil, safeSoftmax: !needWeights)
       addHeadSlice(o, into: &concatenated, rows: l, n: n, e: e, hd: hd, batch: b, head: head)
@@ -155,11 +178,13 @@ func multiHeadAttentionParts(
   return (output, q, k, v)
 }
 
-/// The rows of keys and values after `biasK` (the projected rows, S or S + 1) and the keys
-/// each query sees (and one more with `addZeroAttention`).
-func keyCounts(_ s: Int, _ w: MultiheadAttentionWeights) -> (rows: Int, seen: Int) {
-  let rows = s + (w.biasK == nil ? 0 : 1)
-  return (rows, rows + (w.addZeroAttention ? 1 : 0))
+/// The rows of each head's keys and of its values (the projected rows after `biasK`,
+/// `projectedRows`, or the static ones) and the keys each query sees (one more with
+/// `addZeroAttention`).
+func keyCounts(_ projectedRows: Int, _ w: MultiheadAttentionWeights) -> (keys: Int, values: Int, seen: Int) {
+  let keys = w.staticK == nil ? projectedRows : w.staticRows
+  let values = w.staticV == nil ? projectedRows : w.staticRows
+  return (keys, values, keys + (w.addZeroAttention ? 1 : 0))
 }
 
 @derivative(of: multiHeadAttentionForward, wrt: (query, key, value))
@@ -181,11 +206,13 @@ func multiHeadAttentionForwardVJP(
       var gv = [Double](repeating: 0, count: s * n * e)
       for b in 0..<n {
         for head in 0..<h {
-          let (rows, seen) = keyCounts(s, w)
+          let (kRows, vRows, seen) = keyCounts(s + (w.biasK == nil ? 0 : 1), w)
           let zero = w.addZeroAttention
           let qh = headSlice(parts.q, rows: l, n: n, e: e, hd: hd, batch: b, head: head)
-          let kh = keyHead(parts.k, rows: rows, n: n, e: e, hd: hd, batch: b, head: head, zeroRow: zero)
-          let vh = keyHead(parts.v, rows: rows, n: n, e: e, hd: hd, batch: b, head: head, zeroRow: zero)
+          let kh = keyHead(
+            parts.k, rows: kRows, n: n, e: e, hd: hd, batch: b, head: head, zeroRow: zero, perHead: w.staticK, heads: h)
+          let vh = keyHead(
+            parts.v, rows: vRows, n: n, e: e, hd: hd, batch: b, head: head, zeroRow: zero, perHead: w.staticV, heads: h)
           let mask = masks[b * h + head]
           let (_, pullback) = valueWithPullback(at: qh, kh, vh) { x, y, z in
             scaledDotProductAttention(
@@ -196,11 +223,16 @@ func multiHeadAttentionForwardVJP(
           let (a, c, d) = pullback(DoubleTangent(gBlock))
           addHeadSlice(dense(a, count: l * hd), into: &gq, rows: l, n: n, e: e, hd: hd, batch: b, head: head)
           // The added rows (bias_k/v, zero attention) are constants: only the first S rows
-          // of the keys' and values' gradients reach the inputs.
-          let gkHead = Array(dense(c, count: seen * hd).prefix(s * hd))
-          let gvHead = Array(dense(d, count: seen * hd).prefix(s * hd))
-          addHeadSlice(gkHead, into: &gk, rows: s, n: n, e: e, hd: hd, batch: b, head: head)
-          addHeadSlice(gvHead, into: &gv, rows: s, n: n, e: e, hd: hd, batch: b, head: head)
+          // of the keys' and values' gradients reach the inputs; static keys or values
+          // replace the projected ones, so none of theirs does.
+          if w.staticK == nil {
+            let gkHead = Array(dense(c, count: seen * hd).prefix(s * hd))
+            addHeadSlice(gkHead, into: &gk, rows: s, n: n, e: e, hd: hd, batch: b, head: head)
+          }
+          if w.staticV == nil {
+            let gvHead = Array(dense(d, count: seen * hd).prefix(s * hd))
+            addHeadSlice(gvHead, into: &gv, rows: s, n: n, e: e, hd: hd, batch: b, head: head)
+          }
         }
       }
       // Through the input projections.
@@ -236,13 +268,15 @@ func multiHeadAttentionWeightParts(
   let (k, rows) = appendingBiasRow(
     projected(key, w.keyWeight, w.inBias?[e..<(2 * e)], rows: s * n, inputs: sh.keyDim, outputs: e), w.biasK, s: s, n: n
   )
-  let seen = rows + (w.addZeroAttention ? 1 : 0)
+  let (kRows, _, seen) = keyCounts(rows, w)
   var perHead: [Double] = []
   for b in 0..<n {
     for head in 0..<h {
       perHead += attentionWeights(
         query: headSlice(q, rows: l, n: n, e: e, hd: hd, batch: b, head: head),
-        key: keyHead(k, rows: rows, n: n, e: e, hd: hd, batch: b, head: head, zeroRow: w.addZeroAttention), l: l,
+        key: keyHead(
+          k, rows: kRows, n: n, e: e, hd: hd, batch: b, head: head, zeroRow: w.addZeroAttention, perHead: w.staticK,
+          heads: h), l: l,
         s: seen, e: hd, additiveMask: masks[b * h + head], isCausal: false, scale: nil, safeSoftmax: false)
     }
   }
@@ -274,13 +308,15 @@ func multiHeadAttentionWeightsVJP(
       for b in 0..<n {
         for head in 0..<h {
           // The block's share of g: all of it per head, or 1/H of the average's.
-          let (rows, seen) = keyCounts(s, w)
+          let (kRows, _, seen) = keyCounts(s + (w.biasK == nil ? 0 : 1), w)
           var gBlock = [Double](repeating: 0, count: l * seen)
           for i in 0..<(l * seen) {
             gBlock[i] = average ? gd[b * l * seen + i] / Double(h) : gd[(b * h + head) * l * seen + i]
           }
           let qh = headSlice(parts.q, rows: l, n: n, e: e, hd: hd, batch: b, head: head)
-          let kh = keyHead(parts.k, rows: rows, n: n, e: e, hd: hd, batch: b, head: head, zeroRow: w.addZeroAttention)
+          let kh = keyHead(
+            parts.k, rows: kRows, n: n, e: e, hd: hd, batch: b, head: head, zeroRow: w.addZeroAttention,
+            perHead: w.staticK, heads: h)
           let mask = masks[b * h + head]
           let (_, pullback) = valueWithPullback(at: qh, kh) { x, y in
             attentionWeights(
@@ -289,8 +325,10 @@ func multiHeadAttentionWeightsVJP(
           }
           let (a, c) = pullback(DoubleTangent(gBlock))
           addHeadSlice(dense(a, count: l * hd), into: &gq, rows: l, n: n, e: e, hd: hd, batch: b, head: head)
-          let gkHead = Array(dense(c, count: seen * hd).prefix(s * hd))
-          addHeadSlice(gkHead, into: &gk, rows: s, n: n, e: e, hd: hd, batch: b, head: head)
+          if w.staticK == nil {
+            let gkHead = Array(dense(c, count: seen * hd).prefix(s * hd))
+            addHeadSlice(gkHead, into: &gk, rows: s, n: n, e: e, hd: hd, batch: b, head: head)
+          }
         }
       }
       return (

@@ -5,7 +5,9 @@ import Testing
 
 /// `symgrad derive` (issue 11): its flags and JSON keys are a contract.
 @Suite struct DeriveCommandTests {
-  func run(_ args: String...) -> (status: Int32, out: String, err: String) {
+  func run(_ args: String...) -> (status: Int32, out: String, err: String) { run(args) }
+
+  func run(_ args: [String]) -> (status: Int32, out: String, err: String) {
     let o = Output()
     let s = CommandLineTool.run(args, output: o)
     return (s, o.standardOutput, o.standardError)
@@ -96,6 +98,33 @@ import Testing
     #expect(kept.status == 0 && kept.out.contains("all equal in certified values"), "\(kept.out)\(kept.err)")
   }
 
+  /// `@`, `.T`, `.mT` and `transpose` in index notation, with Python's precedence: `A @ W.T`
+  /// is `linear(A, W)`, so the weight's gradient is the same entry; every result is checked
+  /// against the explicit engine (which reads the operators itself) at each size.
+  @Test func matrixProductsAndTransposes() {
+    func gradient(_ out: String) -> String? {
+      out.split(separator: "\n").first { $0.hasPrefix("dL/dW[") }.map(String.init)
+    }
+    let linear = run("derive", "cross_entropy(linear(A, W), t)", "--shape", "A=N,D", "--shape", "W=C,D", "--wrt", "W")
+    let product = run("derive", "cross_entropy(A @ W.T, t)", "--shape", "A=N,D", "--shape", "W=C,D", "--wrt", "W")
+    #expect(
+      product.status == 0 && product.out.contains("all equal in certified values"), "\(product.out)\(product.err)")
+    #expect(gradient(product.out) != nil && gradient(product.out) == gradient(linear.out), "\(product.out)")
+    for (text, shapes) in [
+      ("mse_loss(X @ W, Y)", ["X=N,C", "W=C,D", "Y=N,D"]),
+      ("mse_loss(-X @ W * 2 + Y, Y)", ["X=N,C", "W=C,D", "Y=N,D"]),
+      ("mse_loss(X.T, Y)", ["X=C,N", "Y=N,C"]),
+      ("sum(softmax(Q @ K.mT / 2, dim=-1) * M)", ["Q=L,D", "K=S,D", "M=L,S"]),
+      ("sum(transpose(B, 0, 2) @ v)", ["B=N,C,D", "v=N"]),
+      ("sum(v @ B)", ["v=C", "B=N,C,D"]),
+      ("sum(B @ W)", ["B=N,C,D", "W=D,C"]),
+      ("sum(softmax(X, dim=1).T @ X)", ["X=N,C"]),
+    ] {
+      let r = run(["derive", text] + shapes.flatMap { ["--shape", $0] })
+      #expect(r.status == 0 && r.out.contains("all equal in certified values"), "\(text): \(r.out)\(r.err)")
+    }
+  }
+
   @Test func fixedSizesAreCheckedAtThoseSizes() {
     let r = run("derive", "mse_loss(X, Y)", "--shape", "X=2,C", "--shape", "Y=2,C")
     #expect(r.status == 0, "\(r.err)")
@@ -115,10 +144,12 @@ import Testing
     // A square input is an input like any other; its class index gets its own name.
     let square = run("derive", "cross_entropy(X, t)", "--shape", "X=N,N")
     #expect(square.status == 0 && square.out.contains("dL/dX[n, n2] = "), "\(square.out)\(square.err)")
-    let matmul = run("derive", "mse_loss(X @ W, Y)", "--shape", "X=N,C", "--shape", "W=C,C")
-    #expect(matmul.status == 1 && matmul.err.contains("matrix products"), "\(matmul.err)")
-    let attribute = run("derive", "mse_loss(X.T, Y)", "--shape", "X=C,N", "--shape", "Y=N,C")
-    #expect(attribute.status == 1 && attribute.err.contains("tensor attributes"), "\(attribute.err)")
+    let matmul = run("derive", "mse_loss(X @ W, Y)", "--shape", "X=N,C", "--shape", "W=D,C")
+    #expect(matmul.status == 64 && matmul.err.contains("inner sizes must be equal"), "\(matmul.err)")
+    let attribute = run("derive", "mse_loss((X + X).T, Y)", "--shape", "X=C,N", "--shape", "Y=N,C")
+    #expect(attribute.status == 1 && attribute.err.contains("apply to a tensor's name"), "\(attribute.err)")
+    let deprecated = run("derive", "sum(X.T)", "--shape", "X=N,C,D")
+    #expect(deprecated.status == 1 && deprecated.err.contains("PyTorch deprecates"), "\(deprecated.err)")
     let amax = run("derive", "amax(X, dim=1)", "--shape", "X=N,C")
     #expect(amax.status == 1 && amax.err.contains("no index form of amax"), "\(amax.err)")
     // A size in the expression is its value: N times the mean is the sum.

@@ -50,6 +50,30 @@ import Testing
     #expect(try Expr.Value(parsing: call(x) + "[0]") == items[0])
   }
 
+  /// static_k/static_v (N*H, S', E/H) replace the projected keys and values of each head:
+  /// with identity projections and one head the weights of query i are softmax over the S'
+  /// static keys of q_i . k_j / sqrt(2), and the key and value inputs have no influence.
+  @Test func staticKeysAndValuesReplaceTheProjections() throws {
+    let x = "[[[a, b]], [[c, d]]]"
+    let statics = ", static_k=[[[1, 0], [0, 1], [1, 1]]], static_v=[[[2, 0], [0, 2], [1, 1]]]"
+    let weights = try Expr.Value(parsing: call(x, statics) + "[1]")
+    #expect(weights.shape == [1, 2, 3])
+    let point: [String: Double] = ["a": 0.5, "b": -1, "c": 2, "d": 0.25]
+    let keys = [[1.0, 0], [0, 1], [1, 1]]
+    for (i, q) in [[0.5, -1.0], [2, 0.25]].enumerated() {
+      let scores = keys.map { (q[0] * $0[0] + q[1] * $0[1]) / 2.0.squareRoot() }
+      let total = scores.map { Foundation.exp($0) }.reduce(0, +)
+      for j in 0..<3 {
+        let w = try weights.flattened[i * 3 + j].evaluate(at: point)
+        #expect(isApprox(w, Foundation.exp(scores[j]) / total, rtol: 1e-14))
+      }
+    }
+    // The output does not depend on the key/value inputs: a different key changes nothing.
+    let cross =
+      "multi_head_attention_forward(\(x), [[[7, 8]]], [[[9, 1]]], 2, 1, \(Self.identity), None, None, None, False, 0.0, \(Self.eye2), None\(statics))[0]"
+    #expect(try Expr.Value(parsing: cross) == Expr.Value(parsing: call(x, statics) + "[0]"))
+  }
+
   /// Masks in MultiheadAttention's convention: True = masked, the opposite of SDPA's.
   @Test func booleanMasksMaskWhereTrue() throws {
     let x = "[[[a, b]], [[c, d]]]"
@@ -89,7 +113,19 @@ import Testing
     #expect(
       message(call(x).replacingOccurrences(of: "None, None, False", with: "[[[1, 2, 3]]], [[[1, 2, 3]]], False"))
         .contains("bias_k must have 2 entries"))
-    #expect(message(call(x, ", static_k=[[[1, 2]]]")).contains("static_k is not supported"))
+    #expect(message(call(x, ", static_k=[[[1, 2, 3]]]")).contains("expecting static_k.size(2) of 2, but got 3"))
+    #expect(message(call(x, ", static_k=[[[1, 2]], [[3, 4]]]")).contains("expecting static_k.size(0) of 1, but got 2"))
+    #expect(
+      message(
+        call(x, ", static_k=[[[1, 2]]]").replacingOccurrences(
+          of: "None, None, False", with: "[[[1, 2]]], [[[3, 4]]], False")
+      )
+      .contains("bias cannot be added to static key"))
+    // A static key of length 1 and projected values of length 2 cannot be paired.
+    #expect(message(call(x, ", static_k=[[[1, 2]]]")).contains("must have the same length"))
+    #expect(
+      message(call(x, ", static_k=[[[1, 2]]], static_v=[[[1, 2]]], key_padding_mask=[[False, True]]")).contains(
+        "expecting key_padding_mask shape of [1, 1]"))
     // bias_k/bias_v and add_zero_attn add keys: 2 + 1 + 1 columns of weights.
     let extended = try Expr.Value(
       parsing: call(x).replacingOccurrences(of: "None, None, False", with: "[[[1, 2]]], [[[3, 4]]], True") + "[1]")

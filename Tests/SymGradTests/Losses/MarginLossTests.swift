@@ -57,6 +57,12 @@ import Testing
     ("margin_ranking_loss([x, y], [z], [1, 1])", "input2 size"),
     ("cosine_embedding_loss([[x, y]], [[z, w]], [1, 1])", "one entry per row"),
     ("multilabel_margin_loss([[x, y]], [[0]])", "input's shape"),
+    ("multilabel_margin_loss([x, y], [0])", "input's shape"),
+    ("multi_margin_loss([[x, y], [z, w]], [[0], [1]])", "target must be () or (N)"),
+    ("multi_margin_loss([[[x, y]]], [0])", "input must be (), (C) or (N, C)"),
+    ("multilabel_soft_margin_loss(x, 1)", "class dimension"),
+    ("multilabel_soft_margin_loss([x, y], [1, 0], weight=[[1, 2], [3, 4]])", "class dimension would move"),
+    ("cosine_similarity(x, y, dim=1)", "Dimension out of range"),
     ("pairwise_distance([x], [y], p=nan)", "p must be a number, inf or -inf"),
   ])
   func clearErrors(_ c: (String, String)) {
@@ -66,6 +72,55 @@ import Testing
     } catch {
       #expect("\(error)".contains(c.1), "\(c.0): \(error)")
     }
+  }
+
+  /// The shapes ATen accepts beyond (C) and (N, C) (OpInfo samples them): a 0-d input is
+  /// one sample of one class, so the multi-class margin losses are 0 there; "none" takes
+  /// its shape from multi_margin_loss's target; multilabel_soft_margin_loss's weight
+  /// broadcasts (per class or per element) and the input may have any rank >= 1;
+  /// cosine_similarity of two 0-d tensors is their product over the clamped magnitudes.
+  @Test func scalarInputsTargetShapesAndBroadcastWeights() throws {
+    let (x, y, a, b) = (Expr.symbol("x"), Expr.symbol("y"), Expr.symbol("a"), Expr.symbol("b"))
+    #expect(try value("multi_margin_loss(x, 0)") == .scalar(.zero))
+    #expect(try value("multi_margin_loss(x, [0], reduction=\"none\")") == .list([.scalar(.zero)]))
+    #expect(try value("multilabel_margin_loss(x, 0)") == .scalar(.zero))
+    #expect(try value("multilabel_margin_loss(x, [-1], reduction=\"none\")") == .scalar(.zero))
+    // (C) input: "none" is () for a 0-d target and (1) for a 1-element one.
+    let hinge = Expr.relu(1 - x + y) / 2
+    #expect(try value("multi_margin_loss([x, y], 0, reduction=\"none\")") == .scalar(hinge))
+    #expect(try value("multi_margin_loss([x, y], [0], reduction=\"none\")") == .list([.scalar(hinge)]))
+    // A weight per element: (w11 softplus(-a) + w12 softplus(b)) / 2 for target (1, 0).
+    let perElement = try value(
+      "multilabel_soft_margin_loss([[a, b], [a, b]], [[1, 0], [1, 0]], weight=[[2, 3], [5, 7]], reduction=\"none\")")
+    #expect(
+      perElement
+        == .list([
+          .scalar((2 * softplus(-a) + 3 * softplus(b)) / 2), .scalar((5 * softplus(-a) + 7 * softplus(b)) / 2),
+        ]))
+    // Rank 3: the class mean over the last dimension, "none" of shape (1, 1).
+    #expect(
+      try value("multilabel_soft_margin_loss([[[a, b]]], [[[1, 0]]], reduction=\"none\")")
+        == .list([.list([.scalar((softplus(-a) + softplus(b)) / 2)])]))
+    let eps = Expr.number(Rational(numerator: 1, denominator: 100_000_000)!)
+    #expect(try value("cosine_similarity(x, y, dim=0)") == .scalar((x / max(abs(x), eps)) * (y / max(abs(y), eps))))
+  }
+
+  /// pairwise_distance broadcasts x1 and x2 and takes the norm over the result's last
+  /// dimension (ATen), any rank; triplet_margin_loss requires equal ranks (PyTorch's error)
+  /// and broadcasts its two distances.
+  @Test func pairwiseDistanceBroadcasts() throws {
+    let (x, y) = (Expr.symbol("x"), Expr.symbol("y"))
+    #expect(
+      try value("pairwise_distance([[x, y]], [[0, 0], [1, 1]], eps=0)")
+        == .list([.scalar(sqrt(x * x + y * y)), .scalar(sqrt((x - 1) * (x - 1) + (y - 1) * (y - 1)))]))
+    #expect(try value("pairwise_distance(x, y, eps=0, keepdim=True)") == .scalar(abs(x - y)))
+    #expect(
+      try value("pairwise_distance([[[x]], [[y]]], [[[0]]], eps=0, keepdim=True)")
+        == .list([.list([.list([.scalar(abs(x))])]), .list([.list([.scalar(abs(y))])])]))
+    #expect(
+      try value("triplet_margin_loss([[x]], [[0], [1]], [[2]], eps=0, reduction=\"none\")")
+        == .list([.scalar(Expr.relu(1 + abs(x) - abs(x - 2))), .scalar(Expr.relu(1 + abs(x - 1) - abs(x - 2)))]))
+    #expect(throws: ParseError.self) { try value("triplet_margin_loss([x], [[0]], [[2]])") }
   }
 
   /// Norm orders beyond positive numbers, as `torch.linalg.vector_norm`: 0 counts nonzero

@@ -1,0 +1,146 @@
+/// The matrix operators of `derive`'s EXPR written as calls: every `a @ b` becomes
+/// `matmul(a, b)`, with Python's precedence (`@` binds as `*` and `/`, left to right; unary
+/// signs and `**` bind tighter), so `-a @ b * c + d` is `matmul(-a, b) * c + d`. Brackets
+/// are rewritten inside too; strings are kept as they are. `derive` then translates
+/// `matmul` like any other call.
+enum DeriveOperators {
+  private enum Kind: Equatable {
+    case atom, string, open, close, comma, op
+  }
+
+  private struct Token {
+    let text: String
+    let kind: Kind
+  }
+
+  /// `text` with its `@` operators as `matmul` calls (unchanged when it has none).
+  static func rewritingMatmul(_ text: String) throws -> String {
+    guard text.contains("@") else { return text }
+    let tokens = try tokenize(text)
+    var position = 0
+    let out = try level(tokens, &position, in: text)
+    guard position == tokens.count else {
+      throw CommandFailure("symgrad: derive: unbalanced brackets in '\(text)'")
+    }
+    return out
+  }
+
+  private static func tokenize(_ text: String) throws -> [Token] {
+    let chars = Array(text)
+    var tokens: [Token] = []
+    var i = 0
+    func isIdentifier(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "." }
+    while i < chars.count {
+      let c = chars[i]
+      if c.isWhitespace {
+        i += 1
+      } else if c == "\"" || c == "'" {
+        var j = i + 1
+        while j < chars.count, chars[j] != c { j += chars[j] == "\\" ? 2 : 1 }
+        guard j < chars.count else { throw CommandFailure("symgrad: derive: unterminated string in '\(text)'") }
+        tokens.append(Token(text: String(chars[i...j]), kind: .string))
+        i = j + 1
+      } else if c.isNumber || (c == "." && i + 1 < chars.count && chars[i + 1].isNumber) {
+        var j = i
+        while j < chars.count, chars[j].isNumber || chars[j] == "." { j += 1 }
+        if j < chars.count, chars[j] == "e" || chars[j] == "E" {
+          var k = j + 1
+          if k < chars.count, chars[k] == "+" || chars[k] == "-" { k += 1 }
+          if k < chars.count, chars[k].isNumber {
+            j = k
+            while j < chars.count, chars[j].isNumber { j += 1 }
+          }
+        }
+        tokens.append(Token(text: String(chars[i..<j]), kind: .atom))
+        i = j
+      } else if isIdentifier(c) {
+        var j = i
+        while j < chars.count, isIdentifier(chars[j]) { j += 1 }
+        tokens.append(Token(text: String(chars[i..<j]), kind: .atom))
+        i = j
+      } else if "([{".contains(c) {
+        tokens.append(Token(text: String(c), kind: .open))
+        i += 1
+      } else if ")]}".contains(c) {
+        tokens.append(Token(text: String(c), kind: .close))
+        i += 1
+      } else if c == "," {
+        tokens.append(Token(text: ",", kind: .comma))
+        i += 1
+      } else {
+        let pair = i + 1 < chars.count ? String(chars[i...(i + 1)]) : ""
+        let width = ["**", "//", "==", "!=", "<=", ">="].contains(pair) ? 2 : 1
+        tokens.append(Token(text: String(chars[i..<(i + width)]), kind: .op))
+        i += width
+      }
+    }
+    return tokens
+  }
+
+  /// One bracket level from `position` to its closing bracket (not consumed) or the end:
+  /// its segments (between commas, `=`, binary `+`/`-`, comparisons, `&`, `|`) with the
+  /// `@` of each product chain folded into calls.
+  private static func level(_ tokens: [Token], _ position: inout Int, in text: String) throws -> String {
+    // The items of the level: tokens, and nested groups already rewritten.
+    var items: [Token] = []
+    while position < tokens.count, tokens[position].kind != .close {
+      let t = tokens[position]
+      position += 1
+      guard t.kind == .open else {
+        items.append(t)
+        continue
+      }
+      let inner = try level(tokens, &position, in: text)
+      guard position < tokens.count else { throw CommandFailure("symgrad: derive: unbalanced brackets in '\(text)'") }
+      let close = tokens[position].text
+      position += 1
+      items.append(Token(text: t.text + inner + close, kind: .close))
+    }
+    var out = ""
+    var chain: [(op: String?, factor: String)] = []
+    var factor = ""
+    var pendingOp: String?
+    func endFactor() {
+      if !factor.isEmpty || pendingOp != nil { chain.append((pendingOp, factor)) }
+      factor = ""
+      pendingOp = nil
+    }
+    func endChain() {
+      endFactor()
+      var acc = ""
+      for (op, f) in chain {
+        if let op { acc = op == "@" ? "matmul(\(acc), \(f))" : "\(acc) \(op) \(f)" } else { acc = f }
+      }
+      out += acc
+      chain = []
+    }
+    for (k, t) in items.enumerated() {
+      // An operand ends with an atom, a string or a group: a sign after it is binary.
+      let afterOperand = k > 0 && [.atom, .string, .close].contains(items[k - 1].kind)
+      switch t.kind {
+      case .comma:
+        endChain()
+        out += ", "
+      case .op where ["*", "/", "//", "%", "@"].contains(t.text) && afterOperand:
+        endFactor()
+        pendingOp = t.text
+      case .op
+      where (["+", "-"].contains(t.text) && afterOperand)
+        || ["=", "<", ">", "<=", ">=", "==", "!=", "&", "|"].contains(t.text):
+        endChain()
+        out += t.text == "=" ? "=" : " \(t.text) "
+      case .close where t.text.hasPrefix("(") || t.text.hasPrefix("["):
+        // A call's or an index's brackets follow their operand without a space.
+        factor += t.text
+      default:
+        if t.text.hasPrefix(".") || factor.isEmpty || factor.last == "-" || factor.last == "+" || factor.last == "~" {
+          factor += t.text
+        } else {
+          factor += " " + t.text
+        }
+      }
+    }
+    endChain()
+    return out
+  }
+}
