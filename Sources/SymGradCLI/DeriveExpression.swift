@@ -271,22 +271,7 @@ struct DeriveExpression {
   }
 
   /// PyTorch's broadcast shape of `a` and `b` (aligned on the right; sizes equal, or 1).
-  static func broadcast(_ a: [IndexSize], _ b: [IndexSize]) -> [IndexSize]? {
-    let rank = max(a.count, b.count)
-    var out: [IndexSize] = []
-    for p in 0..<rank {
-      let x = p - (rank - a.count) >= 0 ? a[p - (rank - a.count)] : IndexSize.fixed(1)
-      let y = p - (rank - b.count) >= 0 ? b[p - (rank - b.count)] : IndexSize.fixed(1)
-      if x == y || y == .fixed(1) {
-        out.append(x)
-      } else if x == .fixed(1) {
-        out.append(y)
-      } else {
-        return nil
-      }
-    }
-    return out
-  }
+  static func broadcast(_ a: [IndexSize], _ b: [IndexSize]) -> [IndexSize]? { IndexedAlgebra.broadcastShape(a, b) }
 
   private mutating func record(_ name: String, _ shape: [IndexSize]) {
     if !tensors.contains(where: { $0.name == name }) { tensors.append((name, shape)) }

@@ -230,12 +230,9 @@ package final class FuzzDriver {
     var usage = rusage()
     #if os(macOS)
     getrusage(RUSAGE_SELF, &usage)
-    #else
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    #endif
-    #if os(macOS)
     summary.peakResidentMiB = Double(usage.ru_maxrss) / 1_048_576  // bytes on macOS
     #else
+    getrusage(RUSAGE_SELF.rawValue, &usage)
     summary.peakResidentMiB = Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
     #endif
     return summary

@@ -101,6 +101,25 @@ extension IndexedAlgebra {
     return IndexedTensor(entry, Array(input.indices.dropLast()) + [classes])
   }
 
+  /// PyTorch's broadcast shape of `a` and `b` (aligned on the right; sizes equal, or 1),
+  /// nil when they do not broadcast.
+  public static func broadcastShape(_ a: [IndexSize], _ b: [IndexSize]) -> [IndexSize]? {
+    let rank = Swift.max(a.count, b.count)
+    var out: [IndexSize] = []
+    for p in 0..<rank {
+      let x = p >= rank - a.count ? a[p - (rank - a.count)] : .fixed(1)
+      let y = p >= rank - b.count ? b[p - (rank - b.count)] : .fixed(1)
+      if x == y || y == .fixed(1) {
+        out.append(x)
+      } else if x == .fixed(1) {
+        out.append(y)
+      } else {
+        return nil
+      }
+    }
+    return out
+  }
+
   /// The shape of `torch.matmul(a, b)` for operands of shapes `a` and `b` (nil when the
   /// inner sizes differ, the batch dimensions do not broadcast, or an operand is a scalar):
   /// two vectors give a scalar; a vector on the left loses its row, on the right its column;
@@ -111,19 +130,7 @@ extension IndexedAlgebra {
     guard a.last! == inner else { return nil }
     let batchA = a.count > 2 ? Array(a.dropLast(2)) : []
     let batchB = b.count > 2 ? Array(b.dropLast(2)) : []
-    let rank = Swift.max(batchA.count, batchB.count)
-    var batch: [IndexSize] = []
-    for p in 0..<rank {
-      let x = p >= rank - batchA.count ? batchA[p - (rank - batchA.count)] : .fixed(1)
-      let y = p >= rank - batchB.count ? batchB[p - (rank - batchB.count)] : .fixed(1)
-      if x == y || y == .fixed(1) {
-        batch.append(x)
-      } else if x == .fixed(1) {
-        batch.append(y)
-      } else {
-        return nil
-      }
-    }
+    guard let batch = broadcastShape(batchA, batchB) else { return nil }
     return batch + (a.count >= 2 ? [a[a.count - 2]] : []) + (b.count >= 2 ? [b.last!] : [])
   }
 
