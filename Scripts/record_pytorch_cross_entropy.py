@@ -64,6 +64,29 @@ def group_cross_entropy():
         key = "cross_entropy/index/weight/target-100/ls0.1/%s/3x4" % red
         record_chain(g, key + "/0", "random", "float64", (3, 4), rand_logits(gen, (3, 4)),
                      [b_cross_entropy(target, "float64", weight=weight, reduction=red, label_smoothing=0.1)])
+    # (N, C, d1, ..., dK) inputs: class-index targets (N, d1, ..., dK) with weights, an
+    # ignored index and smoothing, and probability targets of the input's shape, every
+    # reduction, in float64 and float32 (PyTorch's float32 kernels at float32 inputs), from a
+    # generator of their own (the cases above stay as recorded). Literal weights and
+    # probabilities are the float64 values; torch rounds them to float32 (1e-8 relative).
+    gk = torch.Generator().manual_seed(20261213)
+    for dtype in ["float64", "float32"]:
+        for shape in [(2, 3, 2), (1, 3, 2, 2)]:
+            n, c, rest = shape[0], shape[1], list(shape[2:])
+            count = n * numel(rest)
+            for red in REDUCTIONS:
+                flat = torch.randint(0, c, (count,), generator=gk).tolist()
+                flat[0], flat[-1] = c - 1, 0  # one ignored, one not (every one ignored is 0/0)
+                target = nest(flat, [n] + rest)
+                weight = rand_unit(gk, c, 0.25, 2.0)
+                key = "cross_entropy/kdim/index/weight/ignore%d/ls0.1/%s/%s/%s" % (c - 1, red, shape_text(shape), dtype)
+                record_chain(g, key, "random", dtype, shape, rand_logits(gk, shape),
+                             [b_cross_entropy(target, dtype, weight=weight, ignore_index=c - 1, reduction=red,
+                                              label_smoothing=0.1)])
+                probs = torch.randn(shape, dtype=torch.float64, generator=gk).softmax(dim=1).tolist()
+                key = "cross_entropy/kdim/probs/noweight/ls0.0/%s/%s/%s" % (red, shape_text(shape), dtype)
+                record_chain(g, key, "random", dtype, shape, rand_logits(gk, shape),
+                             [b_cross_entropy(probs, dtype, reduction=red)])
     return g
 
 
