@@ -119,6 +119,20 @@ def group_nll():
     target = class_targets(gen, 3, 4)
     record_chain(g, "nll_loss/of_log_softmax/noweight/mean/3x4/0", "random", "float64", (3, 4),
                  rand_logits(gen, (3, 4)), [b_softmax("log_softmax", -1), b_nll(target, "float64")])
+    # (N, C, d1, ..., dK) inputs with targets (N, d1, ..., dK), weights and an ignored index,
+    # every reduction, float64 and float32, from a generator of their own (the cases above
+    # stay as recorded).
+    gk = torch.Generator().manual_seed(20261214)
+    for dtype in ["float64", "float32"]:
+        for shape in [(2, 3, 2), (1, 3, 2, 2)]:
+            n, c, rest = shape[0], shape[1], list(shape[2:])
+            for red in REDUCTIONS:
+                flat = torch.randint(0, c, (n * numel(rest),), generator=gk).tolist()
+                flat[0], flat[-1] = c - 1, 0  # one ignored, one not (every one ignored is 0/0)
+                weight = rand_unit(gk, c, 0.25, 2.0)
+                cid = "nll_loss/kdim/weight/ignore%d/%s/%s/%s" % (c - 1, red, shape_text(shape), dtype)
+                record_chain(g, cid, "random", dtype, shape, rand_logits(gk, shape),
+                             [b_nll(nest(flat, [n] + rest), dtype, weight=weight, ignore_index=c - 1, reduction=red)])
     return g
 
 
