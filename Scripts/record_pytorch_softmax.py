@@ -22,6 +22,16 @@ def group_softmax(name):
     record_chain(g, "%s/dim1/2x3/0" % name, "random", "float64", (2, 3), vals, [b_softmax(name, 1)])
     record_chain(g, "%s/dim-1/1x3/equal" % name, "random", "float64", (1, 3), [0.5, 0.5, 0.5],
                  [b_softmax(name, -1)])
+    # float32 (PyTorch's float32 kernels at float32 inputs): each dim of a 2-D, a 3-D and a
+    # 1-D input, logits up to 100 (past float32's exp range without the max shift), from a
+    # generator of their own (the cases above stay as recorded).
+    g32 = torch.Generator().manual_seed(2001 if name == "softmax" else 2002)
+    for shape, dims in [((3, 4), [0, -1]), ((2, 2, 3), [1, -1]), ((5,), [0])]:
+        for dim in dims:
+            record_chain(g, "%s/dim%d/%s/float32" % (name, dim, shape_text(shape)), "random", "float32", shape,
+                         rand_logits(g32, shape), [b_softmax(name, dim)])
+    large = (torch.rand(2, 3, generator=g32, dtype=torch.float64) * 100).reshape(-1).tolist()
+    record_chain(g, "%s/dim-1/2x3/large/float32" % name, "random", "float32", (2, 3), large, [b_softmax(name, -1)])
     return g
 
 
