@@ -142,14 +142,10 @@ struct DeriveExpression {
       guard j < chars.count, chars[j] == "(" else {
         if let dot = name.lastIndex(of: "."), let shape = shapes[String(name[..<dot])] {
           // A tensor's transpose: `X.T` or `X.mT`.
-          let base = String(name[..<dot])
-          let v = variables(for: shape)
-          record(base, shape)
           let placeholder = "_derive\(placeholders)_"
           placeholders += 1
           operands[placeholder] = try transposed(
-            IndexedTensor(algebra.element(base, v.map { .variable($0) }), v),
-            attribute: String(name[name.index(after: dot)...]))
+            named(String(name[..<dot]), shape), attribute: String(name[name.index(after: dot)...]))
           rest += placeholder
           continue
         }
@@ -159,11 +155,7 @@ struct DeriveExpression {
           )
         }
         if let shape = shapes[name] {
-          if operands[name] == nil {
-            let v = variables(for: shape)
-            operands[name] = IndexedTensor(algebra.element(name, v.map { .variable($0) }), v)
-            record(name, shape)
-          }
+          if operands[name] == nil { operands[name] = named(name, shape) }
         } else if shapes.values.contains(where: { $0.contains(.symbolic(name)) }) {
           // A size in the expression is that number (both sides bind it).
           _ = indexName(.symbolic(name))
@@ -205,6 +197,13 @@ struct DeriveExpression {
       rest += name
     }
     return try combined(rest, operands, source: text)
+  }
+
+  /// The tensor `name` of `shape` (`X[n, c]`), recorded as one the expression uses.
+  private mutating func named(_ name: String, _ shape: [IndexSize]) -> IndexedTensor {
+    let v = variables(for: shape)
+    record(name, shape)
+    return IndexedTensor(algebra.element(name, v.map { .variable($0) }), v)
   }
 
   /// `t.T` (a matrix's transpose; a vector or scalar unchanged; PyTorch deprecates it on
@@ -369,9 +368,7 @@ struct DeriveExpression {
       let bias = try biasText.flatMap { b -> IndexedTensor? in
         if b == "None" { return nil }
         guard shapes[b] == nil, ExpressionLanguage.isSymbolName(b) else { return try tensor(b) }
-        let c = variables(for: [weight.shape[0]])
-        record(b, [weight.shape[0]])
-        return IndexedTensor(algebra.element(b, c.map { .variable($0) }), c)
+        return named(b, [weight.shape[0]])
       }
       let outputShape = Array(input.shape.dropLast()) + [weight.shape[0]]
       let classes = variables(for: outputShape).last!

@@ -6,6 +6,8 @@
 enum DeriveOperators {
   private enum Kind: Equatable {
     case atom, string, open, close, comma, op
+    /// A bracketed group already rewritten (a call's arguments, an index, a list).
+    case group
   }
 
   private struct Token {
@@ -94,7 +96,7 @@ enum DeriveOperators {
       guard position < tokens.count else { throw CommandFailure("symgrad: derive: unbalanced brackets in '\(text)'") }
       let close = tokens[position].text
       position += 1
-      items.append(Token(text: t.text + inner + close, kind: .close))
+      items.append(Token(text: t.text + inner + close, kind: .group))
     }
     var out = ""
     var chain: [(op: String?, factor: String)] = []
@@ -116,7 +118,7 @@ enum DeriveOperators {
     }
     for (k, t) in items.enumerated() {
       // An operand ends with an atom, a string or a group: a sign after it is binary.
-      let afterOperand = k > 0 && [.atom, .string, .close].contains(items[k - 1].kind)
+      let afterOperand = k > 0 && [.atom, .string, .group].contains(items[k - 1].kind)
       switch t.kind {
       case .comma:
         endChain()
@@ -129,7 +131,7 @@ enum DeriveOperators {
         || ["=", "<", ">", "<=", ">=", "==", "!=", "&", "|"].contains(t.text):
         endChain()
         out += t.text == "=" ? "=" : " \(t.text) "
-      case .close where t.text.hasPrefix("(") || t.text.hasPrefix("["):
+      case .group where t.text.hasPrefix("(") || t.text.hasPrefix("["):
         // A call's or an index's brackets follow their operand without a space.
         factor += t.text
       default:

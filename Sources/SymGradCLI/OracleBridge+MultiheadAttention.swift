@@ -97,10 +97,7 @@ extension OracleBridge {
     // the keys each query sees: one more for bias_k/bias_v, one more for add_zero_attn; the
     // masks get an attending (0) column for each added key, as PyTorch pads them.
     let columns = staticK == nil ? s : staticRows
-    let projectedRows = s + (parameters.biasK == nil ? 0 : 1)
-    let kRows = staticK == nil ? projectedRows : staticRows
-    let vRows = staticV == nil ? projectedRows : staticRows
-    let seen = kRows + (parameters.addZeroAttention ? 1 : 0)
+    let (kRows, vRows, seen) = parameters.keyCounts(keyInputLength: s)
     guard kRows == vRows else {
       throw NotApplicable(description: "multi_head_attention_forward: keys and values of different lengths")
     }

@@ -150,13 +150,13 @@ func multiHeadAttentionParts(
   precondition(masks.count == n * h, "multiHeadAttentionForward: one mask entry per block")
   let hd = e / h
   let q = projected(query, w.queryWeight, w.inBias?[0..<e], rows: l * n, inputs: sh.queryDim, outputs: e)
-  let (k, keyRows) = appendingBiasRow(
+  let (k, _) = appendingBiasRow(
     projected(key, w.keyWeight, w.inBias?[e..<(2 * e)], rows: s * n, inputs: sh.keyDim, outputs: e), w.biasK, s: s, n: n
   )
   let (v, _) = appendingBiasRow(
     projected(value, w.valueWeight, w.inBias?[(2 * e)..<(3 * e)], rows: s * n, inputs: sh.valueDim, outputs: e),
     w.biasV, s: s, n: n)
-  let (kRows, vRows, sAll) = keyCounts(keyRows, w)
+  let (kRows, vRows, sAll) = w.keyCounts(keyInputLength: s)
   precondition(kRows == vRows, "multiHeadAttentionForward: keys and values of one length")
   var concatenated = [Double](repeating: 0, count: l * n * e)
   for b in 0..<n {
@@ -178,13 +178,16 @@ func multiHeadAttentionParts(
   return (output, q, k, v)
 }
 
-/// The rows of each head's keys and of its values (the projected rows after `biasK`,
-/// `projectedRows`, or the static ones) and the keys each query sees (one more with
-/// `addZeroAttention`).
-func keyCounts(_ projectedRows: Int, _ w: MultiheadAttentionWeights) -> (keys: Int, values: Int, seen: Int) {
-  let keys = w.staticK == nil ? projectedRows : w.staticRows
-  let values = w.staticV == nil ? projectedRows : w.staticRows
-  return (keys, values, keys + (w.addZeroAttention ? 1 : 0))
+extension MultiheadAttentionWeights {
+  /// The rows of each head's keys and of its values for a key input of length `s` (the
+  /// projected rows, one more with `biasK`, or the static ones) and the keys each query
+  /// sees (one more with `addZeroAttention`).
+  public func keyCounts(keyInputLength s: Int) -> (keys: Int, values: Int, seen: Int) {
+    let projected = s + (biasK == nil ? 0 : 1)
+    let keys = staticK == nil ? projected : staticRows
+    let values = staticV == nil ? projected : staticRows
+    return (keys, values, keys + (addZeroAttention ? 1 : 0))
+  }
 }
 
 @derivative(of: multiHeadAttentionForward, wrt: (query, key, value))
@@ -206,7 +209,7 @@ func multiHeadAttentionForwardVJP(
       var gv = [Double](repeating: 0, count: s * n * e)
       for b in 0..<n {
         for head in 0..<h {
-          let (kRows, vRows, seen) = keyCounts(s + (w.biasK == nil ? 0 : 1), w)
+          let (kRows, vRows, seen) = w.keyCounts(keyInputLength: s)
           let zero = w.addZeroAttention
           let qh = headSlice(parts.q, rows: l, n: n, e: e, hd: hd, batch: b, head: head)
           let kh = keyHead(
@@ -265,10 +268,10 @@ func multiHeadAttentionWeightParts(
   precondition(h > 0 && e % h == 0, "multiHeadAttentionWeights: embed dim must divide into heads")
   let hd = e / h
   let q = projected(query, w.queryWeight, w.inBias?[0..<e], rows: l * n, inputs: sh.queryDim, outputs: e)
-  let (k, rows) = appendingBiasRow(
+  let (k, _) = appendingBiasRow(
     projected(key, w.keyWeight, w.inBias?[e..<(2 * e)], rows: s * n, inputs: sh.keyDim, outputs: e), w.biasK, s: s, n: n
   )
-  let (kRows, _, seen) = keyCounts(rows, w)
+  let (kRows, _, seen) = w.keyCounts(keyInputLength: s)
   var perHead: [Double] = []
   for b in 0..<n {
     for head in 0..<h {
@@ -308,7 +311,7 @@ func multiHeadAttentionWeightsVJP(
       for b in 0..<n {
         for head in 0..<h {
           // The block's share of g: all of it per head, or 1/H of the average's.
-          let (kRows, _, seen) = keyCounts(s + (w.biasK == nil ? 0 : 1), w)
+          let (kRows, _, seen) = w.keyCounts(keyInputLength: s)
           var gBlock = [Double](repeating: 0, count: l * seen)
           for i in 0..<(l * seen) {
             gBlock[i] = average ? gd[b * l * seen + i] / Double(h) : gd[(b * h + head) * l * seen + i]

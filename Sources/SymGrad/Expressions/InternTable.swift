@@ -237,17 +237,20 @@ final class InternShard: Sendable {
     /// what it ever built).
     mutating func sweep() -> [SweepKey] {
       var dead: [SweepKey] = []
+      State.unreferenced(&table, into: &dead, SweepKey.node)
+      State.unreferenced(&largeSums, into: &dead, SweepKey.large)
+      return release(&dead)
+    }
+
+    /// Appends the keys of the nodes only `table` references.
+    private static func unreferenced<Key>(
+      _ table: inout [Key: ExprNode], into dead: inout [SweepKey], _ key: (Key) -> SweepKey
+    ) {
       var i = table.values.startIndex
       while i != table.values.endIndex {
-        if isKnownUniquelyReferenced(&table.values[i]) { dead.append(.node(table.keys[i])) }
+        if isKnownUniquelyReferenced(&table.values[i]) { dead.append(key(table.keys[i])) }
         i = table.values.index(after: i)
       }
-      var j = largeSums.values.startIndex
-      while j != largeSums.values.endIndex {
-        if isKnownUniquelyReferenced(&largeSums.values[j]) { dead.append(.large(largeSums.keys[j])) }
-        j = largeSums.values.index(after: j)
-      }
-      return release(&dead)
     }
 
     /// Frees each of `keys` that only this table references, and cascades to the children
@@ -256,7 +259,7 @@ final class InternShard: Sendable {
     mutating func release(_ work: inout [SweepKey]) -> [SweepKey] {
       var elsewhere: [SweepKey] = []
       while let key = work.popLast() {
-        let freed: ExprNode?
+        let freed: ExprNode
         switch key {
         case .node(let k):
           guard let at = table.index(forKey: k), isKnownUniquelyReferenced(&table.values[at]) else { continue }
@@ -265,7 +268,6 @@ final class InternShard: Sendable {
           guard let at = largeSums.index(forKey: k), isKnownUniquelyReferenced(&largeSums.values[at]) else { continue }
           freed = largeSums.remove(at: at).value
         }
-        guard let freed else { continue }
         State.forEachChild(of: freed) { child in
           let n = child.node
           let childKey: SweepKey =

@@ -62,6 +62,13 @@ func broadcastShape(_ a: [Int], _ b: [Int], names: (String, String)) throws -> [
   return shape
 }
 
+/// `a` and `b` broadcast to their common shape (`broadcastShape`), or PyTorch's error.
+func broadcastTogether(_ a: Expr.Tensor, _ b: Expr.Tensor, names: (String, String)) throws -> (Expr.Tensor, Expr.Tensor)
+{
+  let shape = try broadcastShape(a.shape, b.shape, names: names)
+  return (try broadcast(a, to: shape, name: names.0), try broadcast(b, to: shape, name: names.1))
+}
+
 /// Broadcasts `t` to `shape` (NumPy rules), or throws naming `name`.
 func broadcast(_ t: Expr.Tensor, to shape: [Int], name: String) throws -> Expr.Tensor {
   if t.shape == shape { return t }

@@ -202,12 +202,10 @@ public func pairwiseDistance(
   keepdim: Bool = false
 ) throws -> Expr.Tensor {
   try checkNormOrder(p)
-  let shape = try broadcastShape(x1.shape, x2.shape, names: ("x1", "x2"))
-  let a = try broadcast(x1, to: shape, name: "x1")
-  let b = try broadcast(x2, to: shape, name: "x2")
+  let (a, b) = try broadcastTogether(x1, x2, names: ("x1", "x2"))
   let (rows, _) = a.asRows
   let out = (0..<rows).map { n in pNorm(zip(a.row(n), b.row(n)).map { $0 - $1 + eps }, p: p) }
-  let outShape = shape.isEmpty ? [] : Array(shape.dropLast()) + (keepdim ? [1] : [])
+  let outShape = a.rank == 0 ? [] : Array(a.shape.dropLast()) + (keepdim ? [1] : [])
   return Expr.Tensor(shape: outShape, elements: out)
 }
 
@@ -249,19 +247,15 @@ public func tripletMarginLoss(
       "The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor \(anchor.rank)D, positive \(positive.rank)D, and negative \(negative.rank)D inputs",
       argument: anchor.rank == positive.rank ? "negative" : "positive")
   }
-  var dPos = try pairwiseDistance(anchor, positive, p: p, eps: eps)
   var dNeg = try pairwiseDistance(anchor, negative, p: p, eps: eps)
   if swap {
-    var dSwap = try pairwiseDistance(positive, negative, p: p, eps: eps)
-    let shape = try broadcastShape(dNeg.shape, dSwap.shape, names: ("negative", "negative"))
-    dNeg = try broadcast(dNeg, to: shape, name: "negative")
-    dSwap = try broadcast(dSwap, to: shape, name: "negative")
-    dNeg = Expr.Tensor(shape: shape, elements: zip(dNeg.elements, dSwap.elements).map { min($0, $1) })
+    let (a, b) = try broadcastTogether(
+      dNeg, try pairwiseDistance(positive, negative, p: p, eps: eps), names: ("negative", "negative"))
+    dNeg = Expr.Tensor(shape: a.shape, elements: zip(a.elements, b.elements).map { min($0, $1) })
   }
   // The two distances broadcast, as ATen's `margin + dist_pos - dist_neg`.
-  let shape = try broadcastShape(dPos.shape, dNeg.shape, names: ("positive", "negative"))
-  dPos = try broadcast(dPos, to: shape, name: "positive")
-  dNeg = try broadcast(dNeg, to: shape, name: "negative")
-  let losses = zip(dPos.elements, dNeg.elements).map { Expr.relu(margin + $0 - $1) }
-  return reduction.apply(losses, shape: shape)
+  let (dPos, dNegative) = try broadcastTogether(
+    try pairwiseDistance(anchor, positive, p: p, eps: eps), dNeg, names: ("positive", "negative"))
+  let losses = zip(dPos.elements, dNegative.elements).map { Expr.relu(margin + $0 - $1) }
+  return reduction.apply(losses, shape: dPos.shape)
 }

@@ -12,13 +12,7 @@ public func cosineSimilarity(
   _ x1: Expr.Tensor, _ x2: Expr.Tensor, dim: Int = 1,
   eps: Expr = .number(Rational(numerator: 1, denominator: 100_000_000)!)
 ) throws -> Expr.Tensor {
-  var x1 = x1
-  var x2 = x2
-  if x2.shape != x1.shape {
-    let shape = try broadcastShape(x1.shape, x2.shape, names: ("x1", "x2"))
-    x1 = try broadcast(x1, to: shape, name: "x1")
-    x2 = try broadcast(x2, to: shape, name: "x2")
-  }
+  let (x1, x2) = try broadcastTogether(x1, x2, names: ("x1", "x2"))
   // A 0-d pair is its own lane for dim 0 or -1, as in PyTorch.
   if x1.rank == 0, dim != 0 && dim != -1 {
     throw LossError("Dimension out of range (expected to be in range of [-1, 0], but got \(dim))", argument: "dim")
