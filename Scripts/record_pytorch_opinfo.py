@@ -16,7 +16,10 @@ MAX_ELEMENTS is replaced by the same sample drawn with OpInfo's small_inputs_onl
 - the output and the Jacobian (d output_i / d symbol_j) computed by torch.autograd in float64
   by calling op.op on the sample's own tensors, one backward pass per output element.
 
-Samples that cannot be recorded are counted by reason: a non-float64 or 0-element tensor,
+A 0-element tensor is written `zeros(d0, d1, ...)` (nested lists cannot hold a shape such as
+(1, 0, 3)); it has no symbols, and the case's output_shape is checked.
+
+Samples that cannot be recorded are counted by reason: a non-float64 tensor,
 dropout (random), more than MAX_ELEMENTS input elements, an argument the expression language
 has no form for, a variant whose semantics SymGrad's function of that name does not have
 (torch.max/min reductions: SymGrad's max/min is the binary maximum of scalars), or SymGrad's
@@ -93,12 +96,12 @@ OPS = {
     "nn.functional.multi_head_attention_forward": "multi_head_attention_forward",
     "where": "where",
 }
-# Functions returning PyTorch's tuple: the item recorded (`f(...)[k]`).
-TUPLE_ITEM = {"multi_head_attention_forward": 0}
-VARIANT_LIMITS = {
-    ("max", "reduction_with_dim"): "torch.max(input, dim) returns values and indices: SymGrad's amax gives the values",
-    ("min", "reduction_with_dim"): "torch.min(input, dim) returns values and indices: SymGrad's amin gives the values",
-}
+# Calls returning PyTorch's tuple, by (OpInfo name, variant): the item recorded (`f(...)[k]`).
+# max/min with a dim return (values, indices): the values are recorded here (the indices,
+# ties included, are in pytorch/selection.json).
+TUPLE_ITEM = {("nn.functional.multi_head_attention_forward", ""): 0, ("max", "reduction_with_dim"): 0,
+              ("min", "reduction_with_dim"): 0}
+VARIANT_LIMITS = {}
 # OpInfos with a SymGrad function's name but other semantics, not walked.
 EXCLUDED = {
     "masked.sum": "masked reduction (mask argument): not SymGrad's sum",
@@ -143,7 +146,9 @@ class Translator:
         if t.is_complex() or t.dtype in (torch.float16, torch.bfloat16, torch.float32):
             raise Untranslatable(f"{str(t.dtype)[6:]} tensor")
         if t.numel() == 0:
-            raise Untranslatable("0-element tensor")
+            # Nested lists cannot hold a shape such as (1, 0, 3): torch.zeros's spelling
+            # (no symbols: there is nothing to differentiate by).
+            return "zeros(" + ", ".join(str(d) for d in t.shape) + ")"
         if t.is_floating_point() and t.requires_grad:
             start = len(self.names)
             names = [f"x{start + i}" for i in range(t.numel())]
@@ -229,6 +234,13 @@ def translate(function, sample):
         parts = [tr.value(condition), tr.value(sample.input), tr.value(other)]
         parts += [f"{k}={tr.value(v, key=k)}" for k, v in sample.kwargs.items()]
         return f"where({', '.join(parts)})", tr
+    if function in ("max", "min") and sample.args and isinstance(sample.args[0], int):
+        # torch.max(input, dim, keepdim): keywords, as max(x0, 0) of a 0-d input would be
+        # the binary maximum with 0 in SymGrad (PyTorch decides by the argument's type).
+        names = ["dim", "keepdim"]
+        parts = [tr.value(sample.input)] + [f"{names[i]}={tr.value(a)}" for i, a in enumerate(sample.args)]
+        parts += [f"{k}={tr.value(v, key=k)}" for k, v in sample.kwargs.items()]
+        return f"{function}({', '.join(parts)})", tr
     parts = [tr.value(sample.input)]
     parts += [tr.value(a, key="dim" if function in ("logsumexp", "sum", "mean", "amax", "amin") and i == 0 else None)
               for i, a in enumerate(sample.args)]
@@ -265,6 +277,9 @@ def record_case(cid, expr, call, tr, out):
     flat = out.reshape(-1)
     jac = []
     for k in range(flat.numel()):
+        if not tr.tensors:  # inputs of no elements: rows of no columns
+            jac.append([])
+            continue
         grads = torch.autograd.grad(flat[k], tr.tensors, retain_graph=True, allow_unused=True)
         row = []
         for t, g in zip(tr.tensors, grads):
@@ -332,9 +347,6 @@ def main():
             if bad is not None:
                 skip(f"{str(bad.dtype)[6:]} tensor")
                 continue
-            if any(t.numel() == 0 for t in tensors):
-                skip("0-element tensor")
-                continue
             if float(sample.kwargs.get("dropout_p", 0.0) or 0.0) > 0:
                 skip("random: dropout_p > 0")
                 continue
@@ -347,10 +359,10 @@ def main():
             except Untranslatable as e:
                 skip(f"untranslatable: {e}")
                 continue
-            if not tr.names:
+            if not tr.names and not any(t.numel() == 0 for t in tensors):
                 skip("no differentiable input")
                 continue
-            item = TUPLE_ITEM.get(function)
+            item = TUPLE_ITEM.get((op.name, op.variant_test_name))
             if item is not None:
                 expr += f"[{item}]"
             values = [v for t in tr.tensors for v in t.detach().reshape(-1).tolist()]

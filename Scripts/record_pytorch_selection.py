@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Records torch.where with comparisons and literal conditions (development only; issue 9,
-item 4, "where with comparisons").
+item 4, "where with comparisons"), and torch.max/min(input, dim) (values and indices, ties).
 
 Writes Tests/Fixtures/pytorch/selection.json in the format of Scripts/record_pytorch.py:
 each case is torch.where(condition, input, other) with a comparison of the inputs (or a
@@ -111,6 +111,40 @@ for dtype in ["float64", "float32"]:
         point = [v if v != 0 else 0.25 for v in point]
         record(f"where/{name}/random/0", "random", text, n, fn, point, dtype)
         record(f"where/{name}/ties", "edge", text, n, fn, ties, dtype)
+
+# torch.max/min(input, dim, keepdim): values and indices, recorded together as
+# stack([values, indices]) (SymGrad's [values, indices]); the first extremal entry of a lane
+# takes the whole gradient, so ties are drawn often (eighths in a narrow range) and set
+# deliberately (a lane of equal entries, a tie after a smaller entry). A generator of its own.
+gm = torch.Generator().manual_seed(20261205)
+
+
+def values_and_indices(f, shape, dim, keepdim):
+    def g(x):
+        v, i = f(x.reshape(shape), dim=dim, keepdim=keepdim)
+        return torch.stack([v, i.to(x.dtype)])
+    return g
+
+
+extrema = [
+    # (id, shape, dim, keepdim, ties)
+    ("rows", (3, 4), 1, False, [0.5, 1.0, 1.0, -1.0, 2.0, 2.0, 2.0, 2.0, -0.5, 0.25, -0.5, 0.25]),
+    ("columns_keepdim", (3, 4), 0, True, [1.0, 0.5, -2.0, 0.0, 1.0, 0.75, -2.0, 0.0, -1.0, 0.75, -3.0, 0.0]),
+    ("last_of_3d", (2, 2, 3), -1, False, [0.0, 0.0, 0.0, 1.0, 2.0, 2.0, -1.0, -1.0, -2.0, 3.0, 1.0, 3.0]),
+]
+for dtype in ["float64", "float32"]:
+    for f, fname in [(torch.max, "max"), (torch.min, "min")]:
+        for name, shape, dim, keepdim, ties in extrema:
+            n = 1
+            for d in shape:
+                n *= d
+            keep = ", keepdim=True" if keepdim else ""
+            text = (lambda v, shape=shape, dim=dim, keep=keep, fname=fname:
+                    f"{fname}(reshape({vec(v)}, {list(shape)}), dim={dim}{keep})")
+            fn = values_and_indices(f, shape, dim, keepdim)
+            point = (torch.randint(-3, 4, (n,), generator=gm).double() / 4).tolist()
+            record(f"{fname}_dim/{name}/random/0", "random", text, n, fn, point, dtype)
+            record(f"{fname}_dim/{name}/ties", "edge", text, n, fn, ties, dtype)
 
 with open(OUT, "w") as f:
     json.dump({"generator": "Scripts/record_pytorch_selection.py", "torch_version": torch.__version__,

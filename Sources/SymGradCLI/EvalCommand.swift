@@ -32,8 +32,9 @@ enum EvalCommand {
     let value = try Shared.parse(text, warnings: output, bindings: inputs.bindings)
     if let point { try Shared.checkDomains(text, at: point, bindings: inputs.bindings) }
     let hasSymbols = value.flattened.contains { !$0.freeSymbols.isEmpty }
-    // Strings and booleans have no numeric value to print.
-    let numeric = !value.flattened.isEmpty
+    // Strings and booleans have no numeric value to print; a tensor of scalars has one,
+    // an empty tensor too (no entries: nothing uncertain).
+    let numeric = value.shape != nil
     let numbers = try numeric && (point != nil || !hasSymbols) ? Shared.numbers(value, at: point ?? [:]) : nil
     if o.flags.contains("--json") {
       output.out(

@@ -479,6 +479,25 @@ extension OracleBridge {
         SymGradOracle.scaledDotProductAttention(
           query: x, blocks: blocks, l: l, s: sLen, e: e, ev: ev, isCausal: causal, scale: scale)
       }
+    case "max", "min":
+      // torch.max/min(input, dim, keepdim): SymGrad's [values, indices].
+      let dimValue = tree.keywords["dim"] ?? (a.count > 1 ? a[1].value : nil)
+      guard a.count <= 3, let d = dimValue?.rationalValue?.numerator.asInt, dimValue?.rationalValue?.isInteger == true
+      else {
+        throw NotApplicable(description: "\(tree.name): the oracle runs the reduction along a dim only")
+      }
+      let (p, shape) = try operand(0)
+      let r = max(shape.count, 1)
+      guard (-r..<r).contains(d), shape.allSatisfy({ $0 > 0 }) else {
+        throw NotApplicable(description: "\(tree.name): dim out of range or an empty tensor")
+      }
+      let f = p.function
+      let largest = tree.name == "max"
+      let lanes = shape.isEmpty ? [1] : shape
+      let dim = (d + r) % r
+      return Program(inputs: p.inputs) { v in
+        SymGradOracle.extremumAlongDimension(f(v), shape: lanes, dim: dim, largest: largest)
+      }
     case "where":
       // A literal bool condition (PyTorch's OpInfo samples, masks); a comparison would
       // have to be evaluated with SymGrad's expressions, which the oracle must not use.
@@ -659,6 +678,7 @@ extension OracleBridge {
   static func additiveMask(_ v: Expr.Value) throws -> [Double] {
     switch v {
     case .list(let items): return try items.flatMap(additiveMask)
+    case .empty: return []
     case .boolean(let b): return [b ? 0 : -.infinity]
     case .scalar(let x):
       if let r = x.rationalValue { return [r.toDouble()] }

@@ -105,6 +105,7 @@ extension OracleBridge {
     func masked(_ v: Expr.Value) throws -> [Double] {
       switch v {
       case .list(let items): return try items.flatMap(masked)
+      case .empty: return []
       case .boolean(let b): return [b ? -.infinity : 0]
       case .scalar(let x):
         if let r = x.rationalValue { return [r.toDouble()] }

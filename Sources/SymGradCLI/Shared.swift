@@ -55,6 +55,13 @@ enum Shared {
     return (naming.definitions.map { ($0.name.symbolName!, $0.definition) }, result)
   }
 
+  /// An empty tensor as JSON arrays, as PyTorch's `tolist()` writes it: nested up to its
+  /// first size 0 (`(1, 0, 3)` is `[[]]`).
+  static func emptyArrays(_ shape: [Int]) -> JSON {
+    guard let d = shape.first, d > 0 else { return .array([]) }
+    return .array(Array(repeating: emptyArrays(Array(shape.dropFirst())), count: d))
+  }
+
   /// A value's scalars as JSON texts, keeping the list shape.
   static func textJSON(_ v: Expr.Value, format: TextFormat = .text) -> JSON {
     var printed: [Expr: String] = [:]
@@ -68,6 +75,7 @@ enum Shared {
       case .list(let items): return .array(items.map(text))
       case .string(let s): return .string(s)
       case .boolean(let b): return .bool(b)
+      case .empty(let shape): return emptyArrays(shape)
       }
     }
     return text(v)
@@ -120,6 +128,7 @@ enum Shared {
             return rebuild(item, numbers, record: record)
           })
       case .string, .boolean: return .null
+      case .empty(let shape): return emptyArrays(shape)
       }
     }
     let valueJSON = rebuild(v, certified.map(\.value), record: true)

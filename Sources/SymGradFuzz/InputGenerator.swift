@@ -84,7 +84,7 @@ package struct InputGenerator: Sendable {
       "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss",
       "linear", "scaled_dot_product_attention", "attention_weights", "multi_head_attention_forward", "causal_mask",
       "generate_square_subsequent_mask", "grad", "jacobian", "hessian", "diag", "outer",
-      "eye", "one_hot", "transpose", "matmul", "reshape", "simplify", "symbols",
+      "eye", "one_hot", "transpose", "matmul", "reshape", "simplify", "symbols", "zeros", "ones",
     ])
 
   static let unaryFunctions = [
@@ -337,6 +337,14 @@ package struct InputGenerator: Sendable {
 
     mutating func tensor(_ shape: [Int], entry make: (inout Session) -> String = { $0.entry() }) -> String {
       guard let first = shape.first else { return make(&self) }
+      // Now and then a tensor of no elements (PyTorch's OpInfo samples pass them to every
+      // function), or one of ones, in torch's spelling.
+      if rng.chance(0.01) {
+        var sizes = shape
+        let empty = rng.chance(0.7)
+        if empty { sizes[rng.below(sizes.count)] = 0 }
+        return (empty ? "zeros(" : "ones(") + sizes.map(String.init).joined(separator: ", ") + ")"
+      }
       let rest = Array(shape.dropFirst())
       var items: [String] = []
       for _ in 0..<first { items.append(tensor(rest, entry: make)) }
@@ -558,6 +566,12 @@ package struct InputGenerator: Sendable {
           let name = rng.pick(["\"X\"", "'W'", "\"x\"", "\"inf\"", "1"])
           let shape = rng.pick(["[2, 3]", "[0]", "[]", "3", "[1, 2, 2]", "[-1]", "[100000, 100000]"])
           return Call(name: "symbols", positional: [name, shape], keywords: [])
+        }
+        if rng.chance(0.3) {
+          let sizes = (0..<rng.int(in: 0...3)).map { _ in rng.pick(["0", "1", "2", "3", "-1", "x", "[2, 0]", "100000"])
+          }
+          let keywords = rng.chance(0.2) ? [("dtype", rng.pick(["torch.float32", "torch.int64"]))] : []
+          return Call(name: rng.pick(["zeros", "ones"]), positional: sizes, keywords: keywords)
         }
         return Call(name: "eye", positional: [String(rng.int(in: 0...5))], keywords: [])
       case 14:

@@ -63,7 +63,9 @@ import Testing
   /// relative, 1e-12 absolute; PyTorch's NaN must be SymGrad's NaN or an evaluation that
   /// reports the value undefined (log or sqrt outside the real domain).
   static func mismatches(_ r: PyTorchRecord) throws -> [String] {
-    let outputs = try Expr.Value(parsing: r.expression).flattened
+    let result = try Expr.Value(parsing: r.expression)
+    if result.shape != r.outputShape { return ["shape \(result.shape ?? []), PyTorch \(r.outputShape)"] }
+    let outputs = result.flattened
     var found: [String] = []
     if outputs.count != r.output.count {
       return ["\(outputs.count) outputs, PyTorch \(r.output.count)"]
@@ -92,7 +94,9 @@ import Testing
   /// as `symgrad eval` and `symgrad diff` do): faithful roundings of the exact values, or
   /// limits, instead of IEEE evaluation of the symbolic expressions.
   static func certifiedMismatches(_ r: PyTorchRecord) throws -> [String] {
-    let outputs = try Expr.Value(parsing: r.expression).flattened
+    let value = try Expr.Value(parsing: r.expression)
+    if value.shape != r.outputShape { return ["shape \(value.shape ?? []), PyTorch \(r.outputShape)"] }
+    let outputs = value.flattened
     guard outputs.count == r.output.count else { return ["\(outputs.count) outputs, PyTorch \(r.output.count)"] }
     let jac = outputs.jacobian(withRespectTo: r.wrt.map(Expr.symbol))
     guard jac.count == r.jacobian.count, zip(jac, r.jacobian).allSatisfy({ $0.count == $1.count }) else {
@@ -138,7 +142,12 @@ import Testing
 
   @Test func fixturesArePresent() {
     #expect(Self.records.count > 300)
-    #expect(Self.records.allSatisfy { $0.dtype == "float64" && !$0.jacobian.isEmpty })
+    // A Jacobian has a row per output element: none only for an empty output (a sample of
+    // 0-element tensors, written zeros(...)); those records check the shape.
+    #expect(Self.records.allSatisfy { $0.dtype == "float64" && ($0.jacobian.isEmpty == $0.output.isEmpty) })
+    let empty = Self.records.filter { $0.expression.contains("zeros(") }
+    #expect(empty.count >= 30, "the 0-element samples are recorded")
+    #expect(empty.contains { $0.output.isEmpty } && empty.contains { !$0.output.isEmpty && !$0.wrt.isEmpty })
     #expect(Set(Self.records.map(\.id)).count == Self.records.count, "duplicate ids")
   }
 

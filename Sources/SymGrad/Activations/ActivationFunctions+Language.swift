@@ -113,7 +113,7 @@ enum ActivationFunctions {
       let f = try parameters(a)
       let (v, c) = a.positional[0]
       switch v {
-      case .scalar, .list: return v.map(f)
+      case .scalar, .list, .empty: return v.map(f)
       default: throw a.error("expects a number or a list, got \(v.kindName)", at: c)
       }
     }

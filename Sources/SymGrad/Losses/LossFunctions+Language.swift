@@ -262,9 +262,10 @@ enum LossFunctions {
       try a.expect(positional: 1...3, keywords: ["dim", "keepdim"], names: ["input", "dim", "keepdim"])
       let keep = try a.flag(2, "keepdim")
       return try a.run {
-        try a.tensor(0, "input").reduced(over: a.dims(1, "dim"), keepdim: keep) {
-          Expr.evenExtremum($0, largest: largest)
-        }.value
+        let x = try a.tensor(0, "input")
+        let dims = try a.dims(1, "dim")
+        try x.checkExtremumDimensions(dims)
+        return try x.reduced(over: dims, keepdim: keep) { Expr.evenExtremum($0, largest: largest) }.value
       }
     }
   }
@@ -347,10 +348,14 @@ extension CallArguments {
     return e
   }
 
-  /// A flag given by position `i` (true only for `True`) or as the keyword `name`; false
-  /// when absent (`keepdim`, `full`).
+  /// A flag given by position `i` or as the keyword `name` (True or False, anything else
+  /// an error); false when absent (`keepdim`, `full`).
   func flag(_ i: Int, _ name: String) throws -> Bool {
-    positional.count > i ? positional[i].value == .boolean(true) : (try bool(name)) ?? false
+    guard positional.count > i else { return (try bool(name)) ?? false }
+    guard case .boolean(let b) = positional[i].value else {
+      throw error("'\(name)' must be True or False, got \(positional[i].value)", at: positional[i].column)
+    }
+    return b
   }
 
   func bool(_ name: String) throws -> Bool? {

@@ -69,8 +69,18 @@ enum CalculusFunctions {
     LanguageFunction(name: "eye", summary: "eye(n): the identity matrix (n <= 512)") { a in
       try a.expect(positional: 1...1)
       let n = try a.size(0)
-      return .list((0..<n).map { i in .list((0..<n).map { j in .scalar(i == j ? .one : .zero) }) })
+      let entries = (0..<n).flatMap { i in (0..<n).map { j in i == j ? Expr.one : .zero } }
+      return Expr.Tensor(shape: [n, n], elements: entries).value
     },
+    LanguageFunction(
+      name: "zeros",
+      summary:
+        "zeros(*size, dtype=None): torch.zeros, a tensor of zeros of the given sizes (zeros(2, 3) or zeros([2, 3])); sizes may be 0, as zeros(1, 0, 3), an empty tensor"
+    ) { a in try filled(a, .zero) },
+    LanguageFunction(
+      name: "ones",
+      summary: "ones(*size, dtype=None): torch.ones, a tensor of ones of the given sizes (ones(2, 3) or ones([2, 3]))"
+    ) { a in try filled(a, .one) },
     LanguageFunction(
       name: "one_hot",
       summary:
@@ -149,6 +159,35 @@ enum CalculusFunctions {
       return a.positional[0].value.map { $0.simplified() }
     },
   ]
+}
+
+extension CalculusFunctions {
+  /// `torch.zeros`/`torch.ones`: the sizes as separate integers or one list, each between 0
+  /// and `maximumVectorSize`, at most `maximumMatrixSize`^2 entries in all; `dtype` as in
+  /// softmax (float64 or float32: the entries are exact either way).
+  static func filled(_ a: CallArguments, _ entry: Expr) throws -> Expr.Value {
+    try a.expect(positional: 1...8, keywords: ["dtype"])
+    try a.checkDtype()
+    var sizes: [(value: Expr.Value, column: Int)] = a.positional.map { ($0.value, $0.column) }
+    if sizes.count == 1, case .list(let items) = sizes[0].value {
+      sizes = items.map { ($0, a.positional[0].column) }
+    } else if sizes.count == 1, case .empty = sizes[0].value {
+      sizes = []
+    }
+    let limit = CallArguments.maximumVectorSize
+    let shape = try sizes.map { v, column -> Int in
+      guard case .scalar(let e) = v, let r = e.rationalValue, r.isInteger, let n = r.numerator.asInt, n >= 0,
+        n <= limit
+      else { throw a.error("sizes must be integers between 0 and \(limit), got \(v)", at: column) }
+      return n
+    }
+    let count = shape.reduce(1, *)
+    let most = CallArguments.maximumMatrixSize * CallArguments.maximumMatrixSize
+    guard count <= most else {
+      throw a.error("\(count) entries: SymGrad builds literal tensors of at most \(most) entries; use symbols")
+    }
+    return Expr.Tensor(shape: shape, elements: Array(repeating: entry, count: count)).value
+  }
 }
 
 extension CallArguments {

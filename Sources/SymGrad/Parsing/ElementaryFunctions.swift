@@ -47,7 +47,7 @@ enum ElementaryFunctions {
     }
     let (v, c) = args.positional[0]
     switch v {
-    case .scalar, .list: return v.map(f)
+    case .scalar, .list, .empty: return v.map(f)
     default: throw args.error("expects a number or a list, got \(v.kindName)", at: c)
     }
   }
@@ -82,7 +82,7 @@ enum ElementaryFunctions {
       try args.expect(positional: 1...1)
       let (v, c) = args.positional[0]
       switch v {
-      case .scalar, .list: return v.map(op)
+      case .scalar, .list, .empty: return v.map(op)
       default: throw args.error("expects a number or a list, got \(v.kindName)", at: c)
       }
     }
@@ -91,33 +91,62 @@ enum ElementaryFunctions {
   /// `max(a, b, ...)`: binary, folded left, elementwise with broadcasting on lists (as
   /// `torch.max(a, b)` = `torch.maximum`: a tie splits the derivative evenly); `max(x)` of
   /// one list is the largest entry, its gradient split evenly among the entries that attain
-  /// it (`torch.max(x)`). `max(x, dim)` returns values and indices in PyTorch: refused,
-  /// naming `amax`.
+  /// it (`torch.max(x)`; PyTorch's error for an empty tensor). `max(input, dim, keepdim=False)`
+  /// of a tensor (an integer dim, or `dim=`) is PyTorch's reduction returning values and
+  /// indices, here `[values, indices]` (`max(x, 1)[0]` the values): the first extremal
+  /// entry of each lane takes the whole gradient, as PyTorch's backward
+  /// (`Tensor.valuesAndIndices`). `max(scalar, 1)` stays the binary maximum.
   private static func extremum(_ f: Expr.Function) -> LanguageFunction {
     let name = f.rawValue
+    let largest = f == .max
     return LanguageFunction(
       name: name,
       summary:
-        "\(name)(a, b, ...): binary \(name), folded left, elementwise on lists (ties split the derivative evenly); \(name)(x) of one list: its \(f == .max ? "largest" : "smallest") entry"
+        "\(name)(a, b, ...): binary \(name), folded left, elementwise on lists (ties split the derivative evenly); \(name)(x) of one list: its \(largest ? "largest" : "smallest") entry; \(name)(input, dim, keepdim=False) of a tensor: PyTorch's [values, indices] (the first \(largest ? "largest" : "smallest") entry takes the gradient)"
     ) { args in
-      try args.expect(positional: 1...Int.max)
+      try args.expect(positional: 1...Int.max, keywords: ["dim", "keepdim"])
+      let (v, c) = args.positional[0]
+      let isTensor: Bool
+      switch v {
+      case .list, .empty: isTensor = true
+      default: isTensor = false
+      }
+      // The reduction: dim= given, or (tensor, integer[, keepdim]).
+      var dim = try args.int(nil, "dim")
+      if dim == nil, isTensor, (2...3).contains(args.positional.count), case .scalar(let d) = args.positional[1].value,
+        let r = d.rationalValue
+      {
+        guard r.isInteger, let k = r.numerator.asInt else {
+          throw args.error(
+            "\(name)(input, dim): dim must be an integer, got \(d) (maximum/minimum take the elementwise \(name) with a number)",
+            at: args.positional[1].column)
+        }
+        dim = k
+      }
+      if let dim {
+        guard args.positional.count <= 3 else {
+          throw args.error("\(name)(input, dim, keepdim) takes at most 3 arguments")
+        }
+        guard let t = Expr.Tensor(v) else { throw args.error("\(name) of a ragged list", at: c) }
+        let keep = try args.flag(2, "keepdim")
+        return try args.run {
+          let (values, indices) = try t.valuesAndIndices(along: dim, keepdim: keep, largest: largest)
+          return Expr.Tensor(shape: [2] + values.shape, elements: values.elements + indices.elements).value
+        }
+      }
+      if args.keyword("keepdim") != nil { throw args.error("keepdim needs dim") }
       if args.positional.count == 1 {
-        let (v, c) = args.positional[0]
-        if case .list = v {
+        if isTensor {
           guard let t = Expr.Tensor(v) else { throw args.error("\(name) of a ragged list", at: c) }
-          return .scalar(Expr.evenExtremum(t.elements, largest: f == .max))
+          return try args.run {
+            try t.checkExtremumDimensions(nil)
+            return .scalar(Expr.evenExtremum(t.elements, largest: largest))
+          }
         }
         if case .scalar = v { return v }  // torch.max of a 0-d tensor: itself
         throw args.error("\(name) needs two arguments, or one list", at: c)
       }
-      if args.positional.count == 2, case .scalar(let d) = args.positional[1].value, d.rationalValue != nil,
-        case .list = args.positional[0].value
-      {
-        throw args.error(
-          "\(name)(input, dim) returns values and indices in PyTorch; use a\(name)(input, dim) for the values",
-          at: args.positional[1].column)
-      }
-      var acc = args.positional[0].value
+      var acc = v
       for i in 1..<args.positional.count {
         acc = try Broadcast.binary(acc, args.positional[i].value, column: args.positional[i].column) {
           .apply(f, [$0, $1])

@@ -68,7 +68,10 @@ struct Interpreter {
         return .scalar(.symbol(name))
       }
     case .list(let items, _):
-      return .list(try items.map(value(of:)))
+      let list = Expr.Value.list(try items.map(value(of:)))
+      // `[zeros(0, 3)]` has the shape (1, 0, 3), which lists cannot hold: an empty tensor.
+      if let shape = list.shape, shape.dropLast().contains(0) { return .empty(shape: shape) }
+      return list
     case .negate(let operand, let column):
       return try Broadcast.unary(try value(of: operand), column: column) { constructed.negate($0) }
     case .power(let base, let exponent, let column):
@@ -196,6 +199,7 @@ extension Interpreter {
     switch v {
     case .boolean(let b): return .scalar(b ? .one : .zero)
     case .list(let items): return .list(try items.map { try condition($0, what, column) })
+    case .empty: return v
     case .scalar(let e):
       if e.isBooleanValued { return v }
       throw ParseError(
@@ -251,7 +255,7 @@ private final class ConstructionMemo {
 enum Broadcast {
   static func unary(_ v: Expr.Value, column: Int, _ op: (Expr) -> Expr) throws -> Expr.Value {
     switch v {
-    case .scalar, .list: return v.map(op)
+    case .scalar, .list, .empty: return v.map(op)
     default: throw ParseError(column: column, message: "arithmetic on \(v.kindName)")
     }
   }
@@ -266,17 +270,37 @@ enum Broadcast {
     guard let sa = a.shape, let sb = b.shape else {
       throw ParseError(column: column, message: "arithmetic on a ragged list")
     }
+    if case .empty = a { return try empty(broadcasting: [sa, sb], column: column) }
+    if case .empty = b { return try empty(broadcasting: [sa, sb], column: column) }
     if sa.count > sb.count, case .list(let xs) = a {
       return .list(try xs.map { try binary($0, b, column: column, op) })
     }
     if sb.count > sa.count, case .list(let ys) = b {
       return .list(try ys.map { try binary(a, $0, column: column, op) })
     }
-    guard case .list(let xs) = a, case .list(let ys) = b else { fatalError("unreachable") }
+    // Both are lists now: scalars were handled above, an empty tensor too, and the operand
+    // of the higher rank was entered; equal ranks above 0 are lists.
+    guard case .list(let xs) = a, case .list(let ys) = b else {
+      throw ParseError(column: column, message: "arithmetic on \(a.kindName) and \(b.kindName)")
+    }
     if xs.count == ys.count { return .list(try zip(xs, ys).map { try binary($0, $1, column: column, op) }) }
     if xs.count == 1 { return .list(try ys.map { try binary(xs[0], $0, column: column, op) }) }
     if ys.count == 1 { return .list(try xs.map { try binary($0, ys[0], column: column, op) }) }
     throw ParseError(column: column, message: "shapes \(sa) and \(sb) cannot be broadcast together")
+  }
+
+  /// The empty tensor that operands of `shapes` broadcast to (one of them has no elements,
+  /// so the common shape has a size 0 too), or the error naming the shapes.
+  static func empty(broadcasting shapes: [[Int]], column: Int) throws -> Expr.Value {
+    var shape = shapes[0]
+    for s in shapes.dropFirst() {
+      do { shape = try broadcastShape(shape, s, names: ("\(shape)", "\(s)")) } catch {
+        throw ParseError(
+          column: column,
+          message: "shapes \(shapes.map(\.description).joined(separator: " and ")) cannot be broadcast together")
+      }
+    }
+    return Expr.Tensor(shape: shape, elements: []).value
   }
 
   /// `op` elementwise over three values broadcast together (`torch.where`'s condition,
@@ -295,6 +319,9 @@ enum Broadcast {
       shapes.append(s)
     }
     if case .scalar(let x) = a, case .scalar(let y) = b, case .scalar(let z) = c { return .scalar(op(x, y, z)) }
+    if values.contains(where: { if case .empty = $0 { true } else { false } }) {
+      return try empty(broadcasting: shapes, column: column)
+    }
     let rank = shapes.map(\.count).max()!
     // The leading axis of the highest-rank operands: equal lengths, or 1 to stretch.
     let lengths = Set(zip(values, shapes).compactMap { $1.count == rank ? $1[0] : nil })

@@ -7,6 +7,10 @@ extension Expr {
     case list([Value])
     case string(String)
     case boolean(Bool)
+    /// A tensor with no elements whose shape nested lists cannot hold: a size 0 before its
+    /// last dimension, as `(1, 0, 3)` or `(0, 2)` (`[]` is `(0,)` and `[[], []]` is `(2, 0)`,
+    /// both lists). Written `zeros(1, 0, 3)`; `Tensor.value` makes it, and only for such shapes.
+    case empty(shape: [Int])
 
     /// The shape of a rectangular nested list (`[]` for a scalar), nil if ragged or if it
     /// holds strings or booleans.
@@ -14,6 +18,7 @@ extension Expr {
       switch self {
       case .scalar: return []
       case .string, .boolean: return nil
+      case .empty(let shape): return shape
       case .list(let items):
         guard let first = items.first else { return [0] }
         guard let inner = first.shape else { return nil }
@@ -27,7 +32,7 @@ extension Expr {
       switch self {
       case .scalar(let e): return [e]
       case .list(let items): return items.flatMap(\.flattened)
-      case .string, .boolean: return []
+      case .string, .boolean, .empty: return []
       }
     }
 
@@ -36,7 +41,7 @@ extension Expr {
       switch self {
       case .scalar(let e): return .scalar(try transform(e))
       case .list(let items): return .list(try items.map { try $0.map(transform) })
-      case .string, .boolean: return self
+      case .string, .boolean, .empty: return self
       }
     }
 
@@ -45,6 +50,7 @@ extension Expr {
       switch self {
       case .scalar: return "a scalar"
       case .list: return shape.map { "a list of shape \($0)" } ?? "a ragged list"
+      case .empty(let shape): return "an empty tensor of shape \(shape)"
       case .string: return "a string"
       case .boolean: return "a boolean"
       }
@@ -91,6 +97,7 @@ extension Expr.Value: CustomStringConvertible {
     // escapes; a string holding both quotes cannot be written in it).
     case .string(let s): out += s.contains("\"") ? "'\(s)'" : "\"\(s)\""
     case .boolean(let b): out += b ? "True" : "False"
+    case .empty(let shape): out += "zeros(" + shape.map(String.init).joined(separator: ", ") + ")"
     }
   }
 }

@@ -1,7 +1,7 @@
 extension Expr.Tensor {
   /// The dimension `dim` (negative counts from the end) as an index, or PyTorch's
   /// "Dimension out of range".
-  private func dimension(_ dim: Int) throws -> Int {
+  func dimension(_ dim: Int) throws -> Int {
     let d = dim < 0 ? dim + rank : dim
     guard d >= 0 && d < rank else {
       throw LossError(
@@ -71,5 +71,57 @@ extension Expr {
     let m = xs.dropFirst().reduce(xs[0]) { largest ? max($0, $1) : min($0, $1) }
     let attains = xs.map { 1 - sign(largest ? m - $0 : $0 - m) }
     return .sum(zip(xs, attains).map { $0 * $1 }) / .sum(attains)
+  }
+}
+
+extension Expr.Tensor {
+  /// PyTorch's checks before an extremum over `dims` (ATen's check of reductions without an
+  /// identity), with its messages: an input with no elements needs `dims`, none of them of
+  /// size 0 (the extremum of no entries does not exist).
+  func checkExtremumDimensions(_ dims: [Int]?) throws {
+    guard count == 0 else { return }
+    guard let dims, !dims.isEmpty else {
+      throw LossError(
+        "Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.",
+        argument: "dim")
+    }
+    for d in dims where shape[try dimension(d)] == 0 {
+      throw LossError("Expected reduction dim \(try dimension(d)) to have non-zero size.", argument: "dim")
+    }
+  }
+
+  /// `torch.max(input, dim, keepdim)` (`largest`) or `torch.min`: the extremum along `dim`
+  /// and the index of its **first** occurrence, as PyTorch returns them. The value is
+  /// `sum_j x_j s_j` with `s_j` = [x_j beats every entry before it strictly and every entry
+  /// after it or ties] (indicators, derivative 0), so the gradient goes wholly to the first
+  /// extremal entry, as PyTorch's backward scatters it to the returned index (`amax` splits
+  /// ties evenly instead). The index is `sum_j j s_j`. A 0-d input is its own value, index 0.
+  func valuesAndIndices(along dim: Int, keepdim: Bool, largest: Bool) throws -> (values: Self, indices: Self) {
+    if rank == 0 {
+      guard dim == 0 || dim == -1 else {
+        throw LossError("Dimension out of range (expected to be in range of [-1, 0], but got \(dim))", argument: "dim")
+      }
+      return (self, Self(scalar: .zero))
+    }
+    try checkExtremumDimensions([dim])
+    let (d, lanes) = try lanes(along: dim)
+    var values: [Expr] = []
+    var indices: [Expr] = []
+    for lane in lanes {
+      let xs = lane.map { elements[$0] }
+      let first = xs.indices.map { j in
+        Expr.product(
+          xs.indices.compactMap { k -> Expr? in
+            if k == j { return nil }
+            let margin = largest ? xs[j] - xs[k] : xs[k] - xs[j]
+            return k < j ? .indicatorPositive(margin) : .indicatorNonNegative(margin)
+          })
+      }
+      values.append(.sum(zip(xs, first).map { $0 * $1 }))
+      indices.append(.sum(first.indices.map { .number($0) * first[$0] }))
+    }
+    var outShape = shape
+    if keepdim { outShape[d] = 1 } else { outShape.remove(at: d) }
+    return (Self(shape: outShape, elements: values), Self(shape: outShape, elements: indices))
   }
 }

@@ -67,8 +67,10 @@ extension Expr {
     /// Applies `f` to every element.
     public func map(_ f: (Expr) -> Expr) -> Tensor { Tensor(shape: shape, elements: elements.map(f)) }
 
-    /// The same elements as a `Value` (nested lists), for the expression language.
+    /// The same elements as a `Value` (nested lists), for the expression language; a tensor
+    /// with a size 0 before its last dimension, which nested lists cannot hold, is `.empty`.
     public var value: Value {
+      if shape.dropLast().contains(0) { return .empty(shape: shape) }
       func build(_ dims: ArraySlice<Int>, _ offset: Int) -> Value {
         guard let d = dims.first else { return .scalar(elements[offset]) }
         let stride = dims.dropFirst().reduce(1, *)

@@ -55,6 +55,10 @@ import Testing
       try value("minimum([[a], [b]], [c, d])")
         == .list([.list([.scalar(min(a, c)), .scalar(min(a, d))]), .list([.scalar(min(b, c)), .scalar(min(b, d))])]))
     #expect(try value("max(a)") == .scalar(a))
-    #expect(throws: ParseError.self) { try value("max([a, b], 0)") }
+    // With an integer dim, a tensor's max is PyTorch's reduction: [values, indices] (the
+    // first largest entry); a number that is not an integer is no dim.
+    #expect(try value("max([3, 1, 3], 0)") == value("[3, 0]"))
+    #expect(try value("min([[3, 1, 1]], dim=1, keepdim=True)") == value("[[[1]], [[1]]]"))
+    #expect(throws: ParseError.self) { try value("max([a, b], 0.5)") }
   }
 }
