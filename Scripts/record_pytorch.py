@@ -18,7 +18,7 @@ How to run (from the repository root, with torch installed in a venv outside the
     _edge_cases.py, _attention.py), on the shared format and builders of
     seed_fixtures.py. The families added by issue 9 have recorders of their own
     (record_pytorch_activations.py, _regression.py, _margin.py, _selection.py, _linalg.py,
-    _kernels.py, _opinfo.py; pytorch_fixtures.py).
+    _kernels.py, _reductions.py, _opinfo.py; pytorch_fixtures.py).
 
     The script is deterministic: random inputs come from fixed seeds, torch runs on the
     CPU with one thread. torchvision is optional: sigmoid_focal_loss is implemented

@@ -228,20 +228,30 @@ extension OracleBridge {
       // implementation): dimension 0 for 0-, 1- and 3-D inputs, else 1.
       let implicit = [0, 1, 3].contains(shape.count) ? 0 : 1
       let dim = a.count > 1 ? (a[1].value.rationalValue?.numerator.asInt ?? -1) : int("dim", implicit)
-      guard dim == -1 || dim == shape.count - 1 else {
-        throw NotApplicable(description: "the oracle's softmax works along the last dimension only")
-      }
-      let (rows, cols) = rowsColumns(shape)
-      let log = tree.name == "log_softmax"
+      let r = max(shape.count, 1)
+      guard (-r..<r).contains(dim) else { throw NotApplicable(description: "\(tree.name): dim out of range") }
+      // Along another dimension: swap it with the last, take the rows, swap back (a swap
+      // is its own inverse).
+      let d = (dim + r) % r
+      let last = r - 1
+      var swapped = shape
+      if d != last { swapped.swapAt(d, last) }
+      let (rows, cols) = rowsColumns(swapped)
       let f = p.function
-      if tree.name == "softmin" {
-        // softmin(x) = softmax(-x) (PyTorch's definition), composed here.
-        return Program(inputs: p.inputs) { v in SymGradOracle.softmax(negated(f(v)), rows: rows, columns: cols) }
+      // One closure per case: Swift's differentiation of closures with branches on captured
+      // values crashed the compiler (swift 6.x, "Global is external").
+      let rowwise: @differentiable(reverse) ([Double]) -> [Double]
+      switch tree.name {
+      case "log_softmax": rowwise = { x in SymGradOracle.logSoftmax(x, rows: rows, columns: cols) }
+      // softmin(x) = softmax(-x) (PyTorch's definition), composed here.
+      case "softmin": rowwise = { x in SymGradOracle.softmax(negated(x), rows: rows, columns: cols) }
+      default: rowwise = { x in SymGradOracle.softmax(x, rows: rows, columns: cols) }
       }
+      if d == last { return Program(inputs: p.inputs) { v in rowwise(f(v)) } }
       return Program(inputs: p.inputs) { v in
-        log
-          ? SymGradOracle.logSoftmax(f(v), rows: rows, columns: cols)
-          : SymGradOracle.softmax(f(v), rows: rows, columns: cols)
+        SymGradOracle.transpose(
+          rowwise(SymGradOracle.transpose(f(v), shape: shape, dim0: d, dim1: last)), shape: swapped, dim0: d,
+          dim1: last)
       }
     case "kl_div":
       let (f, inputs, t, shape) = try elementwiseTarget()
@@ -478,6 +488,44 @@ extension OracleBridge {
       return Program(inputs: q.elements) { x in
         SymGradOracle.scaledDotProductAttention(
           query: x, blocks: blocks, l: l, s: sLen, e: e, ev: ev, isCausal: causal, scale: scale)
+      }
+    case "sum", "mean", "amax", "amin":
+      let (p, shape) = try operand(0)
+      let r = max(shape.count, 1)
+      var dims: [Int] = []
+      if let dimValue = tree.keywords["dim"] ?? (a.count > 1 ? a[1].value : nil) {
+        var items = [dimValue]
+        if case .list(let listed) = dimValue { items = listed }
+        for item in items {
+          guard let q = item.rationalValue, q.isInteger, let k = q.numerator.asInt, (-r..<r).contains(k) else {
+            throw NotApplicable(description: "\(tree.name): dims must be integers in range")
+          }
+          dims.append((k + r) % r)
+        }
+      }
+      guard shape.allSatisfy({ $0 > 0 }) else { throw NotApplicable(description: "\(tree.name): an empty tensor") }
+      let kind: DimensionReduction = ["sum": .sum, "mean": .mean, "amax": .amax, "amin": .amin][tree.name]!
+      let lanes = shape.isEmpty ? [1] : shape
+      let f = p.function
+      return Program(inputs: p.inputs) { v in SymGradOracle.reduceAlong(f(v), shape: lanes, dims: dims, kind: kind) }
+    case "maximum", "minimum":
+      guard a.count == 2, tree.keywords.isEmpty else {
+        throw NotApplicable(description: "\(tree.name): the oracle takes input and other by position")
+      }
+      let (p, sp) = try operand(0)
+      let (q, sq) = try operand(1)
+      let rank = max(sp.count, sq.count)
+      let (pa, pb) = (
+        Array(repeating: 1, count: rank - sp.count) + sp, Array(repeating: 1, count: rank - sq.count) + sq
+      )
+      guard zip(pa, pb).allSatisfy({ $0 == $1 || $0 == 1 || $1 == 1 }) else {
+        throw NotApplicable(description: "\(tree.name): shapes that do not broadcast")
+      }
+      let (f, g, np, nq) = (p.function, q.function, p.inputs.count, q.inputs.count)
+      let largest = tree.name == "maximum"
+      return Program(inputs: p.inputs + q.inputs) { v in
+        SymGradOracle.elementwiseExtremum(
+          f(slice(v, 0, np)), shapeA: sp, g(slice(v, np, nq)), shapeB: sq, largest: largest)
       }
     case "max", "min":
       // torch.max/min(input, dim, keepdim): SymGrad's [values, indices].

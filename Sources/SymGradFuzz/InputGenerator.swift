@@ -84,7 +84,7 @@ package struct InputGenerator: Sendable {
       "binary_cross_entropy", "binary_cross_entropy_with_logits", "sigmoid_focal_loss",
       "linear", "scaled_dot_product_attention", "attention_weights", "multi_head_attention_forward", "causal_mask",
       "generate_square_subsequent_mask", "grad", "jacobian", "hessian", "diag", "outer",
-      "eye", "one_hot", "transpose", "matmul", "reshape", "simplify", "symbols", "zeros", "ones",
+      "eye", "one_hot", "transpose", "matmul", "reshape", "simplify", "symbols", "zeros", "ones", "view",
     ])
 
   static let unaryFunctions = [
@@ -587,7 +587,15 @@ package struct InputGenerator: Sendable {
         case 1:
           if rng.chance(0.5) {
             let shape = rng.pick(["[-1]", "[\(c), \(n)]", "[\(c), -1]", "[-1, -1]", "[\(n * c + 1)]", "[0, -1]"])
-            return Call(name: "reshape", positional: [tensor([n, c]), shape], keywords: [])
+            if rng.chance(0.4) {
+              // Tensor methods: x.view(2, 3), x.reshape(-1), x.T.sum(0) (the call's name
+              // carries the receiver's text).
+              let sizes = String(shape.dropFirst().dropLast())
+              let member = rng.pick(["view", "reshape", "T.sum", "softmax", "max", "exp", "foo"])
+              let arguments = member == "view" || member == "reshape" ? [sizes] : member == "exp" ? [] : ["0"]
+              return Call(name: "\(tensor([n, c])).\(member)", positional: arguments, keywords: [])
+            }
+            return Call(name: rng.pick(["reshape", "view"]), positional: [tensor([n, c]), shape], keywords: [])
           }
           let d = [String(rng.int(in: -2...1)), String(rng.int(in: -2...1))]
           return Call(name: "transpose", positional: [tensor([n, c, 2])] + d, keywords: [])

@@ -304,8 +304,6 @@ import Testing
         "blog/bce_of_softmax_column", "the oracle needs inputs that are symbols or numbers",
         "BCE of one softmax column: the bridge reads the column as symbolic entries, not as torch.select of a softmax"
       ),
-      ("softmax/dim0/", "the oracle's softmax works along the last dimension only", "softmax along dim 0"),
-      ("log_softmax/dim0/", "the oracle's softmax works along the last dimension only", "log_softmax along dim 0"),
       ("cosine_similarity/dim0/", "the oracle works along the last dimension only", "cosine_similarity along dim 0"),
       ("normalize/p1_dim0/", "the oracle works along the last dimension only", "normalize along dim 0"),
       (

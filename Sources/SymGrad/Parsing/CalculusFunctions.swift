@@ -127,22 +127,13 @@ enum CalculusFunctions {
     LanguageFunction(
       name: "reshape",
       summary:
-        "reshape(input, shape): torch.reshape, the entries in row-major order in a new shape (one size may be -1, inferred)"
-    ) { a in
-      try a.expect(positional: 2...2, keywords: [], names: ["input", "shape"])
-      guard let t = Expr.Tensor(a.positional[0].value) else { throw a.error("reshape needs a tensor") }
-      guard case .list(let items) = a.positional[1].value else {
-        throw a.error("shape must be a list of integers", at: a.positional[1].column)
-      }
-      let shape = items.compactMap { v -> Int? in
-        guard case .scalar(let e) = v, let r = e.rationalValue, r.isInteger else { return nil }
-        return r.numerator.asInt
-      }
-      guard shape.count == items.count else {
-        throw a.error("shape must be a list of integers", at: a.positional[1].column)
-      }
-      do { return try t.reshaped(shape).value } catch { throw a.error("\(error)", at: a.positional[1].column) }
-    },
+        "reshape(input, shape): torch.reshape, the entries in row-major order in a new shape (one size may be -1, inferred; the sizes may also follow input one by one, as x.reshape(2, 3))"
+    ) { a in try reshaped(a) },
+    LanguageFunction(
+      name: "view",
+      summary:
+        "view(input, *shape): Tensor.view (written x.view(2, 3)): reshape's entries in a new shape; SymGrad's tensors have no strides, so every view PyTorch allows is this"
+    ) { a in try reshaped(a) },
     LanguageFunction(
       name: "matmul",
       summary:
@@ -162,6 +153,22 @@ enum CalculusFunctions {
 }
 
 extension CalculusFunctions {
+  /// `reshape(input, shape)` / `view`: the sizes as one list, or one by one after the input
+  /// (the method forms `x.reshape(2, 3)`, `x.view(-1)`).
+  static func reshaped(_ a: CallArguments) throws -> Expr.Value {
+    try a.expect(positional: 2...9, keywords: [], names: ["input", "shape"])
+    guard let t = Expr.Tensor(a.positional[0].value) else { throw a.error("\(a.function) needs a tensor") }
+    var sizes: [(value: Expr.Value, column: Int)] = a.positional.dropFirst().map { ($0.value, $0.column) }
+    if sizes.count == 1, case .list(let items) = sizes[0].value { sizes = items.map { ($0, a.positional[1].column) } }
+    let shape = try sizes.map { v, column -> Int in
+      guard case .scalar(let e) = v, let r = e.rationalValue, r.isInteger, let n = r.numerator.asInt else {
+        throw a.error("shape must be a list of integers (or integers one by one), got \(v)", at: column)
+      }
+      return n
+    }
+    do { return try t.reshaped(shape).value } catch { throw a.error("\(error)", at: a.positional[1].column) }
+  }
+
   /// `torch.zeros`/`torch.ones`: the sizes as separate integers or one list, each between 0
   /// and `maximumVectorSize`, at most `maximumMatrixSize`^2 entries in all; `dtype` as in
   /// softmax (float64 or float32: the entries are exact either way).

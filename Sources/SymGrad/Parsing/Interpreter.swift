@@ -62,7 +62,7 @@ struct Interpreter {
           throw ParseError(
             column: column,
             message:
-              "'\(name)': attributes other than .T and .mT are not supported (a dotted name may only call a function, as in F.softmax(x, dim=-1))"
+              "'\(name)': a dotted name is a function call (F.softmax(x, dim=-1)), a tensor attribute (.T, .mT) or a method call (x.softmax(-1)); attributes other than .T and .mT are not supported"
           )
         }
         return .scalar(.symbol(name))

@@ -171,20 +171,29 @@ struct Parser {
     if case .name(let n, let c) = s, let dot = n.lastIndex(of: "."),
       Self.attributes.contains(String(n[n.index(after: dot)...]))
     {
-      s = .attribute(
-        .name(String(n[..<dot]), column: c), String(n[n.index(after: dot)...]),
-        column: c + n.distance(from: n.startIndex, to: dot))
+      s = try Self.dotted(n, column: c)
     }
     while isOp("[") || isOp(".") {
       let open = advance()
       if open.kind == .op(".") {
-        guard case .name(let attribute) = peek.kind, Self.attributes.contains(attribute) else {
-          throw ParseError(
-            column: peek.column,
-            message: "expected a tensor attribute (\(Self.attributes.sorted().joined(separator: ", "))) after '.'")
+        guard case .name(let dottedMember) = peek.kind else { throw Self.notAMember(column: peek.column) }
+        let memberToken = advance()
+        // The lexer reads `T.sum` after a dot as one name: attributes, then perhaps a method.
+        let parts = dottedMember.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        var column = memberToken.column
+        for (k, member) in parts.enumerated() {
+          let last = k == parts.count - 1
+          if last, Self.methods.contains(member) {
+            guard isOp("(") else {
+              throw ParseError(column: column, message: "'.\(member)' is a method: call it, as in x.\(member)(...)")
+            }
+            s = try method(member, of: s, Token(kind: .name(member), column: column))
+          } else {
+            guard Self.attributes.contains(member) else { throw Self.notAMember(column: column) }
+            s = .attribute(s, member, column: column - 1)
+          }
+          column += member.count + 1
         }
-        _ = advance()
-        s = .attribute(s, attribute, column: open.column)
         continue
       }
       let i = try expression()
@@ -198,12 +207,62 @@ struct Parser {
   /// last two swapped).
   static let attributes: Set<String> = ["T", "mT"]
 
+  /// The tensor methods the language reads: `x.f(args)` is the function call `f(x, args)`,
+  /// for the functions PyTorch also has as `torch.Tensor` methods with the tensor as their
+  /// first argument (`x.view(2, 2)` is `reshape`). Not `where`: `x.where(c, y)` is
+  /// `torch.where(c, x, y)`, another argument order.
+  static let methods: Set<String> = [
+    "abs", "amax", "amin", "clamp", "cos", "diag", "erf", "erfc", "exp", "expm1", "log", "log1p", "log_softmax",
+    "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "outer", "relu", "reshape", "sigmoid", "sign",
+    "sin", "softmax", "sqrt", "sum", "tanh", "transpose", "view",
+  ]
+
+  /// The error for a name after `.` that is neither an attribute nor a method.
+  static func notAMember(column: Int) -> ParseError {
+    ParseError(
+      column: column,
+      message:
+        "expected a tensor attribute (\(attributes.sorted().joined(separator: ", "))) or method (\(methods.sorted().joined(separator: ", "))) after '.'"
+    )
+  }
+
+  /// PyTorch's module prefixes before a function's name (`F.softmax(...)` is a function
+  /// call; any other dotted call is a method of what precedes the last dot).
+  static let modules: Set<String> = ["torch.nn.functional", "nn.functional", "F", "torch"]
+
+  /// A dotted name without a call: a name, then attributes (`X.T`, `W.T.mT`).
+  static func dotted(_ name: String, column: Int) throws -> Syntax {
+    let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    var s = Syntax.name(parts[0], column: column)
+    var offset = parts[0].count
+    for part in parts.dropFirst() {
+      guard attributes.contains(part) else { throw notAMember(column: column + offset + 1) }
+      s = .attribute(s, part, column: column + offset)
+      offset += 1 + part.count
+    }
+    return s
+  }
+
+  /// `base.name(arguments)`: the call `name(base, arguments)`, at the method's column.
+  private mutating func method(_ name: String, of base: Syntax, _ nameToken: Token) throws -> Syntax {
+    let (arguments, keywords) = try callArguments()
+    return .call(name, arguments: [base] + arguments, keywords: keywords, column: nameToken.column)
+  }
+
   private mutating func primary() throws -> Syntax {
     let t = advance()
     switch t.kind {
     case .number(let s): return .number(s, column: t.column)
     case .string(let s): return .string(s, column: t.column)
     case .name(let name):
+      if isOp("("), let dot = name.lastIndex(of: "."), !Self.modules.contains(String(name[..<dot])) {
+        // `x.softmax(-1)`, `W.T.sum(0)`: a method call on what precedes the last dot.
+        let member = String(name[name.index(after: dot)...])
+        let offset = name.distance(from: name.startIndex, to: dot) + 1
+        guard Self.methods.contains(member) else { throw Self.notAMember(column: t.column + offset) }
+        let base = try Self.dotted(String(name[..<dot]), column: t.column)
+        return try method(member, of: base, Token(kind: t.kind, column: t.column + offset))
+      }
       if isOp("(") { return try call(name, t) }
       return .name(name, column: t.column)
     case .op("("):
@@ -230,6 +289,12 @@ struct Parser {
   }
 
   private mutating func call(_ name: String, _ nameToken: Token) throws -> Syntax {
+    let (arguments, keywords) = try callArguments()
+    return .call(name, arguments: arguments, keywords: keywords, column: nameToken.column)
+  }
+
+  /// `(positional..., keyword=value...)` from the opening parenthesis on.
+  private mutating func callArguments() throws -> (arguments: [Syntax], keywords: [Syntax.Keyword]) {
     let open = advance()
     var arguments: [Syntax] = []
     var keywords: [Syntax.Keyword] = []
@@ -253,6 +318,6 @@ struct Parser {
       } while isOp(",")
     }
     try expect(")", closing: open)
-    return .call(name, arguments: arguments, keywords: keywords, column: nameToken.column)
+    return (arguments, keywords)
   }
 }

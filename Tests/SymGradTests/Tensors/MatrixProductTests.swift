@@ -46,7 +46,10 @@ import Testing
     let e = #expect(throws: ParseError.self) { try value("reshape([[a, b, c], [d, e, f]], [4, -1])") }
     #expect(e?.message.contains("is invalid for input of size 6") == true)
     #expect(throws: ParseError.self) { try value("reshape([a, b], [-1, -1])") }
-    #expect(throws: ParseError.self) { try value("reshape([a, b], 2)") }
+    // The sizes may follow the input one by one (the method form x.reshape(2, 1)).
+    #expect(try value("reshape([a, b], 2)") == value("[a, b]"))
+    #expect(throws: ParseError.self) { try value("reshape([a, b], 3)") }
+    #expect(throws: ParseError.self) { try value("reshape([a, b], x)") }
     // Sizes whose product leaves Int's range (fuzz seed 44 #697278 trapped here): PyTorch's
     // size error, with and without an inferred dimension.
     for shape in ["[3, --9223372036854775807-1]", "[3, 9223372036854775807, -1]", "[2**62, 4]"] {
