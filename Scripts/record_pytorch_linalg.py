@@ -280,6 +280,33 @@ with open(FULLY_MASKED, "w") as f:
                "cases": fully_masked}, f, separators=(",", ":"))
     f.write("\n")
 
+# SymGrad's attention_weights(q, k, attn_mask, ...): the softmax weights of
+# scaled_dot_product_attention, which PyTorch does not return; PyTorch's own weights are its
+# attention of the S x S identity as the value (softmax(scores) @ I), recorded that way.
+# A generator of its own, after every case above.
+ga = torch.Generator().manual_seed(20261208)
+
+
+def weights_case(cid, qshape, kshape, mask=None, dtype=torch.float64, **options):
+    k = eighths(ga, kshape).to(dtype)
+    eye = torch.eye(kshape[-2], dtype=dtype)
+    if mask is not None and mask.is_floating_point():
+        mask = mask.to(dtype)
+    words = "".join(f", {name}={text(val)}"
+                    for name, val in ([("attn_mask", mask)] if mask is not None else []) + list(options.items()))
+    record(cid, qshape, lambda xt: f"attention_weights({xt}, {literal(k)}{words})",
+           lambda xx: F.scaled_dot_product_attention(xx, k, eye, attn_mask=mask, **options), dtype, ga)
+
+
+for dtype, suffix in [(torch.float64, ""), (torch.float32, "/float32")]:
+    weights_case(f"linalg/attention_weights/plain{suffix}", (2, 2), (3, 2), dtype=dtype)
+    weights_case(f"linalg/attention_weights/bool_mask_batched{suffix}", (2, 2, 2), (2, 3, 2),
+                 mask=torch.tensor([[True, False, True], [True, True, False]]), dtype=dtype)
+    weights_case(f"linalg/attention_weights/float_mask_scale{suffix}", (3, 2), (3, 2), mask=eighths(ga, (3, 3)),
+                 scale=0.5, dtype=dtype)
+    weights_case(f"linalg/attention_weights/causal_heads{suffix}", (1, 2, 3, 2), (1, 2, 3, 2), is_causal=True,
+                 dtype=dtype)
+
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, "w") as f:
     json.dump({"generator": "Scripts/record_pytorch_linalg.py", "torch_version": torch.__version__, "cases": cases}, f,

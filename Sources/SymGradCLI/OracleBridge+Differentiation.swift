@@ -54,6 +54,11 @@ extension OracleBridge {
 
   static func compile(_ tree: CallTree) throws -> Program {
     let a = tree.positional
+    // The oracle's kernels index rows and lanes: tensors of no elements are SymGrad's own
+    // business (their shapes are checked against PyTorch's records).
+    for v in a.map(\.value) + tree.keywords.values where v.shape?.contains(0) == true {
+      throw NotApplicable(description: "\(tree.name): the oracle does not run tensors of no elements")
+    }
     func tensor(_ i: Int) throws -> Expr.Tensor {
       guard i < a.count, let t = Expr.Tensor(a[i].value) else {
         throw NotApplicable(description: "\(tree.name): argument \(i + 1) is not a tensor")
@@ -186,7 +191,8 @@ extension OracleBridge {
       let f = p.function
       return Program(inputs: p.inputs) { v in f(v).differentiableMap { 1 / (1 + oracleExp(-$0)) } }
     case "relu", "relu6", "leaky_relu", "hardtanh", "elu", "selu", "celu", "silu", "gelu", "softsign", "mish",
-      "logsigmoid", "hardswish", "hardsigmoid", "erf", "erfc", "softplus", "clamp":
+      "logsigmoid", "hardswish", "hardsigmoid", "erf", "erfc", "softplus", "clamp", "exp", "log", "sin", "cos", "tanh",
+      "log1p", "expm1", "abs", "sign", "sqrt":
       let (p, _) = try source()
       let f = p.function
       func parameter(_ i: Int, _ name: String, _ d: Double) -> Double {
@@ -213,6 +219,16 @@ extension OracleBridge {
       case "mish": kind = .mish
       case "logsigmoid": kind = .logsigmoid
       case "hardsigmoid": kind = .hardsigmoid
+      case "exp": kind = .exp
+      case "log": kind = .log
+      case "sin": kind = .sin
+      case "cos": kind = .cos
+      case "tanh": kind = .tanh
+      case "log1p": kind = .log1p
+      case "expm1": kind = .expm1
+      case "abs": kind = .abs
+      case "sign": kind = .sign
+      case "sqrt": kind = .sqrt
       case "erf": kind = .erf
       case "erfc": kind = .erfc
       case "clamp": kind = .clamp(min: parameter(1, "min", -.infinity), max: parameter(2, "max", .infinity))
@@ -368,21 +384,33 @@ extension OracleBridge {
           SymGradOracle.sigmoidFocalLoss(f(v), target: y, alpha: alpha, gamma: gamma, reduction: red)
         }
       }
-    case "scaled_dot_product_attention":
+    case "scaled_dot_product_attention", "attention_weights":
       // The query is the differentiated tensor; key, value and the mask are numbers. A
       // boolean attn_mask attends where True (SDPA). Batched and multi-head inputs: each
       // matrix of the batch is one head of the oracle's attention, the batch dimensions
       // broadcast as PyTorch documents them (written here, not taken from SymGrad).
+      // attention_weights(q, k, attn_mask, ...) has no value: its weights are the attention
+      // of the S x S identity as the value (softmax(scores) @ I).
+      let weightsOnly = tree.name == "attention_weights"
       let q = try tensor(0)
       let k = try tensor(1)
-      let v = try tensor(2)
-      guard q.rank >= 2, k.rank >= 2, v.rank >= 2 else {
+      guard q.rank >= 2, k.rank >= 2 else {
+        throw NotApplicable(description: "\(tree.name): the oracle takes inputs (..., L, E)")
+      }
+      let keys = k.shape[k.rank - 2]
+      let v =
+        weightsOnly
+        ? Expr.Tensor(
+          shape: [keys, keys], elements: (0..<(keys * keys)).map { $0 / keys == $0 % keys ? Expr.one : .zero })
+        : try tensor(2)
+      guard v.rank >= 2 else {
         throw NotApplicable(description: "scaled_dot_product_attention: the oracle takes inputs (..., L, E)")
       }
+      let maskPosition = weightsOnly ? 2 : 3
       for name in ["key_padding_mask", "attention_mask"] where tree.keywords[name] != nil {
         throw NotApplicable(description: "scaled_dot_product_attention: the oracle has no \(name)")
       }
-      if let p = tree.keywords["dropout_p"] ?? (a.count > 4 ? a[4].value : nil), p.rationalValue != 0 {
+      if !weightsOnly, let p = tree.keywords["dropout_p"] ?? (a.count > 4 ? a[4].value : nil), p.rationalValue != 0 {
         throw NotApplicable(description: "scaled_dot_product_attention: dropout is random")
       }
       let (l, e) = (q.shape[q.rank - 2], q.shape[q.rank - 1])
@@ -427,7 +455,7 @@ extension OracleBridge {
       }
       let key = try numbers(.list(k.elements.map(Expr.Value.scalar)))!
       let value = try numbers(.list(v.elements.map(Expr.Value.scalar)))!
-      let maskValue = tree.keywords["attn_mask"] ?? (a.count > 3 ? a[3].value : nil)
+      let maskValue = tree.keywords["attn_mask"] ?? (a.count > maskPosition ? a[maskPosition].value : nil)
       let maskFlat = try maskValue.map { try additiveMask($0) }
       // The mask's shape (its entries may be booleans, which Value.shape does not count).
       func listShape(_ v: Expr.Value) -> [Int] {
@@ -489,7 +517,7 @@ extension OracleBridge {
         SymGradOracle.scaledDotProductAttention(
           query: x, blocks: blocks, l: l, s: sLen, e: e, ev: ev, isCausal: causal, scale: scale)
       }
-    case "sum", "mean", "amax", "amin":
+    case "sum", "mean", "amax", "amin", "logsumexp":
       let (p, shape) = try operand(0)
       let r = max(shape.count, 1)
       var dims: [Int] = []
@@ -504,7 +532,8 @@ extension OracleBridge {
         }
       }
       guard shape.allSatisfy({ $0 > 0 }) else { throw NotApplicable(description: "\(tree.name): an empty tensor") }
-      let kind: DimensionReduction = ["sum": .sum, "mean": .mean, "amax": .amax, "amin": .amin][tree.name]!
+      let kind: DimensionReduction =
+        ["sum": .sum, "mean": .mean, "amax": .amax, "amin": .amin, "logsumexp": .logsumexp][tree.name]!
       let lanes = shape.isEmpty ? [1] : shape
       let f = p.function
       return Program(inputs: p.inputs) { v in SymGradOracle.reduceAlong(f(v), shape: lanes, dims: dims, kind: kind) }

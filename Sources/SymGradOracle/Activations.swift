@@ -49,65 +49,91 @@ public enum OracleActivation: Sendable {
   /// `torch.clamp(x, lo, hi)` (either bound may be absent: -inf / inf): forward
   /// `min(max(x, lo), hi)`; backward `lo < x < hi ? g : 0` (torch 2.15: 0 at the bounds).
   case clamp(min: Double, max: Double)
+  /// The elementary functions (aten::exp, log, sin, cos, tanh, log1p, expm1, abs, sign,
+  /// sqrt) with derivatives.yaml's backward: `g exp(x)`, `g / x`, `g cos(x)`, `-g sin(x)`,
+  /// `g (1 - tanh(x)^2)`, `g / (1 + x)`, `g (expm1(x) + 1)`, `g sgn(x)` (0 at 0), 0,
+  /// `g / (2 sqrt(x))`.
+  case exp, log, sin, cos, tanh, log1p, expm1, abs, sign, sqrt
 
   func value(_ x: Double) -> Double {
     switch self {
+    case .exp: return Foundation.exp(x)
+    case .log: return Foundation.log(x)
+    case .sin: return Foundation.sin(x)
+    case .cos: return Foundation.cos(x)
+    case .tanh: return Foundation.tanh(x)
+    case .log1p: return Foundation.log1p(x)
+    case .expm1: return Foundation.expm1(x)
+    case .abs: return Swift.abs(x)
+    case .sign: return x > 0 ? 1 : (x < 0 ? -1 : 0)
+    case .sqrt: return x.squareRoot()
     case .relu: return x > 0 ? x : 0
     case .leakyRelu(let s): return x > 0 ? x : x * s
     case .hardtanh(let lo, let hi): return Swift.min(Swift.max(x, lo), hi)
-    case .elu(let alpha, let scale, let inputScale): return x <= 0 ? expm1(x * inputScale) * alpha * scale : x * scale
-    case .silu: return x / (1 + exp(-x))
+    case .elu(let alpha, let scale, let inputScale):
+      return x <= 0 ? Foundation.expm1(x * inputScale) * alpha * scale : x * scale
+    case .silu: return x / (1 + Foundation.exp(-x))
     case .geluTanh:
       let k = (2 / Double.pi).squareRoot()
-      return 0.5 * x * (1 + tanh(k * (x + 0.044715 * x * x * x)))
+      return 0.5 * x * (1 + Foundation.tanh(k * (x + 0.044715 * x * x * x)))
     case .softsign: return x / (1 + Swift.abs(x))
-    case .mish: return x * tanh(log1p(exp(x)))
-    case .logsigmoid: return Swift.min(x, 0) - log1p(exp(-Swift.abs(x)))
+    case .mish: return x * Foundation.tanh(Foundation.log1p(Foundation.exp(x)))
+    case .logsigmoid: return Swift.min(x, 0) - Foundation.log1p(Foundation.exp(-Swift.abs(x)))
     case .hardswish: return x <= -3 ? 0 : (x >= 3 ? x : x * (x + 3) / 6)
     case .hardsigmoid: return Swift.min(Swift.max(x + 3, 0), 6) / 6
     case .gelu: return x * 0.5 * (1 + Foundation.erf(x * (0.5 as Double).squareRoot()))
     case .erf: return Foundation.erf(x)
     case .erfc: return Foundation.erfc(x)
     case .softplus(let beta, let threshold):
-      return x * beta > threshold ? x : log1p(exp(x * beta)) / beta
+      return x * beta > threshold ? x : Foundation.log1p(Foundation.exp(x * beta)) / beta
     case .clamp(let lo, let hi): return Swift.min(Swift.max(x, lo), hi)
     }
   }
 
   func derivative(_ x: Double) -> Double {
     switch self {
+    case .exp: return Foundation.exp(x)
+    case .log: return 1 / x
+    case .sin: return Foundation.cos(x)
+    case .cos: return -Foundation.sin(x)
+    case .tanh: return 1 - Foundation.tanh(x) * Foundation.tanh(x)
+    case .log1p: return 1 / (1 + x)
+    case .expm1: return Foundation.expm1(x) + 1
+    case .abs: return x > 0 ? 1 : (x < 0 ? -1 : 0)
+    case .sign: return 0
+    case .sqrt: return 1 / (2 * x.squareRoot())
     case .relu: return x > 0 ? 1 : 0
     case .leakyRelu(let s): return x > 0 ? 1 : s
     case .hardtanh(let lo, let hi): return x <= lo || x >= hi ? 0 : 1
     case .elu(let alpha, let scale, let inputScale):
-      return x <= 0 ? inputScale * alpha * scale * exp(x * inputScale) : scale
+      return x <= 0 ? inputScale * alpha * scale * Foundation.exp(x * inputScale) : scale
     case .silu:
-      let s = 1 / (1 + exp(-x))
+      let s = 1 / (1 + Foundation.exp(-x))
       return s * (1 + x * (1 - s))
     case .geluTanh:
       let k = (2 / Double.pi).squareRoot()
       let inner = k * (x + 0.044715 * x * x * x)
-      let t = tanh(inner)
+      let t = Foundation.tanh(inner)
       return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)
     case .softsign:
       let d = 1 + Swift.abs(x)
       let sign: Double = x > 0 ? 1 : (x < 0 ? -1 : 0)
       return 1 / d - x * sign / (d * d)
     case .mish:
-      let t = tanh(log1p(exp(x)))
-      return t + x * (1 / (1 + exp(-x))) * (1 - t * t)
-    case .logsigmoid: return 1 / (1 + exp(x))
+      let t = Foundation.tanh(Foundation.log1p(Foundation.exp(x)))
+      return t + x * (1 / (1 + Foundation.exp(-x))) * (1 - t * t)
+    case .logsigmoid: return 1 / (1 + Foundation.exp(x))
     case .hardswish: return x <= -3 ? 0 : (x < 3 ? x / 3 + 0.5 : 1)
     case .hardsigmoid: return x > -3 && x < 3 ? Double(Float(1) / Float(6)) : 0
     case .gelu:
       let cdf = 0.5 * (1 + Foundation.erf(x * (0.5 as Double).squareRoot()))
-      let pdf = exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
+      let pdf = Foundation.exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
       return cdf + x * pdf
-    case .erf: return 2 / Double.pi.squareRoot() * exp(-x * x)
-    case .erfc: return -2 / Double.pi.squareRoot() * exp(-x * x)
+    case .erf: return 2 / Double.pi.squareRoot() * Foundation.exp(-x * x)
+    case .erfc: return -2 / Double.pi.squareRoot() * Foundation.exp(-x * x)
     case .softplus(let beta, let threshold):
       if x * beta > threshold { return 1 }
-      let z = exp(x * beta)
+      let z = Foundation.exp(x * beta)
       return z / (z + 1)
     case .clamp(let lo, let hi): return x > lo && x < hi ? 1 : 0
     }

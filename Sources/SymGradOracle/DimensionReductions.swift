@@ -1,10 +1,12 @@
 #if canImport(_Differentiation)
+import Foundation
 import _Differentiation
 
-/// The reductions along dimensions of `torch.sum`, `torch.mean`, `torch.amax` and
-/// `torch.amin` (aten::sum.dim_IntList, mean.dim, amax, amin).
+/// The reductions along dimensions of `torch.sum`, `torch.mean`, `torch.amax`,
+/// `torch.amin` and `torch.logsumexp` (aten::sum.dim_IntList, mean.dim, amax, amin,
+/// logsumexp).
 public enum DimensionReduction: Sendable {
-  case sum, mean, amax, amin
+  case sum, mean, amax, amin, logsumexp
 }
 
 /// For every position of the dimensions not in `dims` (row-major), the flat indices of the
@@ -30,7 +32,7 @@ func reductionLanes(shape: [Int], dims: [Int]) -> [[Int]] {
 /// value per position of the other dimensions (`keepdim` changes only the shape). Backward
 /// (derivatives.yaml): sum and mean spread the gradient (mean divided by the lane's size);
 /// amax and amin give it to the entries equal to the result, split evenly among them
-/// (`grad * (x == result) / count`), -inf ties included.
+/// (`grad * (x == result) / count`), -inf ties included; logsumexp `grad * exp(x - result)`.
 @differentiable(reverse,wrt: x)
 public func reduceAlong(_ x: [Double], shape: [Int], dims: [Int], kind: DimensionReduction) -> [Double] {
   reductionLanes(shape: shape, dims: dims).map { lane in
@@ -39,6 +41,11 @@ public func reduceAlong(_ x: [Double], shape: [Int], dims: [Int], kind: Dimensio
     case .mean: return lane.reduce(0) { $0 + x[$1] } / Double(lane.count)
     case .amax: return lane.dropFirst().reduce(x[lane[0]]) { Swift.max($0, x[$1]) }
     case .amin: return lane.dropFirst().reduce(x[lane[0]]) { Swift.min($0, x[$1]) }
+    case .logsumexp:
+      // ATen: shifted by the lane's maximum, 0 when that is infinite.
+      let m = lane.dropFirst().reduce(x[lane[0]]) { Swift.max($0, x[$1]) }
+      let shift = m.isInfinite ? 0 : m
+      return Foundation.log(lane.reduce(0) { $0 + Foundation.exp(x[$1] - shift) }) + shift
     }
   }
 }
@@ -59,6 +66,7 @@ func reduceAlongVJP(_ x: [Double], shape: [Int], dims: [Int], kind: DimensionRed
         switch kind {
         case .sum: for i in lane { gx[i] += gd[k] }
         case .mean: for i in lane { gx[i] += gd[k] / Double(lane.count) }
+        case .logsumexp: for i in lane { gx[i] += gd[k] * Foundation.exp(x[i] - y[k]) }
         case .amax, .amin:
           let attaining = lane.filter { x[$0] == y[k] }
           for i in attaining { gx[i] += gd[k] / Double(attaining.count) }

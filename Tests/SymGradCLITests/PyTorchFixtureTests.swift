@@ -391,6 +391,37 @@ import Testing
     }
   }
 
+  /// Registered functions the oracle has no counterpart of, and why: constructors and
+  /// calculus (no PyTorch function to reproduce), and SymGrad's own helpers.
+  static let withoutOracle: [String: String] = [
+    "grad": "calculus inside expressions", "jacobian": "calculus inside expressions",
+    "hessian": "calculus inside expressions", "simplify": "SymGrad's simplifier", "symbols": "a constructor",
+    "zeros": "a constructor", "ones": "a constructor", "eye": "a constructor", "one_hot": "a constructor",
+    "diag": "a constructor", "outer": "a constructor", "causal_mask": "a constructor",
+    "generate_square_subsequent_mask": "a constructor (its masks are checked inside attention records)",
+    "unit_interval": "SymGrad's domain helper", "view": "reshape's alias (reshape runs in the oracle)",
+  ]
+
+  /// Every registered function is run by the oracle on at least one PyTorch record (ours or
+  /// an OpInfo sample; as the outermost call or inside one), except those in `withoutOracle`.
+  @Test(.needsOracle) func oracleRunsEveryFunction() throws {
+    var ran = Set<String>()
+    func names(_ t: CallTree) -> [String] {
+      [t.name]
+        + t.positional.flatMap { a -> [String] in if case .call(let c) = a { return names(c) } else { return [] } }
+    }
+    for r in Fixtures.records + OpInfoFixtureTests.records where r.dtype == "float64" && !r.jacobian.isEmpty {
+      guard let tree = try? CallTree.parse(r.expression),
+        (try? OracleBridge.evaluate(tree, variables: r.wrt, at: r.at)) != nil
+      else { continue }
+      ran.formUnion(names(tree).map { FunctionRegistry.resolve($0)?.name ?? $0 })
+    }
+    let missing = FunctionRegistry.entries.map(\.name).filter { !ran.contains($0) && Self.withoutOracle[$0] == nil }
+    #expect(missing.isEmpty, "registered functions no record runs through the oracle: \(missing.sorted())")
+    let stale = Self.withoutOracle.keys.filter { ran.contains($0) }
+    #expect(stale.isEmpty, "run by the oracle now, remove from withoutOracle: \(stale.sorted())")
+  }
+
   /// Every allow-list entry still names records (no stale entries).
   @Test func oracleSkipsNameRecords() {
     for s in Self.oracleSkips {
