@@ -64,19 +64,28 @@ extension Expr.Value: CustomStringConvertible {
 
   /// Text that `sympy.sympify` reads: scalars as `Expr.sympyDescription`, lists as Python
   /// lists (`[a, b]`, `[[a, b], [c, d]]`).
-  public var sympyDescription: String { text(printing: \.sympyDescription) }
+  /// An empty tensor of shape `(1, 0, 3)` is `Array([], (1, 0, 3))` (sympy's N-dimensional
+  /// array keeps the shape; its `zeros` builds matrices only).
+  public var sympyDescription: String {
+    text(printing: \.sympyDescription) { "Array([], (" + $0.map(String.init).joined(separator: ", ") + "))" }
+  }
 
   /// The text with each scalar printed by `print` (each distinct scalar once).
-  func text(printing print: (Expr) -> String) -> String {
+  func text(
+    printing print: (Expr) -> String,
+    empty: ([Int]) -> String = { "zeros(" + $0.map(String.init).joined(separator: ", ") + ")" }
+  ) -> String {
     var out = ""
     var printed: [Expr: String] = [:]
-    write(to: &out, printed: &printed, print)
+    write(to: &out, printed: &printed, print, empty)
     return out
   }
 
   /// Appends the text to `out`, printing each distinct scalar once (a 716 x 716 mask
   /// has two distinct entries).
-  private func write(to out: inout String, printed: inout [Expr: String], _ print: (Expr) -> String) {
+  private func write(
+    to out: inout String, printed: inout [Expr: String], _ print: (Expr) -> String, _ empty: ([Int]) -> String
+  ) {
     switch self {
     case .scalar(let e):
       if let text = printed[e] {
@@ -90,14 +99,14 @@ extension Expr.Value: CustomStringConvertible {
       out += "["
       for (i, item) in items.enumerated() {
         if i > 0 { out += ", " }
-        item.write(to: &out, printed: &printed, print)
+        item.write(to: &out, printed: &printed, print, empty)
       }
       out += "]"
     // The quote the string does not contain, so the text reads back (the language has no
     // escapes; a string holding both quotes cannot be written in it).
     case .string(let s): out += s.contains("\"") ? "'\(s)'" : "\"\(s)\""
     case .boolean(let b): out += b ? "True" : "False"
-    case .empty(let shape): out += "zeros(" + shape.map(String.init).joined(separator: ", ") + ")"
+    case .empty(let shape): out += empty(shape)
     }
   }
 }

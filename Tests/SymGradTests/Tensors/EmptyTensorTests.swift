@@ -25,6 +25,9 @@ import Testing
     let printed = try value("exp(zeros(1, 0, 3))").description
     #expect(printed == "zeros(1, 0, 3)")
     #expect(try value(printed) == .empty(shape: [1, 0, 3]))
+    // For sympy: its N-dimensional Array keeps the shape (sympify("Array([], (1, 0, 3))")
+    // has shape (1, 0, 3); sympy's zeros builds matrices only).
+    #expect(try value("zeros(1, 0, 3)").sympyDescription == "Array([], (1, 0, 3))")
     let t = try #require(Expr.Tensor(value("zeros(2, 0, 4)")))
     #expect(t.shape == [2, 0, 4] && t.elements.isEmpty)
   }
