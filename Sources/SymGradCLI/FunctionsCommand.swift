@@ -10,7 +10,9 @@ enum FunctionsCommand {
     calculus): the signature with PyTorch's defaults and a one-line description. With
     NAMEs, only those (an unknown name exits 1 with the closest names). PyTorch's
     prefixes are accepted in EXPR and here: F.softmax, torch.nn.functional.softmax,
-    nn.functional.softmax, torch.softmax.
+    nn.functional.softmax, torch.softmax. Tensor methods are these functions with the
+    tensor first: x.softmax(-1) is softmax(x, -1), x.view(2, -1) is view(x, 2, -1), for
+    \(FunctionRegistry.tensorMethods.sorted().joined(separator: ", ")).
 
     --json   an array of {"name", "family", "signature", "description"}
 

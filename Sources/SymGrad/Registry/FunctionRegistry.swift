@@ -63,6 +63,10 @@ public enum FunctionRegistry {
     return table
   }()
 
+  /// The functions that may also be called as tensor methods, `x.f(args)` for `f(x, args)`
+  /// (those `torch.Tensor` has as methods with the tensor first).
+  public static var tensorMethods: Set<String> { Parser.methods }
+
   /// The module prefixes PyTorch code writes before a function's name, longest first.
   public static let prefixes = ["torch.nn.functional.", "nn.functional.", "F.", "torch."]
 

@@ -20,6 +20,13 @@ import Testing
     #expect(try value("[[a, b], [c, d]][1].abs()") == value("[abs(c), abs(d)]"))
   }
 
+  /// Every method is a registered function (the table cannot drift from the registry).
+  @Test func methodsAreRegistered() {
+    let unregistered = FunctionRegistry.tensorMethods.filter { FunctionRegistry.byName[$0] == nil }
+    #expect(unregistered.isEmpty, "\(unregistered.sorted())")
+    #expect(!FunctionRegistry.tensorMethods.contains("where"))
+  }
+
   @Test func reshapeAndViewTakeSizesEitherWay() throws {
     let square = try value("[[a, b], [c, d]]")
     for text in [
