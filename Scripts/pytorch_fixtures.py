@@ -57,3 +57,18 @@ def symbols(shape, prefix="x"):
 def eighths(g, shape, lo=-16, hi=17):
     """Random multiples of 1/8 in [lo/8, hi/8), exact as doubles and as decimal literals."""
     return torch.randint(lo, hi, shape, generator=g).double() / 8
+
+
+def vec(names):
+    """A list literal of symbol names: [x0, x1, ...]."""
+    return "[" + ", ".join(names) + "]"
+
+
+def flat_case(cid, source, text, n, fn, point, dtype):
+    """The case of `fn` of one flat input of `n` symbols x0, x1, ... at `point` (float64, or
+    float32 with "/float32" appended to the id); `text(names)` is the expression-language text
+    of the same computation."""
+    names = [f"x{i}" for i in range(n)]
+    x = torch.tensor(point, dtype=torch.float32 if dtype == "float32" else torch.float64).requires_grad_(True)
+    suffix = "" if dtype == "float64" else "/float32"
+    return case(cid + suffix, source, text(names), names, x, fn(x))

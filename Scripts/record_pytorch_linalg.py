@@ -91,13 +91,19 @@ def text(val):
     return literal(val) if torch.is_tensor(val) else repr(val)
 
 
-def sdpa_case(cid, qshape, kshape, vshape, mask=None, dtype=torch.float64, gen=None, **options):
-    k = eighths(gen or g, kshape).to(dtype)
-    v = eighths(gen or g, vshape).to(dtype)
+def attention_options(mask, dtype, options):
+    """The mask in `dtype` and the keyword text of the mask and the options."""
     if mask is not None and mask.is_floating_point():
         mask = mask.to(dtype)
     words = "".join(f", {name}={text(val)}"
                     for name, val in ([("attn_mask", mask)] if mask is not None else []) + list(options.items()))
+    return mask, words
+
+
+def sdpa_case(cid, qshape, kshape, vshape, mask=None, dtype=torch.float64, gen=None, **options):
+    k = eighths(gen or g, kshape).to(dtype)
+    v = eighths(gen or g, vshape).to(dtype)
+    mask, words = attention_options(mask, dtype, options)
     record(cid, qshape, lambda xt: f"scaled_dot_product_attention({xt}, {literal(k)}, {literal(v)}{words})",
            lambda xx: F.scaled_dot_product_attention(xx, k, v, attn_mask=mask, **options), dtype, gen)
 
@@ -290,10 +296,7 @@ ga = torch.Generator().manual_seed(20261208)
 def weights_case(cid, qshape, kshape, mask=None, dtype=torch.float64, **options):
     k = eighths(ga, kshape).to(dtype)
     eye = torch.eye(kshape[-2], dtype=dtype)
-    if mask is not None and mask.is_floating_point():
-        mask = mask.to(dtype)
-    words = "".join(f", {name}={text(val)}"
-                    for name, val in ([("attn_mask", mask)] if mask is not None else []) + list(options.items()))
+    mask, words = attention_options(mask, dtype, options)
     record(cid, qshape, lambda xt: f"attention_weights({xt}, {literal(k)}{words})",
            lambda xx: F.scaled_dot_product_attention(xx, k, eye, attn_mask=mask, **options), dtype, ga)
 

@@ -19,15 +19,11 @@ import os
 
 import torch
 
-from pytorch_fixtures import case
+from pytorch_fixtures import flat_case, vec
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "pytorch", "reductions.json")
 torch.set_num_threads(1)
 cases = []
-
-
-def vec(names):
-    return "[" + ", ".join(names) + "]"
 
 
 def size(shape):
@@ -35,10 +31,7 @@ def size(shape):
 
 
 def record(cid, source, text, n, fn, point, dtype):
-    names = [f"x{i}" for i in range(n)]
-    x = torch.tensor(point, dtype=torch.float32 if dtype == "float32" else torch.float64).requires_grad_(True)
-    suffix = "" if dtype == "float64" else "/float32"
-    cases.append(case(cid + suffix, source, text(names), names, x, fn(x)))
+    cases.append(flat_case(cid, source, text, n, fn, point, dtype))
 
 
 def along(name, shape, dim, keepdim):
