@@ -89,11 +89,22 @@ struct DeriveExpression {
 
   /// `text` in index notation.
   mutating func tensor(_ text: String) throws -> IndexedTensor {
-    let text = try DeriveOperators.rewritingMatmul(text)
+    let text = try DeriveOperators.rewritingOperators(text)
     var rest = ""
     var operands: [String: IndexedTensor] = [:]
     let chars = Array(text)
     var i = 0
+    /// A tensor or a call's result followed by `[`: indexing has no index form here (the
+    /// entries would be read as symbols of their own; the verification caught that).
+    func refuseIndexing(after name: String) throws {
+      var j = i
+      while j < chars.count, chars[j] == " " { j += 1 }
+      if j < chars.count, chars[j] == "[" {
+        throw CommandFailure(
+          "symgrad: derive: indexing ('\(name)[...]') has no index form yet: derive takes whole tensors (eval and diff read indexing at explicit sizes)"
+        )
+      }
+    }
     while i < chars.count {
       let ch = chars[i]
       if ch == "\"" || ch == "'" {
@@ -146,6 +157,7 @@ struct DeriveExpression {
           placeholders += 1
           operands[placeholder] = try transposed(
             named(String(name[..<dot]), shape), attribute: String(name[name.index(after: dot)...]))
+          try refuseIndexing(after: name)
           rest += placeholder
           continue
         }
@@ -155,6 +167,7 @@ struct DeriveExpression {
           )
         }
         if let shape = shapes[name] {
+          try refuseIndexing(after: name)
           if operands[name] == nil { operands[name] = named(name, shape) }
         } else if shapes.values.contains(where: { $0.contains(.symbolic(name)) }) {
           // A size in the expression is that number (both sides bind it).
@@ -183,6 +196,7 @@ struct DeriveExpression {
           i = after
           break
         }
+        try refuseIndexing(after: name + "(...)")
         operands[placeholder] = value
         rest += placeholder
         continue

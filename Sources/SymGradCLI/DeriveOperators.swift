@@ -1,8 +1,12 @@
-/// The matrix operators of `derive`'s EXPR written as calls: every `a @ b` becomes
-/// `matmul(a, b)`, with Python's precedence (`@` binds as `*` and `/`, left to right; unary
-/// signs and `**` bind tighter), so `-a @ b * c + d` is `matmul(-a, b) * c + d`. Brackets
-/// are rewritten inside too; strings are kept as they are. `derive` then translates
-/// `matmul` like any other call.
+import SymGrad
+
+/// The matrix operators and tensor methods of `derive`'s EXPR written as calls: every
+/// `a @ b` becomes `matmul(a, b)`, with Python's precedence (`@` binds as `*` and `/`, left
+/// to right; unary signs and `**` bind tighter), so `-a @ b * c + d` is
+/// `matmul(-a, b) * c + d`; a method call `x.f(args)` (`FunctionRegistry.tensorMethods`)
+/// becomes `f(x, args)`, its receiver a name (`X.T` included) or a bracketed group before
+/// the dot. Brackets are rewritten inside too; strings are kept as they are. `derive` then
+/// translates the calls like any other.
 enum DeriveOperators {
   private enum Kind: Equatable {
     case atom, string, open, close, comma, op
@@ -15,9 +19,10 @@ enum DeriveOperators {
     let kind: Kind
   }
 
-  /// `text` with its `@` operators as `matmul` calls (unchanged when it has none).
-  static func rewritingMatmul(_ text: String) throws -> String {
-    guard text.contains("@") else { return text }
+  /// `text` with its `@` operators as `matmul` calls and its method calls as calls
+  /// (unchanged when it has neither).
+  static func rewritingOperators(_ text: String) throws -> String {
+    guard text.contains("@") || text.contains(".") else { return text }
     let tokens = try tokenize(text)
     var position = 0
     let out = try level(tokens, &position, in: text)
@@ -79,6 +84,32 @@ enum DeriveOperators {
     return tokens
   }
 
+  /// When the last item is a method name (`x.softmax`, `X.T.sum`, or `.softmax` after a
+  /// bracketed receiver), removes it (and its receiver) and returns the call
+  /// `method(receiver, arguments)`; nil when it is not (a function such as `F.softmax`).
+  private static func methodCall(_ items: inout [Token], arguments: String) -> Token? {
+    guard let last = items.last, last.kind == .atom, let dot = last.text.lastIndex(of: ".") else { return nil }
+    let method = String(last.text[last.text.index(after: dot)...])
+    let base = String(last.text[..<dot])
+    guard FunctionRegistry.tensorMethods.contains(method),
+      !FunctionRegistry.prefixes.contains(base + ".")
+    else { return nil }
+    let rest = arguments.trimmingCharacters(in: .whitespaces).isEmpty ? "" : ", " + arguments
+    if !base.isEmpty {
+      items.removeLast()
+      return Token(text: "\(method)(\(base)\(rest))", kind: .group)
+    }
+    // `.softmax` after its receiver: the groups before it (a call's arguments, indices, a
+    // parenthesized expression) and the name they follow, as in `f(x)[0].sum()`.
+    var start = items.count - 1
+    while start > 0, items[start - 1].kind == .group { start -= 1 }
+    if start > 0, items[start - 1].kind == .atom, !items[start - 1].text.hasPrefix(".") { start -= 1 }
+    guard start < items.count - 1 else { return nil }
+    let receiver = items[start..<(items.count - 1)].map(\.text).joined()
+    items.removeSubrange(start...)
+    return Token(text: "\(method)(\(receiver)\(rest))", kind: .group)
+  }
+
   /// One bracket level from `position` to its closing bracket (not consumed) or the end:
   /// its segments (between commas, `=`, binary `+`/`-`, comparisons, `&`, `|`) with the
   /// `@` of each product chain folded into calls.
@@ -96,7 +127,12 @@ enum DeriveOperators {
       guard position < tokens.count else { throw CommandFailure("symgrad: derive: unbalanced brackets in '\(text)'") }
       let close = tokens[position].text
       position += 1
-      items.append(Token(text: t.text + inner + close, kind: .group))
+      let group = Token(text: t.text + inner + close, kind: .group)
+      if t.text == "(", let call = methodCall(&items, arguments: inner) {
+        items.append(call)
+      } else {
+        items.append(group)
+      }
     }
     var out = ""
     var chain: [(op: String?, factor: String)] = []

@@ -125,6 +125,31 @@ import Testing
     }
   }
 
+  /// Tensor methods read as the calls (`A.matmul(W.T).logsumexp(1)` is
+  /// `logsumexp(matmul(A, W.T), 1)`), with the same gradient; indexing is refused up front
+  /// (it has no index form: its entries were read as symbols of their own, which the
+  /// verification caught).
+  @Test func tensorMethodsAndIndexing() {
+    let shapes = ["--shape", "A=N,D", "--shape", "W=C,D", "--wrt", "W"]
+    let call = run(["derive", "sum(logsumexp(matmul(A, W.T), 1))"] + shapes)
+    for text in [
+      "A.matmul(W.T).logsumexp(1).sum()", "(A @ W.T).logsumexp(dim=1).sum()", "logsumexp(A @ W.T, 1).sum()",
+    ] {
+      let method = run(["derive", text] + shapes)
+      #expect(method.status == 0 && method.out.contains("all equal in certified values"), "\(text): \(method.err)")
+      #expect(method.out.split(separator: "\n").first { $0.hasPrefix("dL/dW[") } != nil)
+      #expect(
+        method.out.split(separator: "\n").first { $0.hasPrefix("dL/dW[") }
+          == call.out.split(separator: "\n").first { $0.hasPrefix("dL/dW[") }, "\(text)")
+    }
+    for text in ["sum(A[0])", "sum(A.T[0])", "sum(softmax(A, 1)[0])", "A.softmax(1)[0].sum()"] {
+      let r = run("derive", text, "--shape", "A=N,C", "--wrt", "A")
+      #expect(r.status != 0 && r.err.contains("indexing"), "\(text): \(r.out)\(r.err)")
+    }
+    let unknown = run("derive", "A.foo(1)", "--shape", "A=N,C", "--wrt", "A")
+    #expect(unknown.status != 0 && unknown.err.contains("unknown function"), "\(unknown.err)")
+  }
+
   @Test func fixedSizesAreCheckedAtThoseSizes() {
     let r = run("derive", "mse_loss(X, Y)", "--shape", "X=2,C", "--shape", "Y=2,C")
     #expect(r.status == 0, "\(r.err)")
