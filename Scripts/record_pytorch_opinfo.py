@@ -94,8 +94,11 @@ OPS = {
     "nn.functional.layer_norm": "layer_norm", "clamp": "clamp",
     "matmul": "matmul", "transpose": "transpose", "reshape": "reshape",
     "nn.functional.multi_head_attention_forward": "multi_head_attention_forward",
-    "where": "where",
+    "where": "where", "view": "view", "zeros": "zeros", "ones": "ones",
 }
+# Functions with no tensor input (their samples are sizes): recorded without symbols, the
+# output (values and shape) checked.
+CONSTRUCTORS = {"zeros", "ones"}
 # Calls returning PyTorch's tuple, by (OpInfo name, variant): the item recorded (`f(...)[k]`).
 # max/min with a dim return (values, indices): the values are recorded here (the indices,
 # ties included, are in pytorch/selection.json).
@@ -359,7 +362,7 @@ def main():
             except Untranslatable as e:
                 skip(f"untranslatable: {e}")
                 continue
-            if not tr.names and not any(t.numel() == 0 for t in tensors):
+            if not tr.names and not any(t.numel() == 0 for t in tensors) and function not in CONSTRUCTORS:
                 skip("no differentiable input")
                 continue
             item = TUPLE_ITEM.get((op.name, op.variant_test_name))

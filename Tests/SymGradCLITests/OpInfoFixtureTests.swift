@@ -143,7 +143,7 @@ import Testing
   /// The autograd oracle agrees with PyTorch on every OpInfo record it runs (1e-8 relative:
   /// BLAS against sequential sums); the records it does not run (shapes or options its
   /// bridge does not read) are counted, not failed: the oracle is a second opinion, and
-  /// PyTorch's own values are checked against SymGrad above. 389 of the 647 run.
+  /// PyTorch's own values are checked against SymGrad above. 389 of the 654 run.
   @Test(.needsOracle) func oracleAgreesWhereItRuns() throws {
     var ran = 0
     for r in Self.records where !r.jacobian.isEmpty {

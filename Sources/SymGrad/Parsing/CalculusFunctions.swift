@@ -75,11 +75,12 @@ enum CalculusFunctions {
     LanguageFunction(
       name: "zeros",
       summary:
-        "zeros(*size, dtype=None): torch.zeros, a tensor of zeros of the given sizes (zeros(2, 3) or zeros([2, 3])); sizes may be 0, as zeros(1, 0, 3), an empty tensor"
+        "zeros(*size, dtype=None, device=None, requires_grad=False): torch.zeros, a tensor of zeros of the given sizes (zeros(2, 3) or zeros([2, 3])); sizes may be 0, as zeros(1, 0, 3), an empty tensor"
     ) { a in try filled(a, .zero) },
     LanguageFunction(
       name: "ones",
-      summary: "ones(*size, dtype=None): torch.ones, a tensor of ones of the given sizes (ones(2, 3) or ones([2, 3]))"
+      summary:
+        "ones(*size, dtype=None, device=None, requires_grad=False): torch.ones, a tensor of ones of the given sizes (ones(2, 3) or ones([2, 3]))"
     ) { a in try filled(a, .one) },
     LanguageFunction(
       name: "one_hot",
@@ -171,10 +172,17 @@ extension CalculusFunctions {
 
   /// `torch.zeros`/`torch.ones`: the sizes as separate integers or one list, each between 0
   /// and `maximumVectorSize`, at most `maximumMatrixSize`^2 entries in all; `dtype` as in
-  /// softmax (float64 or float32: the entries are exact either way).
+  /// softmax (float64 or float32: the entries are exact either way); `device` (a string:
+  /// the numbers are the same on every device) and `requires_grad` (True or False: a
+  /// literal has nothing to differentiate; symbols are the inputs) are accepted as
+  /// PyTorch code writes them.
   static func filled(_ a: CallArguments, _ entry: Expr) throws -> Expr.Value {
-    try a.expect(positional: 1...8, keywords: ["dtype"])
+    try a.expect(positional: 1...8, keywords: ["dtype", "device", "requires_grad"])
     try a.checkDtype()
+    if let (v, c) = a.keyword("device") {
+      guard case .string = v else { throw a.error("device must be a string such as \"cpu\", got \(v)", at: c) }
+    }
+    _ = try a.bool("requires_grad")
     var sizes: [(value: Expr.Value, column: Int)] = a.positional.map { ($0.value, $0.column) }
     if sizes.count == 1, case .list(let items) = sizes[0].value {
       sizes = items.map { ($0, a.positional[0].column) }

@@ -64,5 +64,10 @@ import Testing
       #expect(throws: ParseError.self, "\(bad)") { try value(bad) }
     }
     #expect(try shape("zeros(2, 3, dtype=torch.float32)") == [2, 3])
+    // PyTorch code's other keywords: the numbers are the same on every device, and a
+    // literal has nothing to differentiate.
+    #expect(try value("ones([2], dtype=torch.float64, device=\"cpu\", requires_grad=True)") == value("[1, 1]"))
+    #expect(throws: ParseError.self) { try value("zeros(2, device=0)") }
+    #expect(throws: ParseError.self) { try value("zeros(2, requires_grad=1)") }
   }
 }
