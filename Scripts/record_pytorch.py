@@ -31,7 +31,8 @@ What it writes
     sigmoid_focal_loss, linear (the forum thread's examples and random linear layers),
     blog (the blog post's torch.manual_seed(42142) example, float32 and float64),
     edge_cases (the edge-case table of the PyTorch semantics reference page) and
-    attention (scaled_dot_product_attention and generate_square_subsequent_mask).
+    attention (scaled_dot_product_attention and generate_square_subsequent_mask); the
+    float32 cases of BCE, BCE with logits and the focal loss in <group>_float32.json.
 
     Each file: {"generator": "Scripts/record_pytorch.py", "torch_version": ..., "cases": [...]}
     Each case:

@@ -10,7 +10,8 @@ from seed_fixtures import *  # noqa: F401,F403 (the shared format, builders and 
 
 # ----------------------------------------------------------------------------- attention
 
-def sdpa_case(g, cid, source, q_vals, L, E, K, V, attn_mask=None, is_causal=False, note=None, check=None):
+def sdpa_case(g, cid, source, q_vals, L, E, K, V, attn_mask=None, is_causal=False, note=None, check=None,
+              dtype="float64"):
     tree, names = sym_tensor("q", (L, E))
     kw = []
     if attn_mask is not None:
@@ -21,14 +22,14 @@ def sdpa_case(g, cid, source, q_vals, L, E, K, V, attn_mask=None, is_causal=Fals
     call = {"function": "scaled_dot_product_attention", "wrt_arg": "query", "input_shape": [L, E],
             "args": {"key": K, "value": V, "attn_mask": attn_mask, "dropout_p": 0.0, "is_causal": is_causal,
                      "scale": None}}
-    Kt = torch.tensor(K, dtype=torch.float64)
-    Vt = torch.tensor(V, dtype=torch.float64)
+    Kt = torch.tensor(K, dtype=DT[dtype])
+    Vt = torch.tensor(V, dtype=DT[dtype])
     M = None
     if attn_mask is not None:
         is_bool = isinstance(attn_mask[0][0], bool)
-        M = torch.tensor(attn_mask, dtype=torch.bool if is_bool else torch.float64)
+        M = torch.tensor(attn_mask, dtype=torch.bool if is_bool else DT[dtype])
     fn = lambda q: F.scaled_dot_product_attention(q.reshape(L, E), Kt, Vt, attn_mask=M, is_causal=is_causal)
-    out, jac = g.add(cid, source, "float64", text, names, q_vals, call, fn, note)
+    out, jac = g.add(cid, source, dtype, text, names, q_vals, call, fn, note)
     if check is not None:
         check(out, jac)
     return out, jac
@@ -112,6 +113,28 @@ def group_attention():
               (lambda nn: (lambda x: torch.nn.Transformer.generate_square_subsequent_mask(nn, dtype=torch.float64)))(n),
               note="torch.nn.Transformer.generate_square_subsequent_mask(%d): 0 on and below the diagonal, -inf above "
                    "(default dtype float32 gives the same values)" % n)
+    # float32: PyTorch's float32 kernels at float32 queries, keys and values (rounded to
+    # float32 so that the literals and the tensors hold the same numbers), from a generator
+    # of its own after every case above.
+    g32 = torch.Generator().manual_seed(8032)
+
+    def f32(values):
+        return torch.tensor(values, dtype=torch.float32).double().tolist()
+
+    def rl32(shape):
+        return nest(f32(rand_logits(g32, shape)), list(shape))
+
+    sdpa_case(g, "attention/sdpa/nomask/L2S3E2/float32", "random", f32(rand_logits(g32, (2, 2))), 2, 2,
+              rl32((3, 2)), rl32((3, 2)), dtype="float32")
+    sdpa_case(g, "attention/sdpa/float_mask_neg_inf/L3S4E2/float32", "random", f32(rand_logits(g32, (3, 2))), 3, 2,
+              rl32((4, 2)), rl32((4, 2)), dtype="float32",
+              attn_mask=[[0.0, -INF, 0.0, -INF], [0.0, 0.0, -INF, -INF], [-INF, 0.5, 0.0, -1.0]])
+    sdpa_case(g, "attention/sdpa/bool_mask/L3S4E2/float32", "random", f32(rand_logits(g32, (3, 2))), 3, 2,
+              rl32((4, 2)), rl32((4, 2)), dtype="float32",
+              attn_mask=[[True, False, True, True], [True, True, False, False], [False, False, False, True]])
+    sdpa_case(g, "attention/sdpa/is_causal/L3S3E2/float32", "random", f32(rand_logits(g32, (3, 2))), 3, 2,
+              rl32((3, 2)), rl32((3, 2)), is_causal=True, dtype="float32")
+    # (A fully masked row is a documented divergence, checked against its limit in float64.)
     return g
 
 

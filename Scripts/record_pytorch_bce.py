@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Records binary_cross_entropy, binary_cross_entropy_with_logits and sigmoid_focal_loss
 (development only): Tests/Fixtures/pytorch/binary_cross_entropy.json,
-binary_cross_entropy_with_logits.json and sigmoid_focal_loss.json.
+binary_cross_entropy_with_logits.json and sigmoid_focal_loss.json (float64), and their
+float32 cases in binary_cross_entropy_float32.json, binary_cross_entropy_with_logits_float32.json
+and sigmoid_focal_loss_float32.json.
 
 Run: python3 -m venv V && V/bin/pip install torch && V/bin/python Scripts/record_pytorch_bce.py
 (Scripts/record_pytorch.py runs every seed family; the fixture format is in its docstring.)
@@ -92,8 +94,59 @@ def group_focal():
     return g
 
 
+def f32(values):
+    """The values rounded to float32 (exact in both dtypes, so the expression's literals
+    and torch's float32 tensors hold the same numbers)."""
+    return torch.tensor(values, dtype=torch.float32).double().tolist()
+
+
+def group_float32():
+    """float32 cases of the three families, in files of their own (re-recording the float64
+    files on another machine drifts their last digits; these stay apart), from a generator
+    of their own: PyTorch's float32 kernels at float32 inputs, targets and weights."""
+    gen = torch.Generator().manual_seed(7000)
+    shape = (3, 4)
+    bce = Group("binary_cross_entropy_float32")
+    for wgiven in [False, True]:
+        for red in REDUCTIONS:
+            x = f32(torch.sigmoid(torch.randn(12, dtype=torch.float64, generator=gen) * 2).tolist())
+            y = f32(rand_unit(gen, 12))
+            w = nest(f32(rand_unit(gen, 12, 0.25, 2.0)), [3, 4]) if wgiven else None
+            cid = "binary_cross_entropy/soft/%s/%s/3x4/float32" % ("weight" if wgiven else "noweight", red)
+            record_chain(bce, cid, "random", "float32", shape, x,
+                         [b_bce(nest(y, [3, 4]), "float32", weight=w, reduction=red)])
+    x = f32(torch.sigmoid(torch.randn(12, dtype=torch.float64, generator=gen) * 2).tolist())
+    y = torch.randint(0, 2, (12,), generator=gen).double().tolist()
+    record_chain(bce, "binary_cross_entropy/hard/noweight/mean/3x4/float32", "random", "float32", shape, x,
+                 [b_bce(nest(y, [3, 4]), "float32")])
+    x = f32(rand_logits(gen, shape))
+    y = f32(rand_unit(gen, 12))
+    record_chain(bce, "binary_cross_entropy/of_sigmoid/soft/mean/3x4/float32", "random", "float32", shape, x,
+                 [b_sigmoid(), b_bce(nest(y, [3, 4]), "float32")])
+    bcewl = Group("binary_cross_entropy_with_logits_float32")
+    for red in REDUCTIONS:
+        x = f32(rand_logits(gen, shape))
+        y = f32(rand_unit(gen, 12))
+        w = nest(f32(rand_unit(gen, 12, 0.25, 2.0)), [3, 4])
+        pw = f32(rand_unit(gen, 4, 0.5, 4.0))
+        record_chain(bcewl, "binary_cross_entropy_with_logits/soft/weight/posweight/%s/3x4/float32" % red, "random",
+                     "float32", shape, x, [b_bcewl(nest(y, [3, 4]), "float32", weight=w, pos_weight=pw, reduction=red)])
+    # Logits up to about +-20: the log-sigmoid's tails in float32.
+    x = f32((torch.tensor(rand_logits(gen, shape)) * 5).tolist())
+    y = torch.randint(0, 2, (12,), generator=gen).double().tolist()
+    record_chain(bcewl, "binary_cross_entropy_with_logits/hard/noweight/noposweight/sum/3x4/large/float32", "random",
+                 "float32", shape, x, [b_bcewl(nest(y, [3, 4]), "float32", reduction="sum")])
+    focal = Group("sigmoid_focal_loss_float32")
+    for alpha, gamma, red in [(0.25, 2.0, "none"), (0.25, 2.0, "mean"), (0.25, 2.0, "sum"), (-1.0, 0.5, "mean")]:
+        x = f32(rand_logits(gen, shape))
+        y = torch.randint(0, 2, (12,), generator=gen).double().tolist()
+        record_chain(focal, "sigmoid_focal_loss/hard/alpha%s/gamma%s/%s/3x4/float32" % (alpha, gamma, red), "random",
+                     "float32", shape, x, [b_focal(nest(y, [3, 4]), "float32", alpha=alpha, gamma=gamma, reduction=red)])
+    return [bce, bcewl, focal]
+
+
 def groups():
-    return [group_bce(), group_bcewl(), group_focal()]
+    return [group_bce(), group_bcewl(), group_focal()] + group_float32()
 
 
 if __name__ == "__main__":

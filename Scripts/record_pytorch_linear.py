@@ -106,6 +106,19 @@ def group_linear():
         t = torch.randint(0, o, (n,), generator=gen).tolist()
         linear_case(g, "linear/random/%s/cross_entropy_mean/%dx%d_%dx%d/0" % (tag, n, i, o, i), "random", "float64",
                     x, (o, i), w, b, post=[b_cross_entropy(t, "float64")])
+    # float32 random layers (PyTorch's float32 kernels; inputs, weights and biases rounded to
+    # float32), from a generator of their own after every case above.
+    g32 = torch.Generator().manual_seed(7032)
+    for (n, i, o, with_bias, red) in [(2, 3, 2, False, "mean"), (3, 2, 3, True, "mean"), (4, 3, 2, True, "sum")]:
+        x = nest(as_dtype(rand_logits(g32, (n, i)), "float32"), [n, i])
+        w = as_dtype(rand_logits(g32, (o, i)), "float32")
+        b = as_dtype(rand_logits(g32, (o,)), "float32") if with_bias else None
+        tag = "bias" if with_bias else "nobias"
+        linear_case(g, "linear/random/%s/output/%dx%d_%dx%d/float32" % (tag, n, i, o, i), "random", "float32", x, (o, i),
+                    w, b)
+        t = torch.randint(0, o, (n,), generator=g32).tolist()
+        linear_case(g, "linear/random/%s/cross_entropy_%s/%dx%d_%dx%d/float32" % (tag, red, n, i, o, i), "random",
+                    "float32", x, (o, i), w, b, post=[b_cross_entropy(t, "float32", reduction=red)])
     return g
 
 
