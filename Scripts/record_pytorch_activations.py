@@ -88,6 +88,32 @@ for name, options in functions:
         record(f"{name}/{k}/large/float32", "edge", name, torch.tensor([-40.0, 40.0, -100.0, 100.0]), kw, kt,
                "float32")
 
+# The elementary functions (torch.abs, sign, sin, cos, tanh, sigmoid, exp, expm1, log, log1p,
+# sqrt), float64 and float32, at random points of their domains and at their edges (abs and
+# sign at 0, where PyTorch's derivative is 0; log1p near -1; sin and cos at large arguments).
+# A generator of its own, after every case above.
+ge = torch.Generator().manual_seed(20261209)
+elementary = [
+    # (name, map from a standard normal draw into the domain, edge points)
+    ("abs", lambda z: z * 4, [0.0, -0.0, 1e-300, -1e-300, 2.5, -2.5]),
+    ("sign", lambda z: z * 4, [0.0, -0.0, 1e-300, -1e-300, 2.5, -2.5]),
+    ("sin", lambda z: z * 4, [0.0, 3.140625, 100.0, -1000.0]),
+    ("cos", lambda z: z * 4, [0.0, 1.5703125, 100.0, -1000.0]),
+    ("tanh", lambda z: z * 4, [0.0, 20.0, -20.0, 0.5]),
+    ("sigmoid", lambda z: z * 4, [0.0, 30.0, -30.0, 0.5]),
+    ("exp", lambda z: z * 4, [0.0, -50.0, 50.0, 1e-8]),
+    ("expm1", lambda z: z * 4, [0.0, 1e-8, -1e-8, -30.0]),
+    ("log", lambda z: z.abs() * 4 + 0.125, [1.0, 1e-30, 1e30, 0.5]),
+    ("log1p", lambda z: z.abs() * 4 - 0.875, [0.0, -0.875, 1e-8, -1e-8]),
+    ("sqrt", lambda z: z.abs() * 4 + 0.125, [1.0, 1e-30, 1e30, 0.25]),
+]
+for dtype in ["float64", "float32"]:
+    suffix = "" if dtype == "float64" else "/float32"
+    for name, into, edges in elementary:
+        x = into(torch.randn(6, generator=ge, dtype=torch.float64))
+        record(f"{name}/0/random/0{suffix}", "random", name, x, {}, "", dtype)
+        record(f"{name}/0/edges{suffix}", "edge", name, torch.tensor(edges, dtype=torch.float64), {}, "", dtype)
+
 with open(OUT, "w") as f:
     json.dump({"generator": "Scripts/record_pytorch_activations.py", "torch_version": torch.__version__,
                "cases": cases}, f, indent=None, separators=(",", ":"))
