@@ -226,10 +226,6 @@ struct Parser {
     )
   }
 
-  /// PyTorch's module prefixes before a function's name (`F.softmax(...)` is a function
-  /// call; any other dotted call is a method of what precedes the last dot).
-  static let modules: Set<String> = ["torch.nn.functional", "nn.functional", "F", "torch"]
-
   /// A dotted name without a call: a name, then attributes (`X.T`, `W.T.mT`).
   static func dotted(_ name: String, column: Int) throws -> Syntax {
     let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
@@ -255,8 +251,9 @@ struct Parser {
     case .number(let s): return .number(s, column: t.column)
     case .string(let s): return .string(s, column: t.column)
     case .name(let name):
-      if isOp("("), let dot = name.lastIndex(of: "."), !Self.modules.contains(String(name[..<dot])) {
-        // `x.softmax(-1)`, `W.T.sum(0)`: a method call on what precedes the last dot.
+      if isOp("("), let dot = name.lastIndex(of: "."), !FunctionRegistry.prefixes.contains(String(name[...dot])) {
+        // `x.softmax(-1)`, `W.T.sum(0)`: a method call on what precedes the last dot (after
+        // one of PyTorch's module prefixes, `F.softmax(...)`, a function call).
         let member = String(name[name.index(after: dot)...])
         let offset = name.distance(from: name.startIndex, to: dot) + 1
         guard Self.methods.contains(member) else { throw Self.notAMember(column: t.column + offset) }
