@@ -93,7 +93,8 @@ extension Expr.Tensor {
   /// `torch.max(input, dim, keepdim)` (`largest`) or `torch.min`: the extremum along `dim`
   /// and the index of its **first** occurrence, as PyTorch returns them. The value is
   /// `sum_j x_j s_j` with `s_j` = [x_j beats every entry before it strictly and every entry
-  /// after it or ties] (indicators, derivative 0), so the gradient goes wholly to the first
+  /// after it or ties], written with the running extrema from both ends (indicators,
+  /// derivative 0), so the gradient goes wholly to the first
   /// extremal entry, as PyTorch's backward scatters it to the returned index (`amax` splits
   /// ties evenly instead). The index is `sum_j j s_j`. A 0-d input is its own value, index 0.
   func valuesAndIndices(along dim: Int, keepdim: Bool, largest: Bool) throws -> (values: Self, indices: Self) {
@@ -109,13 +110,19 @@ extension Expr.Tensor {
     var indices: [Expr] = []
     for lane in lanes {
       let xs = lane.map { elements[$0] }
+      // [x_j beats every entry before it] = [x_j > max(x_0, ..., x_{j-1})], and likewise
+      // after it with >=: the running extrema from both ends are shared, so a lane of n
+      // entries costs O(n) nodes, not n^2 comparisons.
+      func fold(_ a: Expr, _ b: Expr) -> Expr { largest ? SymGrad.max(a, b) : SymGrad.min(a, b) }
+      var before: [Expr?] = [nil]
+      for j in xs.indices.dropFirst() { before.append(before[j - 1].map { fold($0, xs[j - 1]) } ?? xs[j - 1]) }
+      var after = [Expr?](repeating: nil, count: xs.count)
+      for j in xs.indices.dropLast().reversed() { after[j] = after[j + 1].map { fold($0, xs[j + 1]) } ?? xs[j + 1] }
       let first = xs.indices.map { j in
-        Expr.product(
-          xs.indices.compactMap { k -> Expr? in
-            if k == j { return nil }
-            let margin = largest ? xs[j] - xs[k] : xs[k] - xs[j]
-            return k < j ? .indicatorPositive(margin) : .indicatorNonNegative(margin)
-          })
+        var factors: [Expr] = []
+        if let p = before[j] { factors.append(.indicatorPositive(largest ? xs[j] - p : p - xs[j])) }
+        if let q = after[j] { factors.append(.indicatorNonNegative(largest ? xs[j] - q : q - xs[j])) }
+        return Expr.product(factors)
       }
       values.append(.sum(zip(xs, first).map { $0 * $1 }))
       indices.append(.sum(first.indices.map { .number($0) * first[$0] }))
