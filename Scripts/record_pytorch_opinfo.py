@@ -16,6 +16,11 @@ MAX_ELEMENTS is replaced by the same sample drawn with OpInfo's small_inputs_onl
 - the output and the Jacobian (d output_i / d symbol_j) computed by torch.autograd in float64
   by calling op.op on the sample's own tensors, one backward pass per output element.
 
+A sample over MAX_ELEMENTS whose input (the first tensor) has at most MAX_ELEMENTS elements,
+and at most MAX_LITERAL_ELEMENTS in all, is recorded by its input alone: the input is the
+symbols, the other tensors literals, and the Jacobian is PyTorch's by the input
+("sample_option" says so).
+
 A 0-element tensor is written `zeros(d0, d1, ...)` (nested lists cannot hold a shape such as
 (1, 0, 3)); it has no symbols, and the case's output_shape is checked.
 
@@ -54,6 +59,9 @@ OUT = os.path.join(ROOT, "Tests", "Fixtures", "pytorch-opinfo", "opinfo.json")
 # At most this many tensor elements in a sample (all tensors together), and at most this
 # many recorded samples per OpInfo variant (the rest are counted as "over the per-variant cap").
 MAX_ELEMENTS = 100
+# A sample over MAX_ELEMENTS whose input has at most MAX_ELEMENTS elements is recorded by its
+# input alone (the other tensors literals) when it has at most this many elements in all.
+MAX_LITERAL_ELEMENTS = 2000
 MAX_SAMPLES_PER_VARIANT = 64
 
 # OpInfo name -> SymGrad function (see `symgrad functions`). Every variant of each name is
@@ -138,10 +146,13 @@ def float_text(v):
 class Translator:
     """Writes one sample's arguments as expression text; numbers the differentiable tensors."""
 
-    def __init__(self):
+    def __init__(self, only=None):
         self.tensors = []  # (tensor, first symbol index)
         self.names = []
         self.seen = {}  # id(tensor) -> text
+        # When set, only this tensor becomes symbols (a larger sample, differentiated by
+        # its input alone); the other tensors are literals.
+        self.only = only
 
     def tensor(self, t):
         if id(t) in self.seen:
@@ -152,7 +163,7 @@ class Translator:
             # Nested lists cannot hold a shape such as (1, 0, 3): torch.zeros's spelling
             # (no symbols: there is nothing to differentiate by).
             return "zeros(" + ", ".join(str(d) for d in t.shape) + ")"
-        if t.is_floating_point() and t.requires_grad:
+        if t.is_floating_point() and t.requires_grad and (self.only is None or t is self.only):
             start = len(self.names)
             names = [f"x{start + i}" for i in range(t.numel())]
             self.names += names
@@ -228,9 +239,9 @@ def describe(v):
     return repr(v)
 
 
-def translate(function, sample):
+def translate(function, sample, input_only=False):
     """The expression text, the translator (symbols) and the positional dim style."""
-    tr = Translator()
+    tr = Translator(only=sample.input if input_only else None)
     if function == "where":
         # OpInfo's where is `lambda self, condition, other: torch.where(condition, self, other)`.
         condition, other = sample.args
@@ -354,11 +365,19 @@ def main():
                 skip("random: dropout_p > 0")
                 continue
             n = elements([sample.input, sample.args, sample.kwargs])
+            input_only = False
             if n > MAX_ELEMENTS:
-                skip(f"more than {MAX_ELEMENTS} input elements")
-                continue
+                # A larger sample whose input alone is small: the input is the symbols, the
+                # other tensors literals (PyTorch's Jacobian by the input only).
+                if (isinstance(sample.input, torch.Tensor) and sample.input.numel() <= MAX_ELEMENTS
+                        and n <= MAX_LITERAL_ELEMENTS):
+                    input_only = True
+                    option = (option + ", " if option else "") + "symbols: the input only"
+                else:
+                    skip(f"more than {MAX_ELEMENTS} input elements")
+                    continue
             try:
-                expr, tr = translate(function, sample)
+                expr, tr = translate(function, sample, input_only)
             except Untranslatable as e:
                 skip(f"untranslatable: {e}")
                 continue
