@@ -17,19 +17,27 @@ FORUM_O1 = [-0.0230, -1.1563, 0.0817, -0.9482]
 
 
 def linear_case(g, cid, source, dtype, xdata, wshape, wvals, bias=None, post=None, note=None):
-    """linear(xdata, W[, bias]) with W = symbols w{o}{k}, optionally followed by builders."""
-    out_f, in_f = wshape
-    names = ["w%d%d" % (o, k) for o in range(out_f) for k in range(in_f)]
-    wtree = [[Sym("w%d%d" % (o, k)) for k in range(in_f)] for o in range(out_f)]
+    """linear(xdata, W[, bias]) with W = symbols w{o}{k}, optionally followed by builders.
+    A 1-D wshape (in,) is a 1-D weight, symbols w{k}: PyTorch drops the output axis (the
+    result has xdata's shape without its last axis) and takes a bias only as a 0-d tensor
+    with a 1-D input (torch 2.15's addmm rejects a 1-D weight with a bias on a 2-D input)."""
+    if len(wshape) == 1:
+        (in_f,) = wshape
+        names = ["w%d" % k for k in range(in_f)]
+        wtree = [Sym(n) for n in names]
+    else:
+        out_f, in_f = wshape
+        names = ["w%d%d" % (o, k) for o in range(out_f) for k in range(in_f)]
+        wtree = [[Sym("w%d%d" % (o, k)) for k in range(in_f)] for o in range(out_f)]
     X = tens(xdata, dtype)
     B = opt_tensor(bias, dtype)
     xd = X.tolist()
     bd = None if B is None else B.tolist()
     text = "linear(%s, %s%s)" % (lit(xd), lit(wtree), "" if bd is None else ", " + lit(bd))
-    call = {"function": "linear", "wrt_arg": "weight", "input_shape": [out_f, in_f],
+    call = {"function": "linear", "wrt_arg": "weight", "input_shape": list(wshape),
             "args": {"input": xd, "bias": bd}}
     fns = []
-    cur = [len(xd), out_f]
+    cur = list(X.shape[:-1]) + ([] if len(wshape) == 1 else [out_f])
     for expr_f, c, fn in (post or []):
         text = expr_f(text)
         c = dict(c)
@@ -39,7 +47,7 @@ def linear_case(g, cid, source, dtype, xdata, wshape, wvals, bias=None, post=Non
         fns.append(fn)
 
     def fn(w):
-        Y = F.linear(X, w.reshape(out_f, in_f), B)
+        Y = F.linear(X, w.reshape(wshape), B)
         for f in fns:
             Y = f(Y)
         return Y
@@ -119,6 +127,26 @@ def group_linear():
         t = torch.randint(0, o, (n,), generator=g32).tolist()
         linear_case(g, "linear/random/%s/cross_entropy_%s/%dx%d_%dx%d/float32" % (tag, red, n, i, o, i), "random",
                     "float32", x, (o, i), w, b, post=[b_cross_entropy(t, "float32", reduction=red)])
+    # float32 1-D weights (one score per row, the output axis dropped), from a generator of
+    # their own after every case above: the scores of n candidates under one weight vector,
+    # into cross-entropy over the candidates (an unbatched input, a 0-d class target) and
+    # into binary_cross_entropy_with_logits (logistic regression); a 1-D input with a 0-d
+    # bias (the only bias torch 2.15 takes with a 1-D weight) gives one number.
+    g1 = torch.Generator().manual_seed(7033)
+    n, i = 3, 4
+    x = nest(as_dtype(rand_logits(g1, (n, i)), "float32"), [n, i])
+    w = as_dtype(rand_logits(g1, (i,)), "float32")
+    linear_case(g, "linear/random/vector_weight/nobias/output/3x4_4/float32", "random", "float32", x, (i,), w)
+    t = int(torch.randint(0, n, (), generator=g1))
+    linear_case(g, "linear/random/vector_weight/nobias/cross_entropy_mean/3x4_4/float32", "random", "float32", x,
+                (i,), w, post=[b_cross_entropy(t, "float32")])
+    y = torch.randint(0, 2, (n,), generator=g1).double().tolist()
+    linear_case(g, "linear/random/vector_weight/nobias/binary_cross_entropy_with_logits_sum/3x4_4/float32", "random",
+                "float32", x, (i,), w, post=[b_bcewl(y, "float32", reduction="sum")])
+    x1 = as_dtype(rand_logits(g1, (i,)), "float32")
+    w1 = as_dtype(rand_logits(g1, (i,)), "float32")
+    b1 = as_dtype(rand_logits(g1, ()), "float32")[0]
+    linear_case(g, "linear/random/vector_weight/bias/output/4_4/float32", "random", "float32", x1, (i,), w1, b1)
     return g
 
 

@@ -176,6 +176,9 @@ extension OracleBridge {
       let nx = x.count
       let nw = w.count
       if let b {
+        guard b.count == outF else {
+          throw NotApplicable(description: "linear: the oracle takes a bias of out_features entries, not broadcast")
+        }
         return Program(inputs: x.elements + w.elements + b.elements) { v in
           SymGradOracle.linear(
             slice(v, 0, nx), rows: rows, inFeatures: inF, weight: slice(v, nx, nw), outFeatures: outF,

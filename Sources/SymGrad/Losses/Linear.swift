@@ -1,9 +1,12 @@
 /// `linear(input, weight, bias=None)`: `y = x W^T + b`, as `F.linear`.
 ///
-/// `input` has shape `(*, in)`; `weight` is `(out, in)` and then `bias` is `(out)` and the
-/// result `(*, out)`, or `weight` is 1-D `(in)` and then `bias` is a scalar (0-D or one
-/// number) and the result has shape `(*)` (`x @ w + b`). Differentiate with respect to the
-/// symbols of any argument (the forum example differentiates the weights).
+/// `input` has shape `(*, in)`; `weight` is `(out, in)` and then `bias` is `(out)`, `(1)` or
+/// 0-D (broadcast over the outputs, as PyTorch adds it) and the result `(*, out)`; or
+/// `weight` is 1-D `(in)`, the result has shape `(*)` (`x @ w + b`) and `bias` is 0-D, with
+/// PyTorch's refusals: a `(1)` bias, and any bias with a 2-D input (its `addmm` path:
+/// "mat2 must be a matrix"). A bias of 2 or more dimensions, which PyTorch broadcasts on some
+/// of its paths only, is refused. Differentiate with respect to the symbols of any argument
+/// (the forum example differentiates the weights).
 public func linear(_ input: Expr.Tensor, weight: Expr.Tensor, bias: Expr.Tensor? = nil) throws -> Expr.Tensor {
   guard weight.rank == 1 || weight.rank == 2 else {
     throw LossError(
@@ -18,12 +21,23 @@ public func linear(_ input: Expr.Tensor, weight: Expr.Tensor, bias: Expr.Tensor?
       argument: "weight")
   }
   if let b = bias {
-    let ok = vectorWeight ? b.count == 1 && b.rank <= 1 : b.shape == [outFeatures]
-    guard ok else {
-      throw LossError(
-        vectorWeight
-          ? "bias must be a scalar for a 1-D weight, got shape \(b.shape)"
-          : "bias must have shape [\(outFeatures)], got \(b.shape)", argument: "bias")
+    if vectorWeight {
+      guard input.rank != 2 else {
+        throw LossError(
+          "addmm: mat2 must be a matrix, got 1-D tensor (PyTorch refuses a bias with a 1-D weight and a 2-D input)",
+          argument: "bias")
+      }
+      guard b.rank == 0 else {
+        throw LossError(
+          "addmm: mat2 must be a matrix, got 1-D tensor (with a 1-D weight PyTorch takes only a 0-D bias, got shape \(b.shape))",
+          argument: "bias")
+      }
+    } else {
+      guard b.shape == [outFeatures] || b.shape == [1] || b.rank == 0 else {
+        throw LossError(
+          "bias must have shape [\(outFeatures)], [1] or [] (broadcast over the outputs), got \(b.shape)",
+          argument: "bias")
+      }
     }
   }
   let rows = input.asRows.rows
@@ -33,7 +47,7 @@ public func linear(_ input: Expr.Tensor, weight: Expr.Tensor, bias: Expr.Tensor?
     for o in 0..<outFeatures {
       let w = vectorWeight ? weight.elements[...] : weight.row(o)
       var terms = zip(x, w).map { $0 * $1 }
-      if let b = bias { terms.append(b.elements[o]) }
+      if let b = bias { terms.append(b.count == 1 ? b.elements[0] : b.elements[o]) }
       out.append(.sum(terms))
     }
   }

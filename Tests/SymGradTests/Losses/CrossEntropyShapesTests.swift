@@ -90,6 +90,22 @@ import Testing
     #expect(throws: ParseError.self) { try Expr.Value(parsing: "linear([x, y], [1, 2], [3, 4])") }
   }
 
+  /// The biases PyTorch 2.15 takes (recorded by hand with torch: `F.linear` adds the bias
+  /// by broadcasting on most paths) and the ones it refuses: with a 1-D weight only a 0-D
+  /// bias, and none with a 2-D input (its `addmm` path: "mat2 must be a matrix").
+  @Test func biasesAsPyTorchTakesThem() throws {
+    func v(_ text: String) throws -> Expr.Value { try Expr.Value(parsing: text) }
+    // 2-D weight: (out), (1) and () broadcast over the outputs.
+    #expect(try v("linear([[x, y]], [[1, 2], [3, 4]], [5])") == v("[[x + 2*y + 5, 3*x + 4*y + 5]]"))
+    #expect(try v("linear([x, y], [[1, 2], [3, 4]], 5)") == v("[x + 2*y + 5, 3*x + 4*y + 5]"))
+    #expect(throws: ParseError.self) { try v("linear([[x, y]], [[1, 2], [3, 4]], [[5, 6]])") }
+    // 1-D weight: a 0-D bias with a 1-D or 3-D input; refused with a 2-D input or a (1) bias.
+    #expect(try v("linear([[[x, y]]], [1, 2], 3)") == v("[[x + 2*y + 3]]"))
+    let twoD = #expect(throws: ParseError.self) { try v("linear([[x, y]], [1, 2], 3)") }
+    #expect(twoD?.message.contains("mat2 must be a matrix") == true)
+    #expect(throws: ParseError.self) { try v("linear([x, y], [1, 2], [3])") }
+  }
+
   @Test func batchDimensionsAreKept() throws {
     let v = try Expr.Value(parsing: "linear([[[x, y]], [[z, w]]], [[1, 2], [3, 4], [5, 6]])")
     #expect(v.shape == [2, 1, 3])
