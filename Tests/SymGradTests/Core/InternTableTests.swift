@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SymGrad
@@ -20,12 +21,16 @@ import Testing
   /// Collects until every watched node is freed, at most `rounds` times. One collection
   /// frees a dropped DAG in a process of its own; here other tests' sweeps may hold part of
   /// it for a moment (a sweep that freed a parent checks the children after releasing its
-  /// shard), so a few rounds are allowed. A sweep that freed one level per collection (as
-  /// before the cascade) needs the chain's height, thousands.
+  /// shard), so a few rounds are allowed, 100 ms apart: the hold lasts as long as the other
+  /// sweep, and ten back-to-back rounds took a few milliseconds, less than one sweep of a
+  /// large table under a loaded suite (CI once kept 60 of the 300 watched nodes through
+  /// them). A sweep that freed one level per collection (as before the cascade) needs the
+  /// chain's height, thousands of rounds, and still fails here.
   private func collect(until watched: [WeakNode], rounds: Int = 10) -> Bool {
     for _ in 0..<rounds {
       InternTable.collectGarbage()
       if watched.allSatisfy({ $0.node == nil }) { return true }
+      usleep(100_000)
     }
     return false
   }
