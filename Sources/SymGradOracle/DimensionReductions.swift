@@ -35,7 +35,12 @@ func reductionLanes(shape: [Int], dims: [Int]) -> [[Int]] {
 /// (`grad * (x == result) / count`), -inf ties included; logsumexp `grad * exp(x - result)`.
 @differentiable(reverse,wrt: x)
 public func reduceAlong(_ x: [Double], shape: [Int], dims: [Int], kind: DimensionReduction) -> [Double] {
-  reductionLanes(shape: shape, dims: dims).map { lane in
+  reduce(x, lanes: reductionLanes(shape: shape, dims: dims), kind: kind)
+}
+
+/// `kind` of the entries of `x` in each lane.
+func reduce(_ x: [Double], lanes: [[Int]], kind: DimensionReduction) -> [Double] {
+  lanes.map { lane in
     switch kind {
     case .sum: return lane.reduce(0) { $0 + x[$1] }
     case .mean: return lane.reduce(0) { $0 + x[$1] } / Double(lane.count)
@@ -56,7 +61,7 @@ func reduceAlongVJP(_ x: [Double], shape: [Int], dims: [Int], kind: DimensionRed
   -> (value: [Double], pullback: (DoubleTangent) -> DoubleTangent)
 {
   let lanes = reductionLanes(shape: shape, dims: dims)
-  let y = reduceAlong(x, shape: shape, dims: dims, kind: kind)
+  let y = reduce(x, lanes: lanes, kind: kind)
   return (
     y,
     { g in

@@ -76,7 +76,7 @@ func extremumAlongDimensionVJP(_ x: [Double], shape: [Int], dim: Int, largest: B
 {
   let picked = extremumIndices(x, shape: shape, dim: dim, largest: largest)
   return (
-    extremumAlongDimension(x, shape: shape, dim: dim, largest: largest),
+    picked.flat.map { x[$0] } + picked.index.map(Double.init),
     { g in
       let gd = dense(g, count: 2 * picked.flat.count)
       var gx = [Double](repeating: 0, count: x.count)

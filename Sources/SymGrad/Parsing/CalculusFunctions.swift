@@ -159,14 +159,7 @@ extension CalculusFunctions {
   static func reshaped(_ a: CallArguments) throws -> Expr.Value {
     try a.expect(positional: 2...9, keywords: [], names: ["input", "shape"])
     guard let t = Expr.Tensor(a.positional[0].value) else { throw a.error("\(a.function) needs a tensor") }
-    var sizes: [(value: Expr.Value, column: Int)] = a.positional.dropFirst().map { ($0.value, $0.column) }
-    if sizes.count == 1, case .list(let items) = sizes[0].value { sizes = items.map { ($0, a.positional[1].column) } }
-    let shape = try sizes.map { v, column -> Int in
-      guard case .scalar(let e) = v, let r = e.rationalValue, r.isInteger, let n = r.numerator.asInt else {
-        throw a.error("shape must be a list of integers (or integers one by one), got \(v)", at: column)
-      }
-      return n
-    }
+    let shape = try a.sizes(from: 1) { "shape must be a list of integers (or integers one by one), got \($0)" }
     do { return try t.reshaped(shape).value } catch { throw a.error("\(error)", at: a.positional[1].column) }
   }
 
@@ -183,19 +176,8 @@ extension CalculusFunctions {
       guard case .string = v else { throw a.error("device must be a string such as \"cpu\", got \(v)", at: c) }
     }
     _ = try a.bool("requires_grad")
-    var sizes: [(value: Expr.Value, column: Int)] = a.positional.map { ($0.value, $0.column) }
-    if sizes.count == 1, case .list(let items) = sizes[0].value {
-      sizes = items.map { ($0, a.positional[0].column) }
-    } else if sizes.count == 1, case .empty = sizes[0].value {
-      sizes = []
-    }
     let limit = CallArguments.maximumVectorSize
-    let shape = try sizes.map { v, column -> Int in
-      guard case .scalar(let e) = v, let r = e.rationalValue, r.isInteger, let n = r.numerator.asInt, n >= 0,
-        n <= limit
-      else { throw a.error("sizes must be integers between 0 and \(limit), got \(v)", at: column) }
-      return n
-    }
+    let shape = try a.sizes(from: 0, in: 0...limit) { "sizes must be integers between 0 and \(limit), got \($0)" }
     let count = shape.reduce(1, *)
     let most = CallArguments.maximumMatrixSize * CallArguments.maximumMatrixSize
     guard count <= most else {
@@ -206,6 +188,20 @@ extension CalculusFunctions {
 }
 
 extension CallArguments {
+  /// The sizes given from positional `start` on, as torch takes them: one list
+  /// (`zeros([2, 3])`, `reshape(x, [2, 3])`) or one integer each (`zeros(2, 3)`,
+  /// `x.view(2, 3)`); each an integer in `range`, else `message(value)` at its column.
+  func sizes(from start: Int, in range: ClosedRange<Int>? = nil, _ message: (Expr.Value) -> String) throws -> [Int] {
+    var sizes: [(value: Expr.Value, column: Int)] = positional.dropFirst(start).map { ($0.value, $0.column) }
+    if sizes.count == 1, case .list(let items) = sizes[0].value { sizes = items.map { ($0, positional[start].column) } }
+    return try sizes.map { v, column in
+      guard case .scalar(let e) = v, let r = e.rationalValue, r.isInteger, let n = r.numerator.asInt,
+        range?.contains(n) ?? true
+      else { throw error(message(v), at: column) }
+      return n
+    }
+  }
+
   /// Positional `i` as a list of symbols (the variables of a derivative).
   func symbols(_ i: Int) throws -> [Expr] {
     let (v, c) = positional[i]
